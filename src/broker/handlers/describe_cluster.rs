@@ -1,0 +1,28 @@
+//! DescribeCluster: the cluster id, the controller and the brokers (kafka-cluster.sh, admin clients).
+
+use kafka_protocol::messages::describe_cluster_response::DescribeClusterBroker;
+use kafka_protocol::messages::{BrokerId, DescribeClusterRequest, DescribeClusterResponse, RequestHeader};
+use kafka_protocol::protocol::StrBytes;
+
+use crate::broker::BrokerState;
+
+pub async fn handle(state: &BrokerState, _header: &RequestHeader, _request: DescribeClusterRequest) -> Option<DescribeClusterResponse> {
+    let mut response = DescribeClusterResponse::default();
+    response.cluster_id = StrBytes::from_string(state.cluster_id.clone());
+    response.controller_id = BrokerId(state.node_id);
+    response.cluster_authorized_operations = i32::MIN;
+    response.brokers = state
+        .endpoints
+        .iter()
+        .take(1)
+        .map(|ep| {
+            let mut b = DescribeClusterBroker::default();
+            b.broker_id = BrokerId(state.node_id);
+            b.host = StrBytes::from_string(ep.host.clone());
+            b.port = ep.port as i32;
+            b.rack = state.config.broker_rack.clone().map(StrBytes::from_string);
+            b
+        })
+        .collect();
+    Some(response)
+}

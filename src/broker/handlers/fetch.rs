@@ -1,0 +1,153 @@
+//! Fetch: long-poll reads from partition logs.
+//!
+//! Data comes from the segment files as stored (whole batches, possibly a partial one at the
+//! end, as Kafka sends) up to the high watermark. If fewer than `min_bytes` are ready the
+//! request waits until an append to one of its partitions or `max_wait_ms`; as soon as
+//! `min_bytes` are there it answers, never waiting out the timer with data in hand.
+//! Fetch sessions (KIP-227) are not kept: session id 0 tells clients to send full fetches.
+
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use kafka_protocol::messages::fetch_response::{FetchableTopicResponse, PartitionData};
+use kafka_protocol::messages::{FetchRequest, FetchResponse, RequestHeader};
+
+use crate::broker::log::LogError;
+use crate::broker::partition::Partition;
+use crate::broker::BrokerState;
+use crate::protocol::ResponseError;
+
+/// One requested partition, resolved once per request.
+struct Wanted {
+    topic_index: usize,
+    request: kafka_protocol::messages::fetch_request::FetchPartition,
+    partition: Result<Arc<Partition>, ResponseError>,
+}
+
+pub async fn handle(state: &BrokerState, header: &RequestHeader, request: FetchRequest) -> Option<FetchResponse> {
+    let by_id = header.request_api_version >= 13;
+    let mut topics = Vec::new();
+    let mut wanted = Vec::new();
+    for (i, topic) in request.topics.iter().enumerate() {
+        let name = if by_id { state.image().topic_by_id(&topic.topic_id).map(|t| t.name.clone()) } else { Some(topic.topic.0.to_string()) };
+        let mut t = FetchableTopicResponse::default();
+        t.topic = topic.topic.clone();
+        t.topic_id = topic.topic_id;
+        topics.push(t);
+        for p in &topic.partitions {
+            let partition = match &name {
+                None => Err(ResponseError::UnknownTopicId),
+                Some(n) => state.replicas.get(n, p.partition).ok_or(ResponseError::UnknownTopicOrPartition),
+            };
+            wanted.push(Wanted { topic_index: i, request: p.clone(), partition });
+        }
+    }
+    let read_committed = request.isolation_level == 1;
+    let max_wait = Duration::from_millis(request.max_wait_ms.max(0) as u64);
+    let deadline = Instant::now() + max_wait;
+    let min_bytes = request.min_bytes.max(0) as usize;
+    let max_bytes = if request.max_bytes <= 0 { i32::MAX as usize } else { request.max_bytes as usize };
+
+    loop {
+        // Register for wake-ups before reading, so an append between the read and the wait
+        // is not missed.
+        let mut wakeups: Vec<Pin<Box<tokio::sync::futures::Notified<'_>>>> = Vec::new();
+        for w in &wanted {
+            if let Ok(p) = &w.partition {
+                let mut n = Box::pin(p.appended.notified());
+                n.as_mut().enable();
+                wakeups.push(n);
+            }
+        }
+        let (partitions, bytes, errors) = read_all(&wanted, max_bytes, read_committed, header.request_api_version);
+        let now = Instant::now();
+        if bytes >= min_bytes || errors || now >= deadline || wakeups.is_empty() {
+            let mut topics = topics;
+            for (w, data) in wanted.iter().zip(partitions) {
+                topics[w.topic_index].partitions.push(data);
+            }
+            let mut response = FetchResponse::default();
+            response.responses = topics;
+            return Some(response);
+        }
+        let _ = tokio::time::timeout(deadline - now, futures::future::select_all(wakeups)).await;
+    }
+}
+
+/// Reads every wanted partition once. Returns the partition answers, the bytes read, and
+/// whether any partition has an error (an error is answered at once).
+fn read_all(wanted: &[Wanted], max_bytes: usize, read_committed: bool, version: i16) -> (Vec<PartitionData>, usize, bool) {
+    let mut total = 0usize;
+    let mut errors = false;
+    let mut out = Vec::with_capacity(wanted.len());
+    for w in wanted {
+        let mut data = PartitionData::default();
+        data.partition_index = w.request.partition;
+        data.high_watermark = -1;
+        data.last_stable_offset = -1;
+        data.log_start_offset = -1;
+        data.preferred_read_replica = kafka_protocol::messages::BrokerId(-1);
+        data.aborted_transactions = if read_committed { Some(Vec::new()) } else { None };
+        match &w.partition {
+            Err(code) => {
+                data.error_code = code.code();
+                errors = true;
+            }
+            Ok(partition) => match read_one(partition, &w.request, max_bytes.saturating_sub(total), total == 0, &mut data) {
+                Ok(n) => total += n,
+                Err(code) => {
+                    data.error_code = code.code();
+                    errors = true;
+                }
+            },
+        }
+        if version < 5 {
+            data.log_start_offset = -1;
+        }
+        out.push(data);
+    }
+    (out, total, errors)
+}
+
+fn read_one(
+    partition: &Partition,
+    request: &kafka_protocol::messages::fetch_request::FetchPartition,
+    budget: usize,
+    first: bool,
+    data: &mut PartitionData,
+) -> Result<usize, ResponseError> {
+    let epoch = partition.leader_epoch();
+    if request.current_leader_epoch >= 0 && request.current_leader_epoch < epoch {
+        return Err(ResponseError::FencedLeaderEpoch);
+    }
+    if request.current_leader_epoch > epoch {
+        return Err(ResponseError::UnknownLeaderEpoch);
+    }
+    let hw = partition.high_watermark();
+    let limit = budget.min(request.partition_max_bytes.max(0) as usize);
+    let slice = {
+        let log = partition.log();
+        data.high_watermark = hw;
+        data.last_stable_offset = hw;
+        data.log_start_offset = log.log_start_offset();
+        if request.fetch_offset == hw || (limit == 0 && !first) {
+            None
+        } else {
+            match log.read(request.fetch_offset, limit, hw, first) {
+                Ok(info) => Some(info.records),
+                Err(LogError::OffsetOutOfRange { .. }) => return Err(ResponseError::OffsetOutOfRange),
+                Err(e) => return Err(e.response_error()),
+            }
+        }
+    };
+    let Some(slice) = slice else { return Ok(0) };
+    if slice.is_empty() {
+        return Ok(0);
+    }
+    // The file read happens outside the log's lock.
+    let bytes = slice.read_bytes().map_err(|_| ResponseError::KafkaStorageError)?;
+    let n = bytes.len();
+    data.records = Some(bytes);
+    Ok(n)
+}

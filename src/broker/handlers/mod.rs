@@ -1,0 +1,135 @@
+//! Request dispatch: one file per Kafka API, and the table that ties API keys to them.
+//!
+//! The table below is the only list of what the broker implements: dispatch matches on it and
+//! ApiVersions advertises exactly its entries, so the advertised ranges can never drift from
+//! the handlers. A version range is kafka-protocol's range for the message, i.e. every version
+//! the codec knows; each handler answers all of them.
+
+use bytes::Bytes;
+use kafka_protocol::messages::*;
+use kafka_protocol::protocol::Message;
+
+use super::BrokerState;
+use crate::protocol::codec::{
+    decode_body, decode_request_header, encode_response, RequestPreamble,
+};
+use crate::protocol::{ApiKey, ProtocolError, VersionRange};
+
+macro_rules! api_table {
+    ($( $key:ident => $module:ident ( $Req:ident ) ),* $(,)?) => {
+        $( pub mod $module; )*
+
+        /// Every API this broker answers, with the versions it answers.
+        pub fn supported_apis() -> Vec<(ApiKey, VersionRange)> {
+            vec![ $( (ApiKey::$key, <$Req as Message>::VERSIONS) ),* ]
+        }
+
+        async fn route(
+            state: &BrokerState,
+            api: ApiKey,
+            header: RequestHeader,
+            mut body: Bytes,
+        ) -> Result<Option<Bytes>, ProtocolError> {
+            let version = header.request_api_version;
+            let correlation_id = header.correlation_id;
+            match api {
+                $( ApiKey::$key => {
+                    let request: $Req = decode_body(&mut body, version, stringify!($key))?;
+                    match $module::handle(state, &header, request).await {
+                        Some(response) => Ok(Some(encode_response(correlation_id, version, &response)?)),
+                        None => Ok(None),
+                    }
+                } )*
+                other => Err(ProtocolError::UnsupportedVersion { api: other, version }),
+            }
+        }
+    };
+}
+
+api_table! {
+    ApiVersions => api_versions(ApiVersionsRequest),
+    Metadata => metadata(MetadataRequest),
+    Produce => produce(ProduceRequest),
+    Fetch => fetch(FetchRequest),
+    ListOffsets => list_offsets(ListOffsetsRequest),
+    CreateTopics => create_topics(CreateTopicsRequest),
+    DeleteTopics => delete_topics(DeleteTopicsRequest),
+    DescribeCluster => describe_cluster(DescribeClusterRequest),
+    SaslHandshake => sasl_handshake(SaslHandshakeRequest),
+}
+
+/// The supported range of one API, if we implement it.
+pub fn supported_range(api: ApiKey) -> Option<VersionRange> {
+    supported_apis()
+        .into_iter()
+        .find(|(k, _)| *k == api)
+        .map(|(_, r)| r)
+}
+
+/// Answers one request frame. `Ok(None)` means no response is owed (acks=0 produce);
+/// `Err` means the connection must be closed, as Kafka closes it.
+pub async fn dispatch(
+    state: &BrokerState,
+    mut frame: Bytes,
+) -> Result<Option<Bytes>, ProtocolError> {
+    let preamble = RequestPreamble::peek(&frame).ok_or(ProtocolError::Truncated)?;
+    let api = ApiKey::try_from(preamble.api_key)
+        .map_err(|_| ProtocolError::UnknownApiKey(preamble.api_key))?;
+    let range = supported_range(api).ok_or(ProtocolError::UnsupportedVersion {
+        api,
+        version: preamble.api_version,
+    })?;
+    if preamble.api_version < range.min || preamble.api_version > range.max {
+        if api == ApiKey::ApiVersions {
+            // Kafka's rule: a client newer than us learns our ranges from a v0 answer.
+            return api_versions::unsupported_version_response(preamble.correlation_id).map(Some);
+        }
+        return Err(ProtocolError::UnsupportedVersion {
+            api,
+            version: preamble.api_version,
+        });
+    }
+    let header = decode_request_header(&mut frame, api, preamble.api_version)?;
+    route(state, api, header, frame).await
+}
+
+/// Kafka's topic name rules: 1..=249 chars of `[a-zA-Z0-9._-]`, not `.` or `..`.
+pub fn validate_topic_name(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("Topic name is illegal, it can't be empty".into());
+    }
+    if name == "." || name == ".." {
+        return Err("Topic name cannot be \".\" or \"..\"".into());
+    }
+    if name.len() > 249 {
+        return Err(format!(
+            "Topic name is illegal, it can't be longer than 249 characters, topic name: {name}"
+        ));
+    }
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '-')
+    {
+        return Err(format!(
+            "Topic name \"{name}\" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'"
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_advertised_api_has_a_handler_and_names_are_checked() {
+        let apis = supported_apis();
+        assert!(apis.iter().any(|(k, _)| *k == ApiKey::Produce));
+        assert!(apis.iter().all(|(_, r)| !r.is_empty()));
+        assert!(validate_topic_name("orders.v1_x-2").is_ok());
+        assert!(validate_topic_name("").is_err());
+        assert!(validate_topic_name("..").is_err());
+        assert!(validate_topic_name("a b").is_err());
+        assert!(validate_topic_name(&"x".repeat(250)).is_err());
+    }
+}

@@ -1,0 +1,68 @@
+//! Produce: append each partition's batches to its log as leader. The batches are checked
+//! (magic, length, CRC) and stored as they came; records are never decoded.
+//! acks=0 gets no response at all, as in Kafka; acks=1 and acks=-1 are answered after the
+//! append (and after the fsync when the topic's flush policy asks for one). With one replica
+//! per partition the whole ISR is this node, so acks=-1 is satisfied by the local append.
+
+use kafka_protocol::messages::produce_response::{PartitionProduceResponse, TopicProduceResponse};
+use kafka_protocol::messages::{ProduceRequest, ProduceResponse, RequestHeader};
+use kafka_protocol::protocol::StrBytes;
+
+use crate::broker::BrokerState;
+use crate::protocol::ResponseError;
+
+pub async fn handle(state: &BrokerState, header: &RequestHeader, request: ProduceRequest) -> Option<ProduceResponse> {
+    let by_id = header.request_api_version >= 13;
+    let acks = request.acks;
+    let mut response = ProduceResponse::default();
+    for topic in request.topic_data {
+        let name = if by_id {
+            state.image().topic_by_id(&topic.topic_id).map(|t| t.name.clone())
+        } else {
+            Some(topic.name.0.to_string())
+        };
+        let mut topic_response = TopicProduceResponse::default();
+        topic_response.name = topic.name.clone();
+        topic_response.topic_id = topic.topic_id;
+        for data in topic.partition_data {
+            let mut p = PartitionProduceResponse::default();
+            p.index = data.index;
+            p.base_offset = -1;
+            p.log_append_time_ms = -1;
+            p.log_start_offset = -1;
+            let partition = name.as_ref().and_then(|n| state.replicas.get(n, data.index));
+            let outcome = match (partition, data.records) {
+                _ if !matches!(acks, -1 | 0 | 1) => Err((ResponseError::InvalidRequiredAcks, None)),
+                (None, _) if by_id && name.is_none() => Err((ResponseError::UnknownTopicId, None)),
+                (None, _) => Err((ResponseError::UnknownTopicOrPartition, None)),
+                (Some(_), None) => Err((ResponseError::InvalidRecord, Some("produce request without records".to_string()))),
+                (Some(partition), Some(records)) => partition.append_as_leader(records).await.map_err(|e| {
+                    tracing::debug!(topic = %partition.topic, partition = partition.index, error = %e, "produce rejected");
+                    (e.response_error(), Some(e.to_string()))
+                }),
+            };
+            match outcome {
+                Ok(info) => {
+                    p.base_offset = info.first_offset;
+                    p.log_append_time_ms = info.log_append_time;
+                    if header.request_api_version >= 5 {
+                        p.log_start_offset = info.log_start_offset;
+                    }
+                }
+                Err((code, message)) => {
+                    p.error_code = code.code();
+                    if header.request_api_version >= 8 {
+                        p.error_message = message.map(StrBytes::from_string);
+                    }
+                }
+            }
+            topic_response.partition_responses.push(p);
+        }
+        response.responses.push(topic_response);
+    }
+    if acks == 0 {
+        None
+    } else {
+        Some(response)
+    }
+}

@@ -1,0 +1,301 @@
+//! The broker: state shared by every connection, start-up, background tasks and shutdown.
+//!
+//! Start-up order: check `meta.properties` (the storage must be formatted), replay the metadata
+//! log, open every hosted partition's log (recovering after a crash), bind the listeners, serve.
+//! Shutdown: stop accepting, let in-flight requests finish, flush and close every log, write
+//! checkpoints and the clean-shutdown markers.
+
+pub mod config;
+pub mod handlers;
+pub mod log;
+pub mod metadata;
+pub mod network;
+pub mod partition;
+pub mod replica_manager;
+pub mod storage_format;
+pub mod topic_config;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use config::BrokerConfig;
+use metadata::{MetadataImage, MetadataLog, MetadataRecord, TopicMeta};
+use replica_manager::ReplicaManager;
+
+use crate::{Error, Result};
+
+/// Milliseconds since the Unix epoch, Kafka's clock unit.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// An address clients are told to connect to.
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    pub listener: String,
+    pub host: String,
+    pub port: u16,
+}
+
+/// Everything a request handler can reach.
+#[derive(Debug)]
+pub struct BrokerState {
+    pub config: BrokerConfig,
+    pub node_id: i32,
+    pub cluster_id: String,
+    /// The broker listeners as advertised, with ports resolved after binding.
+    pub endpoints: Vec<Endpoint>,
+    metadata_log: Mutex<MetadataLog>,
+    image: RwLock<MetadataImage>,
+    pub replicas: ReplicaManager,
+}
+
+impl BrokerState {
+    /// A snapshot-read of the metadata.
+    pub fn image(&self) -> std::sync::RwLockReadGuard<'_, MetadataImage> {
+        self.image.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Makes metadata records durable, applies them, and opens or removes partitions to match.
+    pub fn commit_metadata(&self, records: Vec<MetadataRecord>) -> Result<()> {
+        let mut log = self.metadata_log.lock().unwrap_or_else(|e| e.into_inner());
+        log.append(&records)?;
+        let mut image = self.image.write().unwrap_or_else(|e| e.into_inner());
+        for record in &records {
+            let deleted = match record {
+                MetadataRecord::RemoveTopic { id } => image.topic_by_id(id).map(|t| t.name.clone()),
+                _ => None,
+            };
+            image.apply(record);
+            if let Some(name) = deleted {
+                self.replicas.delete_topic(&name)?;
+            }
+        }
+        let image = image.clone();
+        drop(log);
+        self.sync_partitions(&image)
+    }
+
+    /// Opens the logs of every partition this node hosts, and applies topic configs.
+    fn sync_partitions(&self, image: &MetadataImage) -> Result<()> {
+        for topic in image.topics.values() {
+            let config = self.log_config(topic, image)?;
+            self.replicas.ensure_topic(topic, self.node_id, &config)?;
+            self.replicas.set_topic_config(&topic.name, &config);
+        }
+        Ok(())
+    }
+
+    /// The resolved log settings of a topic.
+    pub fn log_config(&self, topic: &TopicMeta, image: &MetadataImage) -> Result<log::LogConfig> {
+        let dynamic = topic_config::DynamicConfigs {
+            broker: image.broker_configs.get(&Some(self.node_id)),
+            cluster_default: image.broker_configs.get(&None),
+        };
+        Ok(topic_config::resolve_log_config_with(
+            &self.config,
+            dynamic,
+            &topic.configs,
+        )?)
+    }
+}
+
+/// A broker that is serving.
+#[derive(Debug)]
+pub struct RunningBroker {
+    /// The address of the first broker listener (useful with port 0).
+    pub addr: SocketAddr,
+    pub state: Arc<BrokerState>,
+    shutdown: watch::Sender<bool>,
+    task: JoinHandle<Result<()>>,
+}
+
+impl RunningBroker {
+    /// Stops the broker cleanly and waits until its logs are closed.
+    pub async fn shutdown(self) -> Result<()> {
+        let _ = self.shutdown.send(true);
+        self.task
+            .await
+            .map_err(|e| Error::Message(format!("broker task failed: {e}")))?
+    }
+
+    /// Waits until the broker stops (after `shutdown_signal` fires).
+    pub async fn wait(self) -> Result<()> {
+        self.task
+            .await
+            .map_err(|e| Error::Message(format!("broker task failed: {e}")))?
+    }
+
+    /// A handle that triggers shutdown, for signal handlers.
+    pub fn shutdown_handle(&self) -> watch::Sender<bool> {
+        self.shutdown.clone()
+    }
+}
+
+/// Starts a broker: validates storage, loads state, binds listeners and begins serving.
+pub async fn start(config: BrokerConfig) -> Result<RunningBroker> {
+    if !config.is_broker() {
+        return Err(Error::Message(
+            "process.roles without 'broker' (a controller-only node) needs the controller quorum, which is not built yet".into(),
+        ));
+    }
+    let meta = storage_format::check_formatted(&config)?;
+    let metadata_dir = config.metadata_log_dir.clone();
+    let replicas = ReplicaManager::open(&config.log_dirs)?;
+    let clean = metadata_dir
+        .join(replica_manager::CLEAN_SHUTDOWN_FILE)
+        .exists()
+        || replicas_were_clean(&config);
+    let (metadata_log, image) = MetadataLog::open(&metadata_dir, clean)?;
+
+    let mut listeners = Vec::new();
+    let mut endpoints = Vec::new();
+    for listener in config.broker_listeners() {
+        let bind = listener.bind_address();
+        let socket = TcpListener::bind(&bind)
+            .await
+            .map_err(|e| Error::Message(format!("cannot listen on {bind}: {e}")))?;
+        let local = socket.local_addr()?;
+        let advertised = config
+            .advertised_listeners
+            .iter()
+            .find(|l| l.name == listener.name);
+        let host = advertised
+            .and_then(|l| l.host.clone())
+            .or_else(|| listener.host.clone())
+            .unwrap_or_else(|| local.ip().to_string());
+        let port = match advertised.map(|l| l.port) {
+            Some(p) if p != 0 => p,
+            _ => local.port(),
+        };
+        tracing::info!(listener = %listener.name, address = %local, advertised = %format!("{host}:{port}"), "listening");
+        endpoints.push(Endpoint {
+            listener: listener.name.clone(),
+            host,
+            port,
+        });
+        listeners.push((socket, local));
+    }
+    let addr = listeners
+        .first()
+        .map(|(_, a)| *a)
+        .ok_or_else(|| Error::Message("no broker listener configured".into()))?;
+
+    let state = Arc::new(BrokerState {
+        node_id: config.node_id,
+        cluster_id: meta.cluster_id.clone(),
+        endpoints,
+        metadata_log: Mutex::new(metadata_log),
+        image: RwLock::new(image.clone()),
+        replicas,
+        config,
+    });
+    state.sync_partitions(&image)?;
+    tracing::info!(node_id = state.node_id, cluster_id = %state.cluster_id, topics = image.topics.len(), "kbox broker started");
+
+    let (shutdown, shutdown_rx) = watch::channel(false);
+    let task = tokio::spawn(serve(
+        state.clone(),
+        listeners.into_iter().map(|(l, _)| l).collect(),
+        shutdown_rx,
+    ));
+    Ok(RunningBroker {
+        addr,
+        state,
+        shutdown,
+        task,
+    })
+}
+
+fn replicas_were_clean(config: &BrokerConfig) -> bool {
+    !config.log_dirs.is_empty()
+        && config
+            .log_dirs
+            .iter()
+            .all(|d| d.join(replica_manager::CLEAN_SHUTDOWN_FILE).exists())
+}
+
+async fn serve(
+    state: Arc<BrokerState>,
+    listeners: Vec<TcpListener>,
+    mut shutdown: watch::Receiver<bool>,
+) -> Result<()> {
+    let mut tasks = tokio::task::JoinSet::new();
+    for listener in listeners {
+        tasks.spawn(network::accept_loop(
+            state.clone(),
+            listener,
+            shutdown.clone(),
+        ));
+    }
+    tasks.spawn(background(state.clone(), shutdown.clone()));
+    while !*shutdown.borrow() {
+        if shutdown.changed().await.is_err() {
+            break;
+        }
+    }
+    tracing::info!("shutting down");
+    // Connections see the same signal and finish their current request.
+    let _ = tokio::time::timeout(Duration::from_secs(10), async {
+        while tasks.join_next().await.is_some() {}
+    })
+    .await;
+    tasks.abort_all();
+    let state2 = state.clone();
+    tokio::task::spawn_blocking(move || {
+        state2.replicas.shutdown()?;
+        let mut log = state2
+            .metadata_log
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        log.close()?;
+        std::fs::write(
+            state2
+                .config
+                .metadata_log_dir
+                .join(replica_manager::CLEAN_SHUTDOWN_FILE),
+            b"",
+        )?;
+        Ok::<(), Error>(())
+    })
+    .await
+    .map_err(|e| Error::Message(format!("shutdown task failed: {e}")))??;
+    tracing::info!("shut down cleanly");
+    Ok(())
+}
+
+/// Retention, scheduled flushes and checkpoints, each on Kafka's interval.
+async fn background(state: Arc<BrokerState>, mut shutdown: watch::Receiver<bool>) -> Result<()> {
+    let ms = |v: i64| Duration::from_millis(v.clamp(10, 86_400_000) as u64);
+    let mut retention = tokio::time::interval(ms(state.config.log_retention_check_interval_ms));
+    let mut flush =
+        tokio::time::interval(ms(state.config.log_flush_scheduler_interval_ms.min(1000)));
+    let mut checkpoint = tokio::time::interval(ms(state
+        .config
+        .log_flush_offset_checkpoint_interval_ms
+        as i64));
+    loop {
+        tokio::select! {
+            _ = retention.tick() => {
+                let s = state.clone();
+                let _ = tokio::task::spawn_blocking(move || s.replicas.enforce_retention()).await;
+            }
+            _ = flush.tick() => state.replicas.flush_due().await,
+            _ = checkpoint.tick() => {
+                let s = state.clone();
+                if let Ok(Err(e)) = tokio::task::spawn_blocking(move || s.replicas.write_checkpoints()).await {
+                    tracing::warn!(error = %e, "writing checkpoints failed");
+                }
+            }
+            _ = shutdown.changed() => return Ok(()),
+        }
+    }
+}

@@ -1,0 +1,98 @@
+//! Sockets: the accept loop and one task per connection.
+//!
+//! A connection reads one frame, hands it to [`handlers::dispatch`](super::handlers::dispatch),
+//! writes the response, then reads the next: responses leave in request order, as Kafka
+//! guarantees, and a slow peer only stalls its own socket. A malformed frame, an unknown API key
+//! or an unsupported version closes that connection (as Kafka does) and nothing else.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::io::{AsyncWriteExt, BufWriter};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+
+use super::handlers;
+use super::BrokerState;
+use crate::protocol::frame::read_frame;
+use crate::protocol::ProtocolError;
+use crate::Result;
+
+/// Accepts connections until shutdown, backing off when accept fails (e.g. out of descriptors).
+pub async fn accept_loop(
+    state: Arc<BrokerState>,
+    listener: TcpListener,
+    mut shutdown: watch::Receiver<bool>,
+) -> Result<()> {
+    let mut backoff = Duration::from_millis(10);
+    let mut connections = tokio::task::JoinSet::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((socket, peer)) => {
+                    backoff = Duration::from_millis(10);
+                    let _ = socket.set_nodelay(true);
+                    connections.spawn(serve_connection(state.clone(), socket, peer, shutdown.clone()));
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "accept failed; backing off");
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(Duration::from_secs(1));
+                }
+            },
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+            _ = shutdown.changed() => break,
+        }
+    }
+    drop(listener);
+    // Let each connection finish the request it is on.
+    while connections.join_next().await.is_some() {}
+    Ok(())
+}
+
+async fn serve_connection(
+    state: Arc<BrokerState>,
+    socket: TcpStream,
+    peer: std::net::SocketAddr,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let max = usize::try_from(state.config.socket_request_max_bytes)
+        .unwrap_or(crate::protocol::frame::DEFAULT_MAX_FRAME_BYTES);
+    let (mut reader, writer) = socket.into_split();
+    let mut writer = BufWriter::with_capacity(64 * 1024, writer);
+    loop {
+        let frame = tokio::select! {
+            frame = read_frame(&mut reader, max) => frame,
+            _ = shutdown.changed() => break,
+        };
+        let frame = match frame {
+            Ok(Some(frame)) => frame,
+            Ok(None) => break,
+            Err(ProtocolError::Io(e)) => {
+                tracing::debug!(%peer, error = %e, "connection closed");
+                break;
+            }
+            Err(e) => {
+                tracing::warn!(%peer, error = %e, "closing connection");
+                break;
+            }
+        };
+        match handlers::dispatch(&state, frame).await {
+            Ok(Some(response)) => {
+                if let Err(e) = writer.write_all(&response).await {
+                    tracing::debug!(%peer, error = %e, "write failed");
+                    break;
+                }
+                if let Err(e) = writer.flush().await {
+                    tracing::debug!(%peer, error = %e, "write failed");
+                    break;
+                }
+            }
+            Ok(None) => {} // acks=0 produce: Kafka sends nothing back
+            Err(e) => {
+                tracing::warn!(%peer, error = %e, "closing connection");
+                break;
+            }
+        }
+    }
+}

@@ -1,0 +1,109 @@
+//! The command line: one clap tree for every subcommand, one file per subcommand.
+//!
+//! Run through a link named like an Apache tool (`kafka-storage.sh`, `kafka-server-start`),
+//! kbox acts as that tool: [`tool_for_program_name`] maps the name to the subcommand.
+
+pub mod server_start;
+pub mod storage;
+
+use clap::{Parser, Subcommand};
+
+use crate::Result;
+
+/// kbox: a Kafka broker and every Kafka tool in one binary.
+#[derive(Debug, Parser)]
+#[command(name = "kbox", version, about, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Format and inspect log directories (kafka-storage.sh).
+    Storage(storage::StorageArgs),
+    /// Run a broker (kafka-server-start.sh). With no config: a single local node on 127.0.0.1:9092.
+    ServerStart(server_start::ServerStartArgs),
+    /// Stop brokers started by kbox server-start (kafka-server-stop.sh).
+    ServerStop(server_start::ServerStopArgs),
+}
+
+/// How a command ended, for the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    Success,
+    /// The command ran but found a problem (e.g. `storage info` with problems).
+    Failure,
+}
+
+/// Apache tool names (with or without `.sh`) and the subcommand each one is.
+pub const TOOL_LINKS: &[(&str, &str)] = &[
+    ("kafka-storage", "storage"),
+    ("kafka-server-start", "server-start"),
+    ("kafka-server-stop", "server-stop"),
+];
+
+/// The subcommand a program name stands for, e.g. `/usr/bin/kafka-storage.sh` -> `storage`.
+pub fn tool_for_program_name(program: &str) -> Option<&'static str> {
+    let base = std::path::Path::new(program).file_name()?.to_str()?;
+    let base = base.strip_suffix(".sh").unwrap_or(base);
+    TOOL_LINKS
+        .iter()
+        .find(|(link, _)| *link == base)
+        .map(|(_, cmd)| *cmd)
+}
+
+/// Rewrites argv so that links and Apache's single-dash long flags (`-daemon`) parse.
+pub fn normalize_args(args: Vec<String>) -> Vec<String> {
+    let mut out = Vec::with_capacity(args.len() + 1);
+    let mut iter = args.into_iter();
+    let program = iter.next().unwrap_or_else(|| "kbox".into());
+    if let Some(cmd) = tool_for_program_name(&program) {
+        out.push("kbox".to_string());
+        out.push(cmd.to_string());
+    } else {
+        out.push(program);
+    }
+    out.extend(iter.map(|a| {
+        if a == "-daemon" {
+            "--daemon".to_string()
+        } else {
+            a
+        }
+    }));
+    out
+}
+
+/// Runs a parsed command.
+pub async fn run(cli: Cli) -> Result<ExitStatus> {
+    match cli.command {
+        Command::Storage(args) => storage::run(args),
+        Command::ServerStart(args) => server_start::run(args).await,
+        Command::ServerStop(args) => server_start::stop(args),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_map_to_subcommands() {
+        assert_eq!(
+            tool_for_program_name("/opt/bin/kafka-storage.sh"),
+            Some("storage")
+        );
+        assert_eq!(
+            tool_for_program_name("kafka-server-start"),
+            Some("server-start")
+        );
+        assert_eq!(tool_for_program_name("kbox"), None);
+        let args = normalize_args(vec![
+            "kafka-server-start.sh".into(),
+            "-daemon".into(),
+            "s.properties".into(),
+        ]);
+        assert_eq!(args, ["kbox", "server-start", "--daemon", "s.properties"]);
+        Cli::try_parse_from(["kbox", "storage", "random-uuid"]).unwrap();
+    }
+}

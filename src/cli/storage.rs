@@ -1,0 +1,92 @@
+//! `kbox storage` (kafka-storage.sh): random-uuid, format, info.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+
+use super::ExitStatus;
+use crate::broker::config::BrokerConfig;
+use crate::broker::storage_format::{self, InitialController, InitialQuorum};
+use crate::Result;
+
+#[derive(Debug, Args)]
+pub struct StorageArgs {
+    #[command(subcommand)]
+    pub action: StorageAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StorageAction {
+    /// Print a new random cluster id (22 base64 characters).
+    RandomUuid,
+    /// Write meta.properties into every log directory of a config.
+    Format {
+        /// The server.properties of the node.
+        #[arg(short = 'c', long = "config")]
+        config: PathBuf,
+        /// The cluster id (from `kbox storage random-uuid`).
+        #[arg(short = 't', long = "cluster-id")]
+        cluster_id: String,
+        /// Skip directories that are already formatted instead of failing.
+        #[arg(short = 'g', long = "ignore-formatted")]
+        ignore_formatted: bool,
+        /// Format a single-node dynamic controller quorum with this node as its voter.
+        #[arg(short = 's', long, conflicts_with_all = ["initial_controllers", "no_initial_controllers"])]
+        standalone: bool,
+        /// The initial controllers of a dynamic quorum: id@host:port:directory-id,...
+        #[arg(short = 'I', long = "initial-controllers")]
+        initial_controllers: Option<String>,
+        /// Do not write initial controllers (a controller joining an existing quorum).
+        #[arg(short = 'N', long = "no-initial-controllers")]
+        no_initial_controllers: bool,
+    },
+    /// Show the log directories of a config and any problem with them.
+    Info {
+        #[arg(short = 'c', long = "config")]
+        config: PathBuf,
+    },
+}
+
+pub fn run(args: StorageArgs) -> Result<ExitStatus> {
+    match args.action {
+        StorageAction::RandomUuid => {
+            println!("{}", storage_format::random_uuid());
+            Ok(ExitStatus::Success)
+        }
+        StorageAction::Format {
+            config,
+            cluster_id,
+            ignore_formatted,
+            standalone,
+            initial_controllers,
+            no_initial_controllers,
+        } => {
+            let cfg = BrokerConfig::load(&config, &[])?;
+            let quorum = if standalone {
+                InitialQuorum::Standalone
+            } else if let Some(list) = initial_controllers {
+                InitialQuorum::InitialControllers(InitialController::parse_list(&list)?)
+            } else if no_initial_controllers {
+                InitialQuorum::NoInitialControllers
+            } else {
+                InitialQuorum::Static
+            };
+            for line in storage_format::format(&cfg, &cluster_id, ignore_formatted, &quorum)? {
+                println!("{line}");
+            }
+            Ok(ExitStatus::Success)
+        }
+        StorageAction::Info { config } => {
+            let cfg = BrokerConfig::load(&config, &[])?;
+            let report = storage_format::info(&cfg);
+            for line in &report.lines {
+                println!("{line}");
+            }
+            Ok(if report.problems_found() {
+                ExitStatus::Failure
+            } else {
+                ExitStatus::Success
+            })
+        }
+    }
+}

@@ -1,0 +1,33 @@
+//! kbox: one binary that is a Kafka broker and every Kafka tool, wire-compatible with Apache Kafka.
+//!
+//! # Layout
+//!
+//! A request travels top to bottom; a newcomer can read the modules in this order.
+//!
+//! - [`protocol`]: the wire. Framing with checked lengths ([`protocol::frame`]), request and
+//!   response headers ([`protocol::codec`]), and the zero-copy record batch header
+//!   ([`protocol::batch`]). Message bodies come from the `kafka-protocol` crate.
+//! - [`broker`]: the server.
+//!   - [`broker::network`]: the listener and one task per connection (read frame, dispatch, write).
+//!   - [`broker::handlers`]: one file per Kafka API (`produce.rs`, `fetch.rs`, ...); the table in
+//!     `handlers/mod.rs` is also what ApiVersions advertises, so the two cannot drift.
+//!   - [`broker::metadata`]: the cluster metadata (topics, partitions, configs) as records in the
+//!     `__cluster_metadata` log, replayed at start-up.
+//!   - [`broker::replica_manager`] and [`broker::partition`]: the partitions this node hosts, their
+//!     high watermarks, long-poll wake-ups, flushing, retention and checkpoints.
+//!   - [`broker::log`]: the storage engine: segments with `.log`, `.index`, `.timeindex` files in
+//!     Kafka's byte formats, recovery after a crash, Kafka's checkpoint files.
+//!   - [`broker::config`], [`broker::topic_config`], [`broker::storage_format`]: `server.properties`,
+//!     topic-level configs, and `meta.properties` (behind `kbox storage`).
+//! - [`cli`]: every subcommand, one file each, on a clap tree that also answers to Apache's tool
+//!   names (`kafka-topics.sh`, `kafka-storage`, ...) when kbox is run through a link.
+//! - [`properties`]: Java `.properties` files, as Kafka reads them.
+//! - [`error`]: the crate's [`Error`]; only `main` turns it into a message and an exit code.
+
+pub mod broker;
+pub mod cli;
+pub mod error;
+pub mod properties;
+pub mod protocol;
+
+pub use error::{Error, Result};

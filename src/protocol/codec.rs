@@ -1,0 +1,173 @@
+//! Request and response headers around kafka-protocol's message bodies, for both directions.
+
+use bytes::{Buf, BufMut, Bytes, BytesMut};
+use kafka_protocol::messages::{RequestHeader, ResponseHeader};
+use kafka_protocol::protocol::{Decodable, Encodable, HeaderVersion, Request};
+
+use super::{ApiKey, ProtocolError};
+
+/// The first three fields of every request header, identical in all header versions.
+/// Read without decoding the rest, so a request we cannot parse can still be answered or logged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RequestPreamble {
+    pub api_key: i16,
+    pub api_version: i16,
+    pub correlation_id: i32,
+}
+
+impl RequestPreamble {
+    /// Peeks the preamble of a frame body; `None` when the frame is shorter than 8 bytes.
+    pub fn peek(frame: &[u8]) -> Option<Self> {
+        let mut b = frame.get(..8)?;
+        Some(RequestPreamble {
+            api_key: b.get_i16(),
+            api_version: b.get_i16(),
+            correlation_id: b.get_i32(),
+        })
+    }
+}
+
+/// Decodes the request header (its version follows from the API key and version) and leaves
+/// `frame` positioned at the body.
+pub fn decode_request_header(
+    frame: &mut Bytes,
+    api: ApiKey,
+    version: i16,
+) -> Result<RequestHeader, ProtocolError> {
+    let header_version = api.request_header_version(version);
+    RequestHeader::decode(frame, header_version).map_err(|source| ProtocolError::Decode {
+        what: "request header",
+        source,
+    })
+}
+
+/// Decodes a message body at `version`; trailing bytes are tolerated, as Kafka does.
+pub fn decode_body<T: Decodable>(
+    frame: &mut Bytes,
+    version: i16,
+    what: &'static str,
+) -> Result<T, ProtocolError> {
+    T::decode(frame, version).map_err(|source| ProtocolError::Decode { what, source })
+}
+
+/// Encodes a whole response frame: length prefix, response header, body.
+pub fn encode_response<T: Encodable + HeaderVersion>(
+    correlation_id: i32,
+    version: i16,
+    body: &T,
+) -> Result<Bytes, ProtocolError> {
+    encode_response_with_header_version(correlation_id, T::header_version(version), version, body)
+}
+
+/// As [`encode_response`] with an explicit header version (ApiVersions always uses v0).
+pub fn encode_response_with_header_version<T: Encodable>(
+    correlation_id: i32,
+    header_version: i16,
+    version: i16,
+    body: &T,
+) -> Result<Bytes, ProtocolError> {
+    let mut buf = BytesMut::with_capacity(64);
+    buf.put_i32(0); // length, filled in below
+    let mut header = ResponseHeader::default();
+    header.correlation_id = correlation_id;
+    header
+        .encode(&mut buf, header_version)
+        .map_err(|source| ProtocolError::Encode {
+            what: "response header",
+            source,
+        })?;
+    body.encode(&mut buf, version)
+        .map_err(|source| ProtocolError::Encode {
+            what: "response body",
+            source,
+        })?;
+    let len = i32::try_from(buf.len() - 4).map_err(|_| ProtocolError::Encode {
+        what: "response",
+        source: anyhow::anyhow!("larger than 2 GiB"),
+    })?;
+    buf[..4].copy_from_slice(&len.to_be_bytes());
+    Ok(buf.freeze())
+}
+
+/// Encodes a whole request frame for the client side.
+pub fn encode_request<R: Request>(
+    header: &RequestHeader,
+    body: &R,
+) -> Result<Bytes, ProtocolError> {
+    let api = ApiKey::try_from(R::KEY).map_err(|_| ProtocolError::UnknownApiKey(R::KEY))?;
+    let mut buf = BytesMut::with_capacity(64);
+    buf.put_i32(0);
+    header
+        .encode(
+            &mut buf,
+            api.request_header_version(header.request_api_version),
+        )
+        .map_err(|source| ProtocolError::Encode {
+            what: "request header",
+            source,
+        })?;
+    body.encode(&mut buf, header.request_api_version)
+        .map_err(|source| ProtocolError::Encode {
+            what: "request body",
+            source,
+        })?;
+    let len = i32::try_from(buf.len() - 4).map_err(|_| ProtocolError::Encode {
+        what: "request",
+        source: anyhow::anyhow!("larger than 2 GiB"),
+    })?;
+    buf[..4].copy_from_slice(&len.to_be_bytes());
+    Ok(buf.freeze())
+}
+
+/// Decodes a response frame body (without the length prefix) for the client side.
+pub fn decode_response<R: Request>(
+    frame: &mut Bytes,
+    version: i16,
+) -> Result<(i32, R::Response), ProtocolError> {
+    let header_version = if R::KEY == ApiKey::ApiVersions as i16 {
+        0
+    } else {
+        R::Response::header_version(version)
+    };
+    let header =
+        ResponseHeader::decode(frame, header_version).map_err(|source| ProtocolError::Decode {
+            what: "response header",
+            source,
+        })?;
+    let body = R::Response::decode(frame, version).map_err(|source| ProtocolError::Decode {
+        what: "response body",
+        source,
+    })?;
+    Ok((header.correlation_id, body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kafka_protocol::messages::{ApiVersionsRequest, MetadataRequest};
+
+    #[test]
+    fn request_round_trip_and_preamble() {
+        let mut header = RequestHeader::default();
+        header.request_api_key = ApiKey::Metadata as i16;
+        header.request_api_version = 12;
+        header.correlation_id = 77;
+        header.client_id = Some(kafka_protocol::protocol::StrBytes::from_static_str("t"));
+        let frame = encode_request(&header, &MetadataRequest::default()).unwrap();
+        let mut body = frame.slice(4..);
+        let pre = RequestPreamble::peek(&body).unwrap();
+        assert_eq!(
+            pre,
+            RequestPreamble {
+                api_key: 3,
+                api_version: 12,
+                correlation_id: 77
+            }
+        );
+        let decoded = decode_request_header(&mut body, ApiKey::Metadata, 12).unwrap();
+        assert_eq!(decoded.client_id.as_deref(), Some("t"));
+        let _: MetadataRequest = decode_body(&mut body, 12, "metadata").unwrap();
+        assert!(RequestPreamble::peek(&[0, 18, 0]).is_none());
+        let _ = ApiVersionsRequest::default();
+    }
+}
