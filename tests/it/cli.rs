@@ -1,0 +1,130 @@
+//! The binary as a user runs it: storage commands, server-start's refusals, links, shutdown.
+
+use std::process::Command;
+
+use crate::common::{kbox_bin, KboxProcess};
+
+fn kbox(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(kbox_bin()).args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn write_config(dir: &std::path::Path, extra: &str) -> std::path::PathBuf {
+    let path = dir.join("server.properties");
+    let logs = dir.join("logs");
+    std::fs::write(
+        &path,
+        format!(
+            "process.roles=broker,controller\nnode.id=1\ncontroller.quorum.voters=1@127.0.0.1:0\n\
+             listeners=PLAINTEXT://127.0.0.1:0,CONTROLLER://127.0.0.1:0\ncontroller.listener.names=CONTROLLER\n\
+             log.dirs={}\n{extra}",
+            logs.display()
+        ),
+    )
+    .unwrap();
+    path
+}
+
+#[test]
+fn storage_random_uuid_format_and_info() {
+    let (code, uuid, _) = kbox(&["storage", "random-uuid"]);
+    assert_eq!(code, 0);
+    assert_eq!(uuid.trim().len(), 22);
+
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write_config(dir.path(), "");
+    let cfg = cfg.to_str().unwrap();
+    let (code, out, err) = kbox(&["storage", "format", "-t", uuid.trim(), "-c", cfg]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("Formatting "), "{out}");
+    assert!(out.contains("with metadata.version 4.1-IV1."), "{out}");
+    let meta = std::fs::read_to_string(dir.path().join("logs/meta.properties")).unwrap();
+    assert!(
+        meta.contains(&format!("cluster.id={}", uuid.trim()))
+            && meta.contains("node.id=1")
+            && meta.contains("version=1")
+    );
+
+    let (code, _, err) = kbox(&["storage", "format", "-t", uuid.trim(), "-c", cfg]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("is already formatted. Use --ignore-formatted"),
+        "{err}"
+    );
+    let (code, out, _) = kbox(&[
+        "storage",
+        "format",
+        "-t",
+        uuid.trim(),
+        "-c",
+        cfg,
+        "--ignore-formatted",
+    ]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("All of the log directories are already formatted."),
+        "{out}"
+    );
+
+    let (code, out, _) = kbox(&["storage", "info", "-c", cfg]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("Found log directory:")
+            && out.contains(&format!("cluster.id={}", uuid.trim())),
+        "{out}"
+    );
+}
+
+#[test]
+fn server_start_refuses_unformatted_dirs_zookeeper_and_bad_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write_config(dir.path(), "");
+    let (code, _, err) = kbox(&["server-start", cfg.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(err.contains("kbox storage format"), "{err}");
+
+    let zk = tempfile::tempdir().unwrap();
+    let cfg = write_config(zk.path(), "zookeeper.connect=localhost:2181\n");
+    let (code, _, err) = kbox(&["server-start", cfg.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(err.contains("ZooKeeper mode is not supported"), "{err}");
+
+    let bad = tempfile::tempdir().unwrap();
+    let cfg = write_config(bad.path(), "num.partitions=many\n");
+    let (code, _, err) = kbox(&["server-start", cfg.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(err.contains("num.partitions"), "{err}");
+
+    let (code, _, err) = kbox(&["server-start", "--no-such-flag"]);
+    assert_eq!(code, 2, "{err}");
+}
+
+#[test]
+fn apache_tool_names_reach_the_same_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let link = dir.path().join("kafka-storage.sh");
+    std::os::unix::fs::symlink(kbox_bin(), &link).unwrap();
+    let out = Command::new(&link).arg("random-uuid").output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim().len(), 22);
+}
+
+#[test]
+fn sigterm_shuts_down_cleanly_and_restart_reuses_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let broker = KboxProcess::start(dir.path());
+    assert_eq!(broker.terminate(), Some(0));
+    assert!(dir.path().join(".kafka_cleanshutdown").exists());
+    let again = KboxProcess::start(dir.path());
+    let log = again.log.lock().unwrap().clone();
+    assert!(
+        !log.contains("Formatting"),
+        "second start must reuse the formatted dir: {log}"
+    );
+    drop(log);
+    assert_eq!(again.terminate(), Some(0));
+}

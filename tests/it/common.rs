@@ -1,0 +1,158 @@
+//! Shared test helpers: brokers in-process and as child processes, and a raw Kafka connection.
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::Duration;
+
+use kbox::broker::config::BrokerConfig;
+use kbox::broker::{storage_format, RunningBroker};
+
+/// The repository root (scripts live under it).
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The kbox binary built for these tests.
+pub fn kbox_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_kbox"))
+}
+
+/// A broker running inside the test process on 127.0.0.1:0 with its own temp dir.
+pub struct TestBroker {
+    pub broker: Option<RunningBroker>,
+    pub addr: SocketAddr,
+    pub dir: tempfile::TempDir,
+}
+
+impl TestBroker {
+    pub async fn start() -> TestBroker {
+        let dir = tempfile::tempdir().unwrap();
+        let broker = start_in(dir.path()).await;
+        TestBroker {
+            addr: broker.addr,
+            broker: Some(broker),
+            dir,
+        }
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(b) = self.broker.take() {
+            b.shutdown().await.unwrap();
+        }
+    }
+}
+
+/// Formats (on first use) and starts an embedded single node in `dir`.
+pub async fn start_in(dir: &Path) -> RunningBroker {
+    let cfg = BrokerConfig::embedded(dir, "127.0.0.1:0".parse().unwrap()).unwrap();
+    if storage_format::check_formatted(&cfg).is_err() {
+        storage_format::format(
+            &cfg,
+            &storage_format::random_uuid(),
+            true,
+            &storage_format::InitialQuorum::Static,
+        )
+        .unwrap();
+    }
+    kbox::broker::start(cfg).await.unwrap()
+}
+
+/// `kbox server-start` as a child process; killed when dropped.
+pub struct KboxProcess {
+    pub child: Child,
+    pub addr: String,
+    pub log: Arc<Mutex<String>>,
+}
+
+impl KboxProcess {
+    /// Starts the embedded default on 127.0.0.1:0 in `data_dir` and waits for its listen line.
+    pub fn start(data_dir: &Path) -> KboxProcess {
+        let mut child = Command::new(kbox_bin())
+            .args(["server-start", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(data_dir)
+            .env("RUST_LOG", "info")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn kbox");
+        let stderr = child.stderr.take().unwrap();
+        let log = Arc::new(Mutex::new(String::new()));
+        let (tx, rx) = mpsc::channel();
+        let log2 = log.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if line.contains("listening") {
+                    if let Some(addr) = line
+                        .split("address=")
+                        .nth(1)
+                        .and_then(|a| a.split_whitespace().next())
+                    {
+                        let _ = tx.send(addr.to_string());
+                    }
+                }
+                log2.lock().unwrap().push_str(&line);
+                log2.lock().unwrap().push('\n');
+            }
+        });
+        let addr = match rx.recv_timeout(Duration::from_secs(30)) {
+            Ok(addr) => addr,
+            Err(_) => {
+                let _ = child.kill();
+                panic!("kbox did not start: {}", log.lock().unwrap());
+            }
+        };
+        KboxProcess { child, addr, log }
+    }
+
+    /// kill -9.
+    pub fn kill9(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// SIGTERM and wait for a clean exit; returns the exit status code.
+    pub fn terminate(mut self) -> Option<i32> {
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status();
+        self.child.wait().ok().and_then(|s| s.code())
+    }
+}
+
+impl Drop for KboxProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs a client script, returning (success, stdout, stderr).
+pub fn run_script(program: &str, args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(program)
+        .args(args)
+        .current_dir(repo())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {program}: {e} (run scripts/install-test-deps.sh)"));
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Asserts a script succeeded and returns its last stdout line (the JSON summary) parsed.
+pub fn expect_script(program: &str, args: &[&str]) -> serde_json::Value {
+    let (ok, out, err) = run_script(program, args);
+    assert!(
+        ok,
+        "{program} {args:?} failed\nstdout:\n{out}\nstderr:\n{err}"
+    );
+    let last = out.lines().last().unwrap_or("{}");
+    serde_json::from_str(last)
+        .unwrap_or_else(|e| panic!("summary of {program} is not JSON ({e}): {last}"))
+}

@@ -1,0 +1,10 @@
+//! kbox's integration tests: one binary (see tests/it/*.rs).
+//!
+//! Brokers run either in-process on 127.0.0.1:0 ([`common::TestBroker`]) or as a `kbox
+//! server-start` child process ([`common::KboxProcess`]) when a test must kill -9 it. Real
+//! clients (kcat, confluent-kafka, kafka-python, kafkajs) come from `scripts/install-test-deps.sh`.
+
+mod bad_input;
+mod cli;
+mod common;
+mod real_clients;
