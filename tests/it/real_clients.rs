@@ -138,3 +138,19 @@ fn acknowledged_records_survive_kill_9() {
     assert!(summary["acked"].as_i64().unwrap() >= 20_000);
     assert_eq!(restarted.terminate(), Some(0));
 }
+
+#[test]
+fn confluent_admin_partitions_configs_delete_records_offsets() {
+    let dir = tempfile::tempdir().unwrap();
+    let broker = KboxProcess::start(dir.path());
+    let summary = expect_script(
+        "python3",
+        &[
+            "tests/clients/confluent_admin.py",
+            "--bootstrap",
+            &broker.addr,
+        ],
+    );
+    assert_eq!(summary["low_watermark"], 40);
+    assert_eq!(summary["latest"], 100);
+}

@@ -56,6 +56,12 @@ api_table! {
     DeleteTopics => delete_topics(DeleteTopicsRequest),
     DescribeCluster => describe_cluster(DescribeClusterRequest),
     SaslHandshake => sasl_handshake(SaslHandshakeRequest),
+    CreatePartitions => create_partitions(CreatePartitionsRequest),
+    DescribeConfigs => describe_configs(DescribeConfigsRequest),
+    AlterConfigs => alter_configs(AlterConfigsRequest),
+    IncrementalAlterConfigs => incremental_alter_configs(IncrementalAlterConfigsRequest),
+    DeleteRecords => delete_records(DeleteRecordsRequest),
+    OffsetForLeaderEpoch => offset_for_leader_epoch(OffsetForLeaderEpochRequest),
 }
 
 /// The supported range of one API, if we implement it.

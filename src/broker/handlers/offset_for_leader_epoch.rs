@@ -1,0 +1,40 @@
+//! OffsetForLeaderEpoch: the end offset of a leader epoch, from the leader epoch cache.
+//! Consumers use it to detect log truncation; followers use it to find where to truncate.
+
+use kafka_protocol::messages::offset_for_leader_epoch_response::{EpochEndOffset, OffsetForLeaderTopicResult};
+use kafka_protocol::messages::{OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse, RequestHeader};
+
+use crate::broker::BrokerState;
+use crate::protocol::ResponseError;
+
+pub async fn handle(state: &BrokerState, _header: &RequestHeader, request: OffsetForLeaderEpochRequest) -> Option<OffsetForLeaderEpochResponse> {
+    let mut response = OffsetForLeaderEpochResponse::default();
+    for topic in request.topics {
+        let mut t = OffsetForLeaderTopicResult::default();
+        t.topic = topic.topic.clone();
+        for p in topic.partitions {
+            let mut r = EpochEndOffset::default();
+            r.partition = p.partition;
+            r.leader_epoch = -1;
+            r.end_offset = -1;
+            match state.replicas.get(topic.topic.as_str(), p.partition) {
+                None => r.error_code = ResponseError::UnknownTopicOrPartition.code(),
+                Some(partition) => {
+                    let epoch = partition.leader_epoch();
+                    if p.current_leader_epoch >= 0 && p.current_leader_epoch < epoch {
+                        r.error_code = ResponseError::FencedLeaderEpoch.code();
+                    } else if p.current_leader_epoch > epoch {
+                        r.error_code = ResponseError::UnknownLeaderEpoch.code();
+                    } else {
+                        let (e, end) = partition.log().end_offset_for_epoch(p.leader_epoch);
+                        r.leader_epoch = e;
+                        r.end_offset = end;
+                    }
+                }
+            }
+            t.partitions.push(r);
+        }
+        response.topics.push(t);
+    }
+    Some(response)
+}
