@@ -67,6 +67,19 @@ impl Partition {
         self.leader_epoch.load(Ordering::Acquire)
     }
 
+    /// Kafka's check of a client's `current_leader_epoch` (-1 = not given): an older epoch is
+    /// fenced, a newer one is not known here yet. Returns our epoch.
+    pub fn check_leader_epoch(&self, current: i32) -> Result<i32, crate::protocol::ResponseError> {
+        let epoch = self.leader_epoch();
+        if current >= 0 && current < epoch {
+            Err(crate::protocol::ResponseError::FencedLeaderEpoch)
+        } else if current > epoch {
+            Err(crate::protocol::ResponseError::UnknownLeaderEpoch)
+        } else {
+            Ok(epoch)
+        }
+    }
+
     pub fn high_watermark(&self) -> i64 {
         self.high_watermark.load(Ordering::Acquire)
     }

@@ -96,29 +96,30 @@ pub async fn run(args: ServerStartArgs) -> Result<ExitStatus> {
     for key in cfg.unknown_keys() {
         tracing::warn!(key = %key, "unknown configuration key ignored");
     }
+    // Signal handlers go in before the listeners open, so a SIGTERM that arrives as soon as
+    // the broker is reachable already means a clean shutdown.
+    let signals = shutdown_signals()?;
     let broker = crate::broker::start(cfg).await?;
     let stop = broker.shutdown_handle();
     tokio::spawn(async move {
-        wait_for_signal().await;
+        signals.await;
         let _ = stop.send(true);
     });
     broker.wait().await?;
     Ok(ExitStatus::Success)
 }
 
-async fn wait_for_signal() {
+/// A future that completes on SIGTERM or SIGINT; registered at once.
+fn shutdown_signals() -> Result<impl std::future::Future<Output = ()>> {
     use tokio::signal::unix::{signal, SignalKind};
-    let mut term = match signal(SignalKind::terminate()) {
-        Ok(s) => s,
-        Err(_) => {
-            let _ = tokio::signal::ctrl_c().await;
-            return;
+    let mut term = signal(SignalKind::terminate())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    Ok(async move {
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = int.recv() => {}
         }
-    };
-    tokio::select! {
-        _ = term.recv() => {}
-        _ = tokio::signal::ctrl_c() => {}
-    }
+    })
 }
 
 /// Re-runs this command in the background with output in `$LOG_DIR/kafkaServer.out`.

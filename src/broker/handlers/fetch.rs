@@ -117,13 +117,7 @@ fn read_one(
     first: bool,
     data: &mut PartitionData,
 ) -> Result<usize, ResponseError> {
-    let epoch = partition.leader_epoch();
-    if request.current_leader_epoch >= 0 && request.current_leader_epoch < epoch {
-        return Err(ResponseError::FencedLeaderEpoch);
-    }
-    if request.current_leader_epoch > epoch {
-        return Err(ResponseError::UnknownLeaderEpoch);
-    }
+    partition.check_leader_epoch(request.current_leader_epoch)?;
     let hw = partition.high_watermark();
     let limit = budget.min(request.partition_max_bytes.max(0) as usize);
     let slice = {

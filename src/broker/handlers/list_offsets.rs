@@ -20,13 +20,9 @@ pub async fn handle(state: &BrokerState, header: &RequestHeader, request: ListOf
             p.leader_epoch = -1;
             match state.replicas.get(&topic.name.0, req.partition_index) {
                 None => p.error_code = ResponseError::UnknownTopicOrPartition.code(),
-                Some(partition) => {
-                    let epoch = partition.leader_epoch();
-                    if req.current_leader_epoch >= 0 && req.current_leader_epoch < epoch {
-                        p.error_code = ResponseError::FencedLeaderEpoch.code();
-                    } else if req.current_leader_epoch > epoch {
-                        p.error_code = ResponseError::UnknownLeaderEpoch.code();
-                    } else {
+                Some(partition) => match partition.check_leader_epoch(req.current_leader_epoch) {
+                    Err(code) => p.error_code = code.code(),
+                    Ok(epoch) => {
                         let hw = partition.high_watermark();
                         let log = partition.log();
                         p.leader_epoch = epoch;
@@ -41,7 +37,6 @@ pub async fn handle(state: &BrokerState, header: &RequestHeader, request: ListOf
                                         p.timestamp = found.timestamp;
                                         p.leader_epoch = found.leader_epoch.unwrap_or(epoch);
                                     }
-                                    Ok(_) if ts == -3 => {}
                                     Ok(_) => {}
                                     Err(e) => p.error_code = e.response_error().code(),
                                 }

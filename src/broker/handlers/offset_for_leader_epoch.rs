@@ -19,18 +19,14 @@ pub async fn handle(state: &BrokerState, _header: &RequestHeader, request: Offse
             r.end_offset = -1;
             match state.replicas.get(topic.topic.as_str(), p.partition) {
                 None => r.error_code = ResponseError::UnknownTopicOrPartition.code(),
-                Some(partition) => {
-                    let epoch = partition.leader_epoch();
-                    if p.current_leader_epoch >= 0 && p.current_leader_epoch < epoch {
-                        r.error_code = ResponseError::FencedLeaderEpoch.code();
-                    } else if p.current_leader_epoch > epoch {
-                        r.error_code = ResponseError::UnknownLeaderEpoch.code();
-                    } else {
+                Some(partition) => match partition.check_leader_epoch(p.current_leader_epoch) {
+                    Err(code) => r.error_code = code.code(),
+                    Ok(_) => {
                         let (e, end) = partition.log().end_offset_for_epoch(p.leader_epoch);
                         r.leader_epoch = e;
                         r.end_offset = end;
                     }
-                }
+                },
             }
             t.partitions.push(r);
         }
