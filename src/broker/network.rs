@@ -90,9 +90,32 @@ async fn serve_connection(
             }
             Ok(None) => {} // acks=0 produce: Kafka sends nothing back
             Err(e) => {
-                tracing::warn!(%peer, error = %e, "closing connection");
+                log_protocol_error(peer, &e);
                 break;
             }
         }
     }
+}
+
+/// Logs why a connection is closed. Requests for APIs or versions we do not implement are
+/// logged once per (API key, version), so a client that keeps probing does not flood the log.
+fn log_protocol_error(peer: std::net::SocketAddr, error: &ProtocolError) {
+    static SEEN: std::sync::OnceLock<std::sync::Mutex<std::collections::HashSet<(i16, i16)>>> =
+        std::sync::OnceLock::new();
+    let key = match error {
+        ProtocolError::UnknownApiKey(k) => Some((*k, -1)),
+        ProtocolError::UnsupportedVersion { api, version } => Some((*api as i16, *version)),
+        _ => None,
+    };
+    if let Some(key) = key {
+        let mut seen = SEEN
+            .get_or_init(Default::default)
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if !seen.insert(key) {
+            tracing::debug!(%peer, error = %error, "closing connection");
+            return;
+        }
+    }
+    tracing::warn!(%peer, error = %error, "closing connection");
 }

@@ -14,6 +14,9 @@ use crate::Result;
 #[derive(Debug, Parser)]
 #[command(name = "kbox", version, about, max_term_width = 100)]
 pub struct Cli {
+    /// Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides.
+    #[arg(long, global = true, default_value = "info", value_name = "LEVEL")]
+    pub log_level: String,
     #[command(subcommand)]
     pub command: Command,
 }

@@ -70,9 +70,15 @@ pub struct KboxProcess {
 impl KboxProcess {
     /// Starts the embedded default on 127.0.0.1:0 in `data_dir` and waits for its listen line.
     pub fn start(data_dir: &Path) -> KboxProcess {
+        KboxProcess::start_with(data_dir, &[])
+    }
+
+    /// As [`KboxProcess::start`] with extra arguments (e.g. `--override key=value`).
+    pub fn start_with(data_dir: &Path, extra: &[&str]) -> KboxProcess {
         let mut child = Command::new(kbox_bin())
             .args(["server-start", "--listen", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)
+            .args(extra)
             .env("RUST_LOG", "info")
             .stdin(Stdio::null())
             .stdout(Stdio::null())

@@ -154,3 +154,22 @@ fn confluent_admin_partitions_configs_delete_records_offsets() {
     assert_eq!(summary["low_watermark"], 40);
     assert_eq!(summary["latest"], 100);
 }
+
+#[test]
+fn retention_deletes_old_segments_by_time_and_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let broker = KboxProcess::start_with(
+        dir.path(),
+        &["--override", "log.retention.check.interval.ms=100"],
+    );
+    let summary = expect_script(
+        "python3",
+        &[
+            "tests/clients/retention_check.py",
+            "--bootstrap",
+            &broker.addr,
+        ],
+    );
+    assert_eq!(summary["time_topic_start"], 100);
+    assert!(summary["size_topic_start"].as_i64().unwrap() > 0);
+}
