@@ -84,7 +84,7 @@ impl Partition {
         self.high_watermark.load(Ordering::Acquire)
     }
 
-    /// Appends a producer's batches as leader and, when the log's flush policy asks for it
+    /// Appends a producer's batches as leader and, when `flush.messages` asks for it
     /// (`flush.messages=1` makes every write durable before its ack), fsyncs before returning.
     pub async fn append_as_leader(&self, records: Bytes) -> Result<AppendInfo, LogError> {
         let (info, flush_due) = {
@@ -92,7 +92,13 @@ impl Partition {
             let info = log.append_as_leader(records, self.leader_epoch(), now_ms())?;
             self.high_watermark
                 .store(log.log_end_offset(), Ordering::Release);
-            (info, log.flush_due(now_ms()))
+            // Only `flush.messages` makes the producer wait for the fsync; a rolled segment or
+            // `flush.ms` is flushed by the background task, off the produce path (as Kafka does).
+            let unflushed = log.unflushed_messages();
+            (
+                info,
+                unflushed > 0 && unflushed >= log.config().flush_messages,
+            )
         };
         self.appended.notify_waiters();
         if flush_due {
