@@ -196,6 +196,11 @@ fn is_reserved(bytes: &[u8; 16]) -> bool {
         ]) < 100
 }
 
+/// Kafka's text form of a UUID (topic ids, directory ids): base64 URL-safe without padding.
+pub fn uuid_to_kafka_string(id: uuid::Uuid) -> String {
+    uuid_engine().encode(id.as_bytes())
+}
+
 /// Kafka's `Uuid.randomUuid().toString()`: 16 random bytes in base64url without padding
 /// (22 characters), never starting with `-` (it would read as a command-line option) and never
 /// a reserved id.
@@ -1380,9 +1385,4 @@ mod tests {
                 .contains("only use --standalone on a controller")
         );
     }
-}
-
-/// Kafka's text form of a UUID (topic ids, directory ids): base64 URL-safe without padding.
-pub fn uuid_to_kafka_string(id: uuid::Uuid) -> String {
-    uuid_engine().encode(id.as_bytes())
 }

@@ -24,7 +24,8 @@ pub fn kbox_bin() -> PathBuf {
 pub struct TestBroker {
     pub broker: Option<RunningBroker>,
     pub addr: SocketAddr,
-    pub dir: tempfile::TempDir,
+    /// Kept so the data outlives the broker.
+    _dir: tempfile::TempDir,
 }
 
 impl TestBroker {
@@ -34,7 +35,7 @@ impl TestBroker {
         TestBroker {
             addr: broker.addr,
             broker: Some(broker),
-            dir,
+            _dir: dir,
         }
     }
 

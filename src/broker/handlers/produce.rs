@@ -32,7 +32,7 @@ pub async fn handle(state: &BrokerState, header: &RequestHeader, request: Produc
             p.log_start_offset = -1;
             let partition = name.as_ref().and_then(|n| state.replicas.get(n, data.index));
             let outcome = match (partition, data.records) {
-                _ if !matches!(acks, -1 | 0 | 1) => Err((ResponseError::InvalidRequiredAcks, None)),
+                _ if !(-1..=1).contains(&acks) => Err((ResponseError::InvalidRequiredAcks, None)),
                 (None, _) if by_id && name.is_none() => Err((ResponseError::UnknownTopicId, None)),
                 (None, _) => Err((ResponseError::UnknownTopicOrPartition, None)),
                 (Some(_), None) => Err((ResponseError::InvalidRecord, Some("produce request without records".to_string()))),
