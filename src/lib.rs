@@ -19,6 +19,9 @@
 //!     Kafka's byte formats, recovery after a crash, Kafka's checkpoint files.
 //!   - [`broker::config`], [`broker::topic_config`], [`broker::storage_format`]: `server.properties`,
 //!     topic-level configs, and `meta.properties` (behind `kbox storage`).
+//! - [`client`]: the Kafka client every tool uses, against kbox or any Kafka cluster:
+//!   pipelined connections ([`client::connection`]), the metadata cache ([`client::Client`]),
+//!   [`client::Producer`], [`client::Consumer`] and [`client::Admin`].
 //! - [`cli`]: every subcommand, one file each, on a clap tree that also answers to Apache's tool
 //!   names (`kafka-topics.sh`, `kafka-storage`, ...) when kbox is run through a link.
 //! - [`properties`]: Java `.properties` files, as Kafka reads them.
@@ -26,6 +29,7 @@
 
 pub mod broker;
 pub mod cli;
+pub mod client;
 pub mod error;
 pub mod properties;
 pub mod protocol;

@@ -6,5 +6,6 @@
 
 mod bad_input;
 mod cli;
+mod client;
 mod common;
 mod real_clients;

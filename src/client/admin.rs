@@ -1,0 +1,663 @@
+//! The admin client: topics, partitions, configs, offsets and the cluster, as Java's `Admin`.
+//!
+//! Each call returns per-item results where Kafka answers per item (creating three topics can
+//! succeed for two and fail for one), so tools can print Apache's messages for each.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use indexmap::IndexMap;
+use kafka_protocol::messages::create_partitions_request::{
+    CreatePartitionsAssignment, CreatePartitionsTopic,
+};
+use kafka_protocol::messages::create_topics_request::{
+    CreatableReplicaAssignment, CreatableTopic, CreatableTopicConfig,
+};
+use kafka_protocol::messages::delete_topics_request::DeleteTopicState;
+use kafka_protocol::messages::describe_configs_request::DescribeConfigsResource;
+use kafka_protocol::messages::incremental_alter_configs_request::{
+    AlterConfigsResource, AlterableConfig,
+};
+use kafka_protocol::messages::list_offsets_request::{ListOffsetsPartition, ListOffsetsTopic};
+use kafka_protocol::messages::{
+    BrokerId, CreatePartitionsRequest, CreateTopicsRequest, DeleteTopicsRequest,
+    DescribeClusterRequest, DescribeConfigsRequest, IncrementalAlterConfigsRequest,
+    ListOffsetsRequest, TopicName,
+};
+use kafka_protocol::protocol::StrBytes;
+
+use super::cluster::{is_retriable_metadata_error, BrokerInfo, Client, TopicInfo};
+use super::config::{ClientConfig, IsolationLevel};
+use crate::{Error, Result};
+
+/// A topic to create.
+#[derive(Debug, Clone, Default)]
+pub struct NewTopic {
+    pub name: String,
+    /// -1: the broker's `num.partitions`.
+    pub partitions: i32,
+    /// -1: the broker's `default.replication.factor`.
+    pub replication_factor: i16,
+    /// Explicit replicas per partition (then partitions and replication factor are -1).
+    pub assignments: Vec<Vec<i32>>,
+    pub configs: Vec<(String, String)>,
+}
+
+/// Which offset ListOffsets should find.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OffsetSpec {
+    Earliest,
+    Latest,
+    /// The offset of the record with the largest timestamp.
+    MaxTimestamp,
+    /// The first offset still stored locally (tiered storage; the log start otherwise).
+    EarliestLocal,
+    /// The first offset whose timestamp is at or after this time (ms).
+    Timestamp(i64),
+}
+
+impl OffsetSpec {
+    fn wire_timestamp(self) -> i64 {
+        match self {
+            OffsetSpec::Latest => -1,
+            OffsetSpec::Earliest => -2,
+            OffsetSpec::MaxTimestamp => -3,
+            OffsetSpec::EarliestLocal => -4,
+            OffsetSpec::Timestamp(t) => t,
+        }
+    }
+}
+
+/// An answer of ListOffsets: the offset (-1 when no record matches a timestamp) and its time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListedOffset {
+    pub offset: i64,
+    pub timestamp: i64,
+    pub leader_epoch: i32,
+}
+
+/// Kafka's config resource types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ResourceType {
+    Topic,
+    Broker,
+    BrokerLogger,
+    Group,
+    ClientMetrics,
+}
+
+impl ResourceType {
+    pub fn wire_value(self) -> i8 {
+        match self {
+            ResourceType::Topic => 2,
+            ResourceType::Broker => 4,
+            ResourceType::BrokerLogger => 8,
+            ResourceType::ClientMetrics => 16,
+            ResourceType::Group => 32,
+        }
+    }
+}
+
+/// One config entry as DescribeConfigs reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigEntry {
+    pub name: String,
+    pub value: Option<String>,
+    pub read_only: bool,
+    pub is_sensitive: bool,
+    /// Kafka's ConfigSource numbers: 1 topic, 2 dynamic broker, 3 dynamic default broker,
+    /// 4 static broker, 5 default, 6 dynamic logger.
+    pub source: i8,
+    pub synonyms: Vec<(String, Option<String>, i8)>,
+}
+
+impl ConfigEntry {
+    /// Apache's name for the source, as kafka-configs.sh and kafka-topics.sh print it.
+    pub fn source_name(&self) -> &'static str {
+        config_source_name(self.source)
+    }
+
+    /// True when the value was set for this resource rather than inherited.
+    pub fn is_override(&self) -> bool {
+        self.source == 1 || self.source == 2
+    }
+}
+
+/// Apache's `ConfigSource` names.
+pub fn config_source_name(source: i8) -> &'static str {
+    match source {
+        1 => "DYNAMIC_TOPIC_CONFIG",
+        2 => "DYNAMIC_BROKER_CONFIG",
+        3 => "DYNAMIC_DEFAULT_BROKER_CONFIG",
+        4 => "STATIC_BROKER_CONFIG",
+        5 => "DEFAULT_CONFIG",
+        6 => "DYNAMIC_BROKER_LOGGER_CONFIG",
+        7 => "CLIENT_METRICS_CONFIG",
+        8 => "GROUP_CONFIG",
+        _ => "UNKNOWN",
+    }
+}
+
+/// An incremental config change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AlterOp {
+    Set(String, String),
+    Delete(String),
+    Append(String, String),
+    Subtract(String, String),
+}
+
+/// The cluster as DescribeCluster reports it.
+#[derive(Debug, Clone)]
+pub struct ClusterDescription {
+    pub cluster_id: String,
+    pub controller_id: i32,
+    pub brokers: Vec<BrokerInfo>,
+}
+
+/// Admin operations on a cluster.
+#[derive(Debug, Clone)]
+pub struct Admin {
+    client: Client,
+}
+
+impl Admin {
+    pub fn new(config: ClientConfig) -> Result<Admin> {
+        Ok(Admin {
+            client: Client::new(config)?,
+        })
+    }
+
+    pub fn with_client(client: Client) -> Admin {
+        Admin { client }
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    fn timeout_ms(&self) -> i32 {
+        self.client
+            .request_timeout()
+            .as_millis()
+            .min(i32::MAX as u128) as i32
+    }
+
+    /// Every topic, sorted by name (internal topics only when asked).
+    pub async fn list_topics(&self, include_internal: bool) -> Result<Vec<TopicInfo>> {
+        let metadata = self.client.refresh_metadata(None, false).await?;
+        let mut topics: Vec<TopicInfo> = metadata
+            .topics
+            .values()
+            .filter(|t| include_internal || !t.is_internal)
+            .cloned()
+            .collect();
+        topics.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(topics)
+    }
+
+    /// Metadata for named topics, in the order asked; unknown topics carry their error code.
+    pub async fn describe_topics(&self, names: &[String]) -> Result<Vec<TopicInfo>> {
+        let metadata = self.client.refresh_metadata(Some(names), false).await?;
+        Ok(names
+            .iter()
+            .map(|n| {
+                metadata.topics.get(n).cloned().unwrap_or(TopicInfo {
+                    name: n.clone(),
+                    id: uuid::Uuid::nil(),
+                    is_internal: false,
+                    partitions: Vec::new(),
+                    error_code: crate::protocol::ResponseError::UnknownTopicOrPartition.code(),
+                })
+            })
+            .collect())
+    }
+
+    /// Creates topics; one result per topic, in the order given.
+    pub async fn create_topics(
+        &self,
+        topics: &[NewTopic],
+        validate_only: bool,
+    ) -> Result<Vec<(String, Result<()>)>> {
+        let mut request = CreateTopicsRequest::default();
+        request.timeout_ms = self.timeout_ms();
+        request.validate_only = validate_only;
+        request.topics = topics
+            .iter()
+            .map(|t| {
+                let mut c = CreatableTopic::default();
+                c.name = TopicName(StrBytes::from_string(t.name.clone()));
+                c.num_partitions = t.partitions;
+                c.replication_factor = t.replication_factor;
+                c.assignments = t
+                    .assignments
+                    .iter()
+                    .enumerate()
+                    .map(|(i, replicas)| {
+                        let mut a = CreatableReplicaAssignment::default();
+                        a.partition_index = i as i32;
+                        a.broker_ids = replicas.iter().map(|b| BrokerId(*b)).collect();
+                        a
+                    })
+                    .collect();
+                c.configs = t
+                    .configs
+                    .iter()
+                    .map(|(k, v)| {
+                        let mut cfg = CreatableTopicConfig::default();
+                        cfg.name = StrBytes::from_string(k.clone());
+                        cfg.value = Some(StrBytes::from_string(v.clone()));
+                        cfg
+                    })
+                    .collect();
+                c
+            })
+            .collect();
+        let response = self.client.send_to_controller(&request).await?;
+        let by_name: HashMap<String, (i16, Option<String>)> = response
+            .topics
+            .iter()
+            .map(|r| {
+                (
+                    r.name.0.to_string(),
+                    (
+                        r.error_code,
+                        r.error_message.as_ref().map(|m| m.to_string()),
+                    ),
+                )
+            })
+            .collect();
+        self.client.invalidate_metadata();
+        Ok(topics
+            .iter()
+            .map(|t| (t.name.clone(), per_item(by_name.get(&t.name))))
+            .collect())
+    }
+
+    /// Deletes topics by name; one result per topic.
+    pub async fn delete_topics(&self, names: &[String]) -> Result<Vec<(String, Result<()>)>> {
+        let conn = self.client.any_connection().await?;
+        let version = conn.version_for::<DeleteTopicsRequest>()?;
+        let mut request = DeleteTopicsRequest::default();
+        request.timeout_ms = self.timeout_ms();
+        let names_wire: Vec<TopicName> = names
+            .iter()
+            .map(|n| TopicName(StrBytes::from_string(n.clone())))
+            .collect();
+        if version >= 6 {
+            request.topics = names_wire
+                .into_iter()
+                .map(|n| {
+                    let mut s = DeleteTopicState::default();
+                    s.name = Some(n);
+                    s
+                })
+                .collect();
+        } else {
+            request.topic_names = names_wire;
+        }
+        let response = self.client.send_to_controller(&request).await?;
+        let by_name: HashMap<String, (i16, Option<String>)> = response
+            .responses
+            .iter()
+            .filter_map(|r| {
+                let name = r.name.as_ref()?.0.to_string();
+                Some((
+                    name,
+                    (
+                        r.error_code,
+                        r.error_message.as_ref().map(|m| m.to_string()),
+                    ),
+                ))
+            })
+            .collect();
+        self.client.invalidate_metadata();
+        Ok(names
+            .iter()
+            .map(|n| (n.clone(), per_item(by_name.get(n))))
+            .collect())
+    }
+
+    /// Grows a topic to `count` partitions.
+    pub async fn create_partitions(
+        &self,
+        topic: &str,
+        count: i32,
+        assignments: Option<Vec<Vec<i32>>>,
+    ) -> Result<()> {
+        let mut t = CreatePartitionsTopic::default();
+        t.name = TopicName(StrBytes::from_string(topic.to_string()));
+        t.count = count;
+        t.assignments = assignments.map(|a| {
+            a.into_iter()
+                .map(|replicas| {
+                    let mut x = CreatePartitionsAssignment::default();
+                    x.broker_ids = replicas.into_iter().map(BrokerId).collect();
+                    x
+                })
+                .collect()
+        });
+        let mut request = CreatePartitionsRequest::default();
+        request.timeout_ms = self.timeout_ms();
+        request.topics = vec![t];
+        let response = self.client.send_to_controller(&request).await?;
+        self.client.invalidate_metadata();
+        match response.results.first() {
+            Some(r) => per_item(Some(&(
+                r.error_code,
+                r.error_message.as_ref().map(|m| m.to_string()),
+            ))),
+            None => Err(Error::Message("CreatePartitions: empty response".into())),
+        }
+    }
+
+    /// Describes the configs of resources. Broker resources are asked of that broker, as
+    /// Kafka requires; everything else of any broker.
+    pub async fn describe_configs(
+        &self,
+        resources: &[(ResourceType, String)],
+        include_synonyms: bool,
+    ) -> Result<Vec<(ResourceType, String, Result<Vec<ConfigEntry>>)>> {
+        let mut out = Vec::new();
+        for (kind, name) in resources {
+            let mut resource = DescribeConfigsResource::default();
+            resource.resource_type = kind.wire_value();
+            resource.resource_name = StrBytes::from_string(name.clone());
+            resource.configuration_keys = None;
+            let mut request = DescribeConfigsRequest::default();
+            request.resources = vec![resource];
+            request.include_synonyms = include_synonyms;
+            let response = match (kind, name.parse::<i32>()) {
+                (ResourceType::Broker | ResourceType::BrokerLogger, Ok(node)) => {
+                    self.client.refresh_metadata(Some(&[]), false).await?;
+                    self.client.send_to(node, &request).await?
+                }
+                _ => self.client.send_any(&request).await?,
+            };
+            let Some(result) = response.results.into_iter().next() else {
+                out.push((
+                    *kind,
+                    name.clone(),
+                    Err(Error::Message("DescribeConfigs: empty response".into())),
+                ));
+                continue;
+            };
+            if let Some(e) = Error::from_code(
+                result.error_code,
+                result.error_message.as_ref().map(|m| m.to_string()),
+            ) {
+                out.push((*kind, name.clone(), Err(e)));
+                continue;
+            }
+            let entries = result
+                .configs
+                .into_iter()
+                .map(|c| ConfigEntry {
+                    name: c.name.to_string(),
+                    value: c.value.map(|v| v.to_string()),
+                    read_only: c.read_only,
+                    is_sensitive: c.is_sensitive,
+                    source: c.config_source,
+                    synonyms: c
+                        .synonyms
+                        .into_iter()
+                        .map(|s| (s.name.to_string(), s.value.map(|v| v.to_string()), s.source))
+                        .collect(),
+                })
+                .collect();
+            out.push((*kind, name.clone(), Ok(entries)));
+        }
+        Ok(out)
+    }
+
+    /// Applies incremental config changes to one resource.
+    pub async fn incremental_alter_configs(
+        &self,
+        kind: ResourceType,
+        name: &str,
+        ops: &[AlterOp],
+        validate_only: bool,
+    ) -> Result<()> {
+        let mut resource = AlterConfigsResource::default();
+        resource.resource_type = kind.wire_value();
+        resource.resource_name = StrBytes::from_string(name.to_string());
+        resource.configs = ops
+            .iter()
+            .map(|op| {
+                let (key, value, code) = match op {
+                    AlterOp::Set(k, v) => (k, Some(v), 0),
+                    AlterOp::Delete(k) => (k, None, 1),
+                    AlterOp::Append(k, v) => (k, Some(v), 2),
+                    AlterOp::Subtract(k, v) => (k, Some(v), 3),
+                };
+                let mut c = AlterableConfig::default();
+                c.name = StrBytes::from_string(key.clone());
+                c.config_operation = code;
+                c.value = value.map(|v| StrBytes::from_string(v.clone()));
+                c
+            })
+            .collect();
+        let mut request = IncrementalAlterConfigsRequest::default();
+        request.resources = vec![resource];
+        request.validate_only = validate_only;
+        let response = match (kind, name.parse::<i32>()) {
+            (ResourceType::Broker | ResourceType::BrokerLogger, Ok(node)) => {
+                self.client.refresh_metadata(Some(&[]), false).await?;
+                self.client.send_to(node, &request).await?
+            }
+            _ => self.client.send_to_controller(&request).await?,
+        };
+        match response.responses.first() {
+            Some(r) => per_item(Some(&(
+                r.error_code,
+                r.error_message.as_ref().map(|m| m.to_string()),
+            ))),
+            None => Err(Error::Message(
+                "IncrementalAlterConfigs: empty response".into(),
+            )),
+        }
+    }
+
+    /// Finds offsets for partitions; see [`list_offsets`].
+    pub async fn list_offsets(
+        &self,
+        partitions: &[(String, i32)],
+        spec: OffsetSpec,
+        isolation: IsolationLevel,
+    ) -> Result<HashMap<(String, i32), Result<ListedOffset>>> {
+        list_offsets(&self.client, partitions, spec, isolation).await
+    }
+
+    /// The cluster id, controller and brokers.
+    pub async fn describe_cluster(&self) -> Result<ClusterDescription> {
+        let conn = self.client.any_connection().await?;
+        if conn.version_for::<DescribeClusterRequest>().is_ok() {
+            let response = conn.send(&DescribeClusterRequest::default()).await?;
+            if let Some(e) = Error::from_code(
+                response.error_code,
+                response.error_message.as_ref().map(|m| m.to_string()),
+            ) {
+                return Err(e);
+            }
+            let mut brokers: Vec<BrokerInfo> = response
+                .brokers
+                .iter()
+                .map(|b| BrokerInfo {
+                    node_id: b.broker_id.0,
+                    host: b.host.to_string(),
+                    port: b.port,
+                    rack: b.rack.as_ref().map(|r| r.to_string()),
+                })
+                .collect();
+            brokers.sort_by_key(|b| b.node_id);
+            return Ok(ClusterDescription {
+                cluster_id: response.cluster_id.to_string(),
+                controller_id: response.controller_id.0,
+                brokers,
+            });
+        }
+        // Brokers older than DescribeCluster: the same facts from Metadata.
+        let metadata = self.client.refresh_metadata(Some(&[]), false).await?;
+        let mut brokers: Vec<BrokerInfo> = metadata.brokers.values().cloned().collect();
+        brokers.sort_by_key(|b| b.node_id);
+        Ok(ClusterDescription {
+            cluster_id: metadata.cluster_id.clone().unwrap_or_default(),
+            controller_id: metadata.controller_id,
+            brokers,
+        })
+    }
+}
+
+fn per_item(answer: Option<&(i16, Option<String>)>) -> Result<()> {
+    match answer {
+        None => Err(Error::Message(
+            "the broker's response did not mention it".into(),
+        )),
+        Some((code, message)) => match Error::from_code(*code, message.clone()) {
+            Some(e) => Err(e),
+            None => Ok(()),
+        },
+    }
+}
+
+/// ListOffsets for many partitions: one request per leader, retried after a metadata refresh
+/// when leadership moved, bounded by `default.api.timeout.ms`.
+pub async fn list_offsets(
+    client: &Client,
+    partitions: &[(String, i32)],
+    spec: OffsetSpec,
+    isolation: IsolationLevel,
+) -> Result<HashMap<(String, i32), Result<ListedOffset>>> {
+    let deadline = Instant::now() + client.config().default_api_timeout()?;
+    let backoff = client.config().retry_backoff()?;
+    let mut results: HashMap<(String, i32), Result<ListedOffset>> = HashMap::new();
+    let mut todo: Vec<(String, i32)> = partitions.to_vec();
+    let mut topics: Vec<String> = partitions.iter().map(|(t, _)| t.clone()).collect();
+    topics.sort();
+    topics.dedup();
+    while !todo.is_empty() {
+        let metadata = client.metadata_for(&topics).await?;
+        let mut by_leader: IndexMap<i32, Vec<(String, i32)>> = IndexMap::new();
+        let mut retry = Vec::new();
+        for (topic, partition) in todo.drain(..) {
+            match metadata.topics.get(&topic) {
+                Some(info)
+                    if info.error_code != 0 && !is_retriable_metadata_error(info.error_code) =>
+                {
+                    results.insert((topic, partition), Err(info.error().expect("nonzero code")));
+                }
+                Some(info)
+                    if info.error_code == 0
+                        && !info.partitions.iter().any(|p| p.partition == partition) =>
+                {
+                    results.insert(
+                        (topic.clone(), partition),
+                        Err(Error::Message(format!(
+                            "partition {topic}-{partition} does not exist"
+                        ))),
+                    );
+                }
+                _ => match metadata.leader(&topic, partition) {
+                    Some(leader) => by_leader
+                        .entry(leader)
+                        .or_default()
+                        .push((topic, partition)),
+                    None => retry.push((topic, partition)),
+                },
+            }
+        }
+        for (leader, group) in by_leader {
+            let mut by_topic: IndexMap<String, Vec<i32>> = IndexMap::new();
+            for (t, p) in &group {
+                by_topic.entry(t.clone()).or_default().push(*p);
+            }
+            let mut request = ListOffsetsRequest::default();
+            request.replica_id = BrokerId(-1);
+            request.isolation_level = isolation.wire_value();
+            request.topics = by_topic
+                .into_iter()
+                .map(|(t, ps)| {
+                    let mut lt = ListOffsetsTopic::default();
+                    lt.name = TopicName(StrBytes::from_string(t));
+                    lt.partitions = ps
+                        .into_iter()
+                        .map(|p| {
+                            let mut lp = ListOffsetsPartition::default();
+                            lp.partition_index = p;
+                            lp.current_leader_epoch = -1;
+                            lp.timestamp = spec.wire_timestamp();
+                            lp
+                        })
+                        .collect();
+                    lt
+                })
+                .collect();
+            let conn = match client.connection(leader).await {
+                Ok(c) => c,
+                Err(_) => {
+                    retry.extend(group);
+                    continue;
+                }
+            };
+            let version = conn.version_for::<ListOffsetsRequest>()?;
+            if version >= 10 {
+                request.timeout_ms =
+                    client.request_timeout().as_millis().min(i32::MAX as u128) as i32;
+            }
+            let response = match conn
+                .send_at(&request, version, client.request_timeout())
+                .await
+            {
+                Ok(r) => r,
+                Err(_) => {
+                    retry.extend(group);
+                    continue;
+                }
+            };
+            for t in response.topics {
+                for p in t.partitions {
+                    let key = (t.name.0.to_string(), p.partition_index);
+                    if p.error_code == 0 {
+                        results.insert(
+                            key,
+                            Ok(ListedOffset {
+                                offset: p.offset,
+                                timestamp: p.timestamp,
+                                leader_epoch: p.leader_epoch,
+                            }),
+                        );
+                    } else if is_retriable_metadata_error(p.error_code) {
+                        retry.push(key);
+                    } else {
+                        results.insert(
+                            key,
+                            Err(Error::from_code(p.error_code, None).expect("nonzero")),
+                        );
+                    }
+                }
+            }
+            for key in group {
+                if !results.contains_key(&key) && !retry.contains(&key) {
+                    retry.push(key);
+                }
+            }
+        }
+        if retry.is_empty() {
+            break;
+        }
+        if Instant::now() + backoff >= deadline {
+            for key in retry {
+                let (t, p) = key.clone();
+                results.insert(
+                    key,
+                    Err(Error::Timeout(format!("listing offsets of {t}-{p}"))),
+                );
+            }
+            break;
+        }
+        client.invalidate_metadata();
+        tokio::time::sleep(backoff.max(Duration::from_millis(10))).await;
+        todo = retry;
+    }
+    Ok(results)
+}

@@ -1,0 +1,401 @@
+//! One TCP connection to one broker, with pipelined requests matched by correlation id.
+//!
+//! A writer task sends frames in the order they were queued; a reader task hands each response
+//! to whoever is waiting for its correlation id. Callers therefore never block each other: many
+//! requests can be in flight on one connection, as Kafka allows. When either side fails, every
+//! waiting caller gets the error and the connection is marked closed, so the owner reconnects.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use kafka_protocol::messages::{ApiVersionsRequest, RequestHeader};
+use kafka_protocol::protocol::{Request, StrBytes};
+use tokio::io::{AsyncWriteExt, BufWriter};
+use tokio::net::TcpStream;
+use tokio::sync::{mpsc, oneshot};
+
+use crate::protocol::codec::{decode_response, encode_request};
+use crate::protocol::frame::read_frame;
+use crate::protocol::{ApiKey, ProtocolError, ResponseError, VersionRange};
+use crate::{Error, Result};
+
+/// The largest response frame a client accepts; a bound so a broken peer cannot make us
+/// reserve gigabytes. Fetch responses are limited by `fetch.max.bytes` (50 MiB by default).
+pub const MAX_RESPONSE_BYTES: usize = 1024 * 1024 * 1024;
+
+type Reply = oneshot::Sender<Result<Bytes>>;
+
+struct Outgoing {
+    frame: Bytes,
+    correlation_id: i32,
+    /// `None` for requests the broker never answers (acks=0 produce); such requests complete
+    /// through `written` once their bytes are on the socket.
+    reply: Option<Reply>,
+    written: Option<oneshot::Sender<Result<()>>>,
+}
+
+/// A live connection to one broker.
+pub struct BrokerConnection {
+    addr: String,
+    client_id: String,
+    queue: mpsc::UnboundedSender<Outgoing>,
+    pending: Arc<Mutex<HashMap<i32, Reply>>>,
+    next_correlation_id: AtomicI32,
+    closed: Arc<AtomicBool>,
+    /// The broker's supported version range per API key, from ApiVersions.
+    versions: HashMap<i16, VersionRange>,
+    request_timeout: Duration,
+}
+
+impl std::fmt::Debug for BrokerConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BrokerConnection")
+            .field("addr", &self.addr)
+            .finish()
+    }
+}
+
+impl BrokerConnection {
+    /// Connects to `addr` and negotiates versions with ApiVersions.
+    pub async fn connect(
+        addr: &str,
+        client_id: &str,
+        request_timeout: Duration,
+    ) -> Result<Arc<BrokerConnection>> {
+        let stream = tokio::time::timeout(request_timeout, TcpStream::connect(addr))
+            .await
+            .map_err(|_| Error::Timeout(format!("connecting to {addr}")))?
+            .map_err(|e| Error::Message(format!("cannot connect to {addr}: {e}")))?;
+        stream.set_nodelay(true)?;
+        let (read_half, write_half) = stream.into_split();
+        let (queue, rx) = mpsc::unbounded_channel();
+        let pending: Arc<Mutex<HashMap<i32, Reply>>> = Arc::default();
+        let closed = Arc::new(AtomicBool::new(false));
+        tokio::spawn(write_loop(
+            write_half,
+            rx,
+            pending.clone(),
+            closed.clone(),
+            addr.to_string(),
+        ));
+        tokio::spawn(read_loop(read_half, pending.clone(), closed.clone()));
+        let mut conn = BrokerConnection {
+            addr: addr.to_string(),
+            client_id: client_id.to_string(),
+            queue,
+            pending,
+            next_correlation_id: AtomicI32::new(0),
+            closed,
+            versions: HashMap::new(),
+            request_timeout,
+        };
+        conn.versions = conn.negotiate().await?;
+        Ok(Arc::new(conn))
+    }
+
+    /// Asks for the broker's version ranges: first at our newest ApiVersions version, then, if
+    /// the broker is older and says UNSUPPORTED_VERSION, at the newest it named.
+    async fn negotiate(&self) -> Result<HashMap<i16, VersionRange>> {
+        let ours = <ApiVersionsRequest as kafka_protocol::protocol::Message>::VERSIONS.max;
+        let mut version = ours;
+        for _ in 0..2 {
+            let mut request = ApiVersionsRequest::default();
+            if version >= 3 {
+                request.client_software_name = StrBytes::from_static_str("kbox");
+                request.client_software_version =
+                    StrBytes::from_static_str(env!("CARGO_PKG_VERSION"));
+            }
+            let response = self
+                .send_at(&request, version, self.request_timeout)
+                .await?;
+            let ranges: HashMap<i16, VersionRange> = response
+                .api_keys
+                .iter()
+                .map(|k| {
+                    (
+                        k.api_key,
+                        VersionRange {
+                            min: k.min_version,
+                            max: k.max_version,
+                        },
+                    )
+                })
+                .collect();
+            if response.error_code == ResponseError::UnsupportedVersion.code() {
+                match ranges.get(&(ApiKey::ApiVersions as i16)) {
+                    Some(theirs) if theirs.max < version => {
+                        version = theirs.max;
+                        continue;
+                    }
+                    _ => {}
+                }
+            }
+            if let Some(e) = Error::from_code(response.error_code, None) {
+                return Err(e);
+            }
+            return Ok(ranges);
+        }
+        Err(Error::Message(format!(
+            "{}: the broker and kbox share no ApiVersions version",
+            self.addr
+        )))
+    }
+
+    /// The address this connection was opened to.
+    pub fn addr(&self) -> &str {
+        &self.addr
+    }
+
+    /// True once the connection failed or was closed; the owner should reconnect.
+    pub fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Relaxed)
+    }
+
+    /// Closes the connection; waiting callers get an error.
+    pub fn close(&self) {
+        self.closed.store(true, Ordering::Relaxed);
+        fail_all(&self.pending, "connection closed");
+    }
+
+    /// The broker's version range for an API, if it supports it.
+    pub fn broker_range(&self, api: ApiKey) -> Option<VersionRange> {
+        self.versions.get(&(api as i16)).copied()
+    }
+
+    /// The highest version both kbox and the broker speak for request type `R`.
+    pub fn version_for<R: Request>(&self) -> Result<i16> {
+        let ours = <R as kafka_protocol::protocol::Message>::VERSIONS;
+        let theirs = self.versions.get(&R::KEY).copied().ok_or_else(|| {
+            Error::Message(format!(
+                "broker {} does not support {}",
+                self.addr,
+                api_name(R::KEY)
+            ))
+        })?;
+        let version = ours.max.min(theirs.max);
+        if version < ours.min.max(theirs.min) {
+            return Err(Error::Message(format!(
+                "broker {} and kbox share no version of {} (broker {}..={}, kbox {}..={})",
+                self.addr,
+                api_name(R::KEY),
+                theirs.min,
+                theirs.max,
+                ours.min,
+                ours.max
+            )));
+        }
+        Ok(version)
+    }
+
+    /// Sends a request at the negotiated version and waits for its response.
+    pub async fn send<R: Request>(&self, request: &R) -> Result<R::Response> {
+        let version = self.version_for::<R>()?;
+        self.send_at(request, version, self.request_timeout).await
+    }
+
+    /// Sends a request at an explicit version with an explicit timeout (JoinGroup and long
+    /// fetches need more than `request.timeout.ms`).
+    pub async fn send_at<R: Request>(
+        &self,
+        request: &R,
+        version: i16,
+        timeout: Duration,
+    ) -> Result<R::Response> {
+        let (correlation_id, frame) = self.frame(request, version)?;
+        let (tx, rx) = oneshot::channel();
+        self.enqueue(Outgoing {
+            frame,
+            correlation_id,
+            reply: Some(tx),
+            written: None,
+        })?;
+        let mut body = match tokio::time::timeout(timeout, rx).await {
+            Ok(Ok(result)) => result?,
+            Ok(Err(_)) => return Err(self.closed_error()),
+            Err(_) => {
+                // Java closes a connection whose request timed out: its state is unknown.
+                self.close();
+                return Err(Error::Timeout(format!(
+                    "{} request to {} after {} ms",
+                    api_name(R::KEY),
+                    self.addr,
+                    timeout.as_millis()
+                )));
+            }
+        };
+        let (_, response) = decode_response::<R>(&mut body, version)?;
+        Ok(response)
+    }
+
+    /// Sends a request the broker will not answer (acks=0 produce); completes once written.
+    pub async fn send_no_response<R: Request>(&self, request: &R, version: i16) -> Result<()> {
+        let (correlation_id, frame) = self.frame(request, version)?;
+        let (tx, rx) = oneshot::channel();
+        self.enqueue(Outgoing {
+            frame,
+            correlation_id,
+            reply: None,
+            written: Some(tx),
+        })?;
+        rx.await.map_err(|_| self.closed_error())?
+    }
+
+    fn frame<R: Request>(&self, request: &R, version: i16) -> Result<(i32, Bytes)> {
+        let correlation_id = self.next_correlation_id.fetch_add(1, Ordering::Relaxed);
+        let mut header = RequestHeader::default();
+        header.request_api_key = R::KEY;
+        header.request_api_version = version;
+        header.correlation_id = correlation_id;
+        header.client_id = Some(StrBytes::from_string(self.client_id.clone()));
+        Ok((correlation_id, encode_request(&header, request)?))
+    }
+
+    fn enqueue(&self, outgoing: Outgoing) -> Result<()> {
+        if self.is_closed() {
+            return Err(self.closed_error());
+        }
+        self.queue.send(outgoing).map_err(|_| self.closed_error())
+    }
+
+    fn closed_error(&self) -> Error {
+        Error::Message(format!("connection to {} was closed", self.addr))
+    }
+}
+
+impl Drop for BrokerConnection {
+    fn drop(&mut self) {
+        // Dropping the queue ends the writer, which shuts the socket and so ends the reader.
+        self.closed.store(true, Ordering::Relaxed);
+    }
+}
+
+async fn write_loop(
+    write_half: tokio::net::tcp::OwnedWriteHalf,
+    mut rx: mpsc::UnboundedReceiver<Outgoing>,
+    pending: Arc<Mutex<HashMap<i32, Reply>>>,
+    closed: Arc<AtomicBool>,
+    addr: String,
+) {
+    let mut writer = BufWriter::with_capacity(64 * 1024, write_half);
+    let mut written_waiters: Vec<oneshot::Sender<Result<()>>> = Vec::new();
+    while let Some(first) = rx.recv().await {
+        // Take everything queued so far, write it, then flush once: pipelined requests leave
+        // in as few syscalls as possible.
+        let mut batch = vec![first];
+        while let Ok(more) = rx.try_recv() {
+            batch.push(more);
+            if batch.len() >= 64 {
+                break;
+            }
+        }
+        if closed.load(Ordering::Relaxed) {
+            // The reader already gave up on this socket: answer now instead of never.
+            for out in batch {
+                if let Some(reply) = out.reply {
+                    let _ = reply.send(Err(Error::Message(format!(
+                        "connection to {addr} was closed"
+                    ))));
+                }
+                if let Some(w) = out.written {
+                    let _ = w.send(Err(Error::Message(format!(
+                        "connection to {addr} was closed"
+                    ))));
+                }
+            }
+            break;
+        }
+        let mut failed = None;
+        for out in batch {
+            if let Some(reply) = out.reply {
+                lock(&pending).insert(out.correlation_id, reply);
+            }
+            if let Some(w) = out.written {
+                written_waiters.push(w);
+            }
+            if failed.is_none() {
+                if let Err(e) = writer.write_all(&out.frame).await {
+                    failed = Some(e);
+                }
+            }
+        }
+        if failed.is_none() {
+            if let Err(e) = writer.flush().await {
+                failed = Some(e);
+            }
+        }
+        match failed {
+            None => {
+                for w in written_waiters.drain(..) {
+                    let _ = w.send(Ok(()));
+                }
+            }
+            Some(e) => {
+                tracing::debug!("write to {addr} failed: {e}");
+                closed.store(true, Ordering::Relaxed);
+                for w in written_waiters.drain(..) {
+                    let _ = w.send(Err(Error::Message(format!("write to {addr} failed: {e}"))));
+                }
+                fail_all(&pending, &format!("write to {addr} failed: {e}"));
+                return;
+            }
+        }
+        if closed.load(Ordering::Relaxed) {
+            break;
+        }
+    }
+    let _ = writer.shutdown().await;
+}
+
+async fn read_loop(
+    mut read_half: tokio::net::tcp::OwnedReadHalf,
+    pending: Arc<Mutex<HashMap<i32, Reply>>>,
+    closed: Arc<AtomicBool>,
+) {
+    let reason = loop {
+        match read_frame(&mut read_half, MAX_RESPONSE_BYTES).await {
+            Ok(Some(frame)) => {
+                if frame.len() < 4 {
+                    break "response shorter than its header".to_string();
+                }
+                let correlation_id = i32::from_be_bytes([frame[0], frame[1], frame[2], frame[3]]);
+                match lock(&pending).remove(&correlation_id) {
+                    Some(reply) => {
+                        let _ = reply.send(Ok(frame));
+                    }
+                    // A caller that timed out left; its late answer is dropped.
+                    None => tracing::debug!("response for unknown correlation id {correlation_id}"),
+                }
+            }
+            Ok(None) => break "the broker closed the connection".to_string(),
+            Err(ProtocolError::Io(e)) => break e.to_string(),
+            Err(e) => break e.to_string(),
+        }
+        if closed.load(Ordering::Relaxed) && lock(&pending).is_empty() {
+            break "connection closed".to_string();
+        }
+    };
+    closed.store(true, Ordering::Relaxed);
+    fail_all(&pending, &reason);
+}
+
+fn fail_all(pending: &Mutex<HashMap<i32, Reply>>, reason: &str) {
+    for (_, reply) in lock(pending).drain() {
+        let _ = reply.send(Err(Error::Message(reason.to_string())));
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A panic elsewhere while holding this lock leaves a plain map behind; keep using it.
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// A readable name for an API key in messages.
+pub fn api_name(key: i16) -> String {
+    match ApiKey::try_from(key) {
+        Ok(api) => format!("{api:?}"),
+        Err(_) => format!("API {key}"),
+    }
+}

@@ -1,0 +1,775 @@
+//! The producer: partition, batch, send, retry, report.
+//!
+//! `send` picks the partition (see [`super::partitioner`]) and hands the record to one sender
+//! task, which keeps a queue of batches per partition. A batch leaves when it is full
+//! (`batch.size`), when it has waited `linger.ms`, or when the user flushes. Each request to a
+//! broker carries at most one batch per partition, and up to
+//! `max.in.flight.requests.per.connection` requests are in flight per broker.
+//!
+//! Ordering: a partition has at most one batch in flight, so a retried batch can never be
+//! overtaken by a later one of the same partition (Java needs max.in.flight=1 or idempotence
+//! for that; kbox gives it always and keeps throughput by pipelining across partitions).
+//! Retriable errors (leader moved, timeouts, lost connections) are retried after
+//! `retry.backoff.ms` with fresh metadata, until `delivery.timeout.ms` has passed.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures::stream::FuturesUnordered;
+use futures::StreamExt;
+use indexmap::IndexMap;
+use kafka_protocol::messages::produce_request::{PartitionProduceData, TopicProduceData};
+use kafka_protocol::messages::{ProduceRequest, ProduceResponse, TopicName};
+use kafka_protocol::protocol::StrBytes;
+use tokio::sync::{mpsc, oneshot, OwnedSemaphorePermit, Semaphore};
+
+use super::cluster::{is_retriable, is_retriable_metadata_error, Client};
+use super::config::{Acks, ClientConfig, CompressionType};
+use super::interceptors::ProducerInterceptor;
+use super::partitioner::{partition_for_key, StickyPartitioner};
+use super::records::{encode_batch, ProducerRecord, RecordMetadata};
+use crate::{Error, Result};
+
+/// What happens when a record's fate is known.
+enum Delivery {
+    Future(oneshot::Sender<Result<RecordMetadata>>),
+    Callback(Box<dyn FnOnce(Result<RecordMetadata>) + Send>),
+}
+
+impl Delivery {
+    fn complete(self, result: Result<RecordMetadata>) {
+        match self {
+            Delivery::Future(tx) => {
+                let _ = tx.send(result);
+            }
+            Delivery::Callback(f) => f(result),
+        }
+    }
+}
+
+/// The pending result of one `send`.
+pub struct DeliveryFuture(oneshot::Receiver<Result<RecordMetadata>>);
+
+impl std::future::Future for DeliveryFuture {
+    type Output = Result<RecordMetadata>;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        std::pin::Pin::new(&mut self.0)
+            .poll(cx)
+            .map(|r| r.unwrap_or_else(|_| Err(Error::Message("the producer was closed".into()))))
+    }
+}
+
+/// The producer's settings, read once from its configuration.
+#[derive(Debug, Clone)]
+struct Settings {
+    acks: Acks,
+    linger: Duration,
+    batch_size: usize,
+    max_request_size: usize,
+    buffer_memory: usize,
+    max_block: Duration,
+    delivery_timeout: Duration,
+    request_timeout: Duration,
+    retry_backoff: Duration,
+    retries: u32,
+    max_in_flight: usize,
+    compression: CompressionType,
+}
+
+impl Settings {
+    fn from_config(c: &ClientConfig) -> Result<Settings> {
+        if c.enable_idempotence()? && c.get("enable.idempotence").is_some() {
+            if c.acks()? != Acks::All {
+                return Err(Error::Message(
+                    "Must set acks to all in order to use the idempotent producer. Otherwise we cannot guarantee idempotence.".into(),
+                ));
+            }
+        }
+        Ok(Settings {
+            acks: c.acks()?,
+            linger: c.linger()?,
+            batch_size: c.batch_size()?,
+            max_request_size: c.max_request_size()?,
+            buffer_memory: c.buffer_memory()?,
+            max_block: c.max_block()?,
+            delivery_timeout: c.delivery_timeout()?,
+            request_timeout: c.request_timeout()?,
+            retry_backoff: c.retry_backoff()?,
+            retries: c.retries()?,
+            max_in_flight: c.max_in_flight()?,
+            compression: c.compression()?,
+        })
+    }
+}
+
+struct Queued {
+    record: ProducerRecord,
+    delivery: Delivery,
+    _memory: OwnedSemaphorePermit,
+}
+
+enum Command {
+    Send(String, i32, Queued),
+    Flush(oneshot::Sender<()>),
+}
+
+/// A Kafka producer on kbox's client.
+pub struct Producer {
+    client: Client,
+    settings: Settings,
+    commands: mpsc::UnboundedSender<Command>,
+    memory: Arc<Semaphore>,
+    sticky: StickyPartitioner,
+    interceptors: Vec<Arc<dyn ProducerInterceptor>>,
+    sender: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Producer {
+    /// A producer with its own client.
+    pub fn new(config: ClientConfig) -> Result<Producer> {
+        let client = Client::new(config)?;
+        Producer::with_client(client)
+    }
+
+    /// A producer sharing an existing client.
+    pub fn with_client(client: Client) -> Result<Producer> {
+        let settings = Settings::from_config(client.config())?;
+        let (commands, rx) = mpsc::unbounded_channel();
+        let interceptors: Vec<Arc<dyn ProducerInterceptor>> = Vec::new();
+        let sender = SenderLoop {
+            client: client.clone(),
+            settings: settings.clone(),
+            queues: IndexMap::new(),
+            in_flight: FuturesUnordered::new(),
+            in_flight_per_node: Default::default(),
+            flush_waiters: Vec::new(),
+            refreshing: None,
+        };
+        let task = tokio::spawn(sender.run(rx));
+        Ok(Producer {
+            memory: Arc::new(Semaphore::new(settings.buffer_memory)),
+            client,
+            settings,
+            commands,
+            sticky: StickyPartitioner::new(),
+            interceptors,
+            sender: Some(task),
+        })
+    }
+
+    /// Adds an interceptor: it sees each record before it is partitioned, and each result.
+    pub fn add_interceptor(&mut self, interceptor: Arc<dyn ProducerInterceptor>) {
+        self.interceptors.push(interceptor);
+    }
+
+    /// The client this producer uses.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// Queues a record and returns the future of its result.
+    pub async fn send(&self, record: ProducerRecord) -> Result<DeliveryFuture> {
+        let (tx, rx) = oneshot::channel();
+        self.enqueue(record, Delivery::Future(tx)).await?;
+        Ok(DeliveryFuture(rx))
+    }
+
+    /// Queues a record; `callback` runs on the sender task with the result.
+    pub async fn send_with_callback(
+        &self,
+        record: ProducerRecord,
+        callback: impl FnOnce(Result<RecordMetadata>) + Send + 'static,
+    ) -> Result<()> {
+        self.enqueue(record, Delivery::Callback(Box::new(callback)))
+            .await
+    }
+
+    async fn enqueue(&self, mut record: ProducerRecord, delivery: Delivery) -> Result<()> {
+        for i in &self.interceptors {
+            i.on_send(&mut record);
+        }
+        let size = record.estimated_size();
+        if size > self.settings.max_request_size {
+            return Err(Error::Message(format!(
+                "The message is {size} bytes when serialized which is larger than {}, which is the value of the max.request.size configuration.",
+                self.settings.max_request_size
+            )));
+        }
+        if size > self.settings.buffer_memory {
+            return Err(Error::Message(format!(
+                "The message is {size} bytes when serialized which is larger than the total memory buffer you have configured with the buffer.memory configuration."
+            )));
+        }
+        let deadline = Instant::now() + self.settings.max_block;
+        let partition = self.choose_partition(&record, size, deadline).await?;
+        let permit = tokio::time::timeout_at(
+            deadline.into(),
+            self.memory.clone().acquire_many_owned(size as u32),
+        )
+        .await
+        .map_err(|_| {
+            Error::Timeout(format!(
+                "Failed to allocate memory within the configured max blocking time {} ms.",
+                self.settings.max_block.as_millis()
+            ))
+        })?
+        .map_err(|_| Error::Message("the producer was closed".into()))?;
+        let delivery = if self.interceptors.is_empty() {
+            delivery
+        } else {
+            let interceptors = self.interceptors.clone();
+            Delivery::Callback(Box::new(move |result: Result<RecordMetadata>| {
+                for i in &interceptors {
+                    i.on_acknowledgement(result.as_ref());
+                }
+                delivery.complete(result);
+            }))
+        };
+        let topic = record.topic.clone();
+        self.commands
+            .send(Command::Send(
+                topic,
+                partition,
+                Queued {
+                    record,
+                    delivery,
+                    _memory: permit,
+                },
+            ))
+            .map_err(|_| Error::Message("the producer was closed".into()))
+    }
+
+    async fn choose_partition(
+        &self,
+        record: &ProducerRecord,
+        size: usize,
+        deadline: Instant,
+    ) -> Result<i32> {
+        let count = self.partition_count(&record.topic, deadline).await?;
+        if let Some(p) = record.partition {
+            if p < 0 || p as usize >= count {
+                return Err(Error::Message(format!(
+                    "Invalid partition given with record: {p} is not in the range [0...{count})."
+                )));
+            }
+            return Ok(p);
+        }
+        Ok(match &record.key {
+            Some(key) => partition_for_key(key, count),
+            None => self
+                .sticky
+                .partition(&record.topic, count, size, self.settings.batch_size),
+        })
+    }
+
+    /// The topic's partition count, waiting (up to `max.block.ms`) for metadata as Java does;
+    /// the request allows auto-creation, as the producer's metadata requests do.
+    async fn partition_count(&self, topic: &str, deadline: Instant) -> Result<usize> {
+        if let Some(n) = self.client.cached_metadata().partition_count(topic) {
+            return Ok(n);
+        }
+        let topics = [topic.to_string()];
+        let mut last_error = None;
+        loop {
+            match self.client.refresh_metadata(Some(&topics), true).await {
+                Ok(metadata) => {
+                    if let Some(n) = metadata.partition_count(topic) {
+                        return Ok(n);
+                    }
+                    if let Some(info) = metadata.topics.get(topic) {
+                        let code = info.error_code;
+                        if code != 0 && !is_retriable(code) {
+                            return Err(Error::from_code(code, Some(format!("topic {topic}")))
+                                .unwrap_or_else(|| Error::Message(format!("topic {topic}"))));
+                        }
+                    }
+                }
+                Err(e) => last_error = Some(e),
+            }
+            if Instant::now() + self.settings.retry_backoff >= deadline {
+                let why = last_error.map(|e| format!(" ({e})")).unwrap_or_default();
+                return Err(Error::Timeout(format!(
+                    "Topic {topic} not present in metadata after {} ms.{why}",
+                    self.settings.max_block.as_millis()
+                )));
+            }
+            tokio::time::sleep(self.settings.retry_backoff).await;
+        }
+    }
+
+    /// Sends everything queued now and waits until each record has its result.
+    pub async fn flush(&self) -> Result<()> {
+        let (tx, rx) = oneshot::channel();
+        self.commands
+            .send(Command::Flush(tx))
+            .map_err(|_| Error::Message("the producer was closed".into()))?;
+        rx.await
+            .map_err(|_| Error::Message("the producer was closed".into()))
+    }
+
+    /// Flushes, then stops the sender task.
+    pub async fn close(mut self) -> Result<()> {
+        let result = self.flush().await;
+        if let Some(task) = self.sender.take() {
+            drop(std::mem::replace(
+                &mut self.commands,
+                mpsc::unbounded_channel().0,
+            ));
+            let _ = task.await;
+        }
+        result
+    }
+}
+
+/// A batch on its way: the records and who waits for them.
+struct Batch {
+    records: Vec<ProducerRecord>,
+    deliveries: Vec<Delivery>,
+    _memory: Vec<OwnedSemaphorePermit>,
+    bytes: usize,
+    created: Instant,
+    /// Earliest time of the next attempt (after a retriable failure).
+    retry_at: Option<Instant>,
+    attempts: u32,
+}
+
+#[derive(Default)]
+struct PartitionQueue {
+    batches: VecDeque<Batch>,
+    in_flight: bool,
+}
+
+type InFlight = std::pin::Pin<
+    Box<
+        dyn std::future::Future<
+                Output = (
+                    i32,
+                    Vec<(String, i32, Batch)>,
+                    Result<Option<ProduceResponse>>,
+                ),
+            > + Send,
+    >,
+>;
+
+struct SenderLoop {
+    client: Client,
+    settings: Settings,
+    queues: IndexMap<(String, i32), PartitionQueue>,
+    in_flight: FuturesUnordered<InFlight>,
+    in_flight_per_node: std::collections::HashMap<i32, usize>,
+    flush_waiters: Vec<oneshot::Sender<()>>,
+    refreshing: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl SenderLoop {
+    async fn run(mut self, mut commands: mpsc::UnboundedReceiver<Command>) {
+        let mut open = true;
+        loop {
+            let wake = self.next_wake();
+            tokio::select! {
+                cmd = commands.recv(), if open => match cmd {
+                    Some(cmd) => {
+                        self.accept(cmd);
+                        // Take whatever else is queued before deciding what to send.
+                        while let Ok(cmd) = commands.try_recv() {
+                            self.accept(cmd);
+                        }
+                    }
+                    None => {
+                        open = false;
+                    }
+                },
+                Some((node, batches, result)) = self.in_flight.next(), if !self.in_flight.is_empty() => {
+                    self.complete(node, batches, result);
+                }
+                _ = sleep_until(wake) => {}
+            }
+            self.expire_batches();
+            self.drain();
+            if self.is_idle() {
+                for w in self.flush_waiters.drain(..) {
+                    let _ = w.send(());
+                }
+                if !open {
+                    return;
+                }
+            }
+        }
+    }
+
+    fn accept(&mut self, cmd: Command) {
+        match cmd {
+            Command::Send(topic, partition, queued) => {
+                let size = queued.record.estimated_size();
+                let batch_size = self.settings.batch_size;
+                let queue = self.queues.entry((topic, partition)).or_default();
+                let fits = queue.batches.back().is_some_and(|b| {
+                    b.attempts == 0 && (b.bytes + size <= batch_size || b.records.is_empty())
+                });
+                if !fits {
+                    queue.batches.push_back(Batch {
+                        records: Vec::new(),
+                        deliveries: Vec::new(),
+                        _memory: Vec::new(),
+                        bytes: 0,
+                        created: Instant::now(),
+                        retry_at: None,
+                        attempts: 0,
+                    });
+                }
+                let batch = queue.batches.back_mut().expect("a batch was just ensured");
+                batch.bytes += size;
+                batch.records.push(queued.record);
+                batch.deliveries.push(queued.delivery);
+                batch._memory.push(queued._memory);
+            }
+            Command::Flush(tx) => self.flush_waiters.push(tx),
+        }
+    }
+
+    fn is_idle(&self) -> bool {
+        self.in_flight.is_empty() && self.queues.values().all(|q| q.batches.is_empty())
+    }
+
+    /// Whether a partition's head batch may leave now.
+    fn head_ready(&self, queue: &PartitionQueue, now: Instant) -> bool {
+        let Some(head) = queue.batches.front() else {
+            return false;
+        };
+        if queue.in_flight || head.retry_at.is_some_and(|t| t > now) {
+            return false;
+        }
+        !self.flush_waiters.is_empty()
+            || queue.batches.len() > 1
+            || head.bytes >= self.settings.batch_size
+            || now >= head.created + self.settings.linger
+            || head.attempts > 0
+    }
+
+    /// When something may become ready without any event: a linger or a retry backoff ending.
+    fn next_wake(&self) -> Option<Instant> {
+        let mut wake: Option<Instant> = None;
+        for q in self.queues.values() {
+            if q.in_flight {
+                continue;
+            }
+            if let Some(head) = q.batches.front() {
+                let t = head.retry_at.unwrap_or(head.created + self.settings.linger);
+                wake = Some(wake.map_or(t, |w| w.min(t)));
+            }
+        }
+        if self.refreshing.as_ref().is_some_and(|h| !h.is_finished()) {
+            // Leaders are being looked up: check back shortly.
+            let t = Instant::now() + Duration::from_millis(10);
+            wake = Some(wake.map_or(t, |w| w.min(t)));
+        }
+        wake
+    }
+
+    /// Fails batches that have waited longer than `delivery.timeout.ms`.
+    fn expire_batches(&mut self) {
+        let limit = self.settings.delivery_timeout;
+        for ((topic, partition), queue) in self.queues.iter_mut() {
+            if queue.in_flight {
+                continue;
+            }
+            while queue
+                .batches
+                .front()
+                .is_some_and(|b| b.created.elapsed() >= limit)
+            {
+                let batch = queue.batches.pop_front().expect("checked front");
+                let n = batch.records.len();
+                let ms = batch.created.elapsed().as_millis();
+                fail_batch(batch, || {
+                    Error::Timeout(format!(
+                        "Expiring {n} record(s) for {topic}-{partition}:{ms} ms has passed since batch creation"
+                    ))
+                });
+            }
+        }
+    }
+
+    fn refresh_metadata(&mut self) {
+        if self.refreshing.as_ref().is_some_and(|h| !h.is_finished()) {
+            return;
+        }
+        let client = self.client.clone();
+        let topics: Vec<String> = {
+            let mut t: Vec<String> = self.queues.keys().map(|(t, _)| t.clone()).collect();
+            t.dedup();
+            t
+        };
+        self.refreshing = Some(tokio::spawn(async move {
+            if let Err(e) = client.refresh_metadata(Some(&topics), true).await {
+                tracing::debug!("metadata refresh failed: {e}");
+            }
+        }));
+    }
+
+    /// Builds and sends one request per broker with ready batches, within the in-flight limit.
+    fn drain(&mut self) {
+        let now = Instant::now();
+        let metadata = self.client.cached_metadata();
+        let mut per_node: IndexMap<i32, Vec<(String, i32)>> = IndexMap::new();
+        let mut missing_leader = false;
+        for (key, queue) in &self.queues {
+            if !self.head_ready(queue, now) {
+                continue;
+            }
+            match metadata.leader(&key.0, key.1) {
+                Some(node) => per_node.entry(node).or_default().push(key.clone()),
+                None => missing_leader = true,
+            }
+        }
+        if missing_leader {
+            self.refresh_metadata();
+        }
+        for (node, keys) in per_node {
+            let busy = self.in_flight_per_node.get(&node).copied().unwrap_or(0);
+            if busy >= self.settings.max_in_flight {
+                continue;
+            }
+            let mut batches = Vec::new();
+            let mut bytes = 0;
+            for key in keys {
+                let queue = self.queues.get_mut(&key).expect("key from the map");
+                let size = queue.batches.front().map_or(0, |b| b.bytes);
+                if !batches.is_empty() && bytes + size > self.settings.max_request_size {
+                    break;
+                }
+                bytes += size;
+                let batch = queue.batches.pop_front().expect("ready head");
+                queue.in_flight = true;
+                batches.push((key.0, key.1, batch));
+            }
+            *self.in_flight_per_node.entry(node).or_default() += 1;
+            self.in_flight.push(Box::pin(send_produce(
+                self.client.clone(),
+                self.settings.clone(),
+                node,
+                batches,
+            )));
+        }
+    }
+
+    /// Handles the outcome of one produce request.
+    fn complete(
+        &mut self,
+        node: i32,
+        batches: Vec<(String, i32, Batch)>,
+        result: Result<Option<ProduceResponse>>,
+    ) {
+        if let Some(n) = self.in_flight_per_node.get_mut(&node) {
+            *n = n.saturating_sub(1);
+        }
+        let mut needs_metadata = false;
+        let response = match result {
+            Ok(r) => r,
+            Err(e) => {
+                // The request as a whole failed (connection lost, timeout): every batch in it is
+                // retried, as its fate is unknown.
+                tracing::debug!("produce to broker {node} failed: {e}");
+                for (topic, partition, batch) in batches {
+                    self.retry_or_fail(topic, partition, batch, None, &e.to_string());
+                }
+                self.refresh_metadata();
+                return;
+            }
+        };
+        let metadata = self.client.cached_metadata();
+        for (topic, partition, batch) in batches {
+            let Some(response) = &response else {
+                // acks=0: written is all we will ever know.
+                self.finish_batch(&topic, partition, batch, -1, -1);
+                continue;
+            };
+            let part = response
+                .responses
+                .iter()
+                .filter(|t| {
+                    t.name.0.as_str() == topic
+                        || (!t.topic_id.is_nil()
+                            && metadata.topic_name(t.topic_id) == Some(topic.as_str()))
+                })
+                .flat_map(|t| t.partition_responses.iter())
+                .find(|p| p.index == partition);
+            match part {
+                None => self.retry_or_fail(
+                    topic,
+                    partition,
+                    batch,
+                    None,
+                    "the broker's response did not mention this partition",
+                ),
+                Some(p) if p.error_code == 0 => {
+                    let (base, append_time) = (p.base_offset, p.log_append_time_ms);
+                    self.finish_batch(&topic, partition, batch, base, append_time);
+                }
+                Some(p) => {
+                    let code = p.error_code;
+                    if is_retriable_metadata_error(code) {
+                        needs_metadata = true;
+                    }
+                    let message = p.error_message.as_ref().map(|m| m.to_string());
+                    self.retry_or_fail(topic, partition, batch, Some((code, message)), "");
+                }
+            }
+        }
+        if needs_metadata {
+            self.client.invalidate_metadata();
+            self.refresh_metadata();
+        }
+    }
+
+    fn finish_batch(
+        &mut self,
+        topic: &str,
+        partition: i32,
+        batch: Batch,
+        base: i64,
+        append_time: i64,
+    ) {
+        if let Some(q) = self.queues.get_mut(&(topic.to_string(), partition)) {
+            q.in_flight = false;
+        }
+        for (i, (record, delivery)) in batch.records.into_iter().zip(batch.deliveries).enumerate() {
+            delivery.complete(Ok(RecordMetadata {
+                topic: topic.to_string(),
+                partition,
+                offset: if base < 0 { -1 } else { base + i as i64 },
+                timestamp: if append_time >= 0 {
+                    append_time
+                } else {
+                    record.timestamp.unwrap_or(-1)
+                },
+            }));
+        }
+    }
+
+    /// Puts a failed batch back at the front of its queue, or fails its records when the
+    /// error is final or the batch is out of attempts or time.
+    fn retry_or_fail(
+        &mut self,
+        topic: String,
+        partition: i32,
+        mut batch: Batch,
+        kafka_error: Option<(i16, Option<String>)>,
+        network_error: &str,
+    ) {
+        let queue = self.queues.entry((topic.clone(), partition)).or_default();
+        queue.in_flight = false;
+        let retriable = kafka_error
+            .as_ref()
+            .map_or(true, |(code, _)| is_retriable(*code));
+        let in_time =
+            batch.created.elapsed() + self.settings.retry_backoff < self.settings.delivery_timeout;
+        if retriable && in_time && batch.attempts < self.settings.retries {
+            batch.attempts += 1;
+            batch.retry_at = Some(Instant::now() + self.settings.retry_backoff);
+            queue.batches.push_front(batch);
+            return;
+        }
+        let make_error = || match &kafka_error {
+            Some((code, message)) => Error::from_code(*code, message.clone())
+                .unwrap_or_else(|| Error::Message(format!("{topic}-{partition}: error {code}"))),
+            None => Error::Message(format!("{topic}-{partition}: {network_error}")),
+        };
+        fail_batch(batch, make_error);
+    }
+}
+
+fn fail_batch(batch: Batch, make_error: impl Fn() -> Error) {
+    for delivery in batch.deliveries {
+        delivery.complete(Err(make_error()));
+    }
+}
+
+async fn sleep_until(when: Option<Instant>) {
+    match when {
+        Some(t) => tokio::time::sleep_until(t.into()).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Encodes the batches, sends one Produce request to `node` and returns the outcome.
+async fn send_produce(
+    client: Client,
+    settings: Settings,
+    node: i32,
+    batches: Vec<(String, i32, Batch)>,
+) -> (
+    i32,
+    Vec<(String, i32, Batch)>,
+    Result<Option<ProduceResponse>>,
+) {
+    let now_ms = crate::client::now_ms();
+    let encoded: Result<Vec<(String, i32, bytes::Bytes)>> = batches
+        .iter()
+        .map(|(topic, partition, batch)| {
+            Ok((
+                topic.clone(),
+                *partition,
+                encode_batch(&batch.records, settings.compression, now_ms)?,
+            ))
+        })
+        .collect();
+    let result = match encoded {
+        Ok(encoded) => send_encoded(client, settings, node, encoded).await,
+        Err(e) => Err(e),
+    };
+    (node, batches, result)
+}
+
+async fn send_encoded(
+    client: Client,
+    settings: Settings,
+    node: i32,
+    encoded: Vec<(String, i32, bytes::Bytes)>,
+) -> Result<Option<ProduceResponse>> {
+    let conn = client.connection(node).await?;
+    let version = conn.version_for::<ProduceRequest>()?;
+    let metadata = client.cached_metadata();
+    let mut topics: IndexMap<String, TopicProduceData> = IndexMap::new();
+    for (topic, partition, records) in encoded {
+        let entry = topics.entry(topic.clone()).or_insert_with(|| {
+            let mut t = TopicProduceData::default();
+            if version >= 13 {
+                t.topic_id = metadata
+                    .topics
+                    .get(&topic)
+                    .map(|i| i.id)
+                    .unwrap_or_default();
+            } else {
+                t.name = TopicName(StrBytes::from_string(topic.clone()));
+            }
+            t
+        });
+        let mut p = PartitionProduceData::default();
+        p.index = partition;
+        p.records = Some(records);
+        entry.partition_data.push(p);
+    }
+    let mut request = ProduceRequest::default();
+    request.acks = settings.acks.wire_value();
+    request.timeout_ms = settings.request_timeout.as_millis().min(i32::MAX as u128) as i32;
+    request.topic_data = topics.into_values().collect();
+    if settings.acks == Acks::None {
+        conn.send_no_response(&request, version).await?;
+        return Ok(None);
+    }
+    // The broker may hold the request up to timeout_ms for acks=all; allow for that.
+    let response = conn
+        .send_at(
+            &request,
+            version,
+            settings.request_timeout + Duration::from_secs(5),
+        )
+        .await?;
+    Ok(Some(response))
+}
