@@ -3,6 +3,7 @@
 //! Run through a link named like an Apache tool (`kafka-storage.sh`, `kafka-server-start`),
 //! kbox acts as that tool: [`tool_for_program_name`] maps the name to the subcommand.
 
+pub mod common;
 pub mod server_start;
 pub mod storage;
 
