@@ -393,6 +393,21 @@ impl Client {
         self.refresh_metadata(Some(topics), false).await
     }
 
+    /// Makes a broker known (e.g. a coordinator FindCoordinator named) so `connection` reaches it.
+    pub fn add_broker(&self, broker: BrokerInfo) {
+        let mut state = self.state();
+        let known = state
+            .metadata
+            .brokers
+            .get(&broker.node_id)
+            .is_some_and(|b| b.host == broker.host && b.port == broker.port);
+        if !known {
+            let mut metadata = (*state.metadata).clone();
+            metadata.brokers.insert(broker.node_id, broker);
+            state.metadata = Arc::new(metadata);
+        }
+    }
+
     /// Marks the cached metadata stale so the next `metadata_for` asks a broker.
     pub fn invalidate_metadata(&self) {
         self.state().refreshed_at = None;

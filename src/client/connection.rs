@@ -101,16 +101,40 @@ impl BrokerConnection {
     async fn negotiate(&self) -> Result<HashMap<i16, VersionRange>> {
         let ours = <ApiVersionsRequest as kafka_protocol::protocol::Message>::VERSIONS.max;
         let mut version = ours;
-        for _ in 0..2 {
+        for _ in 0..3 {
             let mut request = ApiVersionsRequest::default();
             if version >= 3 {
                 request.client_software_name = StrBytes::from_static_str("kbox");
                 request.client_software_version =
                     StrBytes::from_static_str(env!("CARGO_PKG_VERSION"));
             }
-            let response = self
-                .send_at(&request, version, self.request_timeout)
+            let frame = self
+                .send_raw_at(&request, version, self.request_timeout)
                 .await?;
+            // An older broker answers a version it does not know with a v0 body carrying
+            // UNSUPPORTED_VERSION and its own ranges (bytes 4..6 are the error code).
+            let unsupported = frame.len() >= 6
+                && i16::from_be_bytes([frame[4], frame[5]])
+                    == ResponseError::UnsupportedVersion.code();
+            if unsupported {
+                // Use the broker's ApiVersions range when its v0 answer can be read; some
+                // brokers (librdkafka's mock) answer in another layout, then v0 it is.
+                let theirs = decode_response::<ApiVersionsRequest>(&mut frame.clone(), 0)
+                    .ok()
+                    .and_then(|(_, r)| {
+                        r.api_keys
+                            .iter()
+                            .find(|k| k.api_key == ApiKey::ApiVersions as i16)
+                            .map(|k| k.max_version)
+                    });
+                version = match theirs {
+                    Some(max) if max < version && max >= 0 => max,
+                    _ if version > 0 => 0,
+                    _ => break,
+                };
+                continue;
+            }
+            let (_, response) = decode_response::<ApiVersionsRequest>(&mut frame.clone(), version)?;
             let ranges: HashMap<i16, VersionRange> = response
                 .api_keys
                 .iter()
@@ -124,15 +148,6 @@ impl BrokerConnection {
                     )
                 })
                 .collect();
-            if response.error_code == ResponseError::UnsupportedVersion.code() {
-                match ranges.get(&(ApiKey::ApiVersions as i16)) {
-                    Some(theirs) if theirs.max < version => {
-                        version = theirs.max;
-                        continue;
-                    }
-                    _ => {}
-                }
-            }
             if let Some(e) = Error::from_code(response.error_code, None) {
                 return Err(e);
             }
@@ -190,6 +205,13 @@ impl BrokerConnection {
         Ok(version)
     }
 
+    /// As [`Self::version_for`], but no higher than `cap`.
+    pub fn version_capped<R: Request>(&self, cap: i16) -> Result<i16> {
+        let version = self.version_for::<R>()?;
+        let floor = self.versions.get(&R::KEY).map_or(0, |r| r.min);
+        Ok(version.min(cap.max(floor)))
+    }
+
     /// Sends a request at the negotiated version and waits for its response.
     pub async fn send<R: Request>(&self, request: &R) -> Result<R::Response> {
         let version = self.version_for::<R>()?;
@@ -204,6 +226,24 @@ impl BrokerConnection {
         version: i16,
         timeout: Duration,
     ) -> Result<R::Response> {
+        let mut body = self.send_raw_at(request, version, timeout).await?;
+        let (_, response) = decode_response::<R>(&mut body, version).map_err(|e| {
+            Error::Message(format!(
+                "{} v{version} response from {}: {e}",
+                api_name(R::KEY),
+                self.addr
+            ))
+        })?;
+        Ok(response)
+    }
+
+    /// Sends a request and returns the raw response frame (header and body, undecoded).
+    async fn send_raw_at<R: Request>(
+        &self,
+        request: &R,
+        version: i16,
+        timeout: Duration,
+    ) -> Result<Bytes> {
         let (correlation_id, frame) = self.frame(request, version)?;
         let (tx, rx) = oneshot::channel();
         self.enqueue(Outgoing {
@@ -212,22 +252,20 @@ impl BrokerConnection {
             reply: Some(tx),
             written: None,
         })?;
-        let mut body = match tokio::time::timeout(timeout, rx).await {
-            Ok(Ok(result)) => result?,
-            Ok(Err(_)) => return Err(self.closed_error()),
+        match tokio::time::timeout(timeout, rx).await {
+            Ok(Ok(result)) => result,
+            Ok(Err(_)) => Err(self.closed_error()),
             Err(_) => {
                 // Java closes a connection whose request timed out: its state is unknown.
                 self.close();
-                return Err(Error::Timeout(format!(
+                Err(Error::Timeout(format!(
                     "{} request to {} after {} ms",
                     api_name(R::KEY),
                     self.addr,
                     timeout.as_millis()
-                )));
+                )))
             }
-        };
-        let (_, response) = decode_response::<R>(&mut body, version)?;
-        Ok(response)
+        }
     }
 
     /// Sends a request the broker will not answer (acks=0 produce); completes once written.

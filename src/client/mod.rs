@@ -5,6 +5,7 @@
 //! - [`cluster`]: [`Client`], the connection pool and metadata cache the others share.
 //! - [`producer`] with [`partitioner`]: batching, Java-compatible partitioning, retries.
 //! - [`consumer`]: assigned partitions, positions, pipelined fetches, lazy decoding.
+//! - [`group`]: consumer groups: [`group::GroupConsumer`], assignors, offset commits.
 //! - [`admin`]: topics, partitions, configs, offsets, cluster.
 //! - [`records`]: producer and consumer records and their batch encoding.
 //! - [`interceptors`]: hooks around produced and consumed records.
@@ -14,6 +15,7 @@ pub mod cluster;
 pub mod config;
 pub mod connection;
 pub mod consumer;
+pub mod group;
 pub mod interceptors;
 pub mod partitioner;
 pub mod producer;
@@ -23,6 +25,7 @@ pub use admin::{Admin, NewTopic, OffsetSpec};
 pub use cluster::Client;
 pub use config::ClientConfig;
 pub use consumer::Consumer;
+pub use group::GroupConsumer;
 pub use producer::Producer;
 pub use records::{ConsumerRecord, ProducerRecord, RecordMetadata};
 

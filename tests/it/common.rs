@@ -163,3 +163,65 @@ pub fn expect_script(program: &str, args: &[&str]) -> serde_json::Value {
     serde_json::from_str(last)
         .unwrap_or_else(|e| panic!("summary of {program} is not JSON ({e}): {last}"))
 }
+
+/// librdkafka's in-process mock cluster (tests/clients/mock_cluster.py): a Kafka we did not
+/// write, to judge kbox's client against. Stopped (stdin closed, then killed) when dropped.
+pub struct MockCluster {
+    child: Child,
+    pub bootstrap: String,
+}
+
+impl MockCluster {
+    /// Starts `brokers` mock brokers with the given `name:partitions` topics.
+    pub fn start(brokers: u32, topics: &[&str]) -> MockCluster {
+        let mut cmd = Command::new("python3");
+        cmd.arg("tests/clients/mock_cluster.py")
+            .args(["--brokers", &brokers.to_string()])
+            .current_dir(repo())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        for t in topics {
+            cmd.args(["--topic", t]);
+        }
+        let mut child = cmd
+            .spawn()
+            .expect("python3 tests/clients/mock_cluster.py (run scripts/install-test-deps.sh)");
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = BufReader::new(stdout).lines();
+        let bootstrap = loop {
+            match lines.next() {
+                Some(Ok(line)) => {
+                    if let Some(b) = line.strip_prefix("BOOTSTRAP=") {
+                        break b.trim().to_string();
+                    }
+                }
+                _ => {
+                    let _ = child.kill();
+                    panic!("the mock cluster did not start");
+                }
+            }
+        };
+        // Keep reading its stdout: a closed pipe would kill the mock at its next line.
+        std::thread::spawn(move || for _ in lines.map_while(Result::ok) {});
+        MockCluster { child, bootstrap }
+    }
+}
+
+impl Drop for MockCluster {
+    fn drop(&mut self) {
+        drop(self.child.stdin.take());
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Sends the library's logs to the test output when RUST_LOG is set (debugging aid).
+pub fn init_logs() {
+    if std::env::var_os("RUST_LOG").is_some() {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .with_test_writer()
+            .try_init();
+    }
+}

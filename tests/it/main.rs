@@ -8,4 +8,5 @@ mod bad_input;
 mod cli;
 mod client;
 mod common;
+mod mock_cluster;
 mod real_clients;
