@@ -10,7 +10,9 @@
 //!
 //! - [`assignor`]: range, roundrobin, sticky, cooperative-sticky.
 //! - [`protocol`]: subscription/assignment bytes, FindCoordinator, OffsetCommit, OffsetFetch.
+//! - [`admin`]: list, describe and delete groups; read, reset and delete their offsets.
 
+pub mod admin;
 pub mod assignor;
 mod membership;
 pub mod protocol;
