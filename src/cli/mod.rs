@@ -4,6 +4,7 @@
 //! kbox acts as that tool: [`tool_for_program_name`] maps the name to the subcommand.
 
 pub mod common;
+pub mod consumer_groups;
 pub mod server_start;
 pub mod storage;
 
@@ -30,6 +31,8 @@ pub enum Command {
     ServerStart(server_start::ServerStartArgs),
     /// Stop brokers started by kbox server-start (kafka-server-stop.sh).
     ServerStop(server_start::ServerStopArgs),
+    /// List, describe, delete consumer groups and reset their offsets (kafka-consumer-groups.sh).
+    ConsumerGroups(consumer_groups::ConsumerGroupsArgs),
 }
 
 /// How a command ended, for the exit code.
@@ -45,6 +48,7 @@ pub const TOOL_LINKS: &[(&str, &str)] = &[
     ("kafka-storage", "storage"),
     ("kafka-server-start", "server-start"),
     ("kafka-server-stop", "server-stop"),
+    ("kafka-consumer-groups", "consumer-groups"),
 ];
 
 /// The subcommand a program name stands for, e.g. `/usr/bin/kafka-storage.sh` -> `storage`.
@@ -84,6 +88,7 @@ pub async fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Storage(args) => storage::run(args),
         Command::ServerStart(args) => server_start::run(args).await,
         Command::ServerStop(args) => server_start::stop(args),
+        Command::ConsumerGroups(args) => consumer_groups::run(args).await,
     }
 }
 
