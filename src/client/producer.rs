@@ -149,6 +149,7 @@ impl Producer {
             in_flight_per_node: Default::default(),
             flush_waiters: Vec::new(),
             refreshing: None,
+            waiting_for_leaders: false,
         };
         let task = tokio::spawn(sender.run(rx));
         Ok(Producer {
@@ -364,6 +365,8 @@ struct SenderLoop {
     in_flight_per_node: std::collections::HashMap<i32, usize>,
     flush_waiters: Vec<oneshot::Sender<()>>,
     refreshing: Option<tokio::task::JoinHandle<()>>,
+    /// A ready batch's partition had no known leader at the last drain.
+    waiting_for_leaders: bool,
 }
 
 impl SenderLoop {
@@ -453,20 +456,36 @@ impl SenderLoop {
 
     /// When something may become ready without any event: a linger or a retry backoff ending.
     fn next_wake(&self) -> Option<Instant> {
+        let now = Instant::now();
         let mut wake: Option<Instant> = None;
+        let mut earliest = |t: Instant| wake = Some(wake.map_or(t, |w: Instant| w.min(t)));
         for q in self.queues.values() {
             if q.in_flight {
                 continue;
             }
             if let Some(head) = q.batches.front() {
+                // A head that is ready but could not leave waits for an event (a response
+                // frees an in-flight slot), not for the clock: no busy loop.
                 let t = head.retry_at.unwrap_or(head.created + self.settings.linger);
-                wake = Some(wake.map_or(t, |w| w.min(t)));
+                if t > now {
+                    earliest(t);
+                }
             }
         }
-        if self.refreshing.as_ref().is_some_and(|h| !h.is_finished()) {
-            // Leaders are being looked up: check back shortly.
-            let t = Instant::now() + Duration::from_millis(10);
-            wake = Some(wake.map_or(t, |w| w.min(t)));
+        if self.waiting_for_leaders {
+            // Some ready batch has no known leader: look again after a backoff.
+            earliest(now + self.settings.retry_backoff);
+        }
+        // Delivery timeouts must fire even when nothing else happens.
+        if let Some(oldest) = self
+            .queues
+            .values()
+            .filter(|q| !q.in_flight)
+            .filter_map(|q| q.batches.front())
+            .map(|b| b.created + self.settings.delivery_timeout)
+            .min()
+        {
+            earliest(oldest.max(now));
         }
         wake
     }
@@ -527,6 +546,7 @@ impl SenderLoop {
                 None => missing_leader = true,
             }
         }
+        self.waiting_for_leaders = missing_leader;
         if missing_leader {
             self.refresh_metadata();
         }
