@@ -5,6 +5,7 @@
 
 pub mod common;
 pub mod consumer_groups;
+pub mod get_offsets;
 pub mod server_start;
 pub mod storage;
 
@@ -33,6 +34,8 @@ pub enum Command {
     ServerStop(server_start::ServerStopArgs),
     /// List, describe, delete consumer groups and reset their offsets (kafka-consumer-groups.sh).
     ConsumerGroups(consumer_groups::ConsumerGroupsArgs),
+    /// Print topic-partition offsets (kafka-get-offsets.sh).
+    GetOffsets(get_offsets::GetOffsetsArgs),
 }
 
 /// How a command ended, for the exit code.
@@ -49,6 +52,7 @@ pub const TOOL_LINKS: &[(&str, &str)] = &[
     ("kafka-server-start", "server-start"),
     ("kafka-server-stop", "server-stop"),
     ("kafka-consumer-groups", "consumer-groups"),
+    ("kafka-get-offsets", "get-offsets"),
 ];
 
 /// The subcommand a program name stands for, e.g. `/usr/bin/kafka-storage.sh` -> `storage`.
@@ -89,6 +93,7 @@ pub async fn run(cli: Cli) -> Result<ExitStatus> {
         Command::ServerStart(args) => server_start::run(args).await,
         Command::ServerStop(args) => server_start::stop(args),
         Command::ConsumerGroups(args) => consumer_groups::run(args).await,
+        Command::GetOffsets(args) => get_offsets::run(args).await,
     }
 }
 

@@ -1,0 +1,143 @@
+//! Admin tools run as processes against the in-process broker: get-offsets, consumer-groups.
+
+use std::process::Command;
+
+use kbox::client::{Admin, ClientConfig, NewTopic, Producer, ProducerRecord};
+
+use crate::common::{kbox_bin, TestBroker};
+
+/// Runs `kbox args...` off the runtime's threads; returns (exit code, stdout, stderr).
+async fn kbox(args: Vec<String>) -> (i32, String, String) {
+    tokio::task::spawn_blocking(move || {
+        let out = Command::new(kbox_bin()).args(&args).output().unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    })
+    .await
+    .unwrap()
+}
+
+fn args(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| s.to_string()).collect()
+}
+
+async fn topic_with_records(
+    bootstrap: &str,
+    topic: &str,
+    partitions: i32,
+    per_partition: &[usize],
+) {
+    let admin = Admin::new(ClientConfig::with_bootstrap(bootstrap)).unwrap();
+    let created = admin
+        .create_topics(
+            &[NewTopic {
+                name: topic.into(),
+                partitions,
+                replication_factor: 1,
+                ..Default::default()
+            }],
+            false,
+        )
+        .await
+        .unwrap();
+    created[0].1.as_ref().unwrap();
+    let producer = Producer::new(ClientConfig::with_bootstrap(bootstrap)).unwrap();
+    for (p, n) in per_partition.iter().enumerate() {
+        for i in 0..*n {
+            producer
+                .send(ProducerRecord::new(topic, format!("v{i}")).with_partition(p as i32))
+                .await
+                .unwrap()
+                .await
+                .unwrap();
+        }
+    }
+    producer.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn get_offsets_prints_apache_lines() {
+    let broker = TestBroker::start().await;
+    let b = broker.addr.to_string();
+    topic_with_records(&b, "orders", 11, &[3, 0, 5, 0, 0, 0, 0, 0, 0, 0, 2]).await;
+    let (code, out, err) = kbox(args(&[
+        "get-offsets",
+        "--bootstrap-server",
+        &b,
+        "--topic",
+        "ord.*",
+    ]))
+    .await;
+    assert_eq!(code, 0, "{err}");
+    // Apache's order: "topic-partition" compared as strings, so 10 sorts before 2.
+    assert_eq!(
+        out,
+        "orders:0:3\norders:1:0\norders:10:2\norders:2:5\norders:3:0\norders:4:0\norders:5:0\norders:6:0\norders:7:0\norders:8:0\norders:9:0\n"
+    );
+    let (code, out, _) = kbox(args(&[
+        "get-offsets",
+        "--bootstrap-server",
+        &b,
+        "--topic-partitions",
+        "orders:1-3",
+        "--time",
+        "-2",
+    ]))
+    .await;
+    assert_eq!(code, 0);
+    assert_eq!(out, "orders:1:0\norders:2:0\n");
+    let (code, out, _) = kbox(args(&[
+        "get-offsets",
+        "--bootstrap-server",
+        &b,
+        "--topic",
+        "orders",
+        "--partitions",
+        "2",
+        "--format",
+        "json",
+    ]))
+    .await;
+    assert_eq!(code, 0);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json[0]["offset"], 5);
+    let (code, out, err) = kbox(args(&[
+        "get-offsets",
+        "--bootstrap-server",
+        &b,
+        "--topic",
+        "nothing-here",
+    ]))
+    .await;
+    assert_eq!((code, out.as_str()), (1, ""));
+    assert_eq!(
+        err,
+        "Error occurred: Could not match any topic-partitions with the specified filters\n"
+    );
+    let (code, _, err) = kbox(args(&[
+        "get-offsets",
+        "--bootstrap-server",
+        &b,
+        "--time",
+        "yesterday",
+    ]))
+    .await;
+    assert_eq!(code, 1);
+    assert!(
+        err.starts_with("Error occurred: Malformed time argument yesterday."),
+        "{err}"
+    );
+    let (code, _, _) = kbox(args(&[
+        "get-offsets",
+        "--bootstrap-server",
+        &b,
+        "--tpoic",
+        "x",
+    ]))
+    .await;
+    assert_eq!(code, 2, "an unknown flag is a usage error");
+    broker.stop().await;
+}
