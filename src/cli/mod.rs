@@ -4,6 +4,7 @@
 //! kbox acts as that tool: [`tool_for_program_name`] maps the name to the subcommand.
 
 pub mod common;
+pub mod configs;
 pub mod consumer_groups;
 pub mod get_offsets;
 pub mod server_start;
@@ -36,6 +37,8 @@ pub enum Command {
     ConsumerGroups(consumer_groups::ConsumerGroupsArgs),
     /// Print topic-partition offsets (kafka-get-offsets.sh).
     GetOffsets(get_offsets::GetOffsetsArgs),
+    /// Describe and alter topic, broker and group configs (kafka-configs.sh).
+    Configs(configs::ConfigsArgs),
 }
 
 /// How a command ended, for the exit code.
@@ -53,6 +56,7 @@ pub const TOOL_LINKS: &[(&str, &str)] = &[
     ("kafka-server-stop", "server-stop"),
     ("kafka-consumer-groups", "consumer-groups"),
     ("kafka-get-offsets", "get-offsets"),
+    ("kafka-configs", "configs"),
 ];
 
 /// The subcommand a program name stands for, e.g. `/usr/bin/kafka-storage.sh` -> `storage`.
@@ -94,6 +98,7 @@ pub async fn run(cli: Cli) -> Result<ExitStatus> {
         Command::ServerStop(args) => server_start::stop(args),
         Command::ConsumerGroups(args) => consumer_groups::run(args).await,
         Command::GetOffsets(args) => get_offsets::run(args).await,
+        Command::Configs(args) => configs::run(args).await,
     }
 }
 

@@ -141,3 +141,88 @@ async fn get_offsets_prints_apache_lines() {
     assert_eq!(code, 2, "an unknown flag is a usage error");
     broker.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn configs_alter_and_describe() {
+    let broker = TestBroker::start().await;
+    let b = broker.addr.to_string();
+    topic_with_records(&b, "cfg", 1, &[0]).await;
+    let (code, out, err) = kbox(args(&[
+        "configs",
+        "--bootstrap-server",
+        &b,
+        "--alter",
+        "--entity-type",
+        "topics",
+        "--entity-name",
+        "cfg",
+        "--add-config",
+        "retention.ms=86400000,cleanup.policy=[compact,delete]",
+    ]))
+    .await;
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "Completed updating config for topic cfg.\n");
+    let (code, out, _) = kbox(args(&[
+        "configs",
+        "--bootstrap-server",
+        &b,
+        "--describe",
+        "--topic",
+        "cfg",
+    ]))
+    .await;
+    assert_eq!(code, 0);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "Dynamic configs for topic cfg are:");
+    assert!(lines[1].starts_with("  cleanup.policy=compact,delete sensitive=false synonyms={DYNAMIC_TOPIC_CONFIG:cleanup.policy=compact,delete"), "{out}");
+    assert!(lines[2].starts_with("  retention.ms=86400000 sensitive=false synonyms={DYNAMIC_TOPIC_CONFIG:retention.ms=86400000"), "{out}");
+    assert_eq!(lines.len(), 3, "{out}");
+    let (code, out, _) = kbox(args(&[
+        "configs",
+        "--bootstrap-server",
+        &b,
+        "--alter",
+        "--topic",
+        "cfg",
+        "--delete-config",
+        "retention.ms",
+    ]))
+    .await;
+    assert_eq!(
+        (code, out.as_str()),
+        (0, "Completed updating config for topic cfg.\n")
+    );
+    let (_, out, _) = kbox(args(&[
+        "configs",
+        "--bootstrap-server",
+        &b,
+        "--describe",
+        "--topic",
+        "cfg",
+        "--all",
+        "--format",
+        "json",
+    ]))
+    .await;
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let configs = json[0]["configs"].as_array().unwrap();
+    let retention = configs
+        .iter()
+        .find(|c| c["name"] == "retention.ms")
+        .unwrap();
+    assert_eq!(retention["source"], "DEFAULT_CONFIG");
+    let (code, _, err) = kbox(args(&[
+        "configs",
+        "--bootstrap-server",
+        &b,
+        "--alter",
+        "--topic",
+        "cfg",
+        "--add-config",
+        "retention.ms=soon",
+    ]))
+    .await;
+    assert_eq!(code, 1);
+    assert!(err.contains("retention.ms"), "{err}");
+    broker.stop().await;
+}
