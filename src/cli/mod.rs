@@ -6,6 +6,7 @@
 pub mod common;
 pub mod configs;
 pub mod consumer_groups;
+pub mod delete_records;
 pub mod get_offsets;
 pub mod server_start;
 pub mod storage;
@@ -39,6 +40,8 @@ pub enum Command {
     GetOffsets(get_offsets::GetOffsetsArgs),
     /// Describe and alter topic, broker and group configs (kafka-configs.sh).
     Configs(configs::ConfigsArgs),
+    /// Delete records before given offsets (kafka-delete-records.sh).
+    DeleteRecords(delete_records::DeleteRecordsArgs),
 }
 
 /// How a command ended, for the exit code.
@@ -57,6 +60,7 @@ pub const TOOL_LINKS: &[(&str, &str)] = &[
     ("kafka-consumer-groups", "consumer-groups"),
     ("kafka-get-offsets", "get-offsets"),
     ("kafka-configs", "configs"),
+    ("kafka-delete-records", "delete-records"),
 ];
 
 /// The subcommand a program name stands for, e.g. `/usr/bin/kafka-storage.sh` -> `storage`.
@@ -99,6 +103,7 @@ pub async fn run(cli: Cli) -> Result<ExitStatus> {
         Command::ConsumerGroups(args) => consumer_groups::run(args).await,
         Command::GetOffsets(args) => get_offsets::run(args).await,
         Command::Configs(args) => configs::run(args).await,
+        Command::DeleteRecords(args) => delete_records::run(args).await,
     }
 }
 

@@ -13,6 +13,9 @@ use kafka_protocol::messages::create_partitions_request::{
 use kafka_protocol::messages::create_topics_request::{
     CreatableReplicaAssignment, CreatableTopic, CreatableTopicConfig,
 };
+use kafka_protocol::messages::delete_records_request::{
+    DeleteRecordsPartition, DeleteRecordsTopic,
+};
 use kafka_protocol::messages::delete_topics_request::DeleteTopicState;
 use kafka_protocol::messages::describe_configs_request::DescribeConfigsResource;
 use kafka_protocol::messages::incremental_alter_configs_request::{
@@ -20,9 +23,9 @@ use kafka_protocol::messages::incremental_alter_configs_request::{
 };
 use kafka_protocol::messages::list_offsets_request::{ListOffsetsPartition, ListOffsetsTopic};
 use kafka_protocol::messages::{
-    BrokerId, CreatePartitionsRequest, CreateTopicsRequest, DeleteTopicsRequest,
-    DescribeClusterRequest, DescribeConfigsRequest, IncrementalAlterConfigsRequest,
-    ListOffsetsRequest, TopicName,
+    BrokerId, CreatePartitionsRequest, CreateTopicsRequest, DeleteRecordsRequest,
+    DeleteTopicsRequest, DescribeClusterRequest, DescribeConfigsRequest,
+    IncrementalAlterConfigsRequest, ListOffsetsRequest, TopicName,
 };
 use kafka_protocol::protocol::StrBytes;
 
@@ -466,6 +469,70 @@ impl Admin {
         isolation: IsolationLevel,
     ) -> Result<HashMap<(String, i32), Result<ListedOffset>>> {
         list_offsets(&self.client, partitions, spec, isolation).await
+    }
+
+    /// Deletes records before the given offsets (-1: the high watermark); per partition, the
+    /// new low watermark or the error. Each partition is asked of its leader.
+    pub async fn delete_records(
+        &self,
+        offsets: &[((String, i32), i64)],
+    ) -> Result<Vec<((String, i32), Result<i64>)>> {
+        let topics: Vec<String> = offsets.iter().map(|((t, _), _)| t.clone()).collect();
+        let metadata = self.client.metadata_for(&topics).await?;
+        let mut by_leader: IndexMap<i32, Vec<((String, i32), i64)>> = IndexMap::new();
+        let mut out = Vec::new();
+        for (tp, offset) in offsets {
+            match metadata.leader(&tp.0, tp.1) {
+                Some(leader) => by_leader
+                    .entry(leader)
+                    .or_default()
+                    .push((tp.clone(), *offset)),
+                None => out.push((
+                    tp.clone(),
+                    Err(Error::Kafka {
+                        code: crate::protocol::ResponseError::UnknownTopicOrPartition,
+                        message: Some(format!("{}-{} has no leader or does not exist", tp.0, tp.1)),
+                    }),
+                )),
+            }
+        }
+        for (leader, group) in by_leader {
+            let mut by_topic: IndexMap<String, Vec<(i32, i64)>> = IndexMap::new();
+            for ((t, p), o) in &group {
+                by_topic.entry(t.clone()).or_default().push((*p, *o));
+            }
+            let mut request = DeleteRecordsRequest::default();
+            request.timeout_ms = self.timeout_ms();
+            request.topics = by_topic
+                .into_iter()
+                .map(|(t, ps)| {
+                    let mut topic = DeleteRecordsTopic::default();
+                    topic.name = TopicName(StrBytes::from_string(t));
+                    topic.partitions = ps
+                        .into_iter()
+                        .map(|(p, o)| {
+                            let mut part = DeleteRecordsPartition::default();
+                            part.partition_index = p;
+                            part.offset = o;
+                            part
+                        })
+                        .collect();
+                    topic
+                })
+                .collect();
+            let response = self.client.send_to(leader, &request).await?;
+            for t in response.topics {
+                for p in t.partitions {
+                    let tp = (t.name.0.to_string(), p.partition_index);
+                    let result = match Error::from_code(p.error_code, None) {
+                        Some(e) => Err(e),
+                        None => Ok(p.low_watermark),
+                    };
+                    out.push((tp, result));
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// The cluster id, controller and brokers.

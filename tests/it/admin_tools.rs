@@ -226,3 +226,53 @@ async fn configs_alter_and_describe() {
     assert!(err.contains("retention.ms"), "{err}");
     broker.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delete_records_moves_the_log_start() {
+    let broker = TestBroker::start().await;
+    let b = broker.addr.to_string();
+    topic_with_records(&b, "dr", 2, &[10, 4]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("plan.json");
+    std::fs::write(&plan, r#"{"partitions":[{"topic":"dr","partition":0,"offset":7},{"topic":"dr","partition":1,"offset":-1}],"version":1}"#).unwrap();
+    let (code, out, err) = kbox(args(&[
+        "delete-records",
+        "--bootstrap-server",
+        &b,
+        "--offset-json-file",
+        plan.to_str().unwrap(),
+    ]))
+    .await;
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        "Executing records delete operation\nRecords delete operation completed:\npartition: dr-0\tlow_watermark: 7\npartition: dr-1\tlow_watermark: 4\n"
+    );
+    let (_, out, _) = kbox(args(&[
+        "get-offsets",
+        "--bootstrap-server",
+        &b,
+        "--topic",
+        "dr",
+        "--time",
+        "earliest",
+    ]))
+    .await;
+    assert_eq!(out, "dr:0:7\ndr:1:4\n");
+    std::fs::write(
+        &plan,
+        r#"{"partitions":[{"topic":"dr","partition":0,"offset":99}],"version":1}"#,
+    )
+    .unwrap();
+    let (code, out, _) = kbox(args(&[
+        "delete-records",
+        "--bootstrap-server",
+        &b,
+        "--offset-json-file",
+        plan.to_str().unwrap(),
+    ]))
+    .await;
+    assert_eq!(code, 1);
+    assert!(out.contains("partition: dr-0\terror: "), "{out}");
+    broker.stop().await;
+}
