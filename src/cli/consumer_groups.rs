@@ -450,7 +450,7 @@ fn print_offset_rows(rows: &[OffsetRow]) -> Result<()> {
     let mut out = std::io::stdout().lock();
     write!(
         out,
-        "\n{:<g$} {:<t$} {:<10} {:<15} {:<15} {:<15} {:<c$} {:<h$} {}",
+        "\n{:<g$} {:<t$} {:<10} {:<15} {:<15} {:<15} {:<c$} {:<h$} CLIENT-ID",
         "GROUP",
         "TOPIC",
         "PARTITION",
@@ -458,8 +458,7 @@ fn print_offset_rows(rows: &[OffsetRow]) -> Result<()> {
         "LOG-END-OFFSET",
         "LAG",
         "CONSUMER-ID",
-        "HOST",
-        "CLIENT-ID"
+        "HOST"
     )?;
     for r in rows {
         write!(
@@ -580,7 +579,7 @@ fn print_members(group: &GroupDescription, args: &ConsumerGroupsArgs) -> Result<
             )
         }
     };
-    write!(out, "\n")?;
+    writeln!(out)?;
     head(
         &mut out,
         [
@@ -652,14 +651,13 @@ fn print_state(group: &GroupDescription, args: &ConsumerGroupsArgs) -> Result<se
     let n = group.members.len();
     if args.verbose {
         print!(
-            "\n{:<gw$} {:<cw$} {:<20} {:<20} {:<15} {:<25} {}",
+            "\n{:<gw$} {:<cw$} {:<20} {:<20} {:<15} {:<25} #MEMBERS",
             "GROUP",
             "COORDINATOR (ID)",
             "ASSIGNMENT-STRATEGY",
             "STATE",
             "GROUP-EPOCH",
-            "TARGET-ASSIGNMENT-EPOCH",
-            "#MEMBERS"
+            "TARGET-ASSIGNMENT-EPOCH"
         );
         print!(
             "\n{:<gw$} {:<cw$} {:<20} {:<20} {:<15} {:<25} {}",
@@ -667,8 +665,8 @@ fn print_state(group: &GroupDescription, args: &ConsumerGroupsArgs) -> Result<se
         );
     } else {
         print!(
-            "\n{:<gw$} {:<cw$} {:<20} {:<20} {}",
-            "GROUP", "COORDINATOR (ID)", "ASSIGNMENT-STRATEGY", "STATE", "#MEMBERS"
+            "\n{:<gw$} {:<cw$} {:<20} {:<20} #MEMBERS",
+            "GROUP", "COORDINATOR (ID)", "ASSIGNMENT-STRATEGY", "STATE"
         );
         print!(
             "\n{:<gw$} {:<cw$} {:<20} {:<20} {}",
@@ -780,7 +778,7 @@ async fn parse_topic_scope(client: &Client, topics: &[String]) -> Result<Vec<Top
             }
             None => {
                 let metadata = client
-                    .refresh_metadata(Some(&[spec.clone()]), false)
+                    .refresh_metadata(Some(std::slice::from_ref(spec)), false)
                     .await?;
                 let info = metadata.topics.get(spec).filter(|i| i.error_code == 0);
                 match info {
@@ -823,13 +821,12 @@ async fn delete_offsets(
     };
     match &top {
         None => println!("Request succeeded for deleting offsets from group {group}."),
-        Some(Error::Kafka { code, .. })
-            if matches!(
-                code,
+        Some(Error::Kafka {
+            code:
                 crate::protocol::ResponseError::GroupSubscribedToTopic
-                    | crate::protocol::ResponseError::UnknownTopicOrPartition
-            ) =>
-        {
+                | crate::protocol::ResponseError::UnknownTopicOrPartition,
+            ..
+        }) => {
             println!("\nError: Encountered some partition-level error, see the follow-up details.")
         }
         Some(e) => println!("\nError: {e}"),

@@ -153,7 +153,7 @@ async fn get_offsets(args: GetOffsetsArgs) -> Result<ExitStatus> {
                     && p.partition >= r.partitions.0
                     && p.partition < r.partitions.1
             });
-            let listed = only.as_ref().map_or(true, |o| o.contains(&p.partition));
+            let listed = only.as_ref().is_none_or(|o| o.contains(&p.partition));
             if accepted && listed {
                 partitions.push((t.name.clone(), p.partition));
             }

@@ -141,6 +141,12 @@ pub fn config_source_name(source: i8) -> &'static str {
     }
 }
 
+/// A topic and partition.
+pub type TopicPartitionKey = (String, i32);
+
+/// A per-partition answer: the partition and its value or error.
+pub type PartitionResult<T> = (TopicPartitionKey, Result<T>);
+
 /// An incremental config change.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AlterOp {
@@ -476,10 +482,10 @@ impl Admin {
     pub async fn delete_records(
         &self,
         offsets: &[((String, i32), i64)],
-    ) -> Result<Vec<((String, i32), Result<i64>)>> {
+    ) -> Result<Vec<PartitionResult<i64>>> {
         let topics: Vec<String> = offsets.iter().map(|((t, _), _)| t.clone()).collect();
         let metadata = self.client.metadata_for(&topics).await?;
-        let mut by_leader: IndexMap<i32, Vec<((String, i32), i64)>> = IndexMap::new();
+        let mut by_leader: IndexMap<i32, Vec<(TopicPartitionKey, i64)>> = IndexMap::new();
         let mut out = Vec::new();
         for (tp, offset) in offsets {
             match metadata.leader(&tp.0, tp.1) {

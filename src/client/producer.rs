@@ -83,12 +83,13 @@ struct Settings {
 
 impl Settings {
     fn from_config(c: &ClientConfig) -> Result<Settings> {
-        if c.enable_idempotence()? && c.get("enable.idempotence").is_some() {
-            if c.acks()? != Acks::All {
-                return Err(Error::Message(
+        if c.enable_idempotence()?
+            && c.get("enable.idempotence").is_some()
+            && c.acks()? != Acks::All
+        {
+            return Err(Error::Message(
                     "Must set acks to all in order to use the idempotent producer. Otherwise we cannot guarantee idempotence.".into(),
                 ));
-            }
         }
         Ok(Settings {
             acks: c.acks()?,
@@ -686,7 +687,7 @@ impl SenderLoop {
         queue.in_flight = false;
         let retriable = kafka_error
             .as_ref()
-            .map_or(true, |(code, _)| is_retriable(*code));
+            .is_none_or(|(code, _)| is_retriable(*code));
         let in_time =
             batch.created.elapsed() + self.settings.retry_backoff < self.settings.delivery_timeout;
         if retriable && in_time && batch.attempts < self.settings.retries {

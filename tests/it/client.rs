@@ -68,7 +68,7 @@ async fn admin_produce_consume_round_trip() {
         assert_eq!(md.partition, partition_for_key(key.as_bytes(), 3));
         let prev = last_offset.insert(md.partition, md.offset);
         assert!(
-            prev.map_or(true, |p| p < md.offset),
+            prev.is_none_or(|p| p < md.offset),
             "offsets grow per partition"
         );
     }
@@ -111,7 +111,7 @@ async fn admin_produce_consume_round_trip() {
     // Seeking: to an offset, to the end (nothing new), by timestamp.
     let tp = ("orders".to_string(), 1);
     consumer.seek(&tp, 5).unwrap();
-    consumer.assign(&[tp.clone()]);
+    consumer.assign(std::slice::from_ref(&tp));
     let batch = consumer.poll(Duration::from_secs(5)).await.unwrap();
     assert_eq!(batch[0].offset, 5);
     consumer.seek_to(&tp, OffsetSpec::Latest).unwrap();
@@ -143,7 +143,7 @@ async fn admin_produce_consume_round_trip() {
     assert!(policy.is_override());
     let offsets = admin
         .list_offsets(
-            &[tp.clone()],
+            std::slice::from_ref(&tp),
             OffsetSpec::Earliest,
             kbox::client::config::IsolationLevel::ReadUncommitted,
         )

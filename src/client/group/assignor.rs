@@ -269,7 +269,7 @@ fn hold_back_transfers(
         }
     }
     for (member, parts) in out.iter_mut() {
-        parts.retain(|tp| owner.get(tp).map_or(true, |o| *o == member));
+        parts.retain(|tp| owner.get(tp).is_none_or(|o| *o == member));
     }
 }
 
