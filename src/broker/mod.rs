@@ -6,6 +6,7 @@
 //! checkpoints and the clean-shutdown markers.
 
 pub mod config;
+pub mod group;
 pub mod handlers;
 pub mod log;
 pub mod metadata;
@@ -56,6 +57,8 @@ pub struct BrokerState {
     metadata_log: Mutex<MetadataLog>,
     image: RwLock<MetadataImage>,
     pub replicas: ReplicaManager,
+    /// Consumer groups and their committed offsets.
+    pub groups: group::coordinator::Coordinator,
 }
 
 impl BrokerState {
@@ -196,9 +199,11 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker> {
         metadata_log: Mutex::new(metadata_log),
         image: RwLock::new(image.clone()),
         replicas,
+        groups: group::new_coordinator(&config),
         config,
     });
     state.sync_partitions(&image)?;
+    group::load(&state);
     tracing::info!(node_id = state.node_id, cluster_id = %state.cluster_id, topics = image.topics.len(), "kbox broker started");
 
     let (shutdown, shutdown_rx) = watch::channel(false);
@@ -237,6 +242,12 @@ async fn serve(
         ));
     }
     tasks.spawn(background(state.clone(), shutdown.clone()));
+    let groups_state = state.clone();
+    let groups_shutdown = shutdown.clone();
+    tasks.spawn(async move {
+        group::background(groups_state, groups_shutdown).await;
+        Ok(())
+    });
     while !*shutdown.borrow() {
         if shutdown.changed().await.is_err() {
             break;

@@ -18,6 +18,17 @@ use crate::protocol::frame::read_frame;
 use crate::protocol::ProtocolError;
 use crate::Result;
 
+tokio::task_local! {
+    /// The peer of the request being handled (group members report their host).
+    static PEER: std::net::SocketAddr;
+}
+
+/// The requesting client's host as Kafka prints it (`/127.0.0.1`), when known.
+pub fn peer_host() -> String {
+    PEER.try_with(|p| format!("/{}", p.ip()))
+        .unwrap_or_else(|_| "/unknown".into())
+}
+
 /// Accepts connections until shutdown, backing off when accept fails (e.g. out of descriptors).
 pub async fn accept_loop(
     state: Arc<BrokerState>,
@@ -77,7 +88,7 @@ async fn serve_connection(
                 break;
             }
         };
-        match handlers::dispatch(&state, frame).await {
+        match PEER.scope(peer, handlers::dispatch(&state, frame)).await {
             Ok(Some(response)) => {
                 if let Err(e) = writer.write_all(&response).await {
                     tracing::debug!(%peer, error = %e, "write failed");

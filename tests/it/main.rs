@@ -9,5 +9,6 @@ mod bad_input;
 mod cli;
 mod client;
 mod common;
+mod groups;
 mod mock_cluster;
 mod real_clients;

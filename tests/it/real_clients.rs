@@ -54,7 +54,7 @@ fn kafka_python_admin_produce_consume() {
 }
 
 #[test]
-fn kafkajs_produces_and_reads_offsets() {
+fn kafkajs_produces_and_consumes_in_a_group() {
     let dir = tempfile::tempdir().unwrap();
     let broker = KboxProcess::start(dir.path());
     let summary = expect_script(
@@ -63,11 +63,14 @@ fn kafkajs_produces_and_reads_offsets() {
             "tests/clients/node/kafkajs_roundtrip.js",
             "--bootstrap",
             &broker.addr,
-            "--no-consume",
         ],
     );
     assert_eq!(summary["produced"], 1000);
     assert_eq!(summary["high_watermarks_ok"], true);
+    assert_eq!(
+        summary["consumed"], 1000,
+        "kafkajs reads through a consumer group: {summary}"
+    );
 }
 
 /// Produce with acks=all, kill -9 the broker mid-stream, restart it on the same data and read

@@ -62,6 +62,17 @@ api_table! {
     IncrementalAlterConfigs => incremental_alter_configs(IncrementalAlterConfigsRequest),
     DeleteRecords => delete_records(DeleteRecordsRequest),
     OffsetForLeaderEpoch => offset_for_leader_epoch(OffsetForLeaderEpochRequest),
+    FindCoordinator => find_coordinator(FindCoordinatorRequest),
+    JoinGroup => join_group(JoinGroupRequest),
+    SyncGroup => sync_group(SyncGroupRequest),
+    Heartbeat => heartbeat(HeartbeatRequest),
+    LeaveGroup => leave_group(LeaveGroupRequest),
+    OffsetCommit => offset_commit(OffsetCommitRequest),
+    OffsetFetch => offset_fetch(OffsetFetchRequest),
+    ListGroups => list_groups(ListGroupsRequest),
+    DescribeGroups => describe_groups(DescribeGroupsRequest),
+    DeleteGroups => delete_groups(DeleteGroupsRequest),
+    OffsetDelete => offset_delete(OffsetDeleteRequest),
 }
 
 /// The supported range of one API, if we implement it.

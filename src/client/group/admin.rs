@@ -158,14 +158,20 @@ impl GroupAdmin {
                     },
                 })
                 .collect();
+            // DescribeGroups v6+ says GROUP_ID_NOT_FOUND where older versions said Dead.
+            let not_found = g.error_code == crate::protocol::ResponseError::GroupIdNotFound.code();
             out.push(GroupDescription {
                 group_id: g.group_id.0.to_string(),
-                state: g.group_state.to_string(),
+                state: if not_found {
+                    "Dead".to_string()
+                } else {
+                    g.group_state.to_string()
+                },
                 protocol_type: g.protocol_type.to_string(),
                 protocol: g.protocol_data.to_string(),
                 members,
                 coordinator,
-                error_code: g.error_code,
+                error_code: if not_found { 0 } else { g.error_code },
             });
         }
         Ok(out)

@@ -1,0 +1,297 @@
+//! Consumer groups on the broker: the classic group coordinator and `__consumer_offsets`.
+//!
+//! - [`coordinator`]: the state machine (join, sync, heartbeat, leave, commits' checks).
+//! - [`records`]: the key and value formats of `__consumer_offsets`, as Kafka writes them.
+//!
+//! This file ties them to the broker: it creates `__consumer_offsets` on first need (compacted,
+//! `offsets.topic.num.partitions` partitions), maps a group to its partition with Kafka's hash
+//! so the same group lands where Apache Kafka would put it, appends commits and group
+//! snapshots there before answering, reloads everything at start-up, and runs the periodic
+//! work (session expiry, overdue rebalances, offset retention). Each group lives on the leader
+//! of its partition; with one node that is this broker.
+
+pub mod coordinator;
+pub mod records;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+
+use self::coordinator::{CommittedOffset, Coordinator, Settings};
+use self::records::{GroupValue, OffsetsKey};
+use super::BrokerState;
+use crate::client::config::CompressionType;
+use crate::client::records::{encode_batch, ProducerRecord};
+use crate::protocol::ResponseError;
+
+/// The internal topic holding offsets and group metadata.
+pub const OFFSETS_TOPIC: &str = "__consumer_offsets";
+
+/// Builds the coordinator from the broker's settings.
+pub fn new_coordinator(config: &crate::broker::config::BrokerConfig) -> Coordinator {
+    Coordinator::new(Settings {
+        initial_rebalance_delay: Duration::from_millis(
+            config.group_initial_rebalance_delay_ms.max(0) as u64,
+        ),
+        min_session_timeout_ms: config.group_min_session_timeout_ms,
+        max_session_timeout_ms: config.group_max_session_timeout_ms,
+        max_size: config.group_max_size.max(1) as usize,
+        offset_metadata_max_bytes: config
+            .value("offset.metadata.max.bytes")
+            .and_then(|v| v.as_i64())
+            .unwrap_or(4096)
+            .max(0) as usize,
+        offsets_retention: Duration::from_secs(config.offsets_retention_minutes.max(1) as u64 * 60),
+    })
+}
+
+/// Java's `String.hashCode` over UTF-16 code units, as Kafka hashes group ids.
+fn java_string_hash(s: &str) -> i32 {
+    s.encode_utf16()
+        .fold(0i32, |h, c| h.wrapping_mul(31).wrapping_add(c as i32))
+}
+
+/// The `__consumer_offsets` partition of a group: `Utils.abs(hashCode) % partitions`.
+pub fn partition_for(group_id: &str, partitions: i32) -> i32 {
+    let h = java_string_hash(group_id);
+    let abs = if h == i32::MIN { 0 } else { h.abs() };
+    abs % partitions.max(1)
+}
+
+/// Creates `__consumer_offsets` if it does not exist yet.
+pub fn ensure_offsets_topic(state: &BrokerState) -> Result<(), ResponseError> {
+    if state.image().topics.contains_key(OFFSETS_TOPIC) {
+        return Ok(());
+    }
+    let mut configs = BTreeMap::new();
+    configs.insert("cleanup.policy".to_string(), "compact".to_string());
+    configs.insert("compression.type".to_string(), "producer".to_string());
+    configs.insert(
+        "segment.bytes".to_string(),
+        state.config.offsets_topic_segment_bytes.to_string(),
+    );
+    let new = crate::broker::handlers::create_topics::NewTopic {
+        name: OFFSETS_TOPIC.to_string(),
+        partitions: state.config.offsets_topic_num_partitions,
+        replication_factor: 1,
+        assignments: Vec::new(),
+        configs,
+    };
+    match crate::broker::handlers::create_topics::create_topic(state, new, false) {
+        Ok(_) => Ok(()),
+        Err((ResponseError::TopicAlreadyExists, _)) => Ok(()),
+        Err((code, message)) => {
+            tracing::warn!("cannot create {OFFSETS_TOPIC}: {message}");
+            Err(code)
+        }
+    }
+}
+
+/// The number of partitions `__consumer_offsets` has (or will have).
+pub fn offsets_partitions(state: &BrokerState) -> i32 {
+    state
+        .image()
+        .topics
+        .get(OFFSETS_TOPIC)
+        .map(|t| t.partitions.len() as i32)
+        .unwrap_or(state.config.offsets_topic_num_partitions)
+}
+
+/// Appends records (key, value or tombstone) to the group's partition; returns once written
+/// (and fsynced when the topic's flush policy asks).
+pub async fn append(
+    state: &BrokerState,
+    group_id: &str,
+    records: Vec<(Bytes, Option<Bytes>)>,
+) -> Result<(), ResponseError> {
+    if records.is_empty() {
+        return Ok(());
+    }
+    ensure_offsets_topic(state)?;
+    let partition = partition_for(group_id, offsets_partitions(state));
+    let Some(p) = state.replicas.get(OFFSETS_TOPIC, partition) else {
+        return Err(ResponseError::CoordinatorNotAvailable);
+    };
+    let batch: Vec<ProducerRecord> = records
+        .into_iter()
+        .map(|(key, value)| ProducerRecord {
+            topic: OFFSETS_TOPIC.to_string(),
+            key: Some(key),
+            value,
+            ..Default::default()
+        })
+        .collect();
+    let bytes =
+        encode_batch(&batch, CompressionType::None, crate::broker::now_ms()).map_err(|e| {
+            tracing::warn!("cannot encode {OFFSETS_TOPIC} records: {e}");
+            ResponseError::UnknownServerError
+        })?;
+    p.append_as_leader(bytes).await.map_err(|e| {
+        tracing::warn!("cannot append to {OFFSETS_TOPIC}-{partition}: {e}");
+        ResponseError::CoordinatorNotAvailable
+    })?;
+    Ok(())
+}
+
+/// Persists a group snapshot.
+pub async fn store_group(state: &BrokerState, group_id: &str, value: &GroupValue) {
+    let record = (
+        records::group_key(group_id),
+        Some(records::group_value(value)),
+    );
+    if let Err(e) = append(state, group_id, vec![record]).await {
+        tracing::warn!(group = %group_id, error = ?e, "cannot store the group's metadata");
+    }
+}
+
+/// Reads every `__consumer_offsets` partition this node hosts and rebuilds the groups'
+/// committed offsets and generations.
+pub fn load(state: &BrokerState) {
+    let partitions = state
+        .image()
+        .topics
+        .get(OFFSETS_TOPIC)
+        .map(|t| t.partitions.len() as i32)
+        .unwrap_or(0);
+    let mut offsets = 0usize;
+    for index in 0..partitions {
+        let Some(p) = state.replicas.get(OFFSETS_TOPIC, index) else {
+            continue;
+        };
+        let (start, end) = {
+            let log = p.log();
+            (log.log_start_offset(), log.log_end_offset())
+        };
+        let mut position = start;
+        while position < end {
+            let read = match p.log().read(position, 4 * 1024 * 1024, end, true) {
+                Ok(r) => r,
+                Err(e) => {
+                    tracing::warn!("reading {OFFSETS_TOPIC}-{index} at {position}: {e}");
+                    break;
+                }
+            };
+            let data = match read.records.read_bytes() {
+                Ok(d) if !d.is_empty() => d,
+                _ => break,
+            };
+            let mut decoder = crate::client::records::RecordDecoder::new(
+                OFFSETS_TOPIC,
+                index,
+                data,
+                position,
+                false,
+            );
+            let mut out = Vec::new();
+            loop {
+                match decoder.next_batch(&mut out) {
+                    Ok(true) => {}
+                    Ok(false) => break,
+                    Err(e) => {
+                        tracing::warn!("{OFFSETS_TOPIC}-{index}: {e}");
+                        break;
+                    }
+                }
+            }
+            for r in out {
+                let Some(key) = r.key else { continue };
+                match records::decode_key(key) {
+                    Ok(OffsetsKey::Offset {
+                        group,
+                        topic,
+                        partition,
+                    }) => {
+                        let value = match r.value.map(records::decode_offset_value) {
+                            Some(Ok(v)) => Some(v),
+                            Some(Err(e)) => {
+                                tracing::warn!("{e}");
+                                continue;
+                            }
+                            None => None,
+                        };
+                        offsets += 1;
+                        state
+                            .groups
+                            .restore_offset(&group, (topic, partition), value);
+                    }
+                    Ok(OffsetsKey::Group { group }) => {
+                        let value = r.value.and_then(|v| records::decode_group_value(v).ok());
+                        state.groups.restore_group(&group, value);
+                    }
+                    Err(e) => tracing::warn!("{e}"),
+                }
+            }
+            if decoder.next_offset() <= position {
+                break;
+            }
+            position = decoder.next_offset();
+        }
+    }
+    if partitions > 0 {
+        tracing::info!(records = offsets, "loaded consumer group offsets");
+    }
+}
+
+/// The coordinator's periodic work, every 100 ms: session expiry, overdue rebalances; and on
+/// `offsets.retention.check.interval.ms`, expiring offsets of empty groups.
+pub async fn background(state: Arc<BrokerState>, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(Duration::from_millis(100));
+    let retention_every = Duration::from_millis(
+        state
+            .config
+            .offsets_retention_check_interval_ms
+            .clamp(100, 86_400_000) as u64,
+    );
+    let mut retention = tokio::time::interval(retention_every);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {
+                for (group, snapshot) in state.groups.tick() {
+                    store_group(&state, &group, &snapshot).await;
+                }
+            }
+            _ = retention.tick() => {
+                for (group, expired) in state.groups.expired_offsets(crate::broker::now_ms()) {
+                    let tombstones = expired.iter().map(|(t, p)| (records::offset_key(&group, t, *p), None)).collect();
+                    if append(&state, &group, tombstones).await.is_ok() {
+                        tracing::info!(group = %group, partitions = expired.len(), "expired committed offsets");
+                        state.groups.apply_offsets(&group, expired.into_iter().map(|tp| (tp, None)).collect());
+                    }
+                }
+            }
+            _ = shutdown.changed() => return,
+        }
+    }
+}
+
+/// A commit's value as stored and kept in memory.
+pub fn committed(offset: i64, leader_epoch: i32, metadata: String) -> CommittedOffset {
+    CommittedOffset {
+        offset,
+        leader_epoch,
+        metadata,
+        commit_timestamp: crate::broker::now_ms(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_map_to_partitions_as_kafka() {
+        // Hand-computed values of Java's String.hashCode.
+        assert_eq!(java_string_hash(""), 0);
+        assert_eq!(java_string_hash("a"), 97);
+        assert_eq!(java_string_hash("ab"), 97 * 31 + 98);
+        assert_eq!(partition_for("a", 50), 97 % 50);
+        // A hash that overflows to a negative number uses its absolute value.
+        let h = java_string_hash("console-consumer-12345");
+        assert_eq!(
+            partition_for("console-consumer-12345", 50),
+            h.wrapping_abs().max(0) % 50
+        );
+    }
+}

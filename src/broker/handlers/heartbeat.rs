@@ -1,0 +1,17 @@
+//! Heartbeat: a member is alive; REBALANCE_IN_PROGRESS tells it to rejoin.
+
+use kafka_protocol::messages::{HeartbeatRequest, HeartbeatResponse, RequestHeader};
+
+use crate::broker::BrokerState;
+
+pub async fn handle(state: &BrokerState, _header: &RequestHeader, request: HeartbeatRequest) -> Option<HeartbeatResponse> {
+    let error = state.groups.heartbeat(
+        &request.group_id.0,
+        request.generation_id,
+        &request.member_id,
+        request.group_instance_id.as_deref(),
+    );
+    let mut response = HeartbeatResponse::default();
+    response.error_code = error.map_or(0, |e| e.code());
+    Some(response)
+}
