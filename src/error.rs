@@ -40,18 +40,25 @@ fn kafka_message(code: &ResponseError, message: &Option<String>) -> String {
 }
 
 fn describe(code: &ResponseError) -> &'static str {
-    match code {
-        ResponseError::UnknownTopicOrPartition => "this server does not host this topic-partition",
-        ResponseError::TopicAlreadyExists => "topic already exists",
-        ResponseError::InvalidTopicException => "invalid topic",
-        _ => "broker returned an error",
-    }
+    code.description()
 }
 
 impl Error {
     /// A Kafka error code from a response, `None` for code 0.
     pub fn from_code(code: i16, message: Option<String>) -> Option<Error> {
         ResponseError::try_from_code(code).map(|code| Error::Kafka { code, message })
+    }
+
+    /// The message Java's exception for this error would carry: the broker's own message when
+    /// it sent one, else Kafka's description of the error code.
+    pub fn kafka_message(&self) -> String {
+        match self {
+            Error::Kafka {
+                message: Some(m), ..
+            } if !m.is_empty() => m.clone(),
+            Error::Kafka { code, .. } => code.description().to_string(),
+            other => other.to_string(),
+        }
     }
 
     /// True when the root cause is a closed pipe (`kbox ... | head`), which is not a failure.

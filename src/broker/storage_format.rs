@@ -201,6 +201,17 @@ pub fn uuid_to_kafka_string(id: uuid::Uuid) -> String {
     uuid_engine().encode(id.as_bytes())
 }
 
+/// Parses Kafka's text form of a UUID (22 characters of base64url).
+pub fn uuid_from_kafka_string(text: &str) -> std::result::Result<uuid::Uuid, String> {
+    let bytes = uuid_engine()
+        .decode(text.trim())
+        .map_err(|e| format!("invalid UUID {text}: {e}"))?;
+    let bytes: [u8; 16] = bytes
+        .try_into()
+        .map_err(|_| format!("invalid UUID {text}: not 16 bytes"))?;
+    Ok(uuid::Uuid::from_bytes(bytes))
+}
+
 /// Kafka's `Uuid.randomUuid().toString()`: 16 random bytes in base64url without padding
 /// (22 characters), never starting with `-` (it would read as a command-line option) and never
 /// a reserved id.

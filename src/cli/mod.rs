@@ -10,6 +10,7 @@ pub mod delete_records;
 pub mod get_offsets;
 pub mod server_start;
 pub mod storage;
+pub mod topics;
 
 use clap::{Parser, Subcommand};
 
@@ -42,6 +43,8 @@ pub enum Command {
     Configs(configs::ConfigsArgs),
     /// Delete records before given offsets (kafka-delete-records.sh).
     DeleteRecords(delete_records::DeleteRecordsArgs),
+    /// Create, list, describe, alter and delete topics (kafka-topics.sh).
+    Topics(topics::TopicsArgs),
 }
 
 /// How a command ended, for the exit code.
@@ -61,6 +64,7 @@ pub const TOOL_LINKS: &[(&str, &str)] = &[
     ("kafka-get-offsets", "get-offsets"),
     ("kafka-configs", "configs"),
     ("kafka-delete-records", "delete-records"),
+    ("kafka-topics", "topics"),
 ];
 
 /// The subcommand a program name stands for, e.g. `/usr/bin/kafka-storage.sh` -> `storage`.
@@ -104,6 +108,7 @@ pub async fn run(cli: Cli) -> Result<ExitStatus> {
         Command::GetOffsets(args) => get_offsets::run(args).await,
         Command::Configs(args) => configs::run(args).await,
         Command::DeleteRecords(args) => delete_records::run(args).await,
+        Command::Topics(args) => topics::run(args).await,
     }
 }
 

@@ -222,6 +222,65 @@ impl Admin {
             .collect())
     }
 
+    /// Eligible leader replicas per partition (KIP-966) through DescribeTopicPartitions, paged;
+    /// `None` when the cluster does not have that API (Kafka before 3.8).
+    pub async fn eligible_leader_replicas(
+        &self,
+        names: &[String],
+    ) -> Result<Option<HashMap<(String, i32), (Vec<i32>, Vec<i32>)>>> {
+        use kafka_protocol::messages::describe_topic_partitions_request::{Cursor, TopicRequest};
+        use kafka_protocol::messages::DescribeTopicPartitionsRequest;
+        let conn = self.client.any_connection().await?;
+        if conn
+            .version_for::<DescribeTopicPartitionsRequest>()
+            .is_err()
+        {
+            return Ok(None);
+        }
+        let mut out = HashMap::new();
+        let mut cursor: Option<Cursor> = None;
+        loop {
+            let mut request = DescribeTopicPartitionsRequest::default();
+            request.topics = names
+                .iter()
+                .map(|n| {
+                    let mut t = TopicRequest::default();
+                    t.name = TopicName(StrBytes::from_string(n.clone()));
+                    t
+                })
+                .collect();
+            request.response_partition_limit = 2000;
+            request.cursor = cursor.take();
+            let response = conn.send(&request).await?;
+            for t in &response.topics {
+                let Some(name) = t.name.as_ref().map(|n| n.0.to_string()) else {
+                    continue;
+                };
+                for p in &t.partitions {
+                    let ids = |v: &Option<Vec<BrokerId>>| {
+                        v.as_ref()
+                            .map(|v| v.iter().map(|b| b.0).collect())
+                            .unwrap_or_default()
+                    };
+                    out.insert(
+                        (name.clone(), p.partition_index),
+                        (ids(&p.eligible_leader_replicas), ids(&p.last_known_elr)),
+                    );
+                }
+            }
+            match response.next_cursor {
+                Some(c) => {
+                    let mut next = Cursor::default();
+                    next.topic_name = c.topic_name;
+                    next.partition_index = c.partition_index;
+                    cursor = Some(next);
+                }
+                None => break,
+            }
+        }
+        Ok(Some(out))
+    }
+
     /// Creates topics; one result per topic, in the order given.
     pub async fn create_topics(
         &self,

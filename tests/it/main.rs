@@ -12,3 +12,4 @@ mod common;
 mod groups;
 mod mock_cluster;
 mod real_clients;
+mod topics;

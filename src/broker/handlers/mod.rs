@@ -73,6 +73,7 @@ api_table! {
     DescribeGroups => describe_groups(DescribeGroupsRequest),
     DeleteGroups => delete_groups(DeleteGroupsRequest),
     OffsetDelete => offset_delete(OffsetDeleteRequest),
+    DescribeTopicPartitions => describe_topic_partitions(DescribeTopicPartitionsRequest),
 }
 
 /// The supported range of one API, if we implement it.

@@ -167,6 +167,16 @@ macro_rules! define_errors {
                 }
             }
 
+            /// kbox: Kafka's description of the error, as Java's `Errors.message()` gives it.
+            pub const fn description(&self) -> &'static str {
+                match *self {
+                    $name::Unknown(_) => "The server experienced an unexpected error when processing the request.",
+                    $(
+                        $name::$kind => $desc,
+                    )*
+                }
+            }
+
             fn try_as_str(&self) -> Result<&'static str, i16> {
                 match *self {
                     $name::Unknown(code) => Err(code),
