@@ -5,6 +5,8 @@
 
 pub mod common;
 pub mod configs;
+pub mod console_consumer;
+pub mod console_producer;
 pub mod consumer_groups;
 pub mod delete_records;
 pub mod get_offsets;
@@ -45,6 +47,10 @@ pub enum Command {
     DeleteRecords(delete_records::DeleteRecordsArgs),
     /// Create, list, describe, alter and delete topics (kafka-topics.sh).
     Topics(topics::TopicsArgs),
+    /// Read lines from stdin and produce them as records (kafka-console-producer.sh).
+    ConsoleProducer(console_producer::ConsoleProducerArgs),
+    /// Print records to stdout (kafka-console-consumer.sh).
+    ConsoleConsumer(console_consumer::ConsoleConsumerArgs),
 }
 
 /// How a command ended, for the exit code.
@@ -65,6 +71,8 @@ pub const TOOL_LINKS: &[(&str, &str)] = &[
     ("kafka-configs", "configs"),
     ("kafka-delete-records", "delete-records"),
     ("kafka-topics", "topics"),
+    ("kafka-console-producer", "console-producer"),
+    ("kafka-console-consumer", "console-consumer"),
 ];
 
 /// The subcommand a program name stands for, e.g. `/usr/bin/kafka-storage.sh` -> `storage`.
@@ -109,6 +117,8 @@ pub async fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Configs(args) => configs::run(args).await,
         Command::DeleteRecords(args) => delete_records::run(args).await,
         Command::Topics(args) => topics::run(args).await,
+        Command::ConsoleProducer(args) => console_producer::run(args).await,
+        Command::ConsoleConsumer(args) => console_consumer::run(args).await,
     }
 }
 

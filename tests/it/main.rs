@@ -9,6 +9,7 @@ mod bad_input;
 mod cli;
 mod client;
 mod common;
+mod console;
 mod groups;
 mod mock_cluster;
 mod real_clients;
