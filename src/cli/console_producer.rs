@@ -336,11 +336,13 @@ pub async fn run(args: ConsoleProducerArgs) -> Result<ExitStatus> {
     let failures = Arc::new(AtomicU64::new(0));
     let first_errors: Arc<Mutex<Vec<String>>> = Arc::default();
     let interactive = std::io::stdin().is_terminal();
-    let (lines_tx, mut lines_rx) = tokio::sync::mpsc::channel::<std::io::Result<Vec<u8>>>(1024);
-    // stdin is read on its own thread with a large buffer: a million lines stay cheap.
+    // stdin is read on its own thread with a large buffer and handed over in chunks of lines
+    // (one line at a time at a terminal): a million lines cost a few thousand hand-offs.
+    let (lines_tx, mut lines_rx) = tokio::sync::mpsc::channel::<std::io::Result<Vec<Vec<u8>>>>(16);
     std::thread::spawn(move || {
         let stdin = std::io::stdin();
         let mut reader = std::io::BufReader::with_capacity(1 << 20, stdin.lock());
+        let mut chunk: Vec<Vec<u8>> = Vec::new();
         loop {
             if interactive {
                 print!(">");
@@ -356,53 +358,80 @@ pub async fn run(args: ConsoleProducerArgs) -> Result<ExitStatus> {
                             line.pop();
                         }
                     }
-                    if lines_tx.blocking_send(Ok(line)).is_err() {
-                        break;
+                    chunk.push(line);
+                    // Hand over when the chunk is big or no more input is waiting.
+                    if interactive || chunk.len() >= 4096 || reader.buffer().is_empty() {
+                        if lines_tx
+                            .blocking_send(Ok(std::mem::take(&mut chunk)))
+                            .is_err()
+                        {
+                            return;
+                        }
                     }
                 }
                 Err(e) => {
                     let _ = lines_tx.blocking_send(Err(e));
-                    break;
+                    return;
                 }
             }
+        }
+        if !chunk.is_empty() {
+            let _ = lines_tx.blocking_send(Ok(chunk));
         }
     });
     let mut line_number = 0u64;
     let mut parse_error = None;
-    while let Some(line) = lines_rx.recv().await {
-        let line = line?;
-        line_number += 1;
-        let record = match format.parse(&topic, &line, line_number) {
-            Ok(r) => r,
-            Err(message) => {
-                parse_error = Some(message);
-                break;
-            }
-        };
-        let key_len = record.key.as_ref().map_or(-1, |k| k.len() as i64);
-        let value_len = record.value.as_ref().map_or(-1, |v| v.len() as i64);
-        if args.sync {
-            let result = match producer.send(record).await {
-                Ok(f) => f.await,
-                Err(e) => Err(e),
-            };
-            if let Err(e) = result {
-                report(&topic, key_len, value_len, &e, &failures, &first_errors);
-            }
-            continue;
-        }
-        let failures2 = failures.clone();
-        let errors2 = first_errors.clone();
-        let topic2 = topic.clone();
-        let sent = producer
-            .send_with_callback(record, move |result| {
-                if let Err(e) = result {
-                    report(&topic2, key_len, value_len, &e, &failures2, &errors2);
+    'input: while let Some(chunk) = lines_rx.recv().await {
+        let chunk = chunk?;
+        let mut records = Vec::with_capacity(chunk.len());
+        for line in chunk {
+            line_number += 1;
+            match format.parse(&topic, &line, line_number) {
+                Ok(r) => records.push(r),
+                Err(message) => {
+                    parse_error = Some(message);
+                    break;
                 }
+            }
+        }
+        let sizes: Vec<(i64, i64)> = records
+            .iter()
+            .map(|r| {
+                (
+                    r.key.as_ref().map_or(-1, |k| k.len() as i64),
+                    r.value.as_ref().map_or(-1, |v| v.len() as i64),
+                )
             })
-            .await;
-        if let Err(e) = sent {
-            report(&topic, key_len, value_len, &e, &failures, &first_errors);
+            .collect();
+        if args.sync {
+            for (record, (key_len, value_len)) in records.into_iter().zip(sizes) {
+                let result = match producer.send(record).await {
+                    Ok(f) => f.await,
+                    Err(e) => Err(e),
+                };
+                if let Err(e) = result {
+                    report(&topic, key_len, value_len, &e, &failures, &first_errors);
+                }
+            }
+        } else if !records.is_empty() {
+            let failures2 = failures.clone();
+            let errors2 = first_errors.clone();
+            let topic2 = topic.clone();
+            let sizes = Arc::new(sizes);
+            let callback = Arc::new(
+                move |index: usize, result: Result<crate::client::RecordMetadata>| {
+                    if let Err(e) = result {
+                        let (k, v) = sizes.get(index).copied().unwrap_or((-1, -1));
+                        report(&topic2, k, v, &e, &failures2, &errors2);
+                    }
+                },
+            );
+            if let Err(e) = producer.send_many(records, callback).await {
+                report(&topic, -1, -1, &e, &failures, &first_errors);
+            }
+        }
+        if parse_error.is_some() {
+            break 'input;
         }
     }
     producer.close().await?;

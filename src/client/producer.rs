@@ -35,7 +35,12 @@ use crate::{Error, Result};
 enum Delivery {
     Future(oneshot::Sender<Result<RecordMetadata>>),
     Callback(Box<dyn FnOnce(Result<RecordMetadata>) + Send>),
+    /// One callback shared by many records (`send_many`), with the record's index.
+    Shared(Arc<SharedCallback>, usize),
 }
+
+/// A callback shared by the records of `send_many`: `(index in the batch, result)`.
+pub type SharedCallback = dyn Fn(usize, Result<RecordMetadata>) + Send + Sync;
 
 impl Delivery {
     fn complete(self, result: Result<RecordMetadata>) {
@@ -44,6 +49,7 @@ impl Delivery {
                 let _ = tx.send(result);
             }
             Delivery::Callback(f) => f(result),
+            Delivery::Shared(f, index) => f(index, result),
         }
     }
 }
@@ -116,6 +122,7 @@ struct Queued {
 
 enum Command {
     Send(String, i32, Queued),
+    SendMany(Vec<(String, i32, Queued)>),
     Flush(oneshot::Sender<()>),
 }
 
@@ -191,7 +198,47 @@ impl Producer {
             .await
     }
 
-    async fn enqueue(&self, mut record: ProducerRecord, delivery: Delivery) -> Result<()> {
+    /// Queues many records with one shared callback (`index, result`): one hand-off to the
+    /// sender task for all of them, which is what makes piping a million lines cheap.
+    pub async fn send_many(
+        &self,
+        records: Vec<ProducerRecord>,
+        callback: Arc<SharedCallback>,
+    ) -> Result<()> {
+        let mut prepared = Vec::with_capacity(records.len());
+        for (index, record) in records.into_iter().enumerate() {
+            match self
+                .prepare(record, Delivery::Shared(callback.clone(), index))
+                .await
+            {
+                Ok(p) => prepared.push(p),
+                Err(e) => {
+                    // What was prepared still goes; the caller learns of the failure.
+                    if !prepared.is_empty() {
+                        let _ = self.commands.send(Command::SendMany(prepared));
+                    }
+                    return Err(e);
+                }
+            }
+        }
+        self.commands
+            .send(Command::SendMany(prepared))
+            .map_err(|_| Error::Message("the producer was closed".into()))
+    }
+
+    async fn enqueue(&self, record: ProducerRecord, delivery: Delivery) -> Result<()> {
+        let (topic, partition, queued) = self.prepare(record, delivery).await?;
+        self.commands
+            .send(Command::Send(topic, partition, queued))
+            .map_err(|_| Error::Message("the producer was closed".into()))
+    }
+
+    /// Interceptors, size checks, partitioning and buffer memory for one record.
+    async fn prepare(
+        &self,
+        mut record: ProducerRecord,
+        delivery: Delivery,
+    ) -> Result<(String, i32, Queued)> {
         for i in &self.interceptors {
             i.on_send(&mut record);
         }
@@ -233,17 +280,15 @@ impl Producer {
             }))
         };
         let topic = record.topic.clone();
-        self.commands
-            .send(Command::Send(
-                topic,
-                partition,
-                Queued {
-                    record,
-                    delivery,
-                    _memory: permit,
-                },
-            ))
-            .map_err(|_| Error::Message("the producer was closed".into()))
+        Ok((
+            topic,
+            partition,
+            Queued {
+                record,
+                delivery,
+                _memory: permit,
+            },
+        ))
     }
 
     async fn choose_partition(
@@ -408,6 +453,11 @@ impl SenderLoop {
 
     fn accept(&mut self, cmd: Command) {
         match cmd {
+            Command::SendMany(all) => {
+                for (topic, partition, queued) in all {
+                    self.accept(Command::Send(topic, partition, queued));
+                }
+            }
             Command::Send(topic, partition, queued) => {
                 let size = queued.record.estimated_size();
                 let batch_size = self.settings.batch_size;
@@ -565,7 +615,28 @@ impl SenderLoop {
                     break;
                 }
                 bytes += size;
-                let batch = queue.batches.pop_front().expect("ready head");
+                let mut batch = queue.batches.pop_front().expect("ready head");
+                // With one batch in flight per partition, a backlog would cost one round trip
+                // per batch.size: full batches waiting behind the head leave with it, in order,
+                // up to max.request.size.
+                let flushing = !self.flush_waiters.is_empty();
+                while let Some(next) = queue.batches.front() {
+                    // The last batch may still be filling; it leaves on its own linger.
+                    let closed = queue.batches.len() > 1 || flushing;
+                    let fits = closed
+                        && next.attempts == 0
+                        && batch.attempts == 0
+                        && bytes + next.bytes <= self.settings.max_request_size;
+                    if !fits {
+                        break;
+                    }
+                    let next = queue.batches.pop_front().expect("front exists");
+                    bytes += next.bytes;
+                    batch.bytes += next.bytes;
+                    batch.records.extend(next.records);
+                    batch.deliveries.extend(next.deliveries);
+                    batch._memory.extend(next._memory);
+                }
                 queue.in_flight = true;
                 batches.push((key.0, key.1, batch));
             }
