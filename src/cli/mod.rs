@@ -5,6 +5,7 @@
 
 pub mod common;
 pub mod consumer_groups;
+pub mod kcat;
 pub mod server_start;
 pub mod storage;
 
@@ -33,6 +34,8 @@ pub enum Command {
     ServerStop(server_start::ServerStopArgs),
     /// List, describe, delete consumer groups and reset their offsets (kafka-consumer-groups.sh).
     ConsumerGroups(consumer_groups::ConsumerGroupsArgs),
+    /// kcat: produce, consume, list metadata, query offsets, with kcat's flags and output.
+    Kcat(kcat::KcatArgs),
 }
 
 /// How a command ended, for the exit code.
@@ -49,6 +52,8 @@ pub const TOOL_LINKS: &[(&str, &str)] = &[
     ("kafka-server-start", "server-start"),
     ("kafka-server-stop", "server-stop"),
     ("kafka-consumer-groups", "consumer-groups"),
+    ("kcat", "kcat"),
+    ("kafkacat", "kcat"),
 ];
 
 /// The subcommand a program name stands for, e.g. `/usr/bin/kafka-storage.sh` -> `storage`.
@@ -72,6 +77,11 @@ pub fn normalize_args(args: Vec<String>) -> Vec<String> {
     } else {
         out.push(program);
     }
+    // kcat's arguments belong to kcat's own parser, untouched.
+    if out.get(1).map(String::as_str) == Some("kcat") {
+        out.extend(iter);
+        return out;
+    }
     out.extend(iter.map(|a| {
         if a == "-daemon" {
             "--daemon".to_string()
@@ -89,6 +99,7 @@ pub async fn run(cli: Cli) -> Result<ExitStatus> {
         Command::ServerStart(args) => server_start::run(args).await,
         Command::ServerStop(args) => server_start::stop(args),
         Command::ConsumerGroups(args) => consumer_groups::run(args).await,
+        Command::Kcat(args) => kcat::run(args).await,
     }
 }
 
@@ -113,6 +124,26 @@ mod tests {
             "s.properties".into(),
         ]);
         assert_eq!(args, ["kbox", "server-start", "--daemon", "s.properties"]);
+        let args = normalize_args(vec![
+            "/usr/local/bin/kcat".into(),
+            "-b".into(),
+            "h:1".into(),
+        ]);
+        assert_eq!(args, ["kbox", "kcat", "-b", "h:1"]);
+        let kcat = |args: &[&str]| match Cli::try_parse_from(args).unwrap().command {
+            Command::Kcat(k) => k.args,
+            other => panic!("{other:?}"),
+        };
+        // Every kcat flag reaches kcat's parser, even ones clap would claim (-h, -V, --).
+        assert_eq!(
+            kcat(&["kbox", "kcat", "-b", "h:1", "-h", "-V", "--log-level", "x"]),
+            ["-b", "h:1", "-h", "-V", "--log-level", "x"]
+        );
+        assert_eq!(
+            kcat(&["kbox", "kcat", "-qC", "--", "-t"]),
+            ["-qC", "--", "-t"]
+        );
+        assert!(kcat(&["kbox", "kcat"]).is_empty());
         Cli::try_parse_from(["kbox", "storage", "random-uuid"]).unwrap();
     }
 }
