@@ -52,7 +52,12 @@ pub async fn run(args: KcatArgs) -> Result<ExitStatus> {
     if matches!(argv.first().map(String::as_str), Some("kcat" | "kafkacat")) {
         argv.remove(0);
     }
-    let parsed = match options::parse(&argv, &Environment::from_process()) {
+    let mut notices = Vec::new();
+    let parsed = options::parse(&argv, &Environment::from_process(), &mut notices);
+    for notice in &notices {
+        eprint!("{notice}");
+    }
+    let parsed = match parsed {
         Ok(p) => p,
         Err(message) => return report(Error::Message(message)),
     };
@@ -84,9 +89,6 @@ pub async fn run(args: KcatArgs) -> Result<ExitStatus> {
             return Ok(ExitStatus::Failure);
         }
     };
-    for notice in &opts.notices {
-        eprint!("{notice}");
-    }
     for ignored in &opts.config.ignored {
         info(
             &opts,
@@ -113,7 +115,7 @@ fn report(error: Error) -> Result<ExitStatus> {
     if error.is_broken_pipe() {
         return Ok(ExitStatus::Success);
     }
-    eprint!("% ERROR: {error}\n");
+    eprintln!("% ERROR: {error}");
     Ok(ExitStatus::Failure)
 }
 

@@ -8,5 +8,6 @@ mod bad_input;
 mod cli;
 mod client;
 mod common;
+mod kcat;
 mod mock_cluster;
 mod real_clients;

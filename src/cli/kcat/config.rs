@@ -359,8 +359,14 @@ impl KcatConfig {
 
     /// Reads a librdkafka-style `property=value` file (`#` comments, `\:` and `\=` escapes from
     /// Java files, a Java `sasl.jaas.config` PLAIN login turned into user and password).
-    /// `Ok(false)` when the file cannot be opened and `required` is false.
-    pub fn read_file(&mut self, path: &Path, required: bool) -> Result<bool, String> {
+    /// `Ok(false)` when the file cannot be opened and `required` is false. `opened` runs once
+    /// the file is open, before any line is read (kcat announces the file then).
+    pub fn read_file(
+        &mut self,
+        path: &Path,
+        required: bool,
+        opened: impl FnOnce(),
+    ) -> Result<bool, String> {
         let text = match std::fs::read(path) {
             Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
             Err(e) if required => {
@@ -372,6 +378,7 @@ impl KcatConfig {
             }
             Err(_) => return Ok(false),
         };
+        opened();
         for (i, line) in text.lines().enumerate() {
             let line = line.trim();
             if line.is_empty() || line.starts_with('#') {
@@ -531,17 +538,19 @@ mod tests {
         .unwrap();
         let mut c = KcatConfig::default();
         // kcat keeps the spaces around '=' in keys, so " bootstrap.servers " is unknown.
-        assert!(c.read_file(&path, true).is_err());
+        assert!(c.read_file(&path, true, || {}).is_err());
         std::fs::write(&path, "bootstrap.servers=h:1\nclient.id=c\\=1\nsasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username=\"u\" password=\"p\";\n").unwrap();
         let mut c = KcatConfig::default();
-        assert!(c.read_file(&path, true).unwrap());
+        assert!(c.read_file(&path, true, || {}).unwrap());
         assert_eq!(c.client.get("client.id"), Some("c=1"));
         assert_eq!(c.ignored, vec!["sasl.username=u", "sasl.password=p"]);
         std::fs::write(&path, "novalue\n").unwrap();
-        let err = KcatConfig::default().read_file(&path, true).unwrap_err();
+        let err = KcatConfig::default()
+            .read_file(&path, true, || {})
+            .unwrap_err();
         assert!(err.ends_with(":1: expected property=value\n"), "{err}");
         assert!(!KcatConfig::default()
-            .read_file(&dir.path().join("missing"), false)
+            .read_file(&dir.path().join("missing"), false, || {})
             .unwrap());
     }
 }

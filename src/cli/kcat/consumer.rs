@@ -22,6 +22,9 @@ use crate::{Error, Result};
 /// How long one poll waits before the loop looks at ends, stops and signals again.
 const POLL_INTERVAL: Duration = Duration::from_millis(100);
 
+/// How long leaving the group (final commit, LeaveGroup) may take.
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// Turns records into kcat's output bytes.
 pub struct RecordPrinter {
     tokens: Vec<Token>,
@@ -638,10 +641,13 @@ pub async fn run_group(opts: &Options, stop: &Stop) -> Result<ExitStatus> {
             rebalance_line(&group, &member, cooperative, false, &assignment, false)
         );
     }
-    consumer
-        .close()
-        .await
-        .map_err(|e| Error::Message(format!("Failed to close consumer: {}\n", describe(&e))))?;
+    // A coordinator that holds a JoinGroup (a rebalance in progress) must not keep kcat from
+    // exiting; librdkafka gives up on leaving after a few seconds too.
+    match tokio::time::timeout(CLOSE_TIMEOUT, consumer.close()).await {
+        Ok(result) => result
+            .map_err(|e| Error::Message(format!("Failed to close consumer: {}\n", describe(&e))))?,
+        Err(_) => info(opts, 1, &format!("Leaving group {group} timed out\n")),
+    }
     Ok(ExitStatus::Success)
 }
 

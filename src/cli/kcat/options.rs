@@ -2,7 +2,7 @@
 //! permutation, so `-qe`, `-K:`, `-o -2` and options after the topic list all work, and options
 //! take effect in the order given (`-Q` must come before its `-t topic:partition:ts`).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::config::KcatConfig;
 use super::format::parse_delimiter;
@@ -76,8 +76,6 @@ pub struct Options {
     pub positional: Vec<String>,
     /// `-s`/`-r` were given (not supported).
     pub serdes: bool,
-    /// Lines kcat writes to stderr while parsing (deprecated config file names...).
-    pub notices: Vec<String>,
 }
 
 /// The outcome of parsing.
@@ -220,8 +218,34 @@ fn atoi(s: &str) -> i32 {
     strtoll(s).clamp(i32::MIN as i64, i32::MAX as i64) as i32
 }
 
-/// Parses kcat's argument list (without the program name).
-pub fn parse(args: &[String], env: &Environment) -> Result<Parsed, String> {
+/// Reads a config file, announcing it as kcat does (`level`: 1 for files named by `-F` or
+/// `$KCAT_CONFIG`, 3 for the default search), with the verbosity of the options seen so far.
+fn read_config(
+    config: &mut KcatConfig,
+    path: &Path,
+    required: bool,
+    level: i32,
+    verbosity: i32,
+    notices: &mut Vec<String>,
+) -> Result<bool, String> {
+    config.read_file(path, required, || {
+        if verbosity >= level {
+            notices.push(format!(
+                "% Reading configuration from file {}\n",
+                path.display()
+            ));
+        }
+    })
+}
+
+/// Parses kcat's argument list (without the program name). `notices` collects the lines kcat
+/// writes to stderr while parsing (config files read, auto-selected mode...), in order, also
+/// when parsing then fails.
+pub fn parse(
+    args: &[String],
+    env: &Environment,
+    notices: &mut Vec<String>,
+) -> Result<Parsed, String> {
     let mut mode: Option<Mode> = None;
     let mut group = None;
     let mut topic = None;
@@ -251,7 +275,6 @@ pub fn parse(args: &[String], env: &Environment) -> Result<Parsed, String> {
     let mut dump = false;
     let mut config_files_read = 0;
     let mut no_config_search = false;
-    let mut notices = Vec::new();
 
     let mut getopt = Getopt::new(args);
     while let Some(step) = getopt.next() {
@@ -324,7 +347,14 @@ pub fn parse(args: &[String], env: &Environment) -> Result<Parsed, String> {
             'F' => {
                 no_config_search = true;
                 if value != "-" && value != "none" {
-                    config.read_file(&PathBuf::from(&value), true)?;
+                    read_config(
+                        &mut config,
+                        &PathBuf::from(&value),
+                        true,
+                        1,
+                        verbosity,
+                        notices,
+                    )?;
                     config_files_read += 1;
                 }
             }
@@ -355,21 +385,37 @@ pub fn parse(args: &[String], env: &Environment) -> Result<Parsed, String> {
     if config_files_read == 0 {
         if let Some(path) = &env.kcat_config {
             no_config_search = true;
-            config.read_file(&PathBuf::from(path), true)?;
+            read_config(
+                &mut config,
+                &PathBuf::from(path),
+                true,
+                1,
+                verbosity,
+                notices,
+            )?;
         } else if let Some(path) = &env.kafkacat_config {
             if verbosity >= 1 {
                 notices.push("% KAFKA_CONFIG is deprecated!\n".into());
                 notices.push("% Rename KAFKA_CONFIG to KCAT_CONFIG\n".into());
             }
             no_config_search = true;
-            config.read_file(&PathBuf::from(path), true)?;
+            read_config(
+                &mut config,
+                &PathBuf::from(path),
+                true,
+                1,
+                verbosity,
+                notices,
+            )?;
         }
     }
     if !no_config_search {
         if let Some(home) = &env.home {
             let config_dir = PathBuf::from(home).join(".config");
-            if !config.read_file(&config_dir.join("kcat.conf"), false)?
-                && config.read_file(&config_dir.join("kafkacat.conf"), false)?
+            let kcat_conf = config_dir.join("kcat.conf");
+            let kafkacat_conf = config_dir.join("kafkacat.conf");
+            if !read_config(&mut config, &kcat_conf, false, 3, verbosity, notices)?
+                && read_config(&mut config, &kafkacat_conf, false, 3, verbosity, notices)?
                 && verbosity >= 1
             {
                 notices.push("% Configuration filename kafkacat.conf is deprecated!\n".into());
@@ -472,7 +518,6 @@ pub fn parse(args: &[String], env: &Environment) -> Result<Parsed, String> {
         config,
         positional,
         serdes,
-        notices,
     })))
 }
 
@@ -513,7 +558,7 @@ mod tests {
     }
 
     fn run(s: &[&str]) -> Options {
-        match parse(&args(s), &Environment::default()).unwrap() {
+        match parse(&args(s), &Environment::default(), &mut Vec::new()).unwrap() {
             Parsed::Run(o) => *o,
             other => panic!("{other:?}"),
         }
@@ -558,14 +603,16 @@ mod tests {
         assert!(matches!(
             parse(
                 &args(&["-b", "h:1", "-t", "t:1:2", "-Q"]),
-                &Environment::default()
+                &Environment::default(),
+                &mut Vec::new()
             )
             .unwrap(),
             Parsed::Usage(_)
         ));
         assert!(parse(
             &args(&["-b", "h:1", "-Q", "-t", "t:0"]),
-            &Environment::default()
+            &Environment::default(),
+            &mut Vec::new()
         )
         .is_err());
     }
@@ -585,7 +632,7 @@ mod tests {
     #[test]
     fn usage_errors() {
         let env = Environment::default();
-        let usage = |s: &[&str]| match parse(&args(s), &env).unwrap() {
+        let usage = |s: &[&str]| match parse(&args(s), &env, &mut Vec::new()).unwrap() {
             Parsed::Usage(r) => r,
             other => panic!("{other:?}"),
         };
@@ -598,31 +645,48 @@ mod tests {
             "file/topic list only allowed in producer(-P)/kafkaconsumer(-G) mode"
         );
         assert!(matches!(
-            parse(&args(&["-b", "h:1", "-X", "acks"]), &env).unwrap(),
+            parse(&args(&["-b", "h:1", "-X", "acks"]), &env, &mut Vec::new()).unwrap(),
             Parsed::Refused(_)
         ));
-        assert!(parse(&args(&["-b", "h:1", "-P", "-t", "t", "-D", ""]), &env).is_err());
-        assert!(parse(&args(&["-b", "h:1", "-C", "-t", "t", "-s", "i"]), &env).is_err());
-        assert!(parse(&args(&["-b", "h:1", "-P", "-t", "t", "-H", "=v"]), &env).is_err());
+        assert!(parse(
+            &args(&["-b", "h:1", "-P", "-t", "t", "-D", ""]),
+            &env,
+            &mut Vec::new()
+        )
+        .is_err());
+        assert!(parse(
+            &args(&["-b", "h:1", "-C", "-t", "t", "-s", "i"]),
+            &env,
+            &mut Vec::new()
+        )
+        .is_err());
+        assert!(parse(
+            &args(&["-b", "h:1", "-P", "-t", "t", "-H", "=v"]),
+            &env,
+            &mut Vec::new()
+        )
+        .is_err());
     }
 
     #[test]
     fn mode_is_chosen_from_stdin_when_missing() {
         let mut env = Environment::default();
-        let o = match parse(&args(&["-b", "h:1", "-t", "t"]), &env).unwrap() {
+        let mut notices = Vec::new();
+        let o = match parse(&args(&["-b", "h:1", "-t", "t"]), &env, &mut notices).unwrap() {
             Parsed::Run(o) => o,
             other => panic!("{other:?}"),
         };
         assert_eq!(o.mode, Mode::Produce);
         assert_eq!(
-            o.notices,
+            notices,
             ["% Auto-selecting Producer mode (use -P or -C to override)\n"]
         );
         env.stdin_is_terminal = true;
-        match parse(&args(&["-b", "h:1", "-t", "t", "-q"]), &env).unwrap() {
+        let mut notices = Vec::new();
+        match parse(&args(&["-b", "h:1", "-t", "t", "-q"]), &env, &mut notices).unwrap() {
             Parsed::Run(o) => {
                 assert_eq!(o.mode, Mode::Consume);
-                assert!(o.notices.is_empty());
+                assert!(notices.is_empty());
             }
             other => panic!("{other:?}"),
         }
@@ -637,8 +701,16 @@ mod tests {
             kcat_config: Some(path.display().to_string()),
             ..Default::default()
         };
-        match parse(&args(&["-L"]), &env).unwrap() {
+        let mut notices = Vec::new();
+        match parse(&args(&["-L"]), &env, &mut notices).unwrap() {
             Parsed::Run(o) => {
+                assert_eq!(
+                    notices,
+                    [format!(
+                        "% Reading configuration from file {}\n",
+                        path.display()
+                    )]
+                );
                 assert_eq!(o.config.client.get("bootstrap.servers"), Some("f:1"));
                 assert_eq!(o.config.client.get("client.id"), Some("fromfile"));
             }
@@ -646,12 +718,18 @@ mod tests {
         }
         // "-F none" only turns off ~/.config/kcat.conf: kcat still reads $KCAT_CONFIG.
         assert!(matches!(
-            parse(&args(&["-F", "none", "-L"]), &env).unwrap(),
+            parse(&args(&["-F", "none", "-L"]), &env, &mut Vec::new()).unwrap(),
             Parsed::Run(_)
         ));
         let other = dir.path().join("other.conf");
         std::fs::write(&other, "client.id=other\n").unwrap();
-        match parse(&args(&["-F", other.to_str().unwrap(), "-L"]), &env).unwrap() {
+        match parse(
+            &args(&["-F", other.to_str().unwrap(), "-L"]),
+            &env,
+            &mut Vec::new(),
+        )
+        .unwrap()
+        {
             Parsed::Usage(reason) => assert_eq!(reason, "-b <broker,..> missing"),
             other => panic!("{other:?}"),
         }

@@ -471,12 +471,12 @@ impl Run<'_> {
                         .cached_metadata()
                         .leader(&md.topic, md.partition)
                         .unwrap_or(-1);
-                    eprint!(
-                        "% Message delivered to partition {} (offset {}) on broker {broker}\n",
+                    eprintln!(
+                        "% Message delivered to partition {} (offset {}) on broker {broker}",
                         md.partition, md.offset
                     );
                     if md.offset == 0 && !stats.offset_hint_shown.swap(true, Ordering::SeqCst) {
-                        eprint!("% Enable message offset reporting with '-X topic.produce.offset.report=true'\n");
+                        eprintln!("% Enable message offset reporting with '-X topic.produce.offset.report=true'");
                     }
                 }
             }
@@ -487,7 +487,7 @@ impl Run<'_> {
                         Error::Timeout(_) => errors::MESSAGE_TIMED_OUT.to_string(),
                         other => describe(other),
                     };
-                    eprint!("% Delivery failed for message: {why}\n");
+                    eprintln!("% Delivery failed for message: {why}");
                 }
             }
         };
