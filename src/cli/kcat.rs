@@ -101,8 +101,15 @@ pub async fn run(args: KcatArgs) -> Result<ExitStatus> {
         Mode::Produce => producer::run(&opts, &stop).await,
         Mode::Consume => consumer::run(&opts, &stop).await,
         Mode::Group => consumer::run_group(&opts, &stop).await,
-        Mode::Metadata => metadata::list(&opts).await,
-        Mode::Query => metadata::query(&opts).await,
+        // Nothing to finish gracefully: a signal just ends the wait for brokers.
+        Mode::Metadata => tokio::select! {
+            r = metadata::list(&opts) => r,
+            _ = stop.wait() => Ok(ExitStatus::Failure),
+        },
+        Mode::Query => tokio::select! {
+            r = metadata::query(&opts) => r,
+            _ = stop.wait() => Ok(ExitStatus::Failure),
+        },
     };
     match outcome {
         Ok(status) => Ok(status),

@@ -164,10 +164,21 @@ pub fn parse_delimiter(raw: &str) -> Result<Vec<u8>, String> {
 
 /// The position of `needle` in `haystack`.
 pub fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    if needle.is_empty() || haystack.len() < needle.len() {
-        return None;
+    match needle {
+        [] => None,
+        [byte] => haystack.iter().position(|b| b == byte),
+        [first, rest @ ..] => {
+            let mut from = 0;
+            while let Some(at) = haystack[from..].iter().position(|b| b == first) {
+                let candidate = from + at;
+                if haystack[candidate + 1..].starts_with(rest) {
+                    return Some(candidate);
+                }
+                from = candidate + 1;
+            }
+            None
+        }
     }
-    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 /// C's `strtoul`: optional blanks and sign, a `0x` prefix for base 16 (and base 0), octal for

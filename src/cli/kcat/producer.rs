@@ -36,7 +36,10 @@ pub struct DelimitedReader<R> {
     delimiter: Vec<u8>,
     max: usize,
     buffer: Vec<u8>,
-    /// Bytes of `buffer` already searched for the delimiter.
+    /// Where the next message starts in `buffer` (consumed bytes are dropped only before the
+    /// next read, so splitting many small messages copies nothing twice).
+    start: usize,
+    /// How far `buffer` was searched for the delimiter.
     scanned: usize,
     eof: bool,
 }
@@ -48,6 +51,7 @@ impl<R: Read> DelimitedReader<R> {
             delimiter,
             max,
             buffer: Vec::new(),
+            start: 0,
             scanned: 0,
             eof: false,
         }
@@ -56,32 +60,36 @@ impl<R: Read> DelimitedReader<R> {
     /// The next message (without its delimiter); `None` at the end of the input.
     pub fn next_message(&mut self) -> std::io::Result<Option<Vec<u8>>> {
         loop {
+            // A delimiter may straddle what was searched and what was read since.
             let from = self
                 .scanned
                 .saturating_sub(self.delimiter.len() - 1)
-                .min(self.buffer.len());
+                .max(self.start);
             if let Some(at) = find(&self.buffer[from..], &self.delimiter) {
                 let end = from + at;
-                let rest = self.buffer.split_off(end + self.delimiter.len());
-                let mut message = std::mem::replace(&mut self.buffer, rest);
-                message.truncate(end);
-                self.scanned = 0;
+                let message = self.buffer[self.start..end].to_vec();
+                self.start = end + self.delimiter.len();
+                self.scanned = self.start;
                 return Ok(Some(message));
             }
             self.scanned = self.buffer.len();
             if self.eof {
-                if self.buffer.is_empty() {
+                if self.start == self.buffer.len() {
                     return Ok(None);
                 }
-                self.scanned = 0;
-                return Ok(Some(std::mem::take(&mut self.buffer)));
+                let message = self.buffer[self.start..].to_vec();
+                self.start = self.buffer.len();
+                return Ok(Some(message));
             }
-            if self.buffer.len() > self.max {
+            if self.buffer.len() - self.start > self.max {
                 return Err(std::io::Error::other(format!(
                     "Input is too large, maximum size is {}",
                     self.max
                 )));
             }
+            self.buffer.drain(..self.start);
+            self.scanned -= self.start;
+            self.start = 0;
             let mut chunk = [0u8; 65536];
             match self.input.read(&mut chunk) {
                 Ok(0) => self.eof = true,
@@ -226,6 +234,14 @@ pub async fn run(opts: &Options, stop: &Stop) -> Result<ExitStatus> {
         metadata_deadline: Instant::now()
             + Duration::from_secs(opts.metadata_timeout_secs.max(1) as u64),
     };
+    info(
+        opts,
+        3,
+        &format!(
+            "Setting producer input buffer max size to message.max.bytes value {}\n",
+            opts.config.message_max_bytes
+        ),
+    );
     let mut tee = Output::stdout(true);
     if !opts.positional.is_empty() && !opts.line_mode {
         run.produce_files(stop).await?;
