@@ -132,9 +132,11 @@ async fn end_offsets(client: &Client, tps: &[TopicPartition]) -> HashMap<TopicPa
     }
 }
 
+/// The consumer's configuration with librdkafka's defaults where they differ from Java's.
 fn client_config(opts: &Options) -> ClientConfig {
     let mut config = opts.config.client.clone();
     config.set_default("client.id", "rdkafka");
+    config.set_default("isolation.level", "read_committed");
     config
 }
 
