@@ -360,13 +360,12 @@ pub async fn run(args: ConsoleProducerArgs) -> Result<ExitStatus> {
                     }
                     chunk.push(line);
                     // Hand over when the chunk is big or no more input is waiting.
-                    if interactive || chunk.len() >= 4096 || reader.buffer().is_empty() {
-                        if lines_tx
+                    if (interactive || chunk.len() >= 4096 || reader.buffer().is_empty())
+                        && lines_tx
                             .blocking_send(Ok(std::mem::take(&mut chunk)))
                             .is_err()
-                        {
-                            return;
-                        }
+                    {
+                        return;
                     }
                 }
                 Err(e) => {

@@ -10,6 +10,7 @@ pub mod console_producer;
 pub mod consumer_groups;
 pub mod delete_records;
 pub mod get_offsets;
+pub mod kcat;
 pub mod server_start;
 pub mod storage;
 pub mod topics;
@@ -51,6 +52,8 @@ pub enum Command {
     ConsoleProducer(console_producer::ConsoleProducerArgs),
     /// Print records to stdout (kafka-console-consumer.sh).
     ConsoleConsumer(console_consumer::ConsoleConsumerArgs),
+    /// kcat: produce, consume, list metadata, query offsets, with kcat's flags and output.
+    Kcat(kcat::KcatArgs),
 }
 
 /// How a command ended, for the exit code.
@@ -73,6 +76,8 @@ pub const TOOL_LINKS: &[(&str, &str)] = &[
     ("kafka-topics", "topics"),
     ("kafka-console-producer", "console-producer"),
     ("kafka-console-consumer", "console-consumer"),
+    ("kcat", "kcat"),
+    ("kafkacat", "kcat"),
 ];
 
 /// The subcommand a program name stands for, e.g. `/usr/bin/kafka-storage.sh` -> `storage`.
@@ -95,6 +100,11 @@ pub fn normalize_args(args: Vec<String>) -> Vec<String> {
         out.push(cmd.to_string());
     } else {
         out.push(program);
+    }
+    // kcat's arguments belong to kcat's own parser, untouched.
+    if out.get(1).map(String::as_str) == Some("kcat") {
+        out.extend(iter);
+        return out;
     }
     out.extend(iter.map(|a| {
         if a == "-daemon" {
@@ -119,6 +129,7 @@ pub async fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Topics(args) => topics::run(args).await,
         Command::ConsoleProducer(args) => console_producer::run(args).await,
         Command::ConsoleConsumer(args) => console_consumer::run(args).await,
+        Command::Kcat(args) => kcat::run(args).await,
     }
 }
 
@@ -143,6 +154,26 @@ mod tests {
             "s.properties".into(),
         ]);
         assert_eq!(args, ["kbox", "server-start", "--daemon", "s.properties"]);
+        let args = normalize_args(vec![
+            "/usr/local/bin/kcat".into(),
+            "-b".into(),
+            "h:1".into(),
+        ]);
+        assert_eq!(args, ["kbox", "kcat", "-b", "h:1"]);
+        let kcat = |args: &[&str]| match Cli::try_parse_from(args).unwrap().command {
+            Command::Kcat(k) => k.args,
+            other => panic!("{other:?}"),
+        };
+        // Every kcat flag reaches kcat's parser, even ones clap would claim (-h, -V, --).
+        assert_eq!(
+            kcat(&["kbox", "kcat", "-b", "h:1", "-h", "-V", "--log-level", "x"]),
+            ["-b", "h:1", "-h", "-V", "--log-level", "x"]
+        );
+        assert_eq!(
+            kcat(&["kbox", "kcat", "-qC", "--", "-t"]),
+            ["-qC", "--", "-t"]
+        );
+        assert!(kcat(&["kbox", "kcat"]).is_empty());
         Cli::try_parse_from(["kbox", "storage", "random-uuid"]).unwrap();
     }
 }

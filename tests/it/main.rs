@@ -11,6 +11,7 @@ mod client;
 mod common;
 mod console;
 mod groups;
+mod kcat;
 mod mock_cluster;
 mod real_clients;
 mod topics;
