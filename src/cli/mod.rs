@@ -10,6 +10,7 @@ pub mod console_producer;
 pub mod consumer_groups;
 pub mod delete_records;
 pub mod get_offsets;
+pub mod install_links;
 pub mod kcat;
 pub mod server_start;
 pub mod storage;
@@ -52,6 +53,8 @@ pub enum Command {
     ConsoleProducer(console_producer::ConsoleProducerArgs),
     /// Print records to stdout (kafka-console-consumer.sh).
     ConsoleConsumer(console_consumer::ConsoleConsumerArgs),
+    /// Create a link for every Apache tool name (and kcat) kbox answers to.
+    InstallLinks(install_links::InstallLinksArgs),
     /// kcat: produce, consume, list metadata, query offsets, with kcat's flags and output.
     Kcat(kcat::KcatArgs),
 }
@@ -130,6 +133,7 @@ pub async fn run(cli: Cli) -> Result<ExitStatus> {
         Command::ConsoleProducer(args) => console_producer::run(args).await,
         Command::ConsoleConsumer(args) => console_consumer::run(args).await,
         Command::Kcat(args) => kcat::run(args).await,
+        Command::InstallLinks(args) => install_links::run(args),
     }
 }
 

@@ -128,3 +128,42 @@ fn sigterm_shuts_down_cleanly_and_restart_reuses_data() {
     drop(log);
     assert_eq!(again.terminate(), Some(0));
 }
+
+#[test]
+fn install_links_creates_every_tool_name_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |extra: &[&str]| {
+        std::process::Command::new(crate::common::kbox_bin())
+            .arg("install-links")
+            .arg(dir.path())
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let first = run(&[]);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    for name in [
+        "kafka-topics.sh",
+        "kafka-topics",
+        "kafka-console-consumer.sh",
+        "kafka-storage",
+        "kcat",
+    ] {
+        let target = std::fs::read_link(dir.path().join(name)).unwrap();
+        assert_eq!(target.file_name().unwrap(), "kbox", "{name}");
+    }
+    let again = run(&[]);
+    assert!(again.status.success());
+    assert!(String::from_utf8_lossy(&again.stdout).starts_with("0 links created"));
+    std::fs::remove_file(dir.path().join("kcat")).unwrap();
+    std::fs::write(dir.path().join("kcat"), "not a link").unwrap();
+    assert!(
+        !run(&[]).status.success(),
+        "an existing file is not replaced without --force"
+    );
+    assert!(run(&["--force"]).status.success());
+}
