@@ -44,6 +44,21 @@ pub fn client_config(
     Ok(config)
 }
 
+/// Completes on Ctrl-C (SIGINT) or SIGTERM, so long-running tools stop cleanly on either.
+pub async fn interrupted() {
+    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(s) => s,
+        Err(_) => {
+            let _ = tokio::signal::ctrl_c().await;
+            return;
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+}
+
 /// Splits `key=value` (the value may itself contain `=`).
 pub fn parse_key_value(pair: &str) -> Result<(String, String)> {
     match pair.split_once('=') {

@@ -592,7 +592,7 @@ pub async fn run(args: ConsoleConsumerArgs) -> Result<ExitStatus> {
     let mut buf = Vec::with_capacity(1 << 16);
     let idle_limit = args.timeout_ms.map(Duration::from_millis);
     let mut last_record = Instant::now();
-    let mut interrupted = Box::pin(tokio::signal::ctrl_c());
+    let mut interrupted = Box::pin(super::common::interrupted());
     let outcome: Result<()> = 'consume: loop {
         if args.max_messages.is_some_and(|m| count >= m) {
             break Ok(());

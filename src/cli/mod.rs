@@ -12,6 +12,7 @@ pub mod delete_records;
 pub mod get_offsets;
 pub mod install_links;
 pub mod kcat;
+pub mod mirror_maker;
 pub mod server_start;
 pub mod storage;
 pub mod topics;
@@ -53,6 +54,8 @@ pub enum Command {
     ConsoleProducer(console_producer::ConsoleProducerArgs),
     /// Print records to stdout (kafka-console-consumer.sh).
     ConsoleConsumer(console_consumer::ConsoleConsumerArgs),
+    /// Copy topics from one cluster to another (kafka-mirror-maker.sh).
+    MirrorMaker(mirror_maker::MirrorMakerArgs),
     /// Create a link for every Apache tool name (and kcat) kbox answers to.
     InstallLinks(install_links::InstallLinksArgs),
     /// kcat: produce, consume, list metadata, query offsets, with kcat's flags and output.
@@ -79,6 +82,7 @@ pub const TOOL_LINKS: &[(&str, &str)] = &[
     ("kafka-topics", "topics"),
     ("kafka-console-producer", "console-producer"),
     ("kafka-console-consumer", "console-consumer"),
+    ("kafka-mirror-maker", "mirror-maker"),
     ("kcat", "kcat"),
     ("kafkacat", "kcat"),
 ];
@@ -134,6 +138,7 @@ pub async fn run(cli: Cli) -> Result<ExitStatus> {
         Command::ConsoleConsumer(args) => console_consumer::run(args).await,
         Command::Kcat(args) => kcat::run(args).await,
         Command::InstallLinks(args) => install_links::run(args),
+        Command::MirrorMaker(args) => mirror_maker::run(args).await,
     }
 }
 

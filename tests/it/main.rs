@@ -12,6 +12,7 @@ mod common;
 mod console;
 mod groups;
 mod kcat;
+mod mirror;
 mod mock_cluster;
 mod real_clients;
 mod topics;
