@@ -61,6 +61,7 @@ class Member(threading.Thread):
         self.stop = threading.Event()
         self.error = None
         self.assignment = []
+        self.owned = False
         self.consumer = Consumer({
             "bootstrap.servers": bootstrap,
             "group.id": group,
@@ -83,6 +84,9 @@ class Member(threading.Thread):
         try:
             while not self.stop.is_set():
                 msgs = self.consumer.consume(num_messages=200, timeout=0.2)
+                # librdkafka's handle is used from this thread only: others read this copy.
+                self.assignment = [(tp.topic, tp.partition) for tp in self.consumer.assignment()]
+                self.owned = len(self.assignment) > 0
                 if not msgs:
                     continue
                 # Simulated processing time, so that membership changes happen mid-stream.
@@ -100,7 +104,6 @@ class Member(threading.Thread):
                     self.consumer.commit(asynchronous=False)
                 except KafkaException as e:
                     log("%s: commit failed (will be retried by the next commit): %s" % (self.name_, e))
-            self.assignment = [(tp.topic, tp.partition) for tp in self.consumer.assignment()]
         except Exception as e:  # noqa: BLE001 - reported by the main thread
             self.error = e
         finally:
@@ -126,12 +129,14 @@ def main():
     admin = AdminClient({"bootstrap.servers": args.bootstrap})
     for f in admin.create_topics([NewTopic(args.topic, PARTITIONS, 1)]).values():
         f.result(30)
-    produce(args.bootstrap, args.topic, 0, args.count)
-
     seen, lock = {}, threading.Lock()
     members = [Member("m%d" % i, args.bootstrap, args.group, args.topic, seen, lock) for i in range(3)]
     for m in members:
         m.start()
+    # All three own partitions before the records exist, so the work is shared whatever the
+    # machine's speed; then member 0 leaves and member 3 joins mid-stream.
+    wait_for(lambda: all(m.owned for m in members) or any(m.error for m in members), 60, "three members to own partitions")
+    produce(args.bootstrap, args.topic, 0, args.count)
     wait_for(lambda: len(seen) >= args.count // 3, 60, "a third of the records")
     members[0].stop.set()
     members[0].join(30)
@@ -142,17 +147,23 @@ def main():
     for m in members:
         if m.error:
             raise Fail(str(m.error))
-    # Let the group settle, then read each member's final share.
-    time.sleep(3)
+    # Once the group is stable, the three live members' shares are disjoint and complete
+    # (read while all of them run: a member stopping would trigger another rebalance).
+    def shares():
+        return [sorted(m.assignment) for m in members[1:]]
+
+    def complete():
+        owned = [tp for share in shares() for tp in share]
+        return len(owned) == len(set(owned)) == PARTITIONS
+
+    wait_for(complete, 30, "a stable, complete assignment")
+    owned = [tp for share in shares() for tp in share]
     for m in members[1:]:
         m.stop.set()
     for m in members[1:]:
         m.join(30)
         if m.error:
             raise Fail(str(m.error))
-    owned = [tp for m in members[1:] for tp in m.assignment]
-    if len(owned) != len(set(owned)) or len(set(owned)) != PARTITIONS:
-        raise Fail("final assignments overlap or miss partitions: %s" % [m.assignment for m in members[1:]])
     if len(seen) != args.count:
         raise Fail("read %d records, produced %d" % (len(seen), args.count))
     per_member = {}

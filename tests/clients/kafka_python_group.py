@@ -35,13 +35,14 @@ def produce(bootstrap, topic, start, end):
     p.close()
 
 
-def member(bootstrap, group, topic, name, seen, lock, stop, errors):
+def member(bootstrap, group, topic, name, seen, lock, stop, errors, joined):
     try:
         c = KafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=group, client_id=name,
                           enable_auto_commit=False, auto_offset_reset="earliest",
                           session_timeout_ms=6000, heartbeat_interval_ms=500)
         while not stop.is_set():
             batch = c.poll(timeout_ms=200, max_records=200)
+            joined[name] = len(c.assignment()) > 0
             if not batch:
                 continue
             time.sleep(0.03)  # processing time, so the two members overlap
@@ -58,12 +59,21 @@ def member(bootstrap, group, topic, name, seen, lock, stop, errors):
         errors.append(e)
 
 
-def run_members(bootstrap, group, topic, names, seen, want):
+def run_members(bootstrap, group, topic, names, seen, want, before=None):
     lock, stop, errors = threading.Lock(), threading.Event(), []
-    threads = [threading.Thread(target=member, args=(bootstrap, group, topic, n, seen, lock, stop, errors), daemon=True)
+    joined = {}
+    threads = [threading.Thread(target=member, args=(bootstrap, group, topic, n, seen, lock, stop, errors, joined), daemon=True)
                for n in names]
     for t in threads:
         t.start()
+    if before:
+        # Every member owns partitions before the records are produced.
+        deadline = time.monotonic() + 60
+        while len([n for n in names if joined.get(n)]) < len(names) and not errors:
+            if time.monotonic() > deadline:
+                raise Fail("members did not all get partitions: %s" % joined)
+            time.sleep(0.05)
+        before()
     deadline = time.monotonic() + 90
     while len(seen) < want and not errors:
         if time.monotonic() > deadline:
@@ -85,9 +95,9 @@ def main():
     admin = KafkaAdminClient(bootstrap_servers=args.bootstrap)
     admin.create_topics([NewTopic(topic, 6, 1)])
     admin.close()
-    produce(args.bootstrap, topic, 0, 3000)
     seen = {}
-    run_members(args.bootstrap, group, topic, ["a", "b"], seen, 3000)
+    run_members(args.bootstrap, group, topic, ["a", "b"], seen, 3000,
+                before=lambda: produce(args.bootstrap, topic, 0, 3000))
     if len(seen) != 3000:
         raise Fail("read %d, expected 3000" % len(seen))
     shares = {n: list(seen.values()).count(n) for n in ("a", "b")}

@@ -140,7 +140,9 @@ impl Drop for KboxProcess {
 
 /// Runs a client script, returning (success, stdout, stderr).
 pub fn run_script(program: &str, args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(program)
+    // A hung client fails the test after four minutes instead of stalling the whole run.
+    let out = Command::new("timeout")
+        .args(["-k", "5", "240", program])
         .args(args)
         .current_dir(repo())
         .output()
