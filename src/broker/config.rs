@@ -1016,6 +1016,8 @@ pub struct BrokerConfig {
     pub log_cleaner_threads: i32,
     /// `log.cleaner.backoff.ms`.
     pub log_cleaner_backoff_ms: i64,
+    /// `log.cleaner.dedupe.buffer.size`: memory for the cleaner's key map.
+    pub log_cleaner_dedupe_buffer_size: i64,
     /// `num.recovery.threads.per.data.dir`.
     pub num_recovery_threads_per_data_dir: i32,
     /// `socket.request.max.bytes`: the largest request frame accepted.
@@ -1446,6 +1448,7 @@ impl BrokerConfig {
             log_cleaner_enable: r.boolean("log.cleaner.enable")?,
             log_cleaner_threads: r.int("log.cleaner.threads")?,
             log_cleaner_backoff_ms: r.long("log.cleaner.backoff.ms")?,
+            log_cleaner_dedupe_buffer_size: r.long("log.cleaner.dedupe.buffer.size")?,
             num_recovery_threads_per_data_dir: r.int("num.recovery.threads.per.data.dir")?,
             socket_request_max_bytes: r.int("socket.request.max.bytes")?,
             num_network_threads: r.int("num.network.threads")?,

@@ -283,7 +283,7 @@ async fn serve(
     Ok(())
 }
 
-/// Retention, scheduled flushes and checkpoints, each on Kafka's interval.
+/// Retention, compaction, scheduled flushes and checkpoints, each on Kafka's interval.
 async fn background(state: Arc<BrokerState>, mut shutdown: watch::Receiver<bool>) -> Result<()> {
     let ms = |v: i64| Duration::from_millis(v.clamp(10, 86_400_000) as u64);
     let mut retention = tokio::time::interval(ms(state.config.log_retention_check_interval_ms));
@@ -293,6 +293,9 @@ async fn background(state: Arc<BrokerState>, mut shutdown: watch::Receiver<bool>
         .config
         .log_flush_offset_checkpoint_interval_ms
         as i64));
+    let mut cleaner = tokio::time::interval(ms(state.config.log_cleaner_backoff_ms));
+    cleaner.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let cleaner_enabled = state.config.log_cleaner_enable && state.config.log_cleaner_threads > 0;
     loop {
         tokio::select! {
             _ = retention.tick() => {
@@ -305,6 +308,11 @@ async fn background(state: Arc<BrokerState>, mut shutdown: watch::Receiver<bool>
                 if let Ok(Err(e)) = tokio::task::spawn_blocking(move || s.replicas.write_checkpoints()).await {
                     tracing::warn!(error = %e, "writing checkpoints failed");
                 }
+            }
+            _ = cleaner.tick(), if cleaner_enabled => {
+                let s = state.clone();
+                let dedupe = usize::try_from(s.config.log_cleaner_dedupe_buffer_size).unwrap_or(0).max(1 << 20);
+                let _ = tokio::task::spawn_blocking(move || s.replicas.clean_logs(dedupe)).await;
             }
             _ = shutdown.changed() => return Ok(()),
         }

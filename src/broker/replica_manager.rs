@@ -19,6 +19,8 @@ pub const CLEAN_SHUTDOWN_FILE: &str = ".kafka_cleanshutdown";
 const RECOVERY_POINT_FILE: &str = "recovery-point-offset-checkpoint";
 const LOG_START_FILE: &str = "log-start-offset-checkpoint";
 const HIGH_WATERMARK_FILE: &str = "replication-offset-checkpoint";
+/// The cleaner's progress: where each compacted log's dirty part starts.
+const CLEANER_OFFSET_FILE: &str = "cleaner-offset-checkpoint";
 
 /// A partition's key.
 pub type TopicPartition = (String, i32);
@@ -29,6 +31,7 @@ struct DirState {
     clean_shutdown: bool,
     recovery_points: HashMap<TopicPartition, i64>,
     log_starts: HashMap<TopicPartition, i64>,
+    cleaner_offsets: HashMap<TopicPartition, i64>,
     /// Partition folders found on disk.
     existing: HashMap<TopicPartition, PathBuf>,
 }
@@ -60,6 +63,11 @@ impl ReplicaManager {
             }
             for e in read_offset_checkpoint(&dir.join(LOG_START_FILE))? {
                 state.log_starts.insert((e.topic, e.partition), e.offset);
+            }
+            for e in read_offset_checkpoint(&dir.join(CLEANER_OFFSET_FILE))? {
+                state
+                    .cleaner_offsets
+                    .insert((e.topic, e.partition), e.offset);
             }
             for entry in std::fs::read_dir(dir)? {
                 let entry = entry?;
@@ -124,13 +132,16 @@ impl ReplicaManager {
             Some((root, path, state)) => {
                 let recovery_point = state.recovery_points.get(tp).copied().unwrap_or(0);
                 let log_start = state.log_starts.get(tp).copied().unwrap_or(0);
-                let log = Log::open(
+                let mut log = Log::open(
                     &path,
                     config,
                     recovery_point,
                     log_start,
                     state.clean_shutdown,
                 )?;
+                if let Some(&offset) = state.cleaner_offsets.get(tp) {
+                    log.set_first_dirty_offset(offset);
+                }
                 (root, log)
             }
             None => {
@@ -218,6 +229,7 @@ impl ReplicaManager {
             let mut recovery = Vec::new();
             let mut starts = Vec::new();
             let mut hws = Vec::new();
+            let mut cleaned = Vec::new();
             for p in parts.iter().filter(|p| &p.log_dir == root) {
                 let log = p.log();
                 let entry = |offset| CheckpointEntry {
@@ -228,10 +240,14 @@ impl ReplicaManager {
                 recovery.push(entry(log.recovery_point()));
                 starts.push(entry(log.log_start_offset()));
                 hws.push(entry(p.high_watermark()));
+                if log.config().cleanup_compact {
+                    cleaned.push(entry(log.first_dirty_offset()));
+                }
             }
             write_offset_checkpoint(&root.join(RECOVERY_POINT_FILE), &recovery)?;
             write_offset_checkpoint(&root.join(LOG_START_FILE), &starts)?;
             write_offset_checkpoint(&root.join(HIGH_WATERMARK_FILE), &hws)?;
+            write_offset_checkpoint(&root.join(CLEANER_OFFSET_FILE), &cleaned)?;
         }
         Ok(())
     }
@@ -253,6 +269,51 @@ impl ReplicaManager {
                 }
             }
         }
+    }
+
+    /// One compaction pass (`log.cleaner.backoff.ms`): cleans every compacted log that is due,
+    /// one at a time, holding each log's lock only to plan and to swap the cleaned segments
+    /// in. Returns how many logs were cleaned.
+    pub fn clean_logs(&self, dedupe_buffer_bytes: usize) -> usize {
+        let mut cleaned_logs = 0;
+        for p in self.all() {
+            let Some(plan) = p.log().clean_plan(p.high_watermark(), now_ms()) else {
+                continue;
+            };
+            let outcome = plan.clean(dedupe_buffer_bytes).and_then(|cleaned| {
+                let stats = cleaned.stats.clone();
+                let deleted = p.log().swap_cleaned(cleaned, now_ms())?;
+                Ok((stats, deleted))
+            });
+            match outcome {
+                Ok((stats, deleted)) => {
+                    cleaned_logs += 1;
+                    tracing::info!(
+                        topic = %p.topic, partition = p.index,
+                        dirty = %format!("{}..{}", stats.first_dirty, stats.next_dirty),
+                        bytes_read = stats.bytes_read, bytes_written = stats.bytes_written,
+                        records_kept = stats.records_kept, records_read = stats.records_read,
+                        tombstones_removed = stats.tombstones_removed,
+                        "log cleaned"
+                    );
+                    if let Err(e) = deleted.remove_files() {
+                        tracing::warn!(error = %e, "could not remove cleaned-away segments");
+                    }
+                }
+                Err(crate::broker::log::LogError::CleaningAborted) => {
+                    tracing::debug!(topic = %p.topic, partition = p.index, "cleaning aborted: the log changed");
+                }
+                Err(e) => {
+                    tracing::warn!(topic = %p.topic, partition = p.index, error = %e, "cleaning failed");
+                }
+            }
+        }
+        if cleaned_logs > 0 {
+            if let Err(e) = self.write_checkpoints() {
+                tracing::warn!(error = %e, "writing checkpoints failed");
+            }
+        }
+        cleaned_logs
     }
 
     /// Flushes logs whose flush policy (`flush.ms`, rolled segments) says it is time.

@@ -9,6 +9,7 @@ mod bad_input;
 mod cli;
 mod client;
 mod common;
+mod compaction;
 mod console;
 mod groups;
 mod kcat;

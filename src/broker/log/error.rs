@@ -49,6 +49,9 @@ pub enum LogError {
     /// A follower append whose batches are not in increasing offset order.
     #[error("offsets out of order in append: batch at {offset} follows offset {previous}")]
     OffsetsOutOfOrder { offset: i64, previous: i64 },
+    /// A cleaning found the log changed (retention, truncation) since it read it; it is retried.
+    #[error("the log changed while it was being cleaned")]
+    CleaningAborted,
     /// A checkpoint file that does not follow Kafka's format.
     #[error("{path}: line {line}: {reason}")]
     Checkpoint {
@@ -71,9 +74,9 @@ impl LogError {
             LogError::InvalidRecord(_) => ResponseError::InvalidRecord,
             LogError::CorruptMessage(_) => ResponseError::CorruptMessage,
             // Kafka raises these as plain runtime errors on the follower.
-            LogError::UnexpectedAppendOffset { .. } | LogError::OffsetsOutOfOrder { .. } => {
-                ResponseError::UnknownServerError
-            }
+            LogError::UnexpectedAppendOffset { .. }
+            | LogError::OffsetsOutOfOrder { .. }
+            | LogError::CleaningAborted => ResponseError::UnknownServerError,
         }
     }
 }

@@ -25,12 +25,16 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use bytes::{Bytes, BytesMut};
 
 use super::checkpoint::sync_dir;
+use super::cleaner::{CleanPlan, CleanSource, Cleaned, CLEANED_SUFFIX, SWAP_SUFFIX};
 use super::config::{LogConfig, TimestampType};
 use super::error::{io_err, LogError, Result};
 use super::file_slice::FileSlice;
 use super::leader_epoch::{EpochEntry, LeaderEpochCache};
 use super::recovery::{load_segments, remove_files, RecoveryReport};
-use super::segment::{max_segment_bytes, RollCheck, Segment};
+use super::segment::{
+    decode_records, file_name, max_segment_bytes, RollCheck, Segment, INDEX_SUFFIX, LOG_SUFFIX,
+    TIME_INDEX_SUFFIX,
+};
 use crate::protocol::batch::{self, BatchHeader};
 
 /// The result of an append.
@@ -165,6 +169,10 @@ pub struct Log {
     truncations: u64,
     last_flush_ms: i64,
     report: RecoveryReport,
+    /// Compaction: the first offset not yet cleaned (Kafka's cleaner checkpoint).
+    first_dirty_offset: i64,
+    /// Compaction: when a tombstone kept by the last cleaning becomes removable.
+    tombstones_due_ms: i64,
 }
 
 impl Log {
@@ -229,6 +237,8 @@ impl Log {
             truncations: 0,
             last_flush_ms: now_ms,
             report,
+            first_dirty_offset: 0,
+            tombstones_due_ms: i64::MAX,
         };
         if log.segments.is_empty() {
             log.add_segment(log.log_start_offset, now_ms)?;
@@ -362,6 +372,9 @@ impl Log {
         let mut headers = self.frame_and_validate(&records, true)?;
         if origin == Origin::Client {
             headers.iter().try_for_each(check_client_batch)?;
+            if self.config.cleanup_compact {
+                check_keys_present(&records, &headers)?;
+            }
         }
         if headers.is_empty() {
             return Ok(self.nothing_appended());
@@ -840,6 +853,123 @@ impl Log {
         })
     }
 
+    /// The first offset compaction has not cleaned yet (the cleaner checkpoint).
+    pub fn first_dirty_offset(&self) -> i64 {
+        self.first_dirty_offset.max(self.log_start_offset)
+    }
+
+    /// Restores the cleaner checkpoint read at start-up.
+    pub fn set_first_dirty_offset(&mut self, offset: i64) {
+        self.first_dirty_offset = offset.clamp(0, self.log_end_offset());
+    }
+
+    /// What compaction should clean now, or `None` when the log is not compacted or nothing is
+    /// due (step 1 of [`super::cleaner`]). Only sealed segments wholly below `high_watermark`
+    /// and older than `min.compaction.lag.ms` are cleanable; a cleaning is due when their dirty
+    /// share reaches `min.cleanable.dirty.ratio`, when dirty data is older than
+    /// `max.compaction.lag.ms`, or when a kept tombstone has outlived `delete.retention.ms`.
+    pub fn clean_plan(&self, high_watermark: i64, now_ms: i64) -> Option<CleanPlan> {
+        if !self.config.cleanup_compact {
+            return None;
+        }
+        let lag_limit = now_ms.saturating_sub(self.config.min_compaction_lag_ms);
+        let bases: Vec<i64> = self.segments.keys().copied().collect();
+        let mut sources = Vec::new();
+        // The active (last) segment is never cleaned.
+        for pair in bases.windows(2) {
+            let (base, next) = (pair[0], pair[1]);
+            let segment = &self.segments[&base];
+            if next > high_watermark
+                || (self.config.min_compaction_lag_ms > 0
+                    && segment.largest_timestamp() > lag_limit)
+            {
+                break;
+            }
+            sources.push(CleanSource {
+                base,
+                end: next,
+                size: segment.size(),
+                file: segment.log_file().clone(),
+            });
+        }
+        let end = sources.last()?.end;
+        let first_dirty = self.first_dirty_offset();
+        let plan = CleanPlan {
+            dir: self.dir.clone(),
+            config: self.config.clone(),
+            log_start_offset: self.log_start_offset,
+            sources,
+            first_dirty,
+            now_ms,
+        };
+        let overdue = plan
+            .sources
+            .iter()
+            .find(|s| s.end > first_dirty)
+            .is_some_and(|s| {
+                now_ms.saturating_sub(self.segments[&s.base].largest_timestamp())
+                    > self.config.max_compaction_lag_ms
+            });
+        let dirty = first_dirty < end
+            && (plan.dirty_ratio() >= self.config.min_cleanable_dirty_ratio || overdue);
+        (dirty || now_ms >= self.tombstones_due_ms).then_some(plan)
+    }
+
+    /// Puts cleaned segments in place of the ones they were made from (step 3 of
+    /// [`super::cleaner`]) and moves the cleaner checkpoint. When the log changed meanwhile
+    /// (retention, truncation), nothing is swapped and the cleaned files are removed.
+    ///
+    /// # Errors
+    ///
+    /// [`LogError::CleaningAborted`] when the log changed; [`LogError::Io`].
+    pub fn swap_cleaned(&mut self, cleaned: Cleaned, now_ms: i64) -> Result<DeletedSegments> {
+        let unchanged = cleaned.groups.iter().all(|g| {
+            let current: Vec<(i64, u64)> = self
+                .segments
+                .range(g.base..g.end)
+                .map(|(&base, s)| (base, s.size()))
+                .collect();
+            current == g.sources && self.segments.contains_key(&g.end)
+        });
+        if !unchanged {
+            cleaned.discard();
+            return Err(LogError::CleaningAborted);
+        }
+        let seq = self.next_seq();
+        let mut files = Vec::new();
+        let mut count = 0;
+        for group in &cleaned.groups {
+            let name = |suffix: &str| self.dir.join(file_name(group.base, suffix));
+            let cleaned_log =
+                PathBuf::from(format!("{}{CLEANED_SUFFIX}", name(LOG_SUFFIX).display()));
+            let swap = PathBuf::from(format!("{}{SWAP_SUFFIX}", name(LOG_SUFFIX).display()));
+            fs::rename(&cleaned_log, &swap).map_err(io_err(&swap))?;
+            for (base, _) in &group.sources {
+                if let Some(mut old) = self.segments.remove(base) {
+                    files.extend(old.rename_to_deleted()?);
+                    count += 1;
+                }
+            }
+            for suffix in [INDEX_SUFFIX, TIME_INDEX_SUFFIX] {
+                let from = PathBuf::from(format!("{}{CLEANED_SUFFIX}", name(suffix).display()));
+                fs::rename(&from, name(suffix)).map_err(io_err(&from))?;
+            }
+            fs::rename(&swap, name(LOG_SUFFIX)).map_err(io_err(&swap))?;
+            let (mut segment, _) = Segment::open(&self.dir, group.base, &self.config, now_ms)?;
+            segment.set_next_offset(group.end);
+            segment.close_index_handles();
+            self.segments.insert(group.base, segment);
+        }
+        self.dir_modified_seq = seq;
+        self.first_dirty_offset = self.first_dirty_offset.max(cleaned.stats.next_dirty);
+        self.tombstones_due_ms = cleaned.stats.tombstones_due_ms.unwrap_or(i64::MAX);
+        Ok(DeletedSegments {
+            count,
+            files,
+            log_start_offset: self.log_start_offset,
+        })
+    }
+
     /// Follower divergence: removes every batch holding offsets at or after `offset` (whole
     /// batches: the log end becomes the end of the last batch kept). Returns false when the log
     /// already ends at or before `offset`.
@@ -881,6 +1011,7 @@ impl Log {
         self.epochs.truncate_from_end(log_end_offset)?;
         self.log_start_offset = self.log_start_offset.min(log_end_offset);
         self.recovery_point = self.recovery_point.min(log_end_offset);
+        self.first_dirty_offset = self.first_dirty_offset.min(log_end_offset);
         Ok(true)
     }
 
@@ -907,6 +1038,7 @@ impl Log {
         remove_files(&files)?;
         self.log_start_offset = offset;
         self.recovery_point = offset;
+        self.first_dirty_offset = offset;
         self.epochs.clear()
     }
 
@@ -1058,6 +1190,23 @@ fn check_client_batch(header: &BatchHeader) -> Result<()> {
             "invalid sequence number {} for producer {}",
             header.base_sequence, header.producer_id
         ));
+    }
+    Ok(())
+}
+
+/// A compacted topic keeps the latest record per key, so every record needs one (Kafka's
+/// LogValidator rejects the whole request the same way).
+fn check_keys_present(records: &[u8], headers: &[BatchHeader]) -> Result<()> {
+    let mut position = 0;
+    for header in headers {
+        let bytes = &records[position..position + header.size()];
+        position += header.size();
+        let decoded = decode_records(bytes).map_err(LogError::InvalidRecord)?;
+        if decoded.records.iter().any(|r| r.key.is_none()) {
+            return Err(LogError::InvalidRecord(
+                "Compacted topic cannot accept message without key".into(),
+            ));
+        }
     }
     Ok(())
 }

@@ -19,6 +19,7 @@
 //! - [`log`]: the partition, [`Log`]: append, read, retention, truncation, flushing.
 //! - `segment`: one segment's files; appends, lookups, scans, roll rules.
 //! - `index`, `time_index`: the sparse indexes, in memory with their files kept in step.
+//! - [`cleaner`]: compaction (`cleanup.policy=compact`), keeping the latest record per key.
 //! - [`recovery`]: opening a directory, and repairing it after a crash.
 //! - [`file_slice`]: what a read returns, a [`FileSlice`] readable without the log's lock.
 //! - [`checkpoint`], [`leader_epoch`]: Kafka's checkpoint files.
@@ -26,6 +27,7 @@
 //! - [`error`]: the error type, [`LogError`].
 
 pub mod checkpoint;
+pub mod cleaner;
 pub mod config;
 pub mod error;
 pub mod file_slice;
@@ -38,6 +40,7 @@ pub(crate) mod segment;
 pub(crate) mod time_index;
 
 pub use checkpoint::{read_offset_checkpoint, write_offset_checkpoint, CheckpointEntry};
+pub use cleaner::{CleanPlan, CleanStats, Cleaned};
 pub use config::{LogConfig, TimestampType};
 pub use error::{LogError, Result};
 pub use file_slice::FileSlice;

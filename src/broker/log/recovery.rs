@@ -31,8 +31,7 @@ use super::segment::{
     TIME_INDEX_SUFFIX, TXN_INDEX_SUFFIX,
 };
 
-const CLEANED_SUFFIX: &str = ".cleaned";
-const SWAP_SUFFIX: &str = ".swap";
+use super::cleaner::{CLEANED_SUFFIX, SWAP_SUFFIX};
 const INDEX_SUFFIXES: [&str; 3] = [INDEX_SUFFIX, TIME_INDEX_SUFFIX, TXN_INDEX_SUFFIX];
 
 /// What opening a log found and did. Useful in logs, and proof in tests that a clean restart

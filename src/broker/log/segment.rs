@@ -19,7 +19,7 @@ use std::sync::Arc;
 use std::time::UNIX_EPOCH;
 
 use bytes::Bytes;
-use kafka_protocol::records::RecordBatchDecoder;
+use kafka_protocol::records::{RecordBatchDecoder, RecordSet};
 
 use super::config::LogConfig;
 use super::error::{io_err, LogError, Result};
@@ -124,7 +124,20 @@ impl Segment {
         config: &LogConfig,
         now_ms: i64,
     ) -> Result<Segment> {
-        let log_path = dir.join(file_name(base_offset, LOG_SUFFIX));
+        Segment::create_with_suffix(dir, base_offset, "", config, now_ms)
+    }
+
+    /// Like [`Segment::create`], with `extra` after each file name (`.cleaned` for the
+    /// cleaner's output, which is renamed into place once complete).
+    pub(crate) fn create_with_suffix(
+        dir: &Path,
+        base_offset: i64,
+        extra: &str,
+        config: &LogConfig,
+        now_ms: i64,
+    ) -> Result<Segment> {
+        let named = |suffix: &str| dir.join(file_name(base_offset, suffix) + extra);
+        let log_path = named(LOG_SUFFIX);
         let log = OpenOptions::new()
             .read(true)
             .write(true)
@@ -132,11 +145,11 @@ impl Segment {
             .truncate(true)
             .open(&log_path)
             .map_err(io_err(&log_path))?;
-        let index_path = dir.join(file_name(base_offset, INDEX_SUFFIX));
+        let index_path = named(INDEX_SUFFIX);
         let index =
             OffsetIndex::create(index_path.clone(), base_offset, config.segment_index_bytes)
                 .map_err(io_err(&index_path))?;
-        let time_path = dir.join(file_name(base_offset, TIME_INDEX_SUFFIX));
+        let time_path = named(TIME_INDEX_SUFFIX);
         let time_index =
             TimeIndex::create(time_path.clone(), base_offset, config.segment_index_bytes)
                 .map_err(io_err(&time_path))?;
@@ -336,8 +349,15 @@ impl Segment {
             Some(ts) if ts >= 0 => check.max_timestamp.saturating_sub(ts),
             _ => check.now_ms.saturating_sub(self.created_ms),
         };
+        // A compacted log also rolls by `max.compaction.lag.ms`: the active segment is never
+        // cleaned, so its records could otherwise wait longer than the lag allows.
+        let roll_ms = if config.cleanup_compact {
+            config.segment_ms.min(config.max_compaction_lag_ms)
+        } else {
+            config.segment_ms
+        };
         Ok(too_big
-            || waited > config.segment_ms
+            || waited > roll_ms
             || self.index.file().is_full()
             || self.time_index.file().is_full()
             || !offsets_fit)
@@ -761,12 +781,7 @@ fn decode_timestamps(
     header: &BatchHeader,
     bytes: &[u8],
 ) -> std::result::Result<Vec<(i64, i64)>, String> {
-    let mut buf = Bytes::copy_from_slice(bytes);
-    // The decoder is third-party code running on stored client bytes: a panic there must not
-    // take the broker down.
-    let decoded = catch_unwind(AssertUnwindSafe(|| RecordBatchDecoder::decode(&mut buf)))
-        .map_err(|_| "record decoder panicked".to_string())?
-        .map_err(|e| format!("cannot decode records: {e}"))?;
+    let decoded = decode_records(bytes)?;
     let log_append_time = header.timestamp_type() == TimestampType::LogAppendTime;
     Ok(decoded
         .records
@@ -782,6 +797,16 @@ fn decode_timestamps(
             )
         })
         .collect())
+}
+
+/// Decodes the records of one batch, whatever the compression.
+pub(crate) fn decode_records(bytes: &[u8]) -> std::result::Result<RecordSet, String> {
+    let mut buf = Bytes::copy_from_slice(bytes);
+    // The decoder is third-party code running on stored client bytes: a panic there must not
+    // take the broker down.
+    catch_unwind(AssertUnwindSafe(|| RecordBatchDecoder::decode(&mut buf)))
+        .map_err(|_| "record decoder panicked".to_string())?
+        .map_err(|e| format!("cannot decode records: {e}"))
 }
 
 /// One step of a [`BatchReader`].
