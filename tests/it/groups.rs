@@ -44,6 +44,26 @@ fn kafka_python_members_share_and_resume() {
     assert_eq!(summary["resumed"], 100);
 }
 
+#[test]
+fn kafkajs_members_share_and_resume() {
+    let dir = tempfile::tempdir().unwrap();
+    let broker = KboxProcess::start(dir.path());
+    let summary = expect_script(
+        "node",
+        &[
+            "tests/clients/node/kafkajs_group.js",
+            "--bootstrap",
+            &broker.addr,
+        ],
+    );
+    assert_eq!(summary["consumed"], 3000);
+    assert_eq!(summary["resumed"], 100);
+    assert!(
+        summary["per_member"].as_object().unwrap().len() >= 3,
+        "{summary}"
+    );
+}
+
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -1247,4 +1247,37 @@ mod tests {
         assert_eq!(c.delete("solo").unwrap(), vec![("t".to_string(), 0)]);
         assert_eq!(c.delete("solo"), Err(ResponseError::GroupIdNotFound));
     }
+
+    #[test]
+    fn offsets_of_empty_groups_expire_after_the_retention() {
+        // Groups are stamped with the wall clock when created: commit "now".
+        let now = crate::broker::now_ms();
+        let hour = 3600 * 1000;
+        let c = Coordinator::new(settings());
+        let commit = |group: &str| {
+            c.apply_offsets(
+                group,
+                vec![(
+                    ("t".into(), 0),
+                    Some(CommittedOffset {
+                        offset: 5,
+                        leader_epoch: -1,
+                        metadata: String::new(),
+                        commit_timestamp: now,
+                    }),
+                )],
+            )
+        };
+        commit("idle");
+        // A group with a member keeps its offsets however old they are.
+        let id = ready(c.join(join_req(""))).member_id;
+        assert_eq!(ready(c.join(join_req(&id))).error, None);
+        commit("g");
+
+        assert!(c.expired_offsets(now + hour - 1).is_empty());
+        assert_eq!(
+            c.expired_offsets(now + hour + 1),
+            vec![("idle".to_string(), vec![("t".to_string(), 0)])]
+        );
+    }
 }
