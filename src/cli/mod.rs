@@ -13,6 +13,7 @@ pub mod get_offsets;
 pub mod install_links;
 pub mod kcat;
 pub mod mirror_maker;
+pub mod perf_test;
 pub mod server_start;
 pub mod storage;
 pub mod topics;
@@ -56,6 +57,7 @@ pub enum Command {
     ConsoleConsumer(console_consumer::ConsoleConsumerArgs),
     /// Copy topics from one cluster to another (kafka-mirror-maker.sh).
     MirrorMaker(mirror_maker::MirrorMakerArgs),
+    PerfTest(perf_test::PerfTestArgs),
     /// Create a link for every Apache tool name (and kcat) kbox answers to.
     InstallLinks(install_links::InstallLinksArgs),
     /// kcat: produce, consume, list metadata, query offsets, with kcat's flags and output.
@@ -83,6 +85,9 @@ pub const TOOL_LINKS: &[(&str, &str)] = &[
     ("kafka-console-producer", "console-producer"),
     ("kafka-console-consumer", "console-consumer"),
     ("kafka-mirror-maker", "mirror-maker"),
+    ("kafka-producer-perf-test", "perf-test producer"),
+    ("kafka-consumer-perf-test", "perf-test consumer"),
+    ("kafka-e2e-latency", "perf-test e2e"),
     ("kcat", "kcat"),
     ("kafkacat", "kcat"),
 ];
@@ -104,7 +109,8 @@ pub fn normalize_args(args: Vec<String>) -> Vec<String> {
     let program = iter.next().unwrap_or_else(|| "kbox".into());
     if let Some(cmd) = tool_for_program_name(&program) {
         out.push("kbox".to_string());
-        out.push(cmd.to_string());
+        // "perf-test producer": a link can stand for a subcommand of a subcommand.
+        out.extend(cmd.split(' ').map(str::to_string));
     } else {
         out.push(program);
     }
@@ -139,6 +145,7 @@ pub async fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Kcat(args) => kcat::run(args).await,
         Command::InstallLinks(args) => install_links::run(args),
         Command::MirrorMaker(args) => mirror_maker::run(args).await,
+        Command::PerfTest(args) => perf_test::run(args).await,
     }
 }
 

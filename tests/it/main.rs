@@ -15,5 +15,6 @@ mod groups;
 mod kcat;
 mod mirror;
 mod mock_cluster;
+mod perf;
 mod real_clients;
 mod topics;
