@@ -23,7 +23,7 @@ use super::cluster::{is_retriable_metadata_error, Client};
 use super::config::{ClientConfig, IsolationLevel, OffsetReset};
 use super::interceptors::ConsumerInterceptor;
 use super::records::{ConsumerRecord, RecordDecoder};
-use crate::protocol::ResponseError;
+use crate::protocol::{batch, ResponseError};
 use crate::{Error, Result};
 
 /// A topic and partition.
@@ -45,6 +45,8 @@ struct CompletedFetch {
     tp: TopicPartition,
     /// The position this data starts at; stale when the position moved since (a seek).
     fetch_offset: i64,
+    /// The offset after the last whole batch: where a prefetch of this partition starts.
+    end_offset: i64,
     decoder: RecordDecoder,
     ready: VecDeque<ConsumerRecord>,
 }
@@ -345,14 +347,22 @@ impl Consumer {
     /// Sends a Fetch to every leader that has fetchable partitions and none in flight.
     fn send_fetches(&mut self) {
         let metadata = self.client.cached_metadata();
-        let buffered: HashSet<&TopicPartition> = self.completed.iter().map(|c| &c.tp).collect();
+        let prefetch = self.prefetch_offsets();
         let mut by_node: IndexMap<i32, Vec<(TopicPartition, i64, i32)>> = IndexMap::new();
         let mut missing = false;
         for (tp, state) in &self.assignment {
             let Some(position) = state.position else {
                 continue;
             };
-            if state.paused || buffered.contains(tp) {
+            // A partition with data buffered is fetched from where that data ends (one fetch
+            // ahead at most), so the request is answered at once instead of long-polling on the
+            // partitions that are at their end.
+            let position = match prefetch.get(tp) {
+                None => position,
+                Some(Some(end)) => *end,
+                Some(None) => continue,
+            };
+            if state.paused {
                 continue;
             }
             match metadata.leader(&tp.0, tp.1) {
@@ -397,6 +407,19 @@ impl Consumer {
         }
     }
 
+    /// For each partition with buffered data: where a prefetch would start, or `None` when it
+    /// already has a prefetch (two buffered fetches) or its data ends mid-batch.
+    fn prefetch_offsets(&self) -> HashMap<TopicPartition, Option<i64>> {
+        let mut out: HashMap<TopicPartition, Option<i64>> = HashMap::new();
+        for c in &self.completed {
+            let ahead = c.end_offset > c.fetch_offset;
+            out.entry(c.tp.clone())
+                .and_modify(|e| *e = None)
+                .or_insert(ahead.then_some(c.end_offset));
+        }
+        out
+    }
+
     fn handle_fetch(&mut self, (node, asked, result): FetchOutcome) -> Result<()> {
         self.nodes_in_flight.remove(&node);
         if node < 0 {
@@ -416,6 +439,7 @@ impl Consumer {
         }
         let metadata = self.client.cached_metadata();
         let asked: HashMap<TopicPartition, i64> = asked.into_iter().collect();
+        let prefetch = self.prefetch_offsets();
         let mut stale_metadata = false;
         for topic in response.responses {
             let name = if topic.topic.0.is_empty() {
@@ -434,7 +458,13 @@ impl Consumer {
                 let Some(state) = self.assignment.get_mut(&tp) else {
                     continue;
                 };
-                if state.position != Some(fetch_offset) {
+                // Fresh data continues either the position or the buffered data (a prefetch).
+                let expected = match prefetch.get(&tp) {
+                    Some(Some(end)) => Some(*end),
+                    Some(None) => None,
+                    None => state.position,
+                };
+                if expected != Some(fetch_offset) {
                     continue;
                 }
                 match p.error_code {
@@ -444,7 +474,12 @@ impl Consumer {
                         if data.is_empty() {
                             continue;
                         }
+                        let end_offset = batch::batches(&data)
+                            .map_while(|b| b.ok())
+                            .last()
+                            .map_or(fetch_offset, |(h, _)| h.next_offset().max(fetch_offset));
                         self.completed.push_back(CompletedFetch {
+                            end_offset,
                             decoder: RecordDecoder::new(
                                 &tp.0,
                                 tp.1,

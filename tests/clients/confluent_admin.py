@@ -69,11 +69,14 @@ def main():
         if "INVALID_CONFIG" not in str(e) and "Invalid value" not in str(e):
             fail(f"unexpected error for a bad value: {e}")
 
+    # The topic is compacted now: every record needs a key.
     p = Producer({"bootstrap.servers": a.bootstrap, "acks": "all"})
+    errors = []
     for i in range(100):
-        p.produce(topic, value=str(i).encode(), partition=0)
-    if p.flush(t) != 0:
-        fail("produce did not complete")
+        p.produce(topic, key=b"k%d" % i, value=str(i).encode(), partition=0,
+                  on_delivery=lambda err, msg: errors.append(err) if err else None)
+    if p.flush(t) != 0 or errors:
+        fail(f"produce did not complete: {errors[:3]}")
     tp = TopicPartition(topic, 0, 40)
     deleted = admin.delete_records([tp])[tp].result(t)
     if deleted.low_watermark != 40:

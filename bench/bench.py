@@ -1,0 +1,236 @@
+#!/usr/bin/env python3
+"""kbox benchmarks: each figure next to a reference measured in the same run, with the ratio.
+
+Run through bench/run (which installs kcat, iperf3, fio and the Python clients, and builds the
+release binary). Starts one kbox broker on 127.0.0.1 (port 0) in a temporary directory and stops
+it at the end. Prints a Markdown table; --json FILE also writes the figures as JSON.
+
+References, measured here in this run:
+  - kcat 1.7 / librdkafka (Debian) producing and consuming against the same kbox broker;
+  - iperf3 over loopback (the network ceiling), fio sequential writes (the disk ceiling).
+kbox's producer runs with librdkafka's batching defaults (batch.size=1000000, linger.ms=5) so
+that both clients batch alike; everything else is each tool's default.
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+KBOX = os.path.join(ROOT, "target", "release", "kbox")
+ROWS = []
+
+
+def log(msg):
+    print("bench: " + msg, file=sys.stderr, flush=True)
+
+
+def row(figure, kbox, reference, ref_name, unit, higher_is_better=True):
+    if reference:
+        ratio = kbox / reference if higher_is_better else reference / kbox
+    else:
+        ratio = None
+    ROWS.append({"figure": figure, "kbox": kbox, "reference": reference, "reference_name": ref_name,
+                 "unit": unit, "ratio": ratio})
+    r = "%.2fx" % ratio if ratio is not None else "-"
+    ref = "%.3g %s (%s)" % (reference, unit, ref_name) if reference else ref_name
+    log("%-55s kbox %.3g %s | %s | %s" % (figure, kbox, unit, ref, r))
+
+
+class Broker:
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="kbox-bench-")
+        self.proc = subprocess.Popen(
+            [KBOX, "server-start", "--listen", "127.0.0.1:0", "--data-dir", self.dir],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            env=dict(os.environ, RUST_LOG="warn,kbox::broker=info"))
+        deadline = time.monotonic() + 30
+        self.addr = None
+        while time.monotonic() < deadline:
+            line = self.proc.stderr.readline()
+            m = re.search(r"listening .*address=(\S+)", line)
+            if m:
+                self.addr = m.group(1)
+                break
+        if not self.addr:
+            self.stop()
+            raise SystemExit("bench: the broker did not start")
+        # Drain the log so the broker never blocks on a full pipe.
+        import threading
+        threading.Thread(target=lambda: [None for _ in self.proc.stderr], daemon=True).start()
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def timed(cmd, **kw):
+    start = time.monotonic()
+    subprocess.run(cmd, check=True, **kw)
+    return time.monotonic() - start
+
+
+def kbox_json(args):
+    out = subprocess.run([KBOX] + args, check=True, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def create_topic(addr, topic, partitions):
+    subprocess.run([KBOX, "topics", "--bootstrap-server", addr, "--create", "--topic", topic,
+                    "--partitions", str(partitions)], check=True, capture_output=True)
+
+
+def payload_file(tmp, count, size):
+    path = os.path.join(tmp, "payload-%d-%d" % (count, size))
+    if not os.path.exists(path):
+        line = (b"x" * (size - 1)) + b"\n"
+        with open(path, "wb") as f:
+            chunk = line * 10000
+            for _ in range(count // 10000):
+                f.write(chunk)
+            f.write(line * (count % 10000))
+    return path
+
+
+def bench_network():
+    if not shutil.which("iperf3"):
+        return None
+    server = subprocess.Popen(["iperf3", "-s", "-1", "-B", "127.0.0.1", "-p", "5299"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(50):
+            r = subprocess.run(["iperf3", "-c", "127.0.0.1", "-p", "5299", "-t", "3", "-J"],
+                               capture_output=True, text=True)
+            if r.returncode == 0:
+                bps = json.loads(r.stdout)["end"]["sum_received"]["bits_per_second"]
+                return bps / 8 / 1e6
+            time.sleep(0.1)
+    finally:
+        server.kill()
+        server.wait()
+    return None
+
+
+def bench_disk(tmp):
+    if not shutil.which("fio"):
+        return None
+    def fio(*extra):
+        r = subprocess.run(["fio", "--name=seq", "--directory=" + tmp, "--rw=write", "--size=512m",
+                            "--output-format=json", "--unlink=1"] + list(extra),
+                           capture_output=True, text=True, check=True)
+        job = json.loads(r.stdout)["jobs"][0]["write"]
+        return job["bw_bytes"] / 1e6, job["iops"]
+    buffered, _ = fio("--bs=1m")
+    synced, _ = fio("--bs=1m", "--fdatasync=1", "--size=256m")
+    _, small_iops = fio("--bs=4k", "--fdatasync=1", "--size=8m")
+    return buffered, synced, small_iops
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--json", help="also write the figures to this file")
+    ap.add_argument("--quick", action="store_true", help="smaller runs (a smoke test of the bench)")
+    a = ap.parse_args()
+    scale = 10 if a.quick else 1
+    tmp = tempfile.mkdtemp(prefix="kbox-bench-data-")
+    broker = Broker()
+    addr = broker.addr
+    log("broker at %s" % addr)
+    try:
+        # Ceilings.
+        net = bench_network()
+        disk = bench_disk(tmp)
+
+        # 1. Produce: kcat (librdkafka) vs kbox perf-test producer, acks=1.
+        for count, size in [(1_000_000 // scale, 100), (200_000 // scale, 1000)]:
+            for partitions in (1, 6):
+                data = payload_file(tmp, count, size)
+                t_kcat = "kcat-%d-%d-%s" % (size, partitions, uuid.uuid4().hex[:6])
+                create_topic(addr, t_kcat, partitions)
+                secs = timed(["kcat", "-P", "-b", addr, "-t", t_kcat, "-X", "acks=1", "-l", data],
+                             stderr=subprocess.DEVNULL)
+                kcat_rate = count * size / secs / 1e6
+                t_kbox = "kbox-%d-%d-%s" % (size, partitions, uuid.uuid4().hex[:6])
+                create_topic(addr, t_kbox, partitions)
+                s = kbox_json(["perf-test", "producer", "--topic", t_kbox, "--num-records", str(count),
+                               "--record-size", str(size), "--throughput", "-1", "--bootstrap-server", addr,
+                               "--producer-props", "acks=1", "batch.size=1000000", "linger.ms=5",
+                               "--format", "json"])
+                kbox_rate = s["bytes"] / s["seconds"] / 1e6
+                row("produce %dk x %d B, %d partition(s), acks=1" % (count // 1000, size, partitions),
+                    kbox_rate, kcat_rate, "kcat -P", "MB/s")
+
+                # 2. Consume what kcat wrote: kcat -C vs kbox perf-test consumer vs console-consumer.
+                if partitions == 6:
+                    secs = timed(["kcat", "-C", "-b", addr, "-t", t_kcat, "-o", "beginning", "-e", "-q"],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                    kcat_c = count * size / secs / 1e6
+                    s = kbox_json(["perf-test", "consumer", "--bootstrap-server", addr, "--topic", t_kcat,
+                                   "--messages", str(count), "--format", "json"])
+                    row("consume %dk x %d B (perf-test consumer)" % (count // 1000, size),
+                        s["bytes"] / s["seconds"] / 1e6, kcat_c, "kcat -C -e", "MB/s")
+                    secs = timed([KBOX, "console-consumer", "--bootstrap-server", addr, "--topic", t_kcat,
+                                  "--from-beginning", "--max-messages", str(count)],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                    row("consume %dk x %d B (console-consumer > /dev/null)" % (count // 1000, size),
+                        count * size / secs / 1e6, kcat_c, "kcat -C -e", "MB/s")
+
+        # 3. Ceilings, for the absolute figures above.
+        if net:
+            row("loopback, one TCP stream (iperf3)", net, None, "ceiling for produce/consume", "MB/s")
+        if disk:
+            buffered, synced, small_iops = disk
+            row("disk, buffered sequential 1 MiB writes (fio)", buffered, None, "ceiling", "MB/s")
+            row("disk, sequential 1 MiB writes + fdatasync (fio)", synced, None, "ceiling", "MB/s")
+            row("disk, 4 KiB write + fdatasync (fio)", small_iops, None, "ceiling", "ops/s")
+
+        # 4. Latency: one record at a time, produce -> consume (kbox e2e), and librdkafka's
+        #    produce+flush round trip against the same broker.
+        s = kbox_json(["perf-test", "e2e", addr, "e2e-" + uuid.uuid4().hex[:6], str(5000 // scale), "1", "100",
+                       "--format", "json"])
+        ref = subprocess.run([sys.executable, os.path.join(ROOT, "bench", "rdkafka_latency.py"),
+                              "--bootstrap", addr, "--count", str(5000 // scale)],
+                             capture_output=True, text=True, check=True)
+        ref = json.loads(ref.stdout.strip().splitlines()[-1])
+        row("produce+flush p50, acks=1 (confluent-kafka round trip)", ref["p50_ms"], None, "goal 0.22 ms", "ms")
+        row("produce+flush p99, acks=1 (confluent-kafka round trip)", ref["p99_ms"], None, "goal 0.3 ms", "ms")
+        row("end to end p50, acks=1 (kbox perf-test e2e: produce, ack, fetch)", s["p50_ms"], None,
+            "no reference", "ms")
+        row("end to end p99, acks=1 (kbox perf-test e2e)", s["p99_ms"], None, "no reference", "ms")
+
+        # 5. Start-up: kbox topics --list against the running broker.
+        walls = []
+        for _ in range(20):
+            walls.append(timed([KBOX, "topics", "--bootstrap-server", addr, "--list"],
+                               stdout=subprocess.DEVNULL) * 1000)
+        row("kbox topics --list, wall time (median of 20)", statistics.median(walls), None, "goal < 10 ms", "ms")
+        rss = int(open("/proc/%d/status" % broker.proc.pid).read().split("VmRSS:")[1].split()[0]) / 1024
+        row("broker RSS after the runs above", rss, None, "goal < 300 MB under load", "MB")
+    finally:
+        broker.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    print("| figure | kbox | reference | ratio |")
+    print("|---|---|---|---|")
+    for r in ROWS:
+        ref = ("%.3g %s (%s)" % (r["reference"], r["unit"], r["reference_name"])) if r["reference"] else r["reference_name"]
+        ratio = "%.2fx" % r["ratio"] if r["ratio"] is not None else "-"
+        print("| %s | %.3g %s | %s | %s |" % (r["figure"], r["kbox"], r["unit"], ref, ratio))
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump(ROWS, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
