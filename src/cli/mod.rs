@@ -4,6 +4,7 @@
 //! kbox acts as that tool: [`tool_for_program_name`] maps the name to the subcommand.
 
 pub mod common;
+pub mod completions;
 pub mod configs;
 pub mod console_consumer;
 pub mod console_producer;
@@ -58,6 +59,7 @@ pub enum Command {
     /// Copy topics from one cluster to another (kafka-mirror-maker.sh).
     MirrorMaker(mirror_maker::MirrorMakerArgs),
     PerfTest(perf_test::PerfTestArgs),
+    Completions(completions::CompletionsArgs),
     /// Create a link for every Apache tool name (and kcat) kbox answers to.
     InstallLinks(install_links::InstallLinksArgs),
     /// kcat: produce, consume, list metadata, query offsets, with kcat's flags and output.
@@ -146,6 +148,7 @@ pub async fn run(cli: Cli) -> Result<ExitStatus> {
         Command::InstallLinks(args) => install_links::run(args),
         Command::MirrorMaker(args) => mirror_maker::run(args).await,
         Command::PerfTest(args) => perf_test::run(args).await,
+        Command::Completions(args) => completions::run(args),
     }
 }
 

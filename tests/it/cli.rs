@@ -167,3 +167,24 @@ fn install_links_creates_every_tool_name_once() {
     );
     assert!(run(&["--force"]).status.success());
 }
+
+/// completions/ and man/ are generated from the clap tree; regenerate them with
+/// `cargo run -- completions --generate-files .` after changing a flag.
+#[test]
+fn checked_in_completions_and_man_pages_are_current() {
+    let root = crate::common::repo();
+    for (path, expected) in kbox::cli::completions::generated_files().unwrap() {
+        let found = std::fs::read(root.join(&path)).unwrap_or_default();
+        assert!(
+            found == expected,
+            "{} is stale: run `cargo run -- completions --generate-files .`",
+            path.display()
+        );
+    }
+    let out = std::process::Command::new(crate::common::kbox_bin())
+        .args(["completions", "zsh"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("#compdef kbox"));
+}

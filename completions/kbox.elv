@@ -1,0 +1,451 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[kbox] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'kbox'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'kbox'= {
+            cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand storage 'Format and inspect log directories (kafka-storage.sh)'
+            cand server-start 'Run a broker (kafka-server-start.sh). With no config: a single local node on 127.0.0.1:9092'
+            cand server-stop 'Stop brokers started by kbox server-start (kafka-server-stop.sh)'
+            cand consumer-groups 'List, describe, delete consumer groups and reset their offsets (kafka-consumer-groups.sh)'
+            cand get-offsets 'Print topic-partition offsets (kafka-get-offsets.sh)'
+            cand configs 'Describe and alter topic, broker and group configs (kafka-configs.sh)'
+            cand delete-records 'Delete records before given offsets (kafka-delete-records.sh)'
+            cand topics 'Create, list, describe, alter and delete topics (kafka-topics.sh)'
+            cand console-producer 'Read lines from stdin and produce them as records (kafka-console-producer.sh)'
+            cand console-consumer 'Print records to stdout (kafka-console-consumer.sh)'
+            cand mirror-maker 'Copy topics from one cluster to another (kafka-mirror-maker.sh)'
+            cand perf-test 'Measure producer, consumer and end-to-end performance (Apache''s perf tools)'
+            cand completions 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+            cand install-links 'Create a link for every Apache tool name (and kcat) kbox answers to'
+            cand kcat 'kcat: produce, consume, list metadata, query offsets, with kcat''s flags and output'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kbox;storage'= {
+            cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand random-uuid 'Print a new random cluster id (22 base64 characters)'
+            cand format 'Write meta.properties into every log directory of a config'
+            cand info 'Show the log directories of a config and any problem with them'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kbox;storage;random-uuid'= {
+            cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'kbox;storage;format'= {
+            cand -c 'The server.properties of the node'
+            cand --config 'The server.properties of the node'
+            cand -t 'The cluster id (from `kbox storage random-uuid`)'
+            cand --cluster-id 'The cluster id (from `kbox storage random-uuid`)'
+            cand -I 'The initial controllers of a dynamic quorum: id@host:port:directory-id,...'
+            cand --initial-controllers 'The initial controllers of a dynamic quorum: id@host:port:directory-id,...'
+            cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand -g 'Skip directories that are already formatted instead of failing'
+            cand --ignore-formatted 'Skip directories that are already formatted instead of failing'
+            cand -s 'Format a single-node dynamic controller quorum with this node as its voter'
+            cand --standalone 'Format a single-node dynamic controller quorum with this node as its voter'
+            cand -N 'Do not write initial controllers (a controller joining an existing quorum)'
+            cand --no-initial-controllers 'Do not write initial controllers (a controller joining an existing quorum)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'kbox;storage;info'= {
+            cand -c 'c'
+            cand --config 'config'
+            cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'kbox;storage;help'= {
+            cand random-uuid 'Print a new random cluster id (22 base64 characters)'
+            cand format 'Write meta.properties into every log directory of a config'
+            cand info 'Show the log directories of a config and any problem with them'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kbox;storage;help;random-uuid'= {
+        }
+        &'kbox;storage;help;format'= {
+        }
+        &'kbox;storage;help;info'= {
+        }
+        &'kbox;storage;help;help'= {
+        }
+        &'kbox;server-start'= {
+            cand --override 'Override a property of the config file: --override key=value (repeatable)'
+            cand --listen 'Embedded default only: the address to listen on'
+            cand --data-dir 'Embedded default only: where data lives [default: $KBOX_DATA_DIR, else ~/.local/share/kbox/data]'
+            cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand --daemon 'Run in the background, logging to $LOG_DIR/kafkaServer.out (Apache''s -daemon)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'kbox;server-stop'= {
+            cand --node-id 'Stop only the node with this node.id'
+            cand --process-role 'Stop only nodes with this role (broker or controller)'
+            cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'kbox;consumer-groups'= {
+            cand --bootstrap-server 'REQUIRED: the server(s) to connect to'
+            cand --command-config 'Property file with configs for the admin client'
+            cand --group 'The consumer group(s) to act on'
+            cand --topic 'Topic scope: `topic` or `topic:0,1` (repeatable)'
+            cand --state 'With --describe: the group state; with --list: a STATE column, optionally filtered (comma-separated states)'
+            cand --type 'With --list: a TYPE column, optionally filtered (classic, consumer)'
+            cand --timeout 'Timeout (ms) for some calls'
+            cand --to-offset 'Reset to this offset'
+            cand --shift-by 'Shift the committed offset by n (may be negative)'
+            cand --to-datetime 'Reset to the first offset at or after a time: YYYY-MM-DDTHH:mm:SS.sss[Z|+hh:mm]'
+            cand --by-duration 'Reset to the first offset at or after now minus a duration: PnDTnHnMnS'
+            cand --from-file 'Reset to the offsets in a CSV file (topic,partition,offset or group,topic,partition,offset)'
+            cand --format 'Output format: Apache''s text or JSON'
+            cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand --list 'List all consumer groups'
+            cand --describe 'Describe consumer group(s) and list offset lag (number of messages not yet processed)'
+            cand --delete 'Delete consumer group(s)'
+            cand --reset-offsets 'Reset offsets of a consumer group (one group at a time; the group must be inactive)'
+            cand --delete-offsets 'Delete offsets of a consumer group for some topics or partitions'
+            cand --all-groups 'Apply to all consumer groups'
+            cand --all-topics 'Reset offsets of all topics the group has committed offsets for'
+            cand --offsets 'With --describe: the offsets view (the default)'
+            cand --members 'With --describe: the members view'
+            cand --verbose 'More detail in --describe views'
+            cand --dry-run 'Only show what a reset would do (the default)'
+            cand --execute 'Apply the reset'
+            cand --export 'Print the reset plan as CSV'
+            cand --to-earliest 'Reset to the earliest offset'
+            cand --to-latest 'Reset to the latest offset'
+            cand --to-current 'Reset to the current committed offset'
+            cand --yes 'Do not ask for confirmation at a terminal before --execute or --delete'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'kbox;get-offsets'= {
+            cand --bootstrap-server 'REQUIRED. The server(s) to connect to in the form HOST1:PORT1,HOST2:PORT2'
+            cand --topic-partitions 'Comma separated topic-partition patterns: topic-regex(:N | :N-M | :N- | :-M)?'
+            cand --topic 'The topic (a regular expression). All topics when absent'
+            cand --partitions 'Comma separated partition ids'
+            cand --time '-1 or latest / -2 or earliest / -3 or max-timestamp / -4 or earliest-local, or a timestamp (ms)'
+            cand --command-config 'Property file with configs for the admin client'
+            cand --format 'Output format: Apache''s text or JSON'
+            cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand --exclude-internal-topics 'Leave out internal topics'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'kbox;configs'= {
+            cand --bootstrap-server 'The Kafka server(s) to connect to'
+            cand --command-config 'Property file with configs for the admin client'
+            cand --entity-type 'topics, brokers, broker-loggers or groups'
+            cand --entity-name 'Name of the entity (topic name, broker id, group id)'
+            cand --topic 'Shorthand for --entity-type topics --entity-name <topic>'
+            cand --broker 'Shorthand for --entity-type brokers --entity-name <id>'
+            cand --broker-logger 'Shorthand for --entity-type broker-loggers --entity-name <id>'
+            cand --group 'Shorthand for --entity-type groups --entity-name <group>'
+            cand --add-config 'Configs to set: ''k1=v1,k2=[v1,v2,v2],k3=v3'''
+            cand --add-config-file 'A properties file of configs to set'
+            cand --delete-config 'Config names to remove: ''k1,k2'''
+            cand --format 'Output format: Apache''s text or JSON'
+            cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand --describe 'List configs for the given entity'
+            cand --alter 'Alter the configuration of the entity'
+            cand --all 'With --describe: every config, not only the overrides'
+            cand --entity-default 'The cluster-wide default (brokers only)'
+            cand --broker-defaults 'Shorthand for --entity-type brokers --entity-default'
+            cand --force 'Suppress console prompts'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'kbox;delete-records'= {
+            cand --bootstrap-server 'REQUIRED: the server to connect to'
+            cand --command-config 'Property file with configs for the admin client'
+            cand --offset-json-file 'REQUIRED: {"partitions":[{"topic":"foo","partition":1,"offset":1}],"version":1}; offset -1 means the high watermark'
+            cand --format 'Output format: Apache''s text or JSON'
+            cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand --yes 'Do not ask for confirmation at a terminal'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'kbox;topics'= {
+            cand --bootstrap-server 'REQUIRED: The Kafka server to connect to'
+            cand --command-config 'Property file containing configs to be passed to Admin Client'
+            cand --topic 'The topic to create, alter, describe or delete; a regular expression except with --create'
+            cand --topic-id 'The topic-id to describe'
+            cand --config 'A topic configuration override for the topic being created (name=value, repeatable)'
+            cand --delete-config 'No longer supported (deprecated since Apache Kafka 4.0)'
+            cand --partitions 'The number of partitions for the topic being created or altered'
+            cand --replication-factor 'The replication factor for each partition in the topic being created'
+            cand --replica-assignment 'Manual partition-to-broker assignments: b1:b2,b3:b4 (partition 0 on b1 and b2, ...)'
+            cand --partition-size-limit-per-response 'The maximum number of partitions in one DescribeTopicPartitions response'
+            cand --format 'Output format: Apache''s text or JSON'
+            cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand --list 'List all available topics'
+            cand --create 'Create a new topic'
+            cand --delete 'Delete a topic'
+            cand --alter 'Alter the number of partitions and replica assignment'
+            cand --describe 'List details for the given topics'
+            cand --under-replicated-partitions 'With --describe: only under-replicated partitions'
+            cand --unavailable-partitions 'With --describe: only partitions whose leader is not available'
+            cand --under-min-isr-partitions 'With --describe: only partitions whose ISR is smaller than min.insync.replicas'
+            cand --at-min-isr-partitions 'With --describe: only partitions whose ISR equals min.insync.replicas'
+            cand --topics-with-overrides 'With --describe: only topics that have overridden configs'
+            cand --if-exists 'With --alter, --delete or --describe: only act if the topic exists'
+            cand --if-not-exists 'With --create: only act if the topic does not exist yet'
+            cand --exclude-internal 'Exclude internal topics when listing or describing topics'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'kbox;console-producer'= {
+            cand --bootstrap-server 'REQUIRED: The server(s) to connect to'
+            cand --topic 'REQUIRED: The topic to produce messages to'
+            cand --producer-property 'Producer config properties (key=value), repeatable (old name of --command-property)'
+            cand --command-property 'Producer config properties (key=value), repeatable'
+            cand --producer.config 'Producer config properties file (old name of --command-config)'
+            cand --command-config 'Producer config properties file'
+            cand --property 'Line reader properties (parse.key, key.separator, parse.headers, ...), repeatable'
+            cand --reader-property 'Line reader properties, repeatable (new name of --property)'
+            cand --reader-config 'Line reader properties file'
+            cand --compression-codec 'Compression: none, gzip, snappy, lz4 or zstd (gzip when given without a value)'
+            cand --request-required-acks 'acks: -1/all, 0 or 1'
+            cand --batch-size 'batch.size'
+            cand --max-partition-memory-bytes 'batch.size (old name)'
+            cand --timeout 'linger.ms: how long to wait for a batch to fill'
+            cand --message-send-max-retries 'retries'
+            cand --retry-backoff-ms 'retry.backoff.ms'
+            cand --request-timeout-ms 'request.timeout.ms'
+            cand --metadata-expiry-ms 'metadata.max.age.ms'
+            cand --max-block-ms 'max.block.ms'
+            cand --max-memory-bytes 'buffer.memory'
+            cand --socket-buffer-size 'send.buffer.bytes (accepted; the OS default is used)'
+            cand --line-reader 'The line reader class; only Apache''s default LineMessageReader is built in'
+            cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand --sync 'Send each record synchronously'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'kbox;console-consumer'= {
+            cand --bootstrap-server 'REQUIRED: The server(s) to connect to'
+            cand --topic 'The topic to consume on'
+            cand --include 'Regular expression of the topics to consume (instead of --topic)'
+            cand --partition 'The partition to consume from (starts at the end unless --offset is given)'
+            cand --offset 'earliest, latest, or an offset; needs --partition'
+            cand --group 'The consumer group id'
+            cand --max-messages 'Exit after this many messages'
+            cand --timeout-ms 'Exit when no message arrived for this long (ms)'
+            cand --isolation-level 'read_committed or read_uncommitted'
+            cand --consumer-property 'Consumer config properties (key=value), repeatable'
+            cand --command-property 'Consumer config properties (key=value), repeatable'
+            cand --consumer.config 'Consumer config properties file'
+            cand --command-config 'Consumer config properties file'
+            cand --property 'Formatter properties (print.key=true, key.separator=..., ...), repeatable'
+            cand --formatter-property 'Formatter properties, repeatable (new name of --property)'
+            cand --formatter-config 'Formatter properties file'
+            cand --formatter 'The formatter class: DefaultMessageFormatter, LoggingMessageFormatter or NoOpMessageFormatter'
+            cand --key-deserializer 'Key deserializer class'
+            cand --value-deserializer 'Value deserializer class'
+            cand --print-format 'A kcat-style format string: %t %p %o %k %s %K %S %T %h, with \n \t escapes'
+            cand --format 'Output format: Apache''s text or one JSON object per record'
+            cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand --from-beginning 'Start with the earliest message when there is no committed offset'
+            cand --skip-message-on-error 'Skip a message that cannot be printed instead of stopping'
+            cand --enable-systest-events 'Log lifecycle events of the consumer (accepted for compatibility)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'kbox;mirror-maker'= {
+            cand --consumer.config 'REQUIRED: consumer properties for the source cluster (bootstrap.servers, group.id, ...)'
+            cand --producer.config 'REQUIRED: producer properties for the target cluster (bootstrap.servers, ...)'
+            cand --include 'Regular expression of the topics to mirror'
+            cand --num.streams 'Number of consumption streams (kbox uses one consumer and pipelines fetches instead)'
+            cand --offset.commit.interval.ms 'How often source offsets are committed (after the target acknowledged everything)'
+            cand --abort.on.send.failure 'Stop on the first record the target refuses (true), or log it and go on (false)'
+            cand --stats-interval 'Seconds between stats lines on stderr (0: none)'
+            cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand --no-create-topics 'Do not create missing topics on the target'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'kbox;perf-test'= {
+            cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand producer 'kafka-producer-perf-test.sh: produce a fixed number of records and report throughput and latency'
+            cand consumer 'kafka-consumer-perf-test.sh: consume a number of records through a group'
+            cand e2e 'kafka-e2e-latency.sh: produce one record at a time and time its arrival at a consumer'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kbox;perf-test;producer'= {
+            cand --topic 'Produce records to this topic'
+            cand --num-records 'Number of records to produce'
+            cand --record-size 'Record size in bytes (one of --record-size, --payload-file, --payload-monotonic)'
+            cand --payload-file 'File of payloads to pick from at random, split by --payload-delimiter (UTF-8)'
+            cand --payload-delimiter 'Delimiter of the payloads in --payload-file'
+            cand --throughput 'Throttle to about this many records/sec; -1 for no limit'
+            cand --producer-props 'Producer properties, key=value (override --producer.config)'
+            cand --producer.config 'Producer properties file'
+            cand --command-property 'Producer property (KIP-1147 name of --producer-props); repeatable'
+            cand --command-config 'Producer properties file (KIP-1147 name of --producer.config)'
+            cand --bootstrap-server 'The broker list (wins over properties)'
+            cand --transactional-id 'Run in transactions with this id'
+            cand --transaction-duration-ms 'Length of each transaction, with --transactional-id'
+            cand --warmup-records 'Records sent first and left out of the steady-state figures (KIP-1052)'
+            cand --format '`json` prints one summary object instead of Apache''s lines'
+            cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand --payload-monotonic 'Payload is the record''s number, as text'
+            cand --print-metrics 'Print the client''s metrics at the end'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'kbox;perf-test;consumer'= {
+            cand --bootstrap-server 'The broker list'
+            cand --topic 'The topic to consume from'
+            cand --include 'A regular expression of topics to consume (instead of --topic)'
+            cand --messages 'The number of records to consume'
+            cand --num-records 'The number of records to consume'
+            cand --group 'The group id to consume on'
+            cand --fetch-size 'Bytes to fetch per partition per request (max.partition.fetch.bytes)'
+            cand --socket-buffer-size 'Socket receive buffer (accepted for compatibility; the OS tunes it)'
+            cand --consumer.config 'Consumer properties file'
+            cand --command-config 'Consumer properties file (KIP-1147 name of --consumer.config)'
+            cand --command-property 'A consumer property, key=value; repeatable'
+            cand --reporting-interval 'Interval between detailed rows, ms'
+            cand --timeout 'Give up when no record arrives for this long, ms'
+            cand --date-format 'Java SimpleDateFormat pattern for the time columns'
+            cand --format '`json` prints one summary object instead of Apache''s lines'
+            cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand --from-latest 'Start from the end of the topic when the group has no committed offset'
+            cand --print-metrics 'Print the client''s metrics at the end'
+            cand --show-detailed-stats 'A row per reporting interval instead of one summary row'
+            cand --hide-header 'Leave out the header line'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'kbox;perf-test;e2e'= {
+            cand --format '`json` prints one summary object instead of Apache''s lines'
+            cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'kbox;perf-test;help'= {
+            cand producer 'kafka-producer-perf-test.sh: produce a fixed number of records and report throughput and latency'
+            cand consumer 'kafka-consumer-perf-test.sh: consume a number of records through a group'
+            cand e2e 'kafka-e2e-latency.sh: produce one record at a time and time its arrival at a consumer'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kbox;perf-test;help;producer'= {
+        }
+        &'kbox;perf-test;help;consumer'= {
+        }
+        &'kbox;perf-test;help;e2e'= {
+        }
+        &'kbox;perf-test;help;help'= {
+        }
+        &'kbox;completions'= {
+            cand --generate-files 'Write every shell''s script into DIR/completions and a man page per command into DIR/man (the checked-in files of a kbox checkout)'
+            cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'kbox;install-links'= {
+            cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand --force 'Replace files or links that already exist under those names'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'kbox;kcat'= {
+            cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+        }
+        &'kbox;help'= {
+            cand storage 'Format and inspect log directories (kafka-storage.sh)'
+            cand server-start 'Run a broker (kafka-server-start.sh). With no config: a single local node on 127.0.0.1:9092'
+            cand server-stop 'Stop brokers started by kbox server-start (kafka-server-stop.sh)'
+            cand consumer-groups 'List, describe, delete consumer groups and reset their offsets (kafka-consumer-groups.sh)'
+            cand get-offsets 'Print topic-partition offsets (kafka-get-offsets.sh)'
+            cand configs 'Describe and alter topic, broker and group configs (kafka-configs.sh)'
+            cand delete-records 'Delete records before given offsets (kafka-delete-records.sh)'
+            cand topics 'Create, list, describe, alter and delete topics (kafka-topics.sh)'
+            cand console-producer 'Read lines from stdin and produce them as records (kafka-console-producer.sh)'
+            cand console-consumer 'Print records to stdout (kafka-console-consumer.sh)'
+            cand mirror-maker 'Copy topics from one cluster to another (kafka-mirror-maker.sh)'
+            cand perf-test 'Measure producer, consumer and end-to-end performance (Apache''s perf tools)'
+            cand completions 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+            cand install-links 'Create a link for every Apache tool name (and kcat) kbox answers to'
+            cand kcat 'kcat: produce, consume, list metadata, query offsets, with kcat''s flags and output'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kbox;help;storage'= {
+            cand random-uuid 'Print a new random cluster id (22 base64 characters)'
+            cand format 'Write meta.properties into every log directory of a config'
+            cand info 'Show the log directories of a config and any problem with them'
+        }
+        &'kbox;help;storage;random-uuid'= {
+        }
+        &'kbox;help;storage;format'= {
+        }
+        &'kbox;help;storage;info'= {
+        }
+        &'kbox;help;server-start'= {
+        }
+        &'kbox;help;server-stop'= {
+        }
+        &'kbox;help;consumer-groups'= {
+        }
+        &'kbox;help;get-offsets'= {
+        }
+        &'kbox;help;configs'= {
+        }
+        &'kbox;help;delete-records'= {
+        }
+        &'kbox;help;topics'= {
+        }
+        &'kbox;help;console-producer'= {
+        }
+        &'kbox;help;console-consumer'= {
+        }
+        &'kbox;help;mirror-maker'= {
+        }
+        &'kbox;help;perf-test'= {
+            cand producer 'kafka-producer-perf-test.sh: produce a fixed number of records and report throughput and latency'
+            cand consumer 'kafka-consumer-perf-test.sh: consume a number of records through a group'
+            cand e2e 'kafka-e2e-latency.sh: produce one record at a time and time its arrival at a consumer'
+        }
+        &'kbox;help;perf-test;producer'= {
+        }
+        &'kbox;help;perf-test;consumer'= {
+        }
+        &'kbox;help;perf-test;e2e'= {
+        }
+        &'kbox;help;completions'= {
+        }
+        &'kbox;help;install-links'= {
+        }
+        &'kbox;help;kcat'= {
+        }
+        &'kbox;help;help'= {
+        }
+    ]
+    $completions[$command]
+}
