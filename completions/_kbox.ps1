@@ -39,6 +39,8 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             [CompletionResult]::new('mirror-maker', 'mirror-maker', [CompletionResultType]::ParameterValue, 'Copy topics from one cluster to another (kafka-mirror-maker.sh)')
             [CompletionResult]::new('perf-test', 'perf-test', [CompletionResultType]::ParameterValue, 'Measure producer, consumer and end-to-end performance (Apache''s perf tools)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell, elvish)')
+            [CompletionResult]::new('broker-api-versions', 'broker-api-versions', [CompletionResultType]::ParameterValue, 'kafka-broker-api-versions.sh: the API versions each broker supports')
+            [CompletionResult]::new('cluster-id', 'cluster-id', [CompletionResultType]::ParameterValue, 'kafka-cluster.sh cluster-id: print the cluster''s id')
             [CompletionResult]::new('install-links', 'install-links', [CompletionResultType]::ParameterValue, 'Create a link for every Apache tool name (and kcat) kbox answers to')
             [CompletionResult]::new('kcat', 'kcat', [CompletionResultType]::ParameterValue, 'kcat: produce, consume, list metadata, query offsets, with kcat''s flags and output')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -402,6 +404,25 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'kbox;broker-api-versions' {
+            [CompletionResult]::new('--bootstrap-server', '--bootstrap-server', [CompletionResultType]::ParameterName, 'REQUIRED. The server(s) to connect to in the form HOST1:PORT1,HOST2:PORT2')
+            [CompletionResult]::new('--command-config', '--command-config', [CompletionResultType]::ParameterName, 'Property file with configs for the admin client')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: Apache''s text or JSON')
+            [CompletionResult]::new('--log-level', '--log-level', [CompletionResultType]::ParameterName, 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'kbox;cluster-id' {
+            [CompletionResult]::new('--bootstrap-server', '--bootstrap-server', [CompletionResultType]::ParameterName, 'REQUIRED. The server(s) to connect to in the form HOST1:PORT1,HOST2:PORT2')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Property file with configs for the admin client')
+            [CompletionResult]::new('--command-config', '--command-config', [CompletionResultType]::ParameterName, 'Property file with configs for the admin client')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: Apache''s text or JSON')
+            [CompletionResult]::new('--log-level', '--log-level', [CompletionResultType]::ParameterName, 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'kbox;install-links' {
             [CompletionResult]::new('--log-level', '--log-level', [CompletionResultType]::ParameterName, 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Replace files or links that already exist under those names')
@@ -427,6 +448,8 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             [CompletionResult]::new('mirror-maker', 'mirror-maker', [CompletionResultType]::ParameterValue, 'Copy topics from one cluster to another (kafka-mirror-maker.sh)')
             [CompletionResult]::new('perf-test', 'perf-test', [CompletionResultType]::ParameterValue, 'Measure producer, consumer and end-to-end performance (Apache''s perf tools)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell, elvish)')
+            [CompletionResult]::new('broker-api-versions', 'broker-api-versions', [CompletionResultType]::ParameterValue, 'kafka-broker-api-versions.sh: the API versions each broker supports')
+            [CompletionResult]::new('cluster-id', 'cluster-id', [CompletionResultType]::ParameterValue, 'kafka-cluster.sh cluster-id: print the cluster''s id')
             [CompletionResult]::new('install-links', 'install-links', [CompletionResultType]::ParameterValue, 'Create a link for every Apache tool name (and kcat) kbox answers to')
             [CompletionResult]::new('kcat', 'kcat', [CompletionResultType]::ParameterValue, 'kcat: produce, consume, list metadata, query offsets, with kcat''s flags and output')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -493,6 +516,12 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             break
         }
         'kbox;help;completions' {
+            break
+        }
+        'kbox;help;broker-api-versions' {
+            break
+        }
+        'kbox;help;cluster-id' {
             break
         }
         'kbox;help;install-links' {

@@ -16,6 +16,12 @@ _kbox() {
             ",$1")
                 cmd="kbox"
                 ;;
+            kbox,broker-api-versions)
+                cmd="kbox__subcmd__broker__subcmd__api__subcmd__versions"
+                ;;
+            kbox,cluster-id)
+                cmd="kbox__subcmd__cluster__subcmd__id"
+                ;;
             kbox,completions)
                 cmd="kbox__subcmd__completions"
                 ;;
@@ -63,6 +69,12 @@ _kbox() {
                 ;;
             kbox,topics)
                 cmd="kbox__subcmd__topics"
+                ;;
+            kbox__subcmd__help,broker-api-versions)
+                cmd="kbox__subcmd__help__subcmd__broker__subcmd__api__subcmd__versions"
+                ;;
+            kbox__subcmd__help,cluster-id)
+                cmd="kbox__subcmd__help__subcmd__cluster__subcmd__id"
                 ;;
             kbox__subcmd__help,completions)
                 cmd="kbox__subcmd__help__subcmd__completions"
@@ -185,12 +197,76 @@ _kbox() {
 
     case "${cmd}" in
         kbox)
-            opts="-h -V --log-level --help --version storage server-start server-stop consumer-groups get-offsets configs delete-records topics console-producer console-consumer mirror-maker perf-test completions install-links kcat help"
+            opts="-h -V --log-level --help --version storage server-start server-stop consumer-groups get-offsets configs delete-records topics console-producer console-consumer mirror-maker perf-test completions broker-api-versions cluster-id install-links kcat help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --log-level)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kbox__subcmd__broker__subcmd__api__subcmd__versions)
+            opts="-h --bootstrap-server --command-config --format --log-level --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --bootstrap-server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --command-config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kbox__subcmd__cluster__subcmd__id)
+            opts="-h --bootstrap-server --command-config --config --format --log-level --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --bootstrap-server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --command-config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 --log-level)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -649,8 +725,36 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__help)
-            opts="storage server-start server-stop consumer-groups get-offsets configs delete-records topics console-producer console-consumer mirror-maker perf-test completions install-links kcat help"
+            opts="storage server-start server-stop consumer-groups get-offsets configs delete-records topics console-producer console-consumer mirror-maker perf-test completions broker-api-versions cluster-id install-links kcat help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kbox__subcmd__help__subcmd__broker__subcmd__api__subcmd__versions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kbox__subcmd__help__subcmd__cluster__subcmd__id)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

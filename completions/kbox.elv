@@ -36,6 +36,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand mirror-maker 'Copy topics from one cluster to another (kafka-mirror-maker.sh)'
             cand perf-test 'Measure producer, consumer and end-to-end performance (Apache''s perf tools)'
             cand completions 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+            cand broker-api-versions 'kafka-broker-api-versions.sh: the API versions each broker supports'
+            cand cluster-id 'kafka-cluster.sh cluster-id: print the cluster''s id'
             cand install-links 'Create a link for every Apache tool name (and kcat) kbox answers to'
             cand kcat 'kcat: produce, consume, list metadata, query offsets, with kcat''s flags and output'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -369,6 +371,23 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'kbox;broker-api-versions'= {
+            cand --bootstrap-server 'REQUIRED. The server(s) to connect to in the form HOST1:PORT1,HOST2:PORT2'
+            cand --command-config 'Property file with configs for the admin client'
+            cand --format 'Output format: Apache''s text or JSON'
+            cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'kbox;cluster-id'= {
+            cand --bootstrap-server 'REQUIRED. The server(s) to connect to in the form HOST1:PORT1,HOST2:PORT2'
+            cand --config 'Property file with configs for the admin client'
+            cand --command-config 'Property file with configs for the admin client'
+            cand --format 'Output format: Apache''s text or JSON'
+            cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'kbox;install-links'= {
             cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
             cand --force 'Replace files or links that already exist under those names'
@@ -392,6 +411,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand mirror-maker 'Copy topics from one cluster to another (kafka-mirror-maker.sh)'
             cand perf-test 'Measure producer, consumer and end-to-end performance (Apache''s perf tools)'
             cand completions 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+            cand broker-api-versions 'kafka-broker-api-versions.sh: the API versions each broker supports'
+            cand cluster-id 'kafka-cluster.sh cluster-id: print the cluster''s id'
             cand install-links 'Create a link for every Apache tool name (and kcat) kbox answers to'
             cand kcat 'kcat: produce, consume, list metadata, query offsets, with kcat''s flags and output'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -439,6 +460,10 @@ set edit:completion:arg-completer[kbox] = {|@words|
         &'kbox;help;perf-test;e2e'= {
         }
         &'kbox;help;completions'= {
+        }
+        &'kbox;help;broker-api-versions'= {
+        }
+        &'kbox;help;cluster-id'= {
         }
         &'kbox;help;install-links'= {
         }

@@ -3,6 +3,8 @@
 //! Run through a link named like an Apache tool (`kafka-storage.sh`, `kafka-server-start`),
 //! kbox acts as that tool: [`tool_for_program_name`] maps the name to the subcommand.
 
+pub mod broker_api_versions;
+pub mod cluster_id;
 pub mod common;
 pub mod completions;
 pub mod configs;
@@ -60,6 +62,10 @@ pub enum Command {
     MirrorMaker(mirror_maker::MirrorMakerArgs),
     PerfTest(perf_test::PerfTestArgs),
     Completions(completions::CompletionsArgs),
+    /// kafka-broker-api-versions.sh: the API versions each broker supports.
+    BrokerApiVersions(broker_api_versions::BrokerApiVersionsArgs),
+    /// kafka-cluster.sh cluster-id: print the cluster's id.
+    ClusterId(cluster_id::ClusterIdArgs),
     /// Create a link for every Apache tool name (and kcat) kbox answers to.
     InstallLinks(install_links::InstallLinksArgs),
     /// kcat: produce, consume, list metadata, query offsets, with kcat's flags and output.
@@ -90,6 +96,9 @@ pub const TOOL_LINKS: &[(&str, &str)] = &[
     ("kafka-producer-perf-test", "perf-test producer"),
     ("kafka-consumer-perf-test", "perf-test consumer"),
     ("kafka-e2e-latency", "perf-test e2e"),
+    ("kafka-broker-api-versions", "broker-api-versions"),
+    // `kafka-cluster.sh cluster-id ...`: the subcommand is the first argument.
+    ("kafka-cluster", ""),
     ("kcat", "kcat"),
     ("kafkacat", "kcat"),
 ];
@@ -112,7 +121,7 @@ pub fn normalize_args(args: Vec<String>) -> Vec<String> {
     if let Some(cmd) = tool_for_program_name(&program) {
         out.push("kbox".to_string());
         // "perf-test producer": a link can stand for a subcommand of a subcommand.
-        out.extend(cmd.split(' ').map(str::to_string));
+        out.extend(cmd.split(' ').filter(|w| !w.is_empty()).map(str::to_string));
     } else {
         out.push(program);
     }
@@ -149,6 +158,8 @@ pub async fn run(cli: Cli) -> Result<ExitStatus> {
         Command::MirrorMaker(args) => mirror_maker::run(args).await,
         Command::PerfTest(args) => perf_test::run(args).await,
         Command::Completions(args) => completions::run(args),
+        Command::BrokerApiVersions(args) => broker_api_versions::run(args).await,
+        Command::ClusterId(args) => cluster_id::run(args).await,
     }
 }
 

@@ -180,6 +180,14 @@ impl BrokerConnection {
         self.versions.get(&(api as i16)).copied()
     }
 
+    /// Every API the broker advertised, by key, with its version range.
+    pub fn broker_ranges(&self) -> Vec<(i16, VersionRange)> {
+        let mut ranges: Vec<(i16, VersionRange)> =
+            self.versions.iter().map(|(k, v)| (*k, *v)).collect();
+        ranges.sort_by_key(|(k, _)| *k);
+        ranges
+    }
+
     /// The highest version both kbox and the broker speak for request type `R`.
     pub fn version_for<R: Request>(&self) -> Result<i16> {
         let ours = <R as kafka_protocol::protocol::Message>::VERSIONS;

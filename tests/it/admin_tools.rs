@@ -276,3 +276,52 @@ async fn delete_records_moves_the_log_start() {
     assert!(out.contains("partition: dr-0\terror: "), "{out}");
     broker.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn broker_api_versions_and_cluster_id() {
+    let broker = TestBroker::start().await;
+    let b = broker.addr.to_string();
+    let (code, out, err) = kbox(args(&["broker-api-versions", "--bootstrap-server", &b])).await;
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.starts_with(&format!("{b} (id: 1 rack: null) -> (\n\t")),
+        "{out}"
+    );
+    assert!(out.ends_with("\n)\n"), "{out}");
+    let apis = regex::Regex::new(r"(?m)^\t(\w+)\((\d+)\): (\d+)( to (\d+))? \[usable: (\d+)\],?$")
+        .unwrap();
+    let names: Vec<&str> = apis
+        .captures_iter(&out)
+        .map(|c| c.get(1).unwrap().as_str())
+        .collect();
+    for api in [
+        "Produce",
+        "Fetch",
+        "Metadata",
+        "ApiVersions",
+        "JoinGroup",
+        "DescribeTopicPartitions",
+    ] {
+        assert!(names.contains(&api), "{api} missing from {out}");
+    }
+    // APIs the broker lacks are listed as such (kbox has no transactions yet).
+    assert!(out.contains("\tEndTxn(26): UNSUPPORTED"), "{out}");
+
+    let (code, json, _) = kbox(args(&[
+        "broker-api-versions",
+        "--bootstrap-server",
+        &b,
+        "--format",
+        "json",
+    ]))
+    .await;
+    assert_eq!(code, 0);
+    let parsed: serde_json::Value = serde_json::from_str(json.trim()).unwrap();
+    assert_eq!(parsed[0]["id"], 1);
+    assert_eq!(parsed[0]["apis"][0]["name"], "Produce");
+
+    let (code, out, _) = kbox(args(&["cluster-id", "--bootstrap-server", &b])).await;
+    assert_eq!(code, 0);
+    let id = out.strip_prefix("Cluster ID: ").expect(&out).trim();
+    assert_eq!(id.len(), 22, "{out}");
+}
