@@ -52,6 +52,9 @@ _kbox() {
             kbox,kcat)
                 cmd="kbox__subcmd__kcat"
                 ;;
+            kbox,log-dirs)
+                cmd="kbox__subcmd__log__subcmd__dirs"
+                ;;
             kbox,mirror-maker)
                 cmd="kbox__subcmd__mirror__subcmd__maker"
                 ;;
@@ -105,6 +108,9 @@ _kbox() {
                 ;;
             kbox__subcmd__help,kcat)
                 cmd="kbox__subcmd__help__subcmd__kcat"
+                ;;
+            kbox__subcmd__help,log-dirs)
+                cmd="kbox__subcmd__help__subcmd__log__subcmd__dirs"
                 ;;
             kbox__subcmd__help,mirror-maker)
                 cmd="kbox__subcmd__help__subcmd__mirror__subcmd__maker"
@@ -197,7 +203,7 @@ _kbox() {
 
     case "${cmd}" in
         kbox)
-            opts="-h -V --log-level --help --version storage server-start server-stop consumer-groups get-offsets configs delete-records topics console-producer console-consumer mirror-maker perf-test completions broker-api-versions cluster-id install-links kcat help"
+            opts="-h -V --log-level --help --version storage server-start server-stop consumer-groups get-offsets configs delete-records topics console-producer console-consumer mirror-maker perf-test completions broker-api-versions cluster-id log-dirs install-links kcat help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -725,7 +731,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__help)
-            opts="storage server-start server-stop consumer-groups get-offsets configs delete-records topics console-producer console-consumer mirror-maker perf-test completions broker-api-versions cluster-id install-links kcat help"
+            opts="storage server-start server-stop consumer-groups get-offsets configs delete-records topics console-producer console-consumer mirror-maker perf-test completions broker-api-versions cluster-id log-dirs install-links kcat help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -893,6 +899,20 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__help__subcmd__kcat)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kbox__subcmd__help__subcmd__log__subcmd__dirs)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1099,6 +1119,40 @@ _kbox() {
                 return 0
             fi
             case "${prev}" in
+                --log-level)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kbox__subcmd__log__subcmd__dirs)
+            opts="-h --bootstrap-server --describe --broker-list --topic-list --command-config --log-level --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --bootstrap-server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --broker-list)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-list)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --command-config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-level)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -38,6 +38,7 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand completions 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
             cand broker-api-versions 'kafka-broker-api-versions.sh: the API versions each broker supports'
             cand cluster-id 'kafka-cluster.sh cluster-id: print the cluster''s id'
+            cand log-dirs 'kafka-log-dirs.sh: log directories and partition sizes per broker'
             cand install-links 'Create a link for every Apache tool name (and kcat) kbox answers to'
             cand kcat 'kcat: produce, consume, list metadata, query offsets, with kcat''s flags and output'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -388,6 +389,16 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'kbox;log-dirs'= {
+            cand --bootstrap-server 'REQUIRED. The server(s) to connect to in the form HOST1:PORT1,HOST2:PORT2'
+            cand --broker-list 'Comma separated broker ids to query; all brokers when absent'
+            cand --topic-list 'Comma separated topics to show; all topics when absent'
+            cand --command-config 'Property file with configs for the admin client'
+            cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand --describe 'Describe the log directories (the only action)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'kbox;install-links'= {
             cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
             cand --force 'Replace files or links that already exist under those names'
@@ -413,6 +424,7 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand completions 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
             cand broker-api-versions 'kafka-broker-api-versions.sh: the API versions each broker supports'
             cand cluster-id 'kafka-cluster.sh cluster-id: print the cluster''s id'
+            cand log-dirs 'kafka-log-dirs.sh: log directories and partition sizes per broker'
             cand install-links 'Create a link for every Apache tool name (and kcat) kbox answers to'
             cand kcat 'kcat: produce, consume, list metadata, query offsets, with kcat''s flags and output'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -464,6 +476,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
         &'kbox;help;broker-api-versions'= {
         }
         &'kbox;help;cluster-id'= {
+        }
+        &'kbox;help;log-dirs'= {
         }
         &'kbox;help;install-links'= {
         }

@@ -15,6 +15,7 @@ pub mod delete_records;
 pub mod get_offsets;
 pub mod install_links;
 pub mod kcat;
+pub mod log_dirs;
 pub mod mirror_maker;
 pub mod perf_test;
 pub mod server_start;
@@ -66,6 +67,8 @@ pub enum Command {
     BrokerApiVersions(broker_api_versions::BrokerApiVersionsArgs),
     /// kafka-cluster.sh cluster-id: print the cluster's id.
     ClusterId(cluster_id::ClusterIdArgs),
+    /// kafka-log-dirs.sh: log directories and partition sizes per broker.
+    LogDirs(log_dirs::LogDirsArgs),
     /// Create a link for every Apache tool name (and kcat) kbox answers to.
     InstallLinks(install_links::InstallLinksArgs),
     /// kcat: produce, consume, list metadata, query offsets, with kcat's flags and output.
@@ -97,6 +100,7 @@ pub const TOOL_LINKS: &[(&str, &str)] = &[
     ("kafka-consumer-perf-test", "perf-test consumer"),
     ("kafka-e2e-latency", "perf-test e2e"),
     ("kafka-broker-api-versions", "broker-api-versions"),
+    ("kafka-log-dirs", "log-dirs"),
     // `kafka-cluster.sh cluster-id ...`: the subcommand is the first argument.
     ("kafka-cluster", ""),
     ("kcat", "kcat"),
@@ -160,6 +164,7 @@ pub async fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Completions(args) => completions::run(args),
         Command::BrokerApiVersions(args) => broker_api_versions::run(args).await,
         Command::ClusterId(args) => cluster_id::run(args).await,
+        Command::LogDirs(args) => log_dirs::run(args).await,
     }
 }
 

@@ -325,3 +325,42 @@ async fn broker_api_versions_and_cluster_id() {
     let id = out.strip_prefix("Cluster ID: ").expect(&out).trim();
     assert_eq!(id.len(), 22, "{out}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn log_dirs_describes_partition_sizes() {
+    let broker = TestBroker::start().await;
+    let b = broker.addr.to_string();
+    topic_with_records(&b, "sized", 2, &[10, 0]).await;
+    topic_with_records(&b, "other", 1, &[1]).await;
+    let (code, out, err) = kbox(args(&[
+        "log-dirs",
+        "--bootstrap-server",
+        &b,
+        "--describe",
+        "--topic-list",
+        "sized",
+    ]))
+    .await;
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "Querying brokers for log directories information");
+    assert_eq!(
+        lines[1],
+        "Received log directory information from brokers 1"
+    );
+    let json: serde_json::Value = serde_json::from_str(lines[2]).unwrap();
+    assert_eq!(json["version"], 1);
+    let dir = &json["brokers"][0]["logDirs"][0];
+    assert!(dir["error"].is_null());
+    let parts = dir["partitions"].as_array().unwrap();
+    assert_eq!(parts.len(), 2, "only the listed topic: {out}");
+    assert_eq!(parts[0]["partition"], "sized-0");
+    assert!(parts[0]["size"].as_i64().unwrap() > 0);
+    assert_eq!(parts[1]["size"], 0);
+    assert_eq!(parts[0]["offsetLag"], 0);
+    assert_eq!(parts[0]["isFuture"], false);
+
+    let (code, _, err) = kbox(args(&["log-dirs", "--bootstrap-server", &b])).await;
+    assert_ne!(code, 0);
+    assert!(err.contains("describe"), "{err}");
+}

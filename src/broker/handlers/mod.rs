@@ -74,6 +74,7 @@ api_table! {
     DeleteGroups => delete_groups(DeleteGroupsRequest),
     OffsetDelete => offset_delete(OffsetDeleteRequest),
     DescribeTopicPartitions => describe_topic_partitions(DescribeTopicPartitionsRequest),
+    DescribeLogDirs => describe_log_dirs(DescribeLogDirsRequest),
 }
 
 /// The supported range of one API, if we implement it.
