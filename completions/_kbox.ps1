@@ -42,6 +42,7 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             [CompletionResult]::new('broker-api-versions', 'broker-api-versions', [CompletionResultType]::ParameterValue, 'kafka-broker-api-versions.sh: the API versions each broker supports')
             [CompletionResult]::new('cluster-id', 'cluster-id', [CompletionResultType]::ParameterValue, 'kafka-cluster.sh cluster-id: print the cluster''s id')
             [CompletionResult]::new('log-dirs', 'log-dirs', [CompletionResultType]::ParameterValue, 'kafka-log-dirs.sh: log directories and partition sizes per broker')
+            [CompletionResult]::new('shell', 'shell', [CompletionResultType]::ParameterValue, 'An interactive prompt running kbox commands against one cluster')
             [CompletionResult]::new('install-links', 'install-links', [CompletionResultType]::ParameterValue, 'Create a link for every Apache tool name (and kcat) kbox answers to')
             [CompletionResult]::new('kcat', 'kcat', [CompletionResultType]::ParameterValue, 'kcat: produce, consume, list metadata, query offsets, with kcat''s flags and output')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -435,6 +436,14 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'kbox;shell' {
+            [CompletionResult]::new('--bootstrap-server', '--bootstrap-server', [CompletionResultType]::ParameterName, 'The cluster every command talks to (HOST1:PORT1,HOST2:PORT2)')
+            [CompletionResult]::new('--command-config', '--command-config', [CompletionResultType]::ParameterName, 'Client properties for the shell''s own lookups (completion of topics and groups)')
+            [CompletionResult]::new('--log-level', '--log-level', [CompletionResultType]::ParameterName, 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'kbox;install-links' {
             [CompletionResult]::new('--log-level', '--log-level', [CompletionResultType]::ParameterName, 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Replace files or links that already exist under those names')
@@ -463,6 +472,7 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             [CompletionResult]::new('broker-api-versions', 'broker-api-versions', [CompletionResultType]::ParameterValue, 'kafka-broker-api-versions.sh: the API versions each broker supports')
             [CompletionResult]::new('cluster-id', 'cluster-id', [CompletionResultType]::ParameterValue, 'kafka-cluster.sh cluster-id: print the cluster''s id')
             [CompletionResult]::new('log-dirs', 'log-dirs', [CompletionResultType]::ParameterValue, 'kafka-log-dirs.sh: log directories and partition sizes per broker')
+            [CompletionResult]::new('shell', 'shell', [CompletionResultType]::ParameterValue, 'An interactive prompt running kbox commands against one cluster')
             [CompletionResult]::new('install-links', 'install-links', [CompletionResultType]::ParameterValue, 'Create a link for every Apache tool name (and kcat) kbox answers to')
             [CompletionResult]::new('kcat', 'kcat', [CompletionResultType]::ParameterValue, 'kcat: produce, consume, list metadata, query offsets, with kcat''s flags and output')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -538,6 +548,9 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             break
         }
         'kbox;help;log-dirs' {
+            break
+        }
+        'kbox;help;shell' {
             break
         }
         'kbox;help;install-links' {

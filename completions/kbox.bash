@@ -67,6 +67,9 @@ _kbox() {
             kbox,server-stop)
                 cmd="kbox__subcmd__server__subcmd__stop"
                 ;;
+            kbox,shell)
+                cmd="kbox__subcmd__shell"
+                ;;
             kbox,storage)
                 cmd="kbox__subcmd__storage"
                 ;;
@@ -123,6 +126,9 @@ _kbox() {
                 ;;
             kbox__subcmd__help,server-stop)
                 cmd="kbox__subcmd__help__subcmd__server__subcmd__stop"
+                ;;
+            kbox__subcmd__help,shell)
+                cmd="kbox__subcmd__help__subcmd__shell"
                 ;;
             kbox__subcmd__help,storage)
                 cmd="kbox__subcmd__help__subcmd__storage"
@@ -203,7 +209,7 @@ _kbox() {
 
     case "${cmd}" in
         kbox)
-            opts="-h -V --log-level --help --version storage server-start server-stop consumer-groups get-offsets configs delete-records topics console-producer console-consumer mirror-maker perf-test completions broker-api-versions cluster-id log-dirs install-links kcat help"
+            opts="-h -V --log-level --help --version storage server-start server-stop consumer-groups get-offsets configs delete-records topics console-producer console-consumer mirror-maker perf-test completions broker-api-versions cluster-id log-dirs shell install-links kcat help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -731,7 +737,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__help)
-            opts="storage server-start server-stop consumer-groups get-offsets configs delete-records topics console-producer console-consumer mirror-maker perf-test completions broker-api-versions cluster-id log-dirs install-links kcat help"
+            opts="storage server-start server-stop consumer-groups get-offsets configs delete-records topics console-producer console-consumer mirror-maker perf-test completions broker-api-versions cluster-id log-dirs shell install-links kcat help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1011,6 +1017,20 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__help__subcmd__server__subcmd__stop)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kbox__subcmd__help__subcmd__shell)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1518,6 +1538,32 @@ _kbox() {
                     return 0
                     ;;
                 --process-role)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kbox__subcmd__shell)
+            opts="-h --bootstrap-server --command-config --log-level --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --bootstrap-server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --command-config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -39,6 +39,7 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand broker-api-versions 'kafka-broker-api-versions.sh: the API versions each broker supports'
             cand cluster-id 'kafka-cluster.sh cluster-id: print the cluster''s id'
             cand log-dirs 'kafka-log-dirs.sh: log directories and partition sizes per broker'
+            cand shell 'An interactive prompt running kbox commands against one cluster'
             cand install-links 'Create a link for every Apache tool name (and kcat) kbox answers to'
             cand kcat 'kcat: produce, consume, list metadata, query offsets, with kcat''s flags and output'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -399,6 +400,13 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'kbox;shell'= {
+            cand --bootstrap-server 'The cluster every command talks to (HOST1:PORT1,HOST2:PORT2)'
+            cand --command-config 'Client properties for the shell''s own lookups (completion of topics and groups)'
+            cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'kbox;install-links'= {
             cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
             cand --force 'Replace files or links that already exist under those names'
@@ -425,6 +433,7 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand broker-api-versions 'kafka-broker-api-versions.sh: the API versions each broker supports'
             cand cluster-id 'kafka-cluster.sh cluster-id: print the cluster''s id'
             cand log-dirs 'kafka-log-dirs.sh: log directories and partition sizes per broker'
+            cand shell 'An interactive prompt running kbox commands against one cluster'
             cand install-links 'Create a link for every Apache tool name (and kcat) kbox answers to'
             cand kcat 'kcat: produce, consume, list metadata, query offsets, with kcat''s flags and output'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -478,6 +487,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
         &'kbox;help;cluster-id'= {
         }
         &'kbox;help;log-dirs'= {
+        }
+        &'kbox;help;shell'= {
         }
         &'kbox;help;install-links'= {
         }

@@ -19,6 +19,7 @@ pub mod log_dirs;
 pub mod mirror_maker;
 pub mod perf_test;
 pub mod server_start;
+pub mod shell;
 pub mod storage;
 pub mod topics;
 
@@ -69,6 +70,8 @@ pub enum Command {
     ClusterId(cluster_id::ClusterIdArgs),
     /// kafka-log-dirs.sh: log directories and partition sizes per broker.
     LogDirs(log_dirs::LogDirsArgs),
+    /// An interactive prompt running kbox commands against one cluster.
+    Shell(shell::ShellArgs),
     /// Create a link for every Apache tool name (and kcat) kbox answers to.
     InstallLinks(install_links::InstallLinksArgs),
     /// kcat: produce, consume, list metadata, query offsets, with kcat's flags and output.
@@ -165,6 +168,7 @@ pub async fn run(cli: Cli) -> Result<ExitStatus> {
         Command::BrokerApiVersions(args) => broker_api_versions::run(args).await,
         Command::ClusterId(args) => cluster_id::run(args).await,
         Command::LogDirs(args) => log_dirs::run(args).await,
+        Command::Shell(args) => shell::run(args).await,
     }
 }
 

@@ -188,3 +188,25 @@ fn checked_in_completions_and_man_pages_are_current() {
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("#compdef kbox"));
 }
+
+/// `kbox shell` at a pseudo-terminal (driven by tests/clients/shell_pty.py): commands, Tab
+/// completion of flags and live topics, Ctrl-C cancelling a command, help, history, exit.
+#[test]
+fn shell_at_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let broker = crate::common::KboxProcess::start(dir.path());
+    let history = dir.path().join("history");
+    let summary = crate::common::expect_script(
+        "python3",
+        &[
+            "tests/clients/shell_pty.py",
+            "--kbox",
+            crate::common::kbox_bin().to_str().unwrap(),
+            "--bootstrap",
+            &broker.addr,
+            "--history",
+            history.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(summary["exit_code"], 0);
+}
