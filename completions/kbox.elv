@@ -219,6 +219,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand --if-exists 'With --alter, --delete or --describe: only act if the topic exists'
             cand --if-not-exists 'With --create: only act if the topic does not exist yet'
             cand --exclude-internal 'Exclude internal topics when listing or describing topics'
+            cand -y 'Delete without asking (kbox asks only when a person is at the terminal)'
+            cand --yes 'Delete without asking (kbox asks only when a person is at the terminal)'
             cand -h 'Print help'
             cand --help 'Print help'
         }

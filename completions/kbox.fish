@@ -179,6 +179,7 @@ complete -c kbox -n "__fish_kbox_using_subcommand topics" -l topics-with-overrid
 complete -c kbox -n "__fish_kbox_using_subcommand topics" -l if-exists -d 'With --alter, --delete or --describe: only act if the topic exists'
 complete -c kbox -n "__fish_kbox_using_subcommand topics" -l if-not-exists -d 'With --create: only act if the topic does not exist yet'
 complete -c kbox -n "__fish_kbox_using_subcommand topics" -l exclude-internal -d 'Exclude internal topics when listing or describing topics'
+complete -c kbox -n "__fish_kbox_using_subcommand topics" -s y -l yes -d 'Delete without asking (kbox asks only when a person is at the terminal)'
 complete -c kbox -n "__fish_kbox_using_subcommand topics" -s h -l help -d 'Print help'
 complete -c kbox -n "__fish_kbox_using_subcommand console-producer" -l bootstrap-server -d 'REQUIRED: The server(s) to connect to' -r
 complete -c kbox -n "__fish_kbox_using_subcommand console-producer" -l topic -d 'REQUIRED: The topic to produce messages to' -r

@@ -1,6 +1,7 @@
 //! What every client tool shares: building a client configuration from Apache's flags, and
 //! the `--format` switch between Apache's text and JSON for scripts.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use crate::client::ClientConfig;
@@ -99,4 +100,17 @@ mod tests {
             ("a".into(), "b=c".into())
         );
     }
+}
+
+/// Asks before destructive work when a person is at the terminal (dialoguer); `--yes`, or
+/// stdin not being a terminal (scripts, pipes), means yes without asking.
+pub fn confirm(yes: bool, question: &str) -> Result<bool> {
+    if yes || !std::io::stdin().is_terminal() {
+        return Ok(true);
+    }
+    dialoguer::Confirm::new()
+        .with_prompt(question)
+        .default(false)
+        .interact()
+        .map_err(|e| Error::Message(format!("cannot ask for confirmation: {e}")))
 }

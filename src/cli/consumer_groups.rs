@@ -2,7 +2,7 @@
 //! delete their offsets, with Apache's flags and column layouts, on any Kafka cluster.
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Args;
@@ -679,14 +679,7 @@ fn print_state(group: &GroupDescription, args: &ConsumerGroupsArgs) -> Result<se
 
 /// Asks at a terminal before a destructive step; never asks when stdin is not a terminal.
 fn confirm(args: &ConsumerGroupsArgs, what: &str) -> Result<bool> {
-    if args.yes || !std::io::stdin().is_terminal() {
-        return Ok(true);
-    }
-    dialoguer::Confirm::new()
-        .with_prompt(what)
-        .default(false)
-        .interact()
-        .map_err(|e| Error::Message(format!("cannot ask for confirmation: {e}")))
+    super::common::confirm(args.yes, what)
 }
 
 async fn delete(

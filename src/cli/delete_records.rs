@@ -1,7 +1,6 @@
 //! `kbox delete-records` (kafka-delete-records.sh): move log start offsets forward.
 
 use std::collections::HashSet;
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use clap::Args;
@@ -71,16 +70,10 @@ pub async fn run(args: DeleteRecordsArgs) -> Result<ExitStatus> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| Error::Message(format!("cannot read {}: {e}", file.display())))?;
     let plan = parse_plan(&text)?;
-    if !args.yes && std::io::stdin().is_terminal() {
-        let go = dialoguer::Confirm::new()
-            .with_prompt(format!("Delete records in {} partition(s)?", plan.len()))
-            .default(false)
-            .interact()
-            .map_err(|e| Error::Message(format!("cannot ask for confirmation: {e}")))?;
-        if !go {
-            eprintln!("Aborted.");
-            return Ok(ExitStatus::Failure);
-        }
+    let question = format!("Delete records in {} partition(s)?", plan.len());
+    if !super::common::confirm(args.yes, &question)? {
+        eprintln!("Aborted.");
+        return Ok(ExitStatus::Failure);
     }
     let config = client_config(
         args.bootstrap_server.as_deref(),

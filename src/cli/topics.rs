@@ -94,6 +94,9 @@ pub struct TopicsArgs {
     /// Output format: Apache's text or JSON.
     #[arg(long, value_enum, default_value_t)]
     pub format: OutputFormat,
+    /// Delete without asking (kbox asks only when a person is at the terminal).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
 }
 
 /// Apache's usage errors: the message on stderr, exit code 1.
@@ -418,6 +421,10 @@ async fn delete(admin: &Admin, args: &TopicsArgs) -> Result<()> {
     ensure_exists(&topics, args)?;
     if topics.is_empty() {
         return Ok(());
+    }
+    let question = format!("Delete topic(s) {}?", topics.join(", "));
+    if !super::common::confirm(args.yes, &question)? {
+        return Err(Error::Message("Aborted: nothing was deleted.".into()));
     }
     for (_, result) in admin.delete_topics(&topics).await? {
         result?;
