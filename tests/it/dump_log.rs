@@ -81,6 +81,23 @@ async fn dump_log_prints_apaches_lines_for_a_brokers_segment() {
     produce(&broker).await;
     // Stopped (the data dir kept), so the indexes are written out and nothing changes under
     // the tool.
+    // A committed offset, for --offsets-decoder.
+    let (code, _, err) = run(
+        &kbox_bin(),
+        &[
+            "consumer-groups",
+            "--bootstrap-server",
+            &broker.addr.to_string(),
+            "--reset-offsets",
+            "--group",
+            "dump-g",
+            "--topic",
+            "dumped",
+            "--to-latest",
+            "--execute",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
     let mut broker = broker;
     broker.broker.take().unwrap().shutdown().await.unwrap();
     let partition = broker.data_dir().join("dumped-0");
@@ -223,6 +240,44 @@ async fn dump_log_prints_apaches_lines_for_a_brokers_segment() {
             "kbox: error: corrupt record batch at position 0 in {torn_log}: "
         )),
         "{err}"
+    );
+
+    // The commit, decoded from the __consumer_offsets partition that holds it.
+    let offsets_log = std::fs::read_dir(broker.data_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("__consumer_offsets-")
+        })
+        .map(|p| p.join("00000000000000000000.log"))
+        .find(|l| std::fs::metadata(l).is_ok_and(|m| m.len() > 0))
+        .expect("a __consumer_offsets segment with the commit");
+    let (code, out, err) = run(
+        &kbox_bin(),
+        &[
+            "dump-log",
+            "--offsets-decoder",
+            "--files",
+            &offsets_log.display().to_string(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let record = out
+        .lines()
+        .find(|l| l.starts_with("| offset: 0 "))
+        .expect(&out);
+    assert!(
+        record.contains(
+            r#" key: {"type":"1","data":{"group":"dump-g","topic":"dumped","partition":0}} payload: {"version":"3","data":{"offset":3,"leaderEpoch":"#
+        ),
+        "{record}"
+    );
+    assert!(
+        record.contains(r#","metadata":"","commitTimestamp":"#),
+        "{record}"
     );
 
     // A file the tool does not know.
