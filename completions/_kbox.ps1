@@ -33,6 +33,7 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             [CompletionResult]::new('get-offsets', 'get-offsets', [CompletionResultType]::ParameterValue, 'Print topic-partition offsets (kafka-get-offsets.sh)')
             [CompletionResult]::new('configs', 'configs', [CompletionResultType]::ParameterValue, 'Describe and alter topic, broker and group configs (kafka-configs.sh)')
             [CompletionResult]::new('delete-records', 'delete-records', [CompletionResultType]::ParameterValue, 'Delete records before given offsets (kafka-delete-records.sh)')
+            [CompletionResult]::new('dump-log', 'dump-log', [CompletionResultType]::ParameterValue, 'Print the batches, records and index entries of log segment files (kafka-dump-log.sh)')
             [CompletionResult]::new('topics', 'topics', [CompletionResultType]::ParameterValue, 'Create, list, describe, alter and delete topics (kafka-topics.sh)')
             [CompletionResult]::new('console-producer', 'console-producer', [CompletionResultType]::ParameterValue, 'Read lines from stdin and produce them as records (kafka-console-producer.sh)')
             [CompletionResult]::new('console-consumer', 'console-consumer', [CompletionResultType]::ParameterValue, 'Print records to stdout (kafka-console-consumer.sh)')
@@ -208,6 +209,28 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: Apache''s text or JSON')
             [CompletionResult]::new('--log-level', '--log-level', [CompletionResultType]::ParameterName, 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation at a terminal')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'kbox;dump-log' {
+            [CompletionResult]::new('--files', '--files', [CompletionResultType]::ParameterName, 'REQUIRED: The comma separated list of data and index log files to be dumped')
+            [CompletionResult]::new('--max-message-size', '--max-message-size', [CompletionResultType]::ParameterName, 'Size of the largest message (accepted for compatibility)')
+            [CompletionResult]::new('--max-bytes', '--max-bytes', [CompletionResultType]::ParameterName, 'Read at most this many bytes of each .log file')
+            [CompletionResult]::new('--value-decoder-class', '--value-decoder-class', [CompletionResultType]::ParameterName, 'Value decoder class; only the string decoder exists in kbox (UTF-8, lossy)')
+            [CompletionResult]::new('--key-decoder-class', '--key-decoder-class', [CompletionResultType]::ParameterName, 'Key decoder class; only the string decoder exists in kbox (UTF-8, lossy)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: Apache''s text, or one JSON object per line for scripts')
+            [CompletionResult]::new('--log-level', '--log-level', [CompletionResultType]::ParameterName, 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides')
+            [CompletionResult]::new('--print-data-log', '--print-data-log', [CompletionResultType]::ParameterName, 'Print the records'' contents (implied by any decoder option)')
+            [CompletionResult]::new('--verify-index-only', '--verify-index-only', [CompletionResultType]::ParameterName, 'Just verify the index against the log without printing its content')
+            [CompletionResult]::new('--index-sanity-check', '--index-sanity-check', [CompletionResultType]::ParameterName, 'Just run the index sanity check the broker runs at start-up')
+            [CompletionResult]::new('--deep-iteration', '--deep-iteration', [CompletionResultType]::ParameterName, 'Iterate over the records of each batch, not only the batches')
+            [CompletionResult]::new('--offsets-decoder', '--offsets-decoder', [CompletionResultType]::ParameterName, 'Decode records as `__consumer_offsets` keys and values')
+            [CompletionResult]::new('--transaction-log-decoder', '--transaction-log-decoder', [CompletionResultType]::ParameterName, 'Decode records as `__transaction_state` (not supported: kbox has no transactions)')
+            [CompletionResult]::new('--cluster-metadata-decoder', '--cluster-metadata-decoder', [CompletionResultType]::ParameterName, 'Decode records as cluster metadata (not supported)')
+            [CompletionResult]::new('--remote-log-metadata-decoder', '--remote-log-metadata-decoder', [CompletionResultType]::ParameterName, 'Decode records as remote log metadata (not supported)')
+            [CompletionResult]::new('--share-group-state-decoder', '--share-group-state-decoder', [CompletionResultType]::ParameterName, 'Decode records as share group state (not supported)')
+            [CompletionResult]::new('--skip-record-metadata', '--skip-record-metadata', [CompletionResultType]::ParameterName, 'Print only the record contents, not each record''s offset, timestamp and sizes')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -465,6 +488,7 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             [CompletionResult]::new('get-offsets', 'get-offsets', [CompletionResultType]::ParameterValue, 'Print topic-partition offsets (kafka-get-offsets.sh)')
             [CompletionResult]::new('configs', 'configs', [CompletionResultType]::ParameterValue, 'Describe and alter topic, broker and group configs (kafka-configs.sh)')
             [CompletionResult]::new('delete-records', 'delete-records', [CompletionResultType]::ParameterValue, 'Delete records before given offsets (kafka-delete-records.sh)')
+            [CompletionResult]::new('dump-log', 'dump-log', [CompletionResultType]::ParameterValue, 'Print the batches, records and index entries of log segment files (kafka-dump-log.sh)')
             [CompletionResult]::new('topics', 'topics', [CompletionResultType]::ParameterValue, 'Create, list, describe, alter and delete topics (kafka-topics.sh)')
             [CompletionResult]::new('console-producer', 'console-producer', [CompletionResultType]::ParameterValue, 'Read lines from stdin and produce them as records (kafka-console-producer.sh)')
             [CompletionResult]::new('console-consumer', 'console-consumer', [CompletionResultType]::ParameterValue, 'Print records to stdout (kafka-console-consumer.sh)')
@@ -511,6 +535,9 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             break
         }
         'kbox;help;delete-records' {
+            break
+        }
+        'kbox;help;dump-log' {
             break
         }
         'kbox;help;topics' {

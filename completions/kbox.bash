@@ -40,6 +40,9 @@ _kbox() {
             kbox,delete-records)
                 cmd="kbox__subcmd__delete__subcmd__records"
                 ;;
+            kbox,dump-log)
+                cmd="kbox__subcmd__dump__subcmd__log"
+                ;;
             kbox,get-offsets)
                 cmd="kbox__subcmd__get__subcmd__offsets"
                 ;;
@@ -99,6 +102,9 @@ _kbox() {
                 ;;
             kbox__subcmd__help,delete-records)
                 cmd="kbox__subcmd__help__subcmd__delete__subcmd__records"
+                ;;
+            kbox__subcmd__help,dump-log)
+                cmd="kbox__subcmd__help__subcmd__dump__subcmd__log"
                 ;;
             kbox__subcmd__help,get-offsets)
                 cmd="kbox__subcmd__help__subcmd__get__subcmd__offsets"
@@ -209,7 +215,7 @@ _kbox() {
 
     case "${cmd}" in
         kbox)
-            opts="-h -V --log-level --help --version storage server-start server-stop consumer-groups get-offsets configs delete-records topics console-producer console-consumer mirror-maker perf-test completions broker-api-versions cluster-id log-dirs shell install-links kcat help"
+            opts="-h -V --log-level --help --version storage server-start server-stop consumer-groups get-offsets configs delete-records dump-log topics console-producer console-consumer mirror-maker perf-test completions broker-api-versions cluster-id log-dirs shell install-links kcat help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -690,6 +696,48 @@ _kbox() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kbox__subcmd__dump__subcmd__log)
+            opts="-h --files --print-data-log --verify-index-only --index-sanity-check --max-message-size --max-bytes --deep-iteration --value-decoder-class --key-decoder-class --offsets-decoder --transaction-log-decoder --cluster-metadata-decoder --remote-log-metadata-decoder --share-group-state-decoder --skip-record-metadata --format --log-level --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --files)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-message-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --value-decoder-class)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-decoder-class)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kbox__subcmd__get__subcmd__offsets)
             opts="-h --bootstrap-server --topic-partitions --topic --partitions --time --command-config --exclude-internal-topics --format --log-level --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -737,7 +785,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__help)
-            opts="storage server-start server-stop consumer-groups get-offsets configs delete-records topics console-producer console-consumer mirror-maker perf-test completions broker-api-versions cluster-id log-dirs shell install-links kcat help"
+            opts="storage server-start server-stop consumer-groups get-offsets configs delete-records dump-log topics console-producer console-consumer mirror-maker perf-test completions broker-api-versions cluster-id log-dirs shell install-links kcat help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -849,6 +897,20 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__help__subcmd__delete__subcmd__records)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kbox__subcmd__help__subcmd__dump__subcmd__log)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

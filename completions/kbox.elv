@@ -30,6 +30,7 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand get-offsets 'Print topic-partition offsets (kafka-get-offsets.sh)'
             cand configs 'Describe and alter topic, broker and group configs (kafka-configs.sh)'
             cand delete-records 'Delete records before given offsets (kafka-delete-records.sh)'
+            cand dump-log 'Print the batches, records and index entries of log segment files (kafka-dump-log.sh)'
             cand topics 'Create, list, describe, alter and delete topics (kafka-topics.sh)'
             cand console-producer 'Read lines from stdin and produce them as records (kafka-console-producer.sh)'
             cand console-consumer 'Print records to stdout (kafka-console-consumer.sh)'
@@ -190,6 +191,27 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand --format 'Output format: Apache''s text or JSON'
             cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
             cand --yes 'Do not ask for confirmation at a terminal'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'kbox;dump-log'= {
+            cand --files 'REQUIRED: The comma separated list of data and index log files to be dumped'
+            cand --max-message-size 'Size of the largest message (accepted for compatibility)'
+            cand --max-bytes 'Read at most this many bytes of each .log file'
+            cand --value-decoder-class 'Value decoder class; only the string decoder exists in kbox (UTF-8, lossy)'
+            cand --key-decoder-class 'Key decoder class; only the string decoder exists in kbox (UTF-8, lossy)'
+            cand --format 'Output format: Apache''s text, or one JSON object per line for scripts'
+            cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand --print-data-log 'Print the records'' contents (implied by any decoder option)'
+            cand --verify-index-only 'Just verify the index against the log without printing its content'
+            cand --index-sanity-check 'Just run the index sanity check the broker runs at start-up'
+            cand --deep-iteration 'Iterate over the records of each batch, not only the batches'
+            cand --offsets-decoder 'Decode records as `__consumer_offsets` keys and values'
+            cand --transaction-log-decoder 'Decode records as `__transaction_state` (not supported: kbox has no transactions)'
+            cand --cluster-metadata-decoder 'Decode records as cluster metadata (not supported)'
+            cand --remote-log-metadata-decoder 'Decode records as remote log metadata (not supported)'
+            cand --share-group-state-decoder 'Decode records as share group state (not supported)'
+            cand --skip-record-metadata 'Print only the record contents, not each record''s offset, timestamp and sizes'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -426,6 +448,7 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand get-offsets 'Print topic-partition offsets (kafka-get-offsets.sh)'
             cand configs 'Describe and alter topic, broker and group configs (kafka-configs.sh)'
             cand delete-records 'Delete records before given offsets (kafka-delete-records.sh)'
+            cand dump-log 'Print the batches, records and index entries of log segment files (kafka-dump-log.sh)'
             cand topics 'Create, list, describe, alter and delete topics (kafka-topics.sh)'
             cand console-producer 'Read lines from stdin and produce them as records (kafka-console-producer.sh)'
             cand console-consumer 'Print records to stdout (kafka-console-consumer.sh)'
@@ -462,6 +485,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
         &'kbox;help;configs'= {
         }
         &'kbox;help;delete-records'= {
+        }
+        &'kbox;help;dump-log'= {
         }
         &'kbox;help;topics'= {
         }

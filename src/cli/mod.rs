@@ -12,6 +12,7 @@ pub mod console_consumer;
 pub mod console_producer;
 pub mod consumer_groups;
 pub mod delete_records;
+pub mod dump_log;
 pub mod get_offsets;
 pub mod install_links;
 pub mod kcat;
@@ -54,6 +55,8 @@ pub enum Command {
     Configs(configs::ConfigsArgs),
     /// Delete records before given offsets (kafka-delete-records.sh).
     DeleteRecords(delete_records::DeleteRecordsArgs),
+    /// Print the batches, records and index entries of log segment files (kafka-dump-log.sh).
+    DumpLog(dump_log::DumpLogArgs),
     /// Create, list, describe, alter and delete topics (kafka-topics.sh).
     Topics(topics::TopicsArgs),
     /// Read lines from stdin and produce them as records (kafka-console-producer.sh).
@@ -95,6 +98,7 @@ pub const TOOL_LINKS: &[(&str, &str)] = &[
     ("kafka-get-offsets", "get-offsets"),
     ("kafka-configs", "configs"),
     ("kafka-delete-records", "delete-records"),
+    ("kafka-dump-log", "dump-log"),
     ("kafka-topics", "topics"),
     ("kafka-console-producer", "console-producer"),
     ("kafka-console-consumer", "console-consumer"),
@@ -157,6 +161,7 @@ pub async fn run(cli: Cli) -> Result<ExitStatus> {
         Command::GetOffsets(args) => get_offsets::run(args).await,
         Command::Configs(args) => configs::run(args).await,
         Command::DeleteRecords(args) => delete_records::run(args).await,
+        Command::DumpLog(args) => dump_log::run(args),
         Command::Topics(args) => topics::run(args).await,
         Command::ConsoleProducer(args) => console_producer::run(args).await,
         Command::ConsoleConsumer(args) => console_consumer::run(args).await,

@@ -39,6 +39,11 @@ impl TestBroker {
         }
     }
 
+    /// The broker's data directory (its only log dir), where partition folders live.
+    pub fn data_dir(&self) -> &Path {
+        self._dir.path()
+    }
+
     pub async fn stop(mut self) {
         if let Some(b) = self.broker.take() {
             b.shutdown().await.unwrap();

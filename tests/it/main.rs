@@ -11,6 +11,7 @@ mod client;
 mod common;
 mod compaction;
 mod console;
+mod dump_log;
 mod groups;
 mod kcat;
 mod mirror;
