@@ -1247,7 +1247,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__mirror__subcmd__maker)
-            opts="-h --consumer.config --producer.config --include --num.streams --offset.commit.interval.ms --abort.on.send.failure --no-create-topics --stats-interval --log-level --help"
+            opts="-h --consumer.config --producer.config --include --num.streams --offset.commit.interval.ms --abort.on.send.failure --no-create-topics --stats-interval --sync-group-offsets --log-level --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -313,6 +313,7 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand --stats-interval 'Seconds between stats lines on stderr (0: none)'
             cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
             cand --no-create-topics 'Do not create missing topics on the target'
+            cand --sync-group-offsets 'Also translate the source''s consumer-group offsets and commit them on the target at each offset commit (MirrorMaker 2''s sync.group.offsets), so consumers can fail over'
             cand -h 'Print help'
             cand --help 'Print help'
         }

@@ -262,6 +262,7 @@ complete -c kbox -n "__fish_kbox_using_subcommand mirror-maker" -l abort.on.send
 complete -c kbox -n "__fish_kbox_using_subcommand mirror-maker" -l stats-interval -d 'Seconds between stats lines on stderr (0: none)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand mirror-maker" -l log-level -d 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides' -r
 complete -c kbox -n "__fish_kbox_using_subcommand mirror-maker" -l no-create-topics -d 'Do not create missing topics on the target'
+complete -c kbox -n "__fish_kbox_using_subcommand mirror-maker" -l sync-group-offsets -d 'Also translate the source\'s consumer-group offsets and commit them on the target at each offset commit (MirrorMaker 2\'s sync.group.offsets), so consumers can fail over'
 complete -c kbox -n "__fish_kbox_using_subcommand mirror-maker" -s h -l help -d 'Print help'
 complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and not __fish_seen_subcommand_from producer consumer e2e help" -l log-level -d 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides' -r
 complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and not __fish_seen_subcommand_from producer consumer e2e help" -s h -l help -d 'Print help'

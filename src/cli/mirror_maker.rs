@@ -7,18 +7,28 @@
 //! count and overridden configs. Delivery is at-least-once: source offsets are committed only
 //! after the target acknowledged every record before them (the producer is flushed first), so
 //! killing mirror-maker and starting it again loses nothing.
+//!
+//! `--sync-group-offsets` goes beyond the legacy tool, as MirrorMaker 2 does: the committed
+//! offsets of the source's other consumer groups are translated to target offsets (from the
+//! source -> target offset pairs seen as records are acknowledged) and committed to the same
+//! groups on the target, so their consumers can fail over. Translation is conservative (a
+//! consumer may re-read a few records, never skip one), only for topics mirrored partition for
+//! partition, and never touches a target group that has members or is further ahead.
 
+use std::collections::BTreeMap;
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use clap::Args;
 
 use super::ExitStatus;
 use crate::client::admin::{Admin, NewTopic, ResourceType};
+use crate::client::group::admin::GroupAdmin;
 use crate::client::group::Subscription;
+use crate::client::Client;
 use crate::client::{ClientConfig, GroupConsumer, Producer, ProducerRecord};
 use crate::{Error, Result};
 
@@ -51,6 +61,10 @@ pub struct MirrorMakerArgs {
     /// Seconds between stats lines on stderr (0: none).
     #[arg(long = "stats-interval", default_value_t = 10)]
     pub stats_interval: u64,
+    /// Also translate the source's consumer-group offsets and commit them on the target at each
+    /// offset commit (MirrorMaker 2's sync.group.offsets), so consumers can fail over.
+    #[arg(long = "sync-group-offsets")]
+    pub sync_group_offsets: bool,
 }
 
 fn load(path: &Option<PathBuf>, flag: &str) -> Result<ClientConfig> {
@@ -84,6 +98,16 @@ pub async fn run(args: MirrorMakerArgs) -> Result<ExitStatus> {
         .trim()
         .eq_ignore_ascii_case("false");
 
+    let own_group = source.group_id().unwrap_or_default();
+    let group_sync = args.sync_group_offsets.then(|| -> Result<GroupSync> {
+        Ok(GroupSync {
+            source: GroupAdmin::new(Client::new(source.clone())?),
+            target: GroupAdmin::new(Client::new(target.clone())?),
+            own_group: own_group.clone(),
+        })
+    });
+    let group_sync = group_sync.transpose()?;
+    let syncs = Arc::new(OffsetSyncs::default());
     let source_admin = Admin::new(source.clone())?;
     let target_admin = Admin::new(target.clone())?;
     let producer = Producer::new(target)?;
@@ -104,6 +128,8 @@ pub async fn run(args: MirrorMakerArgs) -> Result<ExitStatus> {
             _ = &mut interrupted => break,
         };
         let mut to_send = Vec::with_capacity(batch.len());
+        // Source position of each record sent, for offset translation (same-partition topics).
+        let mut origins: Vec<Option<(String, i32, i64)>> = Vec::with_capacity(batch.len());
         for r in batch {
             let counts = match known_topics.get(&r.topic) {
                 Some(c) => *c,
@@ -125,6 +151,11 @@ pub async fn run(args: MirrorMakerArgs) -> Result<ExitStatus> {
                 + r.key.as_ref().map_or(0, |k| k.len()) as u64;
             window_bytes += r.value.as_ref().map_or(0, |v| v.len()) as u64;
             pending.insert((r.topic.clone(), r.partition), r.offset + 1);
+            let same_partition = source_partitions == target_partitions;
+            origins.push(
+                (group_sync.is_some() && same_partition)
+                    .then(|| (r.topic.clone(), r.partition, r.offset)),
+            );
             to_send.push(ProducerRecord {
                 topic: r.topic,
                 partition: (source_partitions == target_partitions).then_some(r.partition),
@@ -138,11 +169,17 @@ pub async fn run(args: MirrorMakerArgs) -> Result<ExitStatus> {
         window_records += to_send.len() as u64;
         if !to_send.is_empty() {
             let failures2 = failures.clone();
+            let syncs2 = syncs.clone();
             producer
                 .send_many(
                     to_send,
-                    Arc::new(move |_, result| {
-                        if let Err(e) = result {
+                    Arc::new(move |index, result| match result {
+                        Ok(meta) => {
+                            if let Some(Some((topic, partition, offset))) = origins.get(index) {
+                                syncs2.record(topic, *partition, *offset, meta.offset);
+                            }
+                        }
+                        Err(e) => {
                             if failures2.fetch_add(1, Ordering::Relaxed) < 10 {
                                 eprintln!("Error when sending a mirrored record: {e}");
                             }
@@ -160,6 +197,9 @@ pub async fn run(args: MirrorMakerArgs) -> Result<ExitStatus> {
                 abort_on_failure,
             )
             .await?;
+            if let Some(sync) = &group_sync {
+                sync.run(&syncs).await;
+            }
             last_commit = Instant::now();
         }
         if args.stats_interval > 0
@@ -182,10 +222,115 @@ pub async fn run(args: MirrorMakerArgs) -> Result<ExitStatus> {
         abort_on_failure,
     )
     .await?;
+    if let Some(sync) = &group_sync {
+        sync.run(&syncs).await;
+    }
     consumer.close().await?;
     producer.close().await?;
     eprintln!("mirror-maker: {records_total} records ({bytes_total} bytes) mirrored");
     Ok(ExitStatus::Success)
+}
+
+/// Source offset -> target offset pairs of acknowledged records, per source partition, newest
+/// kept (a bounded number per partition: translation only needs recent ones).
+#[derive(Debug, Default)]
+struct OffsetSyncs {
+    pairs: Mutex<HashMap<(String, i32), BTreeMap<i64, i64>>>,
+}
+
+/// Pairs kept per partition.
+const SYNCS_PER_PARTITION: usize = 4096;
+
+impl OffsetSyncs {
+    fn record(&self, topic: &str, partition: i32, source: i64, target: i64) {
+        let mut pairs = self.pairs.lock().unwrap_or_else(|e| e.into_inner());
+        let map = pairs.entry((topic.to_string(), partition)).or_default();
+        map.insert(source, target);
+        if map.len() > SYNCS_PER_PARTITION {
+            map.pop_first();
+        }
+    }
+
+    /// The target offset a consumer committed at source offset `committed` may resume from:
+    /// just after the target copy of the last mirrored record before `committed`. `None`
+    /// when no such record is known.
+    fn translate(&self, topic: &str, partition: i32, committed: i64) -> Option<i64> {
+        let pairs = self.pairs.lock().unwrap_or_else(|e| e.into_inner());
+        let map = pairs.get(&(topic.to_string(), partition))?;
+        map.range(..committed).next_back().map(|(_, t)| t + 1)
+    }
+
+    fn partitions(&self) -> Vec<(String, i32)> {
+        let pairs = self.pairs.lock().unwrap_or_else(|e| e.into_inner());
+        pairs.keys().cloned().collect()
+    }
+}
+
+/// `--sync-group-offsets`: copies translated consumer-group offsets to the target.
+struct GroupSync {
+    source: GroupAdmin,
+    target: GroupAdmin,
+    own_group: String,
+}
+
+impl GroupSync {
+    /// One pass over the source's groups. Failures are reported and retried next time: offset
+    /// syncing must never stop the mirroring itself.
+    async fn run(&self, syncs: &OffsetSyncs) {
+        if let Err(e) = self.sync(syncs).await {
+            eprintln!("mirror-maker: syncing group offsets failed (will retry): {e}");
+        }
+    }
+
+    async fn sync(&self, syncs: &OffsetSyncs) -> Result<()> {
+        let mirrored = syncs.partitions();
+        if mirrored.is_empty() {
+            return Ok(());
+        }
+        for group in self.source.list_groups(&[]).await? {
+            if group.group_id == self.own_group
+                || !(group.protocol_type.is_empty() || group.protocol_type == "consumer")
+            {
+                continue;
+            }
+            let committed = self
+                .source
+                .committed_offsets(&group.group_id, Some(&mirrored))
+                .await?;
+            let mut translated: HashMap<(String, i32), i64> = HashMap::new();
+            for (tp, c) in committed {
+                if c.offset < 0 {
+                    continue;
+                }
+                if let Some(t) = syncs.translate(&tp.0, tp.1, c.offset) {
+                    translated.insert(tp, t);
+                }
+            }
+            if translated.is_empty() {
+                continue;
+            }
+            // Never move a live group, nor one that is already further ahead on the target.
+            let described = self
+                .target
+                .describe_groups(std::slice::from_ref(&group.group_id))
+                .await?;
+            if described.iter().any(|d| !d.members.is_empty()) {
+                continue;
+            }
+            let keys: Vec<(String, i32)> = translated.keys().cloned().collect();
+            let existing = self
+                .target
+                .committed_offsets(&group.group_id, Some(&keys))
+                .await?;
+            translated.retain(|tp, t| existing.get(tp).is_none_or(|e| e.offset < *t));
+            if !translated.is_empty() {
+                self.target
+                    .alter_offsets(&group.group_id, &translated)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Flushes the target, then commits the source positions of everything sent so far.
@@ -252,4 +397,38 @@ async fn prepare_topic(
         target_count = source_count;
     }
     Ok((source_count, target_count))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn translation_is_conservative() {
+        let syncs = OffsetSyncs::default();
+        // Source offsets 10..=12 landed at target 100..=102; 13 not mirrored yet.
+        for (s, t) in [(10, 100), (11, 101), (12, 102)] {
+            syncs.record("t", 0, s, t);
+        }
+        assert_eq!(syncs.translate("t", 0, 12), Some(102), "exact after 11");
+        assert_eq!(syncs.translate("t", 0, 13), Some(103));
+        assert_eq!(
+            syncs.translate("t", 0, 50),
+            Some(103),
+            "never past what was mirrored"
+        );
+        assert_eq!(
+            syncs.translate("t", 0, 10),
+            None,
+            "nothing before offset 10 is known"
+        );
+        assert_eq!(syncs.translate("t", 1, 5), None);
+        for s in 0..(SYNCS_PER_PARTITION as i64 + 10) {
+            syncs.record("u", 0, s, s);
+        }
+        assert_eq!(
+            syncs.pairs.lock().unwrap()[&("u".to_string(), 0)].len(),
+            SYNCS_PER_PARTITION
+        );
+    }
 }

@@ -15,6 +15,10 @@ const TOPIC: &str = "mirrored";
 const COUNT: usize = 100_000;
 
 fn start_mirror(dir: &std::path::Path) -> Child {
+    start_mirror_with(dir, &[])
+}
+
+fn start_mirror_with(dir: &std::path::Path, extra: &[&str]) -> Child {
     Command::new(kbox_bin())
         .args([
             "mirror-maker",
@@ -29,6 +33,7 @@ fn start_mirror(dir: &std::path::Path) -> Child {
         .arg(dir.join("source.properties"))
         .arg("--producer.config")
         .arg(dir.join("target.properties"))
+        .args(extra)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -215,6 +220,97 @@ async fn mirrors_everything_across_a_kill_9() {
         .unwrap()
         .clone();
     assert_eq!(retention.value.as_deref(), Some("604800000"));
+    source.stop().await;
+    target.stop().await;
+}
+
+/// --sync-group-offsets: a source group's committed offsets reach the same group on the target,
+/// translated (here the target topic starts empty, so offsets are equal).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn syncs_consumer_group_offsets_for_failover() {
+    use kbox::client::group::admin::GroupAdmin;
+    use kbox::client::Client;
+
+    let source = TestBroker::start().await;
+    let target = TestBroker::start().await;
+    let (s, t) = (source.addr.to_string(), target.addr.to_string());
+    let admin = Admin::new(ClientConfig::with_bootstrap(&s)).unwrap();
+    let created = admin
+        .create_topics(
+            &[NewTopic {
+                name: TOPIC.into(),
+                partitions: 3,
+                replication_factor: 1,
+                ..Default::default()
+            }],
+            false,
+        )
+        .await
+        .unwrap();
+    created[0].1.as_ref().unwrap();
+    let producer = Producer::new(ClientConfig::with_bootstrap(&s)).unwrap();
+    let mut futures = Vec::new();
+    for i in 0..3000 {
+        let r = ProducerRecord::new(TOPIC, format!("v{i}")).with_partition(i % 3);
+        futures.push(producer.send(r).await.unwrap());
+    }
+    for f in futures {
+        f.await.unwrap();
+    }
+    producer.close().await.unwrap();
+    // The application group "app" has read 400 records of partition 0 and all of partition 1.
+    let source_groups = GroupAdmin::new(Client::new(ClientConfig::with_bootstrap(&s)).unwrap());
+    let committed: HashMap<(String, i32), i64> = [
+        ((TOPIC.to_string(), 0), 400),
+        ((TOPIC.to_string(), 1), 1000),
+    ]
+    .into();
+    source_groups
+        .alter_offsets("app", &committed)
+        .await
+        .unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("source.properties"),
+        format!("bootstrap.servers={s}\ngroup.id=mirror-sync\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("target.properties"),
+        format!("bootstrap.servers={t}\n"),
+    )
+    .unwrap();
+    let mut mirror = start_mirror_with(dir.path(), &["--sync-group-offsets"]);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while end_offsets(&t, 3).await < 3000 {
+        assert!(Instant::now() < deadline, "mirror-maker made no progress");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // A clean stop runs a last commit and offset sync.
+    let _ = Command::new("kill")
+        .arg("-TERM")
+        .arg(mirror.id().to_string())
+        .status();
+    assert!(mirror.wait().unwrap().success());
+
+    let target_groups = GroupAdmin::new(Client::new(ClientConfig::with_bootstrap(&t)).unwrap());
+    let synced = target_groups.committed_offsets("app", None).await.unwrap();
+    let offsets: HashMap<(String, i32), i64> = synced
+        .into_iter()
+        .map(|(tp, c)| (tp, c.offset))
+        .filter(|(_, o)| *o >= 0)
+        .collect();
+    assert_eq!(
+        offsets, committed,
+        "the target group resumes where the source group was"
+    );
+    // mirror-maker's own group is not copied.
+    let own = target_groups
+        .committed_offsets("mirror-sync", None)
+        .await
+        .unwrap();
+    assert!(own.values().all(|c| c.offset < 0), "{own:?}");
     source.stop().await;
     target.stop().await;
 }
