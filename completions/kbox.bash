@@ -215,13 +215,21 @@ _kbox() {
 
     case "${cmd}" in
         kbox)
-            opts="-h -V --log-level --help --version storage server-start server-stop consumer-groups get-offsets configs delete-records dump-log topics console-producer console-consumer mirror-maker perf-test completions broker-api-versions cluster-id log-dirs shell install-links kcat help"
+            opts="-X -h -V --log-level --profile --help --version storage server-start server-stop consumer-groups get-offsets configs delete-records dump-log topics console-producer console-consumer mirror-maker perf-test completions broker-api-versions cluster-id log-dirs shell install-links kcat help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --log-level)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -X)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -233,7 +241,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__broker__subcmd__api__subcmd__versions)
-            opts="-h --bootstrap-server --command-config --format --log-level --help"
+            opts="-X -h --bootstrap-server --command-config --format --log-level --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -255,6 +263,14 @@ _kbox() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -X)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -263,7 +279,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__cluster__subcmd__id)
-            opts="-h --bootstrap-server --command-config --config --format --log-level --help"
+            opts="-X -h --bootstrap-server --command-config --config --format --log-level --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -289,6 +305,14 @@ _kbox() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -X)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -297,7 +321,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__completions)
-            opts="-h --generate-files --log-level --help bash elvish fish powershell zsh"
+            opts="-X -h --generate-files --log-level --profile --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -311,6 +335,14 @@ _kbox() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -X)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -319,7 +351,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__configs)
-            opts="-h --bootstrap-server --command-config --describe --alter --all --entity-type --entity-name --entity-default --topic --broker --broker-defaults --broker-logger --group --add-config --add-config-file --delete-config --force --format --log-level --help"
+            opts="-X -h --bootstrap-server --command-config --describe --alter --all --entity-type --entity-name --entity-default --topic --broker --broker-defaults --broker-logger --group --add-config --add-config-file --delete-config --force --format --log-level --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -377,6 +409,14 @@ _kbox() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -X)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -385,7 +425,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__console__subcmd__consumer)
-            opts="-h --bootstrap-server --topic --include --partition --offset --from-beginning --group --max-messages --timeout-ms --skip-message-on-error --isolation-level --consumer-property --command-property --consumer.config --command-config --property --formatter-property --formatter-config --formatter --key-deserializer --value-deserializer --enable-systest-events --print-format --format --log-level --help"
+            opts="-X -h --bootstrap-server --topic --include --partition --offset --from-beginning --group --max-messages --timeout-ms --skip-message-on-error --isolation-level --consumer-property --command-property --consumer.config --command-config --property --formatter-property --formatter-config --formatter --key-deserializer --value-deserializer --enable-systest-events --print-format --format --log-level --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -479,6 +519,14 @@ _kbox() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -X)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -487,7 +535,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__console__subcmd__producer)
-            opts="-h --bootstrap-server --topic --producer-property --command-property --producer.config --command-config --property --reader-property --reader-config --compression-codec --request-required-acks --sync --batch-size --max-partition-memory-bytes --timeout --message-send-max-retries --retry-backoff-ms --request-timeout-ms --metadata-expiry-ms --max-block-ms --max-memory-bytes --socket-buffer-size --line-reader --log-level --help"
+            opts="-X -h --bootstrap-server --topic --producer-property --command-property --producer.config --command-config --property --reader-property --reader-config --compression-codec --request-required-acks --sync --batch-size --max-partition-memory-bytes --timeout --message-send-max-retries --retry-backoff-ms --request-timeout-ms --metadata-expiry-ms --max-block-ms --max-memory-bytes --socket-buffer-size --line-reader --log-level --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -585,6 +633,14 @@ _kbox() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -X)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -593,7 +649,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__consumer__subcmd__groups)
-            opts="-h --bootstrap-server --command-config --list --describe --delete --reset-offsets --delete-offsets --group --all-groups --topic --all-topics --offsets --members --state --type --verbose --timeout --dry-run --execute --export --to-offset --to-earliest --to-latest --to-current --shift-by --to-datetime --by-duration --from-file --yes --format --log-level --help"
+            opts="-X -h --bootstrap-server --command-config --list --describe --delete --reset-offsets --delete-offsets --group --all-groups --topic --all-topics --offsets --members --state --type --verbose --timeout --dry-run --execute --export --to-offset --to-earliest --to-latest --to-current --shift-by --to-datetime --by-duration --from-file --yes --format --log-level --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -655,6 +711,14 @@ _kbox() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -X)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -663,7 +727,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__delete__subcmd__records)
-            opts="-h --bootstrap-server --command-config --offset-json-file --yes --format --log-level --help"
+            opts="-X -h --bootstrap-server --command-config --offset-json-file --yes --format --log-level --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -689,6 +753,14 @@ _kbox() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -X)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -697,7 +769,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__dump__subcmd__log)
-            opts="-h --files --print-data-log --verify-index-only --index-sanity-check --max-message-size --max-bytes --deep-iteration --value-decoder-class --key-decoder-class --offsets-decoder --transaction-log-decoder --cluster-metadata-decoder --remote-log-metadata-decoder --share-group-state-decoder --skip-record-metadata --format --log-level --help"
+            opts="-X -h --files --print-data-log --verify-index-only --index-sanity-check --max-message-size --max-bytes --deep-iteration --value-decoder-class --key-decoder-class --offsets-decoder --transaction-log-decoder --cluster-metadata-decoder --remote-log-metadata-decoder --share-group-state-decoder --skip-record-metadata --format --log-level --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -731,6 +803,14 @@ _kbox() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -X)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -739,7 +819,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__get__subcmd__offsets)
-            opts="-h --bootstrap-server --topic-partitions --topic --partitions --time --command-config --exclude-internal-topics --format --log-level --help"
+            opts="-X -h --bootstrap-server --topic-partitions --topic --partitions --time --command-config --exclude-internal-topics --format --log-level --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -774,6 +854,14 @@ _kbox() {
                     return 0
                     ;;
                 --log-level)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -X)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1177,13 +1265,21 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__install__subcmd__links)
-            opts="-h --force --log-level --help"
+            opts="-X -h --force --log-level --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --log-level)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -X)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1195,13 +1291,21 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__kcat)
-            opts="--log-level"
+            opts="-X --log-level --profile"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --log-level)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -X)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1213,7 +1317,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__log__subcmd__dirs)
-            opts="-h --bootstrap-server --describe --broker-list --topic-list --command-config --log-level --help"
+            opts="-X -h --bootstrap-server --describe --broker-list --topic-list --command-config --log-level --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1239,6 +1343,14 @@ _kbox() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -X)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1247,7 +1359,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__mirror__subcmd__maker)
-            opts="-h --consumer.config --producer.config --include --num.streams --offset.commit.interval.ms --abort.on.send.failure --no-create-topics --stats-interval --sync-group-offsets --log-level --help"
+            opts="-X -h --consumer.config --producer.config --include --num.streams --offset.commit.interval.ms --abort.on.send.failure --no-create-topics --stats-interval --sync-group-offsets --log-level --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1285,6 +1397,14 @@ _kbox() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -X)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1293,13 +1413,21 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__perf__subcmd__test)
-            opts="-h --log-level --help producer consumer e2e help"
+            opts="-X -h --log-level --profile --help producer consumer e2e help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --log-level)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -X)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1311,7 +1439,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__perf__subcmd__test__subcmd__consumer)
-            opts="-h --bootstrap-server --topic --include --num-records --messages --group --from-latest --fetch-size --socket-buffer-size --consumer.config --command-config --command-property --print-metrics --show-detailed-stats --reporting-interval --timeout --date-format --hide-header --format --log-level --help"
+            opts="-X -h --bootstrap-server --topic --include --num-records --messages --group --from-latest --fetch-size --socket-buffer-size --consumer.config --command-config --command-property --print-metrics --show-detailed-stats --reporting-interval --timeout --date-format --hide-header --format --log-level --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1381,6 +1509,14 @@ _kbox() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -X)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1389,7 +1525,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__perf__subcmd__test__subcmd__e2e)
-            opts="-h --format --log-level --help"
+            opts="-X -h --format --log-level --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1400,6 +1536,14 @@ _kbox() {
                     return 0
                     ;;
                 --log-level)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -X)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1481,7 +1625,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__perf__subcmd__test__subcmd__producer)
-            opts="-h --topic --num-records --record-size --payload-file --payload-monotonic --payload-delimiter --throughput --producer-props --producer.config --command-property --command-config --bootstrap-server --print-metrics --transactional-id --transaction-duration-ms --warmup-records --format --log-level --help"
+            opts="-X -h --topic --num-records --record-size --payload-file --payload-monotonic --payload-delimiter --throughput --producer-props --producer.config --command-property --command-config --bootstrap-server --print-metrics --transactional-id --transaction-duration-ms --warmup-records --format --log-level --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1551,6 +1695,14 @@ _kbox() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -X)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1559,7 +1711,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__server__subcmd__start)
-            opts="-h --override --daemon --listen --data-dir --log-level --help"
+            opts="-X -h --override --daemon --listen --data-dir --log-level --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1581,6 +1733,14 @@ _kbox() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -X)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1589,7 +1749,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__server__subcmd__stop)
-            opts="-h --node-id --process-role --log-level --help"
+            opts="-X -h --node-id --process-role --log-level --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1607,6 +1767,14 @@ _kbox() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -X)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1615,7 +1783,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__shell)
-            opts="-h --bootstrap-server --command-config --log-level --help"
+            opts="-X -h --bootstrap-server --command-config --log-level --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1633,6 +1801,14 @@ _kbox() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -X)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1641,13 +1817,21 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__storage)
-            opts="-h --log-level --help random-uuid format info help"
+            opts="-X -h --log-level --profile --help random-uuid format info help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --log-level)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -X)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1659,7 +1843,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__storage__subcmd__format)
-            opts="-c -t -g -s -I -N -h --config --cluster-id --ignore-formatted --standalone --initial-controllers --no-initial-controllers --log-level --help"
+            opts="-c -t -g -s -I -N -X -h --config --cluster-id --ignore-formatted --standalone --initial-controllers --no-initial-controllers --log-level --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1690,6 +1874,14 @@ _kbox() {
                     return 0
                     ;;
                 --log-level)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -X)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1771,7 +1963,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__storage__subcmd__info)
-            opts="-c -h --config --log-level --help"
+            opts="-c -X -h --config --log-level --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1789,6 +1981,14 @@ _kbox() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -X)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1797,13 +1997,21 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__storage__subcmd__random__subcmd__uuid)
-            opts="-h --log-level --help"
+            opts="-X -h --log-level --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --log-level)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -X)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1815,7 +2023,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__topics)
-            opts="-y -h --bootstrap-server --command-config --list --create --delete --alter --describe --topic --topic-id --config --delete-config --partitions --replication-factor --replica-assignment --under-replicated-partitions --unavailable-partitions --under-min-isr-partitions --at-min-isr-partitions --topics-with-overrides --if-exists --if-not-exists --exclude-internal --partition-size-limit-per-response --format --yes --log-level --help"
+            opts="-y -X -h --bootstrap-server --command-config --list --create --delete --alter --describe --topic --topic-id --config --delete-config --partitions --replication-factor --replica-assignment --under-replicated-partitions --unavailable-partitions --under-min-isr-partitions --at-min-isr-partitions --topics-with-overrides --if-exists --if-not-exists --exclude-internal --partition-size-limit-per-response --format --yes --log-level --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1866,6 +2074,14 @@ _kbox() {
                     return 0
                     ;;
                 --log-level)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -X)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

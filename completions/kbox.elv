@@ -19,6 +19,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
     var completions = [
         &'kbox'= {
             cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand --profile 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster'
+            cand -X 'A client property, key=value, for every command that talks to a cluster (repeatable)'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
@@ -47,6 +49,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
         }
         &'kbox;storage'= {
             cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand --profile 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster'
+            cand -X 'A client property, key=value, for every command that talks to a cluster (repeatable)'
             cand -h 'Print help'
             cand --help 'Print help'
             cand random-uuid 'Print a new random cluster id (22 base64 characters)'
@@ -56,6 +60,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
         }
         &'kbox;storage;random-uuid'= {
             cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand --profile 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster'
+            cand -X 'A client property, key=value, for every command that talks to a cluster (repeatable)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -67,6 +73,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand -I 'The initial controllers of a dynamic quorum: id@host:port:directory-id,...'
             cand --initial-controllers 'The initial controllers of a dynamic quorum: id@host:port:directory-id,...'
             cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand --profile 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster'
+            cand -X 'A client property, key=value, for every command that talks to a cluster (repeatable)'
             cand -g 'Skip directories that are already formatted instead of failing'
             cand --ignore-formatted 'Skip directories that are already formatted instead of failing'
             cand -s 'Format a single-node dynamic controller quorum with this node as its voter'
@@ -80,6 +88,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand -c 'c'
             cand --config 'config'
             cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand --profile 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster'
+            cand -X 'A client property, key=value, for every command that talks to a cluster (repeatable)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -102,6 +112,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand --listen 'Embedded default only: the address to listen on'
             cand --data-dir 'Embedded default only: where data lives [default: $KBOX_DATA_DIR, else ~/.local/share/kbox/data]'
             cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand --profile 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster'
+            cand -X 'A client property, key=value, for every command that talks to a cluster (repeatable)'
             cand --daemon 'Run in the background, logging to $LOG_DIR/kafkaServer.out (Apache''s -daemon)'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -110,6 +122,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand --node-id 'Stop only the node with this node.id'
             cand --process-role 'Stop only nodes with this role (broker or controller)'
             cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand --profile 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster'
+            cand -X 'A client property, key=value, for every command that talks to a cluster (repeatable)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -128,6 +142,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand --from-file 'Reset to the offsets in a CSV file (topic,partition,offset or group,topic,partition,offset)'
             cand --format 'Output format: Apache''s text or JSON'
             cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand --profile 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster'
+            cand -X 'A client property, key=value, for every command that talks to a cluster (repeatable)'
             cand --list 'List all consumer groups'
             cand --describe 'Describe consumer group(s) and list offset lag (number of messages not yet processed)'
             cand --delete 'Delete consumer group(s)'
@@ -157,6 +173,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand --command-config 'Property file with configs for the admin client'
             cand --format 'Output format: Apache''s text or JSON'
             cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand --profile 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster'
+            cand -X 'A client property, key=value, for every command that talks to a cluster (repeatable)'
             cand --exclude-internal-topics 'Leave out internal topics'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -175,6 +193,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand --delete-config 'Config names to remove: ''k1,k2'''
             cand --format 'Output format: Apache''s text or JSON'
             cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand --profile 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster'
+            cand -X 'A client property, key=value, for every command that talks to a cluster (repeatable)'
             cand --describe 'List configs for the given entity'
             cand --alter 'Alter the configuration of the entity'
             cand --all 'With --describe: every config, not only the overrides'
@@ -190,6 +210,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand --offset-json-file 'REQUIRED: {"partitions":[{"topic":"foo","partition":1,"offset":1}],"version":1}; offset -1 means the high watermark'
             cand --format 'Output format: Apache''s text or JSON'
             cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand --profile 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster'
+            cand -X 'A client property, key=value, for every command that talks to a cluster (repeatable)'
             cand --yes 'Do not ask for confirmation at a terminal'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -202,6 +224,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand --key-decoder-class 'Key decoder class; only the string decoder exists in kbox (UTF-8, lossy)'
             cand --format 'Output format: Apache''s text, or one JSON object per line for scripts'
             cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand --profile 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster'
+            cand -X 'A client property, key=value, for every command that talks to a cluster (repeatable)'
             cand --print-data-log 'Print the records'' contents (implied by any decoder option)'
             cand --verify-index-only 'Just verify the index against the log without printing its content'
             cand --index-sanity-check 'Just run the index sanity check the broker runs at start-up'
@@ -228,6 +252,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand --partition-size-limit-per-response 'The maximum number of partitions in one DescribeTopicPartitions response'
             cand --format 'Output format: Apache''s text or JSON'
             cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand --profile 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster'
+            cand -X 'A client property, key=value, for every command that talks to a cluster (repeatable)'
             cand --list 'List all available topics'
             cand --create 'Create a new topic'
             cand --delete 'Delete a topic'
@@ -270,6 +296,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand --socket-buffer-size 'send.buffer.bytes (accepted; the OS default is used)'
             cand --line-reader 'The line reader class; only Apache''s default LineMessageReader is built in'
             cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand --profile 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster'
+            cand -X 'A client property, key=value, for every command that talks to a cluster (repeatable)'
             cand --sync 'Send each record synchronously'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -297,6 +325,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand --print-format 'A kcat-style format string: %t %p %o %k %s %K %S %T %h, with \n \t escapes'
             cand --format 'Output format: Apache''s text or one JSON object per record'
             cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand --profile 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster'
+            cand -X 'A client property, key=value, for every command that talks to a cluster (repeatable)'
             cand --from-beginning 'Start with the earliest message when there is no committed offset'
             cand --skip-message-on-error 'Skip a message that cannot be printed instead of stopping'
             cand --enable-systest-events 'Log lifecycle events of the consumer (accepted for compatibility)'
@@ -312,6 +342,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand --abort.on.send.failure 'Stop on the first record the target refuses (true), or log it and go on (false)'
             cand --stats-interval 'Seconds between stats lines on stderr (0: none)'
             cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand --profile 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster'
+            cand -X 'A client property, key=value, for every command that talks to a cluster (repeatable)'
             cand --no-create-topics 'Do not create missing topics on the target'
             cand --sync-group-offsets 'Also translate the source''s consumer-group offsets and commit them on the target at each offset commit (MirrorMaker 2''s sync.group.offsets), so consumers can fail over'
             cand -h 'Print help'
@@ -319,6 +351,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
         }
         &'kbox;perf-test'= {
             cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand --profile 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster'
+            cand -X 'A client property, key=value, for every command that talks to a cluster (repeatable)'
             cand -h 'Print help'
             cand --help 'Print help'
             cand producer 'kafka-producer-perf-test.sh: produce a fixed number of records and report throughput and latency'
@@ -343,6 +377,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand --warmup-records 'Records sent first and left out of the steady-state figures (KIP-1052)'
             cand --format '`json` prints one summary object instead of Apache''s lines'
             cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand --profile 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster'
+            cand -X 'A client property, key=value, for every command that talks to a cluster (repeatable)'
             cand --payload-monotonic 'Payload is the record''s number, as text'
             cand --print-metrics 'Print the client''s metrics at the end'
             cand -h 'Print help'
@@ -365,6 +401,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand --date-format 'Java SimpleDateFormat pattern for the time columns'
             cand --format '`json` prints one summary object instead of Apache''s lines'
             cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand --profile 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster'
+            cand -X 'A client property, key=value, for every command that talks to a cluster (repeatable)'
             cand --from-latest 'Start from the end of the topic when the group has no committed offset'
             cand --print-metrics 'Print the client''s metrics at the end'
             cand --show-detailed-stats 'A row per reporting interval instead of one summary row'
@@ -375,6 +413,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
         &'kbox;perf-test;e2e'= {
             cand --format '`json` prints one summary object instead of Apache''s lines'
             cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand --profile 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster'
+            cand -X 'A client property, key=value, for every command that talks to a cluster (repeatable)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -395,6 +435,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
         &'kbox;completions'= {
             cand --generate-files 'Write every shell''s script into DIR/completions and a man page per command into DIR/man (the checked-in files of a kbox checkout)'
             cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand --profile 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster'
+            cand -X 'A client property, key=value, for every command that talks to a cluster (repeatable)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -403,6 +445,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand --command-config 'Property file with configs for the admin client'
             cand --format 'Output format: Apache''s text or JSON'
             cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand --profile 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster'
+            cand -X 'A client property, key=value, for every command that talks to a cluster (repeatable)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -412,6 +456,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand --command-config 'Property file with configs for the admin client'
             cand --format 'Output format: Apache''s text or JSON'
             cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand --profile 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster'
+            cand -X 'A client property, key=value, for every command that talks to a cluster (repeatable)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -421,6 +467,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand --topic-list 'Comma separated topics to show; all topics when absent'
             cand --command-config 'Property file with configs for the admin client'
             cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand --profile 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster'
+            cand -X 'A client property, key=value, for every command that talks to a cluster (repeatable)'
             cand --describe 'Describe the log directories (the only action)'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -429,17 +477,23 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand --bootstrap-server 'The cluster every command talks to (HOST1:PORT1,HOST2:PORT2)'
             cand --command-config 'Client properties for the shell''s own lookups (completion of topics and groups)'
             cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand --profile 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster'
+            cand -X 'A client property, key=value, for every command that talks to a cluster (repeatable)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'kbox;install-links'= {
             cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand --profile 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster'
+            cand -X 'A client property, key=value, for every command that talks to a cluster (repeatable)'
             cand --force 'Replace files or links that already exist under those names'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'kbox;kcat'= {
             cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand --profile 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster'
+            cand -X 'A client property, key=value, for every command that talks to a cluster (repeatable)'
         }
         &'kbox;help'= {
             cand storage 'Format and inspect log directories (kafka-storage.sh)'

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kbox_global_optspecs
-    string join \n log-level= h/help V/version
+    string join \n log-level= profile= X= h/help V/version
 end
 
 function __fish_kbox_needs_command
@@ -25,6 +25,8 @@ function __fish_kbox_using_subcommand
 end
 
 complete -c kbox -n "__fish_kbox_needs_command" -l log-level -d 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides' -r
+complete -c kbox -n "__fish_kbox_needs_command" -l profile -d 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster' -r
+complete -c kbox -n "__fish_kbox_needs_command" -s X -d 'A client property, key=value, for every command that talks to a cluster (repeatable)' -r
 complete -c kbox -n "__fish_kbox_needs_command" -s h -l help -d 'Print help'
 complete -c kbox -n "__fish_kbox_needs_command" -s V -l version -d 'Print version'
 complete -c kbox -n "__fish_kbox_needs_command" -f -a "storage" -d 'Format and inspect log directories (kafka-storage.sh)'
@@ -49,23 +51,31 @@ complete -c kbox -n "__fish_kbox_needs_command" -f -a "install-links" -d 'Create
 complete -c kbox -n "__fish_kbox_needs_command" -f -a "kcat" -d 'kcat: produce, consume, list metadata, query offsets, with kcat\'s flags and output'
 complete -c kbox -n "__fish_kbox_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kbox -n "__fish_kbox_using_subcommand storage; and not __fish_seen_subcommand_from random-uuid format info help" -l log-level -d 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides' -r
+complete -c kbox -n "__fish_kbox_using_subcommand storage; and not __fish_seen_subcommand_from random-uuid format info help" -l profile -d 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster' -r
+complete -c kbox -n "__fish_kbox_using_subcommand storage; and not __fish_seen_subcommand_from random-uuid format info help" -s X -d 'A client property, key=value, for every command that talks to a cluster (repeatable)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand storage; and not __fish_seen_subcommand_from random-uuid format info help" -s h -l help -d 'Print help'
 complete -c kbox -n "__fish_kbox_using_subcommand storage; and not __fish_seen_subcommand_from random-uuid format info help" -f -a "random-uuid" -d 'Print a new random cluster id (22 base64 characters)'
 complete -c kbox -n "__fish_kbox_using_subcommand storage; and not __fish_seen_subcommand_from random-uuid format info help" -f -a "format" -d 'Write meta.properties into every log directory of a config'
 complete -c kbox -n "__fish_kbox_using_subcommand storage; and not __fish_seen_subcommand_from random-uuid format info help" -f -a "info" -d 'Show the log directories of a config and any problem with them'
 complete -c kbox -n "__fish_kbox_using_subcommand storage; and not __fish_seen_subcommand_from random-uuid format info help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kbox -n "__fish_kbox_using_subcommand storage; and __fish_seen_subcommand_from random-uuid" -l log-level -d 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides' -r
+complete -c kbox -n "__fish_kbox_using_subcommand storage; and __fish_seen_subcommand_from random-uuid" -l profile -d 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster' -r
+complete -c kbox -n "__fish_kbox_using_subcommand storage; and __fish_seen_subcommand_from random-uuid" -s X -d 'A client property, key=value, for every command that talks to a cluster (repeatable)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand storage; and __fish_seen_subcommand_from random-uuid" -s h -l help -d 'Print help'
 complete -c kbox -n "__fish_kbox_using_subcommand storage; and __fish_seen_subcommand_from format" -s c -l config -d 'The server.properties of the node' -r -F
 complete -c kbox -n "__fish_kbox_using_subcommand storage; and __fish_seen_subcommand_from format" -s t -l cluster-id -d 'The cluster id (from `kbox storage random-uuid`)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand storage; and __fish_seen_subcommand_from format" -s I -l initial-controllers -d 'The initial controllers of a dynamic quorum: id@host:port:directory-id,...' -r
 complete -c kbox -n "__fish_kbox_using_subcommand storage; and __fish_seen_subcommand_from format" -l log-level -d 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides' -r
+complete -c kbox -n "__fish_kbox_using_subcommand storage; and __fish_seen_subcommand_from format" -l profile -d 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster' -r
+complete -c kbox -n "__fish_kbox_using_subcommand storage; and __fish_seen_subcommand_from format" -s X -d 'A client property, key=value, for every command that talks to a cluster (repeatable)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand storage; and __fish_seen_subcommand_from format" -s g -l ignore-formatted -d 'Skip directories that are already formatted instead of failing'
 complete -c kbox -n "__fish_kbox_using_subcommand storage; and __fish_seen_subcommand_from format" -s s -l standalone -d 'Format a single-node dynamic controller quorum with this node as its voter'
 complete -c kbox -n "__fish_kbox_using_subcommand storage; and __fish_seen_subcommand_from format" -s N -l no-initial-controllers -d 'Do not write initial controllers (a controller joining an existing quorum)'
 complete -c kbox -n "__fish_kbox_using_subcommand storage; and __fish_seen_subcommand_from format" -s h -l help -d 'Print help'
 complete -c kbox -n "__fish_kbox_using_subcommand storage; and __fish_seen_subcommand_from info" -s c -l config -r -F
 complete -c kbox -n "__fish_kbox_using_subcommand storage; and __fish_seen_subcommand_from info" -l log-level -d 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides' -r
+complete -c kbox -n "__fish_kbox_using_subcommand storage; and __fish_seen_subcommand_from info" -l profile -d 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster' -r
+complete -c kbox -n "__fish_kbox_using_subcommand storage; and __fish_seen_subcommand_from info" -s X -d 'A client property, key=value, for every command that talks to a cluster (repeatable)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand storage; and __fish_seen_subcommand_from info" -s h -l help -d 'Print help'
 complete -c kbox -n "__fish_kbox_using_subcommand storage; and __fish_seen_subcommand_from help" -f -a "random-uuid" -d 'Print a new random cluster id (22 base64 characters)'
 complete -c kbox -n "__fish_kbox_using_subcommand storage; and __fish_seen_subcommand_from help" -f -a "format" -d 'Write meta.properties into every log directory of a config'
@@ -75,11 +85,15 @@ complete -c kbox -n "__fish_kbox_using_subcommand server-start" -l override -d '
 complete -c kbox -n "__fish_kbox_using_subcommand server-start" -l listen -d 'Embedded default only: the address to listen on' -r
 complete -c kbox -n "__fish_kbox_using_subcommand server-start" -l data-dir -d 'Embedded default only: where data lives [default: $KBOX_DATA_DIR, else ~/.local/share/kbox/data]' -r -F
 complete -c kbox -n "__fish_kbox_using_subcommand server-start" -l log-level -d 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides' -r
+complete -c kbox -n "__fish_kbox_using_subcommand server-start" -l profile -d 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster' -r
+complete -c kbox -n "__fish_kbox_using_subcommand server-start" -s X -d 'A client property, key=value, for every command that talks to a cluster (repeatable)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand server-start" -l daemon -d 'Run in the background, logging to $LOG_DIR/kafkaServer.out (Apache\'s -daemon)'
 complete -c kbox -n "__fish_kbox_using_subcommand server-start" -s h -l help -d 'Print help'
 complete -c kbox -n "__fish_kbox_using_subcommand server-stop" -l node-id -d 'Stop only the node with this node.id' -r
 complete -c kbox -n "__fish_kbox_using_subcommand server-stop" -l process-role -d 'Stop only nodes with this role (broker or controller)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand server-stop" -l log-level -d 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides' -r
+complete -c kbox -n "__fish_kbox_using_subcommand server-stop" -l profile -d 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster' -r
+complete -c kbox -n "__fish_kbox_using_subcommand server-stop" -s X -d 'A client property, key=value, for every command that talks to a cluster (repeatable)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand server-stop" -s h -l help -d 'Print help'
 complete -c kbox -n "__fish_kbox_using_subcommand consumer-groups" -l bootstrap-server -d 'REQUIRED: the server(s) to connect to' -r
 complete -c kbox -n "__fish_kbox_using_subcommand consumer-groups" -l command-config -d 'Property file with configs for the admin client' -r -F
@@ -96,6 +110,8 @@ complete -c kbox -n "__fish_kbox_using_subcommand consumer-groups" -l from-file 
 complete -c kbox -n "__fish_kbox_using_subcommand consumer-groups" -l format -d 'Output format: Apache\'s text or JSON' -r -f -a "text\t''
 json\t''"
 complete -c kbox -n "__fish_kbox_using_subcommand consumer-groups" -l log-level -d 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides' -r
+complete -c kbox -n "__fish_kbox_using_subcommand consumer-groups" -l profile -d 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster' -r
+complete -c kbox -n "__fish_kbox_using_subcommand consumer-groups" -s X -d 'A client property, key=value, for every command that talks to a cluster (repeatable)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand consumer-groups" -l list -d 'List all consumer groups'
 complete -c kbox -n "__fish_kbox_using_subcommand consumer-groups" -l describe -d 'Describe consumer group(s) and list offset lag (number of messages not yet processed)'
 complete -c kbox -n "__fish_kbox_using_subcommand consumer-groups" -l delete -d 'Delete consumer group(s)'
@@ -123,6 +139,8 @@ complete -c kbox -n "__fish_kbox_using_subcommand get-offsets" -l command-config
 complete -c kbox -n "__fish_kbox_using_subcommand get-offsets" -l format -d 'Output format: Apache\'s text or JSON' -r -f -a "text\t''
 json\t''"
 complete -c kbox -n "__fish_kbox_using_subcommand get-offsets" -l log-level -d 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides' -r
+complete -c kbox -n "__fish_kbox_using_subcommand get-offsets" -l profile -d 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster' -r
+complete -c kbox -n "__fish_kbox_using_subcommand get-offsets" -s X -d 'A client property, key=value, for every command that talks to a cluster (repeatable)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand get-offsets" -l exclude-internal-topics -d 'Leave out internal topics'
 complete -c kbox -n "__fish_kbox_using_subcommand get-offsets" -s h -l help -d 'Print help'
 complete -c kbox -n "__fish_kbox_using_subcommand configs" -l bootstrap-server -d 'The Kafka server(s) to connect to' -r
@@ -139,6 +157,8 @@ complete -c kbox -n "__fish_kbox_using_subcommand configs" -l delete-config -d '
 complete -c kbox -n "__fish_kbox_using_subcommand configs" -l format -d 'Output format: Apache\'s text or JSON' -r -f -a "text\t''
 json\t''"
 complete -c kbox -n "__fish_kbox_using_subcommand configs" -l log-level -d 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides' -r
+complete -c kbox -n "__fish_kbox_using_subcommand configs" -l profile -d 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster' -r
+complete -c kbox -n "__fish_kbox_using_subcommand configs" -s X -d 'A client property, key=value, for every command that talks to a cluster (repeatable)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand configs" -l describe -d 'List configs for the given entity'
 complete -c kbox -n "__fish_kbox_using_subcommand configs" -l alter -d 'Alter the configuration of the entity'
 complete -c kbox -n "__fish_kbox_using_subcommand configs" -l all -d 'With --describe: every config, not only the overrides'
@@ -152,6 +172,8 @@ complete -c kbox -n "__fish_kbox_using_subcommand delete-records" -l offset-json
 complete -c kbox -n "__fish_kbox_using_subcommand delete-records" -l format -d 'Output format: Apache\'s text or JSON' -r -f -a "text\t''
 json\t''"
 complete -c kbox -n "__fish_kbox_using_subcommand delete-records" -l log-level -d 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides' -r
+complete -c kbox -n "__fish_kbox_using_subcommand delete-records" -l profile -d 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster' -r
+complete -c kbox -n "__fish_kbox_using_subcommand delete-records" -s X -d 'A client property, key=value, for every command that talks to a cluster (repeatable)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand delete-records" -l yes -d 'Do not ask for confirmation at a terminal'
 complete -c kbox -n "__fish_kbox_using_subcommand delete-records" -s h -l help -d 'Print help'
 complete -c kbox -n "__fish_kbox_using_subcommand dump-log" -l files -d 'REQUIRED: The comma separated list of data and index log files to be dumped' -r
@@ -162,6 +184,8 @@ complete -c kbox -n "__fish_kbox_using_subcommand dump-log" -l key-decoder-class
 complete -c kbox -n "__fish_kbox_using_subcommand dump-log" -l format -d 'Output format: Apache\'s text, or one JSON object per line for scripts' -r -f -a "text\t''
 json\t''"
 complete -c kbox -n "__fish_kbox_using_subcommand dump-log" -l log-level -d 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides' -r
+complete -c kbox -n "__fish_kbox_using_subcommand dump-log" -l profile -d 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster' -r
+complete -c kbox -n "__fish_kbox_using_subcommand dump-log" -s X -d 'A client property, key=value, for every command that talks to a cluster (repeatable)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand dump-log" -l print-data-log -d 'Print the records\' contents (implied by any decoder option)'
 complete -c kbox -n "__fish_kbox_using_subcommand dump-log" -l verify-index-only -d 'Just verify the index against the log without printing its content'
 complete -c kbox -n "__fish_kbox_using_subcommand dump-log" -l index-sanity-check -d 'Just run the index sanity check the broker runs at start-up'
@@ -186,6 +210,8 @@ complete -c kbox -n "__fish_kbox_using_subcommand topics" -l partition-size-limi
 complete -c kbox -n "__fish_kbox_using_subcommand topics" -l format -d 'Output format: Apache\'s text or JSON' -r -f -a "text\t''
 json\t''"
 complete -c kbox -n "__fish_kbox_using_subcommand topics" -l log-level -d 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides' -r
+complete -c kbox -n "__fish_kbox_using_subcommand topics" -l profile -d 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster' -r
+complete -c kbox -n "__fish_kbox_using_subcommand topics" -s X -d 'A client property, key=value, for every command that talks to a cluster (repeatable)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand topics" -l list -d 'List all available topics'
 complete -c kbox -n "__fish_kbox_using_subcommand topics" -l create -d 'Create a new topic'
 complete -c kbox -n "__fish_kbox_using_subcommand topics" -l delete -d 'Delete a topic'
@@ -224,6 +250,8 @@ complete -c kbox -n "__fish_kbox_using_subcommand console-producer" -l max-memor
 complete -c kbox -n "__fish_kbox_using_subcommand console-producer" -l socket-buffer-size -d 'send.buffer.bytes (accepted; the OS default is used)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand console-producer" -l line-reader -d 'The line reader class; only Apache\'s default LineMessageReader is built in' -r
 complete -c kbox -n "__fish_kbox_using_subcommand console-producer" -l log-level -d 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides' -r
+complete -c kbox -n "__fish_kbox_using_subcommand console-producer" -l profile -d 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster' -r
+complete -c kbox -n "__fish_kbox_using_subcommand console-producer" -s X -d 'A client property, key=value, for every command that talks to a cluster (repeatable)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand console-producer" -l sync -d 'Send each record synchronously'
 complete -c kbox -n "__fish_kbox_using_subcommand console-producer" -s h -l help -d 'Print help'
 complete -c kbox -n "__fish_kbox_using_subcommand console-consumer" -l bootstrap-server -d 'REQUIRED: The server(s) to connect to' -r
@@ -249,6 +277,8 @@ complete -c kbox -n "__fish_kbox_using_subcommand console-consumer" -l print-for
 complete -c kbox -n "__fish_kbox_using_subcommand console-consumer" -l format -d 'Output format: Apache\'s text or one JSON object per record' -r -f -a "text\t''
 json\t''"
 complete -c kbox -n "__fish_kbox_using_subcommand console-consumer" -l log-level -d 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides' -r
+complete -c kbox -n "__fish_kbox_using_subcommand console-consumer" -l profile -d 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster' -r
+complete -c kbox -n "__fish_kbox_using_subcommand console-consumer" -s X -d 'A client property, key=value, for every command that talks to a cluster (repeatable)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand console-consumer" -l from-beginning -d 'Start with the earliest message when there is no committed offset'
 complete -c kbox -n "__fish_kbox_using_subcommand console-consumer" -l skip-message-on-error -d 'Skip a message that cannot be printed instead of stopping'
 complete -c kbox -n "__fish_kbox_using_subcommand console-consumer" -l enable-systest-events -d 'Log lifecycle events of the consumer (accepted for compatibility)'
@@ -261,10 +291,14 @@ complete -c kbox -n "__fish_kbox_using_subcommand mirror-maker" -l offset.commit
 complete -c kbox -n "__fish_kbox_using_subcommand mirror-maker" -l abort.on.send.failure -d 'Stop on the first record the target refuses (true), or log it and go on (false)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand mirror-maker" -l stats-interval -d 'Seconds between stats lines on stderr (0: none)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand mirror-maker" -l log-level -d 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides' -r
+complete -c kbox -n "__fish_kbox_using_subcommand mirror-maker" -l profile -d 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster' -r
+complete -c kbox -n "__fish_kbox_using_subcommand mirror-maker" -s X -d 'A client property, key=value, for every command that talks to a cluster (repeatable)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand mirror-maker" -l no-create-topics -d 'Do not create missing topics on the target'
 complete -c kbox -n "__fish_kbox_using_subcommand mirror-maker" -l sync-group-offsets -d 'Also translate the source\'s consumer-group offsets and commit them on the target at each offset commit (MirrorMaker 2\'s sync.group.offsets), so consumers can fail over'
 complete -c kbox -n "__fish_kbox_using_subcommand mirror-maker" -s h -l help -d 'Print help'
 complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and not __fish_seen_subcommand_from producer consumer e2e help" -l log-level -d 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides' -r
+complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and not __fish_seen_subcommand_from producer consumer e2e help" -l profile -d 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster' -r
+complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and not __fish_seen_subcommand_from producer consumer e2e help" -s X -d 'A client property, key=value, for every command that talks to a cluster (repeatable)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and not __fish_seen_subcommand_from producer consumer e2e help" -s h -l help -d 'Print help'
 complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and not __fish_seen_subcommand_from producer consumer e2e help" -f -a "producer" -d 'kafka-producer-perf-test.sh: produce a fixed number of records and report throughput and latency'
 complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and not __fish_seen_subcommand_from producer consumer e2e help" -f -a "consumer" -d 'kafka-consumer-perf-test.sh: consume a number of records through a group'
@@ -287,6 +321,8 @@ complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and __fish_seen_sub
 complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and __fish_seen_subcommand_from producer" -l format -d '`json` prints one summary object instead of Apache\'s lines' -r -f -a "text\t''
 json\t''"
 complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and __fish_seen_subcommand_from producer" -l log-level -d 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides' -r
+complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and __fish_seen_subcommand_from producer" -l profile -d 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster' -r
+complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and __fish_seen_subcommand_from producer" -s X -d 'A client property, key=value, for every command that talks to a cluster (repeatable)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and __fish_seen_subcommand_from producer" -l payload-monotonic -d 'Payload is the record\'s number, as text'
 complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and __fish_seen_subcommand_from producer" -l print-metrics -d 'Print the client\'s metrics at the end'
 complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and __fish_seen_subcommand_from producer" -s h -l help -d 'Print help'
@@ -306,6 +342,8 @@ complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and __fish_seen_sub
 complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and __fish_seen_subcommand_from consumer" -l format -d '`json` prints one summary object instead of Apache\'s lines' -r -f -a "text\t''
 json\t''"
 complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and __fish_seen_subcommand_from consumer" -l log-level -d 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides' -r
+complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and __fish_seen_subcommand_from consumer" -l profile -d 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster' -r
+complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and __fish_seen_subcommand_from consumer" -s X -d 'A client property, key=value, for every command that talks to a cluster (repeatable)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and __fish_seen_subcommand_from consumer" -l from-latest -d 'Start from the end of the topic when the group has no committed offset'
 complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and __fish_seen_subcommand_from consumer" -l print-metrics -d 'Print the client\'s metrics at the end'
 complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and __fish_seen_subcommand_from consumer" -l show-detailed-stats -d 'A row per reporting interval instead of one summary row'
@@ -314,6 +352,8 @@ complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and __fish_seen_sub
 complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and __fish_seen_subcommand_from e2e" -l format -d '`json` prints one summary object instead of Apache\'s lines' -r -f -a "text\t''
 json\t''"
 complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and __fish_seen_subcommand_from e2e" -l log-level -d 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides' -r
+complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and __fish_seen_subcommand_from e2e" -l profile -d 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster' -r
+complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and __fish_seen_subcommand_from e2e" -s X -d 'A client property, key=value, for every command that talks to a cluster (repeatable)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and __fish_seen_subcommand_from e2e" -s h -l help -d 'Print help'
 complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and __fish_seen_subcommand_from help" -f -a "producer" -d 'kafka-producer-perf-test.sh: produce a fixed number of records and report throughput and latency'
 complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and __fish_seen_subcommand_from help" -f -a "consumer" -d 'kafka-consumer-perf-test.sh: consume a number of records through a group'
@@ -321,34 +361,48 @@ complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and __fish_seen_sub
 complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kbox -n "__fish_kbox_using_subcommand completions" -l generate-files -d 'Write every shell\'s script into DIR/completions and a man page per command into DIR/man (the checked-in files of a kbox checkout)' -r -F
 complete -c kbox -n "__fish_kbox_using_subcommand completions" -l log-level -d 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides' -r
+complete -c kbox -n "__fish_kbox_using_subcommand completions" -l profile -d 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster' -r
+complete -c kbox -n "__fish_kbox_using_subcommand completions" -s X -d 'A client property, key=value, for every command that talks to a cluster (repeatable)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c kbox -n "__fish_kbox_using_subcommand broker-api-versions" -l bootstrap-server -d 'REQUIRED. The server(s) to connect to in the form HOST1:PORT1,HOST2:PORT2' -r
 complete -c kbox -n "__fish_kbox_using_subcommand broker-api-versions" -l command-config -d 'Property file with configs for the admin client' -r -F
 complete -c kbox -n "__fish_kbox_using_subcommand broker-api-versions" -l format -d 'Output format: Apache\'s text or JSON' -r -f -a "text\t''
 json\t''"
 complete -c kbox -n "__fish_kbox_using_subcommand broker-api-versions" -l log-level -d 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides' -r
+complete -c kbox -n "__fish_kbox_using_subcommand broker-api-versions" -l profile -d 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster' -r
+complete -c kbox -n "__fish_kbox_using_subcommand broker-api-versions" -s X -d 'A client property, key=value, for every command that talks to a cluster (repeatable)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand broker-api-versions" -s h -l help -d 'Print help'
 complete -c kbox -n "__fish_kbox_using_subcommand cluster-id" -l bootstrap-server -d 'REQUIRED. The server(s) to connect to in the form HOST1:PORT1,HOST2:PORT2' -r
 complete -c kbox -n "__fish_kbox_using_subcommand cluster-id" -l config -l command-config -d 'Property file with configs for the admin client' -r -F
 complete -c kbox -n "__fish_kbox_using_subcommand cluster-id" -l format -d 'Output format: Apache\'s text or JSON' -r -f -a "text\t''
 json\t''"
 complete -c kbox -n "__fish_kbox_using_subcommand cluster-id" -l log-level -d 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides' -r
+complete -c kbox -n "__fish_kbox_using_subcommand cluster-id" -l profile -d 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster' -r
+complete -c kbox -n "__fish_kbox_using_subcommand cluster-id" -s X -d 'A client property, key=value, for every command that talks to a cluster (repeatable)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand cluster-id" -s h -l help -d 'Print help'
 complete -c kbox -n "__fish_kbox_using_subcommand log-dirs" -l bootstrap-server -d 'REQUIRED. The server(s) to connect to in the form HOST1:PORT1,HOST2:PORT2' -r
 complete -c kbox -n "__fish_kbox_using_subcommand log-dirs" -l broker-list -d 'Comma separated broker ids to query; all brokers when absent' -r
 complete -c kbox -n "__fish_kbox_using_subcommand log-dirs" -l topic-list -d 'Comma separated topics to show; all topics when absent' -r
 complete -c kbox -n "__fish_kbox_using_subcommand log-dirs" -l command-config -d 'Property file with configs for the admin client' -r -F
 complete -c kbox -n "__fish_kbox_using_subcommand log-dirs" -l log-level -d 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides' -r
+complete -c kbox -n "__fish_kbox_using_subcommand log-dirs" -l profile -d 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster' -r
+complete -c kbox -n "__fish_kbox_using_subcommand log-dirs" -s X -d 'A client property, key=value, for every command that talks to a cluster (repeatable)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand log-dirs" -l describe -d 'Describe the log directories (the only action)'
 complete -c kbox -n "__fish_kbox_using_subcommand log-dirs" -s h -l help -d 'Print help'
 complete -c kbox -n "__fish_kbox_using_subcommand shell" -l bootstrap-server -d 'The cluster every command talks to (HOST1:PORT1,HOST2:PORT2)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand shell" -l command-config -d 'Client properties for the shell\'s own lookups (completion of topics and groups)' -r -F
 complete -c kbox -n "__fish_kbox_using_subcommand shell" -l log-level -d 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides' -r
+complete -c kbox -n "__fish_kbox_using_subcommand shell" -l profile -d 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster' -r
+complete -c kbox -n "__fish_kbox_using_subcommand shell" -s X -d 'A client property, key=value, for every command that talks to a cluster (repeatable)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand shell" -s h -l help -d 'Print help'
 complete -c kbox -n "__fish_kbox_using_subcommand install-links" -l log-level -d 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides' -r
+complete -c kbox -n "__fish_kbox_using_subcommand install-links" -l profile -d 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster' -r
+complete -c kbox -n "__fish_kbox_using_subcommand install-links" -s X -d 'A client property, key=value, for every command that talks to a cluster (repeatable)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand install-links" -l force -d 'Replace files or links that already exist under those names'
 complete -c kbox -n "__fish_kbox_using_subcommand install-links" -s h -l help -d 'Print help'
 complete -c kbox -n "__fish_kbox_using_subcommand kcat" -l log-level -d 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides' -r
+complete -c kbox -n "__fish_kbox_using_subcommand kcat" -l profile -d 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster' -r
+complete -c kbox -n "__fish_kbox_using_subcommand kcat" -s X -d 'A client property, key=value, for every command that talks to a cluster (repeatable)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand help; and not __fish_seen_subcommand_from storage server-start server-stop consumer-groups get-offsets configs delete-records dump-log topics console-producer console-consumer mirror-maker perf-test completions broker-api-versions cluster-id log-dirs shell install-links kcat help" -f -a "storage" -d 'Format and inspect log directories (kafka-storage.sh)'
 complete -c kbox -n "__fish_kbox_using_subcommand help; and not __fish_seen_subcommand_from storage server-start server-stop consumer-groups get-offsets configs delete-records dump-log topics console-producer console-consumer mirror-maker perf-test completions broker-api-versions cluster-id log-dirs shell install-links kcat help" -f -a "server-start" -d 'Run a broker (kafka-server-start.sh). With no config: a single local node on 127.0.0.1:9092'
 complete -c kbox -n "__fish_kbox_using_subcommand help; and not __fish_seen_subcommand_from storage server-start server-stop consumer-groups get-offsets configs delete-records dump-log topics console-producer console-consumer mirror-maker perf-test completions broker-api-versions cluster-id log-dirs shell install-links kcat help" -f -a "server-stop" -d 'Stop brokers started by kbox server-start (kafka-server-stop.sh)'

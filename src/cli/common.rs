@@ -15,21 +15,29 @@ pub enum OutputFormat {
     Json,
 }
 
-/// Builds a client configuration the way Apache's tools do: properties files first (in the
-/// order given), then `key=value` flags (which win), then `bootstrap.servers` from
-/// `--bootstrap-server` (which wins over both), then tool defaults for keys still unset.
+/// Builds a client configuration the way Apache's tools do: the `--profile` properties, then
+/// properties files (in the order given), then `key=value` flags, then `-X` properties, then
+/// `bootstrap.servers` from `--bootstrap-server` (each wins over the ones before), then tool
+/// defaults for keys still unset.
 pub fn client_config(
     bootstrap_server: Option<&str>,
     files: &[&PathBuf],
     pairs: &[String],
     defaults: &[(&str, &str)],
 ) -> Result<ClientConfig> {
+    let global = super::profiles::global();
     let mut config = ClientConfig::new();
+    for (k, v) in &global.profile {
+        config.set(k.as_str(), v.as_str());
+    }
     for file in files {
         config.load_file(file)?;
     }
     for pair in pairs {
         config.set_pair(pair)?;
+    }
+    for (k, v) in &global.overrides {
+        config.set(k.as_str(), v.as_str());
     }
     if let Some(servers) = bootstrap_server {
         config.set("bootstrap.servers", servers);
@@ -70,6 +78,19 @@ pub fn parse_key_value(pair: &str) -> Result<(String, String)> {
     }
 }
 
+/// Asks before destructive work when a person is at the terminal (dialoguer); `--yes`, or
+/// stdin not being a terminal (scripts, pipes), means yes without asking.
+pub fn confirm(yes: bool, question: &str) -> Result<bool> {
+    if yes || !std::io::stdin().is_terminal() {
+        return Ok(true);
+    }
+    dialoguer::Confirm::new()
+        .with_prompt(question)
+        .default(false)
+        .interact()
+        .map_err(|e| Error::Message(format!("cannot ask for confirmation: {e}")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -100,17 +121,4 @@ mod tests {
             ("a".into(), "b=c".into())
         );
     }
-}
-
-/// Asks before destructive work when a person is at the terminal (dialoguer); `--yes`, or
-/// stdin not being a terminal (scripts, pipes), means yes without asking.
-pub fn confirm(yes: bool, question: &str) -> Result<bool> {
-    if yes || !std::io::stdin().is_terminal() {
-        return Ok(true);
-    }
-    dialoguer::Confirm::new()
-        .with_prompt(question)
-        .default(false)
-        .interact()
-        .map_err(|e| Error::Message(format!("cannot ask for confirmation: {e}")))
 }

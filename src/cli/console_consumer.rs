@@ -436,7 +436,7 @@ fn write_json(r: &ConsumerRecord, out: &mut Vec<u8>) {
 
 /// Apache's option checks; `Err` is the message for stderr (exit 1).
 fn check_args(args: &ConsoleConsumerArgs) -> std::result::Result<(), String> {
-    if args.bootstrap_server.is_none() {
+    if args.bootstrap_server.is_none() && !super::profiles::provides_bootstrap() {
         return Err("Missing required argument \"[bootstrap-server]\"".into());
     }
     if args.topic.is_some() == args.include.is_some() {

@@ -266,7 +266,7 @@ pub async fn run(args: ConsoleProducerArgs) -> Result<ExitStatus> {
         eprintln!("Missing required argument \"[topic]\"");
         return Ok(ExitStatus::Failure);
     };
-    if args.bootstrap_server.is_none() {
+    if args.bootstrap_server.is_none() && !super::profiles::provides_bootstrap() {
         eprintln!("Missing required argument \"[bootstrap-server]\"");
         return Ok(ExitStatus::Failure);
     }

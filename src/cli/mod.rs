@@ -19,6 +19,7 @@ pub mod kcat;
 pub mod log_dirs;
 pub mod mirror_maker;
 pub mod perf_test;
+pub mod profiles;
 pub mod server_start;
 pub mod shell;
 pub mod storage;
@@ -35,6 +36,13 @@ pub struct Cli {
     /// Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides.
     #[arg(long, global = true, default_value = "info", value_name = "LEVEL")]
     pub log_level: String,
+    /// Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for
+    /// every command that talks to a cluster.
+    #[arg(long, global = true, value_name = "NAME", env = "KBOX_PROFILE")]
+    pub profile: Option<String>,
+    /// A client property, key=value, for every command that talks to a cluster (repeatable).
+    #[arg(short = 'X', global = true, value_name = "KEY=VALUE")]
+    pub client_property: Vec<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -136,8 +144,10 @@ pub fn normalize_args(args: Vec<String>) -> Vec<String> {
     } else {
         out.push(program);
     }
-    // kcat's arguments belong to kcat's own parser, untouched.
+    // kcat's arguments belong to kcat's own parser, untouched (`--` keeps clap's global
+    // flags, such as -X, from taking any of them).
     if out.get(1).map(String::as_str) == Some("kcat") {
+        out.push("--".to_string());
         out.extend(iter);
         return out;
     }
@@ -153,6 +163,15 @@ pub fn normalize_args(args: Vec<String>) -> Vec<String> {
 
 /// Runs a parsed command.
 pub async fn run(cli: Cli) -> Result<ExitStatus> {
+    if cli.profile.is_some() || !cli.client_property.is_empty() {
+        profiles::set_global(profiles::GlobalClientSettings {
+            profile: match &cli.profile {
+                Some(name) => profiles::load_profile(name)?,
+                None => Vec::new(),
+            },
+            overrides: profiles::parse_overrides(&cli.client_property)?,
+        });
+    }
     match cli.command {
         Command::Storage(args) => storage::run(args),
         Command::ServerStart(args) => server_start::run(args).await,
@@ -203,7 +222,7 @@ mod tests {
             "-b".into(),
             "h:1".into(),
         ]);
-        assert_eq!(args, ["kbox", "kcat", "-b", "h:1"]);
+        assert_eq!(args, ["kbox", "kcat", "--", "-b", "h:1"]);
         let kcat = |args: &[&str]| match Cli::try_parse_from(args).unwrap().command {
             Command::Kcat(k) => k.args,
             other => panic!("{other:?}"),
@@ -218,6 +237,19 @@ mod tests {
             ["-qC", "--", "-t"]
         );
         assert!(kcat(&["kbox", "kcat"]).is_empty());
+        // After normalisation, even kcat's -X (also kbox's global -X) reaches kcat.
+        let normalized = normalize_args(
+            ["kcat", "-X", "acks=all", "-b", "h:1"]
+                .map(String::from)
+                .to_vec(),
+        );
+        let refs: Vec<&str> = normalized.iter().map(String::as_str).collect();
+        assert_eq!(kcat(&refs), ["-X", "acks=all", "-b", "h:1"]);
+        let with_global =
+            Cli::try_parse_from(["kbox", "topics", "--list", "-X", "a=b", "--profile", "p"])
+                .unwrap();
+        assert_eq!(with_global.client_property, ["a=b"]);
+        assert_eq!(with_global.profile.as_deref(), Some("p"));
         Cli::try_parse_from(["kbox", "storage", "random-uuid"]).unwrap();
     }
 }

@@ -116,7 +116,7 @@ fn check_args(args: &TopicsArgs) -> std::result::Result<(), String> {
     if actions.iter().filter(|a| **a).count() != 1 {
         return Err("Command must include exactly one action: --list, --describe, --create, --alter or --delete".into());
     }
-    if args.bootstrap_server.is_none() {
+    if args.bootstrap_server.is_none() && !super::profiles::provides_bootstrap() {
         return Err("--bootstrap-server must be specified".into());
     }
     if args.describe && args.if_exists && args.topic.is_none() && args.topic_id.is_none() {

@@ -364,3 +364,69 @@ async fn log_dirs_describes_partition_sizes() {
     assert_ne!(code, 0);
     assert!(err.contains("describe"), "{err}");
 }
+
+/// `--profile` (and KBOX_PROFILE) and `-X` feed every client tool, as rpk's profiles do.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn profiles_and_x_properties_reach_every_tool() {
+    let broker = TestBroker::start().await;
+    let b = broker.addr.to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let profiles = dir.path().join("profiles");
+    std::fs::write(
+        &profiles,
+        format!("# test clusters\n[local]\nbootstrap.servers={b}\n\n[dead]\nbootstrap.servers=127.0.0.1:1\n"),
+    )
+    .unwrap();
+    let run = move |args: Vec<&str>, env: Vec<(&str, &str)>| {
+        let mut cmd = Command::new(kbox_bin());
+        cmd.args(&args)
+            .env("KBOX_PROFILES", &profiles)
+            .env_remove("KBOX_PROFILE");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, _, err) = run(
+        vec![
+            "--profile",
+            "local",
+            "topics",
+            "--create",
+            "--topic",
+            "via-profile",
+        ],
+        vec![],
+    );
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = run(vec!["topics", "--list"], vec![("KBOX_PROFILE", "local")]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.lines().any(|l| l == "via-profile"), "{out}");
+    // -X wins over the profile.
+    let x = format!("bootstrap.servers={b}");
+    let (code, out, err) = run(
+        vec![
+            "get-offsets",
+            "--topic",
+            "via-profile",
+            "--profile",
+            "dead",
+            "-X",
+            &x,
+        ],
+        vec![],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "via-profile:0:0\n");
+    let (code, _, err) = run(vec!["--profile", "nope", "topics", "--list"], vec![]);
+    assert_ne!(code, 0);
+    assert!(
+        err.contains("no profile 'nope'") && err.contains("local, dead"),
+        "{err}"
+    );
+}
