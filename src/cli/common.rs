@@ -91,6 +91,35 @@ pub fn confirm(yes: bool, question: &str) -> Result<bool> {
         .map_err(|e| Error::Message(format!("cannot ask for confirmation: {e}")))
 }
 
+/// A progress display on stderr for long work, only when a person watches: stderr is a
+/// terminal, the output is not JSON, and (when `streams_stdout`: records are written while the
+/// bar runs) stdout is not the same terminal. `total` gives a bar, `None` a spinner with a
+/// count and rate.
+pub fn progress(
+    total: Option<u64>,
+    json: bool,
+    streams_stdout: bool,
+) -> Option<indicatif::ProgressBar> {
+    let stdout_busy = streams_stdout && std::io::stdout().is_terminal();
+    if json || !std::io::stderr().is_terminal() || stdout_busy {
+        return None;
+    }
+    let bar = match total {
+        Some(n) => indicatif::ProgressBar::new(n).with_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:30} {pos}/{len} {per_sec} eta {eta} {msg}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        ),
+        None => indicatif::ProgressBar::new_spinner().with_style(
+            indicatif::ProgressStyle::with_template("{spinner} {pos} {per_sec} {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        ),
+    };
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    Some(bar)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

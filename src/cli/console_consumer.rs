@@ -593,6 +593,10 @@ pub async fn run(args: ConsoleConsumerArgs) -> Result<ExitStatus> {
     let idle_limit = args.timeout_ms.map(Duration::from_millis);
     let mut last_record = Instant::now();
     let mut interrupted = Box::pin(super::common::interrupted());
+    // A bar towards --max-messages when the records go to a file or pipe and a person watches.
+    let bar = args
+        .max_messages
+        .and_then(|m| super::common::progress(Some(m), false, true));
     let outcome: Result<()> = 'consume: loop {
         if args.max_messages.is_some_and(|m| count >= m) {
             break Ok(());
@@ -651,7 +655,13 @@ pub async fn run(args: ConsoleConsumerArgs) -> Result<ExitStatus> {
         if let Err(e) = stdout.flush() {
             break Err(e.into());
         }
+        if let Some(bar) = &bar {
+            bar.set_position(count);
+        }
     };
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
     let _ = stdout.flush();
     drop(stdout);
     if let Source::Group(g) = source {

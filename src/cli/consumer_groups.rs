@@ -2,7 +2,7 @@
 //! delete their offsets, with Apache's flags and column layouts, on any Kafka cluster.
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use clap::Args;
@@ -881,6 +881,17 @@ async fn reset(
         None => None,
     };
     let described = admin.describe_groups(groups).await?;
+    // A bar over many groups (--all-groups), unless a confirmation prompt will need the screen.
+    let asks = execute && !args.yes && std::io::stdin().is_terminal();
+    let bar = (described.len() > 1 && !asks)
+        .then(|| {
+            super::common::progress(
+                Some(described.len() as u64),
+                args.format == OutputFormat::Json,
+                false,
+            )
+        })
+        .flatten();
     let mut plans: BTreeMap<String, BTreeMap<TopicPartition, i64>> = BTreeMap::new();
     let mut failed = false;
     for group in &described {
@@ -977,6 +988,9 @@ async fn reset(
             };
             plan.insert(tp.clone(), wanted.clamp(lo, hi));
         }
+        if let Some(bar) = &bar {
+            bar.inc(1);
+        }
         if execute {
             if !confirm(
                 args,
@@ -994,6 +1008,9 @@ async fn reset(
             admin.alter_offsets(&group.group_id, &offsets).await?;
         }
         plans.insert(group.group_id.clone(), plan);
+    }
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
     }
     if args.format == OutputFormat::Json {
         let rows: Vec<_> = plans

@@ -122,6 +122,10 @@ pub async fn run(args: MirrorMakerArgs) -> Result<ExitStatus> {
     let (mut records_total, mut bytes_total) = (0u64, 0u64);
     let (mut window_records, mut window_bytes, mut window_start) = (0u64, 0u64, Instant::now());
     let mut interrupted = Box::pin(super::common::interrupted());
+    let bar = super::common::progress(None, false, false);
+    if let Some(bar) = &bar {
+        bar.set_message("records mirrored");
+    }
     loop {
         let batch = tokio::select! {
             b = consumer.poll(Duration::from_millis(500)) => b?,
@@ -167,6 +171,9 @@ pub async fn run(args: MirrorMakerArgs) -> Result<ExitStatus> {
         }
         records_total += to_send.len() as u64;
         window_records += to_send.len() as u64;
+        if let Some(bar) = &bar {
+            bar.set_position(records_total);
+        }
         if !to_send.is_empty() {
             let failures2 = failures.clone();
             let syncs2 = syncs.clone();
@@ -206,11 +213,15 @@ pub async fn run(args: MirrorMakerArgs) -> Result<ExitStatus> {
             && window_start.elapsed() >= Duration::from_secs(args.stats_interval)
         {
             let secs = window_start.elapsed().as_secs_f64();
-            eprintln!(
+            let line = format!(
                 "mirror-maker: {:.1} records/sec ({:.2} MB/sec), {records_total} records mirrored in total",
                 window_records as f64 / secs,
                 window_bytes as f64 / secs / 1024.0 / 1024.0
             );
+            match &bar {
+                Some(bar) => bar.println(line),
+                None => eprintln!("{line}"),
+            }
             (window_records, window_bytes, window_start) = (0, 0, Instant::now());
         }
     }
@@ -224,6 +235,9 @@ pub async fn run(args: MirrorMakerArgs) -> Result<ExitStatus> {
     .await?;
     if let Some(sync) = &group_sync {
         sync.run(&syncs).await;
+    }
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
     }
     consumer.close().await?;
     producer.close().await?;

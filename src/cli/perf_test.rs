@@ -11,9 +11,6 @@ pub mod consumer;
 pub mod e2e;
 pub mod producer;
 
-use std::io::IsTerminal;
-use std::time::Duration;
-
 use clap::Subcommand;
 
 use super::ExitStatus;
@@ -46,31 +43,13 @@ pub async fn run(args: PerfTestArgs) -> Result<ExitStatus> {
     }
 }
 
-/// A live line on stderr, only when stderr is a terminal (scripts and CI see nothing).
-pub(crate) fn live_line(total: Option<u64>) -> Option<indicatif::ProgressBar> {
-    if !std::io::stderr().is_terminal() {
-        return None;
-    }
-    let bar = match total {
-        Some(n) => indicatif::ProgressBar::new(n).with_style(
-            indicatif::ProgressStyle::with_template(
-                "{bar:30} {pos}/{len} records  {per_sec}  eta {eta}  {msg}",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        ),
-        None => indicatif::ProgressBar::new_spinner(),
-    };
-    bar.enable_steady_tick(Duration::from_millis(200));
-    Some(bar)
-}
-
 /// Bytes to Apache's MB (2^20).
 pub(crate) fn mb(bytes: u64) -> f64 {
     bytes as f64 / (1024.0 * 1024.0)
 }
 
 /// A per-second rate; 0 over an empty interval.
-pub(crate) fn per_sec(amount: f64, elapsed: Duration) -> f64 {
+pub(crate) fn per_sec(amount: f64, elapsed: std::time::Duration) -> f64 {
     let secs = elapsed.as_secs_f64();
     if secs > 0.0 {
         amount / secs

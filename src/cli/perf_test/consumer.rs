@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use super::{java_date, live_line, mb, per_sec};
+use super::{java_date, mb, per_sec};
 use crate::cli::common::{client_config, interrupted, OutputFormat};
 use crate::cli::ExitStatus;
 use crate::client::group::{GroupConsumer, Subscription};
@@ -138,7 +138,7 @@ pub async fn run(args: ConsumerPerfArgs) -> Result<ExitStatus> {
     let start_wall = chrono::Local::now();
     let start = Instant::now();
     let mut consumer = GroupConsumer::subscribe(config, subscription)?;
-    let bar = live_line(Some(args.messages));
+    let bar = crate::cli::common::progress(Some(args.messages), json, true);
     let (mut records, mut bytes) = (0u64, 0u64);
     let mut joined_at: Option<Instant> = None;
     let mut last_record = Instant::now();

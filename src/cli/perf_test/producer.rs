@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use hdrhistogram::Histogram;
 
-use super::{live_line, mb, per_sec, FastRng};
+use super::{mb, per_sec, FastRng};
 use crate::cli::common::{client_config, OutputFormat};
 use crate::cli::ExitStatus;
 use crate::client::{Producer, ProducerRecord, RecordMetadata};
@@ -319,7 +319,7 @@ pub async fn run(args: ProducerPerfArgs) -> Result<ExitStatus> {
         errors: 0,
         print_windows: !json,
     }));
-    let bar = live_line(Some(args.num_records));
+    let bar = crate::cli::common::progress(Some(args.num_records), json, true);
     let throttled = args.throughput > 0.0;
     // Throttled runs hand over small chunks so that the pacing stays smooth.
     let chunk = if throttled {
