@@ -3,7 +3,8 @@
 //! Each line is a kbox command line without the `kbox` (`topics --list`, `console-consumer
 //! --topic t --max-messages 5`); `--bootstrap-server` (or kcat's `-b`) is filled in from the
 //! shell's own when the command takes one and the line has none. Commands run on the shell's
-//! runtime, so nothing starts a process. Tab completes commands, flags of the command being
+//! runtime and share clients (connections, metadata) by configuration, so nothing starts a
+//! process and nothing reconnects between commands. Tab completes commands, flags of the command being
 //! typed, and live topic and group names after `--topic`/`-t`/`--group`/`-G`. Ctrl-C cancels the
 //! running command, not the shell; Ctrl-D or `exit` leaves. History is saved to
 //! `$KBOX_HISTORY`, else `~/.kbox_history`.
@@ -206,6 +207,8 @@ fn history_path() -> Option<PathBuf> {
 }
 
 pub async fn run(args: ShellArgs) -> Result<ExitStatus> {
+    // Commands run here reuse the connections (and metadata) of the commands before them.
+    Client::share_by_config();
     let files: Vec<&PathBuf> = args.command_config.iter().collect();
     let config = client_config(Some(&args.bootstrap_server), &files, &[], &[])?;
     let client = Client::new(config)?;

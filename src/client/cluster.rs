@@ -187,9 +187,36 @@ impl std::fmt::Debug for Client {
     }
 }
 
+/// Clients kept for reuse by configuration, once [`Client::share_by_config`] turned it on.
+static SHARED: std::sync::Mutex<Option<HashMap<String, Client>>> = std::sync::Mutex::new(None);
+
 impl Client {
+    /// From now on, [`Client::new`] hands out one client (one set of connections and one
+    /// metadata cache) per distinct configuration. The shell turns this on so that its commands
+    /// reuse the connections of the ones before.
+    pub fn share_by_config() {
+        let mut shared = SHARED.lock().unwrap_or_else(|p| p.into_inner());
+        shared.get_or_insert_with(HashMap::new);
+    }
+
     /// Builds a client from its configuration; nothing is connected until first use.
     pub fn new(config: ClientConfig) -> Result<Client> {
+        let mut shared = SHARED.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(clients) = shared.as_mut() else {
+            return Client::build(config);
+        };
+        let mut entries: Vec<(&str, &str)> = config.iter().collect();
+        entries.sort_unstable();
+        let key = format!("{entries:?}");
+        if let Some(client) = clients.get(&key) {
+            return Ok(client.clone());
+        }
+        let client = Client::build(config)?;
+        clients.insert(key, client.clone());
+        Ok(client)
+    }
+
+    fn build(config: ClientConfig) -> Result<Client> {
         config.security()?;
         let bootstrap_servers = config.bootstrap_servers()?;
         Ok(Client {
