@@ -1963,7 +1963,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__storage__subcmd__info)
-            opts="-c -X -h --config --log-level --profile --help"
+            opts="-c -X -h --config --format --log-level --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1975,6 +1975,10 @@ _kbox() {
                     ;;
                 -c)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 --log-level)

@@ -87,6 +87,7 @@ set edit:completion:arg-completer[kbox] = {|@words|
         &'kbox;storage;info'= {
             cand -c 'c'
             cand --config 'config'
+            cand --format 'Output format: Apache''s text or JSON'
             cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
             cand --profile 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster'
             cand -X 'A client property, key=value, for every command that talks to a cluster (repeatable)'

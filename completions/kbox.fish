@@ -73,6 +73,8 @@ complete -c kbox -n "__fish_kbox_using_subcommand storage; and __fish_seen_subco
 complete -c kbox -n "__fish_kbox_using_subcommand storage; and __fish_seen_subcommand_from format" -s N -l no-initial-controllers -d 'Do not write initial controllers (a controller joining an existing quorum)'
 complete -c kbox -n "__fish_kbox_using_subcommand storage; and __fish_seen_subcommand_from format" -s h -l help -d 'Print help'
 complete -c kbox -n "__fish_kbox_using_subcommand storage; and __fish_seen_subcommand_from info" -s c -l config -r -F
+complete -c kbox -n "__fish_kbox_using_subcommand storage; and __fish_seen_subcommand_from info" -l format -d 'Output format: Apache\'s text or JSON' -r -f -a "text\t''
+json\t''"
 complete -c kbox -n "__fish_kbox_using_subcommand storage; and __fish_seen_subcommand_from info" -l log-level -d 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides' -r
 complete -c kbox -n "__fish_kbox_using_subcommand storage; and __fish_seen_subcommand_from info" -l profile -d 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster' -r
 complete -c kbox -n "__fish_kbox_using_subcommand storage; and __fish_seen_subcommand_from info" -s X -d 'A client property, key=value, for every command that talks to a cluster (repeatable)' -r

@@ -44,6 +44,9 @@ pub enum StorageAction {
     Info {
         #[arg(short = 'c', long = "config")]
         config: PathBuf,
+        /// Output format: Apache's text or JSON.
+        #[arg(long, value_enum, default_value_t)]
+        format: super::common::OutputFormat,
     },
 }
 
@@ -76,11 +79,29 @@ pub fn run(args: StorageArgs) -> Result<ExitStatus> {
             }
             Ok(ExitStatus::Success)
         }
-        StorageAction::Info { config } => {
+        StorageAction::Info { config, format } => {
             let cfg = BrokerConfig::load(&config, &[])?;
             let report = storage_format::info(&cfg);
-            for line in &report.lines {
-                println!("{line}");
+            if format == super::common::OutputFormat::Json {
+                let meta = report.metadata.as_ref().map(|m| {
+                    serde_json::json!({
+                        "version": m.version, "cluster_id": m.cluster_id,
+                        "node_id": m.node_id, "directory_id": m.directory_id,
+                    })
+                });
+                let dirs: Vec<String> = report
+                    .directories
+                    .iter()
+                    .map(|d| d.display().to_string())
+                    .collect();
+                println!(
+                    "{}",
+                    serde_json::json!({"log_directories": dirs, "metadata": meta, "problems": report.problems})
+                );
+            } else {
+                for line in &report.lines {
+                    println!("{line}");
+                }
             }
             Ok(if report.problems_found() {
                 ExitStatus::Failure

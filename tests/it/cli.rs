@@ -77,6 +77,11 @@ fn storage_random_uuid_format_and_info() {
             && out.contains(&format!("cluster.id={}", uuid.trim())),
         "{out}"
     );
+    let (code, out, _) = kbox(&["storage", "info", "-c", cfg, "--format", "json"]);
+    assert_eq!(code, 0, "{out}");
+    let info: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(info["metadata"]["cluster_id"], uuid.trim());
+    assert_eq!(info["problems"], serde_json::json!([]));
 }
 
 #[test]
