@@ -17,6 +17,8 @@
 //!     high watermarks, long-poll wake-ups, flushing, retention and checkpoints.
 //!   - [`broker::log`]: the storage engine: segments with `.log`, `.index`, `.timeindex` files in
 //!     Kafka's byte formats, recovery after a crash, Kafka's checkpoint files.
+//!   - [`broker::metrics`]: Prometheus counters and gauges, and the small HTTP server for
+//!     `GET /metrics` (`kbox.metrics.listener`).
 //!   - [`broker::config`], [`broker::topic_config`], [`broker::storage_format`]: `server.properties`,
 //!     topic-level configs, and `meta.properties` (behind `kbox storage`).
 //! - [`client`]: the Kafka client every tool uses, against kbox or any Kafka cluster:

@@ -554,6 +554,9 @@ pub static BROKER_KEYS: &[BrokerKey] = &[
     k("max.connections.per.ip", T::Int, Some(INT_MAX), V::AtLeast(0), "The maximum number of connections we allow from each ip address."),
     k("max.connections.per.ip.overrides", T::String, Some(""), V::None, "A comma-separated list of per-ip or hostname overrides to the default maximum number of connections."),
     k("max.connection.creation.rate", T::Int, Some(INT_MAX), V::AtLeast(0), "The maximum connection creation rate we allow in the broker at any time."),
+    // kbox's own keys (Kafka has no equivalent; its metrics go through JMX)
+    k("kbox.metrics.listener", T::String, Some(""), V::Custom(validate_metrics_listener),
+        "kbox only: an IP:port (e.g. 127.0.0.1:9404; port 0 picks a free port) on which the broker serves Prometheus metrics at GET /metrics. Empty (the default) serves none."),
     // Topics and replication
     k("message.max.bytes", T::Int, Some("1048588"), V::AtLeast(0), "The largest record batch size allowed by Kafka (after compression if compression is enabled)."),
     k("num.partitions", T::Int, Some("1"), V::AtLeast(1), "The default number of log partitions per topic."),
@@ -866,6 +869,21 @@ fn parse_endpoints(s: &str) -> Result<Vec<(String, Option<String>, u16)>, String
     Ok(endpoints)
 }
 
+/// Parses `kbox.metrics.listener`: empty means off, else an `IP:port` to bind.
+fn parse_metrics_listener(s: &str) -> Result<Option<SocketAddr>, String> {
+    let s = java_trim(s);
+    if s.is_empty() {
+        return Ok(None);
+    }
+    s.parse::<SocketAddr>()
+        .map(Some)
+        .map_err(|_| "Expected empty or an IP:port such as 127.0.0.1:9404".to_string())
+}
+
+fn validate_metrics_listener(v: &ConfigValue) -> Result<(), String> {
+    parse_metrics_listener(v.as_str().unwrap_or_default()).map(|_| ())
+}
+
 fn validate_listener_list(v: &ConfigValue) -> Result<(), String> {
     parse_endpoints(v.as_str().unwrap_or_default()).map(|_| ())
 }
@@ -1080,6 +1098,8 @@ pub struct BrokerConfig {
     pub broker_session_timeout_ms: i32,
     /// `broker.heartbeat.interval.ms`.
     pub broker_heartbeat_interval_ms: i32,
+    /// `kbox.metrics.listener`: where to serve Prometheus metrics, `None` when off.
+    pub metrics_listener: Option<SocketAddr>,
     props: IndexMap<String, String>,
     values: HashMap<&'static str, ConfigValue>,
     unknown_keys: Vec<String>,
@@ -1481,6 +1501,13 @@ impl BrokerConfig {
             replica_fetch_max_bytes: r.int("replica.fetch.max.bytes")?,
             broker_session_timeout_ms: r.int("broker.session.timeout.ms")?,
             broker_heartbeat_interval_ms: r.int("broker.heartbeat.interval.ms")?,
+            metrics_listener: parse_metrics_listener(
+                &r.opt_string("kbox.metrics.listener").unwrap_or_default(),
+            )
+            .map_err(|m| {
+                let v = r.opt_string("kbox.metrics.listener").unwrap_or_default();
+                ConfigError::invalid_value("kbox.metrics.listener", &v, m)
+            })?,
             props,
             values,
             unknown_keys,
@@ -1888,6 +1915,23 @@ mod tests {
                 .chain(extra.iter())
                 .copied(),
         )
+    }
+
+    #[test]
+    fn metrics_listener_is_off_by_default_and_takes_an_ip_port() {
+        assert_eq!(cfg(&[]).metrics_listener, None);
+        assert_eq!(
+            cfg(&[("kbox.metrics.listener", " ")]).metrics_listener,
+            None
+        );
+        assert_eq!(
+            cfg(&[("kbox.metrics.listener", "127.0.0.1:0")]).metrics_listener,
+            Some("127.0.0.1:0".parse().unwrap())
+        );
+        assert_eq!(
+            err(&[("kbox.metrics.listener", "localhost")]),
+            "Invalid value localhost for configuration kbox.metrics.listener: Expected empty or an IP:port such as 127.0.0.1:9404"
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod group;
 pub mod handlers;
 pub mod log;
 pub mod metadata;
+pub mod metrics;
 pub mod network;
 pub mod partition;
 pub mod replica_manager;
@@ -59,6 +60,8 @@ pub struct BrokerState {
     pub replicas: ReplicaManager,
     /// Consumer groups and their committed offsets.
     pub groups: group::coordinator::Coordinator,
+    /// Counters for the Prometheus endpoint (kept even when it is off: they cost a few atomics).
+    pub metrics: metrics::Metrics,
 }
 
 impl BrokerState {
@@ -116,6 +119,8 @@ impl BrokerState {
 pub struct RunningBroker {
     /// The address of the first broker listener (useful with port 0).
     pub addr: SocketAddr,
+    /// Where Prometheus metrics are served, when `kbox.metrics.listener` is set.
+    pub metrics_addr: Option<SocketAddr>,
     pub state: Arc<BrokerState>,
     shutdown: watch::Sender<bool>,
     task: JoinHandle<Result<()>>,
@@ -192,6 +197,16 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker> {
         .map(|(_, a)| *a)
         .ok_or_else(|| Error::Message("no broker listener configured".into()))?;
 
+    // Bound after the broker listeners, so the first `listening` line is always the broker's.
+    let metrics_listener = match config.metrics_listener {
+        Some(addr) => Some(metrics::bind(addr).await?),
+        None => None,
+    };
+    let metrics_addr = match &metrics_listener {
+        Some(l) => Some(l.local_addr()?),
+        None => None,
+    };
+
     let state = Arc::new(BrokerState {
         node_id: config.node_id,
         cluster_id: meta.cluster_id.clone(),
@@ -200,6 +215,7 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker> {
         image: RwLock::new(image.clone()),
         replicas,
         groups: group::new_coordinator(&config),
+        metrics: metrics::Metrics::default(),
         config,
     });
     state.sync_partitions(&image)?;
@@ -210,10 +226,12 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker> {
     let task = tokio::spawn(serve(
         state.clone(),
         listeners.into_iter().map(|(l, _)| l).collect(),
+        metrics_listener,
         shutdown_rx,
     ));
     Ok(RunningBroker {
         addr,
+        metrics_addr,
         state,
         shutdown,
         task,
@@ -231,6 +249,7 @@ fn replicas_were_clean(config: &BrokerConfig) -> bool {
 async fn serve(
     state: Arc<BrokerState>,
     listeners: Vec<TcpListener>,
+    metrics_listener: Option<TcpListener>,
     mut shutdown: watch::Receiver<bool>,
 ) -> Result<()> {
     let mut tasks = tokio::task::JoinSet::new();
@@ -240,6 +259,9 @@ async fn serve(
             listener,
             shutdown.clone(),
         ));
+    }
+    if let Some(listener) = metrics_listener {
+        tasks.spawn(metrics::serve(state.clone(), listener, shutdown.clone()));
     }
     tasks.spawn(background(state.clone(), shutdown.clone()));
     let groups_state = state.clone();

@@ -42,6 +42,7 @@ pub async fn accept_loop(
             accepted = listener.accept() => match accepted {
                 Ok((socket, peer)) => {
                     backoff = Duration::from_millis(10);
+                    state.metrics.connection_accepted();
                     let _ = socket.set_nodelay(true);
                     connections.spawn(serve_connection(state.clone(), socket, peer, shutdown.clone()));
                 }
@@ -69,6 +70,7 @@ async fn serve_connection(
 ) {
     let max = usize::try_from(state.config.socket_request_max_bytes)
         .unwrap_or(crate::protocol::frame::DEFAULT_MAX_FRAME_BYTES);
+    let _open = state.metrics.connection_opened();
     let (mut reader, writer) = socket.into_split();
     let mut writer = BufWriter::with_capacity(64 * 1024, writer);
     loop {

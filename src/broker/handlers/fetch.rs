@@ -65,6 +65,9 @@ pub async fn handle(state: &BrokerState, header: &RequestHeader, request: FetchR
         if bytes >= min_bytes || errors || now >= deadline || wakeups.is_empty() {
             let mut topics = topics;
             for (w, data) in wanted.iter().zip(partitions) {
+                if let (Ok(p), Some(records)) = (&w.partition, &data.records) {
+                    state.metrics.fetched(&p.topic, records.len() as u64);
+                }
                 topics[w.topic_index].partitions.push(data);
             }
             let mut response = FetchResponse::default();

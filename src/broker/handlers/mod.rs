@@ -108,8 +108,11 @@ pub async fn dispatch(
             version: preamble.api_version,
         });
     }
+    let started = std::time::Instant::now();
     let header = decode_request_header(&mut frame, api, preamble.api_version)?;
-    route(state, api, header, frame).await
+    let answer = route(state, api, header, frame).await;
+    state.metrics.record_request(api, started.elapsed());
+    answer
 }
 
 /// Kafka's topic name rules: 1..=249 chars of `[a-zA-Z0-9._-]`, not `.` or `..`.

@@ -36,10 +36,16 @@ pub async fn handle(state: &BrokerState, header: &RequestHeader, request: Produc
                 (None, _) if by_id && name.is_none() => Err((ResponseError::UnknownTopicId, None)),
                 (None, _) => Err((ResponseError::UnknownTopicOrPartition, None)),
                 (Some(_), None) => Err((ResponseError::InvalidRecord, Some("produce request without records".to_string()))),
-                (Some(partition), Some(records)) => partition.append_as_leader(records).await.map_err(|e| {
-                    tracing::debug!(topic = %partition.topic, partition = partition.index, error = %e, "produce rejected");
-                    (e.response_error(), Some(e.to_string()))
-                }),
+                (Some(partition), Some(records)) => match partition.append_as_leader(records).await {
+                    Ok(info) => {
+                        state.metrics.produced(&partition.topic, info.bytes as u64, info.record_count.max(0) as u64);
+                        Ok(info)
+                    }
+                    Err(e) => {
+                        tracing::debug!(topic = %partition.topic, partition = partition.index, error = %e, "produce rejected");
+                        Err((e.response_error(), Some(e.to_string())))
+                    }
+                },
             };
             match outcome {
                 Ok(info) => {
