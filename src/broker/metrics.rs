@@ -206,7 +206,15 @@ impl Metrics {
     }
 
     /// Forgets counters of topics that no longer exist, so deleted topics stop being reported.
+    /// The write lock is taken only when there is something to forget.
     fn retain_topics(&self, existing: &HashSet<&str>) {
+        let stale = {
+            let topics = self.topics.read().unwrap_or_else(|e| e.into_inner());
+            topics.keys().any(|name| !existing.contains(name.as_str()))
+        };
+        if !stale {
+            return;
+        }
         let mut topics = self.topics.write().unwrap_or_else(|e| e.into_inner());
         topics.retain(|name, _| existing.contains(name.as_str()));
     }
@@ -315,42 +323,39 @@ pub fn render(state: &BrokerState) -> String {
     let existing: HashSet<&str> = partitions.iter().map(|p| p.topic.as_str()).collect();
     m.retain_topics(&existing);
 
-    // Per-topic counters, copied out so the lock is not held while writing.
-    let mut topics: Vec<(String, u64, u64, u64)> = {
+    // Per-topic counters, copied out so the lock is not held while writing:
+    // (topic, [bytes in, bytes out, messages in]).
+    let mut topics: Vec<(String, [u64; 3])> = {
         let map = m.topics.read().unwrap_or_else(|e| e.into_inner());
         map.iter()
             .map(|(name, c)| {
+                let load = |a: &AtomicU64| a.load(Ordering::Relaxed);
                 (
                     name.clone(),
-                    c.bytes_in.load(Ordering::Relaxed),
-                    c.bytes_out.load(Ordering::Relaxed),
-                    c.messages_in.load(Ordering::Relaxed),
+                    [load(&c.bytes_in), load(&c.bytes_out), load(&c.messages_in)],
                 )
             })
             .collect()
     };
     topics.sort();
-    let topic_families: [(&str, &str, fn(&(String, u64, u64, u64)) -> u64); 3] = [
+    let topic_families = [
         (
             "kafka_server_brokertopicmetrics_bytesin_total",
             "Record batch bytes appended by Produce requests, per topic.",
-            |t| t.1,
         ),
         (
             "kafka_server_brokertopicmetrics_bytesout_total",
             "Record batch bytes returned by Fetch requests, per topic.",
-            |t| t.2,
         ),
         (
             "kafka_server_brokertopicmetrics_messagesin_total",
             "Records appended by Produce requests, per topic.",
-            |t| t.3,
         ),
     ];
-    for (name, help, get) in topic_families {
+    for (i, (name, help)) in topic_families.into_iter().enumerate() {
         w.family(name, Kind::Counter, help);
-        for t in &topics {
-            w.sample(name, &[("topic", &t.0)], get(t));
+        for (topic, values) in &topics {
+            w.sample(name, &[("topic", topic)], values[i]);
         }
     }
 

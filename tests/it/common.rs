@@ -4,8 +4,8 @@ use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::{mpsc, Arc, Mutex};
-use std::time::Duration;
+use std::sync::{mpsc, Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
 
 use kbox::broker::config::BrokerConfig;
 use kbox::broker::{storage_format, RunningBroker};
@@ -71,6 +71,8 @@ pub struct KboxProcess {
     pub child: Child,
     pub addr: String,
     pub log: Arc<Mutex<String>>,
+    /// Notified after each line is added to `log`.
+    pub log_changed: Arc<Condvar>,
 }
 
 impl KboxProcess {
@@ -95,6 +97,8 @@ impl KboxProcess {
         let log = Arc::new(Mutex::new(String::new()));
         let (tx, rx) = mpsc::channel();
         let log2 = log.clone();
+        let log_changed = Arc::new(Condvar::new());
+        let changed = log_changed.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                 if line.contains("listening") {
@@ -108,6 +112,7 @@ impl KboxProcess {
                 }
                 log2.lock().unwrap().push_str(&line);
                 log2.lock().unwrap().push('\n');
+                changed.notify_all();
             }
         });
         let addr = match rx.recv_timeout(Duration::from_secs(30)) {
@@ -117,7 +122,25 @@ impl KboxProcess {
                 panic!("kbox did not start: {}", log.lock().unwrap());
             }
         };
-        KboxProcess { child, addr, log }
+        KboxProcess {
+            child,
+            addr,
+            log,
+            log_changed,
+        }
+    }
+
+    /// Waits until a log line contains `needle` and returns that line, or `None` on timeout.
+    pub fn wait_for_log(&self, needle: &str, timeout: Duration) -> Option<String> {
+        let deadline = Instant::now() + timeout;
+        let mut log = self.log.lock().unwrap();
+        loop {
+            if let Some(line) = log.lines().find(|l| l.contains(needle)) {
+                return Some(line.to_string());
+            }
+            let left = deadline.checked_duration_since(Instant::now())?;
+            log = self.log_changed.wait_timeout(log, left).unwrap().0;
+        }
     }
 
     /// kill -9.

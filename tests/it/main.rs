@@ -14,6 +14,7 @@ mod console;
 mod dump_log;
 mod groups;
 mod kcat;
+mod metrics;
 mod mirror;
 mod mock_cluster;
 mod perf;
