@@ -6,7 +6,10 @@ use std::net::TcpStream;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use crate::common::{kbox_bin, KboxProcess};
+use kbox::broker::config::BrokerConfig;
+use kbox::broker::storage_format;
+
+use crate::common::{kbox_bin, KboxProcess, TestBroker};
 
 /// Runs kbox (killed after two minutes) with `input` on stdin; returns (success, stdout, stderr).
 fn kbox(args: &[&str], input: &str) -> (bool, String, String) {
@@ -244,4 +247,37 @@ fn metrics_endpoint_counts_traffic_and_reports_logs_and_lag() {
     );
 
     assert_eq!(broker.terminate(), Some(0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_are_off_by_default_and_stop_with_the_broker() {
+    let off = TestBroker::start().await;
+    assert!(off.broker.as_ref().unwrap().metrics_addr.is_none());
+    off.stop().await;
+
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = BrokerConfig::embedded(dir.path(), "127.0.0.1:0".parse().unwrap())
+        .unwrap()
+        .with_overrides(&[("kbox.metrics.listener", "127.0.0.1:0")])
+        .unwrap();
+    storage_format::format(
+        &cfg,
+        &storage_format::random_uuid(),
+        true,
+        &storage_format::InitialQuorum::Static,
+    )
+    .unwrap();
+    let broker = kbox::broker::start(cfg).await.unwrap();
+    let addr = broker.metrics_addr.expect("metrics bound").to_string();
+    let a = addr.clone();
+    let response = tokio::task::spawn_blocking(move || get(&a, "/metrics"))
+        .await
+        .unwrap();
+    assert!(response.starts_with("HTTP/1.1 200 OK\r\n"), "{response}");
+    assert!(response.contains("\nkafka_server_socketservermetrics_connection_count 0\n"));
+    broker.shutdown().await.unwrap();
+    assert!(
+        TcpStream::connect(&addr).is_err(),
+        "still listening after shutdown"
+    );
 }
