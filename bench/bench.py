@@ -45,10 +45,11 @@ def row(figure, kbox, reference, ref_name, unit, higher_is_better=True):
 
 
 class Broker:
-    def __init__(self):
-        self.dir = tempfile.mkdtemp(prefix="kbox-bench-")
+    def __init__(self, data_dir=None, extra=()):
+        self.dir = data_dir or tempfile.mkdtemp(prefix="kbox-bench-")
+        self.started = time.monotonic()
         self.proc = subprocess.Popen(
-            [KBOX, "server-start", "--listen", "127.0.0.1:0", "--data-dir", self.dir],
+            [KBOX, "server-start", "--listen", "127.0.0.1:0", "--data-dir", self.dir] + list(extra),
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
             env=dict(os.environ, RUST_LOG="warn,kbox::broker=info"))
         deadline = time.monotonic() + 30
@@ -66,13 +67,117 @@ class Broker:
         import threading
         threading.Thread(target=lambda: [None for _ in self.proc.stderr], daemon=True).start()
 
-    def stop(self):
+        self.ready_ms = (time.monotonic() - self.started) * 1000
+
+    def stop(self, keep=False):
         self.proc.terminate()
         try:
-            self.proc.wait(30)
+            self.proc.wait(60)
         except subprocess.TimeoutExpired:
             self.proc.kill()
-        shutil.rmtree(self.dir, ignore_errors=True)
+        if not keep:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def kill9(self):
+        self.proc.kill()
+        self.proc.wait()
+
+
+def ready_after_start(data_dir):
+    """Starts a broker on an existing data dir; returns it and the ms until it answered Metadata."""
+    b = Broker(data_dir)
+    start = time.monotonic()
+    subprocess.run([KBOX, "topics", "--bootstrap-server", b.addr, "--list"], check=True,
+                   stdout=subprocess.DEVNULL)
+    return b, b.ready_ms + (time.monotonic() - start) * 1000
+
+
+def bench_scale(scale, fio_synced_mbps, six_partition_mbps):
+    """Issue 5's durability, start-up and scale figures, each on a fresh broker."""
+    # acks=all with an fsync before every acknowledgement, against fio's fdatasync-per-MiB rate.
+    b = Broker()
+    try:
+        topic = "synced-" + uuid.uuid4().hex[:6]
+        subprocess.run([KBOX, "topics", "--bootstrap-server", b.addr, "--create", "--topic", topic,
+                        "--partitions", "1", "--config", "flush.messages=1"], check=True, capture_output=True)
+        s = kbox_json(["perf-test", "producer", "--topic", topic, "--num-records", str(100_000 // scale),
+                       "--record-size", "1000", "--throughput", "-1", "--bootstrap-server", b.addr,
+                       "--producer-props", "acks=all", "--format", "json"])
+        row("produce acks=all, fsync before every ack (flush.messages=1), 1 KB",
+            s["bytes"] / s["seconds"] / 1e6, fio_synced_mbps, "fio 1 MiB writes + fdatasync", "MB/s")
+        ref = subprocess.run([sys.executable, os.path.join(ROOT, "bench", "rdkafka_latency.py"),
+                              "--bootstrap", b.addr, "--count", str(2000 // scale), "--acks", "all",
+                              "--topic-config", "flush.messages=1"],
+                             capture_output=True, text=True, check=True)
+        ref = json.loads(ref.stdout.strip().splitlines()[-1])
+        row("produce+flush p50, acks=all, fsync every write (confluent-kafka)", ref["p50_ms"], None,
+            "goal < 0.6 ms", "ms")
+    finally:
+        b.stop()
+
+    # 1,000 partitions: produce across them, then restart after a clean shutdown.
+    b = Broker()
+    data_dir = b.dir
+    try:
+        topic = "wide-" + uuid.uuid4().hex[:6]
+        subprocess.run([KBOX, "topics", "--bootstrap-server", b.addr, "--create", "--topic", topic,
+                        "--partitions", "1000"], check=True, capture_output=True)
+        s = kbox_json(["perf-test", "producer", "--topic", topic, "--num-records", str(200_000 // scale),
+                       "--record-size", "1000", "--throughput", "-1", "--bootstrap-server", b.addr,
+                       "--producer-props", "acks=1", "batch.size=16384", "linger.ms=5", "--format", "json"])
+        wide = s["bytes"] / s["seconds"] / 1e6
+        six = "six-" + uuid.uuid4().hex[:6]
+        subprocess.run([KBOX, "topics", "--bootstrap-server", b.addr, "--create", "--topic", six,
+                        "--partitions", "6"], check=True, capture_output=True)
+        s = kbox_json(["perf-test", "producer", "--topic", six, "--num-records", str(200_000 // scale),
+                       "--record-size", "1000", "--throughput", "-1", "--bootstrap-server", b.addr,
+                       "--producer-props", "acks=1", "batch.size=16384", "linger.ms=5", "--format", "json"])
+        row("produce 1 KB across 1,000 partitions (batch.size=16384)", wide,
+            s["bytes"] / s["seconds"] / 1e6, "same over 6 partitions", "MB/s")
+    finally:
+        b.stop(keep=True)
+    b, ms = ready_after_start(data_dir)
+    row("broker with 1,000 partitions: start to first Metadata answer, after a clean shutdown", ms, None,
+        "goal < 200 ms", "ms")
+
+    # Crash recovery: about 1 GB in one partition, kill -9, restart.
+    topic = "big-" + uuid.uuid4().hex[:6]
+    subprocess.run([KBOX, "topics", "--bootstrap-server", b.addr, "--create", "--topic", topic,
+                    "--partitions", "1"], check=True, capture_output=True)
+    kbox_json(["perf-test", "producer", "--topic", topic, "--num-records", str(1_000_000 // scale),
+               "--record-size", "1000", "--throughput", "-1", "--bootstrap-server", b.addr,
+               "--producer-props", "acks=1", "batch.size=1000000", "--format", "json"])
+    b.kill9()
+    b, ms = ready_after_start(data_dir)
+    row("restart after kill -9 with %d MB in one partition (and 1,000 more partitions)" % (1000 // scale),
+        ms, None, "goal: 2 GB in < 1 s", "ms")
+
+    # 10,000 partitions: a Metadata request for everything.
+    for i in range(9):
+        subprocess.run([KBOX, "topics", "--bootstrap-server", b.addr, "--create", "--topic",
+                        "many-%d-%s" % (i, uuid.uuid4().hex[:6]), "--partitions", "1000"],
+                       check=True, capture_output=True)
+    timing = subprocess.run([sys.executable, "-c", METADATA_TIMER, b.addr], capture_output=True, text=True,
+                            check=True)
+    row("Metadata for all topics, about 10,000 partitions (confluent-kafka list_topics, median)",
+        float(timing.stdout.strip()), None, "goal < 50 ms", "ms")
+    rss = int(open("/proc/%d/status" % b.proc.pid).read().split("VmRSS:")[1].split()[0]) / 1024
+    row("broker RSS with about 10,000 partitions", rss, None, "goal < 300 MB under load", "MB")
+    b.stop()
+
+
+METADATA_TIMER = """
+import statistics, sys, time
+from confluent_kafka.admin import AdminClient
+a = AdminClient({"bootstrap.servers": sys.argv[1]})
+a.list_topics(timeout=30)
+t = []
+for _ in range(10):
+    s = time.perf_counter()
+    md = a.list_topics(timeout=30)
+    t.append((time.perf_counter() - s) * 1000)
+print(statistics.median(t))
+"""
 
 
 def timed(cmd, **kw):
@@ -197,6 +302,9 @@ def main():
 
         # 4. Latency: one record at a time, produce -> consume (kbox e2e), and librdkafka's
         #    produce+flush round trip against the same broker.
+        # 6. Durability, start-up and scale (fresh brokers).
+        bench_scale(scale, disk[1] if disk else None, None)
+
         s = kbox_json(["perf-test", "e2e", addr, "e2e-" + uuid.uuid4().hex[:6], str(5000 // scale), "1", "100",
                        "--format", "json"])
         ref = subprocess.run([sys.executable, os.path.join(ROOT, "bench", "rdkafka_latency.py"),

@@ -17,8 +17,15 @@ def main():
     ap.add_argument("--bootstrap", required=True)
     ap.add_argument("--count", type=int, default=5000)
     ap.add_argument("--acks", default="1")
+    ap.add_argument("--topic-config", action="append", default=[], help="key=value for the topic")
     a = ap.parse_args()
     topic = "lat-" + uuid.uuid4().hex[:8]
+    if a.topic_config:
+        from confluent_kafka.admin import AdminClient, NewTopic
+        cfg = dict(kv.split("=", 1) for kv in a.topic_config)
+        admin = AdminClient({"bootstrap.servers": a.bootstrap})
+        for f in admin.create_topics([NewTopic(topic, 1, 1, config=cfg)]).values():
+            f.result(30)
     p = Producer({"bootstrap.servers": a.bootstrap, "acks": a.acks, "linger.ms": 0})
     p.produce(topic, b"warm-up")
     p.flush(30)

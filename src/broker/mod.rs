@@ -156,6 +156,12 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker> {
         ));
     }
     let meta = storage_format::check_formatted(&config)?;
+    // One descriptor per segment and per connection: take the whole allowance the system
+    // grants (the soft limit is often 1,024 while the hard one is far higher).
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(limit) => tracing::debug!(limit, "open-file limit"),
+        Err(e) => tracing::warn!(error = %e, "could not raise the open-file limit"),
+    }
     let metadata_dir = config.metadata_log_dir.clone();
     let replicas = ReplicaManager::open(&config.log_dirs)?;
     let clean = metadata_dir

@@ -65,6 +65,20 @@ pub struct TopicInfo {
 }
 
 impl TopicInfo {
+    /// One partition. Partitions are numbered 0..n and kept sorted, so this is an index, not a
+    /// search: the producer asks for every partition's leader on each send round.
+    pub fn partition(&self, partition: i32) -> Option<&PartitionInfo> {
+        let at = usize::try_from(partition).ok()?;
+        match self.partitions.get(at) {
+            Some(p) if p.partition == partition => Some(p),
+            _ => self
+                .partitions
+                .binary_search_by_key(&partition, |p| p.partition)
+                .ok()
+                .map(|i| &self.partitions[i]),
+        }
+    }
+
     /// The topic's error, if the broker reported one (e.g. UNKNOWN_TOPIC_OR_PARTITION).
     pub fn error(&self) -> Option<Error> {
         Error::from_code(self.error_code, None)
@@ -83,8 +97,7 @@ pub struct ClusterMetadata {
 impl ClusterMetadata {
     /// The leader of a partition, when known.
     pub fn leader(&self, topic: &str, partition: i32) -> Option<i32> {
-        let info = self.topics.get(topic)?;
-        let p = info.partitions.iter().find(|p| p.partition == partition)?;
+        let p = self.topics.get(topic)?.partition(partition)?;
         (p.leader >= 0).then_some(p.leader)
     }
 

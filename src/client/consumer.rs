@@ -370,7 +370,7 @@ impl Consumer {
                     let epoch = metadata
                         .topics
                         .get(&tp.0)
-                        .and_then(|t| t.partitions.iter().find(|p| p.partition == tp.1))
+                        .and_then(|t| t.partition(tp.1))
                         .map_or(-1, |p| p.leader_epoch);
                     by_node
                         .entry(node)

@@ -573,7 +573,6 @@ impl Log {
         // The sealed segment's fsync is left to the next flush (see `flush_due`), as Kafka
         // flushes a rolled segment asynchronously rather than under the log lock.
         active.seal()?;
-        active.close_index_handles();
         active.modified_seq = seq;
         self.add_segment(base_offset, now_ms)
     }
@@ -957,7 +956,6 @@ impl Log {
             fs::rename(&swap, name(LOG_SUFFIX)).map_err(io_err(&swap))?;
             let (mut segment, _) = Segment::open(&self.dir, group.base, &self.config, now_ms)?;
             segment.set_next_offset(group.end);
-            segment.close_index_handles();
             self.segments.insert(group.base, segment);
         }
         self.dir_modified_seq = seq;

@@ -142,7 +142,6 @@ pub(crate) fn load_segments(
         if needs_recovery && !is_last {
             // Recovery rewrote this sealed segment's indexes; write them out now.
             segment.seal()?;
-            segment.close_index_handles();
         }
         if truncated > 0 && !is_last {
             truncated_at = Some(i);

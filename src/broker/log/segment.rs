@@ -4,7 +4,7 @@
 //! returns). Appends go to the end with positional writes; reads find a batch by a floor lookup
 //! in the offset index followed by a forward scan of batch headers. A segment is *active* while
 //! it takes appends and *sealed* once the log rolled past it: sealing writes the final time
-//! index entry and the pending index entries, and drops the index write handles.
+//! index entry and the pending index entries (index files are never held open between writes).
 //!
 //! Scanning (`scan_from`) is shared by recovery, which validates every batch and rebuilds the
 //! indexes, and by the clean-shutdown load, which only reads the headers after the last index
@@ -714,12 +714,6 @@ impl Segment {
         Ok(())
     }
 
-    /// Drops the index write handles: a sealed segment's indexes no longer change.
-    pub(crate) fn close_index_handles(&mut self) {
-        self.index.file_mut().close_handle();
-        self.time_index.file_mut().close_handle();
-    }
-
     /// Writes pending index entries and returns the files an fsync must cover.
     pub(crate) fn sync_handles(&mut self) -> Result<Vec<Arc<File>>> {
         let index = self
@@ -762,7 +756,6 @@ impl Segment {
                 _ => {}
             }
         }
-        self.close_index_handles();
         Ok(renamed)
     }
 
