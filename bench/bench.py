@@ -217,10 +217,11 @@ def bench_network():
         for _ in range(50):
             r = subprocess.run(["iperf3", "-c", "127.0.0.1", "-p", "5299", "-t", "3", "-J"],
                                capture_output=True, text=True)
-            if r.returncode == 0:
+            try:
                 bps = json.loads(r.stdout)["end"]["sum_received"]["bits_per_second"]
                 return bps / 8 / 1e6
-            time.sleep(0.1)
+            except (ValueError, KeyError):
+                time.sleep(0.1)  # the server is not listening yet: try again
     finally:
         server.kill()
         server.wait()
