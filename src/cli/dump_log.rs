@@ -1503,20 +1503,29 @@ fn nullable_base64(bytes: &Option<Bytes>) -> Value {
     bytes.as_deref().map_or(Value::Null, base64_value)
 }
 
-/// A consumer subscription decoded, or its bytes when they do not decode (as Apache keeps them).
-fn subscription_json(bytes: &Bytes) -> Value {
+/// Decodes a consumer-protocol blob: an i16 version (0 to 3) then the message; `None` when it
+/// does not decode (the decoder runs on stored bytes, so a panic is caught too).
+fn decode_versioned<T>(
+    bytes: &Bytes,
+    decode: impl FnOnce(&mut Bytes, i16) -> anyhow::Result<T>,
+) -> Option<(i16, T)> {
     let mut buf = bytes.clone();
     if buf.remaining() < 2 {
-        return base64_value(bytes);
+        return None;
     }
     let version = buf.get_i16();
     if !(0..=3).contains(&version) {
-        return base64_value(bytes);
+        return None;
     }
-    let decoded = catch_unwind(AssertUnwindSafe(|| {
-        ConsumerProtocolSubscription::decode(&mut buf, version)
-    }));
-    let Ok(Ok(s)) = decoded else {
+    match catch_unwind(AssertUnwindSafe(|| decode(&mut buf, version))) {
+        Ok(Ok(decoded)) => Some((version, decoded)),
+        _ => None,
+    }
+}
+
+/// A consumer subscription decoded, or its bytes when they do not decode (as Apache keeps them).
+fn subscription_json(bytes: &Bytes) -> Value {
+    let Some((version, s)) = decode_versioned(bytes, ConsumerProtocolSubscription::decode) else {
         return base64_value(bytes);
     };
     let mut m = Map::new();
@@ -1551,18 +1560,7 @@ fn subscription_json(bytes: &Bytes) -> Value {
 
 /// A consumer assignment decoded, or its bytes when they do not decode.
 fn assignment_json(bytes: &Bytes) -> Value {
-    let mut buf = bytes.clone();
-    if buf.remaining() < 2 {
-        return base64_value(bytes);
-    }
-    let version = buf.get_i16();
-    if !(0..=3).contains(&version) {
-        return base64_value(bytes);
-    }
-    let decoded = catch_unwind(AssertUnwindSafe(|| {
-        ConsumerProtocolAssignment::decode(&mut buf, version)
-    }));
-    let Ok(Ok(a)) = decoded else {
+    let Some((_, a)) = decode_versioned(bytes, ConsumerProtocolAssignment::decode) else {
         return base64_value(bytes);
     };
     let assigned: Vec<Value> = a

@@ -2,60 +2,11 @@
 
 use std::process::Command;
 
-use kbox::client::{Admin, ClientConfig, NewTopic, Producer, ProducerRecord};
 
-use crate::common::{kbox_bin, TestBroker};
+use crate::common::{args, kbox_bin, kbox_output, topic_with_records, TestBroker};
 
-/// Runs `kbox args...` off the runtime's threads; returns (exit code, stdout, stderr).
 async fn kbox(args: Vec<String>) -> (i32, String, String) {
-    tokio::task::spawn_blocking(move || {
-        let out = Command::new(kbox_bin()).args(&args).output().unwrap();
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    })
-    .await
-    .unwrap()
-}
-
-fn args(list: &[&str]) -> Vec<String> {
-    list.iter().map(|s| s.to_string()).collect()
-}
-
-async fn topic_with_records(
-    bootstrap: &str,
-    topic: &str,
-    partitions: i32,
-    per_partition: &[usize],
-) {
-    let admin = Admin::new(ClientConfig::with_bootstrap(bootstrap)).unwrap();
-    let created = admin
-        .create_topics(
-            &[NewTopic {
-                name: topic.into(),
-                partitions,
-                replication_factor: 1,
-                ..Default::default()
-            }],
-            false,
-        )
-        .await
-        .unwrap();
-    created[0].1.as_ref().unwrap();
-    let producer = Producer::new(ClientConfig::with_bootstrap(bootstrap)).unwrap();
-    for (p, n) in per_partition.iter().enumerate() {
-        for i in 0..*n {
-            producer
-                .send(ProducerRecord::new(topic, format!("v{i}")).with_partition(p as i32))
-                .await
-                .unwrap()
-                .await
-                .unwrap();
-        }
-    }
-    producer.close().await.unwrap();
+    kbox_output(None, args).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

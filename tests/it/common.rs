@@ -255,3 +255,72 @@ pub fn init_logs() {
             .try_init();
     }
 }
+
+/// Runs kbox, through a symlink named `link` when given (as an Apache tool name), off the
+/// runtime's threads; returns (exit code, stdout, stderr).
+pub async fn kbox_output(link: Option<&'static str>, args: Vec<String>) -> (i32, String, String) {
+    tokio::task::spawn_blocking(move || {
+        let dir = tempfile::tempdir().unwrap();
+        let program = match link {
+            Some(name) => {
+                let path = dir.path().join(name);
+                std::os::unix::fs::symlink(kbox_bin(), &path).unwrap();
+                path
+            }
+            None => kbox_bin(),
+        };
+        let out = Command::new(program).args(&args).output().unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    })
+    .await
+    .unwrap()
+}
+
+/// `&["a", "b"]` as owned arguments.
+pub fn args(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| s.to_string()).collect()
+}
+
+/// Creates a topic and writes `per_partition[p]` records (`v0`, `v1`, ...) to each partition p.
+pub async fn topic_with_records(
+    bootstrap: &str,
+    topic: &str,
+    partitions: i32,
+    per_partition: &[usize],
+) {
+    let admin =
+        kbox::client::Admin::new(kbox::client::ClientConfig::with_bootstrap(bootstrap)).unwrap();
+    let created = admin
+        .create_topics(
+            &[kbox::client::NewTopic {
+                name: topic.into(),
+                partitions,
+                replication_factor: 1,
+                ..Default::default()
+            }],
+            false,
+        )
+        .await
+        .unwrap();
+    created[0].1.as_ref().unwrap();
+    let producer =
+        kbox::client::Producer::new(kbox::client::ClientConfig::with_bootstrap(bootstrap)).unwrap();
+    for (p, n) in per_partition.iter().enumerate() {
+        for i in 0..*n {
+            producer
+                .send(
+                    kbox::client::ProducerRecord::new(topic, format!("v{i}"))
+                        .with_partition(p as i32),
+                )
+                .await
+                .unwrap()
+                .await
+                .unwrap();
+        }
+    }
+    producer.close().await.unwrap();
+}

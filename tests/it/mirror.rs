@@ -234,30 +234,7 @@ async fn syncs_consumer_group_offsets_for_failover() {
     let source = TestBroker::start().await;
     let target = TestBroker::start().await;
     let (s, t) = (source.addr.to_string(), target.addr.to_string());
-    let admin = Admin::new(ClientConfig::with_bootstrap(&s)).unwrap();
-    let created = admin
-        .create_topics(
-            &[NewTopic {
-                name: TOPIC.into(),
-                partitions: 3,
-                replication_factor: 1,
-                ..Default::default()
-            }],
-            false,
-        )
-        .await
-        .unwrap();
-    created[0].1.as_ref().unwrap();
-    let producer = Producer::new(ClientConfig::with_bootstrap(&s)).unwrap();
-    let mut futures = Vec::new();
-    for i in 0..3000 {
-        let r = ProducerRecord::new(TOPIC, format!("v{i}")).with_partition(i % 3);
-        futures.push(producer.send(r).await.unwrap());
-    }
-    for f in futures {
-        f.await.unwrap();
-    }
-    producer.close().await.unwrap();
+    crate::common::topic_with_records(&s, TOPIC, 3, &[1000, 1000, 1000]).await;
     // The application group "app" has read 400 records of partition 0 and all of partition 1.
     let source_groups = GroupAdmin::new(Client::new(ClientConfig::with_bootstrap(&s)).unwrap());
     let committed: HashMap<(String, i32), i64> = [

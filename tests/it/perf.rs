@@ -1,33 +1,10 @@
 //! perf-test producer, consumer and e2e as processes against the in-process broker: Apache's
 //! output lines (which dashboards parse), `--format json`, the links and the exit codes.
 
-use std::process::Command;
-
-use crate::common::{kbox_bin, TestBroker};
+use crate::common::{args, kbox_output, TestBroker};
 
 async fn kbox(program: &'static str, args: Vec<String>) -> (i32, String, String) {
-    tokio::task::spawn_blocking(move || {
-        let out = if program == "kbox" {
-            Command::new(kbox_bin()).args(&args).output().unwrap()
-        } else {
-            // Run through a link named like the Apache tool.
-            let dir = tempfile::tempdir().unwrap();
-            let link = dir.path().join(program);
-            std::os::unix::fs::symlink(kbox_bin(), &link).unwrap();
-            Command::new(&link).args(&args).output().unwrap()
-        };
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    })
-    .await
-    .unwrap()
-}
-
-fn args(list: &[&str]) -> Vec<String> {
-    list.iter().map(|s| s.to_string()).collect()
+    kbox_output((program != "kbox").then_some(program), args).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
