@@ -104,13 +104,17 @@ impl StickyPartitioner {
                 }
             }
         };
-        topics.insert(
-            topic.to_string(),
-            Sticky {
-                partition: sticky.partition,
-                bytes: sticky.bytes + size,
-            },
-        );
+        let next = Sticky {
+            partition: sticky.partition,
+            bytes: sticky.bytes + size,
+        };
+        // The common case updates in place: no key allocation per record.
+        match topics.get_mut(topic) {
+            Some(slot) => *slot = next,
+            None => {
+                topics.insert(topic.to_string(), next);
+            }
+        }
         sticky.partition
     }
 }

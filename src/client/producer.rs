@@ -205,6 +205,16 @@ impl Producer {
         records: Vec<ProducerRecord>,
         callback: Arc<SharedCallback>,
     ) -> Result<()> {
+        let sizes: Vec<usize> = records.iter().map(ProducerRecord::estimated_size).collect();
+        let total: usize = sizes.iter().sum();
+        let fast = self.interceptors.is_empty()
+            && total <= self.settings.buffer_memory
+            && sizes.iter().all(|s| *s <= self.settings.max_request_size);
+        if fast {
+            return self
+                .send_many_at_once(records, sizes, total, callback)
+                .await;
+        }
         let mut prepared = Vec::with_capacity(records.len());
         for (index, record) in records.into_iter().enumerate() {
             match self
@@ -220,6 +230,68 @@ impl Producer {
                     return Err(e);
                 }
             }
+        }
+        self.commands
+            .send(Command::SendMany(prepared))
+            .map_err(|_| Error::Message("the producer was closed".into()))
+    }
+
+    /// [`Producer::send_many`] for records that all pass the size checks, with no
+    /// interceptors: buffer memory is taken once for the chunk and partition counts are looked
+    /// up once per topic, instead of per record (the per-record work is what bounds a producer
+    /// of small records).
+    async fn send_many_at_once(
+        &self,
+        records: Vec<ProducerRecord>,
+        sizes: Vec<usize>,
+        total: usize,
+        callback: Arc<SharedCallback>,
+    ) -> Result<()> {
+        let deadline = Instant::now() + self.settings.max_block;
+        let mut memory = tokio::time::timeout_at(
+            deadline.into(),
+            self.memory.clone().acquire_many_owned(total as u32),
+        )
+        .await
+        .map_err(|_| {
+            Error::Timeout(format!(
+                "Failed to allocate memory within the configured max blocking time {} ms.",
+                self.settings.max_block.as_millis()
+            ))
+        })?
+        .map_err(|_| Error::Message("the producer was closed".into()))?;
+        let mut counts: Vec<(String, usize)> = Vec::new();
+        let mut prepared = Vec::with_capacity(records.len());
+        for (index, (record, size)) in records.into_iter().zip(sizes).enumerate() {
+            let count = match counts.iter().find(|(t, _)| *t == record.topic) {
+                Some((_, n)) => *n,
+                None => {
+                    let n = self.partition_count(&record.topic, deadline).await?;
+                    counts.push((record.topic.clone(), n));
+                    n
+                }
+            };
+            let partition = match self.partition_in(&record, size, count) {
+                Ok(p) => p,
+                Err(e) => {
+                    if !prepared.is_empty() {
+                        let _ = self.commands.send(Command::SendMany(prepared));
+                    }
+                    return Err(e);
+                }
+            };
+            let permit = memory
+                .split(size)
+                .expect("the chunk's permits cover every record");
+            prepared.push((
+                record.topic.clone(),
+                partition,
+                Queued {
+                    record,
+                    delivery: Delivery::Shared(callback.clone(), index),
+                    _memory: permit,
+                },
+            ));
         }
         self.commands
             .send(Command::SendMany(prepared))
@@ -298,6 +370,11 @@ impl Producer {
         deadline: Instant,
     ) -> Result<i32> {
         let count = self.partition_count(&record.topic, deadline).await?;
+        self.partition_in(record, size, count)
+    }
+
+    /// Java's choice of partition among `count`: explicit, else murmur2 of the key, else sticky.
+    fn partition_in(&self, record: &ProducerRecord, size: usize, count: usize) -> Result<i32> {
         if let Some(p) = record.partition {
             if p < 0 || p as usize >= count {
                 return Err(Error::Message(format!(

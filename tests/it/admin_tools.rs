@@ -2,7 +2,6 @@
 
 use std::process::Command;
 
-
 use crate::common::{args, kbox_bin, kbox_output, topic_with_records, TestBroker};
 
 async fn kbox(args: Vec<String>) -> (i32, String, String) {
