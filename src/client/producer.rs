@@ -248,18 +248,7 @@ impl Producer {
         callback: Arc<SharedCallback>,
     ) -> Result<()> {
         let deadline = Instant::now() + self.settings.max_block;
-        let mut memory = tokio::time::timeout_at(
-            deadline.into(),
-            self.memory.clone().acquire_many_owned(total as u32),
-        )
-        .await
-        .map_err(|_| {
-            Error::Timeout(format!(
-                "Failed to allocate memory within the configured max blocking time {} ms.",
-                self.settings.max_block.as_millis()
-            ))
-        })?
-        .map_err(|_| Error::Message("the producer was closed".into()))?;
+        let mut memory = self.reserve_memory(total, deadline).await?;
         let mut counts: Vec<(String, usize)> = Vec::new();
         let mut prepared = Vec::with_capacity(records.len());
         for (index, (record, size)) in records.into_iter().zip(sizes).enumerate() {
@@ -298,6 +287,27 @@ impl Producer {
             .map_err(|_| Error::Message("the producer was closed".into()))
     }
 
+    /// `buffer.memory` for `bytes`, waiting for records in flight to free it until `deadline`
+    /// (`max.block.ms`), as Java's producer does.
+    async fn reserve_memory(
+        &self,
+        bytes: usize,
+        deadline: Instant,
+    ) -> Result<tokio::sync::OwnedSemaphorePermit> {
+        tokio::time::timeout_at(
+            deadline.into(),
+            self.memory.clone().acquire_many_owned(bytes as u32),
+        )
+        .await
+        .map_err(|_| {
+            Error::Timeout(format!(
+                "Failed to allocate memory within the configured max blocking time {} ms.",
+                self.settings.max_block.as_millis()
+            ))
+        })?
+        .map_err(|_| Error::Message("the producer was closed".into()))
+    }
+
     async fn enqueue(&self, record: ProducerRecord, delivery: Delivery) -> Result<()> {
         let (topic, partition, queued) = self.prepare(record, delivery).await?;
         self.commands
@@ -328,18 +338,7 @@ impl Producer {
         }
         let deadline = Instant::now() + self.settings.max_block;
         let partition = self.choose_partition(&record, size, deadline).await?;
-        let permit = tokio::time::timeout_at(
-            deadline.into(),
-            self.memory.clone().acquire_many_owned(size as u32),
-        )
-        .await
-        .map_err(|_| {
-            Error::Timeout(format!(
-                "Failed to allocate memory within the configured max blocking time {} ms.",
-                self.settings.max_block.as_millis()
-            ))
-        })?
-        .map_err(|_| Error::Message("the producer was closed".into()))?;
+        let permit = self.reserve_memory(size, deadline).await?;
         let delivery = if self.interceptors.is_empty() {
             delivery
         } else {

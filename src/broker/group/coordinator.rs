@@ -909,8 +909,10 @@ impl Coordinator {
                 .members
                 .values()
                 .filter(|m| {
-                    // A member waiting in JoinGroup is alive by definition.
+                    // A member waiting in JoinGroup or SyncGroup is alive by definition (as
+                    // in Kafka): it cannot heartbeat until the leader's assignment arrives.
                     m.join_waiter.is_none()
+                        && m.sync_waiter.is_none()
                         && now.duration_since(m.last_heartbeat) > m.session_timeout
                 })
                 .map(|m| m.member_id.clone())
