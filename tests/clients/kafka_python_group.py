@@ -68,9 +68,9 @@ def run_members(bootstrap, group, topic, names, seen, want, before=None):
         t.start()
     if before:
         # Every member owns partitions before the records are produced. Now and then (about one
-        # run in six here) a kafka-python member stops polling and heartbeating during its first
-        # join, inside the client; its session then expires on the broker. Such a member is
-        # replaced once by a fresh consumer of the same name, and the replacement is reported.
+        # run in five here) a member stops heartbeating during its first join and never gets
+        # partitions; its session expires on the broker. The cause is not known yet. Such a
+        # member is replaced once by a fresh consumer of the same name, and that is reported.
         deadline = time.monotonic() + 60
         replace_at = time.monotonic() + 20
         while len([n for n in names if joined.get(n)]) < len(names) and not errors:
