@@ -285,13 +285,8 @@ pub fn args(list: &[&str]) -> Vec<String> {
     list.iter().map(|s| s.to_string()).collect()
 }
 
-/// Creates a topic and writes `per_partition[p]` records (`v0`, `v1`, ...) to each partition p.
-pub async fn topic_with_records(
-    bootstrap: &str,
-    topic: &str,
-    partitions: i32,
-    per_partition: &[usize],
-) {
+/// Creates a topic with `partitions` partitions (one replica), asserting it was created.
+pub async fn create_topic(bootstrap: &str, topic: &str, partitions: i32) {
     let admin =
         kbox::client::Admin::new(kbox::client::ClientConfig::with_bootstrap(bootstrap)).unwrap();
     let created = admin
@@ -307,6 +302,16 @@ pub async fn topic_with_records(
         .await
         .unwrap();
     created[0].1.as_ref().unwrap();
+}
+
+/// Creates a topic and writes `per_partition[p]` records (`v0`, `v1`, ...) to each partition p.
+pub async fn topic_with_records(
+    bootstrap: &str,
+    topic: &str,
+    partitions: i32,
+    per_partition: &[usize],
+) {
+    create_topic(bootstrap, topic, partitions).await;
     let producer =
         kbox::client::Producer::new(kbox::client::ClientConfig::with_bootstrap(bootstrap)).unwrap();
     for (p, n) in per_partition.iter().enumerate() {

@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use kbox::client::group::Subscription;
-use kbox::client::{Admin, ClientConfig, GroupConsumer, NewTopic, Producer, ProducerRecord};
+use kbox::client::{ClientConfig, GroupConsumer, Producer, ProducerRecord};
 
 use crate::common::{expect_script, kbox_bin, repo, KboxProcess};
 
@@ -73,20 +73,7 @@ fn runtime() -> tokio::runtime::Runtime {
 }
 
 async fn create_and_fill(bootstrap: &str, topic: &str, partitions: i32, count: usize) {
-    let admin = Admin::new(ClientConfig::with_bootstrap(bootstrap)).unwrap();
-    let created = admin
-        .create_topics(
-            &[NewTopic {
-                name: topic.into(),
-                partitions,
-                replication_factor: 1,
-                ..Default::default()
-            }],
-            false,
-        )
-        .await
-        .unwrap();
-    created[0].1.as_ref().unwrap();
+    crate::common::create_topic(bootstrap, topic, partitions).await;
     let producer = Producer::new(ClientConfig::with_bootstrap(bootstrap)).unwrap();
     let mut pending = Vec::new();
     for i in 0..count {
