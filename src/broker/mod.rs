@@ -196,11 +196,11 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker> {
             host,
             port,
         });
-        listeners.push((socket, local));
+        listeners.push((socket, local, listener.name.clone()));
     }
     let addr = listeners
         .first()
-        .map(|(_, a)| *a)
+        .map(|(_, a, _)| *a)
         .ok_or_else(|| Error::Message("no broker listener configured".into()))?;
 
     // Bound after the broker listeners, so the first `listening` line is always the broker's.
@@ -231,7 +231,7 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker> {
     let (shutdown, shutdown_rx) = watch::channel(false);
     let task = tokio::spawn(serve(
         state.clone(),
-        listeners.into_iter().map(|(l, _)| l).collect(),
+        listeners.into_iter().map(|(l, _, name)| (l, name)).collect(),
         metrics_listener,
         shutdown_rx,
     ));
@@ -254,15 +254,16 @@ fn replicas_were_clean(config: &BrokerConfig) -> bool {
 
 async fn serve(
     state: Arc<BrokerState>,
-    listeners: Vec<TcpListener>,
+    listeners: Vec<(TcpListener, String)>,
     metrics_listener: Option<TcpListener>,
     mut shutdown: watch::Receiver<bool>,
 ) -> Result<()> {
     let mut tasks = tokio::task::JoinSet::new();
-    for listener in listeners {
+    for (listener, name) in listeners {
         tasks.spawn(network::accept_loop(
             state.clone(),
             listener,
+            name,
             shutdown.clone(),
         ));
     }

@@ -18,14 +18,35 @@ use crate::protocol::frame::read_frame;
 use crate::protocol::ProtocolError;
 use crate::Result;
 
+/// Who is on the other end of a connection: what authorization and logs need to know.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub peer: std::net::SocketAddr,
+    /// Kafka's principal string, `User:ANONYMOUS` until a listener authenticates the peer
+    /// (SASL user name, or the TLS client certificate's subject).
+    pub principal: String,
+    /// The name of the listener the connection came in on (`PLAINTEXT`, `SASL_SSL`, ...).
+    pub listener: String,
+}
+
+/// The principal of connections nobody authenticated, as Kafka names it.
+pub const ANONYMOUS: &str = "User:ANONYMOUS";
+
 tokio::task_local! {
-    /// The peer of the request being handled (group members report their host).
-    static PEER: std::net::SocketAddr;
+    /// The session of the request being handled.
+    static SESSION: Session;
+}
+
+/// The session of the request being handled (`None` outside a connection task, e.g. in tests
+/// that call handlers directly).
+pub fn session() -> Option<Session> {
+    SESSION.try_with(|s| s.clone()).ok()
 }
 
 /// The requesting client's host as Kafka prints it (`/127.0.0.1`), when known.
 pub fn peer_host() -> String {
-    PEER.try_with(|p| format!("/{}", p.ip()))
+    SESSION
+        .try_with(|s| format!("/{}", s.peer.ip()))
         .unwrap_or_else(|_| "/unknown".into())
 }
 
@@ -33,6 +54,7 @@ pub fn peer_host() -> String {
 pub async fn accept_loop(
     state: Arc<BrokerState>,
     listener: TcpListener,
+    listener_name: String,
     mut shutdown: watch::Receiver<bool>,
 ) -> Result<()> {
     let mut backoff = Duration::from_millis(10);
@@ -44,7 +66,7 @@ pub async fn accept_loop(
                     backoff = Duration::from_millis(10);
                     state.metrics.connection_accepted();
                     let _ = socket.set_nodelay(true);
-                    connections.spawn(serve_connection(state.clone(), socket, peer, shutdown.clone()));
+                    connections.spawn(serve_connection(state.clone(), socket, peer, listener_name.clone(), shutdown.clone()));
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, "accept failed; backing off");
@@ -66,11 +88,13 @@ async fn serve_connection(
     state: Arc<BrokerState>,
     socket: TcpStream,
     peer: std::net::SocketAddr,
+    listener_name: String,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let max = usize::try_from(state.config.socket_request_max_bytes)
         .unwrap_or(crate::protocol::frame::DEFAULT_MAX_FRAME_BYTES);
     let _open = state.metrics.connection_opened();
+    let session = Session { peer, principal: ANONYMOUS.into(), listener: listener_name };
     let (mut reader, writer) = socket.into_split();
     let mut writer = BufWriter::with_capacity(64 * 1024, writer);
     loop {
@@ -90,7 +114,7 @@ async fn serve_connection(
                 break;
             }
         };
-        match PEER.scope(peer, handlers::dispatch(&state, frame)).await {
+        match SESSION.scope(session.clone(), handlers::dispatch(&state, frame)).await {
             Ok(Some(response)) => {
                 if let Err(e) = writer.write_all(&response).await {
                     tracing::debug!(%peer, error = %e, "write failed");
