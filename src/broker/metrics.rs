@@ -123,6 +123,8 @@ pub struct Metrics {
     topics: RwLock<HashMap<String, TopicCounters>>,
     connections_open: AtomicI64,
     connections_accepted: AtomicU64,
+    /// Fetch record bytes by how they left: `[sendfile, copied through memory]`.
+    fetch_bytes_sent: [AtomicU64; 2],
 }
 
 impl Default for Metrics {
@@ -132,6 +134,7 @@ impl Default for Metrics {
             topics: RwLock::default(),
             connections_open: AtomicI64::new(0),
             connections_accepted: AtomicU64::new(0),
+            fetch_bytes_sent: Default::default(),
         }
     }
 }
@@ -168,6 +171,11 @@ impl Metrics {
     /// Counts an accepted connection.
     pub fn connection_accepted(&self) {
         self.connections_accepted.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts fetched record bytes written to a socket, with `sendfile` or through memory.
+    pub fn fetch_bytes_written(&self, bytes: u64, zero_copy: bool) {
+        self.fetch_bytes_sent[usize::from(!zero_copy)].fetch_add(bytes, Ordering::Relaxed);
     }
 
     /// Counts a connection as open until the returned guard is dropped.
@@ -386,6 +394,16 @@ pub fn render(state: &BrokerState) -> String {
     let name = "kafka_server_socketservermetrics_connection_creation_total";
     w.family(name, Kind::Counter, "Client connections accepted.");
     w.sample(name, &[], m.connections_accepted.load(Ordering::Relaxed));
+
+    let name = "kbox_fetch_record_bytes_total";
+    w.family(
+        name,
+        Kind::Counter,
+        "Fetched record bytes written to sockets, by path: sendfile (page cache to socket) or copied (read into memory first).",
+    );
+    for (i, path) in ["sendfile", "copied"].into_iter().enumerate() {
+        w.sample(name, &[("path", path)], m.fetch_bytes_sent[i].load(Ordering::Relaxed));
+    }
 
     // One lock per partition, held only to copy three numbers.
     let logs: Vec<(String, String, u64, i64, i64)> = partitions

@@ -14,6 +14,7 @@ pub mod metrics;
 pub mod network;
 pub mod partition;
 pub mod replica_manager;
+pub mod response;
 pub mod storage_format;
 pub mod topic_config;
 

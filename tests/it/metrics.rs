@@ -281,3 +281,42 @@ async fn metrics_are_off_by_default_and_stop_with_the_broker() {
         "still listening after shutdown"
     );
 }
+
+/// Record data larger than a few records leaves through sendfile (page cache to socket, no
+/// copy through the broker's memory); the bytes a consumer reads are still exactly the bytes
+/// produced.
+#[test]
+fn fetched_record_data_is_sent_with_sendfile() {
+    let dir = tempfile::tempdir().unwrap();
+    let broker = KboxProcess::start_with(
+        dir.path(),
+        &["--override", "kbox.metrics.listener=127.0.0.1:0"],
+    );
+    let line = broker
+        .wait_for_log("metrics listening", Duration::from_secs(30))
+        .unwrap_or_else(|| panic!("no metrics line:\n{}", broker.log.lock().unwrap()));
+    let metrics = line
+        .split("address=")
+        .nth(1)
+        .and_then(|a| a.split_whitespace().next())
+        .unwrap()
+        .to_string();
+    let b = broker.addr.clone();
+    let lines: String = (0..5_000).map(|i| format!("{i:06}-{}\n", "x".repeat(93))).collect();
+    produce(&b, "z", &lines);
+    let (ok, out, err) = kbox(
+        &["console-consumer", "--bootstrap-server", &b, "--topic", "z", "--from-beginning", "--max-messages", "5000"],
+        "",
+    );
+    assert!(ok, "console-consumer failed\n{out}\n{err}");
+    assert!(out == lines, "consumed bytes differ from produced bytes");
+    let body = get(&metrics, "/metrics");
+    let sent = value(&body, "kbox_fetch_record_bytes_total{path=\"sendfile\"}");
+    let copied = value(&body, "kbox_fetch_record_bytes_total{path=\"copied\"}");
+    if cfg!(target_os = "linux") {
+        assert!(sent >= 400_000.0, "sendfile bytes {sent}, copied {copied}");
+    } else {
+        assert_eq!(sent, 0.0);
+    }
+    assert_eq!(broker.terminate(), Some(0));
+}

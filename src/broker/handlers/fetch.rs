@@ -13,7 +13,10 @@ use std::time::{Duration, Instant};
 use kafka_protocol::messages::fetch_response::{FetchableTopicResponse, PartitionData};
 use kafka_protocol::messages::{FetchRequest, FetchResponse, RequestHeader};
 
-use crate::broker::log::LogError;
+use crate::broker::handlers::IntoFrame;
+use crate::broker::log::{FileSlice, LogError};
+use crate::broker::response::{self, ResponseFrame};
+use crate::protocol::ProtocolError;
 use crate::broker::partition::Partition;
 use crate::broker::BrokerState;
 use crate::protocol::ResponseError;
@@ -25,7 +28,20 @@ struct Wanted {
     partition: Result<Arc<Partition>, ResponseError>,
 }
 
-pub async fn handle(state: &BrokerState, header: &RequestHeader, request: FetchRequest) -> Option<FetchResponse> {
+/// A Fetch answer: the message, with record placeholders standing for `files` (see
+/// [`crate::broker::response`]), so record data is sent from the segment files.
+pub struct FetchReply {
+    pub response: FetchResponse,
+    pub files: Vec<FileSlice>,
+}
+
+impl IntoFrame for FetchReply {
+    fn into_frame(self, correlation_id: i32, version: i16) -> Result<ResponseFrame, ProtocolError> {
+        response::encode_spliced(correlation_id, version, &self.response, self.files)
+    }
+}
+
+pub async fn handle(state: &BrokerState, header: &RequestHeader, request: FetchRequest) -> Option<FetchReply> {
     let by_id = header.request_api_version >= 13;
     let mut topics = Vec::new();
     let mut wanted = Vec::new();
@@ -60,7 +76,7 @@ pub async fn handle(state: &BrokerState, header: &RequestHeader, request: FetchR
                 wakeups.push(n);
             }
         }
-        let (partitions, bytes, errors) = read_all(&wanted, max_bytes, read_committed, header.request_api_version);
+        let (partitions, files, bytes, errors) = read_all(&wanted, max_bytes, read_committed, header.request_api_version);
         let now = Instant::now();
         if bytes >= min_bytes || errors || now >= deadline || wakeups.is_empty() {
             let mut topics = topics;
@@ -72,15 +88,22 @@ pub async fn handle(state: &BrokerState, header: &RequestHeader, request: FetchR
             }
             let mut response = FetchResponse::default();
             response.responses = topics;
-            return Some(response);
+            return Some(FetchReply { response, files });
         }
         let _ = tokio::time::timeout(deadline - now, futures::future::select_all(wakeups)).await;
     }
 }
 
-/// Reads every wanted partition once. Returns the partition answers, the bytes read, and
-/// whether any partition has an error (an error is answered at once).
-fn read_all(wanted: &[Wanted], max_bytes: usize, read_committed: bool, version: i16) -> (Vec<PartitionData>, usize, bool) {
+/// Reads every wanted partition once. Returns the partition answers, the file slices their
+/// placeholders stand for (in order), the bytes read, and whether any partition has an error
+/// (an error is answered at once).
+fn read_all(
+    wanted: &[Wanted],
+    max_bytes: usize,
+    read_committed: bool,
+    version: i16,
+) -> (Vec<PartitionData>, Vec<FileSlice>, usize, bool) {
+    let mut files = Vec::new();
     let mut total = 0usize;
     let mut errors = false;
     let mut out = Vec::with_capacity(wanted.len());
@@ -97,7 +120,7 @@ fn read_all(wanted: &[Wanted], max_bytes: usize, read_committed: bool, version: 
                 data.error_code = code.code();
                 errors = true;
             }
-            Ok(partition) => match read_one(partition, &w.request, max_bytes.saturating_sub(total), total == 0, &mut data) {
+            Ok(partition) => match read_one(partition, &w.request, max_bytes.saturating_sub(total), total == 0, &mut data, &mut files) {
                 Ok(n) => total += n,
                 Err(code) => {
                     data.error_code = code.code();
@@ -110,7 +133,7 @@ fn read_all(wanted: &[Wanted], max_bytes: usize, read_committed: bool, version: 
         }
         out.push(data);
     }
-    (out, total, errors)
+    (out, files, total, errors)
 }
 
 fn read_one(
@@ -119,6 +142,7 @@ fn read_one(
     budget: usize,
     first: bool,
     data: &mut PartitionData,
+    files: &mut Vec<FileSlice>,
 ) -> Result<usize, ResponseError> {
     partition.check_leader_epoch(request.current_leader_epoch)?;
     let hw = partition.high_watermark();
@@ -142,9 +166,14 @@ fn read_one(
     if slice.is_empty() {
         return Ok(0);
     }
-    // The file read happens outside the log's lock.
-    let bytes = slice.read_bytes().map_err(|_| ResponseError::KafkaStorageError)?;
-    let n = bytes.len();
-    data.records = Some(bytes);
+    let n = slice.len;
+    match response::placeholder_for(&slice) {
+        Some(placeholder) => {
+            data.records = Some(placeholder);
+            files.push(slice);
+        }
+        // Too large for a placeholder: read it (outside the log's lock).
+        None => data.records = Some(slice.read_bytes().map_err(|_| ResponseError::KafkaStorageError)?),
+    }
     Ok(n)
 }

@@ -7,8 +7,9 @@
 
 use bytes::Bytes;
 use kafka_protocol::messages::*;
-use kafka_protocol::protocol::Message;
+use kafka_protocol::protocol::{Encodable, HeaderVersion, Message};
 
+use super::response::ResponseFrame;
 use super::BrokerState;
 use crate::protocol::codec::{
     decode_body, decode_request_header, encode_response, RequestPreamble,
@@ -29,14 +30,14 @@ macro_rules! api_table {
             api: ApiKey,
             header: RequestHeader,
             mut body: Bytes,
-        ) -> Result<Option<Bytes>, ProtocolError> {
+        ) -> Result<Option<ResponseFrame>, ProtocolError> {
             let version = header.request_api_version;
             let correlation_id = header.correlation_id;
             match api {
                 $( ApiKey::$key => {
                     let request: $Req = decode_body(&mut body, version, stringify!($key))?;
                     match $module::handle(state, &header, request).await {
-                        Some(response) => Ok(Some(encode_response(correlation_id, version, &response)?)),
+                        Some(response) => Ok(Some(response.into_frame(correlation_id, version)?)),
                         None => Ok(None),
                     }
                 } )*
@@ -77,6 +78,17 @@ api_table! {
     DescribeLogDirs => describe_log_dirs(DescribeLogDirsRequest),
 }
 
+/// What a handler answers, turned into the bytes (and file slices) of a response frame.
+pub trait IntoFrame {
+    fn into_frame(self, correlation_id: i32, version: i16) -> Result<ResponseFrame, ProtocolError>;
+}
+
+impl<T: Encodable + HeaderVersion> IntoFrame for T {
+    fn into_frame(self, correlation_id: i32, version: i16) -> Result<ResponseFrame, ProtocolError> {
+        encode_response(correlation_id, version, &self).map(ResponseFrame::from)
+    }
+}
+
 /// The supported range of one API, if we implement it.
 pub fn supported_range(api: ApiKey) -> Option<VersionRange> {
     supported_apis()
@@ -90,7 +102,7 @@ pub fn supported_range(api: ApiKey) -> Option<VersionRange> {
 pub async fn dispatch(
     state: &BrokerState,
     mut frame: Bytes,
-) -> Result<Option<Bytes>, ProtocolError> {
+) -> Result<Option<ResponseFrame>, ProtocolError> {
     let preamble = RequestPreamble::peek(&frame).ok_or(ProtocolError::Truncated)?;
     let api = ApiKey::try_from(preamble.api_key)
         .map_err(|_| ProtocolError::UnknownApiKey(preamble.api_key))?;
@@ -101,7 +113,8 @@ pub async fn dispatch(
     if preamble.api_version < range.min || preamble.api_version > range.max {
         if api == ApiKey::ApiVersions {
             // Kafka's rule: a client newer than us learns our ranges from a v0 answer.
-            return api_versions::unsupported_version_response(preamble.correlation_id).map(Some);
+            return api_versions::unsupported_version_response(preamble.correlation_id)
+                .map(|b| Some(b.into()));
         }
         return Err(ProtocolError::UnsupportedVersion {
             api,

@@ -1,0 +1,239 @@
+//! Response frames, including Fetch responses whose record data stays in the segment files.
+//!
+//! A [`ResponseFrame`] is a list of parts: encoded bytes, and [`FileSlice`]s of segment files.
+//! On a plaintext socket the connection sends file parts with `sendfile(2)`, so record data
+//! goes from the page cache to the socket without passing through the broker's memory, as
+//! Kafka does; elsewhere they are read and written like any other bytes.
+//!
+//! The message itself is still encoded by `kafka-protocol`: the Fetch handler gives each
+//! partition a *placeholder* as its records (a slice of one shared zeroed region, of the file
+//! slice's exact length), and [`SplicingBuf`] — the buffer the encoder writes into — recognises
+//! the placeholder when the encoder copies it in and puts the file slice there instead.
+
+use std::collections::VecDeque;
+use std::sync::OnceLock;
+
+use bytes::{BufMut, Bytes, BytesMut};
+use kafka_protocol::protocol::{Encodable, HeaderVersion};
+use kafka_protocol::messages::ResponseHeader;
+
+use crate::broker::log::FileSlice;
+use crate::protocol::ProtocolError;
+
+/// One piece of a response frame.
+#[derive(Debug, Clone)]
+pub enum Part {
+    Bytes(Bytes),
+    File(FileSlice),
+}
+
+impl Part {
+    pub fn len(&self) -> usize {
+        match self {
+            Part::Bytes(b) => b.len(),
+            Part::File(f) => f.len,
+        }
+    }
+}
+
+/// A whole response, size prefix included, ready to be written in order.
+#[derive(Debug, Clone, Default)]
+pub struct ResponseFrame {
+    pub parts: Vec<Part>,
+}
+
+impl ResponseFrame {
+    /// Total bytes on the wire.
+    pub fn len(&self) -> usize {
+        self.parts.iter().map(Part::len).sum()
+    }
+
+    /// The frame as one buffer, reading file parts (tests, and sockets without sendfile).
+    pub fn to_bytes(&self) -> std::io::Result<Bytes> {
+        let mut out = BytesMut::with_capacity(self.len());
+        for part in &self.parts {
+            match part {
+                Part::Bytes(b) => out.put_slice(b),
+                Part::File(f) => out.put_slice(&f.read_bytes()?),
+            }
+        }
+        Ok(out.freeze())
+    }
+}
+
+impl From<Bytes> for ResponseFrame {
+    fn from(bytes: Bytes) -> Self {
+        ResponseFrame { parts: vec![Part::Bytes(bytes)] }
+    }
+}
+
+/// Placeholders longer than this are not used: the data is read into memory instead. The
+/// region is allocated zeroed and never written, so its pages are never made resident.
+const MAX_PLACEHOLDER: usize = 64 << 20;
+
+fn zeroed_region() -> &'static Bytes {
+    static REGION: OnceLock<Bytes> = OnceLock::new();
+    REGION.get_or_init(|| Bytes::from(vec![0u8; MAX_PLACEHOLDER]))
+}
+
+/// Records to put in a response: a placeholder standing for `slice`, or `None` when the slice
+/// is empty or too large for one (the caller then reads it).
+pub fn placeholder_for(slice: &FileSlice) -> Option<Bytes> {
+    (slice.len > 0 && slice.len <= MAX_PLACEHOLDER).then(|| zeroed_region().slice(..slice.len))
+}
+
+/// Encodes a response whose record fields hold placeholders for `files`, in the order the
+/// encoder meets them (the order of topics and partitions in the message).
+pub fn encode_spliced<T: Encodable + HeaderVersion>(
+    correlation_id: i32,
+    version: i16,
+    body: &T,
+    files: Vec<FileSlice>,
+) -> Result<ResponseFrame, ProtocolError> {
+    let encode_error = |what, source| ProtocolError::Encode { what, source };
+    let mut buf = SplicingBuf {
+        current: BytesMut::with_capacity(256),
+        parts: Vec::with_capacity(files.len() * 2 + 2),
+        pending: files.into(),
+    };
+    let mut header = ResponseHeader::default();
+    header.correlation_id = correlation_id;
+    header
+        .encode(&mut buf, T::header_version(version))
+        .map_err(|e| encode_error("response header", e))?;
+    body.encode(&mut buf, version)
+        .map_err(|e| encode_error("response body", e))?;
+    if !buf.pending.is_empty() {
+        return Err(encode_error(
+            "response body",
+            anyhow::anyhow!("{} record placeholders were not met while encoding", buf.pending.len()),
+        ));
+    }
+    let mut parts = buf.parts;
+    parts.push(Part::Bytes(buf.current.freeze()));
+    let size: usize = parts.iter().map(Part::len).sum();
+    let size = i32::try_from(size).map_err(|_| {
+        encode_error("response", anyhow::anyhow!("larger than 2 GiB"))
+    })?;
+    parts.insert(0, Part::Bytes(Bytes::copy_from_slice(&size.to_be_bytes())));
+    Ok(ResponseFrame { parts })
+}
+
+/// The buffer `kafka-protocol` encodes into: bytes go to `current`; a placeholder closes
+/// `current` and adds the file slice it stands for.
+struct SplicingBuf {
+    current: BytesMut,
+    parts: Vec<Part>,
+    pending: VecDeque<FileSlice>,
+}
+
+impl SplicingBuf {
+    /// Splices the next file slice in if `src` is its placeholder.
+    fn splice(&mut self, src: &[u8]) -> bool {
+        let is_next = self.pending.front().is_some_and(|f| f.len == src.len())
+            && std::ptr::eq(src.as_ptr(), zeroed_region().as_ptr());
+        if !is_next {
+            return false;
+        }
+        if let Some(file) = self.pending.pop_front() {
+            let before = self.current.split().freeze();
+            self.parts.push(Part::Bytes(before));
+            self.parts.push(Part::File(file));
+        }
+        true
+    }
+}
+
+impl kafka_protocol::protocol::buf::ByteBufMut for SplicingBuf {
+    // Only record batch encoding seeks back into its buffer (for sizes and CRCs); message
+    // encoding writes strictly forward, so these only ever touch `current`.
+    fn offset(&self) -> usize {
+        self.current.len()
+    }
+    fn seek(&mut self, offset: usize) {
+        self.current.resize(offset, 0);
+    }
+    fn range(&mut self, r: std::ops::Range<usize>) -> &mut [u8] {
+        &mut self.current[r]
+    }
+}
+
+// The crate's one use of `unsafe`: `BufMut` is an unsafe trait (its implementor promises that
+// `chunk_mut` and `advance_mut` describe initialised capacity). Every method forwards to
+// `BytesMut`, which keeps those promises; only `put_slice`, a safe method, is intercepted.
+#[allow(unsafe_code)]
+unsafe impl BufMut for SplicingBuf {
+    fn remaining_mut(&self) -> usize {
+        self.current.remaining_mut()
+    }
+
+    unsafe fn advance_mut(&mut self, cnt: usize) {
+        // SAFETY: the caller upholds `BufMut::advance_mut`'s contract for `current`, whose
+        // `chunk_mut` it was given.
+        unsafe { self.current.advance_mut(cnt) }
+    }
+
+    fn chunk_mut(&mut self) -> &mut bytes::buf::UninitSlice {
+        self.current.chunk_mut()
+    }
+
+    fn put_slice(&mut self, src: &[u8]) {
+        if !self.splice(src) {
+            self.current.put_slice(src);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::codec::encode_response;
+    use kafka_protocol::messages::fetch_response::{FetchableTopicResponse, PartitionData};
+    use kafka_protocol::messages::FetchResponse;
+    use std::io::Write;
+    use std::sync::Arc;
+
+    fn response(records: Vec<Option<Bytes>>) -> FetchResponse {
+        let mut topic = FetchableTopicResponse::default();
+        topic.topic = kafka_protocol::messages::TopicName("t".into());
+        for (i, r) in records.into_iter().enumerate() {
+            let mut p = PartitionData::default();
+            p.partition_index = i as i32;
+            p.high_watermark = 10 + i as i64;
+            p.records = r;
+            topic.partitions.push(p);
+        }
+        let mut response = FetchResponse::default();
+        response.responses = vec![topic];
+        response
+    }
+
+    #[test]
+    fn spliced_frames_equal_copied_frames_in_every_version() {
+        let mut file = tempfile::tempfile().unwrap();
+        file.write_all(b"0123456789abcdefghij").unwrap();
+        let file = Arc::new(file);
+        let slices = vec![
+            FileSlice { file: file.clone(), position: 2, len: 5 },
+            FileSlice { file, position: 12, len: 8 },
+        ];
+        for version in [4i16, 11, 12, 13, 16] {
+            let copied = response(slices.iter().map(|s| Some(s.read_bytes().unwrap())).collect());
+            let expected = encode_response(7, version, &copied).unwrap();
+            let spliced = response(slices.iter().map(placeholder_for).collect());
+            let frame = encode_spliced(7, version, &spliced, slices.clone()).unwrap();
+            assert_eq!(frame.to_bytes().unwrap(), expected, "version {version}");
+            let files = frame.parts.iter().filter(|p| matches!(p, Part::File(_))).count();
+            assert_eq!(files, 2);
+        }
+    }
+
+    #[test]
+    fn a_placeholder_never_met_is_an_error() {
+        let mut file = tempfile::tempfile().unwrap();
+        file.write_all(b"abc").unwrap();
+        let slice = FileSlice { file: Arc::new(file), position: 0, len: 3 };
+        let body = response(vec![Some(Bytes::from_static(b"xyz"))]);
+        assert!(encode_spliced(1, 12, &body, vec![slice]).is_err());
+    }
+}
