@@ -554,6 +554,11 @@ pub static BROKER_KEYS: &[BrokerKey] = &[
     k("max.connections.per.ip", T::Int, Some(INT_MAX), V::AtLeast(0), "The maximum number of connections we allow from each ip address."),
     k("max.connections.per.ip.overrides", T::String, Some(""), V::None, "A comma-separated list of per-ip or hostname overrides to the default maximum number of connections."),
     k("max.connection.creation.rate", T::Int, Some(INT_MAX), V::AtLeast(0), "The maximum connection creation rate we allow in the broker at any time."),
+    // Authorization
+    k("authorizer.class.name", T::String, Some(""), V::Custom(validate_authorizer),
+        "The fully qualified name of a class that implements the Authorizer interface, which is used by the broker for authorization. kbox implements org.apache.kafka.metadata.authorizer.StandardAuthorizer (ACLs in the metadata log); empty means no authorization."),
+    k("super.users", T::String, Some(""), V::None, "A semicolon-separated list of principals (e.g. User:admin;User:ops) that may perform every operation on every resource, whatever the ACLs say."),
+    k("allow.everyone.if.no.acl.found", T::Boolean, Some("false"), V::None, "When true, a resource with no ACL matching it (for any principal) is open to everyone; when false, only super users and principals with a matching ALLOW ACL get access."),
     // kbox's own keys (Kafka has no equivalent; its metrics go through JMX)
     k("kbox.metrics.listener", T::String, Some(""), V::Custom(validate_metrics_listener),
         "kbox only: an IP:port (e.g. 127.0.0.1:9404; port 0 picks a free port) on which the broker serves Prometheus metrics at GET /metrics. Empty (the default) serves none."),
@@ -884,6 +889,19 @@ fn validate_metrics_listener(v: &ConfigValue) -> Result<(), String> {
     parse_metrics_listener(v.as_str().unwrap_or_default()).map(|_| ())
 }
 
+/// The authorizer Kafka's KRaft mode uses (ACLs in the metadata log).
+pub const STANDARD_AUTHORIZER: &str = "org.apache.kafka.metadata.authorizer.StandardAuthorizer";
+
+fn validate_authorizer(v: &ConfigValue) -> Result<(), String> {
+    match v.as_str().unwrap_or_default().trim() {
+        "" | STANDARD_AUTHORIZER => Ok(()),
+        "kafka.security.authorizer.AclAuthorizer" | "kafka.security.auth.SimpleAclAuthorizer" => Err(format!(
+            "this authorizer keeps ACLs in ZooKeeper, which kbox (KRaft only) does not run; use {STANDARD_AUTHORIZER}"
+        )),
+        _ => Err(format!("kbox implements only {STANDARD_AUTHORIZER} (or none: empty)")),
+    }
+}
+
 fn validate_listener_list(v: &ConfigValue) -> Result<(), String> {
     parse_endpoints(v.as_str().unwrap_or_default()).map(|_| ())
 }
@@ -1100,6 +1118,12 @@ pub struct BrokerConfig {
     pub broker_heartbeat_interval_ms: i32,
     /// `kbox.metrics.listener`: where to serve Prometheus metrics, `None` when off.
     pub metrics_listener: Option<SocketAddr>,
+    /// `authorizer.class.name` is the StandardAuthorizer: ACLs are checked.
+    pub authorizer_enabled: bool,
+    /// `super.users`: principals allowed everything.
+    pub super_users: Vec<String>,
+    /// `allow.everyone.if.no.acl.found`.
+    pub allow_everyone_if_no_acl_found: bool,
     props: IndexMap<String, String>,
     values: HashMap<&'static str, ConfigValue>,
     unknown_keys: Vec<String>,
@@ -1508,6 +1532,16 @@ impl BrokerConfig {
                 let v = r.opt_string("kbox.metrics.listener").unwrap_or_default();
                 ConfigError::invalid_value("kbox.metrics.listener", &v, m)
             })?,
+            authorizer_enabled: !r.opt_string("authorizer.class.name").unwrap_or_default().trim().is_empty(),
+            super_users: r
+                .opt_string("super.users")
+                .unwrap_or_default()
+                .split(';')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(String::from)
+                .collect(),
+            allow_everyone_if_no_acl_found: r.boolean("allow.everyone.if.no.acl.found")?,
             props,
             values,
             unknown_keys,

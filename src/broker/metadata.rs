@@ -15,6 +15,7 @@ use kafka_protocol::records::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::broker::acl::AclBinding;
 use crate::broker::log::{Log, LogConfig};
 use crate::{Error, Result};
 
@@ -51,6 +52,10 @@ pub enum MetadataRecord {
         set: BTreeMap<String, String>,
         delete: Vec<String>,
     },
+    /// An ACL was created (CreateAcls).
+    Acl { id: Uuid, acl: AclBinding },
+    /// An ACL was deleted (DeleteAcls).
+    RemoveAcl { id: Uuid },
 }
 
 /// Placement and leadership of one partition.
@@ -91,6 +96,8 @@ pub struct MetadataImage {
     pub topic_names: HashMap<Uuid, String>,
     /// Dynamic broker configs, keyed by broker id (None = cluster default).
     pub broker_configs: BTreeMap<Option<i32>, BTreeMap<String, String>>,
+    /// Every ACL, by the id it was created with.
+    pub acls: BTreeMap<Uuid, AclBinding>,
 }
 
 impl MetadataImage {
@@ -148,6 +155,12 @@ impl MetadataImage {
                     configs.remove(k);
                 }
                 configs.extend(set.iter().map(|(k, v)| (k.clone(), v.clone())));
+            }
+            MetadataRecord::Acl { id, acl } => {
+                self.acls.insert(*id, acl.clone());
+            }
+            MetadataRecord::RemoveAcl { id } => {
+                self.acls.remove(id);
             }
         }
     }

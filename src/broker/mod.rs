@@ -5,6 +5,7 @@
 //! Shutdown: stop accepting, let in-flight requests finish, flush and close every log, write
 //! checkpoints and the clean-shutdown markers.
 
+pub mod acl;
 pub mod config;
 pub mod group;
 pub mod handlers;
@@ -66,6 +67,56 @@ pub struct BrokerState {
 }
 
 impl BrokerState {
+    /// May the requester of the request being handled do `operation` on the resource? Always
+    /// true without an authorizer; requests made outside a connection (tests, internal
+    /// callers) act as `User:ANONYMOUS` from 127.0.0.1.
+    pub fn authorized(&self, operation: acl::AclOperation, resource: acl::ResourceType, name: &str) -> bool {
+        if !self.config.authorizer_enabled {
+            return true;
+        }
+        self.authorized_in(&self.image(), operation, resource, name)
+    }
+
+    /// [`BrokerState::authorized`] for callers already holding the metadata image (taking a
+    /// second read lock could deadlock behind a waiting writer).
+    pub fn authorized_in(
+        &self,
+        image: &MetadataImage,
+        operation: acl::AclOperation,
+        resource: acl::ResourceType,
+        name: &str,
+    ) -> bool {
+        if !self.config.authorizer_enabled {
+            return true;
+        }
+        let session = network::session();
+        let (principal, host) = match &session {
+            Some(s) => (s.principal.as_str(), s.peer.ip().to_string()),
+            None => (network::ANONYMOUS, "127.0.0.1".to_string()),
+        };
+        let policy = acl::Policy {
+            super_users: &self.config.super_users,
+            allow_everyone_if_no_acl_found: self.config.allow_everyone_if_no_acl_found,
+        };
+        let allowed = acl::authorize(
+            image.acls.values(),
+            policy,
+            acl::Requester { principal, host: &host },
+            operation,
+            resource,
+            name,
+        );
+        if !allowed {
+            tracing::debug!(%principal, %host, %operation, %resource, name, "denied");
+        }
+        allowed
+    }
+
+    /// [`BrokerState::authorized`] on the cluster resource.
+    pub fn authorized_on_cluster(&self, operation: acl::AclOperation) -> bool {
+        self.authorized(operation, acl::ResourceType::Cluster, acl::CLUSTER_NAME)
+    }
+
     /// A snapshot-read of the metadata.
     pub fn image(&self) -> std::sync::RwLockReadGuard<'_, MetadataImage> {
         self.image.read().unwrap_or_else(|e| e.into_inner())

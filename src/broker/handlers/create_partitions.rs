@@ -5,6 +5,7 @@ use kafka_protocol::messages::{CreatePartitionsRequest, CreatePartitionsResponse
 use kafka_protocol::protocol::StrBytes;
 
 use crate::broker::metadata::{MetadataRecord, PartitionRecord};
+use crate::broker::acl::{AclOperation, ResourceType};
 use crate::broker::BrokerState;
 use crate::protocol::ResponseError;
 
@@ -14,6 +15,9 @@ pub async fn handle(state: &BrokerState, _header: &RequestHeader, request: Creat
         let mut result = CreatePartitionsTopicResult::default();
         result.name = topic.name.clone();
         let outcome = (|| {
+            if !state.authorized(AclOperation::Alter, ResourceType::Topic, topic.name.as_str()) {
+                return Err((ResponseError::TopicAuthorizationFailed, "Authorization failed.".to_string()));
+            }
             let existing = state.image().topics.get(topic.name.as_str()).cloned();
             let Some(existing) = existing else {
                 return Err((ResponseError::UnknownTopicOrPartition, format!("The topic '{}' does not exist.", topic.name.as_str())));

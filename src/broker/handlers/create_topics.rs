@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use crate::broker::metadata::{MetadataRecord, PartitionRecord, TopicMeta};
 use crate::broker::topic_config;
+use crate::broker::acl::{AclOperation, ResourceType};
 use crate::broker::BrokerState;
 use crate::protocol::ResponseError;
 
@@ -104,7 +105,14 @@ pub async fn handle(state: &BrokerState, header: &RequestHeader, request: Create
             configs,
         };
         let rf = new.replication_factor;
-        match create_topic(state, new, request.validate_only) {
+        let allowed = state.authorized_on_cluster(AclOperation::Create)
+            || state.authorized(AclOperation::Create, ResourceType::Topic, &name);
+        let outcome = if allowed {
+            create_topic(state, new, request.validate_only)
+        } else {
+            Err((ResponseError::TopicAuthorizationFailed, "Authorization failed.".to_string()))
+        };
+        match outcome {
             Ok(created) => {
                 result.topic_id = created.id;
                 result.num_partitions = created.partitions.len() as i32;

@@ -5,13 +5,20 @@ use kafka_protocol::messages::{DeleteGroupsRequest, DeleteGroupsResponse, Reques
 
 use crate::broker::group::append;
 use crate::broker::group::records::{group_key, offset_key};
+use crate::broker::acl::{AclOperation, ResourceType};
 use crate::broker::BrokerState;
+use crate::protocol::ResponseError;
 
 pub async fn handle(state: &BrokerState, _header: &RequestHeader, request: DeleteGroupsRequest) -> Option<DeleteGroupsResponse> {
     let mut response = DeleteGroupsResponse::default();
     for id in &request.groups_names {
         let mut r = DeletableGroupResult::default();
         r.group_id = id.clone();
+        if !state.authorized(AclOperation::Delete, ResourceType::Group, &id.0) {
+            r.error_code = ResponseError::GroupAuthorizationFailed.code();
+            response.results.push(r);
+            continue;
+        }
         match state.groups.delete(&id.0) {
             Err(e) => r.error_code = e.code(),
             Ok(partitions) => {

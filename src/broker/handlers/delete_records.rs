@@ -4,6 +4,7 @@
 use kafka_protocol::messages::delete_records_response::{DeleteRecordsPartitionResult, DeleteRecordsTopicResult};
 use kafka_protocol::messages::{DeleteRecordsRequest, DeleteRecordsResponse, RequestHeader};
 
+use crate::broker::acl::{AclOperation, ResourceType};
 use crate::broker::BrokerState;
 use crate::protocol::ResponseError;
 
@@ -12,11 +13,13 @@ pub async fn handle(state: &BrokerState, _header: &RequestHeader, request: Delet
     for topic in request.topics {
         let mut t = DeleteRecordsTopicResult::default();
         t.name = topic.name.clone();
+        let allowed = state.authorized(AclOperation::Delete, ResourceType::Topic, topic.name.as_str());
         for p in topic.partitions {
             let mut r = DeleteRecordsPartitionResult::default();
             r.partition_index = p.partition_index;
             r.low_watermark = -1;
             match state.replicas.get(topic.name.as_str(), p.partition_index) {
+                _ if !allowed => r.error_code = ResponseError::TopicAuthorizationFailed.code(),
                 None => r.error_code = ResponseError::UnknownTopicOrPartition.code(),
                 Some(partition) => {
                     let hw = partition.high_watermark();

@@ -6,6 +6,7 @@ use kafka_protocol::messages::{DeleteTopicsRequest, DeleteTopicsResponse, Reques
 use kafka_protocol::protocol::StrBytes;
 
 use crate::broker::metadata::MetadataRecord;
+use crate::broker::acl::{AclOperation, ResourceType};
 use crate::broker::BrokerState;
 use crate::protocol::ResponseError;
 
@@ -24,7 +25,15 @@ pub async fn handle(state: &BrokerState, _header: &RequestHeader, request: Delet
         let mut result = DeletableTopicResult::default();
         result.name = name.clone().map(|n| TopicName(StrBytes::from_string(n)));
         result.topic_id = id;
+        // Kafka answers TOPIC_AUTHORIZATION_FAILED before saying whether the topic exists.
+        let visible_name = found.as_ref().map(|t| t.name.clone()).or_else(|| name.clone());
+        let allowed = visible_name
+            .as_ref()
+            .is_some_and(|n| state.authorized(AclOperation::Delete, ResourceType::Topic, n));
         match found {
+            _ if !allowed => {
+                result.error_code = ResponseError::TopicAuthorizationFailed.code();
+            }
             None => {
                 result.error_code = if name.is_some() { ResponseError::UnknownTopicOrPartition } else { ResponseError::UnknownTopicId }.code();
             }

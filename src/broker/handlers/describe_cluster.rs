@@ -4,10 +4,15 @@ use kafka_protocol::messages::describe_cluster_response::DescribeClusterBroker;
 use kafka_protocol::messages::{BrokerId, DescribeClusterRequest, DescribeClusterResponse, RequestHeader};
 use kafka_protocol::protocol::StrBytes;
 
+use crate::broker::acl::AclOperation;
 use crate::broker::BrokerState;
 
 pub async fn handle(state: &BrokerState, _header: &RequestHeader, _request: DescribeClusterRequest) -> Option<DescribeClusterResponse> {
     let mut response = DescribeClusterResponse::default();
+    if !state.authorized_on_cluster(AclOperation::Describe) {
+        response.error_code = crate::protocol::ResponseError::ClusterAuthorizationFailed.code();
+        return Some(response);
+    }
     response.cluster_id = StrBytes::from_string(state.cluster_id.clone());
     response.controller_id = BrokerId(state.node_id);
     response.cluster_authorized_operations = i32::MIN;

@@ -6,6 +6,7 @@ use kafka_protocol::messages::{DescribeConfigsRequest, DescribeConfigsResponse, 
 use kafka_protocol::protocol::StrBytes;
 
 use crate::broker::topic_config::{self, ConfigEntry, DynamicConfigs};
+use crate::broker::acl::{AclOperation, ResourceType};
 use crate::broker::BrokerState;
 use crate::protocol::ResponseError;
 
@@ -23,6 +24,12 @@ pub async fn handle(state: &BrokerState, header: &RequestHeader, request: Descri
         result.resource_type = resource.resource_type;
         result.resource_name = resource.resource_name.clone();
         let entries: Result<Vec<ConfigEntry>, (ResponseError, String)> = match resource.resource_type {
+            TOPIC if !state.authorized_in(&image, AclOperation::DescribeConfigs, ResourceType::Topic, &resource.resource_name) => {
+                Err((ResponseError::TopicAuthorizationFailed, "Topic authorization failed.".into()))
+            }
+            BROKER if !state.authorized_in(&image, AclOperation::DescribeConfigs, ResourceType::Cluster, crate::broker::acl::CLUSTER_NAME) => {
+                Err((ResponseError::ClusterAuthorizationFailed, "Cluster authorization failed.".into()))
+            }
             TOPIC => match image.topics.get(resource.resource_name.as_str()) {
                 Some(topic) => Ok(topic_config::describe_topic_configs_with(&state.config, dynamic, &topic.configs)),
                 None => Err((ResponseError::UnknownTopicOrPartition, format!("Topic {} does not exist.", resource.resource_name))),

@@ -7,6 +7,7 @@ use kafka_protocol::messages::{DescribeGroupsRequest, DescribeGroupsResponse, Re
 use kafka_protocol::protocol::StrBytes;
 
 use crate::broker::group::coordinator::GroupState;
+use crate::broker::acl::{AclOperation, ResourceType};
 use crate::broker::BrokerState;
 use crate::protocol::ResponseError;
 
@@ -16,6 +17,11 @@ pub async fn handle(state: &BrokerState, header: &RequestHeader, request: Descri
     for id in &request.groups {
         let mut d = DescribedGroup::default();
         d.group_id = id.clone();
+        if !state.authorized(AclOperation::Describe, ResourceType::Group, &id.0) {
+            d.error_code = ResponseError::GroupAuthorizationFailed.code();
+            response.groups.push(d);
+            continue;
+        }
         let found = state.groups.with_group(&id.0, |g| {
             let stable = g.state == GroupState::Stable;
             let protocol = g.protocol.clone().unwrap_or_default();

@@ -11,6 +11,7 @@ use kafka_protocol::messages::{
 };
 use kafka_protocol::protocol::StrBytes;
 
+use crate::broker::acl::AclOperation;
 use crate::broker::BrokerState;
 
 pub async fn handle(
@@ -25,8 +26,12 @@ pub async fn handle(
             .map(|t| (t.topic.0.to_string(), t.partitions))
             .collect::<BTreeMap<String, Vec<i32>>>()
     });
-    let partitions = state.replicas.all();
     let mut response = DescribeLogDirsResponse::default();
+    if !state.authorized_on_cluster(AclOperation::Describe) {
+        response.error_code = crate::protocol::ResponseError::ClusterAuthorizationFailed.code();
+        return Some(response);
+    }
+    let partitions = state.replicas.all();
     for dir in &state.config.log_dirs {
         let mut topics: BTreeMap<String, Vec<DescribeLogDirsPartition>> = BTreeMap::new();
         for p in partitions.iter().filter(|p| &p.log_dir == dir) {

@@ -9,13 +9,15 @@ use kafka_protocol::messages::describe_topic_partitions_response::{
 use kafka_protocol::messages::{BrokerId, DescribeTopicPartitionsRequest, DescribeTopicPartitionsResponse, RequestHeader, TopicName};
 use kafka_protocol::protocol::StrBytes;
 
+use crate::broker::acl::{AclOperation, ResourceType};
 use crate::broker::BrokerState;
 use crate::protocol::ResponseError;
 
 pub async fn handle(state: &BrokerState, _header: &RequestHeader, request: DescribeTopicPartitionsRequest) -> Option<DescribeTopicPartitionsResponse> {
     let image = state.image();
+    let may_describe = |name: &str| state.authorized_in(&image, AclOperation::Describe, ResourceType::Topic, name);
     let mut names: Vec<String> = if request.topics.is_empty() {
-        image.topics.keys().cloned().collect()
+        image.topics.keys().filter(|n| may_describe(n)).cloned().collect()
     } else {
         request.topics.iter().map(|t| t.name.0.to_string()).collect()
     };
@@ -34,6 +36,11 @@ pub async fn handle(state: &BrokerState, _header: &RequestHeader, request: Descr
         let mut t = DescribeTopicPartitionsResponseTopic::default();
         t.name = Some(TopicName(StrBytes::from_string(name.clone())));
         t.topic_authorized_operations = i32::MIN;
+        if !may_describe(&name) {
+            t.error_code = ResponseError::TopicAuthorizationFailed.code();
+            response.topics.push(t);
+            continue;
+        }
         let Some(meta) = image.topics.get(&name) else {
             t.error_code = ResponseError::UnknownTopicOrPartition.code();
             response.topics.push(t);

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use kafka_protocol::messages::fetch_response::{FetchableTopicResponse, PartitionData};
 use kafka_protocol::messages::{FetchRequest, FetchResponse, RequestHeader};
 
+use crate::broker::acl::{AclOperation, ResourceType};
 use crate::broker::handlers::IntoFrame;
 use crate::broker::log::{FileSlice, LogError};
 use crate::broker::response::{self, ResponseFrame};
@@ -51,8 +52,12 @@ pub async fn handle(state: &BrokerState, header: &RequestHeader, request: FetchR
         t.topic = topic.topic.clone();
         t.topic_id = topic.topic_id;
         topics.push(t);
+        // Consumers need READ on the topic (follower fetches, with replica state, come with
+        // the cluster issue and need CLUSTER_ACTION).
+        let allowed = name.as_ref().is_none_or(|n| state.authorized(AclOperation::Read, ResourceType::Topic, n));
         for p in &topic.partitions {
             let partition = match &name {
+                _ if !allowed => Err(ResponseError::TopicAuthorizationFailed),
                 None => Err(ResponseError::UnknownTopicId),
                 Some(n) => state.replicas.get(n, p.partition).ok_or(ResponseError::UnknownTopicOrPartition),
             };

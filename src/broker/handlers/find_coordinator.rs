@@ -7,6 +7,7 @@ use kafka_protocol::messages::{BrokerId, FindCoordinatorRequest, FindCoordinator
 use kafka_protocol::protocol::StrBytes;
 
 use crate::broker::group::ensure_offsets_topic;
+use crate::broker::acl::{AclOperation, ResourceType};
 use crate::broker::BrokerState;
 use crate::protocol::ResponseError;
 
@@ -14,6 +15,10 @@ use crate::protocol::ResponseError;
 fn locate(state: &BrokerState, key: &str, key_type: i8) -> (Option<ResponseError>, i32, String, i32) {
     let none = |e| (Some(e), -1, String::new(), -1);
     match key_type {
+        0 if !state.authorized(AclOperation::Describe, ResourceType::Group, key) => none(ResponseError::GroupAuthorizationFailed),
+        1 if !state.authorized(AclOperation::Describe, ResourceType::TransactionalId, key) => {
+            none(ResponseError::TransactionalIdAuthorizationFailed)
+        }
         0 if key.is_empty() => none(ResponseError::InvalidRequest),
         0 => match ensure_offsets_topic(state) {
             Ok(()) => match state.endpoints.first() {

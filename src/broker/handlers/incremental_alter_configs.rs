@@ -10,6 +10,7 @@ use kafka_protocol::protocol::StrBytes;
 use super::describe_configs::{BROKER, TOPIC};
 use crate::broker::metadata::MetadataRecord;
 use crate::broker::topic_config;
+use crate::broker::acl::{AclOperation, ResourceType};
 use crate::broker::BrokerState;
 use crate::protocol::ResponseError;
 
@@ -17,7 +18,17 @@ use crate::protocol::ResponseError;
 pub type Overrides = BTreeMap<String, String>;
 
 /// The current overrides of a topic or broker resource.
+/// The overrides an ALTER starts from; refused without ALTER_CONFIGS on the resource.
 pub fn current_overrides(state: &BrokerState, resource_type: i8, name: &str) -> Result<Overrides, (ResponseError, String)> {
+    match resource_type {
+        TOPIC if !state.authorized(AclOperation::AlterConfigs, ResourceType::Topic, name) => {
+            return Err((ResponseError::TopicAuthorizationFailed, "Topic authorization failed.".into()))
+        }
+        BROKER if !state.authorized_on_cluster(AclOperation::AlterConfigs) => {
+            return Err((ResponseError::ClusterAuthorizationFailed, "Cluster authorization failed.".into()))
+        }
+        _ => {}
+    }
     let image = state.image();
     match resource_type {
         TOPIC => image

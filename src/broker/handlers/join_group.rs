@@ -7,11 +7,19 @@ use kafka_protocol::protocol::StrBytes;
 
 use crate::broker::group::coordinator::{JoinRequest, JoinResult, Pending};
 use crate::broker::network::peer_host;
+use crate::broker::acl::{AclOperation, ResourceType};
 use crate::broker::BrokerState;
 use crate::protocol::ResponseError;
 
 pub async fn handle(state: &BrokerState, header: &RequestHeader, request: JoinGroupRequest) -> Option<JoinGroupResponse> {
     let version = header.request_api_version;
+    if !state.authorized(AclOperation::Read, ResourceType::Group, &request.group_id.0) {
+        let mut response = JoinGroupResponse::default();
+        response.error_code = ResponseError::GroupAuthorizationFailed.code();
+        response.generation_id = -1;
+        response.member_id = request.member_id.clone();
+        return Some(response);
+    }
     let join = JoinRequest {
         group_id: request.group_id.0.to_string(),
         member_id: request.member_id.to_string(),

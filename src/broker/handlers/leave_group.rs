@@ -3,7 +3,9 @@
 use kafka_protocol::messages::leave_group_response::MemberResponse;
 use kafka_protocol::messages::{LeaveGroupRequest, LeaveGroupResponse, RequestHeader};
 
+use crate::broker::acl::{AclOperation, ResourceType};
 use crate::broker::BrokerState;
+use crate::protocol::ResponseError;
 
 pub async fn handle(state: &BrokerState, header: &RequestHeader, request: LeaveGroupRequest) -> Option<LeaveGroupResponse> {
     let version = header.request_api_version;
@@ -17,6 +19,10 @@ pub async fn handle(state: &BrokerState, header: &RequestHeader, request: LeaveG
         vec![(request.member_id.to_string(), None)]
     };
     let mut response = LeaveGroupResponse::default();
+    if !state.authorized(AclOperation::Read, ResourceType::Group, &request.group_id.0) {
+        response.error_code = ResponseError::GroupAuthorizationFailed.code();
+        return Some(response);
+    }
     match state.groups.leave(&request.group_id.0, &leaving) {
         Err(e) => response.error_code = e.code(),
         Ok(errors) => {

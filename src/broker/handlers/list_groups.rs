@@ -4,13 +4,19 @@ use kafka_protocol::messages::list_groups_response::ListedGroup;
 use kafka_protocol::messages::{GroupId, ListGroupsRequest, ListGroupsResponse, RequestHeader};
 use kafka_protocol::protocol::StrBytes;
 
+use crate::broker::acl::{AclOperation, ResourceType};
 use crate::broker::BrokerState;
 
 pub async fn handle(state: &BrokerState, header: &RequestHeader, request: ListGroupsRequest) -> Option<ListGroupsResponse> {
     let version = header.request_api_version;
     let mut response = ListGroupsResponse::default();
     let classic_wanted = request.types_filter.is_empty() || request.types_filter.iter().any(|t| t.eq_ignore_ascii_case("classic"));
+    // DESCRIBE on the cluster lists every group; otherwise the groups one may describe.
+    let all = state.authorized_on_cluster(AclOperation::Describe);
     for (id, protocol_type, group_state) in state.groups.list() {
+        if !all && !state.authorized(AclOperation::Describe, ResourceType::Group, &id) {
+            continue;
+        }
         if !request.states_filter.is_empty() && !request.states_filter.iter().any(|s| s.eq_ignore_ascii_case(group_state.name())) {
             continue;
         }

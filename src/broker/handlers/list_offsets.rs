@@ -4,6 +4,7 @@
 use kafka_protocol::messages::list_offsets_response::{ListOffsetsPartitionResponse, ListOffsetsTopicResponse};
 use kafka_protocol::messages::{ListOffsetsRequest, ListOffsetsResponse, RequestHeader};
 
+use crate::broker::acl::{AclOperation, ResourceType};
 use crate::broker::BrokerState;
 use crate::protocol::ResponseError;
 
@@ -12,6 +13,7 @@ pub async fn handle(state: &BrokerState, header: &RequestHeader, request: ListOf
     for topic in request.topics {
         let mut t = ListOffsetsTopicResponse::default();
         t.name = topic.name.clone();
+        let allowed = state.authorized(AclOperation::Describe, ResourceType::Topic, &topic.name.0);
         for req in topic.partitions {
             let mut p = ListOffsetsPartitionResponse::default();
             p.partition_index = req.partition_index;
@@ -19,6 +21,7 @@ pub async fn handle(state: &BrokerState, header: &RequestHeader, request: ListOf
             p.offset = -1;
             p.leader_epoch = -1;
             match state.replicas.get(&topic.name.0, req.partition_index) {
+                _ if !allowed => p.error_code = ResponseError::TopicAuthorizationFailed.code(),
                 None => p.error_code = ResponseError::UnknownTopicOrPartition.code(),
                 Some(partition) => match partition.check_leader_epoch(req.current_leader_epoch) {
                     Err(code) => p.error_code = code.code(),

@@ -6,6 +6,7 @@ use kafka_protocol::messages::{BrokerId, MetadataRequest, MetadataResponse, Requ
 use kafka_protocol::protocol::StrBytes;
 
 use super::create_topics::{create_topic, NewTopic};
+use crate::broker::acl::{AclOperation, ResourceType};
 use crate::broker::metadata::TopicMeta;
 use crate::broker::BrokerState;
 use crate::protocol::ResponseError;
@@ -32,7 +33,13 @@ pub async fn handle(state: &BrokerState, header: &RequestHeader, request: Metada
     match request.topics {
         None => {
             let image = state.image();
-            response.topics = image.topics.values().map(|t| topic_entry(t, version)).collect();
+            // Only the topics the requester may describe are listed.
+            response.topics = image
+                .topics
+                .values()
+                .filter(|t| state.authorized_in(&image, AclOperation::Describe, ResourceType::Topic, &t.name))
+                .map(|t| topic_entry(t, version))
+                .collect();
         }
         Some(requested) => {
             for t in requested {
@@ -44,8 +51,24 @@ pub async fn handle(state: &BrokerState, header: &RequestHeader, request: Metada
                         None => image.topic_by_id(&t.topic_id).cloned(),
                     }
                 };
+                let may = |op, name: &str| state.authorized(op, ResourceType::Topic, name);
                 let entry = match (found, by_name) {
+                    (Some(topic), _) if !may(AclOperation::Describe, &topic.name) => {
+                        error_entry(t.name.as_ref().map(|n| n.0.to_string()), t.topic_id, version, ResponseError::TopicAuthorizationFailed)
+                    }
                     (Some(topic), _) => topic_entry(&topic, version),
+                    // Unknown topics are not revealed to who may not describe them.
+                    (None, Some(name)) if !may(AclOperation::Describe, &name) => {
+                        error_entry(Some(name), t.topic_id, version, ResponseError::TopicAuthorizationFailed)
+                    }
+                    (None, Some(name))
+                        if request.allow_auto_topic_creation
+                            && state.config.auto_create_topics_enable
+                            && !state.authorized_on_cluster(AclOperation::Create)
+                            && !may(AclOperation::Create, &name) =>
+                    {
+                        error_entry(Some(name), t.topic_id, version, ResponseError::TopicAuthorizationFailed)
+                    }
                     (None, Some(name)) if request.allow_auto_topic_creation && state.config.auto_create_topics_enable => {
                         let new = NewTopic {
                             name: name.clone(),

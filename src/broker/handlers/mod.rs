@@ -76,6 +76,9 @@ api_table! {
     OffsetDelete => offset_delete(OffsetDeleteRequest),
     DescribeTopicPartitions => describe_topic_partitions(DescribeTopicPartitionsRequest),
     DescribeLogDirs => describe_log_dirs(DescribeLogDirsRequest),
+    CreateAcls => create_acls(CreateAclsRequest),
+    DescribeAcls => describe_acls(DescribeAclsRequest),
+    DeleteAcls => delete_acls(DeleteAclsRequest),
 }
 
 /// What a handler answers, turned into the bytes (and file slices) of a response frame.

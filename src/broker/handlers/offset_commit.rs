@@ -6,6 +6,7 @@ use kafka_protocol::messages::{OffsetCommitRequest, OffsetCommitResponse, Reques
 
 use crate::broker::group::records::{offset_key, offset_value, OffsetValue};
 use crate::broker::group::{append, committed};
+use crate::broker::acl::{AclOperation, ResourceType};
 use crate::broker::BrokerState;
 use crate::protocol::ResponseError;
 
@@ -17,6 +18,8 @@ pub async fn handle(state: &BrokerState, header: &RequestHeader, request: Offset
     let group_id = request.group_id.0.to_string();
     let check = if group_id.is_empty() {
         Err(ResponseError::InvalidGroupId)
+    } else if !state.authorized(AclOperation::Read, ResourceType::Group, &group_id) {
+        Err(ResponseError::GroupAuthorizationFailed)
     } else {
         state.groups.check_commit(
             &group_id,
@@ -32,12 +35,14 @@ pub async fn handle(state: &BrokerState, header: &RequestHeader, request: Offset
         for topic in &request.topics {
             let name = topic.name.0.to_string();
             let known = image.topics.get(&name);
+            let topic_allowed = state.authorized_in(&image, AclOperation::Read, ResourceType::Topic, &name);
             let parts = topic
                 .partitions
                 .iter()
                 .map(|p| {
                     let result = match &check {
                         Err(e) => Err(*e),
+                        Ok(()) if !topic_allowed => Err(ResponseError::TopicAuthorizationFailed),
                         Ok(()) if known.is_none_or(|t| p.partition_index < 0 || p.partition_index as usize >= t.partitions.len()) => {
                             Err(ResponseError::UnknownTopicOrPartition)
                         }

@@ -5,12 +5,17 @@ use kafka_protocol::messages::{OffsetDeleteRequest, OffsetDeleteResponse, Reques
 
 use crate::broker::group::append;
 use crate::broker::group::records::offset_key;
+use crate::broker::acl::{AclOperation, ResourceType};
 use crate::broker::BrokerState;
 use crate::protocol::ResponseError;
 
 pub async fn handle(state: &BrokerState, _header: &RequestHeader, request: OffsetDeleteRequest) -> Option<OffsetDeleteResponse> {
     let group = request.group_id.0.to_string();
     let mut response = OffsetDeleteResponse::default();
+    if !state.authorized(AclOperation::Delete, ResourceType::Group, &group) {
+        response.error_code = ResponseError::GroupAuthorizationFailed.code();
+        return Some(response);
+    }
     let Some(subscribed) = state.groups.subscribed_topics(&group) else {
         response.error_code = ResponseError::GroupIdNotFound.code();
         return Some(response);
@@ -23,7 +28,9 @@ pub async fn handle(state: &BrokerState, _header: &RequestHeader, request: Offse
         for p in &topic.partitions {
             let mut r = OffsetDeleteResponsePartition::default();
             r.partition_index = p.partition_index;
-            if subscribed.contains(topic.name.0.as_str()) {
+            if !state.authorized(AclOperation::Read, ResourceType::Topic, &topic.name.0) {
+                r.error_code = ResponseError::TopicAuthorizationFailed.code();
+            } else if subscribed.contains(topic.name.0.as_str()) {
                 r.error_code = ResponseError::GroupSubscribedToTopic.code();
             } else {
                 tombstones.push((offset_key(&group, &topic.name.0, p.partition_index), None));

@@ -8,22 +8,30 @@ use kafka_protocol::messages::offset_fetch_response::{
 use kafka_protocol::messages::{OffsetFetchRequest, OffsetFetchResponse, RequestHeader, TopicName};
 use kafka_protocol::protocol::StrBytes;
 
+use crate::broker::acl::{AclOperation, ResourceType};
 use crate::broker::BrokerState;
+use crate::protocol::ResponseError;
 
 /// `topic -> [(partition, offset, leader epoch, metadata)]`, sorted.
 type Offsets = Vec<(String, Vec<(i32, i64, i32, String)>)>;
 
-fn lookup(state: &BrokerState, group: &str, wanted: Option<Vec<(String, Vec<i32>)>>) -> Offsets {
+/// The committed offsets asked for; GROUP_AUTHORIZATION_FAILED without DESCRIBE on the group.
+fn lookup(state: &BrokerState, group: &str, wanted: Option<Vec<(String, Vec<i32>)>>) -> Result<Offsets, ResponseError> {
+    if !state.authorized(AclOperation::Describe, ResourceType::Group, group) {
+        return Err(ResponseError::GroupAuthorizationFailed);
+    }
     let committed = state.groups.offsets(group);
+    // Topics the requester may not describe are left out.
+    let visible = |t: &str| state.authorized(AclOperation::Describe, ResourceType::Topic, t);
     let mut out: std::collections::BTreeMap<String, Vec<(i32, i64, i32, String)>> = Default::default();
     match wanted {
         None => {
-            for ((t, p), o) in committed {
+            for ((t, p), o) in committed.into_iter().filter(|((t, _), _)| visible(t)) {
                 out.entry(t).or_default().push((p, o.offset, o.leader_epoch, o.metadata));
             }
         }
         Some(topics) => {
-            for (t, parts) in topics {
+            for (t, parts) in topics.into_iter().filter(|(t, _)| visible(t)) {
                 let entry = out.entry(t.clone()).or_default();
                 for p in parts {
                     match committed.get(&(t.clone(), p)) {
@@ -34,12 +42,13 @@ fn lookup(state: &BrokerState, group: &str, wanted: Option<Vec<(String, Vec<i32>
             }
         }
     }
-    out.into_iter()
+    Ok(out
+        .into_iter()
         .map(|(t, mut ps)| {
             ps.sort_by_key(|p| p.0);
             (t, ps)
         })
-        .collect()
+        .collect())
 }
 
 pub async fn handle(state: &BrokerState, header: &RequestHeader, request: OffsetFetchRequest) -> Option<OffsetFetchResponse> {
@@ -50,7 +59,14 @@ pub async fn handle(state: &BrokerState, header: &RequestHeader, request: Offset
             let wanted = g.topics.as_ref().map(|ts| ts.iter().map(|t| (t.name.0.to_string(), t.partition_indexes.clone())).collect());
             let mut group = OffsetFetchResponseGroup::default();
             group.group_id = g.group_id.clone();
-            for (t, parts) in lookup(state, &g.group_id.0, wanted) {
+            let offsets = match lookup(state, &g.group_id.0, wanted) {
+                Ok(o) => o,
+                Err(e) => {
+                    group.error_code = e.code();
+                    Vec::new()
+                }
+            };
+            for (t, parts) in offsets {
                 let mut topic = OffsetFetchResponseTopics::default();
                 topic.name = TopicName(StrBytes::from_string(t));
                 for (p, offset, epoch, metadata) in parts {
@@ -68,7 +84,16 @@ pub async fn handle(state: &BrokerState, header: &RequestHeader, request: Offset
         return Some(response);
     }
     let wanted = request.topics.as_ref().map(|ts| ts.iter().map(|t| (t.name.0.to_string(), t.partition_indexes.clone())).collect());
-    for (t, parts) in lookup(state, &request.group_id.0, wanted) {
+    let offsets = match lookup(state, &request.group_id.0, wanted) {
+        Ok(o) => o,
+        Err(e) => {
+            if version >= 2 {
+                response.error_code = e.code();
+            }
+            Vec::new()
+        }
+    };
+    for (t, parts) in offsets {
         let mut topic = OffsetFetchResponseTopic::default();
         topic.name = TopicName(StrBytes::from_string(t));
         for (p, offset, epoch, metadata) in parts {

@@ -4,6 +4,7 @@
 use kafka_protocol::messages::offset_for_leader_epoch_response::{EpochEndOffset, OffsetForLeaderTopicResult};
 use kafka_protocol::messages::{OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse, RequestHeader};
 
+use crate::broker::acl::{AclOperation, ResourceType};
 use crate::broker::BrokerState;
 use crate::protocol::ResponseError;
 
@@ -12,12 +13,14 @@ pub async fn handle(state: &BrokerState, _header: &RequestHeader, request: Offse
     for topic in request.topics {
         let mut t = OffsetForLeaderTopicResult::default();
         t.topic = topic.topic.clone();
+        let allowed = state.authorized(AclOperation::Describe, ResourceType::Topic, topic.topic.as_str());
         for p in topic.partitions {
             let mut r = EpochEndOffset::default();
             r.partition = p.partition;
             r.leader_epoch = -1;
             r.end_offset = -1;
             match state.replicas.get(topic.topic.as_str(), p.partition) {
+                _ if !allowed => r.error_code = ResponseError::TopicAuthorizationFailed.code(),
                 None => r.error_code = ResponseError::UnknownTopicOrPartition.code(),
                 Some(partition) => match partition.check_leader_epoch(p.current_leader_epoch) {
                     Err(code) => r.error_code = code.code(),

@@ -8,6 +8,7 @@ use kafka_protocol::messages::produce_response::{PartitionProduceResponse, Topic
 use kafka_protocol::messages::{ProduceRequest, ProduceResponse, RequestHeader};
 use kafka_protocol::protocol::StrBytes;
 
+use crate::broker::acl::{AclOperation, ResourceType};
 use crate::broker::BrokerState;
 use crate::protocol::ResponseError;
 
@@ -15,11 +16,22 @@ pub async fn handle(state: &BrokerState, header: &RequestHeader, request: Produc
     let by_id = header.request_api_version >= 13;
     let acks = request.acks;
     let mut response = ProduceResponse::default();
+    let transaction_allowed = request
+        .transactional_id
+        .as_ref()
+        .is_none_or(|id| state.authorized(AclOperation::Write, ResourceType::TransactionalId, id));
     for topic in request.topic_data {
         let name = if by_id {
             state.image().topic_by_id(&topic.topic_id).map(|t| t.name.clone())
         } else {
             Some(topic.name.0.to_string())
+        };
+        let refused = if !transaction_allowed {
+            Some(ResponseError::TransactionalIdAuthorizationFailed)
+        } else if name.as_ref().is_some_and(|n| !state.authorized(AclOperation::Write, ResourceType::Topic, n)) {
+            Some(ResponseError::TopicAuthorizationFailed)
+        } else {
+            None
         };
         let mut topic_response = TopicProduceResponse::default();
         topic_response.name = topic.name.clone();
@@ -33,6 +45,7 @@ pub async fn handle(state: &BrokerState, header: &RequestHeader, request: Produc
             let partition = name.as_ref().and_then(|n| state.replicas.get(n, data.index));
             let outcome = match (partition, data.records) {
                 _ if !(-1..=1).contains(&acks) => Err((ResponseError::InvalidRequiredAcks, None)),
+                _ if refused.is_some() => Err((refused.unwrap_or(ResponseError::TopicAuthorizationFailed), None)),
                 (None, _) if by_id && name.is_none() => Err((ResponseError::UnknownTopicId, None)),
                 (None, _) => Err((ResponseError::UnknownTopicOrPartition, None)),
                 (Some(_), None) => Err((ResponseError::InvalidRecord, Some("produce request without records".to_string()))),

@@ -5,12 +5,18 @@ use kafka_protocol::protocol::StrBytes;
 
 use crate::broker::group::coordinator::{Pending, SyncRequest, SyncResult};
 use crate::broker::group::store_group;
+use crate::broker::acl::{AclOperation, ResourceType};
 use crate::broker::BrokerState;
 use crate::protocol::ResponseError;
 
 pub async fn handle(state: &BrokerState, header: &RequestHeader, request: SyncGroupRequest) -> Option<SyncGroupResponse> {
     let version = header.request_api_version;
     let group_id = request.group_id.0.to_string();
+    if !state.authorized(AclOperation::Read, ResourceType::Group, &group_id) {
+        let mut response = SyncGroupResponse::default();
+        response.error_code = ResponseError::GroupAuthorizationFailed.code();
+        return Some(response);
+    }
     let sync = SyncRequest {
         group_id: group_id.clone(),
         generation: request.generation_id,
