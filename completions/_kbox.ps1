@@ -44,6 +44,7 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell, elvish)')
             [CompletionResult]::new('broker-api-versions', 'broker-api-versions', [CompletionResultType]::ParameterValue, 'kafka-broker-api-versions.sh: the API versions each broker supports')
             [CompletionResult]::new('cluster-id', 'cluster-id', [CompletionResultType]::ParameterValue, 'kafka-cluster.sh cluster-id: print the cluster''s id')
+            [CompletionResult]::new('acls', 'acls', [CompletionResultType]::ParameterValue, 'kafka-acls.sh: add, remove and list ACLs')
             [CompletionResult]::new('log-dirs', 'log-dirs', [CompletionResultType]::ParameterValue, 'kafka-log-dirs.sh: log directories and partition sizes per broker')
             [CompletionResult]::new('shell', 'shell', [CompletionResultType]::ParameterValue, 'An interactive prompt running kbox commands against one cluster')
             [CompletionResult]::new('install-links', 'install-links', [CompletionResultType]::ParameterValue, 'Create a link for every Apache tool name (and kcat) kbox answers to')
@@ -498,6 +499,37 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'kbox;acls' {
+            [CompletionResult]::new('--bootstrap-server', '--bootstrap-server', [CompletionResultType]::ParameterName, 'REQUIRED. The server(s) to connect to in the form HOST1:PORT1,HOST2:PORT2')
+            [CompletionResult]::new('--command-config', '--command-config', [CompletionResultType]::ParameterName, 'A property file containing configs to be passed to the admin client')
+            [CompletionResult]::new('--topic', '--topic', [CompletionResultType]::ParameterName, 'Topic to which ACLs should be added or removed; ''*'' means all topics (repeatable)')
+            [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'Consumer group to which ACLs should be added or removed; ''*'' means all groups (repeatable)')
+            [CompletionResult]::new('--transactional-id', '--transactional-id', [CompletionResultType]::ParameterName, 'Transactional id to which ACLs should be added or removed (repeatable)')
+            [CompletionResult]::new('--delegation-token', '--delegation-token', [CompletionResultType]::ParameterName, 'Delegation token to which ACLs should be added or removed (repeatable)')
+            [CompletionResult]::new('--user-principal', '--user-principal', [CompletionResultType]::ParameterName, 'A user principal as a resource, for CreateTokens/DescribeTokens (repeatable)')
+            [CompletionResult]::new('--resource-pattern-type', '--resource-pattern-type', [CompletionResultType]::ParameterName, 'Pattern type: literal or prefixed when adding; also any or match when listing or removing [default: literal; any for --list]')
+            [CompletionResult]::new('--operation', '--operation', [CompletionResultType]::ParameterName, 'Operation being allowed or denied: Read, Write, Create, Delete, Alter, Describe, ClusterAction, DescribeConfigs, AlterConfigs, IdempotentWrite, CreateTokens, DescribeTokens, All (repeatable) [default: All]')
+            [CompletionResult]::new('--allow-principal', '--allow-principal', [CompletionResultType]::ParameterName, 'Principal in principalType:name form, e.g. User:alice, or User:''*'' (repeatable)')
+            [CompletionResult]::new('--deny-principal', '--deny-principal', [CompletionResultType]::ParameterName, 'Principal to deny; deny rules take precedence over allow rules (repeatable)')
+            [CompletionResult]::new('--principal', '--principal', [CompletionResultType]::ParameterName, 'With --list: only the ACLs of this principal (repeatable)')
+            [CompletionResult]::new('--allow-host', '--allow-host', [CompletionResultType]::ParameterName, 'Host the allowed principals may connect from [default: * when --allow-principal]')
+            [CompletionResult]::new('--deny-host', '--deny-host', [CompletionResultType]::ParameterName, 'Host the denied principals are denied from [default: * when --deny-principal]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format for --list: Apache''s text or JSON')
+            [CompletionResult]::new('--log-level', '--log-level', [CompletionResultType]::ParameterName, 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster')
+            [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'A client property, key=value, for every command that talks to a cluster (repeatable)')
+            [CompletionResult]::new('--add', '--add', [CompletionResultType]::ParameterName, 'Indicates you are trying to add ACLs')
+            [CompletionResult]::new('--remove', '--remove', [CompletionResultType]::ParameterName, 'Indicates you are trying to remove ACLs')
+            [CompletionResult]::new('--list', '--list', [CompletionResultType]::ParameterName, 'List ACLs for the specified resource (all ACLs when none is given)')
+            [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'Add/Remove cluster ACLs')
+            [CompletionResult]::new('--producer', '--producer', [CompletionResultType]::ParameterName, 'Producer role: WRITE, DESCRIBE and CREATE on the topics (WRITE, DESCRIBE on transactional ids; IDEMPOTENT_WRITE on the cluster with --idempotent)')
+            [CompletionResult]::new('--consumer', '--consumer', [CompletionResultType]::ParameterName, 'Consumer role: READ, DESCRIBE on the topics and READ on the groups')
+            [CompletionResult]::new('--idempotent', '--idempotent', [CompletionResultType]::ParameterName, 'With --producer: also IDEMPOTENT_WRITE on the cluster')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Assume yes to all queries and do not prompt')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'kbox;log-dirs' {
             [CompletionResult]::new('--bootstrap-server', '--bootstrap-server', [CompletionResultType]::ParameterName, 'REQUIRED. The server(s) to connect to in the form HOST1:PORT1,HOST2:PORT2')
             [CompletionResult]::new('--broker-list', '--broker-list', [CompletionResultType]::ParameterName, 'Comma separated broker ids to query; all brokers when absent')
@@ -553,6 +585,7 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell, elvish)')
             [CompletionResult]::new('broker-api-versions', 'broker-api-versions', [CompletionResultType]::ParameterValue, 'kafka-broker-api-versions.sh: the API versions each broker supports')
             [CompletionResult]::new('cluster-id', 'cluster-id', [CompletionResultType]::ParameterValue, 'kafka-cluster.sh cluster-id: print the cluster''s id')
+            [CompletionResult]::new('acls', 'acls', [CompletionResultType]::ParameterValue, 'kafka-acls.sh: add, remove and list ACLs')
             [CompletionResult]::new('log-dirs', 'log-dirs', [CompletionResultType]::ParameterValue, 'kafka-log-dirs.sh: log directories and partition sizes per broker')
             [CompletionResult]::new('shell', 'shell', [CompletionResultType]::ParameterValue, 'An interactive prompt running kbox commands against one cluster')
             [CompletionResult]::new('install-links', 'install-links', [CompletionResultType]::ParameterValue, 'Create a link for every Apache tool name (and kcat) kbox answers to')
@@ -630,6 +663,9 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             break
         }
         'kbox;help;cluster-id' {
+            break
+        }
+        'kbox;help;acls' {
             break
         }
         'kbox;help;log-dirs' {

@@ -41,6 +41,7 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand completions 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
             cand broker-api-versions 'kafka-broker-api-versions.sh: the API versions each broker supports'
             cand cluster-id 'kafka-cluster.sh cluster-id: print the cluster''s id'
+            cand acls 'kafka-acls.sh: add, remove and list ACLs'
             cand log-dirs 'kafka-log-dirs.sh: log directories and partition sizes per broker'
             cand shell 'An interactive prompt running kbox commands against one cluster'
             cand install-links 'Create a link for every Apache tool name (and kcat) kbox answers to'
@@ -462,6 +463,36 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'kbox;acls'= {
+            cand --bootstrap-server 'REQUIRED. The server(s) to connect to in the form HOST1:PORT1,HOST2:PORT2'
+            cand --command-config 'A property file containing configs to be passed to the admin client'
+            cand --topic 'Topic to which ACLs should be added or removed; ''*'' means all topics (repeatable)'
+            cand --group 'Consumer group to which ACLs should be added or removed; ''*'' means all groups (repeatable)'
+            cand --transactional-id 'Transactional id to which ACLs should be added or removed (repeatable)'
+            cand --delegation-token 'Delegation token to which ACLs should be added or removed (repeatable)'
+            cand --user-principal 'A user principal as a resource, for CreateTokens/DescribeTokens (repeatable)'
+            cand --resource-pattern-type 'Pattern type: literal or prefixed when adding; also any or match when listing or removing [default: literal; any for --list]'
+            cand --operation 'Operation being allowed or denied: Read, Write, Create, Delete, Alter, Describe, ClusterAction, DescribeConfigs, AlterConfigs, IdempotentWrite, CreateTokens, DescribeTokens, All (repeatable) [default: All]'
+            cand --allow-principal 'Principal in principalType:name form, e.g. User:alice, or User:''*'' (repeatable)'
+            cand --deny-principal 'Principal to deny; deny rules take precedence over allow rules (repeatable)'
+            cand --principal 'With --list: only the ACLs of this principal (repeatable)'
+            cand --allow-host 'Host the allowed principals may connect from [default: * when --allow-principal]'
+            cand --deny-host 'Host the denied principals are denied from [default: * when --deny-principal]'
+            cand --format 'Output format for --list: Apache''s text or JSON'
+            cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand --profile 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster'
+            cand -X 'A client property, key=value, for every command that talks to a cluster (repeatable)'
+            cand --add 'Indicates you are trying to add ACLs'
+            cand --remove 'Indicates you are trying to remove ACLs'
+            cand --list 'List ACLs for the specified resource (all ACLs when none is given)'
+            cand --cluster 'Add/Remove cluster ACLs'
+            cand --producer 'Producer role: WRITE, DESCRIBE and CREATE on the topics (WRITE, DESCRIBE on transactional ids; IDEMPOTENT_WRITE on the cluster with --idempotent)'
+            cand --consumer 'Consumer role: READ, DESCRIBE on the topics and READ on the groups'
+            cand --idempotent 'With --producer: also IDEMPOTENT_WRITE on the cluster'
+            cand --force 'Assume yes to all queries and do not prompt'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'kbox;log-dirs'= {
             cand --bootstrap-server 'REQUIRED. The server(s) to connect to in the form HOST1:PORT1,HOST2:PORT2'
             cand --broker-list 'Comma separated broker ids to query; all brokers when absent'
@@ -513,6 +544,7 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand completions 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
             cand broker-api-versions 'kafka-broker-api-versions.sh: the API versions each broker supports'
             cand cluster-id 'kafka-cluster.sh cluster-id: print the cluster''s id'
+            cand acls 'kafka-acls.sh: add, remove and list ACLs'
             cand log-dirs 'kafka-log-dirs.sh: log directories and partition sizes per broker'
             cand shell 'An interactive prompt running kbox commands against one cluster'
             cand install-links 'Create a link for every Apache tool name (and kcat) kbox answers to'
@@ -568,6 +600,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
         &'kbox;help;broker-api-versions'= {
         }
         &'kbox;help;cluster-id'= {
+        }
+        &'kbox;help;acls'= {
         }
         &'kbox;help;log-dirs'= {
         }

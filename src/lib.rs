@@ -26,9 +26,12 @@
 //!   [`client::Producer`], [`client::Consumer`] and [`client::Admin`].
 //! - [`cli`]: every subcommand, one file each, on a clap tree that also answers to Apache's tool
 //!   names (`kafka-topics.sh`, `kafka-storage`, ...) when kbox is run through a link.
+//! - [`acl`]: Kafka's ACL model (resource patterns, operations, ALLOW/DENY) and the
+//!   authorizer's decision, shared by the broker and the admin client.
 //! - [`properties`]: Java `.properties` files, as Kafka reads them.
 //! - [`error`]: the crate's [`Error`]; only `main` turns it into a message and an exit code.
 
+pub mod acl;
 pub mod broker;
 pub mod cli;
 pub mod client;

@@ -15,7 +15,7 @@ use kafka_protocol::records::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::broker::acl::AclBinding;
+use crate::acl::AclBinding;
 use crate::broker::log::{Log, LogConfig};
 use crate::{Error, Result};
 

@@ -5,7 +5,6 @@
 //! Shutdown: stop accepting, let in-flight requests finish, flush and close every log, write
 //! checkpoints and the clean-shutdown markers.
 
-pub mod acl;
 pub mod config;
 pub mod group;
 pub mod handlers;
@@ -31,6 +30,7 @@ use config::BrokerConfig;
 use metadata::{MetadataImage, MetadataLog, MetadataRecord, TopicMeta};
 use replica_manager::ReplicaManager;
 
+use crate::acl;
 use crate::{Error, Result};
 
 /// Milliseconds since the Unix epoch, Kafka's clock unit.

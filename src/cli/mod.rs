@@ -3,6 +3,7 @@
 //! Run through a link named like an Apache tool (`kafka-storage.sh`, `kafka-server-start`),
 //! kbox acts as that tool: [`tool_for_program_name`] maps the name to the subcommand.
 
+pub mod acls;
 pub mod broker_api_versions;
 pub mod cluster_id;
 pub mod common;
@@ -79,6 +80,8 @@ pub enum Command {
     BrokerApiVersions(broker_api_versions::BrokerApiVersionsArgs),
     /// kafka-cluster.sh cluster-id: print the cluster's id.
     ClusterId(cluster_id::ClusterIdArgs),
+    /// kafka-acls.sh: add, remove and list ACLs.
+    Acls(acls::AclsArgs),
     /// kafka-log-dirs.sh: log directories and partition sizes per broker.
     LogDirs(log_dirs::LogDirsArgs),
     /// An interactive prompt running kbox commands against one cluster.
@@ -116,6 +119,7 @@ pub const TOOL_LINKS: &[(&str, &str)] = &[
     ("kafka-e2e-latency", "perf-test e2e"),
     ("kafka-broker-api-versions", "broker-api-versions"),
     ("kafka-log-dirs", "log-dirs"),
+    ("kafka-acls", "acls"),
     // `kafka-cluster.sh cluster-id ...`: the subcommand is the first argument.
     ("kafka-cluster", ""),
     ("kcat", "kcat"),
@@ -192,6 +196,7 @@ pub async fn run(cli: Cli) -> Result<ExitStatus> {
         Command::BrokerApiVersions(args) => broker_api_versions::run(args).await,
         Command::ClusterId(args) => cluster_id::run(args).await,
         Command::LogDirs(args) => log_dirs::run(args).await,
+        Command::Acls(args) => acls::run(args).await,
         Command::Shell(args) => shell::run(args).await,
     }
 }

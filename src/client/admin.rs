@@ -29,6 +29,11 @@ use kafka_protocol::messages::{
 };
 use kafka_protocol::protocol::StrBytes;
 
+use kafka_protocol::messages::create_acls_request::AclCreation;
+use kafka_protocol::messages::delete_acls_request::DeleteAclsFilter;
+use kafka_protocol::messages::{CreateAclsRequest, DeleteAclsRequest, DescribeAclsRequest};
+
+use crate::acl::{self, AclBinding, AclFilter, AclOperation, PatternType, PermissionType};
 use super::cluster::{is_retriable_metadata_error, BrokerInfo, Client, TopicInfo};
 use super::config::{ClientConfig, IsolationLevel};
 use crate::{Error, Result};
@@ -638,6 +643,130 @@ impl Admin {
             brokers,
         })
     }
+}
+
+impl Admin {
+    /// CreateAcls: one result per binding, in order.
+    pub async fn create_acls(&self, acls: &[AclBinding]) -> Result<Vec<Result<()>>> {
+        let mut request = CreateAclsRequest::default();
+        request.creations = acls
+            .iter()
+            .map(|a| {
+                let mut c = AclCreation::default();
+                c.resource_type = a.resource_type.code();
+                c.resource_name = StrBytes::from_string(a.resource_name.clone());
+                c.resource_pattern_type = a.pattern_type.code();
+                c.principal = StrBytes::from_string(a.principal.clone());
+                c.host = StrBytes::from_string(a.host.clone());
+                c.operation = a.operation.code();
+                c.permission_type = a.permission.code();
+                c
+            })
+            .collect();
+        let conn = self.client.any_connection().await?;
+        let response = conn.send(&request).await?;
+        let results: Vec<(i16, Option<String>)> = response
+            .results
+            .iter()
+            .map(|r| (r.error_code, r.error_message.as_ref().map(|m| m.to_string())))
+            .collect();
+        Ok((0..acls.len()).map(|i| per_item(results.get(i))).collect())
+    }
+
+    /// DescribeAcls: every ACL the filter matches.
+    pub async fn describe_acls(&self, filter: &AclFilter) -> Result<Vec<AclBinding>> {
+        let mut request = DescribeAclsRequest::default();
+        request.resource_type_filter = filter.resource_type.code();
+        request.resource_name_filter = filter.resource_name.clone().map(StrBytes::from_string);
+        request.pattern_type_filter = filter.pattern_type.code();
+        request.principal_filter = filter.principal.clone().map(StrBytes::from_string);
+        request.host_filter = filter.host.clone().map(StrBytes::from_string);
+        request.operation = filter.operation.code();
+        request.permission_type = filter.permission.code();
+        let conn = self.client.any_connection().await?;
+        let response = conn.send(&request).await?;
+        if let Some(e) = Error::from_code(response.error_code, response.error_message.as_ref().map(|m| m.to_string())) {
+            return Err(e);
+        }
+        let mut out = Vec::new();
+        for r in &response.resources {
+            for a in &r.acls {
+                out.push(acl_binding(
+                    r.resource_type,
+                    &r.resource_name,
+                    r.pattern_type,
+                    &a.principal,
+                    &a.host,
+                    a.operation,
+                    a.permission_type,
+                )?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// DeleteAcls: per filter, the ACLs it removed.
+    pub async fn delete_acls(&self, filters: &[AclFilter]) -> Result<Vec<Result<Vec<AclBinding>>>> {
+        let mut request = DeleteAclsRequest::default();
+        request.filters = filters
+            .iter()
+            .map(|f| {
+                let mut d = DeleteAclsFilter::default();
+                d.resource_type_filter = f.resource_type.code();
+                d.resource_name_filter = f.resource_name.clone().map(StrBytes::from_string);
+                d.pattern_type_filter = f.pattern_type.code();
+                d.principal_filter = f.principal.clone().map(StrBytes::from_string);
+                d.host_filter = f.host.clone().map(StrBytes::from_string);
+                d.operation = f.operation.code();
+                d.permission_type = f.permission.code();
+                d
+            })
+            .collect();
+        let conn = self.client.any_connection().await?;
+        let response = conn.send(&request).await?;
+        let mut out = Vec::with_capacity(filters.len());
+        for i in 0..filters.len() {
+            let Some(r) = response.filter_results.get(i) else {
+                out.push(Err(Error::Message("the broker's response did not mention it".into())));
+                continue;
+            };
+            if let Some(e) = Error::from_code(r.error_code, r.error_message.as_ref().map(|m| m.to_string())) {
+                out.push(Err(e));
+                continue;
+            }
+            out.push(
+                r.matching_acls
+                    .iter()
+                    .map(|m| {
+                        acl_binding(m.resource_type, &m.resource_name, m.pattern_type, &m.principal, &m.host, m.operation, m.permission_type)
+                    })
+                    .collect(),
+            );
+        }
+        Ok(out)
+    }
+}
+
+/// An ACL from a response's codes; unknown codes are the broker's error, reported as such.
+fn acl_binding(
+    resource_type: i8,
+    name: &str,
+    pattern_type: i8,
+    principal: &str,
+    host: &str,
+    operation: i8,
+    permission: i8,
+) -> Result<AclBinding> {
+    let unknown = |what: &str, code: i8| Error::Message(format!("the broker answered an unknown ACL {what} code {code}"));
+    Ok(AclBinding {
+        resource_type: acl::ResourceType::from_code(resource_type).ok_or_else(|| unknown("resource type", resource_type))?,
+        resource_name: name.to_string(),
+        pattern_type: PatternType::from_code(pattern_type).ok_or_else(|| unknown("pattern type", pattern_type))?,
+        principal: principal.to_string(),
+        host: host.to_string(),
+        operation: AclOperation::from_code(operation).ok_or_else(|| unknown("operation", operation))?,
+        permission: PermissionType::from_code(permission).ok_or_else(|| unknown("permission", permission))?,
+    })
 }
 
 fn per_item(answer: Option<&(i16, Option<String>)>) -> Result<()> {

@@ -4,6 +4,7 @@
 //! server-start` child process ([`common::KboxProcess`]) when a test must kill -9 it. Real
 //! clients (kcat, confluent-kafka, kafka-python, kafkajs) come from `scripts/install-test-deps.sh`.
 
+mod acls;
 mod admin_tools;
 mod bad_input;
 mod cli;

@@ -5,7 +5,7 @@ use kafka_protocol::messages::{CreateAclsRequest, CreateAclsResponse, RequestHea
 use kafka_protocol::protocol::StrBytes;
 use uuid::Uuid;
 
-use crate::broker::acl::{AclBinding, AclOperation, PatternType, PermissionType, ResourceType};
+use crate::acl::{AclBinding, AclOperation, PatternType, PermissionType, ResourceType};
 use crate::broker::metadata::MetadataRecord;
 use crate::broker::BrokerState;
 use crate::protocol::ResponseError;

@@ -5,7 +5,7 @@ use kafka_protocol::messages::{CreatePartitionsRequest, CreatePartitionsResponse
 use kafka_protocol::protocol::StrBytes;
 
 use crate::broker::metadata::{MetadataRecord, PartitionRecord};
-use crate::broker::acl::{AclOperation, ResourceType};
+use crate::acl::{AclOperation, ResourceType};
 use crate::broker::BrokerState;
 use crate::protocol::ResponseError;
 

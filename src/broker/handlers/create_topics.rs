@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::broker::metadata::{MetadataRecord, PartitionRecord, TopicMeta};
 use crate::broker::topic_config;
-use crate::broker::acl::{AclOperation, ResourceType};
+use crate::acl::{AclOperation, ResourceType};
 use crate::broker::BrokerState;
 use crate::protocol::ResponseError;
 

@@ -5,7 +5,7 @@ use kafka_protocol::messages::delete_acls_response::{DeleteAclsFilterResult, Del
 use kafka_protocol::messages::{DeleteAclsRequest, DeleteAclsResponse, RequestHeader};
 use kafka_protocol::protocol::StrBytes;
 
-use crate::broker::acl::{AclFilter, AclOperation};
+use crate::acl::{AclFilter, AclOperation};
 use crate::broker::metadata::MetadataRecord;
 use crate::broker::BrokerState;
 use crate::protocol::ResponseError;

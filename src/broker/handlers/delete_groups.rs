@@ -5,7 +5,7 @@ use kafka_protocol::messages::{DeleteGroupsRequest, DeleteGroupsResponse, Reques
 
 use crate::broker::group::append;
 use crate::broker::group::records::{group_key, offset_key};
-use crate::broker::acl::{AclOperation, ResourceType};
+use crate::acl::{AclOperation, ResourceType};
 use crate::broker::BrokerState;
 use crate::protocol::ResponseError;
 

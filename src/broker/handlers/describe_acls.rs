@@ -7,7 +7,7 @@ use kafka_protocol::messages::describe_acls_response::{AclDescription, DescribeA
 use kafka_protocol::messages::{DescribeAclsRequest, DescribeAclsResponse, RequestHeader};
 use kafka_protocol::protocol::StrBytes;
 
-use crate::broker::acl::{AclFilter, AclOperation};
+use crate::acl::{AclFilter, AclOperation};
 use crate::broker::BrokerState;
 use crate::protocol::ResponseError;
 

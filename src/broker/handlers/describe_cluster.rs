@@ -4,7 +4,7 @@ use kafka_protocol::messages::describe_cluster_response::DescribeClusterBroker;
 use kafka_protocol::messages::{BrokerId, DescribeClusterRequest, DescribeClusterResponse, RequestHeader};
 use kafka_protocol::protocol::StrBytes;
 
-use crate::broker::acl::AclOperation;
+use crate::acl::AclOperation;
 use crate::broker::BrokerState;
 
 pub async fn handle(state: &BrokerState, _header: &RequestHeader, _request: DescribeClusterRequest) -> Option<DescribeClusterResponse> {

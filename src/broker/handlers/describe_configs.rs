@@ -6,7 +6,7 @@ use kafka_protocol::messages::{DescribeConfigsRequest, DescribeConfigsResponse, 
 use kafka_protocol::protocol::StrBytes;
 
 use crate::broker::topic_config::{self, ConfigEntry, DynamicConfigs};
-use crate::broker::acl::{AclOperation, ResourceType};
+use crate::acl::{AclOperation, ResourceType};
 use crate::broker::BrokerState;
 use crate::protocol::ResponseError;
 
@@ -27,7 +27,7 @@ pub async fn handle(state: &BrokerState, header: &RequestHeader, request: Descri
             TOPIC if !state.authorized_in(&image, AclOperation::DescribeConfigs, ResourceType::Topic, &resource.resource_name) => {
                 Err((ResponseError::TopicAuthorizationFailed, "Topic authorization failed.".into()))
             }
-            BROKER if !state.authorized_in(&image, AclOperation::DescribeConfigs, ResourceType::Cluster, crate::broker::acl::CLUSTER_NAME) => {
+            BROKER if !state.authorized_in(&image, AclOperation::DescribeConfigs, ResourceType::Cluster, crate::acl::CLUSTER_NAME) => {
                 Err((ResponseError::ClusterAuthorizationFailed, "Cluster authorization failed.".into()))
             }
             TOPIC => match image.topics.get(resource.resource_name.as_str()) {

@@ -11,7 +11,7 @@ use kafka_protocol::messages::{
 };
 use kafka_protocol::protocol::StrBytes;
 
-use crate::broker::acl::AclOperation;
+use crate::acl::AclOperation;
 use crate::broker::BrokerState;
 
 pub async fn handle(

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use kafka_protocol::messages::fetch_response::{FetchableTopicResponse, PartitionData};
 use kafka_protocol::messages::{FetchRequest, FetchResponse, RequestHeader};
 
-use crate::broker::acl::{AclOperation, ResourceType};
+use crate::acl::{AclOperation, ResourceType};
 use crate::broker::handlers::IntoFrame;
 use crate::broker::log::{FileSlice, LogError};
 use crate::broker::response::{self, ResponseFrame};

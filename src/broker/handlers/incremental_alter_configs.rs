@@ -10,7 +10,7 @@ use kafka_protocol::protocol::StrBytes;
 use super::describe_configs::{BROKER, TOPIC};
 use crate::broker::metadata::MetadataRecord;
 use crate::broker::topic_config;
-use crate::broker::acl::{AclOperation, ResourceType};
+use crate::acl::{AclOperation, ResourceType};
 use crate::broker::BrokerState;
 use crate::protocol::ResponseError;
 

@@ -7,7 +7,7 @@ use kafka_protocol::protocol::StrBytes;
 
 use crate::broker::group::coordinator::{JoinRequest, JoinResult, Pending};
 use crate::broker::network::peer_host;
-use crate::broker::acl::{AclOperation, ResourceType};
+use crate::acl::{AclOperation, ResourceType};
 use crate::broker::BrokerState;
 use crate::protocol::ResponseError;
 

@@ -6,7 +6,7 @@ use kafka_protocol::messages::{BrokerId, MetadataRequest, MetadataResponse, Requ
 use kafka_protocol::protocol::StrBytes;
 
 use super::create_topics::{create_topic, NewTopic};
-use crate::broker::acl::{AclOperation, ResourceType};
+use crate::acl::{AclOperation, ResourceType};
 use crate::broker::metadata::TopicMeta;
 use crate::broker::BrokerState;
 use crate::protocol::ResponseError;

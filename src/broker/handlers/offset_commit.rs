@@ -6,7 +6,7 @@ use kafka_protocol::messages::{OffsetCommitRequest, OffsetCommitResponse, Reques
 
 use crate::broker::group::records::{offset_key, offset_value, OffsetValue};
 use crate::broker::group::{append, committed};
-use crate::broker::acl::{AclOperation, ResourceType};
+use crate::acl::{AclOperation, ResourceType};
 use crate::broker::BrokerState;
 use crate::protocol::ResponseError;
 

@@ -5,7 +5,7 @@ use kafka_protocol::messages::{OffsetDeleteRequest, OffsetDeleteResponse, Reques
 
 use crate::broker::group::append;
 use crate::broker::group::records::offset_key;
-use crate::broker::acl::{AclOperation, ResourceType};
+use crate::acl::{AclOperation, ResourceType};
 use crate::broker::BrokerState;
 use crate::protocol::ResponseError;
 

@@ -8,7 +8,7 @@ use kafka_protocol::messages::produce_response::{PartitionProduceResponse, Topic
 use kafka_protocol::messages::{ProduceRequest, ProduceResponse, RequestHeader};
 use kafka_protocol::protocol::StrBytes;
 
-use crate::broker::acl::{AclOperation, ResourceType};
+use crate::acl::{AclOperation, ResourceType};
 use crate::broker::BrokerState;
 use crate::protocol::ResponseError;
 

@@ -5,7 +5,7 @@ use kafka_protocol::protocol::StrBytes;
 
 use crate::broker::group::coordinator::{Pending, SyncRequest, SyncResult};
 use crate::broker::group::store_group;
-use crate::broker::acl::{AclOperation, ResourceType};
+use crate::acl::{AclOperation, ResourceType};
 use crate::broker::BrokerState;
 use crate::protocol::ResponseError;
 

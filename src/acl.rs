@@ -1,4 +1,5 @@
-//! ACLs with Kafka's model, and the decision Kafka's StandardAuthorizer makes.
+//! ACLs with Kafka's model, and the decision Kafka's StandardAuthorizer makes (used by the broker;
+//! the admin client shares the types).
 //!
 //! An ACL binds a resource pattern (type, name, literal or prefixed) to an entry (principal,
 //! host, operation, ALLOW or DENY). ACLs live in the metadata log, so they survive restarts and
