@@ -559,6 +559,9 @@ pub static BROKER_KEYS: &[BrokerKey] = &[
         "The fully qualified name of a class that implements the Authorizer interface, which is used by the broker for authorization. kbox implements org.apache.kafka.metadata.authorizer.StandardAuthorizer (ACLs in the metadata log); empty means no authorization."),
     k("super.users", T::String, Some(""), V::None, "A semicolon-separated list of principals (e.g. User:admin;User:ops) that may perform every operation on every resource, whatever the ACLs say."),
     k("allow.everyone.if.no.acl.found", T::Boolean, Some("false"), V::None, "When true, a resource with no ACL matching it (for any principal) is open to everyone; when false, only super users and principals with a matching ALLOW ACL get access."),
+    // Quotas
+    k("quota.window.num", T::Int, Some("11"), V::AtLeast(1), "The number of samples to retain in memory for client quotas."),
+    k("quota.window.size.seconds", T::Int, Some("1"), V::AtLeast(1), "The time span of each sample for client quotas."),
     // kbox's own keys (Kafka has no equivalent; its metrics go through JMX)
     k("kbox.metrics.listener", T::String, Some(""), V::Custom(validate_metrics_listener),
         "kbox only: an IP:port (e.g. 127.0.0.1:9404; port 0 picks a free port) on which the broker serves Prometheus metrics at GET /metrics. Empty (the default) serves none."),
@@ -1124,6 +1127,10 @@ pub struct BrokerConfig {
     pub super_users: Vec<String>,
     /// `allow.everyone.if.no.acl.found`.
     pub allow_everyone_if_no_acl_found: bool,
+    /// `quota.window.num`.
+    pub quota_window_num: i32,
+    /// `quota.window.size.seconds`.
+    pub quota_window_size_seconds: i32,
     props: IndexMap<String, String>,
     values: HashMap<&'static str, ConfigValue>,
     unknown_keys: Vec<String>,
@@ -1542,6 +1549,8 @@ impl BrokerConfig {
                 .map(String::from)
                 .collect(),
             allow_everyone_if_no_acl_found: r.boolean("allow.everyone.if.no.acl.found")?,
+            quota_window_num: r.int("quota.window.num")?,
+            quota_window_size_seconds: r.int("quota.window.size.seconds")?,
             props,
             values,
             unknown_keys,

@@ -56,6 +56,8 @@ pub enum MetadataRecord {
     Acl { id: Uuid, acl: AclBinding },
     /// An ACL was deleted (DeleteAcls).
     RemoveAcl { id: Uuid },
+    /// A client quota was set (`value`) or removed (`None`) (AlterClientQuotas).
+    ClientQuota { entity: crate::broker::quota::Entity, key: String, value: Option<f64> },
 }
 
 /// Placement and leadership of one partition.
@@ -98,6 +100,8 @@ pub struct MetadataImage {
     pub broker_configs: BTreeMap<Option<i32>, BTreeMap<String, String>>,
     /// Every ACL, by the id it was created with.
     pub acls: BTreeMap<Uuid, AclBinding>,
+    /// Client quotas: entity -> key -> value.
+    pub client_quotas: BTreeMap<crate::broker::quota::Entity, BTreeMap<String, f64>>,
 }
 
 impl MetadataImage {
@@ -161,6 +165,22 @@ impl MetadataImage {
             }
             MetadataRecord::RemoveAcl { id } => {
                 self.acls.remove(id);
+            }
+            MetadataRecord::ClientQuota { entity, key, value } => {
+                let entity = crate::broker::quota::canonical(entity.clone());
+                match value {
+                    Some(v) => {
+                        self.client_quotas.entry(entity).or_default().insert(key.clone(), *v);
+                    }
+                    None => {
+                        if let Some(values) = self.client_quotas.get_mut(&entity) {
+                            values.remove(key);
+                            if values.is_empty() {
+                                self.client_quotas.remove(&entity);
+                            }
+                        }
+                    }
+                }
             }
         }
     }

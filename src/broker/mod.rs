@@ -13,6 +13,7 @@ pub mod metadata;
 pub mod metrics;
 pub mod network;
 pub mod partition;
+pub mod quota;
 pub mod replica_manager;
 pub mod response;
 pub mod storage_format;
@@ -64,6 +65,8 @@ pub struct BrokerState {
     pub groups: group::coordinator::Coordinator,
     /// Counters for the Prometheus endpoint (kept even when it is off: they cost a few atomics).
     pub metrics: metrics::Metrics,
+    /// Client quota sensors.
+    pub quotas: quota::QuotaManager,
 }
 
 impl BrokerState {
@@ -110,6 +113,34 @@ impl BrokerState {
             tracing::debug!(%principal, %host, %operation, %resource, name, "denied");
         }
         allowed
+    }
+
+    /// Records `amount` against the requester's `key` quota (bytes, or handler milliseconds
+    /// for `request_percentage`) and returns the throttle time, muting the connection for it.
+    /// Zero when no quota applies.
+    pub fn throttle(&self, key: &'static str, client_id: &str, amount: f64) -> Duration {
+        let quota = {
+            let image = self.image();
+            if image.client_quotas.is_empty() {
+                return Duration::ZERO;
+            }
+            let principal = network::session().map_or_else(|| network::ANONYMOUS.to_string(), |s| s.principal);
+            let user = principal.split_once(':').map_or(principal.as_str(), |(_, name)| name).to_string();
+            quota::lookup(&image.client_quotas, &user, client_id, key).map(|q| (q, user))
+        };
+        let Some((quota, user)) = quota else {
+            return Duration::ZERO;
+        };
+        let throttle = self.quotas.record(key, &user, client_id, amount, quota);
+        network::mute_for(throttle);
+        throttle
+    }
+
+    /// Takes back an amount [`BrokerState::throttle`] recorded (a throttled fetch sends no data).
+    pub fn quotas_unrecord(&self, key: &'static str, client_id: &str, amount: f64) {
+        let principal = network::session().map_or_else(|| network::ANONYMOUS.to_string(), |s| s.principal);
+        let user = principal.split_once(':').map_or(principal.as_str(), |(_, name)| name).to_string();
+        self.quotas.unrecord(key, &user, client_id, amount);
     }
 
     /// [`BrokerState::authorized`] on the cluster resource.
@@ -274,6 +305,10 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker> {
         replicas,
         groups: group::new_coordinator(&config),
         metrics: metrics::Metrics::default(),
+        quotas: quota::QuotaManager::new(
+            Duration::from_secs(config.quota_window_size_seconds.max(1) as u64),
+            config.quota_window_num.max(1) as usize,
+        ),
         config,
     });
     state.sync_partitions(&image)?;

@@ -30,6 +30,9 @@ pub struct Session {
     pub principal: String,
     /// The name of the listener the connection came in on (`PLAINTEXT`, `SASL_SSL`, ...).
     pub listener: String,
+    /// Set by a handler that throttles this client (quotas): the connection reads no further
+    /// request until then (KIP-219).
+    pub muted_until: Arc<std::sync::Mutex<Option<std::time::Instant>>>,
 }
 
 /// The principal of connections nobody authenticated, as Kafka names it.
@@ -44,6 +47,18 @@ tokio::task_local! {
 /// that call handlers directly).
 pub fn session() -> Option<Session> {
     SESSION.try_with(|s| s.clone()).ok()
+}
+
+/// Stops reading requests from the current connection for `throttle` after this response.
+pub fn mute_for(throttle: Duration) {
+    if throttle.is_zero() {
+        return;
+    }
+    let _ = SESSION.try_with(|s| {
+        let until = std::time::Instant::now() + throttle;
+        let mut muted = s.muted_until.lock().unwrap_or_else(|e| e.into_inner());
+        *muted = Some(muted.map_or(until, |m| m.max(until)));
+    });
 }
 
 /// The requesting client's host as Kafka prints it (`/127.0.0.1`), when known.
@@ -97,7 +112,7 @@ async fn serve_connection(
     let max = usize::try_from(state.config.socket_request_max_bytes)
         .unwrap_or(crate::protocol::frame::DEFAULT_MAX_FRAME_BYTES);
     let _open = state.metrics.connection_opened();
-    let session = Session { peer, principal: ANONYMOUS.into(), listener: listener_name };
+    let session = Session { peer, principal: ANONYMOUS.into(), listener: listener_name, muted_until: Arc::default() };
     let (mut reader, writer) = socket.into_split();
     let mut writer = BufWriter::with_capacity(64 * 1024, writer);
     loop {
@@ -128,6 +143,14 @@ async fn serve_connection(
             Err(e) => {
                 log_protocol_error(peer, &e);
                 break;
+            }
+        }
+        // A throttled client is not read from until its throttle time has passed.
+        let muted = session.muted_until.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(until) = muted {
+            tokio::select! {
+                _ = tokio::time::sleep_until(until.into()) => {}
+                _ = shutdown.changed() => break,
             }
         }
     }

@@ -747,6 +747,91 @@ impl Admin {
     }
 }
 
+/// A client quota entity: `(entity type, name)` pairs, `None` naming the default entity
+/// (`[("user", Some("alice")), ("client-id", None)]`).
+pub type QuotaEntity = Vec<(String, Option<String>)>;
+
+/// How a quota filter component matches names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QuotaMatch {
+    Exact(String),
+    Default,
+    Any,
+}
+
+impl Admin {
+    /// DescribeClientQuotas: entities matching every component, with their quota values.
+    pub async fn describe_client_quotas(
+        &self,
+        components: &[(String, QuotaMatch)],
+        strict: bool,
+    ) -> Result<Vec<(QuotaEntity, Vec<(String, f64)>)>> {
+        use kafka_protocol::messages::describe_client_quotas_request::ComponentData;
+        let mut request = kafka_protocol::messages::DescribeClientQuotasRequest::default();
+        request.strict = strict;
+        request.components = components
+            .iter()
+            .map(|(t, m)| {
+                let mut c = ComponentData::default();
+                c.entity_type = StrBytes::from_string(t.clone());
+                (c.match_type, c._match) = match m {
+                    QuotaMatch::Exact(n) => (0, Some(StrBytes::from_string(n.clone()))),
+                    QuotaMatch::Default => (1, None),
+                    QuotaMatch::Any => (2, None),
+                };
+                c
+            })
+            .collect();
+        let conn = self.client.any_connection().await?;
+        let response = conn.send(&request).await?;
+        if let Some(e) = Error::from_code(response.error_code, response.error_message.as_ref().map(|m| m.to_string())) {
+            return Err(e);
+        }
+        Ok(response
+            .entries
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| {
+                let entity = e.entity.iter().map(|d| (d.entity_type.to_string(), d.entity_name.as_ref().map(|n| n.to_string()))).collect();
+                let values = e.values.iter().map(|v| (v.key.to_string(), v.value)).collect();
+                (entity, values)
+            })
+            .collect())
+    }
+
+    /// AlterClientQuotas for one entity: `(key, Some(value))` sets, `(key, None)` removes.
+    pub async fn alter_client_quotas(&self, entity: &QuotaEntity, ops: &[(String, Option<f64>)], validate_only: bool) -> Result<()> {
+        use kafka_protocol::messages::alter_client_quotas_request::{EntityData, EntryData, OpData};
+        let mut entry = EntryData::default();
+        entry.entity = entity
+            .iter()
+            .map(|(t, n)| {
+                let mut d = EntityData::default();
+                d.entity_type = StrBytes::from_string(t.clone());
+                d.entity_name = n.clone().map(StrBytes::from_string);
+                d
+            })
+            .collect();
+        entry.ops = ops
+            .iter()
+            .map(|(k, v)| {
+                let mut o = OpData::default();
+                o.key = StrBytes::from_string(k.clone());
+                o.value = v.unwrap_or(0.0);
+                o.remove = v.is_none();
+                o
+            })
+            .collect();
+        let mut request = kafka_protocol::messages::AlterClientQuotasRequest::default();
+        request.entries = vec![entry];
+        request.validate_only = validate_only;
+        let conn = self.client.any_connection().await?;
+        let response = conn.send(&request).await?;
+        let first = response.entries.first().map(|e| (e.error_code, e.error_message.as_ref().map(|m| m.to_string())));
+        per_item(first.as_ref())
+    }
+}
+
 /// An ACL from a response's codes; unknown codes are the broker's error, reported as such.
 fn acl_binding(
     resource_type: i8,

@@ -19,5 +19,6 @@ mod metrics;
 mod mirror;
 mod mock_cluster;
 mod perf;
+mod quotas;
 mod real_clients;
 mod topics;

@@ -19,7 +19,7 @@ use crate::broker::log::{FileSlice, LogError};
 use crate::broker::response::{self, ResponseFrame};
 use crate::protocol::ProtocolError;
 use crate::broker::partition::Partition;
-use crate::broker::BrokerState;
+use crate::broker::{quota, BrokerState};
 use crate::protocol::ResponseError;
 
 /// One requested partition, resolved once per request.
@@ -92,6 +92,21 @@ pub async fn handle(state: &BrokerState, header: &RequestHeader, request: FetchR
                 topics[w.topic_index].partitions.push(data);
             }
             let mut response = FetchResponse::default();
+            // Over the consumer byte rate: answer at once without data (the client fetches
+            // it again after the throttle time), as Kafka does.
+            let client_id = header.client_id.as_deref().unwrap_or("");
+            let throttle = state.throttle(quota::CONSUMER_BYTE_RATE, client_id, bytes as f64);
+            let mut files = files;
+            if !throttle.is_zero() {
+                state.quotas_unrecord(quota::CONSUMER_BYTE_RATE, client_id, bytes as f64);
+                for p in topics.iter_mut().flat_map(|t| t.partitions.iter_mut()) {
+                    p.records = None;
+                }
+                files.clear();
+            }
+            if header.request_api_version >= 1 {
+                response.throttle_time_ms = i32::try_from(throttle.as_millis()).unwrap_or(i32::MAX);
+            }
             response.responses = topics;
             return Some(FetchReply { response, files });
         }

@@ -9,13 +9,24 @@ use kafka_protocol::messages::{ProduceRequest, ProduceResponse, RequestHeader};
 use kafka_protocol::protocol::StrBytes;
 
 use crate::acl::{AclOperation, ResourceType};
-use crate::broker::BrokerState;
+use crate::broker::{quota, BrokerState};
 use crate::protocol::ResponseError;
 
 pub async fn handle(state: &BrokerState, header: &RequestHeader, request: ProduceRequest) -> Option<ProduceResponse> {
     let by_id = header.request_api_version >= 13;
     let acks = request.acks;
     let mut response = ProduceResponse::default();
+    let bytes: usize = request
+        .topic_data
+        .iter()
+        .flat_map(|t| t.partition_data.iter())
+        .map(|p| p.records.as_ref().map_or(0, |r| r.len()))
+        .sum();
+    let client_id = header.client_id.as_deref().unwrap_or("");
+    let throttle = state.throttle(quota::PRODUCER_BYTE_RATE, client_id, bytes as f64);
+    if header.request_api_version >= 1 {
+        response.throttle_time_ms = i32::try_from(throttle.as_millis()).unwrap_or(i32::MAX);
+    }
     let transaction_allowed = request
         .transactional_id
         .as_ref()
