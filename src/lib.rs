@@ -30,12 +30,14 @@
 //!   authorizer's decision, shared by the broker and the admin client.
 //! - [`properties`]: Java `.properties` files, as Kafka reads them.
 //! - [`error`]: the crate's [`Error`]; only `main` turns it into a message and an exit code.
+//! - [`fuzzing`]: entry points the fuzzers (`fuzz/`, `tests/it/fuzz.rs`) feed arbitrary bytes.
 
 pub mod acl;
 pub mod broker;
 pub mod cli;
 pub mod client;
 pub mod error;
+pub mod fuzzing;
 pub mod properties;
 pub mod protocol;
 

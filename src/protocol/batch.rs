@@ -277,6 +277,16 @@ pub fn set_log_append_time(batch: &mut [u8], timestamp: i64) -> Result<(), Batch
     let attributes = read_i16(header, ATTRIBUTES) | TIMESTAMP_TYPE_BIT;
     header[ATTRIBUTES..ATTRIBUTES + 2].copy_from_slice(&attributes.to_be_bytes());
     header[MAX_TIMESTAMP..MAX_TIMESTAMP + 8].copy_from_slice(&timestamp.to_be_bytes());
+    set_crc(batch)
+}
+
+/// Recomputes the CRC of one whole batch (after its header fields were changed).
+///
+/// # Errors
+///
+/// [`BatchError::Truncated`] when `batch` is shorter than a header.
+pub fn set_crc(batch: &mut [u8]) -> Result<(), BatchError> {
+    header_mut(batch)?;
     let crc = crc32c::crc32c(&batch[ATTRIBUTES..]);
     batch[CRC..CRC + 4].copy_from_slice(&crc.to_be_bytes());
     Ok(())

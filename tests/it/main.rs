@@ -13,6 +13,7 @@ mod common;
 mod compaction;
 mod console;
 mod dump_log;
+mod fuzz;
 mod groups;
 mod kcat;
 mod metrics;

@@ -25,6 +25,24 @@ macro_rules! api_table {
             vec![ $( (ApiKey::$key, <$Req as Message>::VERSIONS) ),* ]
         }
 
+        /// Decodes a request body as the broker would, without handling it (for fuzzers).
+        pub fn decode_only(api: ApiKey, version: i16, mut body: Bytes) -> Result<(), ProtocolError> {
+            match api {
+                $( ApiKey::$key => decode_body::<$Req>(&mut body, version, stringify!($key)).map(|_| ()), )*
+                other => Err(ProtocolError::UnsupportedVersion { api: other, version }),
+            }
+        }
+
+        /// The body of a default (all fields empty) request, as a seed for fuzzers.
+        pub fn default_request_body(api: ApiKey, version: i16) -> Option<Bytes> {
+            let mut buf = bytes::BytesMut::new();
+            match api {
+                $( ApiKey::$key => kafka_protocol::protocol::Encodable::encode(&$Req::default(), &mut buf, version).ok()?, )*
+                _ => return None,
+            }
+            Some(buf.freeze())
+        }
+
         async fn route(
             state: &BrokerState,
             api: ApiKey,

@@ -47,3 +47,4 @@ pub use file_slice::FileSlice;
 pub use leader_epoch::{EpochEntry, LeaderEpochCache};
 pub use log::{AppendInfo, DeletedSegments, FlushTarget, Log, ReadInfo, TimestampOffset};
 pub use recovery::{remove_files, RecoveryReport};
+pub(crate) use segment::decode_records;

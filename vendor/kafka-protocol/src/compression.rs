@@ -17,6 +17,33 @@ mod snappy;
 mod zstd;
 
 #[cfg(feature = "gzip")]
+/// KBOX PATCH: the most bytes one batch may decompress to. A few bytes of a compressed stream
+/// can claim (snappy) or produce (gzip, lz4, zstd) gigabytes; decoding stops with an error
+/// past this bound instead of exhausting memory.
+pub const MAX_DECOMPRESSED_BYTES: usize = 128 << 20;
+
+/// KBOX PATCH: the error for output past [`MAX_DECOMPRESSED_BYTES`].
+fn too_large() -> anyhow::Error {
+    anyhow::anyhow!("decompressed batch larger than {MAX_DECOMPRESSED_BYTES} bytes")
+}
+
+/// KBOX PATCH: a writer that refuses to grow past [`MAX_DECOMPRESSED_BYTES`].
+struct Bounded<W>(W, usize);
+
+impl<W: std::io::Write> std::io::Write for Bounded<W> {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        if self.1.saturating_add(data.len()) > MAX_DECOMPRESSED_BYTES {
+            return Err(std::io::Error::other(too_large()));
+        }
+        let n = self.0.write(data)?;
+        self.1 += n;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+
 pub use gzip::Gzip;
 #[cfg(feature = "lz4")]
 pub use lz4::Lz4;

@@ -48,7 +48,7 @@ impl<B: ByteBuf> Decompressor<B> for Lz4 {
         let buf = buf.copy_to_bytes(buf.remaining());
 
         let mut decoder = Decoder::new(buf.reader()).context("Failed to decompress lz4")?;
-        io::copy(&mut decoder, &mut tmp).context("Failed to decompress lz4")?;
+        io::copy(&mut decoder, &mut super::Bounded(&mut tmp, 0)).context("Failed to decompress lz4")?;
 
         f(&mut tmp.into_inner().into())
     }

@@ -37,7 +37,7 @@ impl<B: ByteBuf> Decompressor<B> for Zstd {
         let mut tmp = BytesMut::new().writer();
         // Allocate a temporary buffer to hold the uncompressed bytes
         let buf = buf.copy_to_bytes(buf.remaining());
-        zstd::stream::copy_decode(buf.reader(), &mut tmp).context("Failed to decompress zstd")?;
+        zstd::stream::copy_decode(buf.reader(), super::Bounded(&mut tmp, 0)).context("Failed to decompress zstd")?;
 
         f(&mut tmp.into_inner().into())
     }
