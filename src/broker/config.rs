@@ -1073,6 +1073,10 @@ pub struct BrokerConfig {
     pub max_connections: i32,
     /// `max.connections.per.ip`.
     pub max_connections_per_ip: i32,
+    /// `max.connections.per.ip.overrides`, resolved to addresses.
+    pub max_connections_per_ip_overrides: HashMap<std::net::IpAddr, u32>,
+    /// `max.connection.creation.rate` (per listener, per second).
+    pub max_connection_creation_rate: i32,
     /// `fetch.max.bytes`.
     pub fetch_max_bytes: i32,
     /// `offsets.topic.num.partitions`.
@@ -1508,6 +1512,12 @@ impl BrokerConfig {
             connections_max_idle_ms: r.long("connections.max.idle.ms")?,
             max_connections: r.int("max.connections")?,
             max_connections_per_ip: r.int("max.connections.per.ip")?,
+            max_connections_per_ip_overrides: {
+                let raw = r.opt_string("max.connections.per.ip.overrides").unwrap_or_default();
+                crate::broker::connection_quotas::parse_overrides(&raw)
+                    .map_err(|m| ConfigError::invalid_value("max.connections.per.ip.overrides", &raw, m))?
+            },
+            max_connection_creation_rate: r.int("max.connection.creation.rate")?,
             fetch_max_bytes: r.int("fetch.max.bytes")?,
             offsets_topic_num_partitions: r.int("offsets.topic.num.partitions")?,
             offsets_topic_replication_factor: r.short("offsets.topic.replication.factor")?,

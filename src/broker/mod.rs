@@ -6,6 +6,7 @@
 //! checkpoints and the clean-shutdown markers.
 
 pub mod config;
+pub mod connection_quotas;
 pub mod group;
 pub mod handlers;
 pub mod log;
@@ -67,6 +68,8 @@ pub struct BrokerState {
     pub metrics: metrics::Metrics,
     /// Client quota sensors.
     pub quotas: quota::QuotaManager,
+    /// Connection counts and creation rates (max.connections, per IP, rates).
+    pub connection_quotas: connection_quotas::ConnectionQuotas,
 }
 
 impl BrokerState {
@@ -305,6 +308,7 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker> {
         replicas,
         groups: group::new_coordinator(&config),
         metrics: metrics::Metrics::default(),
+        connection_quotas: connection_quotas::ConnectionQuotas::new(&config),
         quotas: quota::QuotaManager::new(
             Duration::from_secs(config.quota_window_size_seconds.max(1) as u64),
             config.quota_window_num.max(1) as usize,

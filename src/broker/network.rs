@@ -78,13 +78,27 @@ pub async fn accept_loop(
     let mut backoff = Duration::from_millis(10);
     let mut connections = tokio::task::JoinSet::new();
     loop {
+        // max.connections and max.connection.creation.rate: wait before accepting.
+        let slot = tokio::select! {
+            slot = state.connection_quotas.wait_for_slot() => slot,
+            Some(_) = connections.join_next(), if !connections.is_empty() => continue,
+            _ = shutdown.changed() => break,
+        };
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((socket, peer)) => {
                     backoff = Duration::from_millis(10);
+                    let ip_quota = super::quota::ip_lookup(&state.image().client_quotas, &peer.ip().to_string());
+                    let permit = match state.connection_quotas.admit(slot, peer.ip(), ip_quota) {
+                        Ok(permit) => permit,
+                        Err(refusal) => {
+                            tracing::info!("{refusal}");
+                            continue;
+                        }
+                    };
                     state.metrics.connection_accepted();
                     let _ = socket.set_nodelay(true);
-                    connections.spawn(serve_connection(state.clone(), socket, peer, listener_name.clone(), shutdown.clone()));
+                    connections.spawn(serve_connection(state.clone(), socket, peer, listener_name.clone(), shutdown.clone(), permit));
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, "accept failed; backing off");
@@ -108,7 +122,9 @@ async fn serve_connection(
     peer: std::net::SocketAddr,
     listener_name: String,
     mut shutdown: watch::Receiver<bool>,
+    _permit: super::connection_quotas::ConnectionPermit,
 ) {
+    let idle = Duration::from_millis(u64::try_from(state.config.connections_max_idle_ms).unwrap_or(u64::MAX).max(1));
     let max = usize::try_from(state.config.socket_request_max_bytes)
         .unwrap_or(crate::protocol::frame::DEFAULT_MAX_FRAME_BYTES);
     let _open = state.metrics.connection_opened();
@@ -117,7 +133,13 @@ async fn serve_connection(
     let mut writer = BufWriter::with_capacity(64 * 1024, writer);
     loop {
         let frame = tokio::select! {
-            frame = read_frame(&mut reader, max) => frame,
+            frame = tokio::time::timeout(idle, read_frame(&mut reader, max)) => match frame {
+                Ok(frame) => frame,
+                Err(_) => {
+                    tracing::debug!(%peer, "closing a connection idle for connections.max.idle.ms");
+                    break;
+                }
+            },
             _ = shutdown.changed() => break,
         };
         let frame = match frame {

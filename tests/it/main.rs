@@ -16,6 +16,7 @@ mod dump_log;
 mod fuzz;
 mod groups;
 mod kcat;
+mod limits;
 mod metrics;
 mod mirror;
 mod mock_cluster;
