@@ -34,6 +34,7 @@ pub mod cli;
 pub mod client;
 pub mod error;
 pub mod properties;
+pub mod security;
 pub mod protocol;
 
 pub use error::{Error, Result};

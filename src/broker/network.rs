@@ -12,10 +12,13 @@ use tokio::io::{AsyncWriteExt, BufWriter};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
+use super::auth::{self, ListenerSecurity};
 use super::handlers;
 use super::BrokerState;
+use crate::protocol::codec::RequestPreamble;
 use crate::protocol::frame::read_frame;
-use crate::protocol::ProtocolError;
+use crate::protocol::{ApiKey, ProtocolError};
+use crate::security::stream::MaybeTls;
 use crate::Result;
 
 /// Who is on the other end of a connection: what authorization and logs need to know.
@@ -54,7 +57,7 @@ pub fn peer_host() -> String {
 pub async fn accept_loop(
     state: Arc<BrokerState>,
     listener: TcpListener,
-    listener_name: String,
+    security: Arc<ListenerSecurity>,
     mut shutdown: watch::Receiver<bool>,
 ) -> Result<()> {
     let mut backoff = Duration::from_millis(10);
@@ -66,7 +69,7 @@ pub async fn accept_loop(
                     backoff = Duration::from_millis(10);
                     state.metrics.connection_accepted();
                     let _ = socket.set_nodelay(true);
-                    connections.spawn(serve_connection(state.clone(), socket, peer, listener_name.clone(), shutdown.clone()));
+                    connections.spawn(serve_connection(state.clone(), socket, peer, security.clone(), shutdown.clone()));
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, "accept failed; backing off");
@@ -88,14 +91,22 @@ async fn serve_connection(
     state: Arc<BrokerState>,
     socket: TcpStream,
     peer: std::net::SocketAddr,
-    listener_name: String,
+    security: Arc<ListenerSecurity>,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let max = usize::try_from(state.config.socket_request_max_bytes)
         .unwrap_or(crate::protocol::frame::DEFAULT_MAX_FRAME_BYTES);
     let _open = state.metrics.connection_opened();
-    let session = Session { peer, principal: ANONYMOUS.into(), listener: listener_name };
-    let (mut reader, writer) = socket.into_split();
+    let Some((stream, tls_principal)) = accept_tls(socket, peer, &security).await else {
+        return;
+    };
+    let auth: auth::SharedAuth = Arc::new(std::sync::Mutex::new(auth::ConnectionAuth::new(
+        security.clone(),
+        peer,
+        tls_principal,
+    )));
+    let mut session = Session { peer, principal: auth::snapshot(&auth).0, listener: security.name.clone() };
+    let (mut reader, writer) = tokio::io::split(stream);
     let mut writer = BufWriter::with_capacity(64 * 1024, writer);
     loop {
         let frame = tokio::select! {
@@ -114,7 +125,24 @@ async fn serve_connection(
                 break;
             }
         };
-        match SESSION.scope(session.clone(), handlers::dispatch(&state, frame)).await {
+        if auth::expects_raw_token(&auth) {
+            // After SaslHandshake v0 the frames are bare SASL tokens, answered the same way.
+            let Some(reply) = auth::raw_token(&state, &auth, &frame).await else { break };
+            let len = (reply.len() as u32).to_be_bytes();
+            if writer.write_all(&len).await.is_err() || writer.write_all(&reply).await.is_err() || writer.flush().await.is_err() {
+                break;
+            }
+            session.principal = auth::snapshot(&auth).0;
+            continue;
+        }
+        if let Some(api) = RequestPreamble::peek(&frame).and_then(|p| ApiKey::try_from(p.api_key).ok()) {
+            if let Some(why) = auth::refusal(&auth, api) {
+                tracing::info!(%peer, listener = %security.name, "closing connection: {why}");
+                break;
+            }
+        }
+        let request = SESSION.scope(session.clone(), handlers::dispatch(&state, frame));
+        match auth::scope(auth.clone(), request).await {
             Ok(Some(response)) => {
                 if let Err(e) = writer.write_all(&response).await {
                     tracing::debug!(%peer, error = %e, "write failed");
@@ -131,8 +159,53 @@ async fn serve_connection(
                 break;
             }
         }
+        let (principal, close) = auth::snapshot(&auth);
+        session.principal = principal;
+        if close {
+            break; // a failed login: its answer is written, now the connection goes
+        }
     }
 }
+
+/// The socket of a connection: TLS-wrapped on SSL and SASL_SSL listeners, with the client
+/// certificate's subject as principal when one was presented. `None` when the handshake fails.
+async fn accept_tls(
+    socket: TcpStream,
+    peer: std::net::SocketAddr,
+    security: &ListenerSecurity,
+) -> Option<(BrokerStream, Option<String>)> {
+    let Some(acceptor) = &security.tls else {
+        return Some((MaybeTls::Plain(socket), None));
+    };
+    match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(socket)).await {
+        Ok(Ok(tls)) => {
+            let principal = tls
+                .get_ref()
+                .1
+                .peer_certificates()
+                .and_then(|chain| chain.first())
+                .and_then(|cert| crate::security::tls::principal_from_certificate(cert).ok());
+            if let Some(principal) = &principal {
+                tracing::debug!(%peer, %principal, listener = %security.name, "authenticated by TLS client certificate");
+            }
+            Some((MaybeTls::Tls(Box::new(tls)), principal))
+        }
+        Ok(Err(e)) => {
+            tracing::info!(%peer, listener = %security.name, error = %e, "Failed authentication with /{} (SSL handshake failed)", peer.ip());
+            None
+        }
+        Err(_) => {
+            tracing::info!(%peer, listener = %security.name, "TLS handshake timed out");
+            None
+        }
+    }
+}
+
+/// How long a TLS handshake may take before the connection is dropped.
+const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A broker-side socket: plain TCP or TLS.
+type BrokerStream = MaybeTls<tokio_rustls::server::TlsStream<TcpStream>>;
 
 /// Logs why a connection is closed. Requests for APIs or versions we do not implement are
 /// logged once per (API key, version), so a client that keeps probing does not flood the log.
