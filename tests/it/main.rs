@@ -19,4 +19,5 @@ mod mirror;
 mod mock_cluster;
 mod perf;
 mod real_clients;
+mod security;
 mod topics;

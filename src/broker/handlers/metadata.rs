@@ -19,7 +19,7 @@ pub async fn handle(state: &BrokerState, header: &RequestHeader, request: Metada
     if version >= 1 {
         response.controller_id = BrokerId(state.node_id);
     }
-    for ep in state.advertised_endpoint() {
+    if let Some(ep) = state.advertised_endpoint() {
         let mut b = MetadataResponseBroker::default();
         b.node_id = BrokerId(state.node_id);
         b.host = StrBytes::from_string(ep.host.clone());
