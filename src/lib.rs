@@ -26,6 +26,9 @@
 //!   [`client::Producer`], [`client::Consumer`] and [`client::Admin`].
 //! - [`cli`]: every subcommand, one file each, on a clap tree that also answers to Apache's tool
 //!   names (`kafka-topics.sh`, `kafka-storage`, ...) when kbox is run through a link.
+//! - [`security`]: what broker and client share for authentication: SCRAM, JAAS strings, TLS
+//!   material and certificate principals, the plain-or-TLS stream ([`broker::auth`] is the
+//!   broker's side, [`client::security`] the client's).
 //! - [`properties`]: Java `.properties` files, as Kafka reads them.
 //! - [`error`]: the crate's [`Error`]; only `main` turns it into a message and an exit code.
 

@@ -39,6 +39,9 @@ pub struct ListenerSecurity {
     pub reauth_ms: i64,
     /// `connection.failed.authentication.delay.ms`.
     pub failed_auth_delay: Duration,
+    /// `sasl.server.max.receive.size`: the largest frame before login, so a peer that has not
+    /// logged in cannot make the broker reserve `socket.request.max.bytes`.
+    pub sasl_max_receive: usize,
 }
 
 impl std::fmt::Debug for ListenerSecurity {
@@ -71,6 +74,7 @@ impl ListenerSecurity {
             plain_users: IndexMap::new(),
             reauth_ms: 0,
             failed_auth_delay: Duration::from_millis(100),
+            sasl_max_receive: 524_288,
         }
     }
 
@@ -93,6 +97,7 @@ impl ListenerSecurity {
         security.reauth_ms = number("connections.max.reauth.ms", 0)?.max(0);
         security.failed_auth_delay =
             Duration::from_millis(number("connection.failed.authentication.delay.ms", 100)?.max(0) as u64);
+        security.sasl_max_receive = number("sasl.server.max.receive.size", 524_288)?.clamp(1, i32::MAX as i64) as usize;
         if matches!(listener.security_protocol, SecurityProtocol::Ssl | SecurityProtocol::SaslSsl) {
             let server = tls::server_config(&get, &name).map_err(fail)?;
             security.tls = Some(tokio_rustls::TlsAcceptor::from(server));
@@ -426,6 +431,16 @@ pub fn snapshot(auth: &SharedAuth) -> (String, bool) {
 /// Lets the connection loop check a request against the login state.
 pub fn refusal(auth: &SharedAuth, api: ApiKey) -> Option<String> {
     lock(auth).refusal(api)
+}
+
+/// The largest frame to accept next: `sasl.server.max.receive.size` until a SASL login.
+pub fn frame_limit(auth: &SharedAuth, max: usize) -> usize {
+    let a = lock(auth);
+    if a.is_sasl() && !a.logged_in {
+        max.min(a.security.sasl_max_receive)
+    } else {
+        max
+    }
 }
 
 /// True when the next frame is a raw v0 token.

@@ -559,6 +559,7 @@ pub static BROKER_KEYS: &[BrokerKey] = &[
     k("sasl.mechanism.inter.broker.protocol", T::String, Some("GSSAPI"), V::None, "SASL mechanism used for inter-broker communication."),
     k("sasl.jaas.config", T::Password, None, V::None, "JAAS login context parameters in the format used by JAAS configuration files; for PLAIN, users are given as user_<name>=\"<password>\"."),
     k("connections.max.reauth.ms", T::Long, Some("0"), V::None, "When explicitly set to a positive number (the default is 0, not a positive number), a session lifetime that will not exceed the configured value will be communicated to v2.2.0 or later clients when they authenticate."),
+    k("sasl.server.max.receive.size", T::Int, Some("524288"), V::None, "The maximum receive size allowed before and during initial SASL authentication."),
     k("connection.failed.authentication.delay.ms", T::Int, Some("100"), V::AtLeast(0), "Connection close delay on failed authentication: the time (in milliseconds) by which the response to a failed authentication is delayed."),
     k("ssl.client.auth", T::String, Some("none"), V::OneOf(&["required", "requested", "none"]), "Configures the broker to request client authentication."),
     k("ssl.keystore.type", T::String, Some("JKS"), V::None, "The file format of the key store file. kbox reads PEM."),

@@ -110,7 +110,7 @@ async fn serve_connection(
     let mut writer = BufWriter::with_capacity(64 * 1024, writer);
     loop {
         let frame = tokio::select! {
-            frame = read_frame(&mut reader, max) => frame,
+            frame = read_frame(&mut reader, auth::frame_limit(&auth, max)) => frame,
             _ = shutdown.changed() => break,
         };
         let frame = match frame {

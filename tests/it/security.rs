@@ -397,6 +397,11 @@ async fn a_sasl_listener_serves_only_login_requests_until_login() {
     assert!(call(&mut s, 12, &MetadataRequest::default()).await.is_none());
     assert!(closed(&mut s).await);
 
+    // Before login a frame may not exceed sasl.server.max.receive.size (512 KiB).
+    let mut s = TcpStream::connect(&addr).await.unwrap();
+    s.write_all(&1_000_000u32.to_be_bytes()).await.unwrap();
+    assert!(closed(&mut s).await);
+
     // An unknown mechanism is refused with the list of enabled ones.
     let mut s = TcpStream::connect(&addr).await.unwrap();
     let r = call(&mut s, 1, &SaslHandshakeRequest::default().with_mechanism(StrBytes::from_static_str("GSSAPI"))).await.unwrap();
