@@ -37,7 +37,7 @@ pub mod cli;
 pub mod client;
 pub mod error;
 pub mod properties;
-pub mod security;
 pub mod protocol;
+pub mod security;
 
 pub use error::{Error, Result};

@@ -90,26 +90,39 @@ impl ListenerSecurity {
             match get(key) {
                 None => Ok(default),
                 Some(v) => v.trim().parse().map_err(|_| {
-                    Error::Message(format!("Invalid value {v} for configuration {key}: Not a number of type LONG"))
+                    Error::Message(format!(
+                        "Invalid value {v} for configuration {key}: Not a number of type LONG"
+                    ))
                 }),
             }
         };
         security.reauth_ms = number("connections.max.reauth.ms", 0)?.max(0);
-        security.failed_auth_delay =
-            Duration::from_millis(number("connection.failed.authentication.delay.ms", 100)?.max(0) as u64);
-        security.sasl_max_receive = number("sasl.server.max.receive.size", 524_288)?.clamp(1, i32::MAX as i64) as usize;
-        if matches!(listener.security_protocol, SecurityProtocol::Ssl | SecurityProtocol::SaslSsl) {
+        security.failed_auth_delay = Duration::from_millis(
+            number("connection.failed.authentication.delay.ms", 100)?.max(0) as u64,
+        );
+        security.sasl_max_receive =
+            number("sasl.server.max.receive.size", 524_288)?.clamp(1, i32::MAX as i64) as usize;
+        if matches!(
+            listener.security_protocol,
+            SecurityProtocol::Ssl | SecurityProtocol::SaslSsl
+        ) {
             let server = tls::server_config(&get, &name).map_err(fail)?;
             security.tls = Some(tokio_rustls::TlsAcceptor::from(server));
         }
-        if matches!(listener.security_protocol, SecurityProtocol::SaslPlaintext | SecurityProtocol::SaslSsl) {
+        if matches!(
+            listener.security_protocol,
+            SecurityProtocol::SaslPlaintext | SecurityProtocol::SaslSsl
+        ) {
             let enabled: Vec<String> = get("sasl.enabled.mechanisms")
                 .unwrap_or_else(|| "GSSAPI".into())
                 .split(',')
                 .map(|m| m.trim().to_ascii_uppercase())
                 .filter(|m| !m.is_empty())
                 .collect();
-            for m in enabled.iter().filter(|m| !SUPPORTED_MECHANISMS.contains(&m.as_str())) {
+            for m in enabled
+                .iter()
+                .filter(|m| !SUPPORTED_MECHANISMS.contains(&m.as_str()))
+            {
                 tracing::warn!(listener = %name, mechanism = %m, "SASL mechanism not implemented by kbox; not offered");
             }
             security.mechanisms = enabled
@@ -124,7 +137,10 @@ impl ListenerSecurity {
                 )));
             }
             if security.mechanisms.iter().any(|m| m == "PLAIN") {
-                let key = format!("listener.name.{}.plain.sasl.jaas.config", name.to_ascii_lowercase());
+                let key = format!(
+                    "listener.name.{}.plain.sasl.jaas.config",
+                    name.to_ascii_lowercase()
+                );
                 let text = config
                     .given(&key)
                     .map(str::to_string)
@@ -146,7 +162,10 @@ impl ListenerSecurity {
     }
 
     fn is_sasl(&self) -> bool {
-        matches!(self.protocol, SecurityProtocol::SaslPlaintext | SecurityProtocol::SaslSsl)
+        matches!(
+            self.protocol,
+            SecurityProtocol::SaslPlaintext | SecurityProtocol::SaslSsl
+        )
     }
 }
 
@@ -161,7 +180,7 @@ enum Stage {
     Tokens {
         mechanism: String,
         raw: bool,
-        scram: Option<ScramServer>,
+        scram: Option<Box<ScramServer>>,
     },
     /// Logged in.
     Authenticated,
@@ -205,8 +224,16 @@ fn lock(auth: &SharedAuth) -> std::sync::MutexGuard<'_, ConnectionAuth> {
 }
 
 impl ConnectionAuth {
-    pub fn new(security: Arc<ListenerSecurity>, peer: std::net::SocketAddr, tls_principal: Option<String>) -> Self {
-        let stage = if security.is_sasl() { Stage::Handshake } else { Stage::NoSasl };
+    pub fn new(
+        security: Arc<ListenerSecurity>,
+        peer: std::net::SocketAddr,
+        tls_principal: Option<String>,
+    ) -> Self {
+        let stage = if security.is_sasl() {
+            Stage::Handshake
+        } else {
+            Stage::NoSasl
+        };
         ConnectionAuth {
             security,
             stage,
@@ -227,21 +254,32 @@ impl ConnectionAuth {
     /// login only ApiVersions, SaslHandshake and SaslAuthenticate are allowed, and an expired
     /// session must re-authenticate first.
     pub fn refusal(&self, api: ApiKey) -> Option<String> {
-        let sasl_api = matches!(api, ApiKey::ApiVersions | ApiKey::SaslHandshake | ApiKey::SaslAuthenticate);
+        let sasl_api = matches!(
+            api,
+            ApiKey::ApiVersions | ApiKey::SaslHandshake | ApiKey::SaslAuthenticate
+        );
         if matches!(self.stage, Stage::NoSasl) || sasl_api {
             return None;
         }
         if !self.logged_in {
-            return Some(format!("Unexpected Kafka request of type {api:?} during SASL handshake"));
+            return Some(format!(
+                "Unexpected Kafka request of type {api:?} during SASL handshake"
+            ));
         }
         if self.expires_at.is_some_and(|at| Instant::now() >= at) {
-            return Some("session expired (connections.max.reauth.ms) without re-authentication".into());
+            return Some(
+                "session expired (connections.max.reauth.ms) without re-authentication".into(),
+            );
         }
         None
     }
 
     /// SaslHandshake: picks the mechanism; v0 switches to raw tokens.
-    pub fn handshake(&mut self, mechanism: &str, version: i16) -> (Option<ResponseError>, Vec<String>) {
+    pub fn handshake(
+        &mut self,
+        mechanism: &str,
+        version: i16,
+    ) -> (Option<ResponseError>, Vec<String>) {
         let mechanisms = self.security.mechanisms.clone();
         let can_start = match self.stage {
             Stage::Handshake => true,
@@ -256,7 +294,7 @@ impl ConnectionAuth {
             self.close_after_response = true;
             return (Some(ResponseError::UnsupportedSaslMechanism), mechanisms);
         }
-        let scram = ScramMechanism::from_name(mechanism).map(ScramServer::new);
+        let scram = ScramMechanism::from_name(mechanism).map(|m| Box::new(ScramServer::new(m)));
         self.stage = Stage::Tokens {
             mechanism: mechanism.to_string(),
             raw: version == 0,
@@ -267,9 +305,18 @@ impl ConnectionAuth {
 
     /// One SASL token. `Ok(reply)` carries the bytes for the client (a challenge, or the final
     /// message on success); `Err` is a failed login.
-    fn token(&mut self, state: &BrokerState, token: &[u8]) -> std::result::Result<Vec<u8>, SecurityError> {
-        let Stage::Tokens { mechanism, scram, .. } = &mut self.stage else {
-            return Err(SecurityError::Protocol("SaslAuthenticate before SaslHandshake".into()));
+    fn token(
+        &mut self,
+        state: &BrokerState,
+        token: &[u8],
+    ) -> std::result::Result<Vec<u8>, SecurityError> {
+        let Stage::Tokens {
+            mechanism, scram, ..
+        } = &mut self.stage
+        else {
+            return Err(SecurityError::Protocol(
+                "SaslAuthenticate before SaslHandshake".into(),
+            ));
         };
         let mechanism = mechanism.clone();
         let (user, reply) = match scram {
@@ -350,7 +397,9 @@ pub async fn authenticate(state: &BrokerState, token: &[u8]) -> Authenticated {
         if !a.is_sasl() || matches!(a.stage, Stage::Authenticated) {
             return Authenticated {
                 error: Some(ResponseError::IllegalSaslState),
-                message: Some("SaslAuthenticate request received after successful authentication".into()),
+                message: Some(
+                    "SaslAuthenticate request received after successful authentication".into(),
+                ),
                 auth_bytes: Bytes::new(),
                 session_lifetime_ms: 0,
             };
@@ -359,7 +408,10 @@ pub async fn authenticate(state: &BrokerState, token: &[u8]) -> Authenticated {
             a.close_after_response = true;
             return Authenticated {
                 error: Some(ResponseError::IllegalSaslState),
-                message: Some("Unexpected Kafka request of type SASL_AUTHENTICATE during SASL handshake".into()),
+                message: Some(
+                    "Unexpected Kafka request of type SASL_AUTHENTICATE during SASL handshake"
+                        .into(),
+                ),
                 auth_bytes: Bytes::new(),
                 session_lifetime_ms: 0,
             };
@@ -370,7 +422,13 @@ pub async fn authenticate(state: &BrokerState, token: &[u8]) -> Authenticated {
         if result.is_err() {
             a.close_after_response = true;
         }
-        (result.map(|r| (r, done)), a.security.failed_auth_delay, a.security.reauth_ms, a.peer, mechanism)
+        (
+            result.map(|r| (r, done)),
+            a.security.failed_auth_delay,
+            a.security.reauth_ms,
+            a.peer,
+            mechanism,
+        )
     };
     match result {
         Ok((reply, done)) => Authenticated {
@@ -409,7 +467,12 @@ pub async fn raw_token(state: &BrokerState, auth: &SharedAuth, token: &[u8]) -> 
     let (result, delay, peer, mechanism) = {
         let mut a = lock(auth);
         let mechanism = a.mechanism();
-        (a.token(state, token), a.security.failed_auth_delay, a.peer, mechanism)
+        (
+            a.token(state, token),
+            a.security.failed_auth_delay,
+            a.peer,
+            mechanism,
+        )
     };
     match result {
         Ok(reply) => Some(reply),

@@ -177,15 +177,18 @@ impl MetadataImage {
             } => {
                 let bytes = |b: &str| B64.decode(b).unwrap_or_default();
                 if let Some(m) = ScramMechanism::from_type(*mechanism) {
-                    self.scram_credentials.entry(name.clone()).or_default().insert(
-                        m,
-                        ScramCredential {
-                            salt: bytes(salt),
-                            stored_key: bytes(stored_key),
-                            server_key: bytes(server_key),
-                            iterations: *iterations,
-                        },
-                    );
+                    self.scram_credentials
+                        .entry(name.clone())
+                        .or_default()
+                        .insert(
+                            m,
+                            ScramCredential {
+                                salt: bytes(salt),
+                                stored_key: bytes(stored_key),
+                                server_key: bytes(server_key),
+                                iterations: *iterations,
+                            },
+                        );
                 }
             }
             MetadataRecord::RemoveUserScramCredential { name, mechanism } => {
@@ -203,7 +206,11 @@ impl MetadataImage {
     }
 
     /// A user's SCRAM credential for one mechanism.
-    pub fn scram_credential(&self, user: &str, mechanism: ScramMechanism) -> Option<ScramCredential> {
+    pub fn scram_credential(
+        &self,
+        user: &str,
+        mechanism: ScramMechanism,
+    ) -> Option<ScramCredential> {
         self.scram_credentials.get(user)?.get(&mechanism).cloned()
     }
 
@@ -319,7 +326,11 @@ impl MetadataLog {
 
 impl MetadataRecord {
     /// The record that stores a SCRAM credential.
-    pub fn scram_credential(name: &str, mechanism: ScramMechanism, credential: &ScramCredential) -> Self {
+    pub fn scram_credential(
+        name: &str,
+        mechanism: ScramMechanism,
+        credential: &ScramCredential,
+    ) -> Self {
         MetadataRecord::UserScramCredential {
             name: name.to_string(),
             mechanism: mechanism.type_id(),

@@ -242,7 +242,10 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker> {
     let (shutdown, shutdown_rx) = watch::channel(false);
     let task = tokio::spawn(serve(
         state.clone(),
-        listeners.into_iter().map(|(l, _, security)| (l, security)).collect(),
+        listeners
+            .into_iter()
+            .map(|(l, _, security)| (l, security))
+            .collect(),
         metrics_listener,
         shutdown_rx,
     ));

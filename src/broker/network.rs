@@ -105,7 +105,11 @@ async fn serve_connection(
         peer,
         tls_principal,
     )));
-    let mut session = Session { peer, principal: auth::snapshot(&auth).0, listener: security.name.clone() };
+    let mut session = Session {
+        peer,
+        principal: auth::snapshot(&auth).0,
+        listener: security.name.clone(),
+    };
     let (mut reader, writer) = tokio::io::split(stream);
     let mut writer = BufWriter::with_capacity(64 * 1024, writer);
     loop {
@@ -127,15 +131,22 @@ async fn serve_connection(
         };
         if auth::expects_raw_token(&auth) {
             // After SaslHandshake v0 the frames are bare SASL tokens, answered the same way.
-            let Some(reply) = auth::raw_token(&state, &auth, &frame).await else { break };
+            let Some(reply) = auth::raw_token(&state, &auth, &frame).await else {
+                break;
+            };
             let len = (reply.len() as u32).to_be_bytes();
-            if writer.write_all(&len).await.is_err() || writer.write_all(&reply).await.is_err() || writer.flush().await.is_err() {
+            if writer.write_all(&len).await.is_err()
+                || writer.write_all(&reply).await.is_err()
+                || writer.flush().await.is_err()
+            {
                 break;
             }
             session.principal = auth::snapshot(&auth).0;
             continue;
         }
-        if let Some(api) = RequestPreamble::peek(&frame).and_then(|p| ApiKey::try_from(p.api_key).ok()) {
+        if let Some(api) =
+            RequestPreamble::peek(&frame).and_then(|p| ApiKey::try_from(p.api_key).ok())
+        {
             if let Some(why) = auth::refusal(&auth, api) {
                 tracing::info!(%peer, listener = %security.name, "closing connection: {why}");
                 break;

@@ -701,26 +701,38 @@ pub fn format_with_records(
 ///
 /// [`StorageError::Bootstrap`] naming what is wrong.
 pub fn parse_add_scram(arg: &str) -> Result<crate::broker::metadata::MetadataRecord, StorageError> {
-    use base64::Engine;
     use crate::security::scram::{ScramMechanism, MAX_ITERATIONS, MIN_ITERATIONS};
+    use base64::Engine;
     let bad = |m: String| StorageError::Bootstrap(m);
-    let (mechanism, body) = arg
-        .split_once('=')
-        .ok_or_else(|| bad(format!("Invalid --add-scram argument {arg}: expected MECHANISM=[name=...,password=...]")))?;
-    let mechanism = ScramMechanism::from_name(mechanism.trim())
-        .ok_or_else(|| bad(format!("The add-scram mechanism {mechanism} is not supported.")))?;
+    let (mechanism, body) = arg.split_once('=').ok_or_else(|| {
+        bad(format!(
+            "Invalid --add-scram argument {arg}: expected MECHANISM=[name=...,password=...]"
+        ))
+    })?;
+    let mechanism = ScramMechanism::from_name(mechanism.trim()).ok_or_else(|| {
+        bad(format!(
+            "The add-scram mechanism {mechanism} is not supported."
+        ))
+    })?;
     let body = body
         .trim()
         .strip_prefix('[')
         .and_then(|b| b.strip_suffix(']'))
-        .ok_or_else(|| bad(format!("Expected configuration string to start with [ and end with ]: {body}")))?;
+        .ok_or_else(|| {
+            bad(format!(
+                "Expected configuration string to start with [ and end with ]: {body}"
+            ))
+        })?;
     let mut fields = std::collections::HashMap::new();
     for item in body.split(',').filter(|i| !i.trim().is_empty()) {
         let (k, v) = item
             .split_once('=')
             .ok_or_else(|| bad(format!("Unable to find an equals sign in {item}")))?;
         let v = v.trim();
-        let v = v.strip_prefix('"').and_then(|x| x.strip_suffix('"')).unwrap_or(v);
+        let v = v
+            .strip_prefix('"')
+            .and_then(|x| x.strip_suffix('"'))
+            .unwrap_or(v);
         fields.insert(k.trim().to_ascii_lowercase(), v.to_string());
     }
     let name = fields
@@ -729,7 +741,9 @@ pub fn parse_add_scram(arg: &str) -> Result<crate::broker::metadata::MetadataRec
         .ok_or_else(|| bad("You must supply 'name' to add-scram".into()))?;
     let iterations: i32 = match fields.remove("iterations") {
         None => MIN_ITERATIONS,
-        Some(i) => i.parse().map_err(|_| bad(format!("Invalid iterations {i}")))?,
+        Some(i) => i
+            .parse()
+            .map_err(|_| bad(format!("Invalid iterations {i}")))?,
     };
     if !(MIN_ITERATIONS..=MAX_ITERATIONS).contains(&iterations) {
         return Err(bad(format!(
@@ -744,7 +758,9 @@ pub fn parse_add_scram(arg: &str) -> Result<crate::broker::metadata::MetadataRec
     };
     let credential = match (fields.remove("password"), fields.remove("saltedpassword")) {
         (Some(_), Some(_)) => {
-            return Err(bad("You may not supply both 'password' and 'saltedpassword' to add-scram".into()))
+            return Err(bad(
+                "You may not supply both 'password' and 'saltedpassword' to add-scram".into(),
+            ))
         }
         (Some(password), None) => match fields.remove("salt") {
             Some(salt) => {
@@ -755,19 +771,29 @@ pub fn parse_add_scram(arg: &str) -> Result<crate::broker::metadata::MetadataRec
             None => mechanism.new_credential(&password, iterations),
         },
         (None, Some(salted)) => {
-            let salt = fields
-                .remove("salt")
-                .ok_or_else(|| bad("You must supply 'salt' with 'saltedpassword' to add-scram".into()))?;
-            mechanism.credential(&b64("saltedpassword", &salted)?, &b64("salt", &salt)?, iterations)
+            let salt = fields.remove("salt").ok_or_else(|| {
+                bad("You must supply 'salt' with 'saltedpassword' to add-scram".into())
+            })?;
+            mechanism.credential(
+                &b64("saltedpassword", &salted)?,
+                &b64("salt", &salt)?,
+                iterations,
+            )
         }
         (None, None) => {
-            return Err(bad("You must supply one of 'password' or 'saltedpassword' to add-scram".into()))
+            return Err(bad(
+                "You must supply one of 'password' or 'saltedpassword' to add-scram".into(),
+            ))
         }
     };
     if let Some(other) = fields.keys().next() {
         return Err(bad(format!("Unknown add-scram field {other}")));
     }
-    Ok(crate::broker::metadata::MetadataRecord::scram_credential(&name, mechanism, &credential))
+    Ok(crate::broker::metadata::MetadataRecord::scram_credential(
+        &name,
+        mechanism,
+        &credential,
+    ))
 }
 
 // ---------------------------------------------------------------------------------------------

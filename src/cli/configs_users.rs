@@ -47,7 +47,11 @@ fn parse_scram_value(mechanism: ScramMechanism, value: &str) -> Result<(i32, Str
         rest = tail;
     }
     let password = password.filter(|p| !p.is_empty()).ok_or_else(|| {
-        Error::Message(format!("{} needs a password: {}=[password=...]", mechanism.name(), mechanism.name()))
+        Error::Message(format!(
+            "{} needs a password: {}=[password=...]",
+            mechanism.name(),
+            mechanism.name()
+        ))
     })?;
     Ok((iterations, password))
 }
@@ -63,16 +67,27 @@ pub async fn run(args: &ConfigsArgs, admin: Admin) -> Result<ExitStatus> {
             for (key, value) in parse_add_config(spec)? {
                 let m = mechanism(&key)?;
                 let (iterations, password) = parse_scram_value(m, &value)?;
-                alterations.push(ScramAlteration::Upsert { user: user.clone(), mechanism: m, iterations, password });
+                alterations.push(ScramAlteration::Upsert {
+                    user: user.clone(),
+                    mechanism: m,
+                    iterations,
+                    password,
+                });
             }
         }
         if let Some(spec) = &args.delete_config {
             for key in spec.split(',').filter(|k| !k.trim().is_empty()) {
-                alterations.push(ScramAlteration::Delete { user: user.clone(), mechanism: mechanism(key)? });
+                alterations.push(ScramAlteration::Delete {
+                    user: user.clone(),
+                    mechanism: mechanism(key)?,
+                });
             }
         }
         if alterations.is_empty() {
-            return Err(Error::Message("At least one of --add-config or --delete-config must be specified with --alter".into()));
+            return Err(Error::Message(
+                "At least one of --add-config or --delete-config must be specified with --alter"
+                    .into(),
+            ));
         }
         for (_, result) in admin.alter_user_scram_credentials(&alterations).await? {
             result?;
@@ -81,7 +96,9 @@ pub async fn run(args: &ConfigsArgs, admin: Admin) -> Result<ExitStatus> {
         return Ok(ExitStatus::Success);
     }
     let users = user.map(|u| vec![u]);
-    let described = admin.describe_user_scram_credentials(users.as_deref()).await?;
+    let described = admin
+        .describe_user_scram_credentials(users.as_deref())
+        .await?;
     for (user, result) in described {
         match result {
             Ok(credentials) if !credentials.is_empty() => {
@@ -89,10 +106,17 @@ pub async fn run(args: &ConfigsArgs, admin: Admin) -> Result<ExitStatus> {
                     .iter()
                     .map(|c| format!("{}=iterations={}", c.mechanism.name(), c.iterations))
                     .collect();
-                println!("SCRAM credential configs for user-principal '{user}' are {}", list.join(", "));
+                println!(
+                    "SCRAM credential configs for user-principal '{user}' are {}",
+                    list.join(", ")
+                );
             }
             // A user without credentials has nothing to show, as in kafka-configs.sh.
-            Ok(_) | Err(Error::Kafka { code: crate::protocol::ResponseError::ResourceNotFound, .. }) => {}
+            Ok(_)
+            | Err(Error::Kafka {
+                code: crate::protocol::ResponseError::ResourceNotFound,
+                ..
+            }) => {}
             Err(e) => return Err(e),
         }
     }
@@ -106,8 +130,14 @@ mod tests {
     #[test]
     fn scram_values_parse_as_kafka_configs_writes_them() {
         let m = ScramMechanism::Sha256;
-        assert_eq!(parse_scram_value(m, "iterations=8192,password=a,b").unwrap(), (8192, "a,b".to_string()));
-        assert_eq!(parse_scram_value(m, "password=secret").unwrap(), (4096, "secret".to_string()));
+        assert_eq!(
+            parse_scram_value(m, "iterations=8192,password=a,b").unwrap(),
+            (8192, "a,b".to_string())
+        );
+        assert_eq!(
+            parse_scram_value(m, "password=secret").unwrap(),
+            (4096, "secret".to_string())
+        );
         assert!(parse_scram_value(m, "iterations=x,password=p").is_err());
         assert!(parse_scram_value(m, "iterations=8192").is_err());
         assert!(mechanism("producer_byte_rate").is_err());

@@ -83,7 +83,13 @@ pub fn run(args: StorageArgs) -> Result<ExitStatus> {
                 .iter()
                 .map(|arg| storage_format::parse_add_scram(arg))
                 .collect::<std::result::Result<Vec<_>, _>>()?;
-            for line in storage_format::format_with_records(&cfg, &cluster_id, ignore_formatted, &quorum, &records)? {
+            for line in storage_format::format_with_records(
+                &cfg,
+                &cluster_id,
+                ignore_formatted,
+                &quorum,
+                &records,
+            )? {
                 println!("{line}");
             }
             Ok(ExitStatus::Success)

@@ -286,8 +286,13 @@ impl Client {
         }
         let mut last_error = None;
         for addr in &self.inner.bootstrap_servers {
-            match BrokerConnection::connect_secured(addr, &self.inner.client_id, self.inner.request_timeout, &self.inner.security)
-                .await
+            match BrokerConnection::connect_secured(
+                addr,
+                &self.inner.client_id,
+                self.inner.request_timeout,
+                &self.inner.security,
+            )
+            .await
             {
                 Ok(conn) => {
                     self.state().bootstrap = Some(conn.clone());
@@ -327,8 +332,13 @@ impl Client {
         if !wait.is_zero() {
             tokio::time::sleep(wait).await;
         }
-        match BrokerConnection::connect_secured(&addr, &self.inner.client_id, self.inner.request_timeout, &self.inner.security)
-            .await
+        match BrokerConnection::connect_secured(
+            &addr,
+            &self.inner.client_id,
+            self.inner.request_timeout,
+            &self.inner.security,
+        )
+        .await
         {
             Ok(conn) => {
                 let mut state = self.state();

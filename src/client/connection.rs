@@ -20,9 +20,9 @@ use tokio::io::{AsyncWriteExt, BufWriter};
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot};
 
+use super::security::{ClientSecurity, SaslLogin};
 use crate::protocol::codec::{decode_response, encode_request};
 use crate::protocol::frame::read_frame;
-use super::security::{ClientSecurity, SaslLogin};
 use crate::protocol::{ApiKey, ProtocolError, ResponseError, VersionRange};
 use crate::security::scram::{self, ScramClient, ScramMechanism};
 use crate::security::stream::MaybeTls;
@@ -94,12 +94,15 @@ impl BrokerConnection {
                 let host = super::config::parse_host_port(addr)
                     .map(|(h, _)| h)
                     .unwrap_or_else(|| addr.to_string());
-                let name = rustls::pki_types::ServerName::try_from(host.clone())
-                    .map_err(|_| Error::Message(format!("{addr}: {host} is not a valid TLS server name")))?;
+                let name = rustls::pki_types::ServerName::try_from(host.clone()).map_err(|_| {
+                    Error::Message(format!("{addr}: {host} is not a valid TLS server name"))
+                })?;
                 let tls = tokio::time::timeout(request_timeout, connector.connect(name, tcp))
                     .await
                     .map_err(|_| Error::Timeout(format!("TLS handshake with {addr}")))?
-                    .map_err(|e| Error::Message(format!("SSL handshake with {addr} failed: {e}")))?;
+                    .map_err(|e| {
+                        Error::Message(format!("SSL handshake with {addr} failed: {e}"))
+                    })?;
                 MaybeTls::Tls(Box::new(tls))
             }
         };
@@ -167,9 +170,15 @@ impl BrokerConnection {
         let mut round = 0;
         loop {
             round += 1;
-            let request = SaslAuthenticateRequest::default().with_auth_bytes(Bytes::from(std::mem::take(&mut token)));
-            let answer = self.send_at(&request, version, self.request_timeout).await?;
-            if let Some(e) = Error::from_code(answer.error_code, answer.error_message.map(|m| m.to_string())) {
+            let request = SaslAuthenticateRequest::default()
+                .with_auth_bytes(Bytes::from(std::mem::take(&mut token)));
+            let answer = self
+                .send_at(&request, version, self.request_timeout)
+                .await?;
+            if let Some(e) = Error::from_code(
+                answer.error_code,
+                answer.error_message.map(|m| m.to_string()),
+            ) {
                 return Err(e);
             }
             let done = match scram.as_mut() {
@@ -190,7 +199,8 @@ impl BrokerConnection {
             if done {
                 let lifetime = answer.session_lifetime_ms;
                 // Java re-authenticates at 85-95% of the lifetime; reconnecting at 85% is as safe.
-                return Ok((lifetime > 0).then(|| Instant::now() + Duration::from_millis(lifetime as u64 * 85 / 100)));
+                return Ok((lifetime > 0)
+                    .then(|| Instant::now() + Duration::from_millis(lifetime as u64 * 85 / 100)));
             }
         }
     }

@@ -7,7 +7,9 @@ use kafka_protocol::messages::alter_user_scram_credentials_request::{
     ScramCredentialDeletion, ScramCredentialUpsertion,
 };
 use kafka_protocol::messages::describe_user_scram_credentials_request::UserName;
-use kafka_protocol::messages::{AlterUserScramCredentialsRequest, DescribeUserScramCredentialsRequest};
+use kafka_protocol::messages::{
+    AlterUserScramCredentialsRequest, DescribeUserScramCredentialsRequest,
+};
 use kafka_protocol::protocol::StrBytes;
 
 use super::admin::Admin;
@@ -43,32 +45,39 @@ impl Admin {
         users: Option<&[String]>,
     ) -> Result<Vec<(String, Result<Vec<ScramCredentialInfo>>)>> {
         let conn = self.client().any_connection().await?;
-        let request = DescribeUserScramCredentialsRequest::default().with_users(users.map(|list| {
-            list.iter()
-                .map(|u| UserName::default().with_name(StrBytes::from_string(u.clone())))
-                .collect()
-        }));
+        let request =
+            DescribeUserScramCredentialsRequest::default().with_users(users.map(|list| {
+                list.iter()
+                    .map(|u| UserName::default().with_name(StrBytes::from_string(u.clone())))
+                    .collect()
+            }));
         let response = conn.send(&request).await?;
-        if let Some(e) = Error::from_code(response.error_code, response.error_message.map(|m| m.to_string())) {
+        if let Some(e) = Error::from_code(
+            response.error_code,
+            response.error_message.map(|m| m.to_string()),
+        ) {
             return Err(e);
         }
         Ok(response
             .results
             .into_iter()
             .map(|r| {
-                let result = match Error::from_code(r.error_code, r.error_message.map(|m| m.to_string())) {
-                    Some(e) => Err(e),
-                    None => Ok(r
-                        .credential_infos
-                        .iter()
-                        .filter_map(|c| {
-                            ScramMechanism::from_type(c.mechanism).map(|mechanism| ScramCredentialInfo {
-                                mechanism,
-                                iterations: c.iterations,
+                let result =
+                    match Error::from_code(r.error_code, r.error_message.map(|m| m.to_string())) {
+                        Some(e) => Err(e),
+                        None => Ok(r
+                            .credential_infos
+                            .iter()
+                            .filter_map(|c| {
+                                ScramMechanism::from_type(c.mechanism).map(|mechanism| {
+                                    ScramCredentialInfo {
+                                        mechanism,
+                                        iterations: c.iterations,
+                                    }
+                                })
                             })
-                        })
-                        .collect()),
-                };
+                            .collect()),
+                    };
                 (r.user.to_string(), result)
             })
             .collect())
@@ -112,10 +121,11 @@ impl Admin {
             .results
             .into_iter()
             .map(|r| {
-                let result = match Error::from_code(r.error_code, r.error_message.map(|m| m.to_string())) {
-                    Some(e) => Err(e),
-                    None => Ok(()),
-                };
+                let result =
+                    match Error::from_code(r.error_code, r.error_message.map(|m| m.to_string())) {
+                        Some(e) => Err(e),
+                        None => Ok(()),
+                    };
                 (r.user.to_string(), result)
             })
             .collect())

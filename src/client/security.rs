@@ -73,8 +73,16 @@ impl ClientSecurity {
         } else {
             None
         };
-        let sasl = if use_sasl { Some(sasl_login(config)?) } else { None };
-        Ok(Arc::new(ClientSecurity { protocol, tls, sasl }))
+        let sasl = if use_sasl {
+            Some(sasl_login(config)?)
+        } else {
+            None
+        };
+        Ok(Arc::new(ClientSecurity {
+            protocol,
+            tls,
+            sasl,
+        }))
     }
 }
 
@@ -97,12 +105,19 @@ fn sasl_login(config: &ClientConfig) -> Result<SaslLogin> {
     );
     if let Some(text) = config.get("sasl.jaas.config") {
         let entries = jaas::parse(text).map_err(|e| Error::Message(e.to_string()))?;
-        let expected = if mechanism == "PLAIN" { "PlainLoginModule" } else { "ScramLoginModule" };
-        let entry = entries.iter().find(|e| e.module_name() == expected).ok_or_else(|| {
-            Error::Message(format!(
+        let expected = if mechanism == "PLAIN" {
+            "PlainLoginModule"
+        } else {
+            "ScramLoginModule"
+        };
+        let entry = entries
+            .iter()
+            .find(|e| e.module_name() == expected)
+            .ok_or_else(|| {
+                Error::Message(format!(
                 "sasl.jaas.config has no {expected} entry, which sasl.mechanism={mechanism} needs"
             ))
-        })?;
+            })?;
         username = entry.options.get("username").cloned().or(username);
         password = entry.options.get("password").cloned().or(password);
     }
@@ -133,15 +148,30 @@ mod tests {
             "sasl.jaas.config",
             r#"org.apache.kafka.common.security.scram.ScramLoginModule required username="alice" password="alice-secret";"#,
         );
-        let login = ClientSecurity::from_config(&c).unwrap().sasl.clone().unwrap();
-        assert_eq!((login.username.as_str(), login.password.as_str()), ("alice", "alice-secret"));
+        let login = ClientSecurity::from_config(&c)
+            .unwrap()
+            .sasl
+            .clone()
+            .unwrap();
+        assert_eq!(
+            (login.username.as_str(), login.password.as_str()),
+            ("alice", "alice-secret")
+        );
         assert!(!format!("{login:?}").contains("alice-secret"));
         let mut r = ClientConfig::with_bootstrap("localhost:9092");
         r.set("security.protocol", "SASL_PLAINTEXT");
         r.set("sasl.mechanisms", "PLAIN");
         r.set("sasl.username", "bob");
         r.set("sasl.password", "pw");
-        assert_eq!(ClientSecurity::from_config(&r).unwrap().sasl.clone().unwrap().username, "bob");
+        assert_eq!(
+            ClientSecurity::from_config(&r)
+                .unwrap()
+                .sasl
+                .clone()
+                .unwrap()
+                .username,
+            "bob"
+        );
         r.set("sasl.mechanism", "GSSAPI");
         assert!(ClientSecurity::from_config(&r).is_err());
         r.set("security.protocol", "TLS");

@@ -44,7 +44,10 @@ pub fn parse(text: &str) -> Result<Vec<JaasEntry>, SecurityError> {
             Some(Token::Word(f)) => f.to_ascii_lowercase(),
             _ => return Err(bad(text, "expected a control flag after the login module")),
         };
-        if !matches!(flag.as_str(), "required" | "requisite" | "sufficient" | "optional") {
+        if !matches!(
+            flag.as_str(),
+            "required" | "requisite" | "sufficient" | "optional"
+        ) {
             return Err(bad(text, &format!("invalid control flag {flag}")));
         }
         at += 2;
@@ -79,7 +82,9 @@ pub fn parse(text: &str) -> Result<Vec<JaasEntry>, SecurityError> {
 fn bad(text: &str, why: &str) -> SecurityError {
     // The text may hold passwords: name the problem, not the value.
     let _ = text;
-    SecurityError::Config(format!("Invalid JAAS configuration (sasl.jaas.config): {why}"))
+    SecurityError::Config(format!(
+        "Invalid JAAS configuration (sasl.jaas.config): {why}"
+    ))
 }
 
 #[derive(Debug, PartialEq)]

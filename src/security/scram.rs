@@ -87,7 +87,12 @@ impl ScramMechanism {
 
     /// The stored form of a password: what the server keeps, from which the password cannot
     /// be recovered.
-    pub fn credential(self, salted_password: &[u8], salt: &[u8], iterations: i32) -> ScramCredential {
+    pub fn credential(
+        self,
+        salted_password: &[u8],
+        salt: &[u8],
+        iterations: i32,
+    ) -> ScramCredential {
         let client_key = self.hmac(salted_password, b"Client Key");
         ScramCredential {
             salt: salt.to_vec(),
@@ -124,7 +129,10 @@ pub fn random_bytes(n: usize) -> Vec<u8> {
 
 /// A printable nonce (no ','), as RFC 5802 asks.
 pub fn nonce() -> String {
-    random_bytes(18).iter().map(|b| format!("{b:02x}")).collect()
+    random_bytes(18)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// SCRAM's `saslname` escaping: ',' is `=2C` and '=' is `=3D`.
@@ -195,14 +203,15 @@ impl ClientFirst {
             _ => return Err(protocol("Invalid SCRAM client first message")),
         };
         if cb != "n" && cb != "y" {
-            return Err(protocol("Invalid SCRAM client first message: channel binding is not supported"));
+            return Err(protocol(
+                "Invalid SCRAM client first message: channel binding is not supported",
+            ));
         }
         let authorization_id = match authz {
             "" => None,
-            a => Some(unescape_name(
-                a.strip_prefix("a=")
-                    .ok_or_else(|| protocol("Invalid SCRAM client first message: bad authorization id"))?,
-            )?),
+            a => Some(unescape_name(a.strip_prefix("a=").ok_or_else(|| {
+                protocol("Invalid SCRAM client first message: bad authorization id")
+            })?)?),
         };
         let attrs = attributes(bare);
         let username = match attrs.first() {
@@ -216,7 +225,10 @@ impl ClientFirst {
         let extensions = bare
             .split(',')
             .skip(2)
-            .filter_map(|e| e.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())))
+            .filter_map(|e| {
+                e.split_once('=')
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+            })
             .collect();
         Ok(ClientFirst {
             username,
@@ -239,13 +251,17 @@ pub struct ScramServer {
 #[derive(Debug)]
 enum ServerState {
     ExpectFirst,
-    ExpectFinal {
-        first: ClientFirst,
-        server_first: String,
-        nonce: String,
-        credential: ScramCredential,
-    },
+    ExpectFinal(Box<Pending>),
     Done,
+}
+
+/// What the server remembers between its challenge and the client's proof.
+#[derive(Debug)]
+struct Pending {
+    first: ClientFirst,
+    server_first: String,
+    nonce: String,
+    credential: ScramCredential,
 }
 
 /// What a SCRAM step produced: a challenge for the client, or success with the final message.
@@ -279,7 +295,11 @@ impl ScramServer {
         match std::mem::replace(&mut self.state, ServerState::Done) {
             ServerState::ExpectFirst => {
                 let first = ClientFirst::parse(message)?;
-                if first.extensions.iter().any(|(k, v)| k == "tokenauth" && v == "true") {
+                if first
+                    .extensions
+                    .iter()
+                    .any(|(k, v)| k == "tokenauth" && v == "true")
+                {
                     return Err(SecurityError::AuthenticationFailed(
                         "Authentication failed: delegation tokens are not supported".into(),
                     ));
@@ -303,20 +323,21 @@ impl ScramServer {
                     credential.iterations
                 );
                 let challenge = server_first.clone().into_bytes();
-                self.state = ServerState::ExpectFinal {
+                self.state = ServerState::ExpectFinal(Box::new(Pending {
                     first,
                     server_first,
                     nonce,
                     credential,
-                };
+                }));
                 Ok(ServerStep::Challenge(challenge))
             }
-            ServerState::ExpectFinal {
-                first,
-                server_first,
-                nonce,
-                credential,
-            } => {
+            ServerState::ExpectFinal(pending) => {
+                let Pending {
+                    first,
+                    server_first,
+                    nonce,
+                    credential,
+                } = *pending;
                 let text = std::str::from_utf8(message)
                     .map_err(|_| protocol("Invalid SCRAM client final message: not UTF-8"))?;
                 let (without_proof, proof) = text
@@ -325,21 +346,28 @@ impl ScramServer {
                 let attrs = attributes(without_proof);
                 let binding = attribute(&attrs, 'c').unwrap_or_default();
                 if B64.decode(binding).ok().as_deref() != Some(first.gs2_header.as_bytes()) {
-                    return Err(protocol("Invalid SCRAM client final message: channel binding does not match"));
+                    return Err(protocol(
+                        "Invalid SCRAM client final message: channel binding does not match",
+                    ));
                 }
                 // Kafka checks that the nonce ends with ours (librdkafka before 2.1 repeats the
                 // client part), so the same is accepted here.
                 if !attribute(&attrs, 'r').is_some_and(|r| r.ends_with(nonce.as_str())) {
-                    return Err(protocol("Invalid SCRAM client final message: nonce does not match"));
+                    return Err(protocol(
+                        "Invalid SCRAM client final message: nonce does not match",
+                    ));
                 }
-                let proof = B64
-                    .decode(proof)
-                    .map_err(|_| protocol("Invalid SCRAM client final message: proof is not base64"))?;
+                let proof = B64.decode(proof).map_err(|_| {
+                    protocol("Invalid SCRAM client final message: proof is not base64")
+                })?;
                 let auth_message = format!("{},{server_first},{without_proof}", first.bare);
                 let m = self.mechanism;
                 let client_signature = m.hmac(&credential.stored_key, auth_message.as_bytes());
                 if proof.len() != client_signature.len()
-                    || !same_bytes(&m.hash(&xor(&proof, &client_signature)), &credential.stored_key)
+                    || !same_bytes(
+                        &m.hash(&xor(&proof, &client_signature)),
+                        &credential.stored_key,
+                    )
                 {
                     return Err(invalid_credentials(m.name()));
                 }
@@ -390,11 +418,16 @@ impl ScramClient {
             .map_err(|_| protocol("Invalid SCRAM server first message"))?;
         let attrs = attributes(text);
         if let Some(e) = attribute(&attrs, 'e') {
-            return Err(SecurityError::AuthenticationFailed(format!("SCRAM server error: {e}")));
+            return Err(SecurityError::AuthenticationFailed(format!(
+                "SCRAM server error: {e}"
+            )));
         }
-        let nonce = attribute(&attrs, 'r').ok_or_else(|| protocol("Invalid SCRAM server first message: no nonce"))?;
+        let nonce = attribute(&attrs, 'r')
+            .ok_or_else(|| protocol("Invalid SCRAM server first message: no nonce"))?;
         if !nonce.starts_with(&self.nonce) {
-            return Err(protocol("Invalid SCRAM server first message: nonce does not extend ours"));
+            return Err(protocol(
+                "Invalid SCRAM server first message: nonce does not extend ours",
+            ));
         }
         let salt = attribute(&attrs, 's')
             .and_then(|s| B64.decode(s).ok())
@@ -422,7 +455,9 @@ impl ScramClient {
             .map_err(|_| protocol("Invalid SCRAM server final message"))?;
         let attrs = attributes(text);
         if let Some(e) = attribute(&attrs, 'e') {
-            return Err(SecurityError::AuthenticationFailed(format!("SCRAM server error: {e}")));
+            return Err(SecurityError::AuthenticationFailed(format!(
+                "SCRAM server error: {e}"
+            )));
         }
         let signature = attribute(&attrs, 'v').and_then(|v| B64.decode(v).ok());
         match (&self.server_signature, signature) {
@@ -441,8 +476,11 @@ pub fn plain_message(username: &str, password: &str) -> Vec<u8> {
 
 /// Reads a PLAIN message into (username, password), with Kafka's error wording.
 pub fn parse_plain(message: &[u8]) -> Result<(String, String), SecurityError> {
-    let text = std::str::from_utf8(message)
-        .map_err(|_| SecurityError::AuthenticationFailed("Authentication failed: Invalid SASL/PLAIN response".into()))?;
+    let text = std::str::from_utf8(message).map_err(|_| {
+        SecurityError::AuthenticationFailed(
+            "Authentication failed: Invalid SASL/PLAIN response".into(),
+        )
+    })?;
     let parts: Vec<&str> = text.split('\0').collect();
     let [authzid, username, password] = parts[..] else {
         return Err(SecurityError::AuthenticationFailed(format!(
@@ -451,10 +489,14 @@ pub fn parse_plain(message: &[u8]) -> Result<(String, String), SecurityError> {
         )));
     };
     if username.is_empty() {
-        return Err(SecurityError::AuthenticationFailed("Authentication failed: username not specified".into()));
+        return Err(SecurityError::AuthenticationFailed(
+            "Authentication failed: username not specified".into(),
+        ));
     }
     if password.is_empty() {
-        return Err(SecurityError::AuthenticationFailed("Authentication failed: password not specified".into()));
+        return Err(SecurityError::AuthenticationFailed(
+            "Authentication failed: password not specified".into(),
+        ));
     }
     if !authzid.is_empty() && authzid != username {
         return Err(SecurityError::AuthenticationFailed(
@@ -512,9 +554,15 @@ mod tests {
         let auth = "n=user,r=rOprNGfwEbeRWgbNEkqO,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096,c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0";
         let client_key = m.hmac(&salted, b"Client Key");
         let signature = m.hmac(&m.hash(&client_key), auth.as_bytes());
-        assert_eq!(B64.encode(xor(&client_key, &signature)), "dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=");
+        assert_eq!(
+            B64.encode(xor(&client_key, &signature)),
+            "dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ="
+        );
         let server_key = m.hmac(&salted, b"Server Key");
-        assert_eq!(B64.encode(m.hmac(&server_key, auth.as_bytes())), "6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=");
+        assert_eq!(
+            B64.encode(m.hmac(&server_key, auth.as_bytes())),
+            "6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4="
+        );
     }
 
     #[test]
@@ -524,8 +572,14 @@ mod tests {
         let mut server = ScramServer::new(ScramMechanism::Sha256);
         assert!(server.step(b"p=tls,,n=a,r=x", |_| None).is_err());
         let mut server = ScramServer::new(ScramMechanism::Sha256);
-        assert!(matches!(server.step(b"n,,n=nobody,r=abc", |_| None), Err(SecurityError::AuthenticationFailed(_))));
-        assert_eq!(parse_plain(b"\0alice\0pw").unwrap(), ("alice".into(), "pw".into()));
+        assert!(matches!(
+            server.step(b"n,,n=nobody,r=abc", |_| None),
+            Err(SecurityError::AuthenticationFailed(_))
+        ));
+        assert_eq!(
+            parse_plain(b"\0alice\0pw").unwrap(),
+            ("alice".into(), "pw".into())
+        );
         assert!(parse_plain(b"bob\0alice\0pw").is_err());
         assert!(parse_plain(b"alice\0pw").is_err());
     }

@@ -31,7 +31,10 @@ fn read_file(key: &str, path: &str) -> Result<String, SecurityError> {
 }
 
 /// Certificates from PEM text.
-pub fn certificates(pem: &str, source: &str) -> Result<Vec<CertificateDer<'static>>, SecurityError> {
+pub fn certificates(
+    pem: &str,
+    source: &str,
+) -> Result<Vec<CertificateDer<'static>>, SecurityError> {
     let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(pem.as_bytes())
         .collect::<Result<_, _>>()
         .map_err(|e| config_err(format!("{source}: bad PEM certificate: {e}")))?;
@@ -43,24 +46,36 @@ pub fn certificates(pem: &str, source: &str) -> Result<Vec<CertificateDer<'stati
 
 /// The private key in PEM text: PKCS#8, PKCS#1 or SEC1; an `ENCRYPTED PRIVATE KEY` needs the
 /// password (`ssl.key.password`).
-pub fn private_key(pem: &str, password: Option<&str>, source: &str) -> Result<PrivateKeyDer<'static>, SecurityError> {
+pub fn private_key(
+    pem: &str,
+    password: Option<&str>,
+    source: &str,
+) -> Result<PrivateKeyDer<'static>, SecurityError> {
     const BEGIN: &str = "-----BEGIN ENCRYPTED PRIVATE KEY-----";
     const END: &str = "-----END ENCRYPTED PRIVATE KEY-----";
     if let Some(start) = pem.find(BEGIN) {
         let body = &pem[start + BEGIN.len()..];
-        let body = &body[..body.find(END).ok_or_else(|| config_err(format!("{source}: unterminated encrypted key")))?];
+        let body = &body[..body
+            .find(END)
+            .ok_or_else(|| config_err(format!("{source}: unterminated encrypted key")))?];
         let der = base64::engine::general_purpose::STANDARD
             .decode(body.split_whitespace().collect::<String>())
             .map_err(|_| config_err(format!("{source}: encrypted key is not base64")))?;
         let password = password.ok_or_else(|| {
-            config_err(format!("{source}: the private key is encrypted and ssl.key.password is not set"))
+            config_err(format!(
+                "{source}: the private key is encrypted and ssl.key.password is not set"
+            ))
         })?;
         let info = pkcs8::EncryptedPrivateKeyInfo::try_from(der.as_slice())
             .map_err(|e| config_err(format!("{source}: bad encrypted PKCS#8 key: {e}")))?;
-        let plain = info
-            .decrypt(password)
-            .map_err(|_| config_err(format!("{source}: cannot decrypt the private key (wrong ssl.key.password?)")))?;
-        return Ok(PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(plain.as_bytes().to_vec())));
+        let plain = info.decrypt(password).map_err(|_| {
+            config_err(format!(
+                "{source}: cannot decrypt the private key (wrong ssl.key.password?)"
+            ))
+        })?;
+        return Ok(PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
+            plain.as_bytes().to_vec(),
+        )));
     }
     PrivateKeyDer::from_pem_slice(pem.as_bytes())
         .map_err(|e| config_err(format!("{source}: no usable PEM private key: {e}")))
@@ -78,7 +93,10 @@ pub fn key_pair(get: Lookup<'_>) -> Result<Option<KeyPair>, SecurityError> {
     let password = get("ssl.key.password");
     let password = password.as_deref().filter(|p| !p.is_empty());
     let store_type = get("ssl.keystore.type").map(|t| t.trim().to_ascii_uppercase());
-    if let (Some(key), Some(chain)) = (get("ssl.keystore.key"), get("ssl.keystore.certificate.chain")) {
+    if let (Some(key), Some(chain)) = (
+        get("ssl.keystore.key"),
+        get("ssl.keystore.certificate.chain"),
+    ) {
         return Ok(Some(KeyPair {
             chain: certificates(&chain, "ssl.keystore.certificate.chain")?,
             key: private_key(&key, password, "ssl.keystore.key")?,
@@ -105,7 +123,10 @@ pub fn key_pair(get: Lookup<'_>) -> Result<Option<KeyPair>, SecurityError> {
     }
     let cert = match (get("ssl.certificate.pem"), get("ssl.certificate.location")) {
         (Some(pem), _) => Some((pem, "ssl.certificate.pem")),
-        (None, Some(path)) => Some((read_file("ssl.certificate.location", &path)?, "ssl.certificate.location")),
+        (None, Some(path)) => Some((
+            read_file("ssl.certificate.location", &path)?,
+            "ssl.certificate.location",
+        )),
         _ => None,
     };
     let key = match (get("ssl.key.pem"), get("ssl.key.location")) {
@@ -119,12 +140,16 @@ pub fn key_pair(get: Lookup<'_>) -> Result<Option<KeyPair>, SecurityError> {
             key: private_key(&key, password, ks)?,
         })),
         (None, None) => Ok(None),
-        _ => Err(config_err("ssl.certificate.location and ssl.key.location must be given together")),
+        _ => Err(config_err(
+            "ssl.certificate.location and ssl.key.location must be given together",
+        )),
     }
 }
 
 /// CA certificates from `ssl.truststore.*` or librdkafka's `ssl.ca.*`; `None` when unset.
-pub fn trusted_certificates(get: Lookup<'_>) -> Result<Option<Vec<CertificateDer<'static>>>, SecurityError> {
+pub fn trusted_certificates(
+    get: Lookup<'_>,
+) -> Result<Option<Vec<CertificateDer<'static>>>, SecurityError> {
     if let Some(pem) = get("ssl.truststore.certificates") {
         return certificates(&pem, "ssl.truststore.certificates").map(Some);
     }
@@ -134,7 +159,9 @@ pub fn trusted_certificates(get: Lookup<'_>) -> Result<Option<Vec<CertificateDer
     for key in ["ssl.truststore.location", "ssl.ca.location"] {
         if let Some(location) = get(key).filter(|l| !l.trim().is_empty()) {
             let store_type = get("ssl.truststore.type").map(|t| t.trim().to_ascii_uppercase());
-            if key == "ssl.truststore.location" && matches!(store_type.as_deref(), Some("PKCS12") | Some("JKS")) {
+            if key == "ssl.truststore.location"
+                && matches!(store_type.as_deref(), Some("PKCS12") | Some("JKS"))
+            {
                 return Err(config_err(format!(
                     "ssl.truststore.type={} is not supported by kbox; use PEM",
                     store_type.unwrap_or_default()
@@ -147,7 +174,10 @@ pub fn trusted_certificates(get: Lookup<'_>) -> Result<Option<Vec<CertificateDer
     Ok(None)
 }
 
-fn root_store(certs: Vec<CertificateDer<'static>>, source: &str) -> Result<RootCertStore, SecurityError> {
+fn root_store(
+    certs: Vec<CertificateDer<'static>>,
+    source: &str,
+) -> Result<RootCertStore, SecurityError> {
     let mut roots = RootCertStore::empty();
     for cert in certs {
         roots
@@ -179,7 +209,10 @@ impl ClientAuth {
 }
 
 /// The broker's TLS configuration for one listener.
-pub fn server_config(get: Lookup<'_>, listener: &str) -> Result<Arc<rustls::ServerConfig>, SecurityError> {
+pub fn server_config(
+    get: Lookup<'_>,
+    listener: &str,
+) -> Result<Arc<rustls::ServerConfig>, SecurityError> {
     let pair = key_pair(get)?.ok_or_else(|| {
         config_err(format!(
             "listener {listener} uses TLS but has no key store: set ssl.keystore.location (PEM) or ssl.keystore.key and ssl.keystore.certificate.chain (optionally as listener.name.{}.ssl.*)",
@@ -208,7 +241,11 @@ pub fn server_config(get: Lookup<'_>, listener: &str) -> Result<Arc<rustls::Serv
     };
     let config = builder
         .with_single_cert(pair.chain, pair.key)
-        .map_err(|e| config_err(format!("listener {listener}: the key does not fit the certificate: {e}")))?;
+        .map_err(|e| {
+            config_err(format!(
+                "listener {listener}: the key does not fit the certificate: {e}"
+            ))
+        })?;
     Ok(Arc::new(config))
 }
 
@@ -245,7 +282,10 @@ pub fn client_config(get: Lookup<'_>) -> Result<Arc<rustls::ClientConfig>, Secur
     } else {
         builder
             .dangerous()
-            .with_custom_certificate_verifier(Arc::new(Lenient { inner: verifier, verify }))
+            .with_custom_certificate_verifier(Arc::new(Lenient {
+                inner: verifier,
+                verify,
+            }))
     };
     let config = match key_pair(get)? {
         Some(pair) => builder
@@ -276,7 +316,13 @@ impl ServerCertVerifier for Lenient {
         if !self.verify {
             return Ok(ServerCertVerified::assertion());
         }
-        match self.inner.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now) {
+        match self.inner.verify_server_cert(
+            end_entity,
+            intermediates,
+            server_name,
+            ocsp_response,
+            now,
+        ) {
             Err(rustls::Error::InvalidCertificate(
                 CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
             )) => Ok(ServerCertVerified::assertion()),
@@ -333,7 +379,12 @@ pub fn principal_from_certificate(der: &[u8]) -> Result<String, SecurityError> {
                 (Some(k), Ok(value)) => parts.push(format!("{k}={}", escape_rfc2253(value))),
                 _ => {
                     // Unknown attributes are printed as OID=#hex of their DER value, as Java does.
-                    let hex: String = x509_parser::der_parser::asn1_rs::ToDer::to_der_vec(attr.attr_value()).unwrap_or_default().iter().map(|b| format!("{b:02x}")).collect();
+                    let hex: String =
+                        x509_parser::der_parser::asn1_rs::ToDer::to_der_vec(attr.attr_value())
+                            .unwrap_or_default()
+                            .iter()
+                            .map(|b| format!("{b:02x}"))
+                            .collect();
                     parts.push(format!("{oid}=#{hex}"));
                 }
             }
@@ -382,10 +433,11 @@ mod tests {
     #[test]
     fn key_stores_load_from_pem_and_encrypted_keys_need_the_password() {
         let key = rcgen::KeyPair::generate().unwrap();
-        let cert = rcgen::CertificateParams::new(vec!["localhost".to_string()]).unwrap().self_signed(&key).unwrap();
+        let cert = rcgen::CertificateParams::new(vec!["localhost".to_string()])
+            .unwrap()
+            .self_signed(&key)
+            .unwrap();
         let both = format!("{}{}", key.serialize_pem(), cert.pem());
-        let get = |k: &str| (k == "ssl.keystore.location").then(|| String::new());
-        let _ = get;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("ks.pem");
         std::fs::write(&path, &both).unwrap();
@@ -400,6 +452,11 @@ mod tests {
         assert!(server_config(&lookup, "SSL").is_ok());
         let none = |_: &str| None;
         assert!(key_pair(&none).unwrap().is_none());
-        assert!(private_key("-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n", None, "x").is_err());
+        assert!(private_key(
+            "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n",
+            None,
+            "x"
+        )
+        .is_err());
     }
 }

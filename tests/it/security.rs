@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use kafka_protocol::messages::{
-    ApiVersionsRequest, MetadataRequest, RequestHeader, SaslAuthenticateRequest, SaslHandshakeRequest,
+    ApiVersionsRequest, MetadataRequest, RequestHeader, SaslAuthenticateRequest,
+    SaslHandshakeRequest,
 };
 use kafka_protocol::protocol::{Request, StrBytes};
 use kbox::broker::config::BrokerConfig;
@@ -17,7 +18,8 @@ use kbox::client::{Admin, ClientConfig};
 use kbox::protocol::codec::{decode_response, encode_request};
 use kbox::protocol::frame::read_frame;
 use rcgen::{
-    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair, KeyUsagePurpose, SanType,
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
+    KeyPair, KeyUsagePurpose, SanType,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -44,20 +46,34 @@ fn make_pki(server_names: &[&str]) -> Pki {
     let ca_key = KeyPair::generate().unwrap();
     let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
     ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca.distinguished_name.push(DnType::CommonName, "kbox test CA");
+    ca.distinguished_name
+        .push(DnType::CommonName, "kbox test CA");
     ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
     let ca_cert = ca.self_signed(&ca_key).unwrap();
     write("ca.pem", &ca_cert.pem());
 
     let server_key = KeyPair::generate().unwrap();
-    let mut server = CertificateParams::new(server_names.iter().map(|s| s.to_string()).collect::<Vec<_>>()).unwrap();
+    let mut server = CertificateParams::new(
+        server_names
+            .iter()
+            .map(|s| s.to_string())
+            .collect::<Vec<_>>(),
+    )
+    .unwrap();
     if server_names.contains(&"localhost") {
-        server.subject_alt_names.push(SanType::IpAddress("127.0.0.1".parse().unwrap()));
+        server
+            .subject_alt_names
+            .push(SanType::IpAddress("127.0.0.1".parse().unwrap()));
     }
-    server.distinguished_name.push(DnType::CommonName, "kbox broker");
+    server
+        .distinguished_name
+        .push(DnType::CommonName, "kbox broker");
     server.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
     let server_cert = server.signed_by(&server_key, &ca_cert, &ca_key).unwrap();
-    write("server.pem", &format!("{}{}", server_key.serialize_pem(), server_cert.pem()));
+    write(
+        "server.pem",
+        &format!("{}{}", server_key.serialize_pem(), server_cert.pem()),
+    );
     write("server.key", &server_key.serialize_pem());
     write("server.crt", &server_cert.pem());
 
@@ -65,13 +81,18 @@ fn make_pki(server_names: &[&str]) -> Pki {
     let mut client = CertificateParams::new(Vec::<String>::new()).unwrap();
     // A fresh name: rcgen's default holds a CN, which would keep its place ahead of O.
     client.distinguished_name = DistinguishedName::new();
-    client.distinguished_name.push(DnType::OrganizationName, "kbox");
+    client
+        .distinguished_name
+        .push(DnType::OrganizationName, "kbox");
     client.distinguished_name.push(DnType::CommonName, "alice");
     client.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
     let client_cert = client.signed_by(&client_key, &ca_cert, &ca_key).unwrap();
     write("client.crt", &client_cert.pem());
     write("client.key", &client_key.serialize_pem());
-    write("client-keystore.pem", &format!("{}{}", client_key.serialize_pem(), client_cert.pem()));
+    write(
+        "client-keystore.pem",
+        &format!("{}{}", client_key.serialize_pem(), client_cert.pem()),
+    );
     Pki { dir }
 }
 
@@ -126,8 +147,13 @@ impl SecureBroker {
             args.push("--override");
             args.push(o.as_str());
         }
-        let process = KboxProcess::start_logging(data.path(), &args, "info,kbox::broker::network=debug");
-        let broker = SecureBroker { process, pki, _data: data };
+        let process =
+            KboxProcess::start_logging(data.path(), &args, "info,kbox::broker::network=debug");
+        let broker = SecureBroker {
+            process,
+            pki,
+            _data: data,
+        };
         for name in ["SSL", "SASL_PLAINTEXT", "SASL_SSL"] {
             broker.addr(name);
         }
@@ -147,8 +173,19 @@ impl SecureBroker {
         let line = self
             .process
             .wait_for_log(&format!("listener={listener} "), Duration::from_secs(30))
-            .unwrap_or_else(|| panic!("no {listener} listener in {}", self.process.log.lock().unwrap()));
-        line.split("address=").nth(1).unwrap().split_whitespace().next().unwrap().to_string()
+            .unwrap_or_else(|| {
+                panic!(
+                    "no {listener} listener in {}",
+                    self.process.log.lock().unwrap()
+                )
+            });
+        line.split("address=")
+            .nth(1)
+            .unwrap()
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .to_string()
     }
 
     fn port(&self, listener: &str) -> String {
@@ -172,7 +209,13 @@ fn run_kbox(args: &[&str]) -> (i32, String, String) {
 
 fn confluent(broker: &SecureBroker, listener: &str, extra: &[&str]) -> serde_json::Value {
     let addr = broker.addr(listener);
-    let mut args = vec!["tests/clients/confluent_security.py", "--bootstrap", &addr, "--protocol", listener];
+    let mut args = vec![
+        "tests/clients/confluent_security.py",
+        "--bootstrap",
+        &addr,
+        "--protocol",
+        listener,
+    ];
     args.extend_from_slice(extra);
     expect_script("python3", &args)
 }
@@ -182,35 +225,106 @@ fn confluent_kafka_logs_in_on_every_listener_type() {
     let broker = SecureBroker::start();
     let ca = broker.pki.path("ca.pem");
     let logins = [
-        ("SASL_PLAINTEXT", "PLAIN", "alice", "alice-secret", "Authentication failed: Invalid username or password"),
-        ("SASL_PLAINTEXT", "SCRAM-SHA-256", "bob", "bob-secret", "invalid credentials with SASL mechanism SCRAM-SHA-256"),
-        ("SASL_SSL", "SCRAM-SHA-512", "bob", "bob-secret", "invalid credentials with SASL mechanism SCRAM-SHA-512"),
-        ("SASL_SSL", "PLAIN", "alice", "alice-secret", "Authentication failed: Invalid username or password"),
+        (
+            "SASL_PLAINTEXT",
+            "PLAIN",
+            "alice",
+            "alice-secret",
+            "Authentication failed: Invalid username or password",
+        ),
+        (
+            "SASL_PLAINTEXT",
+            "SCRAM-SHA-256",
+            "bob",
+            "bob-secret",
+            "invalid credentials with SASL mechanism SCRAM-SHA-256",
+        ),
+        (
+            "SASL_SSL",
+            "SCRAM-SHA-512",
+            "bob",
+            "bob-secret",
+            "invalid credentials with SASL mechanism SCRAM-SHA-512",
+        ),
+        (
+            "SASL_SSL",
+            "PLAIN",
+            "alice",
+            "alice-secret",
+            "Authentication failed: Invalid username or password",
+        ),
     ];
     for (listener, mechanism, user, password, refusal) in logins {
-        let tls: &[&str] = if listener == "SASL_SSL" { &["--ca", &ca] } else { &[] };
-        let mut ok = vec!["--mechanism", mechanism, "--user", user, "--password", password];
+        let tls: &[&str] = if listener == "SASL_SSL" {
+            &["--ca", &ca]
+        } else {
+            &[]
+        };
+        let mut ok = vec![
+            "--mechanism",
+            mechanism,
+            "--user",
+            user,
+            "--password",
+            password,
+        ];
         ok.extend_from_slice(tls);
         let served = confluent(&broker, listener, &ok);
         assert_eq!(served["consumed"], 10, "{listener} {mechanism}: {served}");
-        let mut bad = vec!["--mechanism", mechanism, "--user", user, "--password", "wrong", "--expect-failure"];
+        let mut bad = vec![
+            "--mechanism",
+            mechanism,
+            "--user",
+            user,
+            "--password",
+            "wrong",
+            "--expect-failure",
+        ];
         bad.extend_from_slice(tls);
         let refused = confluent(&broker, listener, &bad);
-        assert!(refused["reasons"].to_string().contains(refusal), "{listener} {mechanism}: {refused}");
+        assert!(
+            refused["reasons"].to_string().contains(refusal),
+            "{listener} {mechanism}: {refused}"
+        );
     }
     // Mutual TLS: served with a certificate from the CA, refused without one.
-    let served = confluent(&broker, "SSL", &["--ca", &ca, "--cert", &broker.pki.path("client.crt"), "--key", &broker.pki.path("client.key")]);
+    let served = confluent(
+        &broker,
+        "SSL",
+        &[
+            "--ca",
+            &ca,
+            "--cert",
+            &broker.pki.path("client.crt"),
+            "--key",
+            &broker.pki.path("client.key"),
+        ],
+    );
     assert_eq!(served["consumed"], 10, "{served}");
     let refused = confluent(&broker, "SSL", &["--ca", &ca, "--expect-failure"]);
-    assert!(refused["reasons"].to_string().contains("certificate required"), "{refused}");
+    assert!(
+        refused["reasons"]
+            .to_string()
+            .contains("certificate required"),
+        "{refused}"
+    );
     // The principal of a TLS client is its certificate's subject, as Kafka's default builder says.
     assert!(
-        broker.process.wait_for_log("principal=User:CN=alice,O=kbox", Duration::from_secs(10)).is_some(),
+        broker
+            .process
+            .wait_for_log("principal=User:CN=alice,O=kbox", Duration::from_secs(10))
+            .is_some(),
         "{}",
         broker.process.log.lock().unwrap()
     );
     // A failed login is logged with the peer's address.
-    assert!(broker.process.wait_for_log("Failed authentication with /127.0.0.1", Duration::from_secs(10)).is_some());
+    assert!(broker
+        .process
+        .wait_for_log(
+            "Failed authentication with /127.0.0.1",
+            Duration::from_secs(10)
+        )
+        .is_some());
 }
 
 #[test]
@@ -220,45 +334,135 @@ fn kcat_logs_in_with_scram_plain_and_client_certificates() {
     let kcat = |addr: &str, extra: &[&str], input: Option<&str>| {
         let mut cmd = Command::new("timeout");
         cmd.args(["-k", "5", "60", "kcat", "-b", addr]).args(extra);
-        cmd.stdin(if input.is_some() { Stdio::piped() } else { Stdio::null() });
+        cmd.stdin(if input.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        });
         cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
         let mut child = cmd.spawn().expect("kcat (scripts/install-test-deps.sh)");
         if let Some(text) = input {
             use std::io::Write;
-            child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(text.as_bytes())
+                .unwrap();
         }
         let out = child.wait_with_output().unwrap();
-        (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
     };
     let sasl_ssl = broker.addr("SASL_SSL");
-    let scram = ["-X", "security.protocol=SASL_SSL", "-X", &format!("ssl.ca.location={ca}"), "-X", "sasl.mechanisms=SCRAM-SHA-256", "-X", "sasl.username=bob"];
+    let scram = [
+        "-X",
+        "security.protocol=SASL_SSL",
+        "-X",
+        &format!("ssl.ca.location={ca}"),
+        "-X",
+        "sasl.mechanisms=SCRAM-SHA-256",
+        "-X",
+        "sasl.username=bob",
+    ];
     let mut right = scram.to_vec();
     right.extend(["-X", "sasl.password=bob-secret"]);
     let (ok, out, err) = kcat(&sasl_ssl, &[right.as_slice(), &["-L"]].concat(), None);
     assert!(ok, "{out}{err}");
     // Metadata names the broker by the listener the client came in on.
-    assert!(out.contains(&format!("broker 1 at 127.0.0.1:{}", broker.port("SASL_SSL"))), "{out}");
+    assert!(
+        out.contains(&format!(
+            "broker 1 at 127.0.0.1:{}",
+            broker.port("SASL_SSL")
+        )),
+        "{out}"
+    );
     let mut wrong = scram.to_vec();
     wrong.extend(["-X", "sasl.password=nope"]);
-    let (ok, _, err) = kcat(&sasl_ssl, &[wrong.as_slice(), &["-L", "-m", "3"]].concat(), None);
+    let (ok, _, err) = kcat(
+        &sasl_ssl,
+        &[wrong.as_slice(), &["-L", "-m", "3"]].concat(),
+        None,
+    );
     assert!(!ok);
-    assert!(err.contains("invalid credentials with SASL mechanism SCRAM-SHA-256"), "{err}");
+    assert!(
+        err.contains("invalid credentials with SASL mechanism SCRAM-SHA-256"),
+        "{err}"
+    );
 
     // Produce over SASL_PLAINTEXT with SCRAM-SHA-512, read back over mutual TLS.
     let sasl_plain = broker.addr("SASL_PLAINTEXT");
-    let scram512 = ["-X", "security.protocol=SASL_PLAINTEXT", "-X", "sasl.mechanisms=SCRAM-SHA-512", "-X", "sasl.username=bob", "-X", "sasl.password=bob-secret"];
-    let (ok, out, err) = kcat(&sasl_plain, &[scram512.as_slice(), &["-P", "-t", "kcat-secure"]].concat(), Some("one\ntwo\nthree\n"));
+    let scram512 = [
+        "-X",
+        "security.protocol=SASL_PLAINTEXT",
+        "-X",
+        "sasl.mechanisms=SCRAM-SHA-512",
+        "-X",
+        "sasl.username=bob",
+        "-X",
+        "sasl.password=bob-secret",
+    ];
+    let (ok, out, err) = kcat(
+        &sasl_plain,
+        &[scram512.as_slice(), &["-P", "-t", "kcat-secure"]].concat(),
+        Some("one\ntwo\nthree\n"),
+    );
     assert!(ok, "{out}{err}");
-    let mtls = ["-X", "security.protocol=SSL", "-X", &format!("ssl.ca.location={ca}"), "-X", &format!("ssl.certificate.location={}", broker.pki.path("client.crt")), "-X", &format!("ssl.key.location={}", broker.pki.path("client.key"))];
+    let mtls = [
+        "-X",
+        "security.protocol=SSL",
+        "-X",
+        &format!("ssl.ca.location={ca}"),
+        "-X",
+        &format!("ssl.certificate.location={}", broker.pki.path("client.crt")),
+        "-X",
+        &format!("ssl.key.location={}", broker.pki.path("client.key")),
+    ];
     let ssl = broker.addr("SSL");
-    let (ok, out, err) = kcat(&ssl, &[mtls.as_slice(), &["-C", "-t", "kcat-secure", "-o", "beginning", "-e", "-q"]].concat(), None);
+    let (ok, out, err) = kcat(
+        &ssl,
+        &[
+            mtls.as_slice(),
+            &["-C", "-t", "kcat-secure", "-o", "beginning", "-e", "-q"],
+        ]
+        .concat(),
+        None,
+    );
     assert!(ok, "{out}{err}");
     assert_eq!(out, "one\ntwo\nthree\n");
     // PLAIN over SASL_SSL, and a wrong password refused.
-    let plain = ["-X", "security.protocol=SASL_SSL", "-X", &format!("ssl.ca.location={ca}"), "-X", "sasl.mechanisms=PLAIN", "-X", "sasl.username=alice"];
-    let (ok, out, err) = kcat(&sasl_ssl, &[plain.as_slice(), &["-X", "sasl.password=alice-secret", "-L"]].concat(), None);
+    let plain = [
+        "-X",
+        "security.protocol=SASL_SSL",
+        "-X",
+        &format!("ssl.ca.location={ca}"),
+        "-X",
+        "sasl.mechanisms=PLAIN",
+        "-X",
+        "sasl.username=alice",
+    ];
+    let (ok, out, err) = kcat(
+        &sasl_ssl,
+        &[
+            plain.as_slice(),
+            &["-X", "sasl.password=alice-secret", "-L"],
+        ]
+        .concat(),
+        None,
+    );
     assert!(ok && out.contains("kcat-secure"), "{out}{err}");
-    let (ok, _, err) = kcat(&sasl_ssl, &[plain.as_slice(), &["-X", "sasl.password=bad", "-L", "-m", "3"]].concat(), None);
+    let (ok, _, err) = kcat(
+        &sasl_ssl,
+        &[
+            plain.as_slice(),
+            &["-X", "sasl.password=bad", "-L", "-m", "3"],
+        ]
+        .concat(),
+        None,
+    );
     assert!(!ok && err.contains("Invalid username or password"), "{err}");
 }
 
@@ -282,14 +486,40 @@ fn kbox_tools_reach_secured_listeners_through_client_properties() {
     ]);
     // Bootstrap by name (hostname verification against "localhost"), then the advertised IP.
     let bootstrap = format!("localhost:{}", broker.port("SASL_SSL"));
-    let (code, out, err) = run_kbox(&["topics", "--bootstrap-server", &bootstrap, "--command-config", &scram, "--create", "--topic", "secured", "--partitions", "2"]);
+    let (code, out, err) = run_kbox(&[
+        "topics",
+        "--bootstrap-server",
+        &bootstrap,
+        "--command-config",
+        &scram,
+        "--create",
+        "--topic",
+        "secured",
+        "--partitions",
+        "2",
+    ]);
     assert_eq!(code, 0, "{out}{err}");
-    let (code, out, err) = run_kbox(&["topics", "--bootstrap-server", &bootstrap, "--command-config", &scram, "--list"]);
+    let (code, out, err) = run_kbox(&[
+        "topics",
+        "--bootstrap-server",
+        &bootstrap,
+        "--command-config",
+        &scram,
+        "--list",
+    ]);
     assert_eq!(code, 0, "{err}");
     assert!(out.lines().any(|l| l == "secured"), "{out}");
 
     let mut producer = Command::new(kbox_bin())
-        .args(["console-producer", "--bootstrap-server", &bootstrap, "--producer.config", &scram, "--topic", "secured"])
+        .args([
+            "console-producer",
+            "--bootstrap-server",
+            &bootstrap,
+            "--producer.config",
+            &scram,
+            "--topic",
+            "secured",
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -297,37 +527,99 @@ fn kbox_tools_reach_secured_listeners_through_client_properties() {
         .unwrap();
     {
         use std::io::Write;
-        producer.stdin.take().unwrap().write_all(b"a\nb\nc\n").unwrap();
+        producer
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(b"a\nb\nc\n")
+            .unwrap();
     }
     let produced = producer.wait_with_output().unwrap();
-    assert!(produced.status.success(), "{}", String::from_utf8_lossy(&produced.stderr));
+    assert!(
+        produced.status.success(),
+        "{}",
+        String::from_utf8_lossy(&produced.stderr)
+    );
 
     // Read them back over mutual TLS with a PEM key store.
-    let mtls = write_properties(dir.path(), "mtls.properties", &[
-        "security.protocol=SSL".into(),
-        format!("ssl.truststore.location={ca}"),
-        "ssl.keystore.type=PEM".into(),
-        format!("ssl.keystore.location={}", broker.pki.path("client-keystore.pem")),
+    let mtls = write_properties(
+        dir.path(),
+        "mtls.properties",
+        &[
+            "security.protocol=SSL".into(),
+            format!("ssl.truststore.location={ca}"),
+            "ssl.keystore.type=PEM".into(),
+            format!(
+                "ssl.keystore.location={}",
+                broker.pki.path("client-keystore.pem")
+            ),
+        ],
+    );
+    let (code, out, err) = run_kbox(&[
+        "console-consumer",
+        "--bootstrap-server",
+        &broker.addr("SSL"),
+        "--consumer.config",
+        &mtls,
+        "--topic",
+        "secured",
+        "--from-beginning",
+        "--max-messages",
+        "3",
     ]);
-    let (code, out, err) = run_kbox(&["console-consumer", "--bootstrap-server", &broker.addr("SSL"), "--consumer.config", &mtls, "--topic", "secured", "--from-beginning", "--max-messages", "3"]);
     assert_eq!(code, 0, "{err}");
     let mut got: Vec<&str> = out.lines().collect();
     got.sort_unstable();
     assert_eq!(got, ["a", "b", "c"]);
 
     // The SCRAM credentials can be listed (never their secrets) and removed.
-    let (code, out, _) = run_kbox(&["configs", "--bootstrap-server", &bootstrap, "--command-config", &scram, "--describe", "--entity-type", "users", "--entity-name", "bob"]);
+    let (code, out, _) = run_kbox(&[
+        "configs",
+        "--bootstrap-server",
+        &bootstrap,
+        "--command-config",
+        &scram,
+        "--describe",
+        "--entity-type",
+        "users",
+        "--entity-name",
+        "bob",
+    ]);
     assert_eq!(code, 0);
     assert_eq!(out.trim(), "SCRAM credential configs for user-principal 'bob' are SCRAM-SHA-256=iterations=8192, SCRAM-SHA-512=iterations=4096");
-    let (code, _, err) = run_kbox(&["configs", "--bootstrap-server", &broker.addr("PLAINTEXT"), "--alter", "--entity-type", "users", "--entity-name", "bob", "--delete-config", "SCRAM-SHA-512"]);
+    let (code, _, err) = run_kbox(&[
+        "configs",
+        "--bootstrap-server",
+        &broker.addr("PLAINTEXT"),
+        "--alter",
+        "--entity-type",
+        "users",
+        "--entity-name",
+        "bob",
+        "--delete-config",
+        "SCRAM-SHA-512",
+    ]);
     assert_eq!(code, 0, "{err}");
     // Now bob's SCRAM-SHA-512 login is refused, quickly and with Kafka's message.
     let started = Instant::now();
-    let (code, out, err) = run_kbox(&["topics", "--bootstrap-server", &bootstrap, "--command-config", &scram, "--list"]);
+    let (code, out, err) = run_kbox(&[
+        "topics",
+        "--bootstrap-server",
+        &bootstrap,
+        "--command-config",
+        &scram,
+        "--list",
+    ]);
     assert_ne!(code, 0);
     // kafka-topics.sh prints its errors on stdout.
-    assert!(out.contains("Error while executing topic command : Authentication failed"), "{out}{err}");
-    assert!(started.elapsed() < Duration::from_secs(30), "a refused login must not be retried until a timeout");
+    assert!(
+        out.contains("Error while executing topic command : Authentication failed"),
+        "{out}{err}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "a refused login must not be retried until a timeout"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -337,21 +629,42 @@ fn kbox_tools_reach_secured_listeners_through_client_properties() {
 async fn start_broker(dir: &Path, overrides: &[(&str, String)]) -> RunningBroker {
     let cfg = BrokerConfig::embedded(dir, "127.0.0.1:0".parse().unwrap()).unwrap();
     let cfg = cfg.with_overrides(overrides).unwrap();
-    storage_format::format(&cfg, &storage_format::random_uuid(), true, &storage_format::InitialQuorum::Static).unwrap();
+    storage_format::format(
+        &cfg,
+        &storage_format::random_uuid(),
+        true,
+        &storage_format::InitialQuorum::Static,
+    )
+    .unwrap();
     kbox::broker::start(cfg).await.unwrap()
 }
 
 fn endpoint(broker: &RunningBroker, listener: &str) -> String {
-    let e = broker.state.endpoints.iter().find(|e| e.listener == listener).unwrap();
+    let e = broker
+        .state
+        .endpoints
+        .iter()
+        .find(|e| e.listener == listener)
+        .unwrap();
     format!("{}:{}", e.host, e.port)
 }
 
 fn sasl_overrides(extra: &[(&'static str, &str)]) -> Vec<(&'static str, String)> {
     let mut o = vec![
-        ("listeners", "SASL_PLAINTEXT://127.0.0.1:0,PLAINTEXT://127.0.0.1:0,CONTROLLER://127.0.0.1:0".to_string()),
-        ("listener.security.protocol.map", "SASL_PLAINTEXT:SASL_PLAINTEXT,PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT".into()),
+        (
+            "listeners",
+            "SASL_PLAINTEXT://127.0.0.1:0,PLAINTEXT://127.0.0.1:0,CONTROLLER://127.0.0.1:0"
+                .to_string(),
+        ),
+        (
+            "listener.security.protocol.map",
+            "SASL_PLAINTEXT:SASL_PLAINTEXT,PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT".into(),
+        ),
         ("sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-256".into()),
-        ("listener.name.sasl_plaintext.plain.sasl.jaas.config", PLAIN_JAAS.into()),
+        (
+            "listener.name.sasl_plaintext.plain.sasl.jaas.config",
+            PLAIN_JAAS.into(),
+        ),
     ];
     o.extend(extra.iter().map(|(k, v)| (*k, v.to_string())));
     o
@@ -363,24 +676,46 @@ async fn call<R: Request>(stream: &mut TcpStream, version: i16, body: &R) -> Opt
     header.request_api_version = version;
     header.correlation_id = 9;
     header.client_id = Some(StrBytes::from_static_str("raw"));
-    stream.write_all(&encode_request(&header, body).unwrap()).await.ok()?;
+    stream
+        .write_all(&encode_request(&header, body).unwrap())
+        .await
+        .ok()?;
     let mut frame = read_frame(stream, 1 << 24).await.ok()??;
     Some(decode_response::<R>(&mut frame, version).unwrap().1)
 }
 
 async fn closed(stream: &mut TcpStream) -> bool {
     let mut buf = [0u8; 16];
-    matches!(tokio::time::timeout(Duration::from_secs(10), stream.read(&mut buf)).await, Ok(Ok(0)) | Ok(Err(_)))
+    matches!(
+        tokio::time::timeout(Duration::from_secs(10), stream.read(&mut buf)).await,
+        Ok(Ok(0)) | Ok(Err(_))
+    )
 }
 
 fn plain_token(user: &str, password: &str) -> Bytes {
     Bytes::from(format!("\0{user}\0{password}"))
 }
 
-async fn plain_login(stream: &mut TcpStream, user: &str, password: &str) -> kafka_protocol::messages::SaslAuthenticateResponse {
-    let handshake = call(stream, 1, &SaslHandshakeRequest::default().with_mechanism(StrBytes::from_static_str("PLAIN"))).await.unwrap();
+async fn plain_login(
+    stream: &mut TcpStream,
+    user: &str,
+    password: &str,
+) -> kafka_protocol::messages::SaslAuthenticateResponse {
+    let handshake = call(
+        stream,
+        1,
+        &SaslHandshakeRequest::default().with_mechanism(StrBytes::from_static_str("PLAIN")),
+    )
+    .await
+    .unwrap();
     assert_eq!(handshake.error_code, 0);
-    call(stream, 2, &SaslAuthenticateRequest::default().with_auth_bytes(plain_token(user, password))).await.unwrap()
+    call(
+        stream,
+        2,
+        &SaslAuthenticateRequest::default().with_auth_bytes(plain_token(user, password)),
+    )
+    .await
+    .unwrap()
 }
 
 #[tokio::test]
@@ -391,10 +726,17 @@ async fn a_sasl_listener_serves_only_login_requests_until_login() {
 
     // ApiVersions is allowed before login; Metadata closes the connection.
     let mut s = TcpStream::connect(&addr).await.unwrap();
-    let versions = call(&mut s, 3, &ApiVersionsRequest::default()).await.unwrap();
+    let versions = call(&mut s, 3, &ApiVersionsRequest::default())
+        .await
+        .unwrap();
     assert_eq!(versions.error_code, 0);
-    assert!(versions.api_keys.iter().any(|k| k.api_key == SaslAuthenticateRequest::KEY));
-    assert!(call(&mut s, 12, &MetadataRequest::default()).await.is_none());
+    assert!(versions
+        .api_keys
+        .iter()
+        .any(|k| k.api_key == SaslAuthenticateRequest::KEY));
+    assert!(call(&mut s, 12, &MetadataRequest::default())
+        .await
+        .is_none());
     assert!(closed(&mut s).await);
 
     // Before login a frame may not exceed sasl.server.max.receive.size (512 KiB).
@@ -404,7 +746,13 @@ async fn a_sasl_listener_serves_only_login_requests_until_login() {
 
     // An unknown mechanism is refused with the list of enabled ones.
     let mut s = TcpStream::connect(&addr).await.unwrap();
-    let r = call(&mut s, 1, &SaslHandshakeRequest::default().with_mechanism(StrBytes::from_static_str("GSSAPI"))).await.unwrap();
+    let r = call(
+        &mut s,
+        1,
+        &SaslHandshakeRequest::default().with_mechanism(StrBytes::from_static_str("GSSAPI")),
+    )
+    .await
+    .unwrap();
     assert_eq!(r.error_code, 33);
     let offered: Vec<String> = r.mechanisms.iter().map(|m| m.to_string()).collect();
     assert_eq!(offered, ["PLAIN", "SCRAM-SHA-256"]);
@@ -415,7 +763,10 @@ async fn a_sasl_listener_serves_only_login_requests_until_login() {
     let r = plain_login(&mut s, "alice", "wrong").await;
     assert!(started.elapsed() >= Duration::from_millis(100));
     assert_eq!(r.error_code, 58);
-    assert_eq!(r.error_message.as_deref(), Some("Authentication failed: Invalid username or password"));
+    assert_eq!(
+        r.error_message.as_deref(),
+        Some("Authentication failed: Invalid username or password")
+    );
     assert!(closed(&mut s).await);
 
     // The right password: served; session_lifetime_ms is 0 without connections.max.reauth.ms.
@@ -423,30 +774,51 @@ async fn a_sasl_listener_serves_only_login_requests_until_login() {
     let r = plain_login(&mut s, "alice", "alice-secret").await;
     assert_eq!((r.error_code, r.session_lifetime_ms), (0, 0));
     let metadata = call(&mut s, 12, &MetadataRequest::default()).await.unwrap();
-    assert_eq!(metadata.brokers[0].port.to_string(), addr.rsplit(':').next().unwrap());
+    assert_eq!(
+        metadata.brokers[0].port.to_string(),
+        addr.rsplit(':').next().unwrap()
+    );
 
     // The v0 flow of old clients: SaslHandshake v0, then the raw token framed by its length.
     let mut s = TcpStream::connect(&addr).await.unwrap();
-    let r = call(&mut s, 0, &SaslHandshakeRequest::default().with_mechanism(StrBytes::from_static_str("PLAIN"))).await.unwrap();
+    let r = call(
+        &mut s,
+        0,
+        &SaslHandshakeRequest::default().with_mechanism(StrBytes::from_static_str("PLAIN")),
+    )
+    .await
+    .unwrap();
     assert_eq!(r.error_code, 0);
     let token = plain_token("admin", "admin-secret");
-    s.write_all(&(token.len() as u32).to_be_bytes()).await.unwrap();
+    s.write_all(&(token.len() as u32).to_be_bytes())
+        .await
+        .unwrap();
     s.write_all(&token).await.unwrap();
     let mut reply = [0u8; 4];
     s.read_exact(&mut reply).await.unwrap();
     assert_eq!(reply, [0, 0, 0, 0], "PLAIN answers an empty token");
-    assert!(call(&mut s, 12, &MetadataRequest::default()).await.is_some());
+    assert!(call(&mut s, 12, &MetadataRequest::default())
+        .await
+        .is_some());
 
     // The plaintext listener next to it needs no login.
-    let mut p = TcpStream::connect(endpoint(&broker, "PLAINTEXT")).await.unwrap();
-    assert!(call(&mut p, 12, &MetadataRequest::default()).await.is_some());
+    let mut p = TcpStream::connect(endpoint(&broker, "PLAINTEXT"))
+        .await
+        .unwrap();
+    assert!(call(&mut p, 12, &MetadataRequest::default())
+        .await
+        .is_some());
     broker.shutdown().await.unwrap();
 }
 
 #[tokio::test]
 async fn sessions_expire_and_can_be_renewed() {
     let dir = tempfile::tempdir().unwrap();
-    let broker = start_broker(dir.path(), &sasl_overrides(&[("connections.max.reauth.ms", "600")])).await;
+    let broker = start_broker(
+        dir.path(),
+        &sasl_overrides(&[("connections.max.reauth.ms", "600")]),
+    )
+    .await;
     let addr = endpoint(&broker, "SASL_PLAINTEXT");
 
     let mut s = TcpStream::connect(&addr).await.unwrap();
@@ -455,7 +827,9 @@ async fn sessions_expire_and_can_be_renewed() {
     // Re-authentication (KIP-368) on the same connection, as the same principal.
     let r = plain_login(&mut s, "alice", "alice-secret").await;
     assert_eq!((r.error_code, r.session_lifetime_ms), (0, 600));
-    assert!(call(&mut s, 12, &MetadataRequest::default()).await.is_some());
+    assert!(call(&mut s, 12, &MetadataRequest::default())
+        .await
+        .is_some());
     // Another principal may not take the connection over.
     let r = plain_login(&mut s, "admin", "admin-secret").await;
     assert_eq!(r.error_code, 58);
@@ -463,9 +837,16 @@ async fn sessions_expire_and_can_be_renewed() {
 
     // A session left to expire: the next request closes the connection.
     let mut s = TcpStream::connect(&addr).await.unwrap();
-    assert_eq!(plain_login(&mut s, "alice", "alice-secret").await.error_code, 0);
+    assert_eq!(
+        plain_login(&mut s, "alice", "alice-secret")
+            .await
+            .error_code,
+        0
+    );
     tokio::time::sleep(Duration::from_millis(700)).await; // the session's lifetime, not readiness
-    assert!(call(&mut s, 12, &MetadataRequest::default()).await.is_none());
+    assert!(call(&mut s, 12, &MetadataRequest::default())
+        .await
+        .is_none());
 
     // kbox's client opens a fresh, logged-in connection when its session is over.
     let mut config = ClientConfig::with_bootstrap(&addr);
@@ -498,16 +879,34 @@ async fn storage_format_add_scram_seeds_logins() {
     .unwrap();
     let props = props.display().to_string();
     let (code, out, err) = run_kbox(&[
-        "storage", "format", "-c", &props, "-t", &storage_format::random_uuid(),
-        "--add-scram", "SCRAM-SHA-256=[name=carol,password=carol-secret]",
-        "--add-scram", "SCRAM-SHA-512=[name=carol,iterations=8192,password=carol-secret]",
+        "storage",
+        "format",
+        "-c",
+        &props,
+        "-t",
+        &storage_format::random_uuid(),
+        "--add-scram",
+        "SCRAM-SHA-256=[name=carol,password=carol-secret]",
+        "--add-scram",
+        "SCRAM-SHA-512=[name=carol,iterations=8192,password=carol-secret]",
     ]);
     assert_eq!(code, 0, "{out}{err}");
-    let (code, _, err) = run_kbox(&["storage", "format", "-c", &props, "-t", "x", "--add-scram", "SCRAM-SHA-1=[name=a,password=b]"]);
+    let (code, _, err) = run_kbox(&[
+        "storage",
+        "format",
+        "-c",
+        &props,
+        "-t",
+        "x",
+        "--add-scram",
+        "SCRAM-SHA-1=[name=a,password=b]",
+    ]);
     assert_ne!(code, 0);
     assert!(err.contains("SCRAM-SHA-1"), "{err}");
 
-    let broker = kbox::broker::start(BrokerConfig::load(Path::new(&props), &[]).unwrap()).await.unwrap();
+    let broker = kbox::broker::start(BrokerConfig::load(Path::new(&props), &[]).unwrap())
+        .await
+        .unwrap();
     let login = |mechanism: &str, password: &str| {
         let mut c = ClientConfig::with_bootstrap(&broker.addr.to_string());
         c.set("security.protocol", "SASL_PLAINTEXT");
@@ -520,10 +919,27 @@ async fn storage_format_add_scram_seeds_logins() {
     assert_eq!(described.len(), 1);
     let (user, infos) = &described[0];
     assert_eq!(user, "carol");
-    let infos: Vec<(String, i32)> = infos.as_ref().unwrap().iter().map(|i| (i.mechanism.name().to_string(), i.iterations)).collect();
-    assert_eq!(infos, [("SCRAM-SHA-256".to_string(), 4096), ("SCRAM-SHA-512".to_string(), 8192)]);
-    let refused = login("SCRAM-SHA-256", "wrong").list_topics(false).await.unwrap_err();
-    assert!(refused.to_string().contains("Authentication failed"), "{refused}");
+    let infos: Vec<(String, i32)> = infos
+        .as_ref()
+        .unwrap()
+        .iter()
+        .map(|i| (i.mechanism.name().to_string(), i.iterations))
+        .collect();
+    assert_eq!(
+        infos,
+        [
+            ("SCRAM-SHA-256".to_string(), 4096),
+            ("SCRAM-SHA-512".to_string(), 8192)
+        ]
+    );
+    let refused = login("SCRAM-SHA-256", "wrong")
+        .list_topics(false)
+        .await
+        .unwrap_err();
+    assert!(
+        refused.to_string().contains("Authentication failed"),
+        "{refused}"
+    );
     broker.shutdown().await.unwrap();
 }
 
@@ -534,12 +950,24 @@ async fn clients_check_the_broker_host_name_unless_told_not_to() {
     let broker = start_broker(
         dir.path(),
         &[
-            ("listeners", "SSL://127.0.0.1:0,CONTROLLER://127.0.0.1:0".to_string()),
-            ("listener.security.protocol.map", "SSL:SSL,CONTROLLER:PLAINTEXT".into()),
+            (
+                "listeners",
+                "SSL://127.0.0.1:0,CONTROLLER://127.0.0.1:0".to_string(),
+            ),
+            (
+                "listener.security.protocol.map",
+                "SSL:SSL,CONTROLLER:PLAINTEXT".into(),
+            ),
             ("inter.broker.listener.name", "SSL".into()),
             ("ssl.keystore.type", "PEM".into()),
-            ("ssl.keystore.key", std::fs::read_to_string(pki.path("server.key")).unwrap()),
-            ("ssl.keystore.certificate.chain", std::fs::read_to_string(pki.path("server.crt")).unwrap()),
+            (
+                "ssl.keystore.key",
+                std::fs::read_to_string(pki.path("server.key")).unwrap(),
+            ),
+            (
+                "ssl.keystore.certificate.chain",
+                std::fs::read_to_string(pki.path("server.crt")).unwrap(),
+            ),
         ],
     )
     .await;
