@@ -1,5 +1,5 @@
 //! TLS material under Kafka's property names (and librdkafka's), for both ends of a
-//! connection: PEM key stores and trust stores (files or inline), encrypted PKCS#8 keys
+//! connection: PEM or PKCS#12 key stores and trust stores (PEM also inline), encrypted PKCS#8 keys
 //! (`ssl.key.password`), `ssl.client.auth`, hostname verification, and the principal Kafka
 //! derives from a client certificate (its subject in RFC 2253 form, `User:CN=alice,O=kbox`).
 
@@ -66,7 +66,7 @@ pub fn private_key(
                 "{source}: the private key is encrypted and ssl.key.password is not set"
             ))
         })?;
-        let info = pkcs8::EncryptedPrivateKeyInfo::try_from(der.as_slice())
+        let info = pkcs8::EncryptedPrivateKeyInfoRef::try_from(der.as_slice())
             .map_err(|e| config_err(format!("{source}: bad encrypted PKCS#8 key: {e}")))?;
         let plain = info.decrypt(password).map_err(|_| {
             config_err(format!(
@@ -104,18 +104,36 @@ pub fn key_pair(get: Lookup<'_>) -> Result<Option<KeyPair>, SecurityError> {
     }
     if let Some(location) = get("ssl.keystore.location").filter(|l| !l.trim().is_empty()) {
         let location = location.trim();
-        if matches!(store_type.as_deref(), Some("PKCS12") | Some("JKS")) {
-            return Err(config_err(format!(
-                "ssl.keystore.type={} is not supported by kbox; use PEM (openssl pkcs12 -in {location} -nodes gives one)",
-                store_type.unwrap_or_default()
-            )));
+        let bytes = std::fs::read(location).map_err(|e| {
+            config_err(format!("cannot read ssl.keystore.location={location}: {e}"))
+        })?;
+        // PEM when it says so or looks so; else PKCS#12 (librdkafka's key stores are PKCS#12).
+        let is_pem = store_type.as_deref() == Some("PEM")
+            || (store_type.as_deref() != Some("PKCS12")
+                && String::from_utf8_lossy(&bytes).contains("-----BEGIN"));
+        if !is_pem {
+            let store = pkcs12_store(
+                &bytes,
+                get("ssl.keystore.password"),
+                "ssl.keystore.location",
+                store_type.as_deref(),
+                p12_keystore::Pkcs12ImportPolicy::Relaxed,
+            )?;
+            let (_, chain) = store.private_key_chain().ok_or_else(|| {
+                config_err(format!(
+                    "ssl.keystore.location={location}: no private key with its certificate in the PKCS#12 store"
+                ))
+            })?;
+            return Ok(Some(KeyPair {
+                chain: chain
+                    .certs()
+                    .iter()
+                    .map(|c| CertificateDer::from(c.as_der().to_vec()))
+                    .collect(),
+                key: PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(chain.key().as_der().to_vec())),
+            }));
         }
-        let text = read_file("ssl.keystore.location", location)?;
-        if !text.contains("-----BEGIN") {
-            return Err(config_err(format!(
-                "ssl.keystore.location={location} is not a PEM file; kbox reads key stores of ssl.keystore.type=PEM"
-            )));
-        }
+        let text = String::from_utf8_lossy(&bytes).into_owned();
         return Ok(Some(KeyPair {
             chain: certificates(&text, "ssl.keystore.location")?,
             key: private_key(&text, password, "ssl.keystore.location")?,
@@ -159,19 +177,66 @@ pub fn trusted_certificates(
     for key in ["ssl.truststore.location", "ssl.ca.location"] {
         if let Some(location) = get(key).filter(|l| !l.trim().is_empty()) {
             let store_type = get("ssl.truststore.type").map(|t| t.trim().to_ascii_uppercase());
-            if key == "ssl.truststore.location"
-                && matches!(store_type.as_deref(), Some("PKCS12") | Some("JKS"))
-            {
+            let bytes = std::fs::read(location.trim())
+                .map_err(|e| config_err(format!("cannot read {key}={location}: {e}")))?;
+            let is_pem = store_type.as_deref() == Some("PEM")
+                || (store_type.as_deref() != Some("PKCS12")
+                    && String::from_utf8_lossy(&bytes).contains("-----BEGIN"));
+            if is_pem || key == "ssl.ca.location" {
+                return certificates(&String::from_utf8_lossy(&bytes), key).map(Some);
+            }
+            let store = pkcs12_store(
+                &bytes,
+                get("ssl.truststore.password"),
+                key,
+                store_type.as_deref(),
+                p12_keystore::Pkcs12ImportPolicy::Raw,
+            )?;
+            let certs: Vec<CertificateDer<'static>> = store
+                .entries()
+                .flat_map(|(_, entry)| match entry {
+                    p12_keystore::KeyStoreEntry::Certificate(c) => {
+                        vec![CertificateDer::from(c.as_der().to_vec())]
+                    }
+                    p12_keystore::KeyStoreEntry::PrivateKeyChain(chain) => chain
+                        .certs()
+                        .iter()
+                        .map(|c| CertificateDer::from(c.as_der().to_vec()))
+                        .collect(),
+                    _ => Vec::new(),
+                })
+                .collect();
+            if certs.is_empty() {
                 return Err(config_err(format!(
-                    "ssl.truststore.type={} is not supported by kbox; use PEM",
-                    store_type.unwrap_or_default()
+                    "{key}={location}: no certificate in the PKCS#12 store"
                 )));
             }
-            let text = read_file(key, location.trim())?;
-            return certificates(&text, key).map(Some);
+            return Ok(Some(certs));
         }
     }
     Ok(None)
+}
+
+/// Opens a PKCS#12 store. Trust stores are read in `Raw` mode: openssl's carry no trust flags.
+/// JKS, Java's old format, is not PKCS#12 and is refused with a way out.
+fn pkcs12_store(
+    bytes: &[u8],
+    password: Option<String>,
+    source: &str,
+    store_type: Option<&str>,
+    policy: p12_keystore::Pkcs12ImportPolicy,
+) -> Result<p12_keystore::KeyStore, SecurityError> {
+    if store_type == Some("JKS") || bytes.starts_with(&[0xFE, 0xED, 0xFE, 0xED]) {
+        return Err(config_err(format!(
+            "{source}: JKS stores are not supported by kbox; convert with keytool -importkeystore -deststoretype PKCS12, or use PEM"
+        )));
+    }
+    let password = password.unwrap_or_default();
+    p12_keystore::KeyStore::from_pkcs12(bytes, &password, policy).map_err(|e| {
+        config_err(format!(
+            "{source}: cannot open the PKCS#12 store (wrong password?): {e}"
+        ))
+    })
 }
 
 fn root_store(

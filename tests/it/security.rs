@@ -996,3 +996,101 @@ async fn clients_check_the_broker_host_name_unless_told_not_to() {
     assert!(Admin::new(c).unwrap().list_topics(false).await.is_err());
     broker.shutdown().await.unwrap();
 }
+
+/// `openssl pkcs12 -export` of a key and certificate (or of certificates only, `-nokeys`).
+fn pkcs12(pki: &Pki, out: &str, args: &[&str], password: &str) -> String {
+    let path = pki.path(out);
+    let status = Command::new("openssl")
+        .args([
+            "pkcs12",
+            "-export",
+            "-out",
+            &path,
+            "-passout",
+            &format!("pass:{password}"),
+        ])
+        .args(args)
+        .status()
+        .expect("openssl (scripts/install-test-deps.sh)");
+    assert!(status.success());
+    path
+}
+
+#[tokio::test]
+async fn pkcs12_key_and_trust_stores_work_on_both_ends() {
+    let pki = make_pki(&["localhost"]);
+    let server_p12 = pkcs12(
+        &pki,
+        "server.p12",
+        &[
+            "-in",
+            &pki.path("server.crt"),
+            "-inkey",
+            &pki.path("server.key"),
+        ],
+        "store-pass",
+    );
+    let client_p12 = pkcs12(
+        &pki,
+        "client.p12",
+        &[
+            "-in",
+            &pki.path("client.crt"),
+            "-inkey",
+            &pki.path("client.key"),
+        ],
+        "client-pass",
+    );
+    let trust_p12 = pkcs12(
+        &pki,
+        "trust.p12",
+        &["-nokeys", "-in", &pki.path("ca.pem")],
+        "trust-pass",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let broker = start_broker(
+        dir.path(),
+        &[
+            (
+                "listeners",
+                "SSL://127.0.0.1:0,CONTROLLER://127.0.0.1:0".to_string(),
+            ),
+            (
+                "listener.security.protocol.map",
+                "SSL:SSL,CONTROLLER:PLAINTEXT".into(),
+            ),
+            ("inter.broker.listener.name", "SSL".into()),
+            ("ssl.keystore.type", "PKCS12".into()),
+            ("ssl.keystore.location", server_p12),
+            ("ssl.keystore.password", "store-pass".into()),
+            ("ssl.truststore.type", "PKCS12".into()),
+            ("ssl.truststore.location", trust_p12.clone()),
+            ("ssl.truststore.password", "trust-pass".into()),
+            ("ssl.client.auth", "required".into()),
+        ],
+    )
+    .await;
+    let client = |keystore_password: &str| {
+        let mut c = ClientConfig::with_bootstrap(&broker.addr.to_string());
+        for (k, v) in [
+            ("security.protocol", "SSL"),
+            ("ssl.truststore.type", "PKCS12"),
+            ("ssl.truststore.location", trust_p12.as_str()),
+            ("ssl.truststore.password", "trust-pass"),
+            ("ssl.keystore.type", "PKCS12"),
+            ("ssl.keystore.location", client_p12.as_str()),
+            ("ssl.keystore.password", keystore_password),
+        ] {
+            c.set(k, v);
+        }
+        c
+    };
+    Admin::new(client("client-pass"))
+        .unwrap()
+        .list_topics(false)
+        .await
+        .unwrap();
+    let err = Admin::new(client("wrong")).unwrap_err();
+    assert!(err.to_string().contains("PKCS#12"), "{err}");
+    broker.shutdown().await.unwrap();
+}

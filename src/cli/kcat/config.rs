@@ -133,6 +133,8 @@ const KAFKA_NAMES: &[&str] = &[
     "ssl.key.pem",
     "ssl.endpoint.identification.algorithm",
     "enable.ssl.certificate.verification",
+    "ssl.keystore.location",
+    "ssl.keystore.password",
 ];
 
 /// librdkafka names with a Kafka equivalent under another name.
@@ -216,8 +218,6 @@ const LIBRDKAFKA_ONLY: &[&str] = &[
     "ssl.curves.list",
     "ssl.engine.id",
     "ssl.engine.location",
-    "ssl.keystore.location",
-    "ssl.keystore.password",
     "ssl.providers",
     "ssl.sigalgs.list",
     "statistics.interval.ms",
