@@ -110,7 +110,7 @@ async fn serve_connection(
         principal: auth::snapshot(&auth).0,
         listener: security.name.clone(),
     };
-    let (mut reader, writer) = tokio::io::split(stream);
+    let (mut reader, writer) = stream.split();
     let mut writer = BufWriter::with_capacity(64 * 1024, writer);
     loop {
         let frame = tokio::select! {

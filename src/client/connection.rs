@@ -25,7 +25,7 @@ use crate::protocol::codec::{decode_response, encode_request};
 use crate::protocol::frame::read_frame;
 use crate::protocol::{ApiKey, ProtocolError, ResponseError, VersionRange};
 use crate::security::scram::{self, ScramClient, ScramMechanism};
-use crate::security::stream::MaybeTls;
+use crate::security::stream::{MaybeTls, MaybeTlsRead, MaybeTlsWrite};
 use crate::{Error, Result};
 
 /// The largest response frame a client accepts; a bound so a broken peer cannot make us
@@ -106,7 +106,7 @@ impl BrokerConnection {
                 MaybeTls::Tls(Box::new(tls))
             }
         };
-        let (read_half, write_half) = tokio::io::split(stream);
+        let (read_half, write_half) = stream.split();
         let (queue, rx) = mpsc::unbounded_channel();
         let pending: Arc<Mutex<HashMap<i32, Reply>>> = Arc::default();
         let closed = Arc::new(AtomicBool::new(false));
@@ -428,11 +428,11 @@ impl Drop for BrokerConnection {
     }
 }
 
-/// A client-side socket: plain TCP or TLS.
-type ClientStream = MaybeTls<tokio_rustls::client::TlsStream<TcpStream>>;
+/// The TLS stream of a client connection (plain ones are `MaybeTls::Plain`).
+type ClientTls = tokio_rustls::client::TlsStream<TcpStream>;
 
 async fn write_loop(
-    write_half: tokio::io::WriteHalf<ClientStream>,
+    write_half: MaybeTlsWrite<ClientTls>,
     mut rx: mpsc::UnboundedReceiver<Outgoing>,
     pending: Arc<Mutex<HashMap<i32, Reply>>>,
     closed: Arc<AtomicBool>,
@@ -509,7 +509,7 @@ async fn write_loop(
 }
 
 async fn read_loop(
-    mut read_half: tokio::io::ReadHalf<ClientStream>,
+    mut read_half: MaybeTlsRead<ClientTls>,
     pending: Arc<Mutex<HashMap<i32, Reply>>>,
     closed: Arc<AtomicBool>,
 ) {
