@@ -1949,7 +1949,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__storage__subcmd__format)
-            opts="-c -t -g -s -I -N -X -h --config --cluster-id --ignore-formatted --standalone --initial-controllers --no-initial-controllers --log-level --profile --help"
+            opts="-c -t -g -s -I -N -S -X -h --config --cluster-id --ignore-formatted --standalone --initial-controllers --no-initial-controllers --add-scram --log-level --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1976,6 +1976,14 @@ _kbox() {
                     return 0
                     ;;
                 -I)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --add-scram)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -S)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -66,6 +66,7 @@ complete -c kbox -n "__fish_kbox_using_subcommand storage; and __fish_seen_subco
 complete -c kbox -n "__fish_kbox_using_subcommand storage; and __fish_seen_subcommand_from format" -s c -l config -d 'The server.properties of the node' -r -F
 complete -c kbox -n "__fish_kbox_using_subcommand storage; and __fish_seen_subcommand_from format" -s t -l cluster-id -d 'The cluster id (from `kbox storage random-uuid`)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand storage; and __fish_seen_subcommand_from format" -s I -l initial-controllers -d 'The initial controllers of a dynamic quorum: id@host:port:directory-id,...' -r
+complete -c kbox -n "__fish_kbox_using_subcommand storage; and __fish_seen_subcommand_from format" -s S -l add-scram -d 'A SCRAM credential to create: \'SCRAM-SHA-256=[name=alice,password=alice-secret]\' (also iterations=, or salt= and saltedpassword= in base64). May be repeated' -r
 complete -c kbox -n "__fish_kbox_using_subcommand storage; and __fish_seen_subcommand_from format" -l log-level -d 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides' -r
 complete -c kbox -n "__fish_kbox_using_subcommand storage; and __fish_seen_subcommand_from format" -l profile -d 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster' -r
 complete -c kbox -n "__fish_kbox_using_subcommand storage; and __fish_seen_subcommand_from format" -s X -d 'A client property, key=value, for every command that talks to a cluster (repeatable)' -r
@@ -148,8 +149,8 @@ complete -c kbox -n "__fish_kbox_using_subcommand get-offsets" -l exclude-intern
 complete -c kbox -n "__fish_kbox_using_subcommand get-offsets" -s h -l help -d 'Print help'
 complete -c kbox -n "__fish_kbox_using_subcommand configs" -l bootstrap-server -d 'The Kafka server(s) to connect to' -r
 complete -c kbox -n "__fish_kbox_using_subcommand configs" -l command-config -d 'Property file with configs for the admin client' -r -F
-complete -c kbox -n "__fish_kbox_using_subcommand configs" -l entity-type -d 'topics, brokers, broker-loggers or groups' -r
-complete -c kbox -n "__fish_kbox_using_subcommand configs" -l entity-name -d 'Name of the entity (topic name, broker id, group id)' -r
+complete -c kbox -n "__fish_kbox_using_subcommand configs" -l entity-type -d 'topics, brokers, broker-loggers, groups or users (SCRAM credentials)' -r
+complete -c kbox -n "__fish_kbox_using_subcommand configs" -l entity-name -d 'Name of the entity (topic name, broker id, group id, user name)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand configs" -l topic -d 'Shorthand for --entity-type topics --entity-name <topic>' -r
 complete -c kbox -n "__fish_kbox_using_subcommand configs" -l broker -d 'Shorthand for --entity-type brokers --entity-name <id>' -r
 complete -c kbox -n "__fish_kbox_using_subcommand configs" -l broker-logger -d 'Shorthand for --entity-type broker-loggers --entity-name <id>' -r

@@ -28,6 +28,9 @@
 //!   names (`kafka-topics.sh`, `kafka-storage`, ...) when kbox is run through a link.
 //! - [`acl`]: Kafka's ACL model (resource patterns, operations, ALLOW/DENY) and the
 //!   authorizer's decision, shared by the broker and the admin client.
+//! - [`security`]: what broker and client share for authentication: SCRAM, JAAS strings, TLS
+//!   material and certificate principals, the plain-or-TLS stream ([`broker::auth`] is the
+//!   broker's side, [`client::security`] the client's).
 //! - [`properties`]: Java `.properties` files, as Kafka reads them.
 //! - [`error`]: the crate's [`Error`]; only `main` turns it into a message and an exit code.
 //! - [`fuzzing`]: entry points the fuzzers (`fuzz/`, `tests/it/fuzz.rs`) feed arbitrary bytes.
@@ -40,5 +43,6 @@ pub mod error;
 pub mod fuzzing;
 pub mod properties;
 pub mod protocol;
+pub mod security;
 
 pub use error::{Error, Result};

@@ -562,6 +562,27 @@ pub static BROKER_KEYS: &[BrokerKey] = &[
     // Quotas
     k("quota.window.num", T::Int, Some("11"), V::AtLeast(1), "The number of samples to retain in memory for client quotas."),
     k("quota.window.size.seconds", T::Int, Some("1"), V::AtLeast(1), "The time span of each sample for client quotas."),
+    // Security (each also settable per listener as listener.name.<name>.<key>)
+    k("sasl.enabled.mechanisms", T::List, Some("GSSAPI"), V::None, "The list of SASL mechanisms enabled in the Kafka server. kbox implements PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512."),
+    k("sasl.mechanism.inter.broker.protocol", T::String, Some("GSSAPI"), V::None, "SASL mechanism used for inter-broker communication."),
+    k("sasl.jaas.config", T::Password, None, V::None, "JAAS login context parameters in the format used by JAAS configuration files; for PLAIN, users are given as user_<name>=\"<password>\"."),
+    k("connections.max.reauth.ms", T::Long, Some("0"), V::None, "When explicitly set to a positive number (the default is 0, not a positive number), a session lifetime that will not exceed the configured value will be communicated to v2.2.0 or later clients when they authenticate."),
+    k("sasl.server.max.receive.size", T::Int, Some("524288"), V::None, "The maximum receive size allowed before and during initial SASL authentication."),
+    k("connection.failed.authentication.delay.ms", T::Int, Some("100"), V::AtLeast(0), "Connection close delay on failed authentication: the time (in milliseconds) by which the response to a failed authentication is delayed."),
+    k("ssl.client.auth", T::String, Some("none"), V::OneOf(&["required", "requested", "none"]), "Configures the broker to request client authentication."),
+    k("ssl.keystore.type", T::String, Some("JKS"), V::None, "The file format of the key store file. kbox reads PEM."),
+    k("ssl.keystore.location", T::String, None, V::None, "The location of the key store file."),
+    k("ssl.keystore.password", T::Password, None, V::None, "The store password for the key store file."),
+    k("ssl.keystore.key", T::Password, None, V::None, "Private key in the format specified by 'ssl.keystore.type'."),
+    k("ssl.keystore.certificate.chain", T::Password, None, V::None, "Certificate chain in the format specified by 'ssl.keystore.type'."),
+    k("ssl.key.password", T::Password, None, V::None, "The password of the private key in the key store file or the PEM key specified in 'ssl.keystore.key'."),
+    k("ssl.truststore.type", T::String, Some("JKS"), V::None, "The file format of the trust store file. kbox reads PEM."),
+    k("ssl.truststore.location", T::String, None, V::None, "The location of the trust store file."),
+    k("ssl.truststore.password", T::Password, None, V::None, "The password for the trust store file."),
+    k("ssl.truststore.certificates", T::Password, None, V::None, "Trusted certificates in the format specified by 'ssl.truststore.type'."),
+    k("ssl.endpoint.identification.algorithm", T::String, Some("https"), V::None, "The endpoint identification algorithm to validate server hostname using server certificate."),
+    k("ssl.principal.mapping.rules", T::String, Some("DEFAULT"), V::None, "A list of rules for mapping from distinguished name found in the client certificate to short name. kbox applies DEFAULT."),
+    k("ssl.protocol", T::String, Some("TLSv1.3"), V::None, "The SSL protocol used to generate the SSLContext."),
     // kbox's own keys (Kafka has no equivalent; its metrics go through JMX)
     k("kbox.metrics.listener", T::String, Some(""), V::Custom(validate_metrics_listener),
         "kbox only: an IP:port (e.g. 127.0.0.1:9404; port 0 picks a free port) on which the broker serves Prometheus metrics at GET /metrics. Empty (the default) serves none."),
@@ -663,6 +684,19 @@ pub static BROKER_KEYS: &[BrokerKey] = &[
 ];
 
 /// The definition of a broker key kbox knows.
+/// True for `listener.name.<listener>.<key>` (or `...<listener>.<mechanism>.<key>`) where
+/// `<key>` is a known broker key: Kafka's per-listener settings (SSL, SASL), read where used.
+fn is_listener_override(key: &str) -> bool {
+    let Some(rest) = key.strip_prefix("listener.name.") else {
+        return false;
+    };
+    let Some((_, setting)) = rest.split_once('.') else {
+        return false;
+    };
+    let without_mechanism = setting.split_once('.').map(|(_, k)| k).unwrap_or(setting);
+    broker_key(setting).is_some() || broker_key(without_mechanism).is_some()
+}
+
 pub fn broker_key(name: &str) -> Option<&'static BrokerKey> {
     BROKER_KEYS.iter().find(|k| k.name == name)
 }
@@ -1288,6 +1322,7 @@ impl BrokerConfig {
                 Some(def) => {
                     values.insert(def.name, def.parse(raw)?);
                 }
+                None if is_listener_override(key) => {}
                 None => unknown_keys.push(key.clone()),
             }
         }

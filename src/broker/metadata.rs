@@ -16,7 +16,11 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::acl::AclBinding;
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine;
+
 use crate::broker::log::{Log, LogConfig};
+use crate::security::scram::{ScramCredential, ScramMechanism};
 use crate::{Error, Result};
 
 /// Name of the metadata log's directory, as Kafka names it.
@@ -58,6 +62,18 @@ pub enum MetadataRecord {
     RemoveAcl { id: Uuid },
     /// A client quota was set (`value`) or removed (`None`) (AlterClientQuotas).
     ClientQuota { entity: crate::broker::quota::Entity, key: String, value: Option<f64> },
+    /// A SCRAM credential was set (Kafka's `UserScramCredentialRecord`; byte fields in base64).
+    UserScramCredential {
+        name: String,
+        /// Kafka's mechanism number: 1 SCRAM-SHA-256, 2 SCRAM-SHA-512.
+        mechanism: i8,
+        salt: String,
+        stored_key: String,
+        server_key: String,
+        iterations: i32,
+    },
+    /// A SCRAM credential was removed (Kafka's `RemoveUserScramCredentialRecord`).
+    RemoveUserScramCredential { name: String, mechanism: i8 },
 }
 
 /// Placement and leadership of one partition.
@@ -102,6 +118,8 @@ pub struct MetadataImage {
     pub acls: BTreeMap<Uuid, AclBinding>,
     /// Client quotas: entity -> key -> value.
     pub client_quotas: BTreeMap<crate::broker::quota::Entity, BTreeMap<String, f64>>,
+    /// SCRAM credentials by user name, then by mechanism.
+    pub scram_credentials: BTreeMap<String, BTreeMap<ScramMechanism, ScramCredential>>,
 }
 
 impl MetadataImage {
@@ -182,7 +200,51 @@ impl MetadataImage {
                     }
                 }
             }
+            MetadataRecord::UserScramCredential {
+                name,
+                mechanism,
+                salt,
+                stored_key,
+                server_key,
+                iterations,
+            } => {
+                let bytes = |b: &str| B64.decode(b).unwrap_or_default();
+                if let Some(m) = ScramMechanism::from_type(*mechanism) {
+                    self.scram_credentials
+                        .entry(name.clone())
+                        .or_default()
+                        .insert(
+                            m,
+                            ScramCredential {
+                                salt: bytes(salt),
+                                stored_key: bytes(stored_key),
+                                server_key: bytes(server_key),
+                                iterations: *iterations,
+                            },
+                        );
+                }
+            }
+            MetadataRecord::RemoveUserScramCredential { name, mechanism } => {
+                if let (Some(user), Some(m)) = (
+                    self.scram_credentials.get_mut(name),
+                    ScramMechanism::from_type(*mechanism),
+                ) {
+                    user.remove(&m);
+                    if user.is_empty() {
+                        self.scram_credentials.remove(name);
+                    }
+                }
+            }
         }
+    }
+
+    /// A user's SCRAM credential for one mechanism.
+    pub fn scram_credential(
+        &self,
+        user: &str,
+        mechanism: ScramMechanism,
+    ) -> Option<ScramCredential> {
+        self.scram_credentials.get(user)?.get(&mechanism).cloned()
     }
 
     fn topic_by_id_mut(&mut self, id: &Uuid) -> Option<&mut TopicMeta> {
@@ -292,6 +354,24 @@ impl MetadataLog {
     pub fn close(&mut self) -> Result<()> {
         self.log.close(crate::broker::now_ms())?;
         Ok(())
+    }
+}
+
+impl MetadataRecord {
+    /// The record that stores a SCRAM credential.
+    pub fn scram_credential(
+        name: &str,
+        mechanism: ScramMechanism,
+        credential: &ScramCredential,
+    ) -> Self {
+        MetadataRecord::UserScramCredential {
+            name: name.to_string(),
+            mechanism: mechanism.type_id(),
+            salt: B64.encode(&credential.salt),
+            stored_key: B64.encode(&credential.stored_key),
+            server_key: B64.encode(&credential.server_key),
+            iterations: credential.iterations,
+        }
     }
 }
 

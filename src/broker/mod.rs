@@ -5,6 +5,7 @@
 //! Shutdown: stop accepting, let in-flight requests finish, flush and close every log, write
 //! checkpoints and the clean-shutdown markers.
 
+pub mod auth;
 pub mod config;
 pub mod connection_quotas;
 pub mod group;
@@ -156,6 +157,15 @@ impl BrokerState {
         self.image.read().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// The endpoint clients of the current request should use: the one of the listener the
+    /// request came in on (Kafka answers per listener), else the first.
+    pub fn advertised_endpoint(&self) -> Option<&Endpoint> {
+        let listener = network::session().map(|s| s.listener);
+        listener
+            .and_then(|name| self.endpoints.iter().find(|e| e.listener == name))
+            .or_else(|| self.endpoints.first())
+    }
+
     /// Makes metadata records durable, applies them, and opens or removes partitions to match.
     pub fn commit_metadata(&self, records: Vec<MetadataRecord>) -> Result<()> {
         let mut log = self.metadata_log.lock().unwrap_or_else(|e| e.into_inner());
@@ -282,7 +292,8 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker> {
             host,
             port,
         });
-        listeners.push((socket, local, listener.name.clone()));
+        let security = Arc::new(auth::ListenerSecurity::from_config(&config, listener)?);
+        listeners.push((socket, local, security));
     }
     let addr = listeners
         .first()
@@ -322,7 +333,10 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker> {
     let (shutdown, shutdown_rx) = watch::channel(false);
     let task = tokio::spawn(serve(
         state.clone(),
-        listeners.into_iter().map(|(l, _, name)| (l, name)).collect(),
+        listeners
+            .into_iter()
+            .map(|(l, _, security)| (l, security))
+            .collect(),
         metrics_listener,
         shutdown_rx,
     ));
@@ -345,16 +359,16 @@ fn replicas_were_clean(config: &BrokerConfig) -> bool {
 
 async fn serve(
     state: Arc<BrokerState>,
-    listeners: Vec<(TcpListener, String)>,
+    listeners: Vec<(TcpListener, Arc<auth::ListenerSecurity>)>,
     metrics_listener: Option<TcpListener>,
     mut shutdown: watch::Receiver<bool>,
 ) -> Result<()> {
     let mut tasks = tokio::task::JoinSet::new();
-    for (listener, name) in listeners {
+    for (listener, security) in listeners {
         tasks.spawn(network::accept_loop(
             state.clone(),
             listener,
-            name,
+            security,
             shutdown.clone(),
         ));
     }

@@ -12,13 +12,15 @@ use tokio::io::{AsyncWriteExt, BufWriter};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
+use super::auth::{self, ListenerSecurity};
 use super::handlers;
 use super::log::FileSlice;
 use super::response::{Part, ResponseFrame};
-use tokio::net::tcp::OwnedWriteHalf;
 use super::BrokerState;
+use crate::protocol::codec::RequestPreamble;
 use crate::protocol::frame::read_frame;
-use crate::protocol::ProtocolError;
+use crate::protocol::{ApiKey, ProtocolError};
+use crate::security::stream::{MaybeTls, MaybeTlsWrite};
 use crate::Result;
 
 /// Who is on the other end of a connection: what authorization and logs need to know.
@@ -72,7 +74,7 @@ pub fn peer_host() -> String {
 pub async fn accept_loop(
     state: Arc<BrokerState>,
     listener: TcpListener,
-    listener_name: String,
+    security: Arc<ListenerSecurity>,
     mut shutdown: watch::Receiver<bool>,
 ) -> Result<()> {
     let mut backoff = Duration::from_millis(10);
@@ -98,7 +100,7 @@ pub async fn accept_loop(
                     };
                     state.metrics.connection_accepted();
                     let _ = socket.set_nodelay(true);
-                    connections.spawn(serve_connection(state.clone(), socket, peer, listener_name.clone(), shutdown.clone(), permit));
+                    connections.spawn(serve_connection(state.clone(), socket, peer, security.clone(), shutdown.clone(), permit));
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, "accept failed; backing off");
@@ -120,7 +122,7 @@ async fn serve_connection(
     state: Arc<BrokerState>,
     socket: TcpStream,
     peer: std::net::SocketAddr,
-    listener_name: String,
+    security: Arc<ListenerSecurity>,
     mut shutdown: watch::Receiver<bool>,
     _permit: super::connection_quotas::ConnectionPermit,
 ) {
@@ -128,12 +130,25 @@ async fn serve_connection(
     let max = usize::try_from(state.config.socket_request_max_bytes)
         .unwrap_or(crate::protocol::frame::DEFAULT_MAX_FRAME_BYTES);
     let _open = state.metrics.connection_opened();
-    let session = Session { peer, principal: ANONYMOUS.into(), listener: listener_name, muted_until: Arc::default() };
-    let (mut reader, writer) = socket.into_split();
+    let Some((stream, tls_principal)) = accept_tls(socket, peer, &security).await else {
+        return;
+    };
+    let auth: auth::SharedAuth = Arc::new(std::sync::Mutex::new(auth::ConnectionAuth::new(
+        security.clone(),
+        peer,
+        tls_principal,
+    )));
+    let mut session = Session {
+        peer,
+        principal: auth::snapshot(&auth).0,
+        listener: security.name.clone(),
+        muted_until: Arc::default(),
+    };
+    let (mut reader, writer) = stream.split();
     let mut writer = BufWriter::with_capacity(64 * 1024, writer);
     loop {
         let frame = tokio::select! {
-            frame = tokio::time::timeout(idle, read_frame(&mut reader, max)) => match frame {
+            frame = tokio::time::timeout(idle, read_frame(&mut reader, auth::frame_limit(&auth, max))) => match frame {
                 Ok(frame) => frame,
                 Err(_) => {
                     tracing::debug!(%peer, "closing a connection idle for connections.max.idle.ms");
@@ -154,7 +169,31 @@ async fn serve_connection(
                 break;
             }
         };
-        match SESSION.scope(session.clone(), handlers::dispatch(&state, frame)).await {
+        if auth::expects_raw_token(&auth) {
+            // After SaslHandshake v0 the frames are bare SASL tokens, answered the same way.
+            let Some(reply) = auth::raw_token(&state, &auth, &frame).await else {
+                break;
+            };
+            let len = (reply.len() as u32).to_be_bytes();
+            if writer.write_all(&len).await.is_err()
+                || writer.write_all(&reply).await.is_err()
+                || writer.flush().await.is_err()
+            {
+                break;
+            }
+            session.principal = auth::snapshot(&auth).0;
+            continue;
+        }
+        if let Some(api) =
+            RequestPreamble::peek(&frame).and_then(|p| ApiKey::try_from(p.api_key).ok())
+        {
+            if let Some(why) = auth::refusal(&auth, api) {
+                tracing::info!(%peer, listener = %security.name, "closing connection: {why}");
+                break;
+            }
+        }
+        let request = SESSION.scope(session.clone(), handlers::dispatch(&state, frame));
+        match auth::scope(auth.clone(), request).await {
             Ok(Some(response)) => {
                 if let Err(e) = write_frame(&mut writer, &response, &state.metrics).await {
                     tracing::debug!(%peer, error = %e, "write failed");
@@ -166,6 +205,11 @@ async fn serve_connection(
                 log_protocol_error(peer, &e);
                 break;
             }
+        }
+        let (principal, close) = auth::snapshot(&auth);
+        session.principal = principal;
+        if close {
+            break; // a failed login: its answer is written, now the connection goes
         }
         // A throttled client is not read from until its throttle time has passed.
         let muted = session.muted_until.lock().unwrap_or_else(|e| e.into_inner()).take();
@@ -184,21 +228,24 @@ const SENDFILE_MIN: usize = 16 * 1024;
 
 /// Writes one response: bytes through the buffer, large file parts with `sendfile`.
 async fn write_frame(
-    writer: &mut BufWriter<OwnedWriteHalf>,
+    writer: &mut BufWriter<BrokerWriter>,
     frame: &ResponseFrame,
     metrics: &super::metrics::Metrics,
 ) -> std::io::Result<()> {
     for part in &frame.parts {
         match part {
             Part::Bytes(bytes) => writer.write_all(bytes).await?,
-            Part::File(slice) if slice.len < SENDFILE_MIN || !cfg!(target_os = "linux") => {
-                writer.write_all(&slice.read_bytes()?).await?;
-                metrics.fetch_bytes_written(slice.len as u64, false);
+            // sendfile needs the plain socket; TLS encrypts in user space anyway.
+            Part::File(slice) if slice.len >= SENDFILE_MIN && cfg!(target_os = "linux") && matches!(writer.get_ref(), MaybeTlsWrite::Plain(_)) => {
+                writer.flush().await?;
+                if let MaybeTlsWrite::Plain(socket) = writer.get_ref() {
+                    send_file(socket.as_ref(), slice).await?;
+                }
+                metrics.fetch_bytes_written(slice.len as u64, true);
             }
             Part::File(slice) => {
-                writer.flush().await?;
-                send_file(writer.get_ref().as_ref(), slice).await?;
-                metrics.fetch_bytes_written(slice.len as u64, true);
+                writer.write_all(&slice.read_bytes()?).await?;
+                metrics.fetch_bytes_written(slice.len as u64, false);
             }
         }
     }
@@ -240,6 +287,49 @@ async fn send_file(_socket: &TcpStream, _slice: &FileSlice) -> std::io::Result<(
     // Never called: `write_frame` reads file parts where there is no sendfile.
     Err(std::io::Error::new(std::io::ErrorKind::Unsupported, "sendfile"))
 }
+
+/// The socket of a connection: TLS-wrapped on SSL and SASL_SSL listeners, with the client
+/// certificate's subject as principal when one was presented. `None` when the handshake fails.
+async fn accept_tls(
+    socket: TcpStream,
+    peer: std::net::SocketAddr,
+    security: &ListenerSecurity,
+) -> Option<(BrokerStream, Option<String>)> {
+    let Some(acceptor) = &security.tls else {
+        return Some((MaybeTls::Plain(socket), None));
+    };
+    match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(socket)).await {
+        Ok(Ok(tls)) => {
+            let principal = tls
+                .get_ref()
+                .1
+                .peer_certificates()
+                .and_then(|chain| chain.first())
+                .and_then(|cert| crate::security::tls::principal_from_certificate(cert).ok());
+            if let Some(principal) = &principal {
+                tracing::debug!(%peer, %principal, listener = %security.name, "authenticated by TLS client certificate");
+            }
+            Some((MaybeTls::Tls(Box::new(tls)), principal))
+        }
+        Ok(Err(e)) => {
+            tracing::info!(%peer, listener = %security.name, error = %e, "Failed authentication with /{} (SSL handshake failed)", peer.ip());
+            None
+        }
+        Err(_) => {
+            tracing::info!(%peer, listener = %security.name, "TLS handshake timed out");
+            None
+        }
+    }
+}
+
+/// How long a TLS handshake may take before the connection is dropped.
+const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A broker-side socket: plain TCP or TLS.
+type BrokerStream = MaybeTls<tokio_rustls::server::TlsStream<TcpStream>>;
+
+/// The write half of a [`BrokerStream`].
+type BrokerWriter = MaybeTlsWrite<tokio_rustls::server::TlsStream<TcpStream>>;
 
 /// Logs why a connection is closed. Requests for APIs or versions we do not implement are
 /// logged once per (API key, version), so a client that keeps probing does not flood the log.

@@ -131,6 +131,9 @@ pub enum StorageError {
         /// The second directory.
         second: PathBuf,
     },
+    /// A bad `--add-scram` argument, or the metadata log could not take its records.
+    #[error("{0}")]
+    Bootstrap(String),
     /// A `meta.properties` that cannot be understood.
     #[error("Error loading {}: {message}", path.display())]
     Malformed {
@@ -597,6 +600,22 @@ pub fn format(
     ignore_formatted: bool,
     quorum: &InitialQuorum,
 ) -> Result<Vec<String>, StorageError> {
+    format_with_records(cfg, cluster_id, ignore_formatted, quorum, &[])
+}
+
+/// As [`format`], and writes `records` (e.g. `--add-scram` credentials) into the metadata log
+/// of a newly formatted metadata directory, as Kafka puts them in its bootstrap checkpoint.
+///
+/// # Errors
+///
+/// As [`format`], and [`StorageError::Bootstrap`] when the records cannot be written.
+pub fn format_with_records(
+    cfg: &BrokerConfig,
+    cluster_id: &str,
+    ignore_formatted: bool,
+    quorum: &InitialQuorum,
+    records: &[crate::broker::metadata::MetadataRecord],
+) -> Result<Vec<String>, StorageError> {
     validate_cluster_id(cluster_id)?;
     let voters = initial_voters(cfg, quorum)?;
     let mut lines = Vec::new();
@@ -661,8 +680,120 @@ pub fn format(
         ));
         fs::create_dir_all(&dir).map_err(io_err(&dir))?;
         MetaProperties::new(cluster_id, cfg.node_id, Some(directory_id)).write(&dir)?;
+        if dir == cfg.metadata_log_dir && !records.is_empty() {
+            let bootstrap = |e: crate::Error| {
+                StorageError::Bootstrap(format!("cannot write the initial metadata records: {e}"))
+            };
+            let (mut log, _) =
+                crate::broker::metadata::MetadataLog::open(&dir, true).map_err(bootstrap)?;
+            log.append(records).map_err(bootstrap)?;
+            log.close().map_err(bootstrap)?;
+        }
     }
     Ok(lines)
+}
+
+/// Parses one `--add-scram` argument as kafka-storage.sh does:
+/// `SCRAM-SHA-256=[name=alice,password=alice-secret]`, or with `iterations=`, or a
+/// `salt=` and `saltedpassword=` (base64) instead of the password.
+///
+/// # Errors
+///
+/// [`StorageError::Bootstrap`] naming what is wrong.
+pub fn parse_add_scram(arg: &str) -> Result<crate::broker::metadata::MetadataRecord, StorageError> {
+    use crate::security::scram::{ScramMechanism, MAX_ITERATIONS, MIN_ITERATIONS};
+    use base64::Engine;
+    let bad = |m: String| StorageError::Bootstrap(m);
+    let (mechanism, body) = arg.split_once('=').ok_or_else(|| {
+        bad(format!(
+            "Invalid --add-scram argument {arg}: expected MECHANISM=[name=...,password=...]"
+        ))
+    })?;
+    let mechanism = ScramMechanism::from_name(mechanism.trim()).ok_or_else(|| {
+        bad(format!(
+            "The add-scram mechanism {mechanism} is not supported."
+        ))
+    })?;
+    let body = body
+        .trim()
+        .strip_prefix('[')
+        .and_then(|b| b.strip_suffix(']'))
+        .ok_or_else(|| {
+            bad(format!(
+                "Expected configuration string to start with [ and end with ]: {body}"
+            ))
+        })?;
+    let mut fields = std::collections::HashMap::new();
+    for item in body.split(',').filter(|i| !i.trim().is_empty()) {
+        let (k, v) = item
+            .split_once('=')
+            .ok_or_else(|| bad(format!("Unable to find an equals sign in {item}")))?;
+        let v = v.trim();
+        let v = v
+            .strip_prefix('"')
+            .and_then(|x| x.strip_suffix('"'))
+            .unwrap_or(v);
+        fields.insert(k.trim().to_ascii_lowercase(), v.to_string());
+    }
+    let name = fields
+        .remove("name")
+        .filter(|n| !n.is_empty())
+        .ok_or_else(|| bad("You must supply 'name' to add-scram".into()))?;
+    let iterations: i32 = match fields.remove("iterations") {
+        None => MIN_ITERATIONS,
+        Some(i) => i
+            .parse()
+            .map_err(|_| bad(format!("Invalid iterations {i}")))?,
+    };
+    if !(MIN_ITERATIONS..=MAX_ITERATIONS).contains(&iterations) {
+        return Err(bad(format!(
+            "The 'iterations' value must be >= {MIN_ITERATIONS} and <= {MAX_ITERATIONS} for add-scram using {}",
+            mechanism.name()
+        )));
+    }
+    let b64 = |key: &str, v: &str| {
+        base64::engine::general_purpose::STANDARD
+            .decode(v)
+            .map_err(|_| bad(format!("The '{key}' value is not base64: {v}")))
+    };
+    let credential = match (fields.remove("password"), fields.remove("saltedpassword")) {
+        (Some(_), Some(_)) => {
+            return Err(bad(
+                "You may not supply both 'password' and 'saltedpassword' to add-scram".into(),
+            ))
+        }
+        (Some(password), None) => match fields.remove("salt") {
+            Some(salt) => {
+                let salt = b64("salt", &salt)?;
+                let salted = mechanism.salted_password(password.as_bytes(), &salt, iterations);
+                mechanism.credential(&salted, &salt, iterations)
+            }
+            None => mechanism.new_credential(&password, iterations),
+        },
+        (None, Some(salted)) => {
+            let salt = fields.remove("salt").ok_or_else(|| {
+                bad("You must supply 'salt' with 'saltedpassword' to add-scram".into())
+            })?;
+            mechanism.credential(
+                &b64("saltedpassword", &salted)?,
+                &b64("salt", &salt)?,
+                iterations,
+            )
+        }
+        (None, None) => {
+            return Err(bad(
+                "You must supply one of 'password' or 'saltedpassword' to add-scram".into(),
+            ))
+        }
+    };
+    if let Some(other) = fields.keys().next() {
+        return Err(bad(format!("Unknown add-scram field {other}")));
+    }
+    Ok(crate::broker::metadata::MetadataRecord::scram_credential(
+        &name,
+        mechanism,
+        &credential,
+    ))
 }
 
 // ---------------------------------------------------------------------------------------------

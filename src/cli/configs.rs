@@ -14,7 +14,8 @@ use crate::{Error, Result};
 #[command(after_help = "Examples:
   kbox configs --bootstrap-server localhost:9092 --describe --entity-type topics --entity-name orders
   kbox configs --bootstrap-server localhost:9092 --alter --topic orders --add-config retention.ms=86400000,cleanup.policy=[compact,delete]
-  kbox configs --bootstrap-server localhost:9092 --describe --all --broker 1")]
+  kbox configs --bootstrap-server localhost:9092 --describe --all --broker 1
+  kbox configs --bootstrap-server localhost:9092 --alter --entity-type users --entity-name alice --add-config 'SCRAM-SHA-256=[iterations=8192,password=alice-secret]'")]
 pub struct ConfigsArgs {
     /// The Kafka server(s) to connect to.
     #[arg(long = "bootstrap-server")]
@@ -31,10 +32,10 @@ pub struct ConfigsArgs {
     /// With --describe: every config, not only the overrides.
     #[arg(long)]
     pub all: bool,
-    /// topics, brokers, broker-loggers or groups.
+    /// topics, brokers, broker-loggers, groups or users (SCRAM credentials).
     #[arg(long = "entity-type")]
     pub entity_type: Option<String>,
-    /// Name of the entity (topic name, broker id, group id).
+    /// Name of the entity (topic name, broker id, group id, user name).
     #[arg(long = "entity-name")]
     pub entity_name: Option<String>,
     /// The cluster-wide default (brokers only).
@@ -94,7 +95,7 @@ fn entity(args: &ConfigsArgs) -> Result<(ResourceType, &'static str, Option<Stri
                 "groups" => "groups",
                 other => {
                     return Err(Error::Message(format!(
-                        "Invalid entity type {other}, the entity type must be one of topics, brokers, broker-loggers, groups (users, clients, ips and client-metrics are not supported by kbox yet)"
+                        "Invalid entity type {other}, the entity type must be one of topics, brokers, broker-loggers, groups, users (clients, ips and client-metrics are not supported by kbox yet)"
                     )))
                 }
             },
@@ -112,7 +113,7 @@ fn entity(args: &ConfigsArgs) -> Result<(ResourceType, &'static str, Option<Stri
 }
 
 /// Splits `k1=v1,k2=[a,b]` into pairs, keeping commas inside brackets.
-fn parse_add_config(spec: &str) -> Result<Vec<(String, String)>> {
+pub(super) fn parse_add_config(spec: &str) -> Result<Vec<(String, String)>> {
     let mut pairs = Vec::new();
     let mut depth = 0;
     let mut current = String::new();
@@ -163,13 +164,16 @@ pub async fn run(args: ConfigsArgs) -> Result<ExitStatus> {
             "Command must include exactly one action: --describe, --alter".into(),
         ));
     }
-    let (resource, kind, name) = entity(&args)?;
     let config = client_config(
         args.bootstrap_server.as_deref(),
         &args.command_config.iter().collect::<Vec<_>>(),
         &[],
         &[],
     )?;
+    if args.entity_type.as_deref() == Some("users") {
+        return super::configs_users::run(&args, Admin::new(config)?).await;
+    }
+    let (resource, kind, name) = entity(&args)?;
     let admin = Admin::new(config)?;
     if args.alter {
         let mut ops: Vec<AlterOp> = Vec::new();

@@ -39,6 +39,10 @@ pub enum StorageAction {
         /// Do not write initial controllers (a controller joining an existing quorum).
         #[arg(short = 'N', long = "no-initial-controllers")]
         no_initial_controllers: bool,
+        /// A SCRAM credential to create: 'SCRAM-SHA-256=[name=alice,password=alice-secret]'
+        /// (also iterations=, or salt= and saltedpassword= in base64). May be repeated.
+        #[arg(short = 'S', long = "add-scram", value_name = "CREDENTIAL")]
+        add_scram: Vec<String>,
     },
     /// Show the log directories of a config and any problem with them.
     Info {
@@ -63,6 +67,7 @@ pub fn run(args: StorageArgs) -> Result<ExitStatus> {
             standalone,
             initial_controllers,
             no_initial_controllers,
+            add_scram,
         } => {
             let cfg = BrokerConfig::load(&config, &[])?;
             let quorum = if standalone {
@@ -74,7 +79,17 @@ pub fn run(args: StorageArgs) -> Result<ExitStatus> {
             } else {
                 InitialQuorum::Static
             };
-            for line in storage_format::format(&cfg, &cluster_id, ignore_formatted, &quorum)? {
+            let records = add_scram
+                .iter()
+                .map(|arg| storage_format::parse_add_scram(arg))
+                .collect::<std::result::Result<Vec<_>, _>>()?;
+            for line in storage_format::format_with_records(
+                &cfg,
+                &cluster_id,
+                ignore_formatted,
+                &quorum,
+                &records,
+            )? {
                 println!("{line}");
             }
             Ok(ExitStatus::Success)

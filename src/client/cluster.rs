@@ -178,6 +178,7 @@ struct ClientInner {
     config: ClientConfig,
     bootstrap_servers: Vec<String>,
     client_id: String,
+    security: Arc<super::security::ClientSecurity>,
     request_timeout: Duration,
     metadata_max_age: Duration,
     backoff: (Duration, Duration),
@@ -230,11 +231,12 @@ impl Client {
     }
 
     fn build(config: ClientConfig) -> Result<Client> {
-        config.security()?;
+        let security = config.security()?;
         let bootstrap_servers = config.bootstrap_servers()?;
         Ok(Client {
             inner: Arc::new(ClientInner {
                 client_id: config.client_id(),
+                security,
                 request_timeout: config.request_timeout()?,
                 metadata_max_age: config.metadata_max_age()?,
                 backoff: config.reconnect_backoff()?,
@@ -284,8 +286,13 @@ impl Client {
         }
         let mut last_error = None;
         for addr in &self.inner.bootstrap_servers {
-            match BrokerConnection::connect(addr, &self.inner.client_id, self.inner.request_timeout)
-                .await
+            match BrokerConnection::connect_secured(
+                addr,
+                &self.inner.client_id,
+                self.inner.request_timeout,
+                &self.inner.security,
+            )
+            .await
             {
                 Ok(conn) => {
                     self.state().bootstrap = Some(conn.clone());
@@ -325,8 +332,13 @@ impl Client {
         if !wait.is_zero() {
             tokio::time::sleep(wait).await;
         }
-        match BrokerConnection::connect(&addr, &self.inner.client_id, self.inner.request_timeout)
-            .await
+        match BrokerConnection::connect_secured(
+            &addr,
+            &self.inner.client_id,
+            self.inner.request_timeout,
+            &self.inner.security,
+        )
+        .await
         {
             Ok(conn) => {
                 let mut state = self.state();

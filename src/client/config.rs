@@ -2,8 +2,7 @@
 //! Apache's tools and kbox alike.
 //!
 //! Values are kept as strings (as Java's `Properties` does) and read through typed getters with
-//! Kafka's defaults. Security properties are parsed and checked here; anything other than
-//! `PLAINTEXT` is refused with a clear error until the security work lands.
+//! Kafka's defaults. Security properties are read by [`super::security`].
 
 use std::path::Path;
 use std::time::Duration;
@@ -111,14 +110,6 @@ impl IsolationLevel {
             _ => None,
         }
     }
-}
-
-/// The security settings kbox parses today. Only plaintext connections are made until the
-/// security work lands; anything else is refused rather than silently sent in the clear.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SecuritySettings {
-    pub protocol: String,
-    pub sasl_mechanism: Option<String>,
 }
 
 impl ClientConfig {
@@ -413,27 +404,9 @@ impl ClientConfig {
             .map(str::to_string)
     }
 
-    /// `security.protocol` and `sasl.mechanism`, checked: kbox connects in plaintext only for
-    /// now, so a config asking for TLS or SASL is refused instead of being sent in the clear.
-    pub fn security(&self) -> Result<SecuritySettings> {
-        let protocol = self
-            .get("security.protocol")
-            .unwrap_or("PLAINTEXT")
-            .trim()
-            .to_ascii_uppercase();
-        let settings = SecuritySettings {
-            protocol: protocol.clone(),
-            sasl_mechanism: self.get("sasl.mechanism").map(|m| m.trim().to_string()),
-        };
-        match protocol.as_str() {
-            "PLAINTEXT" => Ok(settings),
-            "SSL" | "SASL_PLAINTEXT" | "SASL_SSL" => Err(Error::Message(format!(
-                "security.protocol={protocol} is not supported by kbox's client yet; only PLAINTEXT connections can be made"
-            ))),
-            other => Err(Error::Message(format!(
-                "Invalid value {other} for configuration security.protocol: String must be one of: PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL"
-            ))),
-        }
+    /// The TLS and SASL settings (`security.protocol`, `ssl.*`, `sasl.*`), checked and loaded.
+    pub fn security(&self) -> Result<std::sync::Arc<super::security::ClientSecurity>> {
+        super::security::ClientSecurity::from_config(self)
     }
 }
 
@@ -466,6 +439,7 @@ mod tests {
         c.set("acks", "2");
         assert!(c.acks().is_err());
         c.set("security.protocol", "SASL_SSL");
+        c.set("sasl.mechanism", "GSSAPI");
         assert!(c
             .security()
             .unwrap_err()

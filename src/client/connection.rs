@@ -1,4 +1,5 @@
-//! One TCP connection to one broker, with pipelined requests matched by correlation id.
+//! One connection to one broker (TCP, or TLS over TCP, with an optional SASL login), with
+//! pipelined requests matched by correlation id.
 //!
 //! A writer task sends frames in the order they were queued; a reader task hands each response
 //! to whoever is waiting for its correlation id. Callers therefore never block each other: many
@@ -8,18 +9,23 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use kafka_protocol::messages::{ApiVersionsRequest, RequestHeader};
+use kafka_protocol::messages::{
+    ApiVersionsRequest, RequestHeader, SaslAuthenticateRequest, SaslHandshakeRequest,
+};
 use kafka_protocol::protocol::{Request, StrBytes};
 use tokio::io::{AsyncWriteExt, BufWriter};
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot};
 
+use super::security::{ClientSecurity, SaslLogin};
 use crate::protocol::codec::{decode_response, encode_request};
 use crate::protocol::frame::read_frame;
 use crate::protocol::{ApiKey, ProtocolError, ResponseError, VersionRange};
+use crate::security::scram::{self, ScramClient, ScramMechanism};
+use crate::security::stream::{MaybeTls, MaybeTlsRead, MaybeTlsWrite};
 use crate::{Error, Result};
 
 /// The largest response frame a client accepts; a bound so a broken peer cannot make us
@@ -48,6 +54,8 @@ pub struct BrokerConnection {
     /// The broker's supported version range per API key, from ApiVersions.
     versions: HashMap<i16, VersionRange>,
     request_timeout: Duration,
+    /// When the broker's authenticated session ends (`connections.max.reauth.ms`).
+    session_ends: Option<Instant>,
 }
 
 impl std::fmt::Debug for BrokerConnection {
@@ -59,18 +67,46 @@ impl std::fmt::Debug for BrokerConnection {
 }
 
 impl BrokerConnection {
-    /// Connects to `addr` and negotiates versions with ApiVersions.
+    /// Connects to `addr` in plaintext and negotiates versions with ApiVersions.
     pub async fn connect(
         addr: &str,
         client_id: &str,
         request_timeout: Duration,
     ) -> Result<Arc<BrokerConnection>> {
-        let stream = tokio::time::timeout(request_timeout, TcpStream::connect(addr))
+        Self::connect_secured(addr, client_id, request_timeout, &ClientSecurity::default()).await
+    }
+
+    /// Connects to `addr`, with TLS and a SASL login when `security` asks for them.
+    pub async fn connect_secured(
+        addr: &str,
+        client_id: &str,
+        request_timeout: Duration,
+        security: &ClientSecurity,
+    ) -> Result<Arc<BrokerConnection>> {
+        let tcp = tokio::time::timeout(request_timeout, TcpStream::connect(addr))
             .await
             .map_err(|_| Error::Timeout(format!("connecting to {addr}")))?
             .map_err(|e| Error::Message(format!("cannot connect to {addr}: {e}")))?;
-        stream.set_nodelay(true)?;
-        let (read_half, write_half) = stream.into_split();
+        tcp.set_nodelay(true)?;
+        let stream = match &security.tls {
+            None => MaybeTls::Plain(tcp),
+            Some(connector) => {
+                let host = super::config::parse_host_port(addr)
+                    .map(|(h, _)| h)
+                    .unwrap_or_else(|| addr.to_string());
+                let name = rustls::pki_types::ServerName::try_from(host.clone()).map_err(|_| {
+                    Error::Message(format!("{addr}: {host} is not a valid TLS server name"))
+                })?;
+                let tls = tokio::time::timeout(request_timeout, connector.connect(name, tcp))
+                    .await
+                    .map_err(|_| Error::Timeout(format!("TLS handshake with {addr}")))?
+                    .map_err(|e| {
+                        Error::Message(format!("SSL handshake with {addr} failed: {e}"))
+                    })?;
+                MaybeTls::Tls(Box::new(tls))
+            }
+        };
+        let (read_half, write_half) = stream.split();
         let (queue, rx) = mpsc::unbounded_channel();
         let pending: Arc<Mutex<HashMap<i32, Reply>>> = Arc::default();
         let closed = Arc::new(AtomicBool::new(false));
@@ -91,9 +127,82 @@ impl BrokerConnection {
             closed,
             versions: HashMap::new(),
             request_timeout,
+            session_ends: None,
         };
         conn.versions = conn.negotiate().await?;
+        if let Some(login) = &security.sasl {
+            conn.session_ends = conn.authenticate(login).await?;
+        }
         Ok(Arc::new(conn))
+    }
+
+    /// Logs in with SaslHandshake v1 and SaslAuthenticate. Returns when the session should be
+    /// considered over (the broker's `session_lifetime_ms`, KIP-368): the connection then
+    /// reports itself closed and its owner opens a new one, which logs in afresh.
+    async fn authenticate(&self, login: &SaslLogin) -> Result<Option<Instant>> {
+        if self.broker_range(ApiKey::SaslAuthenticate).is_none() {
+            return Err(Error::Message(format!(
+                "{}: the broker does not support SaslAuthenticate (Kafka 1.0 or later is needed for SASL)",
+                self.addr
+            )));
+        }
+        let handshake = SaslHandshakeRequest::default()
+            .with_mechanism(StrBytes::from_string(login.mechanism.clone()));
+        let answer = self.send_at(&handshake, 1, self.request_timeout).await?;
+        if answer.error_code != 0 {
+            let enabled: Vec<String> = answer.mechanisms.iter().map(|m| m.to_string()).collect();
+            return Err(Error::Kafka {
+                code: ResponseError::try_from_code(answer.error_code).unwrap_or(ResponseError::UnknownServerError),
+                message: Some(format!(
+                    "Client SASL mechanism '{}' not enabled in the server, enabled mechanisms are [{}]",
+                    login.mechanism,
+                    enabled.join(", ")
+                )),
+            });
+        }
+        let version = self.version_for::<SaslAuthenticateRequest>()?;
+        let mut scram = ScramMechanism::from_name(&login.mechanism)
+            .map(|m| ScramClient::new(m, &login.username, &login.password));
+        let mut token = match &scram {
+            Some(client) => client.first_message(),
+            None => scram::plain_message(&login.username, &login.password),
+        };
+        let mut round = 0;
+        loop {
+            round += 1;
+            let request = SaslAuthenticateRequest::default()
+                .with_auth_bytes(Bytes::from(std::mem::take(&mut token)));
+            let answer = self
+                .send_at(&request, version, self.request_timeout)
+                .await?;
+            if let Some(e) = Error::from_code(
+                answer.error_code,
+                answer.error_message.map(|m| m.to_string()),
+            ) {
+                return Err(e);
+            }
+            let done = match scram.as_mut() {
+                None => true,
+                Some(client) if round == 1 => {
+                    token = client
+                        .final_message(&answer.auth_bytes)
+                        .map_err(|e| Error::Message(format!("{}: {e}", self.addr)))?;
+                    false
+                }
+                Some(client) => {
+                    client
+                        .verify_server_final(&answer.auth_bytes)
+                        .map_err(|e| Error::Message(format!("{}: {e}", self.addr)))?;
+                    true
+                }
+            };
+            if done {
+                let lifetime = answer.session_lifetime_ms;
+                // Java re-authenticates at 85-95% of the lifetime; reconnecting at 85% is as safe.
+                return Ok((lifetime > 0)
+                    .then(|| Instant::now() + Duration::from_millis(lifetime as u64 * 85 / 100)));
+            }
+        }
     }
 
     /// Asks for the broker's version ranges: first at our newest ApiVersions version, then, if
@@ -167,6 +276,7 @@ impl BrokerConnection {
     /// True once the connection failed or was closed; the owner should reconnect.
     pub fn is_closed(&self) -> bool {
         self.closed.load(Ordering::Relaxed)
+            || self.session_ends.is_some_and(|end| Instant::now() >= end)
     }
 
     /// Closes the connection; waiting callers get an error.
@@ -318,8 +428,11 @@ impl Drop for BrokerConnection {
     }
 }
 
+/// The TLS stream of a client connection (plain ones are `MaybeTls::Plain`).
+type ClientTls = tokio_rustls::client::TlsStream<TcpStream>;
+
 async fn write_loop(
-    write_half: tokio::net::tcp::OwnedWriteHalf,
+    write_half: MaybeTlsWrite<ClientTls>,
     mut rx: mpsc::UnboundedReceiver<Outgoing>,
     pending: Arc<Mutex<HashMap<i32, Reply>>>,
     closed: Arc<AtomicBool>,
@@ -396,7 +509,7 @@ async fn write_loop(
 }
 
 async fn read_loop(
-    mut read_half: tokio::net::tcp::OwnedReadHalf,
+    mut read_half: MaybeTlsRead<ClientTls>,
     pending: Arc<Mutex<HashMap<i32, Reply>>>,
     closed: Arc<AtomicBool>,
 ) {

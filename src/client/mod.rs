@@ -20,6 +20,8 @@ pub mod interceptors;
 pub mod partitioner;
 pub mod producer;
 pub mod records;
+pub mod scram_admin;
+pub mod security;
 
 pub use admin::{Admin, NewTopic, OffsetSpec};
 pub use cluster::Client;

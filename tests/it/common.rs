@@ -83,11 +83,16 @@ impl KboxProcess {
 
     /// As [`KboxProcess::start`] with extra arguments (e.g. `--override key=value`).
     pub fn start_with(data_dir: &Path, extra: &[&str]) -> KboxProcess {
+        KboxProcess::start_logging(data_dir, extra, "info")
+    }
+
+    /// As [`KboxProcess::start_with`] with a `RUST_LOG` filter (to see debug lines of a module).
+    pub fn start_logging(data_dir: &Path, extra: &[&str], rust_log: &str) -> KboxProcess {
         let mut child = Command::new(kbox_bin())
             .args(["server-start", "--listen", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)
             .args(extra)
-            .env("RUST_LOG", "info")
+            .env("RUST_LOG", rust_log)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())

@@ -23,4 +23,5 @@ mod mock_cluster;
 mod perf;
 mod quotas;
 mod real_clients;
+mod security;
 mod topics;

@@ -17,9 +17,8 @@ pub async fn handle(state: &BrokerState, _header: &RequestHeader, _request: Desc
     response.controller_id = BrokerId(state.node_id);
     response.cluster_authorized_operations = i32::MIN;
     response.brokers = state
-        .endpoints
-        .iter()
-        .take(1)
+        .advertised_endpoint()
+        .into_iter()
         .map(|ep| {
             let mut b = DescribeClusterBroker::default();
             b.broker_id = BrokerId(state.node_id);

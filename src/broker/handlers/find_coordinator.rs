@@ -21,7 +21,7 @@ fn locate(state: &BrokerState, key: &str, key_type: i8) -> (Option<ResponseError
         }
         0 if key.is_empty() => none(ResponseError::InvalidRequest),
         0 => match ensure_offsets_topic(state) {
-            Ok(()) => match state.endpoints.first() {
+            Ok(()) => match state.advertised_endpoint() {
                 Some(ep) => (None, state.node_id, ep.host.clone(), ep.port as i32),
                 None => none(ResponseError::CoordinatorNotAvailable),
             },

@@ -20,7 +20,7 @@ pub async fn handle(state: &BrokerState, header: &RequestHeader, request: Metada
     if version >= 1 {
         response.controller_id = BrokerId(state.node_id);
     }
-    for ep in state.endpoints.iter().take(1) {
+    if let Some(ep) = state.advertised_endpoint() {
         let mut b = MetadataResponseBroker::default();
         b.node_id = BrokerId(state.node_id);
         b.host = StrBytes::from_string(ep.host.clone());

@@ -1,0 +1,162 @@
+//! A socket that is either plain TCP or TLS over TCP, so one connection loop serves both.
+
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::TcpStream;
+
+/// Plain TCP or a TLS stream `T` (tokio-rustls' server or client stream).
+#[derive(Debug)]
+pub enum MaybeTls<T> {
+    Plain(TcpStream),
+    Tls(Box<T>),
+}
+
+impl<T: AsyncRead + Unpin> AsyncRead for MaybeTls<T> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            MaybeTls::Plain(s) => Pin::new(s).poll_read(cx, buf),
+            MaybeTls::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
+        }
+    }
+}
+
+impl<T: AsyncWrite + Unpin> AsyncWrite for MaybeTls<T> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        match self.get_mut() {
+            MaybeTls::Plain(s) => Pin::new(s).poll_write(cx, buf),
+            MaybeTls::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            MaybeTls::Plain(s) => Pin::new(s).poll_flush(cx),
+            MaybeTls::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            MaybeTls::Plain(s) => Pin::new(s).poll_shutdown(cx),
+            MaybeTls::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
+        }
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        match self.get_mut() {
+            MaybeTls::Plain(s) => Pin::new(s).poll_write_vectored(cx, bufs),
+            MaybeTls::Tls(s) => Pin::new(s.as_mut()).poll_write_vectored(cx, bufs),
+        }
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        match self {
+            MaybeTls::Plain(s) => s.is_write_vectored(),
+            MaybeTls::Tls(s) => s.is_write_vectored(),
+        }
+    }
+}
+
+impl<T: AsyncRead + AsyncWrite> MaybeTls<T> {
+    /// Splits into read and write halves. A plain socket splits into tokio's owned TCP halves,
+    /// so the writer still reaches the `TcpStream` (e.g. for sendfile); TLS goes through
+    /// `tokio::io::split`.
+    pub fn split(self) -> (MaybeTlsRead<T>, MaybeTlsWrite<T>) {
+        match self {
+            MaybeTls::Plain(s) => {
+                let (r, w) = s.into_split();
+                (MaybeTlsRead::Plain(r), MaybeTlsWrite::Plain(w))
+            }
+            MaybeTls::Tls(s) => {
+                let (r, w) = tokio::io::split(*s);
+                (MaybeTlsRead::Tls(r), MaybeTlsWrite::Tls(w))
+            }
+        }
+    }
+}
+
+/// The read half of a [`MaybeTls`].
+#[derive(Debug)]
+pub enum MaybeTlsRead<T> {
+    Plain(tokio::net::tcp::OwnedReadHalf),
+    Tls(tokio::io::ReadHalf<T>),
+}
+
+/// The write half of a [`MaybeTls`]; `Plain` gives access to the TCP socket.
+#[derive(Debug)]
+pub enum MaybeTlsWrite<T> {
+    Plain(tokio::net::tcp::OwnedWriteHalf),
+    Tls(tokio::io::WriteHalf<T>),
+}
+
+impl<T: AsyncRead + AsyncWrite> AsyncRead for MaybeTlsRead<T> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            MaybeTlsRead::Plain(s) => Pin::new(s).poll_read(cx, buf),
+            MaybeTlsRead::Tls(s) => Pin::new(s).poll_read(cx, buf),
+        }
+    }
+}
+
+impl<T: AsyncRead + AsyncWrite> AsyncWrite for MaybeTlsWrite<T> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        match self.get_mut() {
+            MaybeTlsWrite::Plain(s) => Pin::new(s).poll_write(cx, buf),
+            MaybeTlsWrite::Tls(s) => Pin::new(s).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            MaybeTlsWrite::Plain(s) => Pin::new(s).poll_flush(cx),
+            MaybeTlsWrite::Tls(s) => Pin::new(s).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            MaybeTlsWrite::Plain(s) => Pin::new(s).poll_shutdown(cx),
+            MaybeTlsWrite::Tls(s) => Pin::new(s).poll_shutdown(cx),
+        }
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        match self.get_mut() {
+            MaybeTlsWrite::Plain(s) => Pin::new(s).poll_write_vectored(cx, bufs),
+            MaybeTlsWrite::Tls(s) => Pin::new(s).poll_write_vectored(cx, bufs),
+        }
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        match self {
+            MaybeTlsWrite::Plain(s) => s.is_write_vectored(),
+            MaybeTlsWrite::Tls(s) => s.is_write_vectored(),
+        }
+    }
+}
