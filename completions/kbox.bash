@@ -443,7 +443,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__configs)
-            opts="-X -h --bootstrap-server --command-config --describe --alter --all --entity-type --entity-name --entity-default --topic --broker --broker-defaults --broker-logger --group --add-config --add-config-file --delete-config --force --format --log-level --profile --help"
+            opts="-X -h --bootstrap-server --command-config --describe --alter --all --entity-type --entity-name --entity-default --topic --broker --broker-defaults --broker-logger --group --user --user-defaults --client --client-defaults --ip --ip-defaults --add-config --add-config-file --delete-config --force --format --log-level --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -478,6 +478,18 @@ _kbox() {
                     return 0
                     ;;
                 --group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ip)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

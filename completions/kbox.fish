@@ -149,12 +149,15 @@ complete -c kbox -n "__fish_kbox_using_subcommand get-offsets" -l exclude-intern
 complete -c kbox -n "__fish_kbox_using_subcommand get-offsets" -s h -l help -d 'Print help'
 complete -c kbox -n "__fish_kbox_using_subcommand configs" -l bootstrap-server -d 'The Kafka server(s) to connect to' -r
 complete -c kbox -n "__fish_kbox_using_subcommand configs" -l command-config -d 'Property file with configs for the admin client' -r -F
-complete -c kbox -n "__fish_kbox_using_subcommand configs" -l entity-type -d 'topics, brokers, broker-loggers, groups or users (SCRAM credentials)' -r
+complete -c kbox -n "__fish_kbox_using_subcommand configs" -l entity-type -d 'topics, brokers, broker-loggers, groups, users, clients or ips; users and clients may be given together (quotas of a user\'s client)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand configs" -l entity-name -d 'Name of the entity (topic name, broker id, group id, user name)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand configs" -l topic -d 'Shorthand for --entity-type topics --entity-name <topic>' -r
 complete -c kbox -n "__fish_kbox_using_subcommand configs" -l broker -d 'Shorthand for --entity-type brokers --entity-name <id>' -r
 complete -c kbox -n "__fish_kbox_using_subcommand configs" -l broker-logger -d 'Shorthand for --entity-type broker-loggers --entity-name <id>' -r
 complete -c kbox -n "__fish_kbox_using_subcommand configs" -l group -d 'Shorthand for --entity-type groups --entity-name <group>' -r
+complete -c kbox -n "__fish_kbox_using_subcommand configs" -l user -d 'Shorthand for --entity-type users --entity-name <user> (quotas, SCRAM credentials)' -r
+complete -c kbox -n "__fish_kbox_using_subcommand configs" -l client -d 'Shorthand for --entity-type clients --entity-name <client id>' -r
+complete -c kbox -n "__fish_kbox_using_subcommand configs" -l ip -d 'Shorthand for --entity-type ips --entity-name <ip>' -r
 complete -c kbox -n "__fish_kbox_using_subcommand configs" -l add-config -d 'Configs to set: \'k1=v1,k2=[v1,v2,v2],k3=v3\'' -r
 complete -c kbox -n "__fish_kbox_using_subcommand configs" -l add-config-file -d 'A properties file of configs to set' -r -F
 complete -c kbox -n "__fish_kbox_using_subcommand configs" -l delete-config -d 'Config names to remove: \'k1,k2\'' -r
@@ -168,6 +171,9 @@ complete -c kbox -n "__fish_kbox_using_subcommand configs" -l alter -d 'Alter th
 complete -c kbox -n "__fish_kbox_using_subcommand configs" -l all -d 'With --describe: every config, not only the overrides'
 complete -c kbox -n "__fish_kbox_using_subcommand configs" -l entity-default -d 'The cluster-wide default (brokers only)'
 complete -c kbox -n "__fish_kbox_using_subcommand configs" -l broker-defaults -d 'Shorthand for --entity-type brokers --entity-default'
+complete -c kbox -n "__fish_kbox_using_subcommand configs" -l user-defaults -d 'Shorthand for --entity-type users --entity-default'
+complete -c kbox -n "__fish_kbox_using_subcommand configs" -l client-defaults -d 'Shorthand for --entity-type clients --entity-default'
+complete -c kbox -n "__fish_kbox_using_subcommand configs" -l ip-defaults -d 'Shorthand for --entity-type ips --entity-default'
 complete -c kbox -n "__fish_kbox_using_subcommand configs" -l force -d 'Suppress console prompts'
 complete -c kbox -n "__fish_kbox_using_subcommand configs" -s h -l help -d 'Print help'
 complete -c kbox -n "__fish_kbox_using_subcommand delete-records" -l bootstrap-server -d 'REQUIRED: the server to connect to' -r

@@ -32,12 +32,13 @@ pub struct ConfigsArgs {
     /// With --describe: every config, not only the overrides.
     #[arg(long)]
     pub all: bool,
-    /// topics, brokers, broker-loggers, groups or users (SCRAM credentials).
+    /// topics, brokers, broker-loggers, groups, users, clients or ips; users and clients may be
+    /// given together (quotas of a user's client).
     #[arg(long = "entity-type")]
-    pub entity_type: Option<String>,
+    pub entity_type: Vec<String>,
     /// Name of the entity (topic name, broker id, group id, user name).
     #[arg(long = "entity-name")]
-    pub entity_name: Option<String>,
+    pub entity_name: Vec<String>,
     /// The cluster-wide default (brokers only).
     #[arg(long = "entity-default")]
     pub entity_default: bool,
@@ -56,6 +57,24 @@ pub struct ConfigsArgs {
     /// Shorthand for --entity-type groups --entity-name <group>.
     #[arg(long)]
     pub group: Option<String>,
+    /// Shorthand for --entity-type users --entity-name <user> (quotas, SCRAM credentials).
+    #[arg(long)]
+    pub user: Option<String>,
+    /// Shorthand for --entity-type users --entity-default.
+    #[arg(long = "user-defaults")]
+    pub user_defaults: bool,
+    /// Shorthand for --entity-type clients --entity-name <client id>.
+    #[arg(long)]
+    pub client: Option<String>,
+    /// Shorthand for --entity-type clients --entity-default.
+    #[arg(long = "client-defaults")]
+    pub client_defaults: bool,
+    /// Shorthand for --entity-type ips --entity-name <ip>.
+    #[arg(long)]
+    pub ip: Option<String>,
+    /// Shorthand for --entity-type ips --entity-default.
+    #[arg(long = "ip-defaults")]
+    pub ip_defaults: bool,
     /// Configs to set: 'k1=v1,k2=[v1,v2,v2],k3=v3'.
     #[arg(long = "add-config")]
     pub add_config: Option<String>,
@@ -85,7 +104,10 @@ fn entity(args: &ConfigsArgs) -> Result<(ResourceType, &'static str, Option<Stri
         args.group.as_ref().map(|g| ("groups", Some(g.clone()))),
     ];
     let chosen: Vec<_> = shorthand.into_iter().flatten().collect();
-    let (kind, name) = match (chosen.as_slice(), &args.entity_type) {
+    if args.entity_type.len() > 1 || args.entity_name.len() > 1 {
+        return Err(Error::Message("Only 'users' and 'clients' entity types may be specified together".into()));
+    }
+    let (kind, name) = match (chosen.as_slice(), args.entity_type.first()) {
         ([one], None) => one.clone(),
         ([], Some(t)) => (
             match t.as_str() {
@@ -95,11 +117,11 @@ fn entity(args: &ConfigsArgs) -> Result<(ResourceType, &'static str, Option<Stri
                 "groups" => "groups",
                 other => {
                     return Err(Error::Message(format!(
-                        "Invalid entity type {other}, the entity type must be one of topics, brokers, broker-loggers, groups, users (clients, ips and client-metrics are not supported by kbox yet)"
+                        "Invalid entity type {other}, the entity type must be one of topics, brokers, broker-loggers, groups, users, clients, ips (client-metrics is not supported by kbox yet)"
                     )))
                 }
             },
-            if args.entity_default { None } else { args.entity_name.clone() },
+            if args.entity_default { None } else { args.entity_name.first().cloned() },
         ),
         _ => return Err(Error::Message("Exactly one entity type (via --entity-type or a shorthand such as --topic) must be given".into())),
     };
@@ -170,8 +192,8 @@ pub async fn run(args: ConfigsArgs) -> Result<ExitStatus> {
         &[],
         &[],
     )?;
-    if args.entity_type.as_deref() == Some("users") {
-        return super::configs_users::run(&args, Admin::new(config)?).await;
+    if super::configs_quotas::is_quota_entity(&args) {
+        return super::configs_quotas::run(&args, Admin::new(config)?).await;
     }
     let (resource, kind, name) = entity(&args)?;
     let admin = Admin::new(config)?;

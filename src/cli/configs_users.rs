@@ -1,26 +1,25 @@
-//! `kbox configs --entity-type users`: SCRAM credentials, as kafka-configs.sh manages them.
+//! SCRAM credentials for `kbox configs --entity-type users`, as kafka-configs.sh manages them
+//! (the quotas of users, clients and IPs are in `configs_quotas.rs`).
 //!
 //! `--add-config 'SCRAM-SHA-256=[iterations=8192,password=alice-secret]'` sets a credential
 //! (iterations default to 4096), `--delete-config SCRAM-SHA-256` removes it, `--describe` lists
 //! each user's mechanisms and iterations.
 
-use super::configs::{parse_add_config, ConfigsArgs};
-use super::ExitStatus;
 use crate::client::admin::Admin;
 use crate::client::scram_admin::ScramAlteration;
 use crate::security::scram::{ScramMechanism, MIN_ITERATIONS};
 use crate::{Error, Result};
 
-fn mechanism(name: &str) -> Result<ScramMechanism> {
+pub(super) fn mechanism(name: &str) -> Result<ScramMechanism> {
     ScramMechanism::from_name(name.trim()).ok_or_else(|| {
         Error::Message(format!(
-            "Invalid config(s): {name} (kbox manages SCRAM-SHA-256 and SCRAM-SHA-512 credentials for users; quotas are not supported yet)"
+            "Invalid config(s): {name} (SCRAM credentials are SCRAM-SHA-256 and SCRAM-SHA-512)"
         ))
     })
 }
 
 /// `iterations=8192,password=secret` (Kafka's bracketed SCRAM value).
-fn parse_scram_value(mechanism: ScramMechanism, value: &str) -> Result<(i32, String)> {
+pub(super) fn parse_scram_value(mechanism: ScramMechanism, value: &str) -> Result<(i32, String)> {
     let mut iterations = MIN_ITERATIONS;
     let mut password = None;
     // The password may itself hold commas: everything after `password=` belongs to it.
@@ -56,71 +55,41 @@ fn parse_scram_value(mechanism: ScramMechanism, value: &str) -> Result<(i32, Str
     Ok((iterations, password))
 }
 
-pub async fn run(args: &ConfigsArgs, admin: Admin) -> Result<ExitStatus> {
-    let user = args.entity_name.clone();
-    if args.alter {
-        let user = user.ok_or_else(|| {
-            Error::Message("--entity-name must be specified with --alter of users".into())
-        })?;
-        let mut alterations = Vec::new();
-        if let Some(spec) = &args.add_config {
-            for (key, value) in parse_add_config(spec)? {
-                let m = mechanism(&key)?;
-                let (iterations, password) = parse_scram_value(m, &value)?;
-                alterations.push(ScramAlteration::Upsert {
-                    user: user.clone(),
-                    mechanism: m,
-                    iterations,
-                    password,
-                });
-            }
-        }
-        if let Some(spec) = &args.delete_config {
-            for key in spec.split(',').filter(|k| !k.trim().is_empty()) {
-                alterations.push(ScramAlteration::Delete {
-                    user: user.clone(),
-                    mechanism: mechanism(key)?,
-                });
-            }
-        }
-        if alterations.is_empty() {
-            return Err(Error::Message(
-                "At least one of --add-config or --delete-config must be specified with --alter"
-                    .into(),
-            ));
-        }
-        for (_, result) in admin.alter_user_scram_credentials(&alterations).await? {
-            result?;
-        }
-        println!("Completed updating config for user {user}.");
-        return Ok(ExitStatus::Success);
+/// Is `key` a SCRAM mechanism (a credential) rather than a quota?
+pub(super) fn is_scram_key(key: &str) -> bool {
+    key.trim().to_ascii_uppercase().starts_with("SCRAM-")
+}
+
+/// The credential changes `--add-config` / `--delete-config` ask for on `user`.
+pub(super) fn scram_alterations(user: &str, add: &[(String, String)], delete: &[String]) -> Result<Vec<ScramAlteration>> {
+    let mut alterations = Vec::new();
+    for (key, value) in add {
+        let m = mechanism(key)?;
+        let (iterations, password) = parse_scram_value(m, value)?;
+        alterations.push(ScramAlteration::Upsert { user: user.to_string(), mechanism: m, iterations, password });
     }
-    let users = user.map(|u| vec![u]);
-    let described = admin
-        .describe_user_scram_credentials(users.as_deref())
-        .await?;
-    for (user, result) in described {
+    for key in delete {
+        alterations.push(ScramAlteration::Delete { user: user.to_string(), mechanism: mechanism(key)? });
+    }
+    Ok(alterations)
+}
+
+/// Each user's SCRAM credentials as `(user, ["SCRAM-SHA-256=iterations=4096", ...])`; users
+/// without credentials are left out, as in kafka-configs.sh.
+pub(super) async fn describe_scram(admin: &Admin, user: Option<&str>) -> Result<Vec<(String, Vec<String>)>> {
+    let users = user.map(|u| vec![u.to_string()]);
+    let mut out = Vec::new();
+    for (user, result) in admin.describe_user_scram_credentials(users.as_deref()).await? {
         match result {
             Ok(credentials) if !credentials.is_empty() => {
-                let list: Vec<String> = credentials
-                    .iter()
-                    .map(|c| format!("{}=iterations={}", c.mechanism.name(), c.iterations))
-                    .collect();
-                println!(
-                    "SCRAM credential configs for user-principal '{user}' are {}",
-                    list.join(", ")
-                );
+                let list = credentials.iter().map(|c| format!("{}=iterations={}", c.mechanism.name(), c.iterations)).collect();
+                out.push((user, list));
             }
-            // A user without credentials has nothing to show, as in kafka-configs.sh.
-            Ok(_)
-            | Err(Error::Kafka {
-                code: crate::protocol::ResponseError::ResourceNotFound,
-                ..
-            }) => {}
+            Ok(_) | Err(Error::Kafka { code: crate::protocol::ResponseError::ResourceNotFound, .. }) => {}
             Err(e) => return Err(e),
         }
     }
-    Ok(ExitStatus::Success)
+    Ok(out)
 }
 
 #[cfg(test)]

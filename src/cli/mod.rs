@@ -9,6 +9,7 @@ pub mod cluster_id;
 pub mod common;
 pub mod completions;
 pub mod configs;
+pub mod configs_quotas;
 pub mod configs_users;
 pub mod console_consumer;
 pub mod console_producer;

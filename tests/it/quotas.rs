@@ -83,3 +83,53 @@ async fn quotas_are_stored_described_validated_and_enforced() {
     assert_eq!(summary["records"], 200, "{summary}");
     broker.shutdown().await.unwrap();
 }
+
+/// kafka-configs.sh for users, clients and ips: quotas (and a user's SCRAM credential) set,
+/// described in Apache's lines, refused when Kafka refuses them, and removed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kafka_configs_manages_user_client_and_ip_quotas() {
+    use crate::common::{args, kbox_output, TestBroker};
+    let broker = TestBroker::start().await;
+    let b = broker.addr.to_string();
+    let run = |extra: &[&str]| {
+        let mut a = args(&["--bootstrap-server", &b]);
+        a.extend(extra.iter().map(|s| s.to_string()));
+        kbox_output(Some("kafka-configs.sh"), a)
+    };
+    let (code, out, err) = run(&["--alter", "--entity-type", "users", "--entity-name", "alice", "--add-config", "producer_byte_rate=1024,SCRAM-SHA-256=[password=alice-secret]"]).await;
+    assert_eq!((code, out.as_str()), (0, "Completed updating config for user alice.\n"), "{err}");
+    let (code, _, err) = run(&["--alter", "--entity-type", "users", "--entity-name", "alice", "--entity-type", "clients", "--entity-name", "app", "--add-config", "consumer_byte_rate=2048"]).await;
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = run(&["--alter", "--entity-type", "clients", "--entity-default", "--add-config", "request_percentage=12.5"]).await;
+    assert_eq!((code, out.as_str()), (0, "Completed updating default config for clients in the cluster.\n"), "{err}");
+    let (code, _, err) = run(&["--alter", "--ip", "127.0.0.9", "--add-config", "connection_creation_rate=10"]).await;
+    assert_eq!(code, 0, "{err}");
+
+    let (_, out, _) = run(&["--describe", "--entity-type", "users"]).await;
+    assert_eq!(
+        out,
+        "Quota configs for user-principal 'alice' are producer_byte_rate=1024.0\n\
+         SCRAM credential configs for user-principal 'alice' are SCRAM-SHA-256=iterations=4096\n"
+    );
+    let (_, out, _) = run(&["--describe", "--entity-type", "users", "--entity-type", "clients"]).await;
+    assert_eq!(out, "Quota configs for user-principal 'alice', client-id 'app' are consumer_byte_rate=2048.0\n");
+    let (_, out, _) = run(&["--describe", "--entity-type", "clients"]).await;
+    assert_eq!(out, "Quota configs for the default client-id are request_percentage=12.5\n");
+    let (_, out, _) = run(&["--describe", "--entity-type", "ips"]).await;
+    assert_eq!(out, "Quota configs for ip '127.0.0.9' are connection_creation_rate=10.0\n");
+
+    // Refused as Kafka refuses: a key of another entity type, a bad number.
+    let (code, _, err) = run(&["--alter", "--user", "alice", "--add-config", "connection_creation_rate=5"]).await;
+    assert_ne!(code, 0);
+    assert!(err.contains("Invalid configuration key connection_creation_rate"), "{err}");
+    let (code, _, err) = run(&["--alter", "--client", "app", "--add-config", "producer_byte_rate=fast"]).await;
+    assert_ne!(code, 0);
+    assert!(err.contains("Not a number"), "{err}");
+
+    // Removed.
+    let (code, _, err) = run(&["--alter", "--entity-type", "users", "--entity-name", "alice", "--delete-config", "producer_byte_rate,SCRAM-SHA-256"]).await;
+    assert_eq!(code, 0, "{err}");
+    let (_, out, _) = run(&["--describe", "--entity-type", "users"]).await;
+    assert_eq!(out, "");
+    broker.stop().await;
+}
