@@ -203,5 +203,26 @@ fn sasl_users_get_exactly_what_their_acls_allow() {
     assert!(kcat("a").0);
     let (ok, err) = kcat("b");
     assert!(!ok && err.contains("Topic authorization failed"), "{err}");
+
+    // Cluster-level APIs need cluster ACLs: alice may not list ACLs or SCRAM users.
+    let alice = dir.path().join("alice.properties");
+    std::fs::write(
+        &alice,
+        "security.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\n\
+         sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username=\"alice\" password=\"alice-secret\";\n",
+    )
+    .unwrap();
+    let alice = alice.to_str().unwrap();
+    for cmd in [
+        vec!["acls", "--bootstrap-server", &b, "--command-config", alice, "--list"],
+        vec!["configs", "--bootstrap-server", &b, "--command-config", alice, "--describe", "--entity-type", "users"],
+    ] {
+        let (code, _, err) = kbox(&cmd);
+        assert_ne!(code, 0, "{cmd:?}");
+        assert!(err.contains("Cluster authorization failed"), "{cmd:?}: {err}");
+    }
+    let (code, out, err) = kbox(&["acls", "--bootstrap-server", &b, "--command-config", props, "--list", "--principal", "User:alice"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("ACLs for principal `User:alice`\n"), "{out}");
     assert_eq!(broker.terminate(), Some(0));
 }

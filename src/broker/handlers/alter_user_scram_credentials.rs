@@ -21,6 +21,26 @@ pub async fn handle(
     _header: &RequestHeader,
     request: AlterUserScramCredentialsRequest,
 ) -> Option<AlterUserScramCredentialsResponse> {
+    // Credentials are a cluster resource: ALTER on the cluster, or every user is refused.
+    if !state.authorized_on_cluster(crate::acl::AclOperation::Alter) {
+        let mut users: Vec<String> = request
+            .deletions
+            .iter()
+            .map(|d| d.name.to_string())
+            .chain(request.upsertions.iter().map(|u| u.name.to_string()))
+            .collect();
+        users.dedup();
+        let results = users
+            .into_iter()
+            .map(|user| {
+                AlterUserScramCredentialsResult::default()
+                    .with_user(StrBytes::from_string(user))
+                    .with_error_code(ResponseError::ClusterAuthorizationFailed.code())
+                    .with_error_message(Some(StrBytes::from_static_str("Cluster authorization failed.")))
+            })
+            .collect();
+        return Some(AlterUserScramCredentialsResponse::default().with_results(results));
+    }
     // The same (user, mechanism) twice in one request fails that user, as in Kafka's controller.
     let mut counts: HashMap<(String, i8), usize> = HashMap::new();
     for key in request

@@ -17,6 +17,13 @@ pub async fn handle(
     _header: &RequestHeader,
     request: DescribeUserScramCredentialsRequest,
 ) -> Option<DescribeUserScramCredentialsResponse> {
+    if !state.authorized_on_cluster(crate::acl::AclOperation::Describe) {
+        return Some(
+            DescribeUserScramCredentialsResponse::default()
+                .with_error_code(ResponseError::ClusterAuthorizationFailed.code())
+                .with_error_message(Some(StrBytes::from_static_str("Cluster authorization failed."))),
+        );
+    }
     let image = state.image();
     let users: Vec<String> = match &request.users {
         None => image.scram_credentials.keys().cloned().collect(),
