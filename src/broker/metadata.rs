@@ -45,6 +45,9 @@ pub enum MetadataRecord {
         set: BTreeMap<String, String>,
         delete: Vec<String>,
     },
+    /// A block of producer ids was handed out: ids below `next_producer_id` are taken (Kafka's
+    /// ProducerIdsRecord), so ids stay unique across restarts.
+    ProducerIds { broker: i32, next_producer_id: i64 },
     /// Dynamic broker configs (`broker` None = cluster-wide default) were set or removed.
     BrokerConfig {
         broker: Option<i32>,
@@ -91,6 +94,8 @@ pub struct MetadataImage {
     pub topic_names: HashMap<Uuid, String>,
     /// Dynamic broker configs, keyed by broker id (None = cluster default).
     pub broker_configs: BTreeMap<Option<i32>, BTreeMap<String, String>>,
+    /// The first producer id not yet handed out.
+    pub next_producer_id: i64,
 }
 
 impl MetadataImage {
@@ -137,6 +142,11 @@ impl MetadataImage {
                     t.configs
                         .extend(set.iter().map(|(k, v)| (k.clone(), v.clone())));
                 }
+            }
+            MetadataRecord::ProducerIds {
+                next_producer_id, ..
+            } => {
+                self.next_producer_id = self.next_producer_id.max(*next_producer_id);
             }
             MetadataRecord::BrokerConfig {
                 broker,

@@ -16,6 +16,7 @@ pub mod partition;
 pub mod replica_manager;
 pub mod storage_format;
 pub mod topic_config;
+pub mod txn;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, RwLock};
@@ -60,6 +61,8 @@ pub struct BrokerState {
     pub replicas: ReplicaManager,
     /// Consumer groups and their committed offsets.
     pub groups: group::coordinator::Coordinator,
+    /// Producer ids and transactions.
+    pub transactions: txn::TxnCoordinator,
     /// Counters for the Prometheus endpoint (kept even when it is off: they cost a few atomics).
     pub metrics: metrics::Metrics,
 }
@@ -221,11 +224,13 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker> {
         image: RwLock::new(image.clone()),
         replicas,
         groups: group::new_coordinator(&config),
+        transactions: txn::TxnCoordinator::default(),
         metrics: metrics::Metrics::default(),
         config,
     });
     state.sync_partitions(&image)?;
     group::load(&state);
+    txn::load(&state);
     tracing::info!(node_id = state.node_id, cluster_id = %state.cluster_id, topics = image.topics.len(), "kbox broker started");
 
     let (shutdown, shutdown_rx) = watch::channel(false);
@@ -271,6 +276,7 @@ async fn serve(
         tasks.spawn(metrics::serve(state.clone(), listener, shutdown.clone()));
     }
     tasks.spawn(background(state.clone(), shutdown.clone()));
+    tasks.spawn(txn_background(state.clone(), shutdown.clone()));
     let groups_state = state.clone();
     let groups_shutdown = shutdown.clone();
     tasks.spawn(async move {
@@ -312,6 +318,11 @@ async fn serve(
     Ok(())
 }
 
+async fn txn_background(state: Arc<BrokerState>, shutdown: watch::Receiver<bool>) -> Result<()> {
+    txn::background(state, shutdown).await;
+    Ok(())
+}
+
 /// Retention, compaction, scheduled flushes and checkpoints, each on Kafka's interval.
 async fn background(state: Arc<BrokerState>, mut shutdown: watch::Receiver<bool>) -> Result<()> {
     let ms = |v: i64| Duration::from_millis(v.clamp(10, 86_400_000) as u64);
@@ -325,6 +336,12 @@ async fn background(state: Arc<BrokerState>, mut shutdown: watch::Receiver<bool>
     let mut cleaner = tokio::time::interval(ms(state.config.log_cleaner_backoff_ms));
     cleaner.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let cleaner_enabled = state.config.log_cleaner_enable && state.config.log_cleaner_threads > 0;
+    let expiration_check = state
+        .config
+        .value("producer.id.expiration.check.interval.ms")
+        .and_then(|v| v.as_i64())
+        .unwrap_or(600_000);
+    let mut producer_expiry = tokio::time::interval(ms(expiration_check));
     loop {
         tokio::select! {
             _ = retention.tick() => {
@@ -342,6 +359,15 @@ async fn background(state: Arc<BrokerState>, mut shutdown: watch::Receiver<bool>
                 let s = state.clone();
                 let dedupe = usize::try_from(s.config.log_cleaner_dedupe_buffer_size).unwrap_or(0).max(1 << 20);
                 let _ = tokio::task::spawn_blocking(move || s.replicas.clean_logs(dedupe)).await;
+            }
+            _ = producer_expiry.tick() => {
+                let expiration = i64::from(state.config.producer_id_expiration_ms);
+                for p in state.replicas.all() {
+                    let removed = p.log().expire_producers(now_ms(), expiration);
+                    if removed > 0 {
+                        tracing::debug!(topic = %p.topic, partition = p.index, removed, "expired producer ids");
+                    }
+                }
             }
             _ = shutdown.changed() => return Ok(()),
         }

@@ -75,6 +75,14 @@ api_table! {
     OffsetDelete => offset_delete(OffsetDeleteRequest),
     DescribeTopicPartitions => describe_topic_partitions(DescribeTopicPartitionsRequest),
     DescribeLogDirs => describe_log_dirs(DescribeLogDirsRequest),
+    InitProducerId => init_producer_id(InitProducerIdRequest),
+    AddPartitionsToTxn => add_partitions_to_txn(AddPartitionsToTxnRequest),
+    AddOffsetsToTxn => add_offsets_to_txn(AddOffsetsToTxnRequest),
+    TxnOffsetCommit => txn_offset_commit(TxnOffsetCommitRequest),
+    EndTxn => end_txn(EndTxnRequest),
+    WriteTxnMarkers => write_txn_markers(WriteTxnMarkersRequest),
+    DescribeTransactions => describe_transactions(DescribeTransactionsRequest),
+    ListTransactions => list_transactions(ListTransactionsRequest),
 }
 
 /// The supported range of one API, if we implement it.
