@@ -21,6 +21,9 @@
       kills itself (SIGKILL) after producing N records of an open transaction. Stops after
       --idle-ms without records. Prints {"copied","transactions"}.
 
+  confluent_eos.py count --bootstrap B --topic T [--isolation read_committed]
+      Prints {"count"}: the records a consumer at that isolation level reads.
+
   confluent_eos.py check-output --bootstrap B --input I --output O
       read_committed read of O: prints {"input","output","distinct","exact"} where exact means
       every input value appears exactly once in O.
@@ -222,9 +225,15 @@ def check_output(a):
                       "exact": sorted(values) == expected}))
 
 
+def count(a):
+    records = read_all(a.bootstrap, a.topic, a.isolation)
+    print(json.dumps({"count": len(records)}))
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("mode", choices=["idempotent", "alternate", "process", "check-output"])
+    ap.add_argument("mode", choices=["idempotent", "alternate", "process", "check-output", "count"])
+    ap.add_argument("--isolation", default="read_committed")
     ap.add_argument("--bootstrap", required=True)
     ap.add_argument("--check-bootstrap")
     ap.add_argument("--topic")
@@ -242,7 +251,7 @@ def main():
     ap.add_argument("--idle-ms", type=int, default=3000)
     a = ap.parse_args()
     {"idempotent": idempotent, "alternate": alternate, "process": process,
-     "check-output": check_output}[a.mode](a)
+     "check-output": check_output, "count": count}[a.mode](a)
 
 
 if __name__ == "__main__":

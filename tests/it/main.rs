@@ -12,6 +12,7 @@ mod common;
 mod compaction;
 mod console;
 mod dump_log;
+mod eos;
 mod groups;
 mod kcat;
 mod metrics;

@@ -2466,4 +2466,62 @@ mod tests {
         assert_eq!(offsets, (0..10).collect::<Vec<_>>());
         assert_eq!(sets[1].records[4].value.as_deref(), Some(&b"value-4"[..]));
     }
+
+    /// A producer's batch: `count` records from sequence `seq`.
+    fn idempotent_batch(pid: i64, epoch: i16, seq: i32, count: usize) -> Bytes {
+        let records: Vec<_> = (0..count)
+            .map(|i| {
+                let mut r = record(i as i64, 1_000 + i as i64, &[7u8; 100]);
+                r.producer_id = pid;
+                r.producer_epoch = epoch;
+                r.sequence = seq + i as i32;
+                r
+            })
+            .collect();
+        encode(&records, Compression::None)
+    }
+
+    #[test]
+    fn idempotent_appends_survive_a_crash_and_a_clean_restart() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut log = Log::create(dir.path(), small()).unwrap();
+        let mut seq = 0;
+        let mut firsts = Vec::new();
+        for _ in 0..30 {
+            let info = log.append_as_leader(idempotent_batch(9, 0, seq, 4), 0, 1_000).unwrap();
+            firsts.push(info.first_offset);
+            seq += 4;
+        }
+        assert!(log.segment_count() > 2, "the test needs rolls");
+        let snapshots = producer_state::list_snapshots(dir.path()).unwrap();
+        assert!(!snapshots.is_empty(), "a roll writes a producer snapshot");
+        // A retry of the last batch answers with its original offsets and writes nothing.
+        let end = log.log_end_offset();
+        let dup = log.append_as_leader(idempotent_batch(9, 0, seq - 4, 4), 0, 1_000).unwrap();
+        assert_eq!(dup.first_offset, *firsts.last().unwrap());
+        assert_eq!(log.log_end_offset(), end);
+        // A gap and an old epoch are refused.
+        assert!(matches!(
+            log.append_as_leader(idempotent_batch(9, 0, seq + 1, 1), 0, 1_000),
+            Err(LogError::OutOfOrderSequence(_))
+        ));
+        // After a crash the state comes from the last snapshot plus the log after it.
+        let log = reopen(log, false);
+        let mut log = log;
+        let dup = log.append_as_leader(idempotent_batch(9, 0, seq - 4, 4), 0, 1_000).unwrap();
+        assert_eq!(dup.first_offset, *firsts.last().unwrap());
+        assert_eq!(log.log_end_offset(), end);
+        log.append_as_leader(idempotent_batch(9, 0, seq, 1), 0, 1_000).unwrap();
+        seq += 1;
+        // A clean shutdown snapshots at the log end; the next start replays nothing.
+        log.close(1_000).unwrap();
+        let leo = log.log_end_offset();
+        assert!(producer_state::snapshot_path(dir.path(), leo).exists());
+        let mut log = reopen(log, true);
+        assert!(matches!(
+            log.append_as_leader(idempotent_batch(9, 0, seq + 3, 1), 0, 1_000),
+            Err(LogError::OutOfOrderSequence(_))
+        ));
+        log.append_as_leader(idempotent_batch(9, 0, seq, 1), 0, 1_000).unwrap();
+    }
 }

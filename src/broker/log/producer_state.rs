@@ -533,3 +533,112 @@ impl PendingUpdate {
         self.entries.is_empty() && self.completed.is_empty()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header(pid: i64, epoch: i16, seq: i32, count: i32, offset: i64, txn: bool) -> BatchHeader {
+        BatchHeader {
+            base_offset: offset,
+            batch_length: 100,
+            partition_leader_epoch: 0,
+            magic: 2,
+            crc: 0,
+            attributes: if txn { 1 << 4 } else { 0 },
+            last_offset_delta: count - 1,
+            base_timestamp: 1000,
+            max_timestamp: 1000,
+            producer_id: pid,
+            producer_epoch: epoch,
+            base_sequence: seq,
+            record_count: count,
+        }
+    }
+
+    fn append(state: &mut ProducerState, h: BatchHeader) -> Result<()> {
+        let mut pending = PendingUpdate::default();
+        state.check_batch(&mut pending, &h, None, true)?;
+        state.apply(pending, h.base_offset);
+        Ok(())
+    }
+
+    #[test]
+    fn sequences_duplicates_and_epochs() {
+        let mut s = ProducerState::default();
+        append(&mut s, header(7, 0, 0, 5, 0, false)).unwrap();
+        append(&mut s, header(7, 0, 5, 5, 5, false)).unwrap();
+        // A retry of either of the last batches is found with its original offsets.
+        let dup = s.find_duplicate(&header(7, 0, 0, 5, 99, false)).unwrap();
+        assert_eq!((dup.first_offset, dup.last_offset), (0, 4));
+        assert!(s.find_duplicate(&header(7, 0, 10, 5, 99, false)).is_none());
+        // A gap is refused.
+        let gap = append(&mut s, header(7, 0, 11, 1, 10, false)).unwrap_err();
+        assert!(matches!(gap, LogError::OutOfOrderSequence(_)), "{gap}");
+        // An older epoch is fenced; a newer one must start at sequence 0.
+        let mut s = ProducerState::default();
+        append(&mut s, header(8, 2, 0, 1, 0, false)).unwrap();
+        assert!(matches!(append(&mut s, header(8, 1, 1, 1, 1, false)), Err(LogError::InvalidProducerEpoch(_))));
+        assert!(matches!(append(&mut s, header(8, 3, 4, 1, 1, false)), Err(LogError::OutOfOrderSequence(_))));
+        append(&mut s, header(8, 3, 0, 1, 1, false)).unwrap();
+        // Only the last five batches are remembered.
+        for i in 1..=6 {
+            append(&mut s, header(8, 3, i, 1, 1 + i as i64, false)).unwrap();
+        }
+        assert!(s.find_duplicate(&header(8, 3, 1, 1, 0, false)).is_none());
+        assert!(s.find_duplicate(&header(8, 3, 2, 1, 0, false)).is_some());
+    }
+
+    #[test]
+    fn transactions_bound_the_lso_and_aborts_are_indexed() {
+        let mut s = ProducerState::default();
+        append(&mut s, header(1, 0, 0, 2, 10, true)).unwrap();
+        append(&mut s, header(2, 0, 0, 2, 12, true)).unwrap();
+        assert_eq!(s.first_unstable_offset(), Some(10));
+        // A non-transactional write inside an open transaction is refused.
+        assert!(matches!(append(&mut s, header(1, 0, 2, 1, 14, false)), Err(LogError::InvalidTxnState(_))));
+        let mut marker = header(1, 0, -1, 1, 14, true);
+        marker.attributes |= 1 << 5;
+        let mut pending = PendingUpdate::default();
+        s.check_batch(&mut pending, &marker, Some(Marker { commit: false, coordinator_epoch: 0 }), false).unwrap();
+        let aborted = s.apply(pending, 10);
+        assert_eq!(aborted.len(), 1);
+        assert_eq!((aborted[0].first_offset, aborted[0].last_offset), (10, 14));
+        assert_eq!(s.first_unstable_offset(), Some(12));
+        assert_eq!(s.aborted_between(0, 11).len(), 1);
+        assert_eq!(s.aborted_between(15, 100).len(), 0);
+        let bytes = encode_aborted(&aborted[0]);
+        assert_eq!(decode_aborted(&bytes), aborted);
+    }
+
+    #[test]
+    fn snapshot_round_trip_and_corruption() {
+        let mut s = ProducerState::default();
+        append(&mut s, header(1, 4, 0, 3, 0, false)).unwrap();
+        append(&mut s, header(2, 0, 0, 2, 3, true)).unwrap();
+        let bytes = s.snapshot_bytes();
+        assert_eq!(bytes.len(), 2 + 4 + 4 + 2 * SNAPSHOT_ENTRY_SIZE);
+        let mut loaded = ProducerState::default();
+        loaded.load_snapshot(&bytes, Path::new("x")).unwrap();
+        assert_eq!(loaded.producer(1).unwrap().epoch, 4);
+        assert_eq!(loaded.first_unstable_offset(), Some(3));
+        // The last batch is known again: its retry is a duplicate, the next sequence follows.
+        assert!(loaded.find_duplicate(&header(1, 4, 0, 3, 9, false)).is_some());
+        append(&mut loaded, header(1, 4, 3, 1, 5, false)).unwrap();
+        let mut bad = bytes.clone();
+        let last = bad.len() - 1;
+        bad[last] ^= 1;
+        assert!(ProducerState::default().load_snapshot(&bad, Path::new("x")).is_err());
+    }
+
+    #[test]
+    fn markers_are_read_from_control_batches() {
+        let batch = crate::broker::txn::marker_batch(5, 1, true, 3).unwrap();
+        let h = BatchHeader::parse(&batch).unwrap();
+        assert!(h.is_control() && h.is_transactional());
+        assert_eq!(read_marker(&batch), Some(Marker { commit: true, coordinator_epoch: 3 }));
+        let abort = crate::broker::txn::marker_batch(5, 1, false, 0).unwrap();
+        assert_eq!(read_marker(&abort).map(|m| m.commit), Some(false));
+        assert_eq!(read_marker(&batch[..HEADER_SIZE + 2]), None);
+    }
+}

@@ -475,6 +475,18 @@ pub async fn txn_offset_commit(
     Ok(())
 }
 
+/// Start-up: offsets of a transaction still open in `__consumer_offsets` wait for its marker.
+pub fn restore_pending_offsets(state: &BrokerState, group: &str, producer_id: i64, offsets: PendingOffsets) {
+    state
+        .transactions
+        .pending_offsets
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .entry((group.to_string(), producer_id))
+        .or_default()
+        .extend(offsets);
+}
+
 /// Every transactional id with its state, for Describe/ListTransactions.
 pub async fn snapshot(state: &BrokerState) -> BTreeMap<String, TxnMeta> {
     state.transactions.txns.lock().await.clone()

@@ -1,0 +1,199 @@
+//! Exactly once, judged by confluent-kafka (librdkafka): the idempotent producer with its
+//! connections cut and the broker killed and restarted under it, transactions committing and
+//! aborting alternately read with both isolation levels, and a consume-transform-produce loop
+//! killed (-9) mid-transaction.
+
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crate::common::{expect_script, run_script, KboxProcess};
+
+/// A TCP proxy on 127.0.0.1:0 to the broker, which can cut every connection at once. The
+/// broker advertises the proxy, so clients always come through it.
+struct Proxy {
+    port: u16,
+    target: Arc<Mutex<String>>,
+    open: Arc<Mutex<Vec<TcpStream>>>,
+    stop: Arc<AtomicBool>,
+    accept: Option<thread::JoinHandle<()>>,
+}
+
+impl Proxy {
+    fn start() -> Proxy {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let target = Arc::new(Mutex::new(String::new()));
+        let open: Arc<Mutex<Vec<TcpStream>>> = Arc::default();
+        let stop = Arc::new(AtomicBool::new(false));
+        let (t, o, s) = (target.clone(), open.clone(), stop.clone());
+        let accept = thread::spawn(move || {
+            for client in listener.incoming() {
+                if s.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(client) = client else { continue };
+                let addr = t.lock().unwrap().clone();
+                let Ok(server) = TcpStream::connect(&addr) else { continue };
+                let mut list = o.lock().unwrap();
+                list.push(client.try_clone().unwrap());
+                list.push(server.try_clone().unwrap());
+                drop(list);
+                for (mut from, mut to) in [(client.try_clone().unwrap(), server.try_clone().unwrap()), (server, client)] {
+                    thread::spawn(move || {
+                        let mut buf = [0u8; 64 * 1024];
+                        while let Ok(n) = from.read(&mut buf) {
+                            if n == 0 || to.write_all(&buf[..n]).is_err() {
+                                break;
+                            }
+                        }
+                        let _ = to.shutdown(Shutdown::Both);
+                        let _ = from.shutdown(Shutdown::Both);
+                    });
+                }
+            }
+        });
+        Proxy { port, target, open, stop, accept: Some(accept) }
+    }
+
+    fn addr(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    fn point_to(&self, broker: &str) {
+        *self.target.lock().unwrap() = broker.to_string();
+    }
+
+    /// Cuts every open connection (requests in flight are lost: the client must retry).
+    fn cut_all(&self) -> usize {
+        let streams: Vec<TcpStream> = self.open.lock().unwrap().drain(..).collect();
+        for s in &streams {
+            let _ = s.shutdown(Shutdown::Both);
+        }
+        streams.len() / 2
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        self.cut_all();
+        let _ = TcpStream::connect(self.addr());
+        if let Some(t) = self.accept.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn start_behind(proxy: &Proxy, dir: &std::path::Path) -> KboxProcess {
+    let advertised = format!("advertised.listeners=PLAINTEXT://127.0.0.1:{}", proxy.port);
+    let broker = KboxProcess::start_with(dir, &["--override", &advertised]);
+    proxy.point_to(&broker.addr);
+    broker
+}
+
+#[test]
+fn confluent_idempotent_producer_has_no_duplicates_when_connections_die_and_the_broker_restarts() {
+    let dir = tempfile::tempdir().unwrap();
+    let proxy = Proxy::start();
+    let mut broker = start_behind(&proxy, dir.path());
+    let addr = proxy.addr();
+    let script = thread::spawn(move || {
+        expect_script(
+            "python3",
+            &["tests/clients/confluent_eos.py", "idempotent", "--bootstrap", &addr, "--topic", "idem", "--count", "30000", "--partitions", "3", "--pause-ms", "15"],
+        )
+    });
+    // Cut connections every 300 ms; kill -9 the broker once and stop it cleanly once on the
+    // way (the producer state is rebuilt from the log, then loaded from the shutdown snapshot).
+    let started = Instant::now();
+    let mut cuts = 0;
+    let mut restarts = 0;
+    while !script.is_finished() && started.elapsed() < Duration::from_secs(200) {
+        thread::sleep(Duration::from_millis(300));
+        cuts += proxy.cut_all();
+        let t = started.elapsed();
+        if (restarts == 0 && t > Duration::from_millis(1500)) || (restarts == 1 && t > Duration::from_millis(3000)) {
+            if restarts == 0 {
+                broker.kill9();
+            } else {
+                broker.terminate();
+            }
+            broker = start_behind(&proxy, dir.path());
+            restarts += 1;
+        }
+    }
+    let summary = script.join().unwrap();
+    assert!(restarts >= 1 && cuts > 0, "the run ended before any fault: {summary}");
+    assert_eq!(summary["delivered"], 30000, "{summary}");
+    assert_eq!(summary["duplicates"], 0, "{summary}");
+    assert_eq!(summary["reorders"], 0, "{summary}");
+    assert_eq!(summary["missing"], 0, "{summary}");
+    // The shutdown left producer snapshots in Kafka's naming.
+    let snapshots = std::fs::read_dir(dir.path().join("idem-0"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".snapshot"))
+        .count();
+    assert!(snapshots >= 1, "no .snapshot file in idem-0");
+    drop(broker);
+}
+
+#[test]
+fn confluent_transactions_commit_and_abort_and_read_committed_sees_only_commits() {
+    let dir = tempfile::tempdir().unwrap();
+    let broker = KboxProcess::start(dir.path());
+    let summary = expect_script(
+        "python3",
+        &["tests/clients/confluent_eos.py", "alternate", "--bootstrap", &broker.addr, "--topic", "alt", "--transactions", "10", "--per-txn", "20"],
+    );
+    assert_eq!(summary["committed_expected"], 100, "{summary}");
+    assert_eq!(summary["committed_seen"], 100, "{summary}");
+    assert_eq!(summary["committed_exact"], true, "{summary}");
+    assert_eq!(summary["uncommitted_seen"], 200, "{summary}");
+    // Five aborted transactions, each on up to three partitions, are in the .txnindex files
+    // (34 bytes an entry, Kafka's format) and survive a kill -9.
+    let entries: u64 = (0..3)
+        .map(|p| {
+            std::fs::read_dir(dir.path().join(format!("alt-{p}")))
+                .unwrap()
+                .filter_map(|e| e.ok())
+                .filter(|e| e.file_name().to_string_lossy().ends_with(".txnindex"))
+                .map(|e| e.metadata().unwrap().len())
+                .sum::<u64>()
+        })
+        .sum();
+    assert_eq!(entries % 34, 0);
+    assert_eq!(entries / 34, 15, "five aborted transactions over three partitions");
+    broker.kill9();
+    let broker = KboxProcess::start(dir.path());
+    let after = expect_script("python3", &["tests/clients/confluent_eos.py", "count", "--bootstrap", &broker.addr, "--topic", "alt", "--isolation", "read_committed"]);
+    assert_eq!(after["count"], 100, "read_committed after a restart: {after}");
+}
+
+#[test]
+fn confluent_consume_transform_produce_is_exactly_once_across_kill_9() {
+    let dir = tempfile::tempdir().unwrap();
+    let broker = KboxProcess::start(dir.path());
+    let b = broker.addr.clone();
+    let filled = expect_script("python3", &["tests/clients/confluent_eos.py", "idempotent", "--bootstrap", &b, "--topic", "input", "--count", "3000", "--partitions", "3"]);
+    assert_eq!(filled["consumed"], 3000, "{filled}");
+    let process = |extra: &[&str]| {
+        let mut args = vec!["tests/clients/confluent_eos.py", "process", "--bootstrap", &b, "--input", "input", "--output", "output", "--group", "copier", "--txn-id", "copier-1", "--batch", "100"];
+        args.extend_from_slice(extra);
+        run_script("python3", &args)
+    };
+    // The first processor dies (SIGKILL) with an open transaction holding 50 records.
+    let (ok, _, err) = process(&["--die-after", "1250"]);
+    assert!(!ok, "the processor was to kill itself: {err}");
+    assert!(err.contains("killing myself"), "{err}");
+    let (ok, out, err) = process(&[]);
+    assert!(ok, "second processor failed: {out}\n{err}");
+    let check = expect_script("python3", &["tests/clients/confluent_eos.py", "check-output", "--bootstrap", &b, "--input", "input", "--output", "output"]);
+    assert_eq!(check["input"], 3000, "{check}");
+    assert_eq!(check["output"], 3000, "{check}");
+    assert_eq!(check["exact"], true, "every input record copied exactly once: {check}");
+}
