@@ -87,7 +87,7 @@ def idempotent(a):
     create(a.bootstrap, a.topic, a.partitions)
     p = Producer({
         "bootstrap.servers": a.bootstrap,
-        "enable.idempotence": True,
+        "enable.idempotence": not a.no_idempotence,
         "acks": "all",
         "max.in.flight.requests.per.connection": 5,
         "linger.ms": 5,
@@ -103,6 +103,7 @@ def idempotent(a):
         if err:
             log("delivery failed: %s" % err)
 
+    started = time.time()
     for i in range(a.count):
         while True:
             try:
@@ -113,7 +114,9 @@ def idempotent(a):
         if i % 100 == 0:
             p.poll(0)
             time.sleep(a.pause_ms / 1000.0)
+    log("produced in %.1f s" % (time.time() - started))
     left = p.flush(150)
+    log("flushed in %.1f s" % (time.time() - started))
     records = read_all(a.check_bootstrap or a.bootstrap, a.topic, "read_uncommitted", expect=a.count)
     per = {}
     for part, _off, v in records:
@@ -240,6 +243,7 @@ def main():
     ap.add_argument("--count", type=int, default=10000)
     ap.add_argument("--partitions", type=int, default=3)
     ap.add_argument("--pause-ms", type=int, default=0)
+    ap.add_argument("--no-idempotence", action="store_true", help="to see the faults cause duplicates")
     ap.add_argument("--transactions", type=int, default=10)
     ap.add_argument("--per-txn", type=int, default=20)
     ap.add_argument("--input")

@@ -5,17 +5,20 @@
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::common::{expect_script, run_script, KboxProcess};
 
-/// A TCP proxy on 127.0.0.1:0 to the broker, which can cut every connection at once. The
-/// broker advertises the proxy, so clients always come through it.
+/// A TCP proxy on 127.0.0.1:0 to the broker, which can cut every connection at once or drop
+/// the broker's next responses (the request was served, the client never hears of it: it must
+/// retry, the case idempotence exists for). The broker advertises the proxy, so clients
+/// always come through it.
 struct Proxy {
     port: u16,
+    drop_responses: Arc<AtomicU32>,
     target: Arc<Mutex<String>>,
     open: Arc<Mutex<Vec<TcpStream>>>,
     stop: Arc<AtomicBool>,
@@ -29,7 +32,8 @@ impl Proxy {
         let target = Arc::new(Mutex::new(String::new()));
         let open: Arc<Mutex<Vec<TcpStream>>> = Arc::default();
         let stop = Arc::new(AtomicBool::new(false));
-        let (t, o, s) = (target.clone(), open.clone(), stop.clone());
+        let drop_responses = Arc::new(AtomicU32::new(0));
+        let (t, o, s, d) = (target.clone(), open.clone(), stop.clone(), drop_responses.clone());
         let accept = thread::spawn(move || {
             for client in listener.incoming() {
                 if s.load(Ordering::SeqCst) {
@@ -42,11 +46,13 @@ impl Proxy {
                 list.push(client.try_clone().unwrap());
                 list.push(server.try_clone().unwrap());
                 drop(list);
-                for (mut from, mut to) in [(client.try_clone().unwrap(), server.try_clone().unwrap()), (server, client)] {
+                for (mut from, mut to, responses) in [(client.try_clone().unwrap(), server.try_clone().unwrap(), false), (server, client, true)] {
+                    let d = d.clone();
                     thread::spawn(move || {
                         let mut buf = [0u8; 64 * 1024];
                         while let Ok(n) = from.read(&mut buf) {
-                            if n == 0 || to.write_all(&buf[..n]).is_err() {
+                            let lose = responses && n > 0 && d.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |v| v.checked_sub(1)).is_ok();
+                            if n == 0 || lose || to.write_all(&buf[..n]).is_err() {
                                 break;
                             }
                         }
@@ -56,7 +62,7 @@ impl Proxy {
                 }
             }
         });
-        Proxy { port, target, open, stop, accept: Some(accept) }
+        Proxy { port, drop_responses, target, open, stop, accept: Some(accept) }
     }
 
     fn addr(&self) -> String {
@@ -65,6 +71,11 @@ impl Proxy {
 
     fn point_to(&self, broker: &str) {
         *self.target.lock().unwrap() = broker.to_string();
+    }
+
+    /// The next `n` chunks the broker sends are dropped with their connection.
+    fn drop_responses(&self, n: u32) {
+        self.drop_responses.store(n, Ordering::SeqCst);
     }
 
     /// Cuts every open connection (requests in flight are lost: the client must retry).
@@ -97,24 +108,43 @@ fn start_behind(proxy: &Proxy, dir: &std::path::Path) -> KboxProcess {
 
 #[test]
 fn confluent_idempotent_producer_has_no_duplicates_when_connections_die_and_the_broker_restarts() {
+    idempotent_run(false);
+}
+
+/// The faults are real: without idempotence the same run is expected to duplicate records.
+/// Not part of the suite (a run may be lucky); `cargo test --test it -- --ignored eos` shows it.
+#[test]
+#[ignore]
+fn without_idempotence_the_same_faults_duplicate() {
+    idempotent_run(true);
+}
+
+fn idempotent_run(without_idempotence: bool) {
     let dir = tempfile::tempdir().unwrap();
     let proxy = Proxy::start();
     let mut broker = start_behind(&proxy, dir.path());
     let addr = proxy.addr();
     let script = thread::spawn(move || {
-        expect_script(
-            "python3",
-            &["tests/clients/confluent_eos.py", "idempotent", "--bootstrap", &addr, "--topic", "idem", "--count", "30000", "--partitions", "3", "--pause-ms", "15"],
-        )
+        let mut args = vec!["tests/clients/confluent_eos.py", "idempotent", "--bootstrap", &addr, "--topic", "idem", "--count", "15000", "--partitions", "3", "--pause-ms", "15"];
+        if without_idempotence {
+            args.push("--no-idempotence");
+        }
+        expect_script("python3", &args)
     });
-    // Cut connections every 300 ms; kill -9 the broker once and stop it cleanly once on the
-    // way (the producer state is rebuilt from the log, then loaded from the shutdown snapshot).
+    // Every 300 ms lose a response (and its connection) or cut every connection; kill -9 the
+    // broker once and stop it cleanly once on the way (the producer state is rebuilt from the
+    // log, then loaded from the shutdown snapshot).
     let started = Instant::now();
     let mut cuts = 0;
     let mut restarts = 0;
     while !script.is_finished() && started.elapsed() < Duration::from_secs(200) {
-        thread::sleep(Duration::from_millis(300));
-        cuts += proxy.cut_all();
+        thread::sleep(Duration::from_millis(150));
+        proxy.drop_responses(1);
+        thread::sleep(Duration::from_millis(150));
+        if cuts % 4 == 0 {
+            proxy.cut_all();
+        }
+        cuts += 1;
         let t = started.elapsed();
         if (restarts == 0 && t > Duration::from_millis(1500)) || (restarts == 1 && t > Duration::from_millis(3000)) {
             if restarts == 0 {
@@ -127,8 +157,13 @@ fn confluent_idempotent_producer_has_no_duplicates_when_connections_die_and_the_
         }
     }
     let summary = script.join().unwrap();
+    eprintln!("idempotent run: {:?}, {cuts} faults, {restarts} restarts: {summary}", started.elapsed());
     assert!(restarts >= 1 && cuts > 0, "the run ended before any fault: {summary}");
-    assert_eq!(summary["delivered"], 30000, "{summary}");
+    if without_idempotence {
+        assert!(summary["duplicates"].as_u64().unwrap() > 0, "{summary}");
+        return;
+    }
+    assert_eq!(summary["delivered"], 15000, "{summary}");
     assert_eq!(summary["duplicates"], 0, "{summary}");
     assert_eq!(summary["reorders"], 0, "{summary}");
     assert_eq!(summary["missing"], 0, "{summary}");
