@@ -21,6 +21,12 @@
       kills itself (SIGKILL) after producing N records of an open transaction. Stops after
       --idle-ms without records. Prints {"copied","transactions"}.
 
+  confluent_eos.py fencing --bootstrap B --topic T
+      A second producer with the same transactional id fences the first (whose commit must
+      fail); a transaction left open past its 2 s timeout is aborted by the coordinator, which
+      lets a later record become readable with read_committed. Prints {"zombie_fenced",
+      "read_committed" (values), "waited_s", "timed_out_commit_failed"}.
+
   confluent_eos.py count --bootstrap B --topic T [--isolation read_committed]
       Prints {"count"}: the records a consumer at that isolation level reads.
 
@@ -35,7 +41,7 @@ import signal
 import sys
 import time
 
-from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
+from confluent_kafka import Consumer, KafkaError, KafkaException, Producer
 from confluent_kafka.admin import AdminClient, NewTopic
 
 
@@ -228,6 +234,51 @@ def check_output(a):
                       "exact": sorted(values) == expected}))
 
 
+def fencing(a):
+    create(a.bootstrap, a.topic, 1)
+    tid = "fence-%d" % os.getpid()
+    conf = {"bootstrap.servers": a.bootstrap, "linger.ms": 1}
+    zombie = Producer(dict(conf, **{"transactional.id": tid}))
+    zombie.init_transactions(30)
+    zombie.begin_transaction()
+    zombie.produce(a.topic, value=b"zombie")
+    zombie.flush(30)
+    # A second producer with the same id fences the first and aborts its transaction.
+    survivor = Producer(dict(conf, **{"transactional.id": tid}))
+    survivor.init_transactions(30)
+    fenced = False
+    try:
+        zombie.commit_transaction(30)
+    except KafkaException as e:
+        fenced = True
+        log("zombie: %s" % e)
+    survivor.begin_transaction()
+    survivor.produce(a.topic, value=b"survivor")
+    survivor.commit_transaction(30)
+    # A transaction left open past its timeout is aborted by the coordinator: a record
+    # written after it becomes readable with read_committed only then.
+    slow = Producer(dict(conf, **{"transactional.id": tid + "-slow", "transaction.timeout.ms": 2000,
+                                  "message.timeout.ms": 2000}))
+    slow.init_transactions(30)
+    slow.begin_transaction()
+    slow.produce(a.topic, value=b"timed-out")
+    slow.flush(30)
+    plain = Producer(dict(conf, **{"enable.idempotence": True}))
+    plain.produce(a.topic, value=b"after")
+    plain.flush(30)
+    started = time.time()
+    values = [v for _, _, v in read_all(a.bootstrap, a.topic, "read_committed", expect=2, idle=1.0)]
+    waited = time.time() - started
+    slow_failed = False
+    try:
+        slow.commit_transaction(10)
+    except KafkaException as e:
+        slow_failed = True
+        log("timed-out producer: %s" % e)
+    print(json.dumps({"zombie_fenced": fenced, "read_committed": values, "waited_s": round(waited, 1),
+                      "timed_out_commit_failed": slow_failed}))
+
+
 def count(a):
     records = read_all(a.bootstrap, a.topic, a.isolation)
     print(json.dumps({"count": len(records)}))
@@ -235,7 +286,7 @@ def count(a):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("mode", choices=["idempotent", "alternate", "process", "check-output", "count"])
+    ap.add_argument("mode", choices=["idempotent", "alternate", "process", "check-output", "count", "fencing"])
     ap.add_argument("--isolation", default="read_committed")
     ap.add_argument("--bootstrap", required=True)
     ap.add_argument("--check-bootstrap")
@@ -255,7 +306,7 @@ def main():
     ap.add_argument("--idle-ms", type=int, default=3000)
     a = ap.parse_args()
     {"idempotent": idempotent, "alternate": alternate, "process": process,
-     "check-output": check_output, "count": count}[a.mode](a)
+     "check-output": check_output, "count": count, "fencing": fencing}[a.mode](a)
 
 
 if __name__ == "__main__":

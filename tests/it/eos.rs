@@ -232,3 +232,14 @@ fn confluent_consume_transform_produce_is_exactly_once_across_kill_9() {
     assert_eq!(check["output"], 3000, "{check}");
     assert_eq!(check["exact"], true, "every input record copied exactly once: {check}");
 }
+
+#[test]
+fn confluent_zombies_are_fenced_and_timed_out_transactions_abort() {
+    let dir = tempfile::tempdir().unwrap();
+    let broker = KboxProcess::start(dir.path());
+    let summary = expect_script("python3", &["tests/clients/confluent_eos.py", "fencing", "--bootstrap", &broker.addr, "--topic", "fenced"]);
+    assert_eq!(summary["zombie_fenced"], true, "{summary}");
+    assert_eq!(summary["read_committed"], serde_json::json!(["survivor", "after"]), "{summary}");
+    assert_eq!(summary["timed_out_commit_failed"], true, "{summary}");
+    assert!(broker.wait_for_log("aborting a transaction past its timeout", Duration::from_secs(5)).is_some());
+}
