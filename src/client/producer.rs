@@ -11,6 +11,14 @@
 //! for that; kbox gives it always and keeps throughput by pipelining across partitions).
 //! Retriable errors (leader moved, timeouts, lost connections) are retried after
 //! `retry.backoff.ms` with fresh metadata, until `delivery.timeout.ms` has passed.
+//!
+//! Idempotence (`enable.idempotence`, on by default with acks=all as in Java): the sender
+//! first gets a producer id (InitProducerId) and stamps every batch with it, its epoch and the
+//! partition's next sequence. A batch keeps its stamp across retries, so the broker answers a
+//! retry of a batch it already wrote with the original offsets instead of writing it twice.
+//! When a stamped batch fails for good (a gap in the sequence), the sender takes a new
+//! producer id once nothing is in flight. Brokers without InitProducerId get plain batches
+//! unless idempotence was asked for explicitly.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -28,7 +36,7 @@ use super::cluster::{is_retriable, is_retriable_metadata_error, Client};
 use super::config::{Acks, ClientConfig, CompressionType};
 use super::interceptors::ProducerInterceptor;
 use super::partitioner::{partition_for_key, StickyPartitioner};
-use super::records::{encode_batch, ProducerRecord, RecordMetadata};
+use super::records::{encode_stamped_batch, ProducerRecord, ProducerStamp, RecordMetadata};
 use crate::{Error, Result};
 
 /// What happens when a record's fate is known.
@@ -85,6 +93,10 @@ struct Settings {
     retries: u32,
     max_in_flight: usize,
     compression: CompressionType,
+    /// Stamp batches with a producer id and sequences.
+    idempotence: bool,
+    /// Idempotence was asked for (not just the default): a broker without it is an error.
+    idempotence_required: bool,
 }
 
 impl Settings {
@@ -110,6 +122,11 @@ impl Settings {
             retries: c.retries()?,
             max_in_flight: c.max_in_flight()?,
             compression: c.compression()?,
+            idempotence: match c.get("enable.idempotence") {
+                Some(_) => c.enable_idempotence()?,
+                None => c.acks()? == Acks::All,
+            },
+            idempotence_required: c.get("enable.idempotence").is_some() && c.enable_idempotence()?,
         })
     }
 }
@@ -158,6 +175,11 @@ impl Producer {
             flush_waiters: Vec::new(),
             refreshing: None,
             waiting_for_leaders: false,
+            identity: None,
+            init: None,
+            init_retry_at: None,
+            sequences: Default::default(),
+            reset_needed: false,
         };
         let task = tokio::spawn(sender.run(rx));
         Ok(Producer {
@@ -459,6 +481,8 @@ struct Batch {
     /// Earliest time of the next attempt (after a retriable failure).
     retry_at: Option<Instant>,
     attempts: u32,
+    /// Producer id, epoch and sequence, fixed when the batch is first sent (idempotence).
+    stamp: Option<ProducerStamp>,
 }
 
 #[derive(Default)]
@@ -489,6 +513,43 @@ struct SenderLoop {
     refreshing: Option<tokio::task::JoinHandle<()>>,
     /// A ready batch's partition had no known leader at the last drain.
     waiting_for_leaders: bool,
+    /// The producer id and epoch (idempotence), once InitProducerId answered.
+    identity: Option<(i64, i16)>,
+    /// InitProducerId under way: `Ok(None)` when the broker does not support it.
+    init: Option<tokio::task::JoinHandle<Result<Option<(i64, i16)>>>>,
+    init_retry_at: Option<Instant>,
+    /// The next sequence of each partition.
+    sequences: std::collections::HashMap<(String, i32), i32>,
+    /// A stamped batch failed for good: take a new producer id before sending more.
+    reset_needed: bool,
+}
+
+/// Asks any broker for a producer id. `Ok(None)`: the broker has no InitProducerId.
+async fn init_producer_id(client: Client) -> Result<Option<(i64, i16)>> {
+    let conn = client.any_connection().await?;
+    let Ok(version) = conn.version_for::<kafka_protocol::messages::InitProducerIdRequest>() else {
+        return Ok(None);
+    };
+    let mut request = kafka_protocol::messages::InitProducerIdRequest::default();
+    request.transactional_id = None;
+    request.transaction_timeout_ms = i32::MAX;
+    request.producer_id = kafka_protocol::messages::ProducerId(-1);
+    request.producer_epoch = -1;
+    let response = conn.send_at(&request, version, client.request_timeout()).await?;
+    if response.error_code != 0 {
+        return Err(Error::from_code(response.error_code, None)
+            .unwrap_or_else(|| Error::Message(format!("InitProducerId failed with error {}", response.error_code))));
+    }
+    Ok(Some((response.producer_id.0, response.producer_epoch)))
+}
+
+/// Java's DefaultRecordBatch.incrementSequence: sequences wrap to 0 after i32::MAX.
+fn increment_sequence(sequence: i32, increment: i32) -> i32 {
+    if sequence > i32::MAX - increment {
+        increment - (i32::MAX - sequence) - 1
+    } else {
+        sequence + increment
+    }
 }
 
 impl SenderLoop {
@@ -511,6 +572,25 @@ impl SenderLoop {
                 },
                 Some((node, batches, result)) = self.in_flight.next(), if !self.in_flight.is_empty() => {
                     self.complete(node, batches, result);
+                }
+                done = async { self.init.as_mut().expect("guarded").await }, if self.init.is_some() => {
+                    self.init = None;
+                    match done {
+                        Ok(Ok(Some(identity))) => self.identity = Some(identity),
+                        Ok(Ok(None)) if !self.settings.idempotence_required => {
+                            tracing::debug!("the broker has no InitProducerId: producing without idempotence");
+                            self.settings.idempotence = false;
+                        }
+                        Ok(Ok(None)) => self.fail_all("the broker does not support idempotent producers (InitProducerId)"),
+                        Ok(Err(e)) => {
+                            tracing::debug!("InitProducerId failed: {e}");
+                            self.init_retry_at = Some(Instant::now() + self.settings.retry_backoff);
+                        }
+                        Err(e) => {
+                            tracing::debug!("InitProducerId task failed: {e}");
+                            self.init_retry_at = Some(Instant::now() + self.settings.retry_backoff);
+                        }
+                    }
                 }
                 _ = sleep_until(wake) => {}
             }
@@ -550,6 +630,7 @@ impl SenderLoop {
                         created: Instant::now(),
                         retry_at: None,
                         attempts: 0,
+                        stamp: None,
                     });
                 }
                 let batch = queue.batches.back_mut().expect("a batch was just ensured");
@@ -586,6 +667,9 @@ impl SenderLoop {
         let now = Instant::now();
         let mut wake: Option<Instant> = None;
         let mut earliest = |t: Instant| wake = Some(wake.map_or(t, |w: Instant| w.min(t)));
+        if let Some(t) = self.init_retry_at {
+            earliest(t.max(now));
+        }
         for q in self.queues.values() {
             if q.in_flight {
                 continue;
@@ -658,8 +742,51 @@ impl SenderLoop {
         }));
     }
 
+    /// Fails every queued record (a fatal producer error).
+    fn fail_all(&mut self, message: &str) {
+        for queue in self.queues.values_mut() {
+            for batch in queue.batches.drain(..) {
+                fail_batch(batch, || Error::Message(message.to_string()));
+            }
+        }
+    }
+
+    /// Idempotence: whether batches may leave (a producer id is known), starting
+    /// InitProducerId when needed, and taking a new id after a sequence gap.
+    fn identity_ready(&mut self) -> bool {
+        if !self.settings.idempotence {
+            return true;
+        }
+        if self.reset_needed && self.in_flight.is_empty() {
+            // Nothing in flight: unacknowledged batches start over under a new producer id.
+            self.reset_needed = false;
+            self.identity = None;
+            self.sequences.clear();
+            for queue in self.queues.values_mut() {
+                for batch in &mut queue.batches {
+                    batch.stamp = None;
+                }
+            }
+        }
+        if self.reset_needed {
+            return false;
+        }
+        if self.identity.is_some() {
+            return true;
+        }
+        let due = self.init_retry_at.is_none_or(|t| t <= Instant::now());
+        if self.init.is_none() && due && !self.is_idle() {
+            self.init_retry_at = None;
+            self.init = Some(tokio::spawn(init_producer_id(self.client.clone())));
+        }
+        false
+    }
+
     /// Builds and sends one request per broker with ready batches, within the in-flight limit.
     fn drain(&mut self) {
+        if !self.identity_ready() {
+            return;
+        }
         let now = Instant::now();
         let metadata = self.client.cached_metadata();
         let mut per_node: IndexMap<i32, Vec<(String, i32)>> = IndexMap::new();
@@ -702,6 +829,8 @@ impl SenderLoop {
                     let fits = closed
                         && next.attempts == 0
                         && batch.attempts == 0
+                        && batch.stamp.is_none()
+                        && next.stamp.is_none()
                         && bytes + next.bytes <= self.settings.max_request_size;
                     if !fits {
                         break;
@@ -712,6 +841,11 @@ impl SenderLoop {
                     batch.records.extend(next.records);
                     batch.deliveries.extend(next.deliveries);
                     batch._memory.extend(next._memory);
+                }
+                if let (Some((producer_id, epoch)), None) = (self.identity, batch.stamp) {
+                    let next = self.sequences.entry(key.clone()).or_insert(0);
+                    batch.stamp = Some(ProducerStamp { producer_id, epoch, base_sequence: *next });
+                    *next = increment_sequence(*next, batch.records.len() as i32);
                 }
                 queue.in_flight = true;
                 batches.push((key.0, key.1, batch));
@@ -779,6 +913,8 @@ impl SenderLoop {
                     let (base, append_time) = (p.base_offset, p.log_append_time_ms);
                     self.finish_batch(&topic, partition, batch, base, append_time);
                 }
+                // DUPLICATE_SEQUENCE_NUMBER: written before, offsets unknown.
+                Some(p) if p.error_code == 46 => self.finish_batch(&topic, partition, batch, -1, -1),
                 Some(p) => {
                     let code = p.error_code;
                     if is_retriable_metadata_error(code) {
@@ -848,6 +984,10 @@ impl SenderLoop {
                 .unwrap_or_else(|| Error::Message(format!("{topic}-{partition}: error {code}"))),
             None => Error::Message(format!("{topic}-{partition}: {network_error}")),
         };
+        if batch.stamp.is_some() {
+            // Its sequence may have reached the broker or not: later ones could not follow.
+            self.reset_needed = true;
+        }
         fail_batch(batch, make_error);
     }
 }
@@ -883,7 +1023,7 @@ async fn send_produce(
             Ok((
                 topic.clone(),
                 *partition,
-                encode_batch(&batch.records, settings.compression, now_ms)?,
+                encode_stamped_batch(&batch.records, settings.compression, now_ms, batch.stamp)?,
             ))
         })
         .collect();

@@ -109,11 +109,29 @@ impl TimestampKind {
     }
 }
 
+/// An idempotent producer's stamp on a batch: producer id, epoch and first sequence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProducerStamp {
+    pub producer_id: i64,
+    pub epoch: i16,
+    pub base_sequence: i32,
+}
+
 /// Encodes records into one v2 batch with base offset 0 (the broker assigns offsets).
 pub fn encode_batch(
     records: &[ProducerRecord],
     compression: CompressionType,
     now_ms: i64,
+) -> Result<Bytes> {
+    encode_stamped_batch(records, compression, now_ms, None)
+}
+
+/// As [`encode_batch`], with an idempotent producer's id, epoch and sequences.
+pub fn encode_stamped_batch(
+    records: &[ProducerRecord],
+    compression: CompressionType,
+    now_ms: i64,
+    stamp: Option<ProducerStamp>,
 ) -> Result<Bytes> {
     let encoded: Vec<Record> = records
         .iter()
@@ -123,14 +141,18 @@ pub fn encode_batch(
             control: false,
             delete_horizon: false,
             partition_leader_epoch: -1,
-            producer_id: -1,
-            producer_epoch: -1,
+            producer_id: stamp.map_or(-1, |s| s.producer_id),
+            producer_epoch: stamp.map_or(-1, |s| s.epoch),
             timestamp_type: TimestampType::Creation,
             offset: i as i64,
             // kafka-protocol derives the batch's base sequence from the first record and starts
             // a new batch whenever `offset - sequence` changes: `i - 1` keeps one batch with
-            // base sequence -1 (no producer id), as Java writes it.
-            sequence: i as i32 - 1,
+            // base sequence -1 (no producer id), as Java writes it; a stamped batch counts from
+            // its base sequence.
+            sequence: match stamp {
+                Some(s) => s.base_sequence.wrapping_add(i as i32),
+                None => i as i32 - 1,
+            },
             timestamp: r.timestamp.unwrap_or(now_ms),
             key: r.key.clone(),
             value: r.value.clone(),

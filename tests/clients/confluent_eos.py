@@ -27,6 +27,10 @@
       lets a later record become readable with read_committed. Prints {"zombie_fenced",
       "read_committed" (values), "waited_s", "timed_out_commit_failed"}.
 
+  confluent_eos.py check --bootstrap B --topic T --count N
+      Reads values 0..N-1 back as the idempotent mode does: {"consumed","duplicates",
+      "reorders","missing"} (for another producer's run).
+
   confluent_eos.py count --bootstrap B --topic T [--isolation read_committed]
       Prints {"count"}: the records a consumer at that isolation level reads.
 
@@ -123,7 +127,15 @@ def idempotent(a):
     log("produced in %.1f s" % (time.time() - started))
     left = p.flush(150)
     log("flushed in %.1f s" % (time.time() - started))
-    records = read_all(a.check_bootstrap or a.bootstrap, a.topic, "read_uncommitted", expect=a.count)
+    summary = check_sequence(a.check_bootstrap or a.bootstrap, a.topic, a.count)
+    summary.update({"produced": a.count, "delivered": stats["delivered"], "failed": stats["failed"],
+                    "unflushed": left})
+    print(json.dumps(summary))
+
+
+def check_sequence(bootstrap, topic, count):
+    """Reads values 0..count back; counts duplicates, per-partition reorderings, missing."""
+    records = read_all(bootstrap, topic, "read_uncommitted", expect=count)
     per = {}
     for part, _off, v in records:
         per.setdefault(part, []).append(int(v))
@@ -137,11 +149,8 @@ def idempotent(a):
             if v in seen:
                 dups += 1
             seen.add(v)
-    print(json.dumps({
-        "produced": a.count, "delivered": stats["delivered"], "failed": stats["failed"],
-        "unflushed": left, "consumed": len(records), "duplicates": dups, "reorders": reorders,
-        "missing": a.count - len(seen),
-    }))
+    return {"consumed": len(records), "duplicates": dups, "reorders": reorders,
+            "missing": count - len(seen)}
 
 
 def alternate(a):
@@ -279,6 +288,10 @@ def fencing(a):
                       "timed_out_commit_failed": slow_failed}))
 
 
+def check(a):
+    print(json.dumps(check_sequence(a.bootstrap, a.topic, a.count)))
+
+
 def count(a):
     records = read_all(a.bootstrap, a.topic, a.isolation)
     print(json.dumps({"count": len(records)}))
@@ -286,7 +299,7 @@ def count(a):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("mode", choices=["idempotent", "alternate", "process", "check-output", "count", "fencing"])
+    ap.add_argument("mode", choices=["idempotent", "alternate", "process", "check-output", "count", "fencing", "check"])
     ap.add_argument("--isolation", default="read_committed")
     ap.add_argument("--bootstrap", required=True)
     ap.add_argument("--check-bootstrap")
@@ -306,7 +319,7 @@ def main():
     ap.add_argument("--idle-ms", type=int, default=3000)
     a = ap.parse_args()
     {"idempotent": idempotent, "alternate": alternate, "process": process,
-     "check-output": check_output, "count": count, "fencing": fencing}[a.mode](a)
+     "check-output": check_output, "count": count, "fencing": fencing, "check": check}[a.mode](a)
 
 
 if __name__ == "__main__":

@@ -243,3 +243,74 @@ fn confluent_zombies_are_fenced_and_timed_out_transactions_abort() {
     assert_eq!(summary["timed_out_commit_failed"], true, "{summary}");
     assert!(broker.wait_for_log("aborting a transaction past its timeout", Duration::from_secs(5)).is_some());
 }
+
+/// kbox's own producer (idempotent by default with acks=all) through the same faults: every
+/// lost response makes it retry, and the broker's dedupe keeps the log exact.
+#[test]
+fn kbox_idempotent_producer_has_no_duplicates_when_responses_are_lost() {
+    crate::common::init_logs();
+    let dir = tempfile::tempdir().unwrap();
+    let proxy = Proxy::start();
+    let broker = start_behind(&proxy, dir.path());
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let bootstrap = proxy.addr();
+    runtime.block_on(crate::common::create_topic(&bootstrap, "kidem", 3));
+    let stop = Arc::new(AtomicBool::new(false));
+    let faults = {
+        let stop = stop.clone();
+        let drop_responses = proxy.drop_responses.clone();
+        thread::spawn(move || {
+            let mut n = 0;
+            while !stop.load(Ordering::SeqCst) {
+                // Sparse enough that a reconnect (backoff up to 100 ms) gets through.
+                thread::sleep(Duration::from_millis(150));
+                drop_responses.store(1, Ordering::SeqCst);
+                n += 1;
+            }
+            n
+        })
+    };
+    let count = 20_000;
+    let delivered = runtime.block_on(async {
+        let mut config = kbox::client::config::ClientConfig::with_bootstrap(&bootstrap);
+        config
+            .set("linger.ms", "2")
+            .set("batch.size", "2000")
+            .set("retry.backoff.ms", "20")
+            .set("reconnect.backoff.max.ms", "100");
+        let producer = kbox::client::producer::Producer::new(config).unwrap();
+        let mut pending = Vec::new();
+        for i in 0..count {
+            let record = kbox::client::records::ProducerRecord::new("kidem", i.to_string()).with_partition(i % 3);
+            pending.push(producer.send(record).await.unwrap());
+            // Spread the run over about three seconds, so that many responses are lost.
+            if i % 100 == 0 {
+                tokio::time::sleep(Duration::from_millis(15)).await;
+            }
+        }
+        let mut ok = 0;
+        for p in pending {
+            if p.await.is_ok() {
+                ok += 1;
+            }
+        }
+        producer.close().await.unwrap();
+        ok
+    });
+    stop.store(true, Ordering::SeqCst);
+    let faults = faults.join().unwrap();
+    assert!(faults > 10, "too few faults: {faults}");
+    assert_eq!(delivered, count);
+    let summary = expect_script("python3", &["tests/clients/confluent_eos.py", "check", "--bootstrap", &broker.addr, "--topic", "kidem", "--count", &count.to_string()]);
+    assert_eq!(summary["duplicates"], 0, "{summary}");
+    assert_eq!(summary["reorders"], 0, "{summary}");
+    assert_eq!(summary["missing"], 0, "{summary}");
+    // The batches carry a producer id (Kafka's dump-log format shows it).
+    let dump = std::process::Command::new(crate::common::kbox_bin())
+        .args(["dump-log", "--files"])
+        .arg(dir.path().join("kidem-0/00000000000000000000.log"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&dump.stdout);
+    assert!(text.contains("producerId: ") && !text.contains("producerId: -1"), "{}", &text[..text.len().min(600)]);
+}
