@@ -24,6 +24,7 @@ pub mod server_start;
 pub mod shell;
 pub mod storage;
 pub mod topics;
+pub mod transactions;
 
 use clap::{Parser, Subcommand};
 
@@ -81,6 +82,8 @@ pub enum Command {
     ClusterId(cluster_id::ClusterIdArgs),
     /// kafka-log-dirs.sh: log directories and partition sizes per broker.
     LogDirs(log_dirs::LogDirsArgs),
+    /// kafka-transactions.sh: list, describe, find hanging and abort transactions.
+    Transactions(transactions::TransactionsArgs),
     /// An interactive prompt running kbox commands against one cluster.
     Shell(shell::ShellArgs),
     /// Create a link for every Apache tool name (and kcat) kbox answers to.
@@ -116,6 +119,7 @@ pub const TOOL_LINKS: &[(&str, &str)] = &[
     ("kafka-e2e-latency", "perf-test e2e"),
     ("kafka-broker-api-versions", "broker-api-versions"),
     ("kafka-log-dirs", "log-dirs"),
+    ("kafka-transactions", "transactions"),
     // `kafka-cluster.sh cluster-id ...`: the subcommand is the first argument.
     ("kafka-cluster", ""),
     ("kcat", "kcat"),
@@ -192,6 +196,7 @@ pub async fn run(cli: Cli) -> Result<ExitStatus> {
         Command::BrokerApiVersions(args) => broker_api_versions::run(args).await,
         Command::ClusterId(args) => cluster_id::run(args).await,
         Command::LogDirs(args) => log_dirs::run(args).await,
+        Command::Transactions(args) => transactions::run(args).await,
         Command::Shell(args) => shell::run(args).await,
     }
 }

@@ -31,6 +31,10 @@
       Reads values 0..N-1 back as the idempotent mode does: {"consumed","duplicates",
       "reorders","missing"} (for another producer's run).
 
+  confluent_eos.py open --bootstrap B --topic T --txn-id X
+      Begins a transaction, writes one record to partition 0 and exits without ending it
+      (timeout 10 minutes). Prints {"start_offset"}.
+
   confluent_eos.py count --bootstrap B --topic T [--isolation read_committed]
       Prints {"count"}: the records a consumer at that isolation level reads.
 
@@ -292,6 +296,20 @@ def check(a):
     print(json.dumps(check_sequence(a.bootstrap, a.topic, a.count)))
 
 
+def leave_open(a):
+    create(a.bootstrap, a.topic, 1)
+    p = Producer({"bootstrap.servers": a.bootstrap, "transactional.id": a.txn_id, "linger.ms": 1,
+                  "transaction.timeout.ms": 600000})
+    p.init_transactions(30)
+    p.begin_transaction()
+    offsets = []
+    p.produce(a.topic, value=b"open", partition=0, on_delivery=lambda err, m: offsets.append(m.offset()))
+    p.flush(30)
+    print(json.dumps({"start_offset": offsets[0]}))
+    sys.stdout.flush()
+    os._exit(0)  # leave the transaction open, as a crashed producer does
+
+
 def count(a):
     records = read_all(a.bootstrap, a.topic, a.isolation)
     print(json.dumps({"count": len(records)}))
@@ -299,7 +317,7 @@ def count(a):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("mode", choices=["idempotent", "alternate", "process", "check-output", "count", "fencing", "check"])
+    ap.add_argument("mode", choices=["idempotent", "alternate", "process", "check-output", "count", "fencing", "check", "open"])
     ap.add_argument("--isolation", default="read_committed")
     ap.add_argument("--bootstrap", required=True)
     ap.add_argument("--check-bootstrap")
@@ -319,7 +337,7 @@ def main():
     ap.add_argument("--idle-ms", type=int, default=3000)
     a = ap.parse_args()
     {"idempotent": idempotent, "alternate": alternate, "process": process,
-     "check-output": check_output, "count": count, "fencing": fencing, "check": check}[a.mode](a)
+     "check-output": check_output, "count": count, "fencing": fencing, "check": check, "open": leave_open}[a.mode](a)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::common::{expect_script, run_script, KboxProcess};
+use crate::common::{args, expect_script, kbox_output, run_script, KboxProcess};
 
 /// A TCP proxy on 127.0.0.1:0 to the broker, which can cut every connection at once or drop
 /// the broker's next responses (the request was served, the client never hears of it: it must
@@ -313,4 +313,50 @@ fn kbox_idempotent_producer_has_no_duplicates_when_responses_are_lost() {
         .unwrap();
     let text = String::from_utf8_lossy(&dump.stdout);
     assert!(text.contains("producerId: ") && !text.contains("producerId: -1"), "{}", &text[..text.len().min(600)]);
+}
+
+/// `kbox transactions` (kafka-transactions.sh) on a transaction its producer left open: list,
+/// describe, describe-producers show it; abort --start-offset ends it, which moves the last
+/// stable offset so a read_committed consumer sees the record written after it.
+#[test]
+fn kbox_transactions_list_describe_and_abort_an_open_transaction() {
+    let dir = tempfile::tempdir().unwrap();
+    let broker = KboxProcess::start(dir.path());
+    let b = broker.addr.clone();
+    let open = expect_script("python3", &["tests/clients/confluent_eos.py", "open", "--bootstrap", &b, "--topic", "hang", "--txn-id", "hanger"]);
+    assert_eq!(open["start_offset"], 0, "{open}");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let kbox = |list: &[&str]| {
+        let mut all = vec!["transactions", "--bootstrap-server", b.as_str()];
+        all.extend_from_slice(list);
+        runtime.block_on(kbox_output(Some("kafka-transactions.sh"), args(&all[1..])))
+    };
+    runtime.block_on(async {
+        let producer = kbox::client::producer::Producer::new(kbox::client::config::ClientConfig::with_bootstrap(&b)).unwrap();
+        producer.send(kbox::client::records::ProducerRecord::new("hang", "after").with_partition(0)).await.unwrap().await.unwrap();
+        producer.close().await.unwrap();
+    });
+    let (code, out, err) = kbox(&["list"]);
+    assert_eq!(code, 0, "{err}");
+    let row: Vec<&str> = out.lines().nth(1).unwrap_or("").split_whitespace().collect();
+    assert_eq!(row, ["hanger", "1", "0", "Ongoing"], "{out}");
+    let (code, out, err) = kbox(&["describe", "--transactional-id", "hanger"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.lines().nth(1).is_some_and(|l| l.contains("Ongoing") && l.ends_with("hang-0")), "{out}");
+    let (code, out, _) = kbox(&["describe", "--transactional-id", "nobody"]);
+    assert_ne!(code, 0, "{out}");
+    let (code, out, err) = kbox(&["describe-producers", "--topic", "hang", "--partition", "0"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.lines().any(|l| l.split_whitespace().last() == Some("0")), "the open transaction starts at 0: {out}");
+    // The coordinator knows it as ongoing there: not hanging.
+    let (code, out, err) = kbox(&["find-hanging", "--topic", "hang", "--max-transaction-timeout", "0"]);
+    assert_eq!((code, out.lines().count()), (0, 1), "{out}{err}");
+    let committed = || expect_script("python3", &["tests/clients/confluent_eos.py", "count", "--bootstrap", &b, "--topic", "hang"]);
+    assert_eq!(committed()["count"], 0, "the open transaction holds the LSO at 0");
+    let (code, out, err) = kbox(&["abort", "--topic", "hang", "--partition", "0", "--start-offset", "0"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(committed()["count"], 1, "after the abort only the later record is committed");
+    let (code, _, err) = kbox(&["abort", "--topic", "hang", "--partition", "0", "--start-offset", "7"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("Could not find any open transactions"), "{err}");
 }

@@ -83,6 +83,7 @@ api_table! {
     WriteTxnMarkers => write_txn_markers(WriteTxnMarkersRequest),
     DescribeTransactions => describe_transactions(DescribeTransactionsRequest),
     ListTransactions => list_transactions(ListTransactionsRequest),
+    DescribeProducers => describe_producers(DescribeProducersRequest),
 }
 
 /// The supported range of one API, if we implement it.
