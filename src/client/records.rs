@@ -192,6 +192,12 @@ pub struct RecordDecoder {
     /// The offset after the last batch walked, so the consumer can move past batches that held
     /// nothing for it (control batches, compacted-away records).
     next_offset: i64,
+    /// read_committed: the fetch's aborted transactions (producer id, first offset), by first
+    /// offset, not yet reached.
+    aborted: std::collections::VecDeque<(i64, i64)>,
+    /// Producers whose aborted transaction is being walked through: their transactional
+    /// batches are dropped until their abort marker.
+    aborting: std::collections::HashSet<i64>,
 }
 
 impl RecordDecoder {
@@ -210,7 +216,17 @@ impl RecordDecoder {
             from_offset,
             check_crcs,
             next_offset: from_offset,
+            aborted: Default::default(),
+            aborting: Default::default(),
         }
+    }
+
+    /// read_committed: drops the records of these aborted transactions (producer id, first
+    /// offset), as the fetch response listed them (Kafka's consumer algorithm).
+    pub fn with_aborted_transactions(mut self, mut aborted: Vec<(i64, i64)>) -> Self {
+        aborted.sort_by_key(|&(_, first)| first);
+        self.aborted = aborted.into();
+        self
     }
 
     /// The offset after the last complete batch decoded so far.
@@ -249,7 +265,22 @@ impl RecordDecoder {
         let start = self.pos;
         self.pos += len;
         self.next_offset = self.next_offset.max(header.next_offset());
-        if header.is_control() || header.last_offset() < self.from_offset {
+        while self.aborted.front().is_some_and(|&(_, first)| first <= header.last_offset()) {
+            if let Some((pid, _)) = self.aborted.pop_front() {
+                self.aborting.insert(pid);
+            }
+        }
+        if header.is_control() {
+            let marker = crate::broker::log::producer_state::read_marker(&self.data[start..start + len]);
+            if marker.is_some_and(|m| !m.commit) {
+                self.aborting.remove(&header.producer_id);
+            }
+            return Ok(true);
+        }
+        if header.is_transactional() && self.aborting.contains(&header.producer_id) {
+            return Ok(true);
+        }
+        if header.last_offset() < self.from_offset {
             return Ok(true);
         }
         let mut slice = self.data.slice(start..start + len);

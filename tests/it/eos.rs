@@ -203,6 +203,21 @@ fn confluent_transactions_commit_and_abort_and_read_committed_sees_only_commits(
         .sum();
     assert_eq!(entries % 34, 0);
     assert_eq!(entries / 34, 15, "five aborted transactions over three partitions");
+    // kbox's consumer: read_committed drops the aborted records and skips the markers.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let consume = |isolation: &str| {
+        let (code, out, err) = runtime.block_on(kbox_output(
+            None,
+            args(&["console-consumer", "--bootstrap-server", &broker.addr, "--topic", "alt", "--from-beginning", "--isolation-level", isolation, "--timeout-ms", "3000"]),
+        ));
+        assert_eq!(code, 0, "{err}");
+        out.lines().map(str::to_string).collect::<Vec<_>>()
+    };
+    let committed = consume("read_committed");
+    assert_eq!(committed.len(), 100);
+    let even = |v: &String| v.trim_start_matches('t').split('-').next().and_then(|t| t.parse::<u32>().ok()).is_some_and(|t| t % 2 == 0);
+    assert!(committed.iter().all(even), "an aborted record was read: {committed:?}");
+    assert_eq!(consume("read_uncommitted").len(), 200);
     broker.kill9();
     let broker = KboxProcess::start(dir.path());
     let after = expect_script("python3", &["tests/clients/confluent_eos.py", "count", "--bootstrap", &broker.addr, "--topic", "alt", "--isolation", "read_committed"]);
