@@ -115,6 +115,8 @@ pub struct ProducerStamp {
     pub producer_id: i64,
     pub epoch: i16,
     pub base_sequence: i32,
+    /// Part of a transaction (the batch's transactional bit).
+    pub transactional: bool,
 }
 
 /// Encodes records into one v2 batch with base offset 0 (the broker assigns offsets).
@@ -137,7 +139,7 @@ pub fn encode_stamped_batch(
         .iter()
         .enumerate()
         .map(|(i, r)| Record {
-            transactional: false,
+            transactional: stamp.is_some_and(|s| s.transactional),
             control: false,
             delete_horizon: false,
             partition_leader_epoch: -1,

@@ -375,3 +375,61 @@ fn kbox_transactions_list_describe_and_abort_an_open_transaction() {
     assert_ne!(code, 0);
     assert!(err.contains("Could not find any open transactions"), "{err}");
 }
+
+/// kbox's transactional producer: transactions committed and aborted alternately (judged by
+/// confluent-kafka's read_committed consumer), offsets committed with a transaction, and a
+/// second producer with the same transactional id fencing the first.
+#[test]
+fn kbox_transactional_producer_commits_aborts_and_is_fenced() {
+    use kbox::client::config::ClientConfig;
+    use kbox::client::producer::Producer;
+    use kbox::client::records::ProducerRecord;
+    let dir = tempfile::tempdir().unwrap();
+    let broker = KboxProcess::start(dir.path());
+    let b = broker.addr.clone();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let config = |id: &str| {
+        let mut c = ClientConfig::with_bootstrap(&b);
+        c.set("transactional.id", id).set("linger.ms", "1");
+        c
+    };
+    runtime.block_on(async {
+        crate::common::create_topic(&b, "ktx", 3).await;
+        crate::common::create_topic(&b, "src", 1).await;
+        let producer = Producer::new(config("k-1")).unwrap();
+        assert!(producer.begin_transaction().await.is_err(), "begin before init");
+        producer.init_transactions().await.unwrap();
+        for t in 0..6 {
+            producer.begin_transaction().await.unwrap();
+            for i in 0..30 {
+                let record = ProducerRecord::new("ktx", format!("t{t}-{i}")).with_partition(i % 3);
+                producer.send(record).await.unwrap();
+            }
+            if t == 2 {
+                producer.send_offsets_to_transaction(&[(("src".to_string(), 0), 42)], "k-group").await.unwrap();
+            }
+            if t % 2 == 0 {
+                producer.commit_transaction().await.unwrap();
+            } else {
+                producer.abort_transaction().await.unwrap();
+            }
+        }
+        // A record outside a transaction is refused.
+        assert!(producer.send(ProducerRecord::new("ktx", "loose")).await.is_err());
+        // A new producer with the same id fences this one.
+        producer.begin_transaction().await.unwrap();
+        producer.send(ProducerRecord::new("ktx", "zombie").with_partition(0)).await.unwrap();
+        producer.flush().await.unwrap();
+        let successor = Producer::new(config("k-1")).unwrap();
+        successor.init_transactions().await.unwrap();
+        assert!(producer.commit_transaction().await.is_err(), "the zombie's commit must fail");
+        successor.close().await.unwrap();
+    });
+    let committed = expect_script("python3", &["tests/clients/confluent_eos.py", "count", "--bootstrap", &b, "--topic", "ktx"]);
+    assert_eq!(committed["count"], 90, "three committed transactions of 30: {committed}");
+    let all = expect_script("python3", &["tests/clients/confluent_eos.py", "count", "--bootstrap", &b, "--topic", "ktx", "--isolation", "read_uncommitted"]);
+    assert_eq!(all["count"], 181, "everything written, the zombie's record included: {all}");
+    let (code, out, err) = runtime.block_on(kbox_output(None, args(&["consumer-groups", "--bootstrap-server", &b, "--describe", "--group", "k-group"])));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.lines().any(|l| l.contains("src") && l.split_whitespace().any(|w| w == "42")), "{out}");
+}
