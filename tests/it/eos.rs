@@ -433,3 +433,33 @@ fn kbox_transactional_producer_commits_aborts_and_is_fenced() {
     assert_eq!(code, 0, "{err}");
     assert!(out.lines().any(|l| l.contains("src") && l.split_whitespace().any(|w| w == "42")), "{out}");
 }
+
+/// perf-test --transactional-id: every record is committed (read_committed sees them all) in
+/// transactions of --transaction-duration-ms.
+#[test]
+fn perf_test_producer_runs_in_transactions() {
+    let dir = tempfile::tempdir().unwrap();
+    let broker = KboxProcess::start(dir.path());
+    let b = broker.addr.clone();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(crate::common::create_topic(&b, "perf-tx", 2));
+    let (code, out, err) = runtime.block_on(kbox_output(
+        Some("kafka-producer-perf-test.sh"),
+        args(&["--bootstrap-server", &b, "--topic", "perf-tx", "--num-records", "3000", "--record-size", "50", "--throughput", "3000", "--transactional-id", "perf-1", "--transaction-duration-ms", "200"]),
+    ));
+    assert_eq!(code, 0, "{out}{err}");
+    let committed = expect_script("python3", &["tests/clients/confluent_eos.py", "count", "--bootstrap", &b, "--topic", "perf-tx"]);
+    assert_eq!(committed["count"], 3000, "{committed}");
+    let (code, out, _) = runtime.block_on(kbox_output(None, args(&["transactions", "--bootstrap-server", &b, "describe", "--transactional-id", "perf-1"])));
+    assert_eq!(code, 0);
+    assert!(out.contains("CompleteCommit"), "{out}");
+    // Markers: more than one transaction was committed on partition 0.
+    let dump = std::process::Command::new(crate::common::kbox_bin())
+        .args(["dump-log", "--files"])
+        .arg(dir.path().join("perf-tx-0/00000000000000000000.log"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&dump.stdout);
+    let markers = text.lines().filter(|l| l.contains("isControl: true")).count();
+    assert!(markers >= 3, "commit markers in perf-tx-0: {markers}");
+}
