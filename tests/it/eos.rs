@@ -462,4 +462,19 @@ fn perf_test_producer_runs_in_transactions() {
     let text = String::from_utf8_lossy(&dump.stdout);
     let markers = text.lines().filter(|l| l.contains("isControl: true")).count();
     assert!(markers >= 3, "commit markers in perf-tx-0: {markers}");
+    // __transaction_state in Kafka's formats, as dump-log --transaction-log-decoder reads it.
+    let mut decoded = String::new();
+    for entry in std::fs::read_dir(dir.path()).unwrap().filter_map(|e| e.ok()) {
+        if entry.file_name().to_string_lossy().starts_with("__transaction_state-") {
+            let out = std::process::Command::new(crate::common::kbox_bin())
+                .args(["dump-log", "--transaction-log-decoder", "--files"])
+                .arg(entry.path().join("00000000000000000000.log"))
+                .output()
+                .unwrap();
+            decoded.push_str(&String::from_utf8_lossy(&out.stdout));
+        }
+    }
+    assert!(decoded.contains(r#"{"type":"0","data":{"transactionalId":"perf-1"}}"#), "{decoded}");
+    assert!(decoded.contains(r#""transactionStatus":4"#), "a CompleteCommit state: {decoded}");
+    assert!(decoded.contains(r#""transactionPartitions":[{"topic":"perf-tx","partitionIds":["#), "{decoded}");
 }
