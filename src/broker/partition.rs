@@ -111,7 +111,9 @@ impl Partition {
     /// stop here.
     pub fn last_stable_offset(&self) -> i64 {
         let hw = self.high_watermark();
-        self.log().first_unstable_offset().map_or(hw, |first| first.min(hw))
+        self.log()
+            .first_unstable_offset()
+            .map_or(hw, |first| first.min(hw))
     }
 
     /// Appends batches written by the broker itself (transaction markers, transactional offset
@@ -123,7 +125,10 @@ impl Partition {
             self.high_watermark
                 .store(log.log_end_offset(), Ordering::Release);
             let unflushed = log.unflushed_messages();
-            (info, unflushed > 0 && unflushed >= log.config().flush_messages)
+            (
+                info,
+                unflushed > 0 && unflushed >= log.config().flush_messages,
+            )
         };
         self.appended.notify_waiters();
         if flush_due {

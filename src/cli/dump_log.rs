@@ -1376,11 +1376,21 @@ fn transaction_record(record: &Record) -> (Option<String>, Option<String>) {
     use crate::broker::txn::records::{decode_key, decode_value};
     let offset = record.offset;
     let Some(key) = &record.key else {
-        return (Some(format!("Error at offset {offset}, skipping. The record has no key.")), None);
+        return (
+            Some(format!(
+                "Error at offset {offset}, skipping. The record has no key."
+            )),
+            None,
+        );
     };
     let id = match decode_key(key.clone()) {
         Ok(id) => id,
-        Err(e) => return (Some(format!("Error at offset {offset}, skipping. {e}")), None),
+        Err(e) => {
+            return (
+                Some(format!("Error at offset {offset}, skipping. {e}")),
+                None,
+            )
+        }
     };
     let key_json = json!({"type": "0", "data": {"transactionalId": id}}).to_string();
     let value = match &record.value {

@@ -15,10 +15,12 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 use kafka_protocol::messages::describe_producers_request::TopicRequest;
-use kafka_protocol::messages::write_txn_markers_request::{WritableTxnMarker, WritableTxnMarkerTopic};
+use kafka_protocol::messages::write_txn_markers_request::{
+    WritableTxnMarker, WritableTxnMarkerTopic,
+};
 use kafka_protocol::messages::{
-    DescribeProducersRequest, DescribeTransactionsRequest, ListTransactionsRequest, ProducerId, TopicName,
-    TransactionalId, WriteTxnMarkersRequest,
+    DescribeProducersRequest, DescribeTransactionsRequest, ListTransactionsRequest, ProducerId,
+    TopicName, TransactionalId, WriteTxnMarkersRequest,
 };
 use kafka_protocol::protocol::StrBytes;
 
@@ -106,7 +108,11 @@ fn print_table(header: &[&str], rows: &[Vec<String>]) {
         }
     }
     let line = |cells: Vec<String>| {
-        let text: Vec<String> = cells.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
+        let text: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
         println!("{}", text.join("  ").trim_end());
     };
     line(header.iter().map(|h| h.to_string()).collect());
@@ -117,7 +123,11 @@ fn print_table(header: &[&str], rows: &[Vec<String>]) {
 
 /// One partition's producers: (producer id, epoch, last sequence, last timestamp,
 /// coordinator epoch, open transaction's first offset).
-async fn producers(client: &Client, topic: &str, partition: i32) -> Result<Vec<(i64, i32, i32, i64, i32, i64)>> {
+async fn producers(
+    client: &Client,
+    topic: &str,
+    partition: i32,
+) -> Result<Vec<(i64, i32, i32, i64, i32, i64)>> {
     let metadata = client.metadata_for(&[topic.to_string()]).await?;
     let leader = metadata
         .leader(topic, partition)
@@ -139,7 +149,16 @@ async fn producers(client: &Client, topic: &str, partition: i32) -> Result<Vec<(
     }
     Ok(p.active_producers
         .into_iter()
-        .map(|s| (s.producer_id.0, s.producer_epoch, s.last_sequence, s.last_timestamp, s.coordinator_epoch, s.current_txn_start_offset))
+        .map(|s| {
+            (
+                s.producer_id.0,
+                s.producer_epoch,
+                s.last_sequence,
+                s.last_timestamp,
+                s.coordinator_epoch,
+                s.current_txn_start_offset,
+            )
+        })
         .collect())
 }
 
@@ -148,12 +167,19 @@ async fn list_all(client: &Client) -> Result<Vec<(String, i32, i64, String)>> {
     let metadata = client.refresh_metadata(Some(&[]), false).await?;
     let mut out = Vec::new();
     for &node in metadata.brokers.keys() {
-        let response = client.send_to(node, &ListTransactionsRequest::default()).await?;
+        let response = client
+            .send_to(node, &ListTransactionsRequest::default())
+            .await?;
         if let Some(e) = Error::from_code(response.error_code, None) {
             return Err(e);
         }
         for t in response.transaction_states {
-            out.push((t.transactional_id.0.to_string(), node, t.producer_id.0, t.transaction_state.to_string()));
+            out.push((
+                t.transactional_id.0.to_string(),
+                node,
+                t.producer_id.0,
+                t.transaction_state.to_string(),
+            ));
         }
     }
     out.sort();
@@ -161,7 +187,13 @@ async fn list_all(client: &Client) -> Result<Vec<(String, i32, i64, String)>> {
 }
 
 /// DescribeTransactions of one id, asked of its coordinator.
-async fn describe(client: &Client, id: &str) -> Result<(i32, kafka_protocol::messages::describe_transactions_response::TransactionState)> {
+async fn describe(
+    client: &Client,
+    id: &str,
+) -> Result<(
+    i32,
+    kafka_protocol::messages::describe_transactions_response::TransactionState,
+)> {
     let node = find_coordinator_of(client, id, 1).await?;
     let mut request = DescribeTransactionsRequest::default();
     request.transactional_ids = vec![TransactionalId(StrBytes::from_string(id.to_string()))];
@@ -170,7 +202,9 @@ async fn describe(client: &Client, id: &str) -> Result<(i32, kafka_protocol::mes
         .transaction_states
         .into_iter()
         .next()
-        .ok_or_else(|| Error::Message("DescribeTransactions answered without the transaction".into()))?;
+        .ok_or_else(|| {
+            Error::Message("DescribeTransactions answered without the transaction".into())
+        })?;
     if let Some(e) = Error::from_code(state.error_code, None) {
         return Err(e);
     }
@@ -188,23 +222,48 @@ pub async fn run(args: TransactionsArgs) -> Result<ExitStatus> {
                 .into_iter()
                 .map(|(id, node, pid, state)| vec![id, node.to_string(), pid.to_string(), state])
                 .collect();
-            print_table(&["TransactionalId", "Coordinator", "ProducerId", "TransactionState"], &rows);
+            print_table(
+                &[
+                    "TransactionalId",
+                    "Coordinator",
+                    "ProducerId",
+                    "TransactionState",
+                ],
+                &rows,
+            );
         }
         TransactionsCommand::Describe { transactional_id } => {
             let (node, s) = describe(&client, &transactional_id).await?;
             let now = crate::client::now_ms();
             let (start, duration) = if s.transaction_start_time_ms >= 0 {
-                (s.transaction_start_time_ms.to_string(), (now - s.transaction_start_time_ms).to_string())
+                (
+                    s.transaction_start_time_ms.to_string(),
+                    (now - s.transaction_start_time_ms).to_string(),
+                )
             } else {
                 ("None".to_string(), "None".to_string())
             };
             let partitions: Vec<String> = s
                 .topics
                 .iter()
-                .flat_map(|t| t.partitions.iter().map(move |p| format!("{}-{p}", t.topic.0)))
+                .flat_map(|t| {
+                    t.partitions
+                        .iter()
+                        .map(move |p| format!("{}-{p}", t.topic.0))
+                })
                 .collect();
             print_table(
-                &["CoordinatorId", "TransactionalId", "ProducerId", "ProducerEpoch", "TransactionState", "TransactionTimeoutMs", "CurrentTransactionStartTimeMs", "TransactionDurationMs", "TopicPartitions"],
+                &[
+                    "CoordinatorId",
+                    "TransactionalId",
+                    "ProducerId",
+                    "ProducerEpoch",
+                    "TransactionState",
+                    "TransactionTimeoutMs",
+                    "CurrentTransactionStartTimeMs",
+                    "TransactionDurationMs",
+                    "TopicPartitions",
+                ],
                 &[vec![
                     node.to_string(),
                     transactional_id,
@@ -223,13 +282,53 @@ pub async fn run(args: TransactionsArgs) -> Result<ExitStatus> {
                 .await?
                 .into_iter()
                 .map(|(pid, epoch, seq, ts, ce, start)| {
-                    let start = if start >= 0 { start.to_string() } else { "None".into() };
-                    vec![pid.to_string(), epoch.to_string(), seq.to_string(), ts.to_string(), ce.to_string(), start]
+                    let start = if start >= 0 {
+                        start.to_string()
+                    } else {
+                        "None".into()
+                    };
+                    vec![
+                        pid.to_string(),
+                        epoch.to_string(),
+                        seq.to_string(),
+                        ts.to_string(),
+                        ce.to_string(),
+                        start,
+                    ]
                 })
                 .collect();
-            print_table(&["ProducerId", "ProducerEpoch", "LatestCoordinatorEpoch", "LastSequence", "LastTimestamp", "CurrentTransactionStartOffset"], &rows.iter().map(|r| vec![r[0].clone(), r[1].clone(), r[4].clone(), r[2].clone(), r[3].clone(), r[5].clone()]).collect::<Vec<_>>());
+            print_table(
+                &[
+                    "ProducerId",
+                    "ProducerEpoch",
+                    "LatestCoordinatorEpoch",
+                    "LastSequence",
+                    "LastTimestamp",
+                    "CurrentTransactionStartOffset",
+                ],
+                &rows
+                    .iter()
+                    .map(|r| {
+                        vec![
+                            r[0].clone(),
+                            r[1].clone(),
+                            r[4].clone(),
+                            r[2].clone(),
+                            r[3].clone(),
+                            r[5].clone(),
+                        ]
+                    })
+                    .collect::<Vec<_>>(),
+            );
         }
-        TransactionsCommand::Abort { topic, partition, start_offset, producer_id, producer_epoch, coordinator_epoch } => {
+        TransactionsCommand::Abort {
+            topic,
+            partition,
+            start_offset,
+            producer_id,
+            producer_epoch,
+            coordinator_epoch,
+        } => {
             let (pid, epoch, coordinator_epoch) = match (start_offset, producer_id, producer_epoch, coordinator_epoch) {
                 (Some(offset), None, None, None) => {
                     let found = producers(&client, &topic, partition).await?.into_iter().find(|p| p.5 == offset);
@@ -246,9 +345,9 @@ pub async fn run(args: TransactionsArgs) -> Result<ExitStatus> {
                 }
             };
             let metadata = client.metadata_for(&[topic.clone()]).await?;
-            let leader = metadata
-                .leader(&topic, partition)
-                .ok_or_else(|| Error::Message(format!("no leader known for {topic}-{partition}")))?;
+            let leader = metadata.leader(&topic, partition).ok_or_else(|| {
+                Error::Message(format!("no leader known for {topic}-{partition}"))
+            })?;
             let mut marker = WritableTxnMarker::default();
             marker.producer_id = ProducerId(pid);
             marker.producer_epoch = epoch;
@@ -261,14 +360,27 @@ pub async fn run(args: TransactionsArgs) -> Result<ExitStatus> {
             let mut request = WriteTxnMarkersRequest::default();
             request.markers = vec![marker];
             let response = client.send_to(leader, &request).await?;
-            for code in response.markers.iter().flat_map(|m| &m.topics).flat_map(|t| &t.partitions).map(|p| p.error_code) {
+            for code in response
+                .markers
+                .iter()
+                .flat_map(|m| &m.topics)
+                .flat_map(|t| &t.partitions)
+                .map(|p| p.error_code)
+            {
                 if let Some(e) = Error::from_code(code, None) {
                     return Err(e);
                 }
             }
-            println!("Aborted the transaction of producer {pid} (epoch {epoch}) on {topic}-{partition}");
+            println!(
+                "Aborted the transaction of producer {pid} (epoch {epoch}) on {topic}-{partition}"
+            );
         }
-        TransactionsCommand::FindHanging { broker_id, topic, partition, max_transaction_timeout } => {
+        TransactionsCommand::FindHanging {
+            broker_id,
+            topic,
+            partition,
+            max_transaction_timeout,
+        } => {
             let metadata = client.refresh_metadata(None, false).await?;
             let mut partitions: Vec<(String, i32)> = Vec::new();
             for (name, info) in &metadata.topics {
@@ -276,21 +388,31 @@ pub async fn run(args: TransactionsArgs) -> Result<ExitStatus> {
                     continue;
                 }
                 for p in &info.partitions {
-                    let wanted = broker_id.is_none_or(|b| p.leader == b) && partition.is_none_or(|x| x == p.partition);
+                    let wanted = broker_id.is_none_or(|b| p.leader == b)
+                        && partition.is_none_or(|x| x == p.partition);
                     if wanted {
                         partitions.push((name.clone(), p.partition));
                     }
                 }
             }
             if broker_id.is_none() && topic.is_none() {
-                return Err(Error::Message("find-hanging needs --broker-id or --topic".into()));
+                return Err(Error::Message(
+                    "find-hanging needs --broker-id or --topic".into(),
+                ));
             }
             // The coordinators' view: which producer ids have a transaction ongoing where.
             let mut ongoing: BTreeMap<i64, Vec<(String, i32)>> = BTreeMap::new();
             for (id, _, pid, state) in list_all(&client).await? {
                 if state == "Ongoing" {
                     if let Ok((_, s)) = describe(&client, &id).await {
-                        ongoing.entry(pid).or_default().extend(s.topics.iter().flat_map(|t| t.partitions.iter().map(move |p| (t.topic.0.to_string(), *p))));
+                        ongoing
+                            .entry(pid)
+                            .or_default()
+                            .extend(s.topics.iter().flat_map(|t| {
+                                t.partitions
+                                    .iter()
+                                    .map(move |p| (t.topic.0.to_string(), *p))
+                            }));
                     }
                 }
             }
@@ -300,13 +422,36 @@ pub async fn run(args: TransactionsArgs) -> Result<ExitStatus> {
             partitions.sort();
             for (t, p) in partitions {
                 for (pid, epoch, _, last_ts, ce, start) in producers(&client, &t, p).await? {
-                    let known = ongoing.get(&pid).is_some_and(|tps| tps.contains(&(t.clone(), p)));
+                    let known = ongoing
+                        .get(&pid)
+                        .is_some_and(|tps| tps.contains(&(t.clone(), p)));
                     if start >= 0 && now - last_ts > limit && !known {
-                        rows.push(vec![t.clone(), p.to_string(), pid.to_string(), epoch.to_string(), ce.to_string(), start.to_string(), last_ts.to_string(), ((now - last_ts) / 60_000).to_string()]);
+                        rows.push(vec![
+                            t.clone(),
+                            p.to_string(),
+                            pid.to_string(),
+                            epoch.to_string(),
+                            ce.to_string(),
+                            start.to_string(),
+                            last_ts.to_string(),
+                            ((now - last_ts) / 60_000).to_string(),
+                        ]);
                     }
                 }
             }
-            print_table(&["Topic", "Partition", "ProducerId", "ProducerEpoch", "CoordinatorEpoch", "StartOffset", "LastTimestamp", "Duration(min)"], &rows);
+            print_table(
+                &[
+                    "Topic",
+                    "Partition",
+                    "ProducerId",
+                    "ProducerEpoch",
+                    "CoordinatorEpoch",
+                    "StartOffset",
+                    "LastTimestamp",
+                    "Duration(min)",
+                ],
+                &rows,
+            );
         }
     }
     Ok(ExitStatus::Success)

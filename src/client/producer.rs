@@ -114,10 +114,12 @@ struct Settings {
 impl Settings {
     fn from_config(c: &ClientConfig) -> Result<Settings> {
         if c.get("transactional.id").is_some_and(|t| !t.is_empty())
-            && (c.acks()? != Acks::All || (c.get("enable.idempotence").is_some() && !c.enable_idempotence()?))
+            && (c.acks()? != Acks::All
+                || (c.get("enable.idempotence").is_some() && !c.enable_idempotence()?))
         {
             return Err(Error::Message(
-                "Cannot set a transactional.id without also enabling idempotence (and acks=all).".into(),
+                "Cannot set a transactional.id without also enabling idempotence (and acks=all)."
+                    .into(),
             ));
         }
         if c.enable_idempotence()?
@@ -388,7 +390,8 @@ impl Producer {
 
     async fn enqueue(&self, record: ProducerRecord, delivery: Delivery) -> Result<()> {
         let (topic, partition, queued) = self.prepare(record, delivery).await?;
-        self.add_partitions_to_transaction(std::iter::once((topic.clone(), partition))).await?;
+        self.add_partitions_to_transaction(std::iter::once((topic.clone(), partition)))
+            .await?;
         self.commands
             .send(Command::Send(topic, partition, queued))
             .map_err(|_| Error::Message("the producer was closed".into()))
@@ -508,20 +511,29 @@ impl Producer {
     /// epoch, fencing any older producer with the same id (its open transaction is aborted).
     pub async fn init_transactions(&self) -> Result<()> {
         let Some(id) = self.settings.transactional_id.clone() else {
-            return Err(Error::Message("Transactional method invoked on a non-transactional producer.".into()));
+            return Err(Error::Message(
+                "Transactional method invoked on a non-transactional producer.".into(),
+            ));
         };
         let mut txn = self.txn.lock().await;
         let deadline = Instant::now() + self.settings.max_block;
         let mut request = kafka_protocol::messages::InitProducerIdRequest::default();
-        request.transactional_id = Some(kafka_protocol::messages::TransactionalId(StrBytes::from_string(id.clone())));
+        request.transactional_id = Some(kafka_protocol::messages::TransactionalId(
+            StrBytes::from_string(id.clone()),
+        ));
         request.transaction_timeout_ms = self.settings.transaction_timeout_ms;
         request.producer_id = kafka_protocol::messages::ProducerId(-1);
         request.producer_epoch = -1;
         let response = self
-            .coordinator_call(&mut txn, deadline, |client, node| {
-                let request = request.clone();
-                async move { client.send_to(node, &request).await }
-            }, |r| r.error_code)
+            .coordinator_call(
+                &mut txn,
+                deadline,
+                |client, node| {
+                    let request = request.clone();
+                    async move { client.send_to(node, &request).await }
+                },
+                |r| r.error_code,
+            )
             .await?;
         txn.producer_id = response.producer_id.0;
         txn.epoch = response.producer_epoch;
@@ -536,10 +548,14 @@ impl Producer {
     pub async fn begin_transaction(&self) -> Result<()> {
         let mut txn = self.txn.lock().await;
         if self.settings.transactional_id.is_none() || txn.coordinator.is_none() {
-            return Err(Error::Message("Cannot begin a transaction before init_transactions.".into()));
+            return Err(Error::Message(
+                "Cannot begin a transaction before init_transactions.".into(),
+            ));
         }
         if txn.in_transaction {
-            return Err(Error::Message("A transaction is already in progress.".into()));
+            return Err(Error::Message(
+                "A transaction is already in progress.".into(),
+            ));
         }
         txn.in_transaction = true;
         txn.partitions.clear();
@@ -548,13 +564,18 @@ impl Producer {
     }
 
     /// Adds partitions to the open transaction before their first record is queued.
-    async fn add_partitions_to_transaction(&self, tps: impl Iterator<Item = (String, i32)>) -> Result<()> {
+    async fn add_partitions_to_transaction(
+        &self,
+        tps: impl Iterator<Item = (String, i32)>,
+    ) -> Result<()> {
         if self.settings.transactional_id.is_none() {
             return Ok(());
         }
         let mut txn = self.txn.lock().await;
         if !txn.in_transaction {
-            return Err(Error::Message("Cannot send a record outside a transaction: call begin_transaction first.".into()));
+            return Err(Error::Message(
+                "Cannot send a record outside a transaction: call begin_transaction first.".into(),
+            ));
         }
         let fresh: Vec<(String, i32)> = tps.filter(|tp| !txn.partitions.contains(tp)).collect();
         if fresh.is_empty() {
@@ -566,8 +587,9 @@ impl Producer {
             topics.entry(t.clone()).or_default().push(*p);
         }
         let mut request = kafka_protocol::messages::AddPartitionsToTxnRequest::default();
-        request.v3_and_below_transactional_id =
-            kafka_protocol::messages::TransactionalId(StrBytes::from_string(self.settings.transactional_id.clone().unwrap_or_default()));
+        request.v3_and_below_transactional_id = kafka_protocol::messages::TransactionalId(
+            StrBytes::from_string(self.settings.transactional_id.clone().unwrap_or_default()),
+        );
         request.v3_and_below_producer_id = kafka_protocol::messages::ProducerId(txn.producer_id);
         request.v3_and_below_producer_epoch = txn.epoch;
         request.v3_and_below_topics = topics
@@ -580,49 +602,73 @@ impl Producer {
             })
             .collect();
         let deadline = Instant::now() + self.settings.max_block;
-        self.coordinator_call(&mut txn, deadline, |client, node| {
-            let request = request.clone();
-            async move {
-                // v4+ is for brokers; clients speak v3 and below.
-                let conn = client.connection(node).await?;
-                let version = conn.version_capped::<kafka_protocol::messages::AddPartitionsToTxnRequest>(3)?;
-                conn.send_at(&request, version, client.request_timeout()).await
-            }
-        }, |r| {
-            r.results_by_topic_v3_and_below
-                .iter()
-                .flat_map(|t| &t.results_by_partition)
-                .map(|p| p.partition_error_code)
-                .find(|c| *c != 0)
-                .unwrap_or(r.error_code)
-        })
+        self.coordinator_call(
+            &mut txn,
+            deadline,
+            |client, node| {
+                let request = request.clone();
+                async move {
+                    // v4+ is for brokers; clients speak v3 and below.
+                    let conn = client.connection(node).await?;
+                    let version = conn
+                        .version_capped::<kafka_protocol::messages::AddPartitionsToTxnRequest>(3)?;
+                    conn.send_at(&request, version, client.request_timeout())
+                        .await
+                }
+            },
+            |r| {
+                r.results_by_topic_v3_and_below
+                    .iter()
+                    .flat_map(|t| &t.results_by_partition)
+                    .map(|p| p.partition_error_code)
+                    .find(|c| *c != 0)
+                    .unwrap_or(r.error_code)
+            },
+        )
         .await?;
         txn.partitions.extend(fresh);
         Ok(())
     }
 
     /// Commits the consumer group's offsets with the open transaction (consume-transform-produce).
-    pub async fn send_offsets_to_transaction(&self, offsets: &[((String, i32), i64)], group_id: &str) -> Result<()> {
+    pub async fn send_offsets_to_transaction(
+        &self,
+        offsets: &[((String, i32), i64)],
+        group_id: &str,
+    ) -> Result<()> {
         let id = self.settings.transactional_id.clone().unwrap_or_default();
         let mut txn = self.txn.lock().await;
         if !txn.in_transaction {
-            return Err(Error::Message("Cannot send offsets outside a transaction.".into()));
+            return Err(Error::Message(
+                "Cannot send offsets outside a transaction.".into(),
+            ));
         }
         let deadline = Instant::now() + self.settings.max_block;
         let mut add = kafka_protocol::messages::AddOffsetsToTxnRequest::default();
-        add.transactional_id = kafka_protocol::messages::TransactionalId(StrBytes::from_string(id.clone()));
+        add.transactional_id =
+            kafka_protocol::messages::TransactionalId(StrBytes::from_string(id.clone()));
         add.producer_id = kafka_protocol::messages::ProducerId(txn.producer_id);
         add.producer_epoch = txn.epoch;
-        add.group_id = kafka_protocol::messages::GroupId(StrBytes::from_string(group_id.to_string()));
-        self.coordinator_call(&mut txn, deadline, |client, node| {
-            let add = add.clone();
-            async move { client.send_to(node, &add).await }
-        }, |r| r.error_code)
+        add.group_id =
+            kafka_protocol::messages::GroupId(StrBytes::from_string(group_id.to_string()));
+        self.coordinator_call(
+            &mut txn,
+            deadline,
+            |client, node| {
+                let add = add.clone();
+                async move { client.send_to(node, &add).await }
+            },
+            |r| r.error_code,
+        )
         .await?;
-        use kafka_protocol::messages::txn_offset_commit_request::{TxnOffsetCommitRequestPartition, TxnOffsetCommitRequestTopic};
+        use kafka_protocol::messages::txn_offset_commit_request::{
+            TxnOffsetCommitRequestPartition, TxnOffsetCommitRequestTopic,
+        };
         let mut request = kafka_protocol::messages::TxnOffsetCommitRequest::default();
-        request.transactional_id = kafka_protocol::messages::TransactionalId(StrBytes::from_string(id));
-        request.group_id = kafka_protocol::messages::GroupId(StrBytes::from_string(group_id.to_string()));
+        request.transactional_id =
+            kafka_protocol::messages::TransactionalId(StrBytes::from_string(id));
+        request.group_id =
+            kafka_protocol::messages::GroupId(StrBytes::from_string(group_id.to_string()));
         request.producer_id = kafka_protocol::messages::ProducerId(txn.producer_id);
         request.producer_epoch = txn.epoch;
         request.generation_id = -1;
@@ -643,10 +689,18 @@ impl Producer {
                 t
             })
             .collect();
-        let group_coordinator = crate::client::group::protocol::find_coordinator(&self.client, group_id).await?;
+        let group_coordinator =
+            crate::client::group::protocol::find_coordinator(&self.client, group_id).await?;
         let response = self.client.send_to(group_coordinator, &request).await?;
-        if let Some(code) = response.topics.iter().flat_map(|t| &t.partitions).map(|p| p.error_code).find(|c| *c != 0) {
-            return Err(Error::from_code(code, Some("TxnOffsetCommit".into())).unwrap_or_else(|| Error::Message(format!("TxnOffsetCommit failed: {code}"))));
+        if let Some(code) = response
+            .topics
+            .iter()
+            .flat_map(|t| &t.partitions)
+            .map(|p| p.error_code)
+            .find(|c| *c != 0)
+        {
+            return Err(Error::from_code(code, Some("TxnOffsetCommit".into()))
+                .unwrap_or_else(|| Error::Message(format!("TxnOffsetCommit failed: {code}"))));
         }
         Ok(())
     }
@@ -670,26 +724,41 @@ impl Producer {
             return Err(Error::Message("No transaction in progress.".into()));
         }
         if commit {
-            if let Some(why) = self.txn_error.lock().unwrap_or_else(|e| e.into_inner()).clone() {
-                return Err(Error::Message(format!("Cannot commit a transaction with a failed send ({why}); abort it.")));
+            if let Some(why) = self
+                .txn_error
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone()
+            {
+                return Err(Error::Message(format!(
+                    "Cannot commit a transaction with a failed send ({why}); abort it."
+                )));
             }
         }
         if !txn.partitions.is_empty() {
             let mut request = kafka_protocol::messages::EndTxnRequest::default();
-            request.transactional_id = kafka_protocol::messages::TransactionalId(StrBytes::from_string(id));
+            request.transactional_id =
+                kafka_protocol::messages::TransactionalId(StrBytes::from_string(id));
             request.producer_id = kafka_protocol::messages::ProducerId(txn.producer_id);
             request.producer_epoch = txn.epoch;
             request.committed = commit;
             let deadline = Instant::now() + self.settings.max_block;
-            self.coordinator_call(&mut txn, deadline, |client, node| {
-                let request = request.clone();
-                async move {
-                    // v5 (KIP-890) bumps epochs per transaction; this client speaks v4 and below.
-                    let conn = client.connection(node).await?;
-                    let version = conn.version_capped::<kafka_protocol::messages::EndTxnRequest>(4)?;
-                    conn.send_at(&request, version, client.request_timeout()).await
-                }
-            }, |r| r.error_code)
+            self.coordinator_call(
+                &mut txn,
+                deadline,
+                |client, node| {
+                    let request = request.clone();
+                    async move {
+                        // v5 (KIP-890) bumps epochs per transaction; this client speaks v4 and below.
+                        let conn = client.connection(node).await?;
+                        let version =
+                            conn.version_capped::<kafka_protocol::messages::EndTxnRequest>(4)?;
+                        conn.send_at(&request, version, client.request_timeout())
+                            .await
+                    }
+                },
+                |r| r.error_code,
+            )
             .await?;
         }
         txn.in_transaction = false;
@@ -717,7 +786,9 @@ impl Producer {
             let node = match txn.coordinator {
                 Some(n) => n,
                 None => {
-                    let n = crate::client::group::protocol::find_coordinator_of(&self.client, &id, 1).await?;
+                    let n =
+                        crate::client::group::protocol::find_coordinator_of(&self.client, &id, 1)
+                            .await?;
                     txn.coordinator = Some(n);
                     n
                 }
@@ -733,8 +804,18 @@ impl Producer {
                     if matches!(e, Some(E::NotCoordinator | E::CoordinatorNotAvailable)) {
                         txn.coordinator = None;
                     }
-                    if !matches!(e, Some(E::NotCoordinator | E::CoordinatorNotAvailable | E::CoordinatorLoadInProgress | E::ConcurrentTransactions)) {
-                        return Err(Error::from_code(c, None).unwrap_or_else(|| Error::Message(format!("transaction request failed: {c}"))));
+                    if !matches!(
+                        e,
+                        Some(
+                            E::NotCoordinator
+                                | E::CoordinatorNotAvailable
+                                | E::CoordinatorLoadInProgress
+                                | E::ConcurrentTransactions
+                        )
+                    ) {
+                        return Err(Error::from_code(c, None).unwrap_or_else(|| {
+                            Error::Message(format!("transaction request failed: {c}"))
+                        }));
                     }
                     format!("error {c}")
                 }
@@ -744,7 +825,9 @@ impl Producer {
                 }
             };
             if Instant::now() + self.settings.retry_backoff >= deadline {
-                return Err(Error::Timeout(format!("transaction coordinator request timed out ({retry})")));
+                return Err(Error::Timeout(format!(
+                    "transaction coordinator request timed out ({retry})"
+                )));
             }
             tokio::time::sleep(self.settings.retry_backoff).await;
         }
@@ -840,10 +923,18 @@ async fn init_producer_id(client: Client) -> Result<Option<(i64, i16)>> {
     request.transaction_timeout_ms = i32::MAX;
     request.producer_id = kafka_protocol::messages::ProducerId(-1);
     request.producer_epoch = -1;
-    let response = conn.send_at(&request, version, client.request_timeout()).await?;
+    let response = conn
+        .send_at(&request, version, client.request_timeout())
+        .await?;
     if response.error_code != 0 {
-        return Err(Error::from_code(response.error_code, None)
-            .unwrap_or_else(|| Error::Message(format!("InitProducerId failed with error {}", response.error_code))));
+        return Err(
+            Error::from_code(response.error_code, None).unwrap_or_else(|| {
+                Error::Message(format!(
+                    "InitProducerId failed with error {}",
+                    response.error_code
+                ))
+            }),
+        );
     }
     Ok(Some((response.producer_id.0, response.producer_epoch)))
 }
@@ -1236,7 +1327,9 @@ impl SenderLoop {
                     self.finish_batch(&topic, partition, batch, base, append_time);
                 }
                 // DUPLICATE_SEQUENCE_NUMBER: written before, offsets unknown.
-                Some(p) if p.error_code == 46 => self.finish_batch(&topic, partition, batch, -1, -1),
+                Some(p) if p.error_code == 46 => {
+                    self.finish_batch(&topic, partition, batch, -1, -1)
+                }
                 Some(p) => {
                     let code = p.error_code;
                     if is_retriable_metadata_error(code) {
@@ -1311,7 +1404,8 @@ impl SenderLoop {
             self.reset_needed = true;
         }
         if self.settings.transactional_id.is_some() {
-            *self.txn_error.lock().unwrap_or_else(|e| e.into_inner()) = Some(make_error().to_string());
+            *self.txn_error.lock().unwrap_or_else(|e| e.into_inner()) =
+                Some(make_error().to_string());
         }
         fail_batch(batch, make_error);
     }

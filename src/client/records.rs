@@ -267,13 +267,18 @@ impl RecordDecoder {
         let start = self.pos;
         self.pos += len;
         self.next_offset = self.next_offset.max(header.next_offset());
-        while self.aborted.front().is_some_and(|&(_, first)| first <= header.last_offset()) {
+        while self
+            .aborted
+            .front()
+            .is_some_and(|&(_, first)| first <= header.last_offset())
+        {
             if let Some((pid, _)) = self.aborted.pop_front() {
                 self.aborting.insert(pid);
             }
         }
         if header.is_control() {
-            let marker = crate::broker::log::producer_state::read_marker(&self.data[start..start + len]);
+            let marker =
+                crate::broker::log::producer_state::read_marker(&self.data[start..start + len]);
             if marker.is_some_and(|m| !m.commit) {
                 self.aborting.remove(&header.producer_id);
             }

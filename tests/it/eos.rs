@@ -33,7 +33,12 @@ impl Proxy {
         let open: Arc<Mutex<Vec<TcpStream>>> = Arc::default();
         let stop = Arc::new(AtomicBool::new(false));
         let drop_responses = Arc::new(AtomicU32::new(0));
-        let (t, o, s, d) = (target.clone(), open.clone(), stop.clone(), drop_responses.clone());
+        let (t, o, s, d) = (
+            target.clone(),
+            open.clone(),
+            stop.clone(),
+            drop_responses.clone(),
+        );
         let accept = thread::spawn(move || {
             for client in listener.incoming() {
                 if s.load(Ordering::SeqCst) {
@@ -41,17 +46,31 @@ impl Proxy {
                 }
                 let Ok(client) = client else { continue };
                 let addr = t.lock().unwrap().clone();
-                let Ok(server) = TcpStream::connect(&addr) else { continue };
+                let Ok(server) = TcpStream::connect(&addr) else {
+                    continue;
+                };
                 let mut list = o.lock().unwrap();
                 list.push(client.try_clone().unwrap());
                 list.push(server.try_clone().unwrap());
                 drop(list);
-                for (mut from, mut to, responses) in [(client.try_clone().unwrap(), server.try_clone().unwrap(), false), (server, client, true)] {
+                for (mut from, mut to, responses) in [
+                    (
+                        client.try_clone().unwrap(),
+                        server.try_clone().unwrap(),
+                        false,
+                    ),
+                    (server, client, true),
+                ] {
                     let d = d.clone();
                     thread::spawn(move || {
                         let mut buf = [0u8; 64 * 1024];
                         while let Ok(n) = from.read(&mut buf) {
-                            let lose = responses && n > 0 && d.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |v| v.checked_sub(1)).is_ok();
+                            let lose = responses
+                                && n > 0
+                                && d.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |v| {
+                                    v.checked_sub(1)
+                                })
+                                .is_ok();
                             if n == 0 || lose || to.write_all(&buf[..n]).is_err() {
                                 break;
                             }
@@ -62,7 +81,14 @@ impl Proxy {
                 }
             }
         });
-        Proxy { port, drop_responses, target, open, stop, accept: Some(accept) }
+        Proxy {
+            port,
+            drop_responses,
+            target,
+            open,
+            stop,
+            accept: Some(accept),
+        }
     }
 
     fn addr(&self) -> String {
@@ -125,7 +151,20 @@ fn idempotent_run(without_idempotence: bool) {
     let mut broker = start_behind(&proxy, dir.path());
     let addr = proxy.addr();
     let script = thread::spawn(move || {
-        let mut args = vec!["tests/clients/confluent_eos.py", "idempotent", "--bootstrap", &addr, "--topic", "idem", "--count", "15000", "--partitions", "3", "--pause-ms", "15"];
+        let mut args = vec![
+            "tests/clients/confluent_eos.py",
+            "idempotent",
+            "--bootstrap",
+            &addr,
+            "--topic",
+            "idem",
+            "--count",
+            "15000",
+            "--partitions",
+            "3",
+            "--pause-ms",
+            "15",
+        ];
         if without_idempotence {
             args.push("--no-idempotence");
         }
@@ -146,7 +185,9 @@ fn idempotent_run(without_idempotence: bool) {
         }
         cuts += 1;
         let t = started.elapsed();
-        if (restarts == 0 && t > Duration::from_millis(1500)) || (restarts == 1 && t > Duration::from_millis(3000)) {
+        if (restarts == 0 && t > Duration::from_millis(1500))
+            || (restarts == 1 && t > Duration::from_millis(3000))
+        {
             if restarts == 0 {
                 broker.kill9();
             } else {
@@ -157,8 +198,14 @@ fn idempotent_run(without_idempotence: bool) {
         }
     }
     let summary = script.join().unwrap();
-    eprintln!("idempotent run: {:?}, {cuts} faults, {restarts} restarts: {summary}", started.elapsed());
-    assert!(restarts >= 1 && cuts > 0, "the run ended before any fault: {summary}");
+    eprintln!(
+        "idempotent run: {:?}, {cuts} faults, {restarts} restarts: {summary}",
+        started.elapsed()
+    );
+    assert!(
+        restarts >= 1 && cuts > 0,
+        "the run ended before any fault: {summary}"
+    );
     if without_idempotence {
         assert!(summary["duplicates"].as_u64().unwrap() > 0, "{summary}");
         return;
@@ -183,7 +230,18 @@ fn confluent_transactions_commit_and_abort_and_read_committed_sees_only_commits(
     let broker = KboxProcess::start(dir.path());
     let summary = expect_script(
         "python3",
-        &["tests/clients/confluent_eos.py", "alternate", "--bootstrap", &broker.addr, "--topic", "alt", "--transactions", "10", "--per-txn", "20"],
+        &[
+            "tests/clients/confluent_eos.py",
+            "alternate",
+            "--bootstrap",
+            &broker.addr,
+            "--topic",
+            "alt",
+            "--transactions",
+            "10",
+            "--per-txn",
+            "20",
+        ],
     );
     assert_eq!(summary["committed_expected"], 100, "{summary}");
     assert_eq!(summary["committed_seen"], 100, "{summary}");
@@ -202,26 +260,65 @@ fn confluent_transactions_commit_and_abort_and_read_committed_sees_only_commits(
         })
         .sum();
     assert_eq!(entries % 34, 0);
-    assert_eq!(entries / 34, 15, "five aborted transactions over three partitions");
+    assert_eq!(
+        entries / 34,
+        15,
+        "five aborted transactions over three partitions"
+    );
     // kbox's consumer: read_committed drops the aborted records and skips the markers.
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let consume = |isolation: &str| {
         let (code, out, err) = runtime.block_on(kbox_output(
             None,
-            args(&["console-consumer", "--bootstrap-server", &broker.addr, "--topic", "alt", "--from-beginning", "--isolation-level", isolation, "--timeout-ms", "3000"]),
+            args(&[
+                "console-consumer",
+                "--bootstrap-server",
+                &broker.addr,
+                "--topic",
+                "alt",
+                "--from-beginning",
+                "--isolation-level",
+                isolation,
+                "--timeout-ms",
+                "3000",
+            ]),
         ));
         assert_eq!(code, 0, "{err}");
         out.lines().map(str::to_string).collect::<Vec<_>>()
     };
     let committed = consume("read_committed");
     assert_eq!(committed.len(), 100);
-    let even = |v: &String| v.trim_start_matches('t').split('-').next().and_then(|t| t.parse::<u32>().ok()).is_some_and(|t| t % 2 == 0);
-    assert!(committed.iter().all(even), "an aborted record was read: {committed:?}");
+    let even = |v: &String| {
+        v.trim_start_matches('t')
+            .split('-')
+            .next()
+            .and_then(|t| t.parse::<u32>().ok())
+            .is_some_and(|t| t % 2 == 0)
+    };
+    assert!(
+        committed.iter().all(even),
+        "an aborted record was read: {committed:?}"
+    );
     assert_eq!(consume("read_uncommitted").len(), 200);
     broker.kill9();
     let broker = KboxProcess::start(dir.path());
-    let after = expect_script("python3", &["tests/clients/confluent_eos.py", "count", "--bootstrap", &broker.addr, "--topic", "alt", "--isolation", "read_committed"]);
-    assert_eq!(after["count"], 100, "read_committed after a restart: {after}");
+    let after = expect_script(
+        "python3",
+        &[
+            "tests/clients/confluent_eos.py",
+            "count",
+            "--bootstrap",
+            &broker.addr,
+            "--topic",
+            "alt",
+            "--isolation",
+            "read_committed",
+        ],
+    );
+    assert_eq!(
+        after["count"], 100,
+        "read_committed after a restart: {after}"
+    );
 }
 
 #[test]
@@ -229,10 +326,39 @@ fn confluent_consume_transform_produce_is_exactly_once_across_kill_9() {
     let dir = tempfile::tempdir().unwrap();
     let broker = KboxProcess::start(dir.path());
     let b = broker.addr.clone();
-    let filled = expect_script("python3", &["tests/clients/confluent_eos.py", "idempotent", "--bootstrap", &b, "--topic", "input", "--count", "3000", "--partitions", "3"]);
+    let filled = expect_script(
+        "python3",
+        &[
+            "tests/clients/confluent_eos.py",
+            "idempotent",
+            "--bootstrap",
+            &b,
+            "--topic",
+            "input",
+            "--count",
+            "3000",
+            "--partitions",
+            "3",
+        ],
+    );
     assert_eq!(filled["consumed"], 3000, "{filled}");
     let process = |extra: &[&str]| {
-        let mut args = vec!["tests/clients/confluent_eos.py", "process", "--bootstrap", &b, "--input", "input", "--output", "output", "--group", "copier", "--txn-id", "copier-1", "--batch", "100"];
+        let mut args = vec![
+            "tests/clients/confluent_eos.py",
+            "process",
+            "--bootstrap",
+            &b,
+            "--input",
+            "input",
+            "--output",
+            "output",
+            "--group",
+            "copier",
+            "--txn-id",
+            "copier-1",
+            "--batch",
+            "100",
+        ];
         args.extend_from_slice(extra);
         run_script("python3", &args)
     };
@@ -242,21 +368,55 @@ fn confluent_consume_transform_produce_is_exactly_once_across_kill_9() {
     assert!(err.contains("killing myself"), "{err}");
     let (ok, out, err) = process(&[]);
     assert!(ok, "second processor failed: {out}\n{err}");
-    let check = expect_script("python3", &["tests/clients/confluent_eos.py", "check-output", "--bootstrap", &b, "--input", "input", "--output", "output"]);
+    let check = expect_script(
+        "python3",
+        &[
+            "tests/clients/confluent_eos.py",
+            "check-output",
+            "--bootstrap",
+            &b,
+            "--input",
+            "input",
+            "--output",
+            "output",
+        ],
+    );
     assert_eq!(check["input"], 3000, "{check}");
     assert_eq!(check["output"], 3000, "{check}");
-    assert_eq!(check["exact"], true, "every input record copied exactly once: {check}");
+    assert_eq!(
+        check["exact"], true,
+        "every input record copied exactly once: {check}"
+    );
 }
 
 #[test]
 fn confluent_zombies_are_fenced_and_timed_out_transactions_abort() {
     let dir = tempfile::tempdir().unwrap();
     let broker = KboxProcess::start(dir.path());
-    let summary = expect_script("python3", &["tests/clients/confluent_eos.py", "fencing", "--bootstrap", &broker.addr, "--topic", "fenced"]);
+    let summary = expect_script(
+        "python3",
+        &[
+            "tests/clients/confluent_eos.py",
+            "fencing",
+            "--bootstrap",
+            &broker.addr,
+            "--topic",
+            "fenced",
+        ],
+    );
     assert_eq!(summary["zombie_fenced"], true, "{summary}");
-    assert_eq!(summary["read_committed"], serde_json::json!(["survivor", "after"]), "{summary}");
+    assert_eq!(
+        summary["read_committed"],
+        serde_json::json!(["survivor", "after"]),
+        "{summary}"
+    );
     assert_eq!(summary["timed_out_commit_failed"], true, "{summary}");
-    assert!(broker.wait_for_log("aborting a transaction past its timeout", Duration::from_secs(5)).is_some());
+    assert!(broker
+        .wait_for_log(
+            "aborting a transaction past its timeout",
+            Duration::from_secs(5)
+        )
+        .is_some());
 }
 
 /// kbox's own producer (idempotent by default with acks=all) through the same faults: every
@@ -296,7 +456,8 @@ fn kbox_idempotent_producer_has_no_duplicates_when_responses_are_lost() {
         let producer = kbox::client::producer::Producer::new(config).unwrap();
         let mut pending = Vec::new();
         for i in 0..count {
-            let record = kbox::client::records::ProducerRecord::new("kidem", i.to_string()).with_partition(i % 3);
+            let record = kbox::client::records::ProducerRecord::new("kidem", i.to_string())
+                .with_partition(i % 3);
             pending.push(producer.send(record).await.unwrap());
             // Spread the run over about three seconds, so that many responses are lost.
             if i % 100 == 0 {
@@ -316,7 +477,19 @@ fn kbox_idempotent_producer_has_no_duplicates_when_responses_are_lost() {
     let faults = faults.join().unwrap();
     assert!(faults > 10, "too few faults: {faults}");
     assert_eq!(delivered, count);
-    let summary = expect_script("python3", &["tests/clients/confluent_eos.py", "check", "--bootstrap", &broker.addr, "--topic", "kidem", "--count", &count.to_string()]);
+    let summary = expect_script(
+        "python3",
+        &[
+            "tests/clients/confluent_eos.py",
+            "check",
+            "--bootstrap",
+            &broker.addr,
+            "--topic",
+            "kidem",
+            "--count",
+            &count.to_string(),
+        ],
+    );
     assert_eq!(summary["duplicates"], 0, "{summary}");
     assert_eq!(summary["reorders"], 0, "{summary}");
     assert_eq!(summary["missing"], 0, "{summary}");
@@ -327,7 +500,11 @@ fn kbox_idempotent_producer_has_no_duplicates_when_responses_are_lost() {
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&dump.stdout);
-    assert!(text.contains("producerId: ") && !text.contains("producerId: -1"), "{}", &text[..text.len().min(600)]);
+    assert!(
+        text.contains("producerId: ") && !text.contains("producerId: -1"),
+        "{}",
+        &text[..text.len().min(600)]
+    );
 }
 
 /// `kbox transactions` (kafka-transactions.sh) on a transaction its producer left open: list,
@@ -338,7 +515,19 @@ fn kbox_transactions_list_describe_and_abort_an_open_transaction() {
     let dir = tempfile::tempdir().unwrap();
     let broker = KboxProcess::start(dir.path());
     let b = broker.addr.clone();
-    let open = expect_script("python3", &["tests/clients/confluent_eos.py", "open", "--bootstrap", &b, "--topic", "hang", "--txn-id", "hanger"]);
+    let open = expect_script(
+        "python3",
+        &[
+            "tests/clients/confluent_eos.py",
+            "open",
+            "--bootstrap",
+            &b,
+            "--topic",
+            "hang",
+            "--txn-id",
+            "hanger",
+        ],
+    );
     assert_eq!(open["start_offset"], 0, "{open}");
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let kbox = |list: &[&str]| {
@@ -347,33 +536,100 @@ fn kbox_transactions_list_describe_and_abort_an_open_transaction() {
         runtime.block_on(kbox_output(Some("kafka-transactions.sh"), args(&all[1..])))
     };
     runtime.block_on(async {
-        let producer = kbox::client::producer::Producer::new(kbox::client::config::ClientConfig::with_bootstrap(&b)).unwrap();
-        producer.send(kbox::client::records::ProducerRecord::new("hang", "after").with_partition(0)).await.unwrap().await.unwrap();
+        let producer = kbox::client::producer::Producer::new(
+            kbox::client::config::ClientConfig::with_bootstrap(&b),
+        )
+        .unwrap();
+        producer
+            .send(kbox::client::records::ProducerRecord::new("hang", "after").with_partition(0))
+            .await
+            .unwrap()
+            .await
+            .unwrap();
         producer.close().await.unwrap();
     });
     let (code, out, err) = kbox(&["list"]);
     assert_eq!(code, 0, "{err}");
-    let row: Vec<&str> = out.lines().nth(1).unwrap_or("").split_whitespace().collect();
+    let row: Vec<&str> = out
+        .lines()
+        .nth(1)
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
     assert_eq!(row, ["hanger", "1", "0", "Ongoing"], "{out}");
     let (code, out, err) = kbox(&["describe", "--transactional-id", "hanger"]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.lines().nth(1).is_some_and(|l| l.contains("Ongoing") && l.ends_with("hang-0")), "{out}");
+    assert!(
+        out.lines()
+            .nth(1)
+            .is_some_and(|l| l.contains("Ongoing") && l.ends_with("hang-0")),
+        "{out}"
+    );
     let (code, out, _) = kbox(&["describe", "--transactional-id", "nobody"]);
     assert_ne!(code, 0, "{out}");
     let (code, out, err) = kbox(&["describe-producers", "--topic", "hang", "--partition", "0"]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.lines().any(|l| l.split_whitespace().last() == Some("0")), "the open transaction starts at 0: {out}");
+    assert!(
+        out.lines()
+            .any(|l| l.split_whitespace().last() == Some("0")),
+        "the open transaction starts at 0: {out}"
+    );
     // The coordinator knows it as ongoing there: not hanging.
-    let (code, out, err) = kbox(&["find-hanging", "--topic", "hang", "--max-transaction-timeout", "0"]);
+    let (code, out, err) = kbox(&[
+        "find-hanging",
+        "--topic",
+        "hang",
+        "--max-transaction-timeout",
+        "0",
+    ]);
     assert_eq!((code, out.lines().count()), (0, 1), "{out}{err}");
-    let committed = || expect_script("python3", &["tests/clients/confluent_eos.py", "count", "--bootstrap", &b, "--topic", "hang"]);
-    assert_eq!(committed()["count"], 0, "the open transaction holds the LSO at 0");
-    let (code, out, err) = kbox(&["abort", "--topic", "hang", "--partition", "0", "--start-offset", "0"]);
+    let committed = || {
+        expect_script(
+            "python3",
+            &[
+                "tests/clients/confluent_eos.py",
+                "count",
+                "--bootstrap",
+                &b,
+                "--topic",
+                "hang",
+            ],
+        )
+    };
+    assert_eq!(
+        committed()["count"],
+        0,
+        "the open transaction holds the LSO at 0"
+    );
+    let (code, out, err) = kbox(&[
+        "abort",
+        "--topic",
+        "hang",
+        "--partition",
+        "0",
+        "--start-offset",
+        "0",
+    ]);
     assert_eq!(code, 0, "{out}{err}");
-    assert_eq!(committed()["count"], 1, "after the abort only the later record is committed");
-    let (code, _, err) = kbox(&["abort", "--topic", "hang", "--partition", "0", "--start-offset", "7"]);
+    assert_eq!(
+        committed()["count"],
+        1,
+        "after the abort only the later record is committed"
+    );
+    let (code, _, err) = kbox(&[
+        "abort",
+        "--topic",
+        "hang",
+        "--partition",
+        "0",
+        "--start-offset",
+        "7",
+    ]);
     assert_ne!(code, 0);
-    assert!(err.contains("Could not find any open transactions"), "{err}");
+    assert!(
+        err.contains("Could not find any open transactions"),
+        "{err}"
+    );
 }
 
 /// kbox's transactional producer: transactions committed and aborted alternately (judged by
@@ -397,7 +653,10 @@ fn kbox_transactional_producer_commits_aborts_and_is_fenced() {
         crate::common::create_topic(&b, "ktx", 3).await;
         crate::common::create_topic(&b, "src", 1).await;
         let producer = Producer::new(config("k-1")).unwrap();
-        assert!(producer.begin_transaction().await.is_err(), "begin before init");
+        assert!(
+            producer.begin_transaction().await.is_err(),
+            "begin before init"
+        );
         producer.init_transactions().await.unwrap();
         for t in 0..6 {
             producer.begin_transaction().await.unwrap();
@@ -406,7 +665,10 @@ fn kbox_transactional_producer_commits_aborts_and_is_fenced() {
                 producer.send(record).await.unwrap();
             }
             if t == 2 {
-                producer.send_offsets_to_transaction(&[(("src".to_string(), 0), 42)], "k-group").await.unwrap();
+                producer
+                    .send_offsets_to_transaction(&[(("src".to_string(), 0), 42)], "k-group")
+                    .await
+                    .unwrap();
             }
             if t % 2 == 0 {
                 producer.commit_transaction().await.unwrap();
@@ -415,23 +677,74 @@ fn kbox_transactional_producer_commits_aborts_and_is_fenced() {
             }
         }
         // A record outside a transaction is refused.
-        assert!(producer.send(ProducerRecord::new("ktx", "loose")).await.is_err());
+        assert!(producer
+            .send(ProducerRecord::new("ktx", "loose"))
+            .await
+            .is_err());
         // A new producer with the same id fences this one.
         producer.begin_transaction().await.unwrap();
-        producer.send(ProducerRecord::new("ktx", "zombie").with_partition(0)).await.unwrap();
+        producer
+            .send(ProducerRecord::new("ktx", "zombie").with_partition(0))
+            .await
+            .unwrap();
         producer.flush().await.unwrap();
         let successor = Producer::new(config("k-1")).unwrap();
         successor.init_transactions().await.unwrap();
-        assert!(producer.commit_transaction().await.is_err(), "the zombie's commit must fail");
+        assert!(
+            producer.commit_transaction().await.is_err(),
+            "the zombie's commit must fail"
+        );
         successor.close().await.unwrap();
     });
-    let committed = expect_script("python3", &["tests/clients/confluent_eos.py", "count", "--bootstrap", &b, "--topic", "ktx"]);
-    assert_eq!(committed["count"], 90, "three committed transactions of 30: {committed}");
-    let all = expect_script("python3", &["tests/clients/confluent_eos.py", "count", "--bootstrap", &b, "--topic", "ktx", "--isolation", "read_uncommitted"]);
-    assert_eq!(all["count"], 181, "everything written, the zombie's record included: {all}");
-    let (code, out, err) = runtime.block_on(kbox_output(None, args(&["consumer-groups", "--bootstrap-server", &b, "--describe", "--group", "k-group"])));
+    let committed = expect_script(
+        "python3",
+        &[
+            "tests/clients/confluent_eos.py",
+            "count",
+            "--bootstrap",
+            &b,
+            "--topic",
+            "ktx",
+        ],
+    );
+    assert_eq!(
+        committed["count"], 90,
+        "three committed transactions of 30: {committed}"
+    );
+    let all = expect_script(
+        "python3",
+        &[
+            "tests/clients/confluent_eos.py",
+            "count",
+            "--bootstrap",
+            &b,
+            "--topic",
+            "ktx",
+            "--isolation",
+            "read_uncommitted",
+        ],
+    );
+    assert_eq!(
+        all["count"], 181,
+        "everything written, the zombie's record included: {all}"
+    );
+    let (code, out, err) = runtime.block_on(kbox_output(
+        None,
+        args(&[
+            "consumer-groups",
+            "--bootstrap-server",
+            &b,
+            "--describe",
+            "--group",
+            "k-group",
+        ]),
+    ));
     assert_eq!(code, 0, "{err}");
-    assert!(out.lines().any(|l| l.contains("src") && l.split_whitespace().any(|w| w == "42")), "{out}");
+    assert!(
+        out.lines()
+            .any(|l| l.contains("src") && l.split_whitespace().any(|w| w == "42")),
+        "{out}"
+    );
 }
 
 /// perf-test --transactional-id: every record is committed (read_committed sees them all) in
@@ -445,12 +758,47 @@ fn perf_test_producer_runs_in_transactions() {
     runtime.block_on(crate::common::create_topic(&b, "perf-tx", 2));
     let (code, out, err) = runtime.block_on(kbox_output(
         Some("kafka-producer-perf-test.sh"),
-        args(&["--bootstrap-server", &b, "--topic", "perf-tx", "--num-records", "3000", "--record-size", "50", "--throughput", "3000", "--transactional-id", "perf-1", "--transaction-duration-ms", "200"]),
+        args(&[
+            "--bootstrap-server",
+            &b,
+            "--topic",
+            "perf-tx",
+            "--num-records",
+            "3000",
+            "--record-size",
+            "50",
+            "--throughput",
+            "3000",
+            "--transactional-id",
+            "perf-1",
+            "--transaction-duration-ms",
+            "200",
+        ]),
     ));
     assert_eq!(code, 0, "{out}{err}");
-    let committed = expect_script("python3", &["tests/clients/confluent_eos.py", "count", "--bootstrap", &b, "--topic", "perf-tx"]);
+    let committed = expect_script(
+        "python3",
+        &[
+            "tests/clients/confluent_eos.py",
+            "count",
+            "--bootstrap",
+            &b,
+            "--topic",
+            "perf-tx",
+        ],
+    );
     assert_eq!(committed["count"], 3000, "{committed}");
-    let (code, out, _) = runtime.block_on(kbox_output(None, args(&["transactions", "--bootstrap-server", &b, "describe", "--transactional-id", "perf-1"])));
+    let (code, out, _) = runtime.block_on(kbox_output(
+        None,
+        args(&[
+            "transactions",
+            "--bootstrap-server",
+            &b,
+            "describe",
+            "--transactional-id",
+            "perf-1",
+        ]),
+    ));
     assert_eq!(code, 0);
     assert!(out.contains("CompleteCommit"), "{out}");
     // Markers: more than one transaction was committed on partition 0.
@@ -460,12 +808,22 @@ fn perf_test_producer_runs_in_transactions() {
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&dump.stdout);
-    let markers = text.lines().filter(|l| l.contains("isControl: true")).count();
+    let markers = text
+        .lines()
+        .filter(|l| l.contains("isControl: true"))
+        .count();
     assert!(markers >= 3, "commit markers in perf-tx-0: {markers}");
     // __transaction_state in Kafka's formats, as dump-log --transaction-log-decoder reads it.
     let mut decoded = String::new();
-    for entry in std::fs::read_dir(dir.path()).unwrap().filter_map(|e| e.ok()) {
-        if entry.file_name().to_string_lossy().starts_with("__transaction_state-") {
+    for entry in std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+    {
+        if entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with("__transaction_state-")
+        {
             let out = std::process::Command::new(crate::common::kbox_bin())
                 .args(["dump-log", "--transaction-log-decoder", "--files"])
                 .arg(entry.path().join("00000000000000000000.log"))
@@ -474,7 +832,16 @@ fn perf_test_producer_runs_in_transactions() {
             decoded.push_str(&String::from_utf8_lossy(&out.stdout));
         }
     }
-    assert!(decoded.contains(r#"{"type":"0","data":{"transactionalId":"perf-1"}}"#), "{decoded}");
-    assert!(decoded.contains(r#""transactionStatus":4"#), "a CompleteCommit state: {decoded}");
-    assert!(decoded.contains(r#""transactionPartitions":[{"topic":"perf-tx","partitionIds":["#), "{decoded}");
+    assert!(
+        decoded.contains(r#"{"type":"0","data":{"transactionalId":"perf-1"}}"#),
+        "{decoded}"
+    );
+    assert!(
+        decoded.contains(r#""transactionStatus":4"#),
+        "a CompleteCommit state: {decoded}"
+    );
+    assert!(
+        decoded.contains(r#""transactionPartitions":[{"topic":"perf-tx","partitionIds":["#),
+        "{decoded}"
+    );
 }

@@ -165,7 +165,10 @@ pub fn load(state: &BrokerState) {
             (log.log_start_offset(), log.log_end_offset())
         };
         let mut position = start;
-        let mut txn_offsets: std::collections::HashMap<i64, Vec<crate::client::records::ConsumerRecord>> = Default::default();
+        let mut txn_offsets: std::collections::HashMap<
+            i64,
+            Vec<crate::client::records::ConsumerRecord>,
+        > = Default::default();
         while position < end {
             let read = match p.log().read(position, 4 * 1024 * 1024, end, true) {
                 Ok(r) => r,
@@ -194,14 +197,23 @@ pub fn load(state: &BrokerState) {
                     }
                     continue;
                 }
-                let mut decoder = crate::client::records::RecordDecoder::new(OFFSETS_TOPIC, index, bytes, position, false);
+                let mut decoder = crate::client::records::RecordDecoder::new(
+                    OFFSETS_TOPIC,
+                    index,
+                    bytes,
+                    position,
+                    false,
+                );
                 let mut records = Vec::new();
                 if let Err(e) = decoder.next_batch(&mut records) {
                     tracing::warn!("{OFFSETS_TOPIC}-{index}: {e}");
                     break;
                 }
                 if header.is_transactional() && header.producer_id >= 0 {
-                    txn_offsets.entry(header.producer_id).or_default().extend(records);
+                    txn_offsets
+                        .entry(header.producer_id)
+                        .or_default()
+                        .extend(records);
                 } else {
                     out.extend(records);
                 }
@@ -241,16 +253,34 @@ pub fn load(state: &BrokerState) {
         }
         // Transactions still open: their offsets wait for the coordinator to end them.
         for (producer_id, records) in txn_offsets {
-            let mut by_group: std::collections::HashMap<String, Vec<((String, i32), coordinator::CommittedOffset)>> = Default::default();
+            let mut by_group: std::collections::HashMap<
+                String,
+                Vec<((String, i32), coordinator::CommittedOffset)>,
+            > = Default::default();
             for r in records {
-                let (Some(key), Some(value)) = (r.key, r.value) else { continue };
-                if let (Ok(OffsetsKey::Offset { group, topic, partition }), Ok(v)) = (records::decode_key(key), records::decode_offset_value(value)) {
-                    by_group.entry(group).or_default().push(((topic, partition), CommittedOffset {
-                        offset: v.offset,
-                        leader_epoch: v.leader_epoch,
-                        metadata: v.metadata,
-                        commit_timestamp: v.commit_timestamp,
-                    }));
+                let (Some(key), Some(value)) = (r.key, r.value) else {
+                    continue;
+                };
+                if let (
+                    Ok(OffsetsKey::Offset {
+                        group,
+                        topic,
+                        partition,
+                    }),
+                    Ok(v),
+                ) = (
+                    records::decode_key(key),
+                    records::decode_offset_value(value),
+                ) {
+                    by_group.entry(group).or_default().push((
+                        (topic, partition),
+                        CommittedOffset {
+                            offset: v.offset,
+                            leader_epoch: v.leader_epoch,
+                            metadata: v.metadata,
+                            commit_timestamp: v.commit_timestamp,
+                        },
+                    ));
                 }
             }
             for (group, offsets) in by_group {

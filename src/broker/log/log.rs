@@ -270,7 +270,9 @@ impl Log {
         for &base in self.segments.keys() {
             let path = self.dir.join(file_name(base, TXN_INDEX_SUFFIX));
             match fs::read(&path) {
-                Ok(bytes) => self.producers.add_aborted(producer_state::decode_aborted(&bytes)),
+                Ok(bytes) => self
+                    .producers
+                    .add_aborted(producer_state::decode_aborted(&bytes)),
                 Err(e) if e.kind() == io::ErrorKind::NotFound => {}
                 Err(e) => return Err(io_err(&path)(e)),
             }
@@ -322,8 +324,12 @@ impl Log {
                     .then(|| producer_state::read_marker(&bytes[range]))
                     .flatten();
                 let mut pending = PendingUpdate::default();
-                self.producers.check_batch(&mut pending, &header, marker, false)?;
-                let lso = self.producers.first_unstable_offset().unwrap_or(header.base_offset);
+                self.producers
+                    .check_batch(&mut pending, &header, marker, false)?;
+                let lso = self
+                    .producers
+                    .first_unstable_offset()
+                    .unwrap_or(header.base_offset);
                 for t in self.producers.apply(pending, lso) {
                     self.write_aborted(&t)?;
                 }
@@ -345,7 +351,10 @@ impl Log {
             .map_or(self.active().base_offset(), |(&b, _)| b);
         let path = self.dir.join(file_name(base, TXN_INDEX_SUFFIX));
         let write = || -> io::Result<()> {
-            let mut f = fs::OpenOptions::new().create(true).append(true).open(&path)?;
+            let mut f = fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&path)?;
             io::Write::write_all(&mut f, &producer_state::encode_aborted(t))
         };
         write().map_err(io_err(&path))
@@ -568,7 +577,8 @@ impl Log {
                 .is_control()
                 .then(|| producer_state::read_marker(bytes))
                 .flatten();
-            self.producers.check_batch(&mut pending, header, marker, validate)?;
+            self.producers
+                .check_batch(&mut pending, header, marker, validate)?;
             next_offset = header.next_offset();
             position += header.size();
         }
@@ -638,7 +648,8 @@ impl Log {
                 .is_control()
                 .then(|| producer_state::read_marker(&records[position..position + header.size()]))
                 .flatten();
-            self.producers.check_batch(&mut pending, header, marker, false)?;
+            self.producers
+                .check_batch(&mut pending, header, marker, false)?;
             position += header.size();
         }
         let lso_before = self
@@ -2488,7 +2499,9 @@ mod tests {
         let mut seq = 0;
         let mut firsts = Vec::new();
         for _ in 0..30 {
-            let info = log.append_as_leader(idempotent_batch(9, 0, seq, 4), 0, 1_000).unwrap();
+            let info = log
+                .append_as_leader(idempotent_batch(9, 0, seq, 4), 0, 1_000)
+                .unwrap();
             firsts.push(info.first_offset);
             seq += 4;
         }
@@ -2497,7 +2510,9 @@ mod tests {
         assert!(!snapshots.is_empty(), "a roll writes a producer snapshot");
         // A retry of the last batch answers with its original offsets and writes nothing.
         let end = log.log_end_offset();
-        let dup = log.append_as_leader(idempotent_batch(9, 0, seq - 4, 4), 0, 1_000).unwrap();
+        let dup = log
+            .append_as_leader(idempotent_batch(9, 0, seq - 4, 4), 0, 1_000)
+            .unwrap();
         assert_eq!(dup.first_offset, *firsts.last().unwrap());
         assert_eq!(log.log_end_offset(), end);
         // A gap and an old epoch are refused.
@@ -2508,10 +2523,13 @@ mod tests {
         // After a crash the state comes from the last snapshot plus the log after it.
         let log = reopen(log, false);
         let mut log = log;
-        let dup = log.append_as_leader(idempotent_batch(9, 0, seq - 4, 4), 0, 1_000).unwrap();
+        let dup = log
+            .append_as_leader(idempotent_batch(9, 0, seq - 4, 4), 0, 1_000)
+            .unwrap();
         assert_eq!(dup.first_offset, *firsts.last().unwrap());
         assert_eq!(log.log_end_offset(), end);
-        log.append_as_leader(idempotent_batch(9, 0, seq, 1), 0, 1_000).unwrap();
+        log.append_as_leader(idempotent_batch(9, 0, seq, 1), 0, 1_000)
+            .unwrap();
         seq += 1;
         // A clean shutdown snapshots at the log end; the next start replays nothing.
         log.close(1_000).unwrap();
@@ -2522,6 +2540,7 @@ mod tests {
             log.append_as_leader(idempotent_batch(9, 0, seq + 3, 1), 0, 1_000),
             Err(LogError::OutOfOrderSequence(_))
         ));
-        log.append_as_leader(idempotent_batch(9, 0, seq, 1), 0, 1_000).unwrap();
+        log.append_as_leader(idempotent_batch(9, 0, seq, 1), 0, 1_000)
+            .unwrap();
     }
 }

@@ -137,8 +137,14 @@ pub fn read_marker(batch: &[u8]) -> Option<Marker> {
         -1
     };
     match kind {
-        0 => Some(Marker { commit: false, coordinator_epoch }),
-        1 => Some(Marker { commit: true, coordinator_epoch }),
+        0 => Some(Marker {
+            commit: false,
+            coordinator_epoch,
+        }),
+        1 => Some(Marker {
+            commit: true,
+            coordinator_epoch,
+        }),
         _ => None,
     }
 }
@@ -260,7 +266,9 @@ impl ProducerState {
                 )));
             }
             if let Some(first) = entry.txn_first_offset.take() {
-                pending.completed.push((pid, first, h.base_offset, !marker.commit));
+                pending
+                    .completed
+                    .push((pid, first, h.base_offset, !marker.commit));
             }
             if h.producer_epoch != entry.epoch {
                 // A marker with a bumped epoch (fencing): sequences restart with it.
@@ -332,7 +340,10 @@ impl ProducerState {
         for (pid, first, marker, was_aborted) in pending.completed {
             self.ongoing.remove(&first);
             if was_aborted && !self.aborted.contains_key(&marker) {
-                let lso = self.first_unstable_offset().unwrap_or(marker).min(lso_before.max(first));
+                let lso = self
+                    .first_unstable_offset()
+                    .unwrap_or(marker)
+                    .min(lso_before.max(first));
                 let t = AbortedTxn {
                     producer_id: pid,
                     first_offset: first,
@@ -578,8 +589,14 @@ mod tests {
         // An older epoch is fenced; a newer one must start at sequence 0.
         let mut s = ProducerState::default();
         append(&mut s, header(8, 2, 0, 1, 0, false)).unwrap();
-        assert!(matches!(append(&mut s, header(8, 1, 1, 1, 1, false)), Err(LogError::InvalidProducerEpoch(_))));
-        assert!(matches!(append(&mut s, header(8, 3, 4, 1, 1, false)), Err(LogError::OutOfOrderSequence(_))));
+        assert!(matches!(
+            append(&mut s, header(8, 1, 1, 1, 1, false)),
+            Err(LogError::InvalidProducerEpoch(_))
+        ));
+        assert!(matches!(
+            append(&mut s, header(8, 3, 4, 1, 1, false)),
+            Err(LogError::OutOfOrderSequence(_))
+        ));
         append(&mut s, header(8, 3, 0, 1, 1, false)).unwrap();
         // Only the last five batches are remembered.
         for i in 1..=6 {
@@ -596,11 +613,23 @@ mod tests {
         append(&mut s, header(2, 0, 0, 2, 12, true)).unwrap();
         assert_eq!(s.first_unstable_offset(), Some(10));
         // A non-transactional write inside an open transaction is refused.
-        assert!(matches!(append(&mut s, header(1, 0, 2, 1, 14, false)), Err(LogError::InvalidTxnState(_))));
+        assert!(matches!(
+            append(&mut s, header(1, 0, 2, 1, 14, false)),
+            Err(LogError::InvalidTxnState(_))
+        ));
         let mut marker = header(1, 0, -1, 1, 14, true);
         marker.attributes |= 1 << 5;
         let mut pending = PendingUpdate::default();
-        s.check_batch(&mut pending, &marker, Some(Marker { commit: false, coordinator_epoch: 0 }), false).unwrap();
+        s.check_batch(
+            &mut pending,
+            &marker,
+            Some(Marker {
+                commit: false,
+                coordinator_epoch: 0,
+            }),
+            false,
+        )
+        .unwrap();
         let aborted = s.apply(pending, 10);
         assert_eq!(aborted.len(), 1);
         assert_eq!((aborted[0].first_offset, aborted[0].last_offset), (10, 14));
@@ -623,12 +652,16 @@ mod tests {
         assert_eq!(loaded.producer(1).unwrap().epoch, 4);
         assert_eq!(loaded.first_unstable_offset(), Some(3));
         // The last batch is known again: its retry is a duplicate, the next sequence follows.
-        assert!(loaded.find_duplicate(&header(1, 4, 0, 3, 9, false)).is_some());
+        assert!(loaded
+            .find_duplicate(&header(1, 4, 0, 3, 9, false))
+            .is_some());
         append(&mut loaded, header(1, 4, 3, 1, 5, false)).unwrap();
         let mut bad = bytes.clone();
         let last = bad.len() - 1;
         bad[last] ^= 1;
-        assert!(ProducerState::default().load_snapshot(&bad, Path::new("x")).is_err());
+        assert!(ProducerState::default()
+            .load_snapshot(&bad, Path::new("x"))
+            .is_err());
     }
 
     #[test]
@@ -636,7 +669,13 @@ mod tests {
         let batch = crate::broker::txn::marker_batch(5, 1, true, 3).unwrap();
         let h = BatchHeader::parse(&batch).unwrap();
         assert!(h.is_control() && h.is_transactional());
-        assert_eq!(read_marker(&batch), Some(Marker { commit: true, coordinator_epoch: 3 }));
+        assert_eq!(
+            read_marker(&batch),
+            Some(Marker {
+                commit: true,
+                coordinator_epoch: 3
+            })
+        );
         let abort = crate::broker::txn::marker_batch(5, 1, false, 0).unwrap();
         assert_eq!(read_marker(&abort).map(|m| m.commit), Some(false));
         assert_eq!(read_marker(&batch[..HEADER_SIZE + 2]), None);

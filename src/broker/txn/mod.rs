@@ -145,7 +145,11 @@ fn txn_partitions(state: &BrokerState) -> i32 {
 }
 
 /// Appends a transactional id's state (or a tombstone) to its partition.
-async fn persist(state: &BrokerState, id: &str, meta: Option<&TxnMeta>) -> Result<(), ResponseError> {
+async fn persist(
+    state: &BrokerState,
+    id: &str,
+    meta: Option<&TxnMeta>,
+) -> Result<(), ResponseError> {
     ensure_txn_topic(state)?;
     let partition = partition_for(id, txn_partitions(state));
     let p = state
@@ -211,11 +215,21 @@ fn producer_batch(
 
 /// A commit or abort marker as a control batch: key (version 0, type 1 commit / 0 abort),
 /// value (version 0, coordinator epoch).
-pub fn marker_batch(producer_id: i64, epoch: i16, commit: bool, coordinator_epoch: i32) -> Result<Bytes, ResponseError> {
+pub fn marker_batch(
+    producer_id: i64,
+    epoch: i16,
+    commit: bool,
+    coordinator_epoch: i32,
+) -> Result<Bytes, ResponseError> {
     let key = Bytes::from(vec![0, 0, 0, u8::from(commit)]);
     let mut value = vec![0, 0];
     value.extend_from_slice(&coordinator_epoch.to_be_bytes());
-    producer_batch(producer_id, epoch, true, vec![(Some(key), Some(Bytes::from(value)))])
+    producer_batch(
+        producer_id,
+        epoch,
+        true,
+        vec![(Some(key), Some(Bytes::from(value)))],
+    )
 }
 
 /// Writes a marker into one partition; offsets pending for the producer in a
@@ -247,7 +261,10 @@ pub async fn write_marker(
                 .unwrap_or_else(|e| e.into_inner());
             let keys: Vec<(String, i64)> = pending
                 .keys()
-                .filter(|(g, pid)| *pid == producer_id && super::group::partition_for(g, offsets_partitions) == partition)
+                .filter(|(g, pid)| {
+                    *pid == producer_id
+                        && super::group::partition_for(g, offsets_partitions) == partition
+                })
                 .cloned()
                 .collect();
             keys.into_iter()
@@ -256,9 +273,10 @@ pub async fn write_marker(
         };
         if commit {
             for (group, offsets) in done {
-                state
-                    .groups
-                    .apply_offsets(&group, offsets.into_iter().map(|(tp, o)| (tp, Some(o))).collect());
+                state.groups.apply_offsets(
+                    &group,
+                    offsets.into_iter().map(|(tp, o)| (tp, Some(o))).collect(),
+                );
             }
         }
     }
@@ -266,7 +284,11 @@ pub async fn write_marker(
 }
 
 /// The producer id and epoch a transactional request names must be the current ones.
-fn check_producer(meta: Option<&TxnMeta>, producer_id: i64, epoch: i16) -> Result<(), ResponseError> {
+fn check_producer(
+    meta: Option<&TxnMeta>,
+    producer_id: i64,
+    epoch: i16,
+) -> Result<(), ResponseError> {
     let Some(meta) = meta else {
         return Err(ResponseError::InvalidProducerIdMapping);
     };
@@ -281,17 +303,40 @@ fn check_producer(meta: Option<&TxnMeta>, producer_id: i64, epoch: i16) -> Resul
 
 /// Ends the transaction of `meta`: Prepare, markers, Complete. `epoch` is the epoch the
 /// markers carry (bumped when aborting to fence).
-async fn complete(state: &BrokerState, id: &str, meta: &mut TxnMeta, commit: bool) -> Result<(), ResponseError> {
-    meta.status = if commit { TxnStatus::PrepareCommit } else { TxnStatus::PrepareAbort };
+async fn complete(
+    state: &BrokerState,
+    id: &str,
+    meta: &mut TxnMeta,
+    commit: bool,
+) -> Result<(), ResponseError> {
+    meta.status = if commit {
+        TxnStatus::PrepareCommit
+    } else {
+        TxnStatus::PrepareAbort
+    };
     meta.last_update_ms = now_ms();
     persist(state, id, Some(meta)).await?;
     for (topic, partition) in meta.partitions.clone() {
-        match write_marker(state, meta.producer_id, meta.producer_epoch, commit, 0, &topic, partition).await {
+        match write_marker(
+            state,
+            meta.producer_id,
+            meta.producer_epoch,
+            commit,
+            0,
+            &topic,
+            partition,
+        )
+        .await
+        {
             Ok(()) | Err(ResponseError::UnknownTopicOrPartition) => {}
             Err(e) => return Err(e),
         }
     }
-    meta.status = if commit { TxnStatus::CompleteCommit } else { TxnStatus::CompleteAbort };
+    meta.status = if commit {
+        TxnStatus::CompleteCommit
+    } else {
+        TxnStatus::CompleteAbort
+    };
     meta.partitions.clear();
     meta.last_update_ms = now_ms();
     persist(state, id, Some(meta)).await
@@ -335,7 +380,10 @@ pub async fn init_producer_id(
             return Err(ResponseError::ProducerFenced);
         }
     }
-    if matches!(meta.status, TxnStatus::Ongoing | TxnStatus::PrepareAbort | TxnStatus::PrepareEpochFence) {
+    if matches!(
+        meta.status,
+        TxnStatus::Ongoing | TxnStatus::PrepareAbort | TxnStatus::PrepareEpochFence
+    ) {
         // Fence the previous producer: its transaction is aborted under a new epoch.
         meta.producer_epoch = meta.producer_epoch.saturating_add(1);
         complete(state, id, &mut meta, false).await?;
@@ -375,11 +423,18 @@ pub async fn add_partitions(
     };
     let mut meta = current.clone();
     match meta.status {
-        TxnStatus::PrepareCommit | TxnStatus::PrepareAbort => return Err(ResponseError::ConcurrentTransactions),
-        TxnStatus::Dead | TxnStatus::PrepareEpochFence => return Err(ResponseError::InvalidTxnState),
+        TxnStatus::PrepareCommit | TxnStatus::PrepareAbort => {
+            return Err(ResponseError::ConcurrentTransactions)
+        }
+        TxnStatus::Dead | TxnStatus::PrepareEpochFence => {
+            return Err(ResponseError::InvalidTxnState)
+        }
         _ => {}
     }
-    let fresh: Vec<_> = partitions.into_iter().filter(|tp| !meta.partitions.contains(tp)).collect();
+    let fresh: Vec<_> = partitions
+        .into_iter()
+        .filter(|tp| !meta.partitions.contains(tp))
+        .collect();
     if fresh.is_empty() && meta.status == TxnStatus::Ongoing {
         return Ok(());
     }
@@ -396,7 +451,13 @@ pub async fn add_partitions(
 }
 
 /// EndTxn: commits or aborts the open transaction. A retry of a completed end answers OK.
-pub async fn end_txn(state: &BrokerState, id: &str, producer_id: i64, epoch: i16, commit: bool) -> Result<(i64, i16), ResponseError> {
+pub async fn end_txn(
+    state: &BrokerState,
+    id: &str,
+    producer_id: i64,
+    epoch: i16,
+    commit: bool,
+) -> Result<(i64, i16), ResponseError> {
     let mut txns = state.transactions.txns.lock().await;
     let Some(current) = txns.get(id) else {
         return Err(ResponseError::InvalidProducerIdMapping);
@@ -435,9 +496,15 @@ pub async fn txn_offset_commit(
     {
         let txns = state.transactions.txns.lock().await;
         check_producer(txns.get(id), producer_id, epoch)?;
-        let meta = txns.get(id).ok_or(ResponseError::InvalidProducerIdMapping)?;
+        let meta = txns
+            .get(id)
+            .ok_or(ResponseError::InvalidProducerIdMapping)?;
         let partition = super::group::partition_for(group, super::group::offsets_partitions(state));
-        if meta.status != TxnStatus::Ongoing || !meta.partitions.contains(&(super::group::OFFSETS_TOPIC.to_string(), partition)) {
+        if meta.status != TxnStatus::Ongoing
+            || !meta
+                .partitions
+                .contains(&(super::group::OFFSETS_TOPIC.to_string(), partition))
+        {
             return Err(ResponseError::InvalidTxnState);
         }
     }
@@ -463,7 +530,9 @@ pub async fn txn_offset_commit(
         })
         .collect();
     let batch = producer_batch(producer_id, epoch, false, records)?;
-    p.append_as_coordinator(batch).await.map_err(|e| e.response_error())?;
+    p.append_as_coordinator(batch)
+        .await
+        .map_err(|e| e.response_error())?;
     let mut pending = state
         .transactions
         .pending_offsets
@@ -476,7 +545,12 @@ pub async fn txn_offset_commit(
 }
 
 /// Start-up: offsets of a transaction still open in `__consumer_offsets` wait for its marker.
-pub fn restore_pending_offsets(state: &BrokerState, group: &str, producer_id: i64, offsets: PendingOffsets) {
+pub fn restore_pending_offsets(
+    state: &BrokerState,
+    group: &str,
+    producer_id: i64,
+    offsets: PendingOffsets,
+) {
     state
         .transactions
         .pending_offsets
@@ -494,26 +568,40 @@ pub async fn snapshot(state: &BrokerState) -> BTreeMap<String, TxnMeta> {
 
 /// Reads `__transaction_state` at start-up: the last value of every transactional id.
 pub fn load(state: &BrokerState) {
-    let partitions = state.image().topics.get(TXN_TOPIC).map(|t| t.partitions.len() as i32).unwrap_or(0);
+    let partitions = state
+        .image()
+        .topics
+        .get(TXN_TOPIC)
+        .map(|t| t.partitions.len() as i32)
+        .unwrap_or(0);
     let mut loaded = BTreeMap::new();
     for index in 0..partitions {
-        let Some(p) = state.replicas.get(TXN_TOPIC, index) else { continue };
+        let Some(p) = state.replicas.get(TXN_TOPIC, index) else {
+            continue;
+        };
         let (start, end) = {
             let log = p.log();
             (log.log_start_offset(), log.log_end_offset())
         };
         let mut position = start;
         while position < end {
-            let Ok(read) = p.log().read(position, 4 << 20, end, true) else { break };
-            let Ok(data) = read.records.read_bytes() else { break };
+            let Ok(read) = p.log().read(position, 4 << 20, end, true) else {
+                break;
+            };
+            let Ok(data) = read.records.read_bytes() else {
+                break;
+            };
             if data.is_empty() {
                 break;
             }
-            let mut decoder = crate::client::records::RecordDecoder::new(TXN_TOPIC, index, data, position, false);
+            let mut decoder =
+                crate::client::records::RecordDecoder::new(TXN_TOPIC, index, data, position, false);
             let mut out = Vec::new();
             while let Ok(true) = decoder.next_batch(&mut out) {}
             for r in out {
-                let Some(Ok(id)) = r.key.map(records::decode_key) else { continue };
+                let Some(Ok(id)) = r.key.map(records::decode_key) else {
+                    continue;
+                };
                 match r.value.map(records::decode_value) {
                     Some(Ok(v)) => {
                         loaded.insert(
@@ -542,7 +630,10 @@ pub fn load(state: &BrokerState) {
         }
     }
     if !loaded.is_empty() {
-        tracing::info!(transactional_ids = loaded.len(), "loaded transaction states");
+        tracing::info!(
+            transactional_ids = loaded.len(),
+            "loaded transaction states"
+        );
     }
     if let Ok(mut txns) = state.transactions.txns.try_lock() {
         *txns = loaded;
@@ -554,7 +645,12 @@ pub fn load(state: &BrokerState) {
 /// their producer).
 pub async fn background(state: Arc<BrokerState>, mut shutdown: tokio::sync::watch::Receiver<bool>) {
     let every = Duration::from_millis(
-        (state.config.value("transaction.abort.timed.out.transaction.cleanup.interval.ms").and_then(|v| v.as_i64()).unwrap_or(10_000)).clamp(100, 1000) as u64,
+        (state
+            .config
+            .value("transaction.abort.timed.out.transaction.cleanup.interval.ms")
+            .and_then(|v| v.as_i64())
+            .unwrap_or(10_000))
+        .clamp(100, 1000) as u64,
     );
     let mut tick = tokio::time::interval(every);
     loop {
@@ -572,13 +668,17 @@ async fn abort_timed_out(state: &BrokerState) {
         .iter()
         .filter(|(_, m)| match m.status {
             TxnStatus::Ongoing => now.saturating_sub(m.start_ms) > i64::from(m.timeout_ms),
-            TxnStatus::PrepareCommit | TxnStatus::PrepareAbort | TxnStatus::PrepareEpochFence => true,
+            TxnStatus::PrepareCommit | TxnStatus::PrepareAbort | TxnStatus::PrepareEpochFence => {
+                true
+            }
             _ => false,
         })
         .map(|(id, _)| id.clone())
         .collect();
     for id in ids {
-        let Some(mut meta) = txns.get(&id).cloned() else { continue };
+        let Some(mut meta) = txns.get(&id).cloned() else {
+            continue;
+        };
         let commit = meta.status == TxnStatus::PrepareCommit;
         if meta.status == TxnStatus::Ongoing {
             tracing::info!(transactional_id = %id, producer_id = meta.producer_id, "aborting a transaction past its timeout");
@@ -588,7 +688,9 @@ async fn abort_timed_out(state: &BrokerState) {
             Ok(()) => {
                 txns.insert(id, meta);
             }
-            Err(e) => tracing::warn!(transactional_id = %id, error = ?e, "cannot complete a transaction"),
+            Err(e) => {
+                tracing::warn!(transactional_id = %id, error = ?e, "cannot complete a transaction")
+            }
         }
     }
 }

@@ -187,7 +187,10 @@ mod tests {
         };
         let bytes = txn_value(&v);
         // version, pid, epoch, timeout, status, 2 topics: "a" [0, 2] and "b" [1], two times.
-        assert_eq!(bytes.len(), 2 + 8 + 2 + 4 + 1 + 4 + (3 + 4 + 8) + (3 + 4 + 4) + 16);
+        assert_eq!(
+            bytes.len(),
+            2 + 8 + 2 + 4 + 1 + 4 + (3 + 4 + 8) + (3 + 4 + 4) + 16
+        );
         assert_eq!(decode_value(bytes).unwrap(), v);
         assert!(decode_value(Bytes::from_static(&[0, 0, 1])).is_err());
     }

@@ -284,7 +284,9 @@ impl Payloads {
 
 pub async fn run(args: ProducerPerfArgs) -> Result<ExitStatus> {
     if args.transaction_duration_ms == Some(0) {
-        return Err(Error::Message("--transaction-duration-ms should be greater than zero".into()));
+        return Err(Error::Message(
+            "--transaction-duration-ms should be greater than zero".into(),
+        ));
     }
     if args.throughput == 0.0 {
         return Err(Error::Message(
@@ -309,7 +311,10 @@ pub async fn run(args: ProducerPerfArgs) -> Result<ExitStatus> {
         .transactional_id
         .clone()
         .or_else(|| config.get("transactional.id").map(str::to_string))
-        .or_else(|| args.transaction_duration_ms.map(|_| "performance-producer-default-transactional-id".to_string()));
+        .or_else(|| {
+            args.transaction_duration_ms
+                .map(|_| "performance-producer-default-transactional-id".to_string())
+        });
     let transaction_duration = transactional_id
         .as_ref()
         .map(|_| Duration::from_millis(args.transaction_duration_ms.unwrap_or(3000)));
