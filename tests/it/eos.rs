@@ -845,3 +845,29 @@ fn perf_test_producer_runs_in_transactions() {
         "{decoded}"
     );
 }
+
+/// transactional.id.expiration.ms: an id idle that long (no open transaction) is removed.
+#[test]
+fn idle_transactional_ids_expire() {
+    let dir = tempfile::tempdir().unwrap();
+    let broker = KboxProcess::start_with(dir.path(), &["--override", "transactional.id.expiration.ms=1500"]);
+    let b = broker.addr.clone();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        crate::common::create_topic(&b, "short", 1).await;
+        let mut config = kbox::client::config::ClientConfig::with_bootstrap(&b);
+        config.set("transactional.id", "short-lived");
+        let producer = kbox::client::producer::Producer::new(config).unwrap();
+        producer.init_transactions().await.unwrap();
+        producer.begin_transaction().await.unwrap();
+        producer.send(kbox::client::records::ProducerRecord::new("short", "x")).await.unwrap();
+        producer.commit_transaction().await.unwrap();
+        producer.close().await.unwrap();
+    });
+    assert!(
+        broker.wait_for_log("expired a transactional id", Duration::from_secs(20)).is_some(),
+        "the id did not expire"
+    );
+    let (code, out, _) = runtime.block_on(kbox_output(None, args(&["transactions", "--bootstrap-server", &b, "describe", "--transactional-id", "short-lived"])));
+    assert_ne!(code, 0, "{out}");
+}

@@ -561,6 +561,21 @@ pub fn restore_pending_offsets(
         .extend(offsets);
 }
 
+/// Whether a transaction holds an uncommitted offset for the group's partition.
+pub fn has_pending_offset(state: &BrokerState, group: &str, topic: &str, partition: i32) -> bool {
+    let pending = state
+        .transactions
+        .pending_offsets
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    pending.iter().any(|((g, _), offsets)| {
+        g == group
+            && offsets
+                .iter()
+                .any(|((t, p), _)| t == topic && *p == partition)
+    })
+}
+
 /// Every transactional id with its state, for Describe/ListTransactions.
 pub async fn snapshot(state: &BrokerState) -> BTreeMap<String, TxnMeta> {
     state.transactions.txns.lock().await.clone()
@@ -642,7 +657,7 @@ pub fn load(state: &BrokerState) {
 
 /// Background work: finishes transactions left in a Prepare state by a crash, then every
 /// second aborts transactions open longer than their timeout (bumping the epoch, which fences
-/// their producer).
+/// their producer) and removes transactional ids idle past `transactional.id.expiration.ms`.
 pub async fn background(state: Arc<BrokerState>, mut shutdown: tokio::sync::watch::Receiver<bool>) {
     let every = Duration::from_millis(
         (state
@@ -675,6 +690,25 @@ async fn abort_timed_out(state: &BrokerState) {
         })
         .map(|(id, _)| id.clone())
         .collect();
+    // transactional.id.expiration.ms: ids idle that long with no open transaction are removed
+    // (a tombstone in __transaction_state).
+    let expiration = i64::from(state.config.transactional_id_expiration_ms);
+    let expired: Vec<String> = txns
+        .iter()
+        .filter(|(_, m)| {
+            matches!(
+                m.status,
+                TxnStatus::Empty | TxnStatus::CompleteCommit | TxnStatus::CompleteAbort
+            ) && now.saturating_sub(m.last_update_ms) > expiration
+        })
+        .map(|(id, _)| id.clone())
+        .collect();
+    for id in expired {
+        if persist(state, &id, None).await.is_ok() {
+            tracing::info!(transactional_id = %id, "expired a transactional id");
+            txns.remove(&id);
+        }
+    }
     for id in ids {
         let Some(mut meta) = txns.get(&id).cloned() else {
             continue;
