@@ -371,4 +371,63 @@ mod tests {
             assert_eq!(decoder.next_offset(), 20);
         }
     }
+
+    /// Batches as a log holds them: (producer, transactional records or a marker), offsets
+    /// assigned in order.
+    fn log_of(batches: &[(i64, Option<bool>, usize)]) -> Bytes {
+        let mut out = BytesMut::new();
+        let mut offset = 0i64;
+        for &(pid, marker, n) in batches {
+            let mut one = match marker {
+                Some(commit) => BytesMut::from(
+                    &crate::broker::txn::marker_batch(pid, 0, commit, 0).unwrap()[..],
+                ),
+                None => {
+                    let records: Vec<ProducerRecord> = (0..n)
+                        .map(|i| ProducerRecord::new("t", format!("{pid}-{}", offset + i as i64)))
+                        .collect();
+                    let stamp = ProducerStamp {
+                        producer_id: pid,
+                        epoch: 0,
+                        base_sequence: 0,
+                        transactional: true,
+                    };
+                    BytesMut::from(
+                        &encode_stamped_batch(&records, CompressionType::None, 0, Some(stamp))
+                            .unwrap()[..],
+                    )
+                }
+            };
+            crate::protocol::batch::set_base_offset(&mut one, offset).unwrap();
+            offset += n.max(1) as i64;
+            out.extend_from_slice(&one);
+        }
+        out.freeze()
+    }
+
+    #[test]
+    fn read_committed_drops_aborted_transactions() {
+        // Producer 1 commits (offsets 0-1, marker 2); producer 2 aborts (3-4, marker 7)
+        // interleaved with producer 3's committed records (5-6, marker 8).
+        let data = log_of(&[
+            (1, None, 2),
+            (1, Some(true), 1),
+            (2, None, 2),
+            (3, None, 2),
+            (2, Some(false), 1),
+            (3, Some(true), 1),
+        ]);
+        let mut decoder = RecordDecoder::new("t", 0, data.clone(), 0, true)
+            .with_aborted_transactions(vec![(2, 3)]);
+        let mut out = Vec::new();
+        while decoder.next_batch(&mut out).unwrap() {}
+        let offsets: Vec<i64> = out.iter().map(|r| r.offset).collect();
+        assert_eq!(offsets, [0, 1, 5, 6]);
+        assert_eq!(decoder.next_offset(), 9);
+        // read_uncommitted (no list) keeps every data record and still skips the markers.
+        let mut decoder = RecordDecoder::new("t", 0, data, 0, true);
+        let mut out = Vec::new();
+        while decoder.next_batch(&mut out).unwrap() {}
+        assert_eq!(out.len(), 6);
+    }
 }

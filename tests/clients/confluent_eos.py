@@ -31,9 +31,9 @@
       Reads values 0..N-1 back as the idempotent mode does: {"consumed","duplicates",
       "reorders","missing"} (for another producer's run).
 
-  confluent_eos.py open --bootstrap B --topic T --txn-id X
-      Begins a transaction, writes one record to partition 0 and exits without ending it
-      (timeout 10 minutes). Prints {"start_offset"}.
+  confluent_eos.py open --bootstrap B --topic T --txn-id X [--txn-timeout-ms 600000]
+      Begins a transaction, writes one record to partition 0 and exits without ending it.
+      Prints {"start_offset"}.
 
   confluent_eos.py count --bootstrap B --topic T [--isolation read_committed]
       Prints {"count"}: the records a consumer at that isolation level reads.
@@ -299,7 +299,8 @@ def check(a):
 def leave_open(a):
     create(a.bootstrap, a.topic, 1)
     p = Producer({"bootstrap.servers": a.bootstrap, "transactional.id": a.txn_id, "linger.ms": 1,
-                  "transaction.timeout.ms": 600000})
+                  "transaction.timeout.ms": a.txn_timeout_ms,
+                  "message.timeout.ms": min(a.txn_timeout_ms, 300000)})
     p.init_transactions(30)
     p.begin_transaction()
     offsets = []
@@ -335,6 +336,7 @@ def main():
     ap.add_argument("--batch", type=int, default=50)
     ap.add_argument("--die-after", type=int, default=0)
     ap.add_argument("--idle-ms", type=int, default=3000)
+    ap.add_argument("--txn-timeout-ms", type=int, default=600000)
     a = ap.parse_args()
     {"idempotent": idempotent, "alternate": alternate, "process": process,
      "check-output": check_output, "count": count, "fencing": fencing, "check": check, "open": leave_open}[a.mode](a)

@@ -871,3 +871,32 @@ fn idle_transactional_ids_expire() {
     let (code, out, _) = runtime.block_on(kbox_output(None, args(&["transactions", "--bootstrap-server", &b, "describe", "--transactional-id", "short-lived"])));
     assert_ne!(code, 0, "{out}");
 }
+
+/// A broker killed (-9) with a transaction open: after the restart the partition's producer
+/// state (rebuilt from the log) still holds the last stable offset at the open transaction,
+/// and the reloaded coordinator aborts it at its timeout, which releases the later record.
+#[test]
+fn open_transaction_survives_a_broker_kill_9_and_times_out_after_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let broker = KboxProcess::start(dir.path());
+    let open = expect_script("python3", &["tests/clients/confluent_eos.py", "open", "--bootstrap", &broker.addr, "--topic", "crash", "--txn-id", "crasher", "--txn-timeout-ms", "6000"]);
+    assert_eq!(open["start_offset"], 0, "{open}");
+    broker.kill9();
+    let broker = KboxProcess::start(dir.path());
+    let b = broker.addr.clone();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let producer = kbox::client::producer::Producer::new(kbox::client::config::ClientConfig::with_bootstrap(&b)).unwrap();
+        producer.send(kbox::client::records::ProducerRecord::new("crash", "after").with_partition(0)).await.unwrap().await.unwrap();
+        producer.close().await.unwrap();
+    });
+    let (code, out, _) = runtime.block_on(kbox_output(None, args(&["transactions", "--bootstrap-server", &b, "describe-producers", "--topic", "crash", "--partition", "0"])));
+    assert_eq!(code, 0);
+    assert!(out.lines().any(|l| l.split_whitespace().last() == Some("0")), "the open transaction is known after the restart: {out}");
+    assert!(
+        broker.wait_for_log("aborting a transaction past its timeout", Duration::from_secs(30)).is_some(),
+        "the reloaded coordinator did not abort the transaction"
+    );
+    let committed = expect_script("python3", &["tests/clients/confluent_eos.py", "count", "--bootstrap", &b, "--topic", "crash"]);
+    assert_eq!(committed["count"], 1, "only the record after the aborted transaction: {committed}");
+}
