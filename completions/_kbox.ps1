@@ -46,6 +46,7 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             [CompletionResult]::new('cluster-id', 'cluster-id', [CompletionResultType]::ParameterValue, 'kafka-cluster.sh cluster-id: print the cluster''s id')
             [CompletionResult]::new('acls', 'acls', [CompletionResultType]::ParameterValue, 'kafka-acls.sh: add, remove and list ACLs')
             [CompletionResult]::new('log-dirs', 'log-dirs', [CompletionResultType]::ParameterValue, 'kafka-log-dirs.sh: log directories and partition sizes per broker')
+            [CompletionResult]::new('transactions', 'transactions', [CompletionResultType]::ParameterValue, 'kafka-transactions.sh: list, describe, find hanging and abort transactions')
             [CompletionResult]::new('shell', 'shell', [CompletionResultType]::ParameterValue, 'An interactive prompt running kbox commands against one cluster')
             [CompletionResult]::new('install-links', 'install-links', [CompletionResultType]::ParameterValue, 'Create a link for every Apache tool name (and kcat) kbox answers to')
             [CompletionResult]::new('kcat', 'kcat', [CompletionResultType]::ParameterValue, 'kcat: produce, consume, list metadata, query offsets, with kcat''s flags and output')
@@ -551,6 +552,112 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'kbox;transactions' {
+            [CompletionResult]::new('--bootstrap-server', '--bootstrap-server', [CompletionResultType]::ParameterName, 'REQUIRED. The server(s) to connect to in the form HOST1:PORT1,HOST2:PORT2')
+            [CompletionResult]::new('--command-config', '--command-config', [CompletionResultType]::ParameterName, 'Property file with configs for the admin client')
+            [CompletionResult]::new('--log-level', '--log-level', [CompletionResultType]::ParameterName, 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster')
+            [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'A client property, key=value, for every command that talks to a cluster (repeatable)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List transactions')
+            [CompletionResult]::new('describe', 'describe', [CompletionResultType]::ParameterValue, 'Describe the state of a transaction')
+            [CompletionResult]::new('describe-producers', 'describe-producers', [CompletionResultType]::ParameterValue, 'Describe the states of a partition''s active producers')
+            [CompletionResult]::new('abort', 'abort', [CompletionResultType]::ParameterValue, 'Abort a hanging transaction on a partition')
+            [CompletionResult]::new('find-hanging', 'find-hanging', [CompletionResultType]::ParameterValue, 'Find transactions open on partitions longer than the maximum transaction timeout that their coordinator no longer has ongoing there')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kbox;transactions;list' {
+            [CompletionResult]::new('--bootstrap-server', '--bootstrap-server', [CompletionResultType]::ParameterName, 'REQUIRED. The server(s) to connect to in the form HOST1:PORT1,HOST2:PORT2')
+            [CompletionResult]::new('--command-config', '--command-config', [CompletionResultType]::ParameterName, 'Property file with configs for the admin client')
+            [CompletionResult]::new('--log-level', '--log-level', [CompletionResultType]::ParameterName, 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster')
+            [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'A client property, key=value, for every command that talks to a cluster (repeatable)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'kbox;transactions;describe' {
+            [CompletionResult]::new('--transactional-id', '--transactional-id', [CompletionResultType]::ParameterName, 'The transactional id')
+            [CompletionResult]::new('--bootstrap-server', '--bootstrap-server', [CompletionResultType]::ParameterName, 'REQUIRED. The server(s) to connect to in the form HOST1:PORT1,HOST2:PORT2')
+            [CompletionResult]::new('--command-config', '--command-config', [CompletionResultType]::ParameterName, 'Property file with configs for the admin client')
+            [CompletionResult]::new('--log-level', '--log-level', [CompletionResultType]::ParameterName, 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster')
+            [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'A client property, key=value, for every command that talks to a cluster (repeatable)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'kbox;transactions;describe-producers' {
+            [CompletionResult]::new('--topic', '--topic', [CompletionResultType]::ParameterName, 'topic')
+            [CompletionResult]::new('--partition', '--partition', [CompletionResultType]::ParameterName, 'partition')
+            [CompletionResult]::new('--bootstrap-server', '--bootstrap-server', [CompletionResultType]::ParameterName, 'REQUIRED. The server(s) to connect to in the form HOST1:PORT1,HOST2:PORT2')
+            [CompletionResult]::new('--command-config', '--command-config', [CompletionResultType]::ParameterName, 'Property file with configs for the admin client')
+            [CompletionResult]::new('--log-level', '--log-level', [CompletionResultType]::ParameterName, 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster')
+            [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'A client property, key=value, for every command that talks to a cluster (repeatable)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'kbox;transactions;abort' {
+            [CompletionResult]::new('--topic', '--topic', [CompletionResultType]::ParameterName, 'topic')
+            [CompletionResult]::new('--partition', '--partition', [CompletionResultType]::ParameterName, 'partition')
+            [CompletionResult]::new('--start-offset', '--start-offset', [CompletionResultType]::ParameterName, 'The first offset of the transaction to abort')
+            [CompletionResult]::new('--producer-id', '--producer-id', [CompletionResultType]::ParameterName, 'The producer id (with --producer-epoch and --coordinator-epoch, instead of --start-offset)')
+            [CompletionResult]::new('--producer-epoch', '--producer-epoch', [CompletionResultType]::ParameterName, 'producer-epoch')
+            [CompletionResult]::new('--coordinator-epoch', '--coordinator-epoch', [CompletionResultType]::ParameterName, 'coordinator-epoch')
+            [CompletionResult]::new('--bootstrap-server', '--bootstrap-server', [CompletionResultType]::ParameterName, 'REQUIRED. The server(s) to connect to in the form HOST1:PORT1,HOST2:PORT2')
+            [CompletionResult]::new('--command-config', '--command-config', [CompletionResultType]::ParameterName, 'Property file with configs for the admin client')
+            [CompletionResult]::new('--log-level', '--log-level', [CompletionResultType]::ParameterName, 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster')
+            [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'A client property, key=value, for every command that talks to a cluster (repeatable)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'kbox;transactions;find-hanging' {
+            [CompletionResult]::new('--broker-id', '--broker-id', [CompletionResultType]::ParameterName, 'Look at every partition led by this broker')
+            [CompletionResult]::new('--topic', '--topic', [CompletionResultType]::ParameterName, 'Look at this topic''s partitions')
+            [CompletionResult]::new('--partition', '--partition', [CompletionResultType]::ParameterName, 'With --topic: only this partition')
+            [CompletionResult]::new('--max-transaction-timeout', '--max-transaction-timeout', [CompletionResultType]::ParameterName, 'Minutes after which an open transaction is suspect (the brokers'' transaction.max.timeout.ms)')
+            [CompletionResult]::new('--bootstrap-server', '--bootstrap-server', [CompletionResultType]::ParameterName, 'REQUIRED. The server(s) to connect to in the form HOST1:PORT1,HOST2:PORT2')
+            [CompletionResult]::new('--command-config', '--command-config', [CompletionResultType]::ParameterName, 'Property file with configs for the admin client')
+            [CompletionResult]::new('--log-level', '--log-level', [CompletionResultType]::ParameterName, 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster')
+            [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'A client property, key=value, for every command that talks to a cluster (repeatable)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'kbox;transactions;help' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List transactions')
+            [CompletionResult]::new('describe', 'describe', [CompletionResultType]::ParameterValue, 'Describe the state of a transaction')
+            [CompletionResult]::new('describe-producers', 'describe-producers', [CompletionResultType]::ParameterValue, 'Describe the states of a partition''s active producers')
+            [CompletionResult]::new('abort', 'abort', [CompletionResultType]::ParameterValue, 'Abort a hanging transaction on a partition')
+            [CompletionResult]::new('find-hanging', 'find-hanging', [CompletionResultType]::ParameterValue, 'Find transactions open on partitions longer than the maximum transaction timeout that their coordinator no longer has ongoing there')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kbox;transactions;help;list' {
+            break
+        }
+        'kbox;transactions;help;describe' {
+            break
+        }
+        'kbox;transactions;help;describe-producers' {
+            break
+        }
+        'kbox;transactions;help;abort' {
+            break
+        }
+        'kbox;transactions;help;find-hanging' {
+            break
+        }
+        'kbox;transactions;help;help' {
+            break
+        }
         'kbox;shell' {
             [CompletionResult]::new('--bootstrap-server', '--bootstrap-server', [CompletionResultType]::ParameterName, 'The cluster every command talks to (HOST1:PORT1,HOST2:PORT2)')
             [CompletionResult]::new('--command-config', '--command-config', [CompletionResultType]::ParameterName, 'Client properties for the shell''s own lookups (completion of topics and groups)')
@@ -595,6 +702,7 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             [CompletionResult]::new('cluster-id', 'cluster-id', [CompletionResultType]::ParameterValue, 'kafka-cluster.sh cluster-id: print the cluster''s id')
             [CompletionResult]::new('acls', 'acls', [CompletionResultType]::ParameterValue, 'kafka-acls.sh: add, remove and list ACLs')
             [CompletionResult]::new('log-dirs', 'log-dirs', [CompletionResultType]::ParameterValue, 'kafka-log-dirs.sh: log directories and partition sizes per broker')
+            [CompletionResult]::new('transactions', 'transactions', [CompletionResultType]::ParameterValue, 'kafka-transactions.sh: list, describe, find hanging and abort transactions')
             [CompletionResult]::new('shell', 'shell', [CompletionResultType]::ParameterValue, 'An interactive prompt running kbox commands against one cluster')
             [CompletionResult]::new('install-links', 'install-links', [CompletionResultType]::ParameterValue, 'Create a link for every Apache tool name (and kcat) kbox answers to')
             [CompletionResult]::new('kcat', 'kcat', [CompletionResultType]::ParameterValue, 'kcat: produce, consume, list metadata, query offsets, with kcat''s flags and output')
@@ -677,6 +785,29 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             break
         }
         'kbox;help;log-dirs' {
+            break
+        }
+        'kbox;help;transactions' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List transactions')
+            [CompletionResult]::new('describe', 'describe', [CompletionResultType]::ParameterValue, 'Describe the state of a transaction')
+            [CompletionResult]::new('describe-producers', 'describe-producers', [CompletionResultType]::ParameterValue, 'Describe the states of a partition''s active producers')
+            [CompletionResult]::new('abort', 'abort', [CompletionResultType]::ParameterValue, 'Abort a hanging transaction on a partition')
+            [CompletionResult]::new('find-hanging', 'find-hanging', [CompletionResultType]::ParameterValue, 'Find transactions open on partitions longer than the maximum transaction timeout that their coordinator no longer has ongoing there')
+            break
+        }
+        'kbox;help;transactions;list' {
+            break
+        }
+        'kbox;help;transactions;describe' {
+            break
+        }
+        'kbox;help;transactions;describe-producers' {
+            break
+        }
+        'kbox;help;transactions;abort' {
+            break
+        }
+        'kbox;help;transactions;find-hanging' {
             break
         }
         'kbox;help;shell' {

@@ -43,6 +43,7 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand cluster-id 'kafka-cluster.sh cluster-id: print the cluster''s id'
             cand acls 'kafka-acls.sh: add, remove and list ACLs'
             cand log-dirs 'kafka-log-dirs.sh: log directories and partition sizes per broker'
+            cand transactions 'kafka-transactions.sh: list, describe, find hanging and abort transactions'
             cand shell 'An interactive prompt running kbox commands against one cluster'
             cand install-links 'Create a link for every Apache tool name (and kcat) kbox answers to'
             cand kcat 'kcat: produce, consume, list metadata, query offsets, with kcat''s flags and output'
@@ -513,6 +514,99 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'kbox;transactions'= {
+            cand --bootstrap-server 'REQUIRED. The server(s) to connect to in the form HOST1:PORT1,HOST2:PORT2'
+            cand --command-config 'Property file with configs for the admin client'
+            cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand --profile 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster'
+            cand -X 'A client property, key=value, for every command that talks to a cluster (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand list 'List transactions'
+            cand describe 'Describe the state of a transaction'
+            cand describe-producers 'Describe the states of a partition''s active producers'
+            cand abort 'Abort a hanging transaction on a partition'
+            cand find-hanging 'Find transactions open on partitions longer than the maximum transaction timeout that their coordinator no longer has ongoing there'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kbox;transactions;list'= {
+            cand --bootstrap-server 'REQUIRED. The server(s) to connect to in the form HOST1:PORT1,HOST2:PORT2'
+            cand --command-config 'Property file with configs for the admin client'
+            cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand --profile 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster'
+            cand -X 'A client property, key=value, for every command that talks to a cluster (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'kbox;transactions;describe'= {
+            cand --transactional-id 'The transactional id'
+            cand --bootstrap-server 'REQUIRED. The server(s) to connect to in the form HOST1:PORT1,HOST2:PORT2'
+            cand --command-config 'Property file with configs for the admin client'
+            cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand --profile 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster'
+            cand -X 'A client property, key=value, for every command that talks to a cluster (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'kbox;transactions;describe-producers'= {
+            cand --topic 'topic'
+            cand --partition 'partition'
+            cand --bootstrap-server 'REQUIRED. The server(s) to connect to in the form HOST1:PORT1,HOST2:PORT2'
+            cand --command-config 'Property file with configs for the admin client'
+            cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand --profile 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster'
+            cand -X 'A client property, key=value, for every command that talks to a cluster (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'kbox;transactions;abort'= {
+            cand --topic 'topic'
+            cand --partition 'partition'
+            cand --start-offset 'The first offset of the transaction to abort'
+            cand --producer-id 'The producer id (with --producer-epoch and --coordinator-epoch, instead of --start-offset)'
+            cand --producer-epoch 'producer-epoch'
+            cand --coordinator-epoch 'coordinator-epoch'
+            cand --bootstrap-server 'REQUIRED. The server(s) to connect to in the form HOST1:PORT1,HOST2:PORT2'
+            cand --command-config 'Property file with configs for the admin client'
+            cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand --profile 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster'
+            cand -X 'A client property, key=value, for every command that talks to a cluster (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'kbox;transactions;find-hanging'= {
+            cand --broker-id 'Look at every partition led by this broker'
+            cand --topic 'Look at this topic''s partitions'
+            cand --partition 'With --topic: only this partition'
+            cand --max-transaction-timeout 'Minutes after which an open transaction is suspect (the brokers'' transaction.max.timeout.ms)'
+            cand --bootstrap-server 'REQUIRED. The server(s) to connect to in the form HOST1:PORT1,HOST2:PORT2'
+            cand --command-config 'Property file with configs for the admin client'
+            cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand --profile 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster'
+            cand -X 'A client property, key=value, for every command that talks to a cluster (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'kbox;transactions;help'= {
+            cand list 'List transactions'
+            cand describe 'Describe the state of a transaction'
+            cand describe-producers 'Describe the states of a partition''s active producers'
+            cand abort 'Abort a hanging transaction on a partition'
+            cand find-hanging 'Find transactions open on partitions longer than the maximum transaction timeout that their coordinator no longer has ongoing there'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kbox;transactions;help;list'= {
+        }
+        &'kbox;transactions;help;describe'= {
+        }
+        &'kbox;transactions;help;describe-producers'= {
+        }
+        &'kbox;transactions;help;abort'= {
+        }
+        &'kbox;transactions;help;find-hanging'= {
+        }
+        &'kbox;transactions;help;help'= {
+        }
         &'kbox;shell'= {
             cand --bootstrap-server 'The cluster every command talks to (HOST1:PORT1,HOST2:PORT2)'
             cand --command-config 'Client properties for the shell''s own lookups (completion of topics and groups)'
@@ -554,6 +648,7 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand cluster-id 'kafka-cluster.sh cluster-id: print the cluster''s id'
             cand acls 'kafka-acls.sh: add, remove and list ACLs'
             cand log-dirs 'kafka-log-dirs.sh: log directories and partition sizes per broker'
+            cand transactions 'kafka-transactions.sh: list, describe, find hanging and abort transactions'
             cand shell 'An interactive prompt running kbox commands against one cluster'
             cand install-links 'Create a link for every Apache tool name (and kcat) kbox answers to'
             cand kcat 'kcat: produce, consume, list metadata, query offsets, with kcat''s flags and output'
@@ -612,6 +707,23 @@ set edit:completion:arg-completer[kbox] = {|@words|
         &'kbox;help;acls'= {
         }
         &'kbox;help;log-dirs'= {
+        }
+        &'kbox;help;transactions'= {
+            cand list 'List transactions'
+            cand describe 'Describe the state of a transaction'
+            cand describe-producers 'Describe the states of a partition''s active producers'
+            cand abort 'Abort a hanging transaction on a partition'
+            cand find-hanging 'Find transactions open on partitions longer than the maximum transaction timeout that their coordinator no longer has ongoing there'
+        }
+        &'kbox;help;transactions;list'= {
+        }
+        &'kbox;help;transactions;describe'= {
+        }
+        &'kbox;help;transactions;describe-producers'= {
+        }
+        &'kbox;help;transactions;abort'= {
+        }
+        &'kbox;help;transactions;find-hanging'= {
         }
         &'kbox;help;shell'= {
         }

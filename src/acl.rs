@@ -304,6 +304,11 @@ pub struct Policy<'a> {
     pub allow_everyone_if_no_acl_found: bool,
 }
 
+/// Does an ACL's entry (principal and host, wildcards included) apply to the requester?
+pub fn entry_applies(acl: &AclBinding, who: Requester<'_>) -> bool {
+    (acl.principal == who.principal || acl.principal == WILDCARD_PRINCIPAL) && (acl.host == who.host || acl.host == WILDCARD)
+}
+
 /// Kafka's decision for one operation on one resource.
 pub fn authorize<'a>(
     acls: impl Iterator<Item = &'a AclBinding> + Clone,
@@ -320,9 +325,7 @@ pub fn authorize<'a>(
     let mut allowed = false;
     for acl in acls.filter(|a| a.covers(resource_type, name)) {
         any_for_resource = true;
-        let applies = (acl.principal == who.principal || acl.principal == WILDCARD_PRINCIPAL)
-            && (acl.host == who.host || acl.host == WILDCARD);
-        if !applies {
+        if !entry_applies(acl, who) {
             continue;
         }
         match acl.permission {

@@ -17,6 +17,9 @@
 //!     high watermarks, long-poll wake-ups, flushing, retention and checkpoints.
 //!   - [`broker::log`]: the storage engine: segments with `.log`, `.index`, `.timeindex` files in
 //!     Kafka's byte formats, recovery after a crash, Kafka's checkpoint files.
+//!     The per-partition producer state (idempotence, open transactions, `.snapshot` and
+//!     `.txnindex` files) is [`broker::log::producer_state`].
+//!   - [`broker::txn`]: producer ids and the transaction coordinator over `__transaction_state`.
 //!   - [`broker::metrics`]: Prometheus counters and gauges, and the small HTTP server for
 //!     `GET /metrics` (`kbox.metrics.listener`).
 //!   - [`broker::config`], [`broker::topic_config`], [`broker::storage_format`]: `server.properties`,

@@ -50,6 +50,9 @@ pub enum MetadataRecord {
         set: BTreeMap<String, String>,
         delete: Vec<String>,
     },
+    /// A block of producer ids was handed out: ids below `next_producer_id` are taken (Kafka's
+    /// ProducerIdsRecord), so ids stay unique across restarts.
+    ProducerIds { broker: i32, next_producer_id: i64 },
     /// Dynamic broker configs (`broker` None = cluster-wide default) were set or removed.
     BrokerConfig {
         broker: Option<i32>,
@@ -120,6 +123,8 @@ pub struct MetadataImage {
     pub client_quotas: BTreeMap<crate::broker::quota::Entity, BTreeMap<String, f64>>,
     /// SCRAM credentials by user name, then by mechanism.
     pub scram_credentials: BTreeMap<String, BTreeMap<ScramMechanism, ScramCredential>>,
+    /// The first producer id not yet handed out.
+    pub next_producer_id: i64,
 }
 
 impl MetadataImage {
@@ -166,6 +171,11 @@ impl MetadataImage {
                     t.configs
                         .extend(set.iter().map(|(k, v)| (k.clone(), v.clone())));
                 }
+            }
+            MetadataRecord::ProducerIds {
+                next_producer_id, ..
+            } => {
+                self.next_producer_id = self.next_producer_id.max(*next_producer_id);
             }
             MetadataRecord::BrokerConfig {
                 broker,

@@ -20,6 +20,7 @@ pub mod replica_manager;
 pub mod response;
 pub mod storage_format;
 pub mod topic_config;
+pub mod txn;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, RwLock};
@@ -65,6 +66,8 @@ pub struct BrokerState {
     pub replicas: ReplicaManager,
     /// Consumer groups and their committed offsets.
     pub groups: group::coordinator::Coordinator,
+    /// Producer ids and transactions.
+    pub transactions: txn::TxnCoordinator,
     /// Counters for the Prometheus endpoint (kept even when it is off: they cost a few atomics).
     pub metrics: metrics::Metrics,
     /// Client quota sensors.
@@ -145,6 +148,35 @@ impl BrokerState {
         let principal = network::session().map_or_else(|| network::ANONYMOUS.to_string(), |s| s.principal);
         let user = principal.split_once(':').map_or(principal.as_str(), |(_, name)| name).to_string();
         self.quotas.unrecord(key, &user, client_id, amount);
+    }
+
+    /// May the requester do `operation` on some resource of this type (Kafka's
+    /// `authorizeByResourceType`, used for idempotent producers): a super user, an ALLOW for the
+    /// principal on any resource of the type, or, with `allow.everyone.if.no.acl.found`, a type
+    /// no ACL mentions.
+    pub fn authorized_for_any(&self, operation: acl::AclOperation, resource: acl::ResourceType) -> bool {
+        if !self.config.authorizer_enabled {
+            return true;
+        }
+        let session = network::session();
+        let (principal, host) = match &session {
+            Some(s) => (s.principal.clone(), s.peer.ip().to_string()),
+            None => (network::ANONYMOUS.to_string(), "127.0.0.1".to_string()),
+        };
+        if self.config.super_users.contains(&principal) {
+            return true;
+        }
+        let image = self.image();
+        let mut of_type = image.acls.values().filter(|a| a.resource_type == resource).peekable();
+        if of_type.peek().is_none() {
+            return self.config.allow_everyone_if_no_acl_found;
+        }
+        let who = acl::Requester { principal: &principal, host: &host };
+        of_type.any(|a| {
+            a.permission == acl::PermissionType::Allow
+                && acl::entry_applies(a, who)
+                && (a.operation == operation || a.operation == acl::AclOperation::All)
+        })
     }
 
     /// [`BrokerState::authorized`] on the cluster resource.
@@ -318,6 +350,7 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker> {
         image: RwLock::new(image.clone()),
         replicas,
         groups: group::new_coordinator(&config),
+        transactions: txn::TxnCoordinator::default(),
         metrics: metrics::Metrics::default(),
         connection_quotas: connection_quotas::ConnectionQuotas::new(&config),
         quotas: quota::QuotaManager::new(
@@ -328,6 +361,7 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker> {
     });
     state.sync_partitions(&image)?;
     group::load(&state);
+    txn::load(&state);
     tracing::info!(node_id = state.node_id, cluster_id = %state.cluster_id, topics = image.topics.len(), "kbox broker started");
 
     let (shutdown, shutdown_rx) = watch::channel(false);
@@ -376,6 +410,7 @@ async fn serve(
         tasks.spawn(metrics::serve(state.clone(), listener, shutdown.clone()));
     }
     tasks.spawn(background(state.clone(), shutdown.clone()));
+    tasks.spawn(txn_background(state.clone(), shutdown.clone()));
     let groups_state = state.clone();
     let groups_shutdown = shutdown.clone();
     tasks.spawn(async move {
@@ -417,6 +452,11 @@ async fn serve(
     Ok(())
 }
 
+async fn txn_background(state: Arc<BrokerState>, shutdown: watch::Receiver<bool>) -> Result<()> {
+    txn::background(state, shutdown).await;
+    Ok(())
+}
+
 /// Retention, compaction, scheduled flushes and checkpoints, each on Kafka's interval.
 async fn background(state: Arc<BrokerState>, mut shutdown: watch::Receiver<bool>) -> Result<()> {
     let ms = |v: i64| Duration::from_millis(v.clamp(10, 86_400_000) as u64);
@@ -430,6 +470,12 @@ async fn background(state: Arc<BrokerState>, mut shutdown: watch::Receiver<bool>
     let mut cleaner = tokio::time::interval(ms(state.config.log_cleaner_backoff_ms));
     cleaner.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let cleaner_enabled = state.config.log_cleaner_enable && state.config.log_cleaner_threads > 0;
+    let expiration_check = state
+        .config
+        .value("producer.id.expiration.check.interval.ms")
+        .and_then(|v| v.as_i64())
+        .unwrap_or(600_000);
+    let mut producer_expiry = tokio::time::interval(ms(expiration_check));
     loop {
         tokio::select! {
             _ = retention.tick() => {
@@ -447,6 +493,15 @@ async fn background(state: Arc<BrokerState>, mut shutdown: watch::Receiver<bool>
                 let s = state.clone();
                 let dedupe = usize::try_from(s.config.log_cleaner_dedupe_buffer_size).unwrap_or(0).max(1 << 20);
                 let _ = tokio::task::spawn_blocking(move || s.replicas.clean_logs(dedupe)).await;
+            }
+            _ = producer_expiry.tick() => {
+                let expiration = i64::from(state.config.producer_id_expiration_ms);
+                for p in state.replicas.all() {
+                    let removed = p.log().expire_producers(now_ms(), expiration);
+                    if removed > 0 {
+                        tracing::debug!(topic = %p.topic, partition = p.index, removed, "expired producer ids");
+                    }
+                }
             }
             _ = shutdown.changed() => return Ok(()),
         }

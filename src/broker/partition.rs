@@ -107,6 +107,36 @@ impl Partition {
         Ok(info)
     }
 
+    /// The last stable offset: below it every transaction is decided. read_committed fetches
+    /// stop here.
+    pub fn last_stable_offset(&self) -> i64 {
+        let hw = self.high_watermark();
+        self.log()
+            .first_unstable_offset()
+            .map_or(hw, |first| first.min(hw))
+    }
+
+    /// Appends batches written by the broker itself (transaction markers, transactional offset
+    /// commits): control batches are allowed, client checks skipped. Fsyncs like a produce.
+    pub async fn append_as_coordinator(&self, records: Bytes) -> Result<AppendInfo, LogError> {
+        let (info, flush_due) = {
+            let mut log = self.log();
+            let info = log.append_as_coordinator(records, self.leader_epoch(), now_ms())?;
+            self.high_watermark
+                .store(log.log_end_offset(), Ordering::Release);
+            let unflushed = log.unflushed_messages();
+            (
+                info,
+                unflushed > 0 && unflushed >= log.config().flush_messages,
+            )
+        };
+        self.appended.notify_waiters();
+        if flush_due {
+            self.flush().await?;
+        }
+        Ok(info)
+    }
+
     /// Fsyncs everything appended so far. Whoever holds the flush lock syncs for all the
     /// writers queued behind it; they then find nothing left to sync.
     pub async fn flush(&self) -> Result<(), LogError> {

@@ -106,13 +106,14 @@ struct Options {
     max_bytes: u64,
     skip_metadata: bool,
     offsets: bool,
+    /// `--transaction-log-decoder`: `__transaction_state` keys and values as JSON.
+    transactions: bool,
     json: bool,
 }
 
 impl Options {
     fn from_args(args: &DumpLogArgs) -> Result<Options> {
         let unsupported = [
-            (args.transaction_log_decoder, "--transaction-log-decoder"),
             (args.cluster_metadata_decoder, "--cluster-metadata-decoder"),
             (
                 args.remote_log_metadata_decoder,
@@ -146,6 +147,7 @@ impl Options {
         }
         let print_data = args.print_data_log
             || args.offsets_decoder
+            || args.transaction_log_decoder
             || args.key_decoder_class.is_some()
             || args.value_decoder_class.is_some();
         Ok(Options {
@@ -156,6 +158,7 @@ impl Options {
             max_bytes: args.max_bytes as u64,
             skip_metadata: args.skip_record_metadata,
             offsets: args.offsets_decoder,
+            transactions: args.transaction_log_decoder,
             json: args.format == OutputFormat::Json,
         })
     }
@@ -789,6 +792,9 @@ fn control_description(record: &Record) -> std::result::Result<String, String> {
 
 /// Decoded key and payload of a record, as the chosen decoder shows them.
 fn parse_record(record: &Record, opts: &Options) -> Result<(Option<String>, Option<String>)> {
+    if opts.transactions {
+        return Ok(transaction_record(record));
+    }
     if opts.offsets {
         return offsets_record(record);
     }
@@ -1362,6 +1368,64 @@ fn dump_meta_properties(path: &Path, w: &mut Output<'_>) -> Result<()> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// --transaction-log-decoder
+
+/// Key and payload of a `__transaction_state` record as Apache's TransactionLogMessageParser
+/// prints them.
+fn transaction_record(record: &Record) -> (Option<String>, Option<String>) {
+    use crate::broker::txn::records::{decode_key, decode_value};
+    let offset = record.offset;
+    let Some(key) = &record.key else {
+        return (
+            Some(format!(
+                "Error at offset {offset}, skipping. The record has no key."
+            )),
+            None,
+        );
+    };
+    let id = match decode_key(key.clone()) {
+        Ok(id) => id,
+        Err(e) => {
+            return (
+                Some(format!("Error at offset {offset}, skipping. {e}")),
+                None,
+            )
+        }
+    };
+    let key_json = json!({"type": "0", "data": {"transactionalId": id}}).to_string();
+    let value = match &record.value {
+        None => "<DELETE>".to_string(),
+        Some(v) => match decode_value(v.clone()) {
+            Ok(t) => {
+                let mut topics: Vec<serde_json::Value> = Vec::new();
+                for (topic, p) in &t.partitions {
+                    match topics.last_mut() {
+                        Some(last) if last["topic"] == json!(topic) => {
+                            if let Some(ids) = last["partitionIds"].as_array_mut() {
+                                ids.push(json!(p));
+                            }
+                        }
+                        _ => topics.push(json!({"topic": topic, "partitionIds": [p]})),
+                    }
+                }
+                json!({"version": "0", "data": {
+                    "producerId": t.producer_id,
+                    "producerEpoch": t.producer_epoch,
+                    "transactionTimeoutMs": t.timeout_ms,
+                    "transactionStatus": t.status as i8,
+                    "transactionPartitions": topics,
+                    "transactionLastUpdateTimestampMs": t.last_update_ms,
+                    "transactionStartTimestampMs": t.start_ms,
+                }})
+                .to_string()
+            }
+            Err(e) => format!("Error at offset {offset}, skipping. {e}"),
+        },
+    };
+    (Some(key_json), Some(value))
+}
+
+// ---------------------------------------------------------------------------------------------
 // --offsets-decoder
 
 /// Key and payload of a `__consumer_offsets` record as Apache's `OffsetsMessageParser` prints
@@ -1896,12 +1960,12 @@ mod tests {
 
     #[test]
     fn unsupported_decoders_are_refused() {
-        let e = Options::from_args(&args(&["--files", "x", "--transaction-log-decoder"]))
+        let e = Options::from_args(&args(&["--files", "x", "--cluster-metadata-decoder"]))
             .unwrap_err()
             .to_string();
         assert_eq!(
             e,
-            "--transaction-log-decoder is not supported by kbox dump-log"
+            "--cluster-metadata-decoder is not supported by kbox dump-log"
         );
         assert!(
             Options::from_args(&args(&["--files", "x", "--value-decoder-class", "a.B"])).is_err()

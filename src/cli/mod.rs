@@ -27,6 +27,7 @@ pub mod server_start;
 pub mod shell;
 pub mod storage;
 pub mod topics;
+pub mod transactions;
 
 use clap::{Parser, Subcommand};
 
@@ -86,6 +87,8 @@ pub enum Command {
     Acls(acls::AclsArgs),
     /// kafka-log-dirs.sh: log directories and partition sizes per broker.
     LogDirs(log_dirs::LogDirsArgs),
+    /// kafka-transactions.sh: list, describe, find hanging and abort transactions.
+    Transactions(transactions::TransactionsArgs),
     /// An interactive prompt running kbox commands against one cluster.
     Shell(shell::ShellArgs),
     /// Create a link for every Apache tool name (and kcat) kbox answers to.
@@ -122,6 +125,7 @@ pub const TOOL_LINKS: &[(&str, &str)] = &[
     ("kafka-broker-api-versions", "broker-api-versions"),
     ("kafka-log-dirs", "log-dirs"),
     ("kafka-acls", "acls"),
+    ("kafka-transactions", "transactions"),
     // `kafka-cluster.sh cluster-id ...`: the subcommand is the first argument.
     ("kafka-cluster", ""),
     ("kcat", "kcat"),
@@ -199,6 +203,7 @@ pub async fn run(cli: Cli) -> Result<ExitStatus> {
         Command::ClusterId(args) => cluster_id::run(args).await,
         Command::LogDirs(args) => log_dirs::run(args).await,
         Command::Acls(args) => acls::run(args).await,
+        Command::Transactions(args) => transactions::run(args).await,
         Command::Shell(args) => shell::run(args).await,
     }
 }

@@ -478,6 +478,12 @@ impl Consumer {
                             .map_while(|b| b.ok())
                             .last()
                             .map_or(fetch_offset, |(h, _)| h.next_offset().max(fetch_offset));
+                        let aborted: Vec<(i64, i64)> = p
+                            .aborted_transactions
+                            .iter()
+                            .flatten()
+                            .map(|t| (t.producer_id.0, t.first_offset))
+                            .collect();
                         self.completed.push_back(CompletedFetch {
                             end_offset,
                             decoder: RecordDecoder::new(
@@ -486,7 +492,8 @@ impl Consumer {
                                 data,
                                 fetch_offset,
                                 self.settings.check_crcs,
-                            ),
+                            )
+                            .with_aborted_transactions(aborted),
                             tp,
                             fetch_offset,
                             ready: VecDeque::new(),

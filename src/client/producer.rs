@@ -11,6 +11,22 @@
 //! for that; kbox gives it always and keeps throughput by pipelining across partitions).
 //! Retriable errors (leader moved, timeouts, lost connections) are retried after
 //! `retry.backoff.ms` with fresh metadata, until `delivery.timeout.ms` has passed.
+//!
+//! Idempotence (`enable.idempotence`, on by default with acks=all as in Java): the sender
+//! first gets a producer id (InitProducerId) and stamps every batch with it, its epoch and the
+//! partition's next sequence. A batch keeps its stamp across retries, so the broker answers a
+//! retry of a batch it already wrote with the original offsets instead of writing it twice.
+//! When a stamped batch fails for good (a gap in the sequence), the sender takes a new
+//! producer id once nothing is in flight. Brokers without InitProducerId get plain batches
+//! unless idempotence was asked for explicitly.
+//!
+//! Transactions (`transactional.id`): [`Producer::init_transactions`] finds the transaction
+//! coordinator and gets the id's producer id and epoch (fencing older producers with the same
+//! id), and hands them to the sender, which then stamps batches transactional. Between
+//! [`Producer::begin_transaction`] and [`Producer::commit_transaction`] /
+//! [`Producer::abort_transaction`], each partition is added to the transaction
+//! (AddPartitionsToTxn) before its first record is queued; ending flushes, then sends EndTxn.
+//! [`Producer::send_offsets_to_transaction`] commits a consumer group's offsets with it.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -28,7 +44,7 @@ use super::cluster::{is_retriable, is_retriable_metadata_error, Client};
 use super::config::{Acks, ClientConfig, CompressionType};
 use super::interceptors::ProducerInterceptor;
 use super::partitioner::{partition_for_key, StickyPartitioner};
-use super::records::{encode_batch, ProducerRecord, RecordMetadata};
+use super::records::{encode_stamped_batch, ProducerRecord, ProducerStamp, RecordMetadata};
 use crate::{Error, Result};
 
 /// What happens when a record's fate is known.
@@ -85,10 +101,27 @@ struct Settings {
     retries: u32,
     max_in_flight: usize,
     compression: CompressionType,
+    /// Stamp batches with a producer id and sequences.
+    idempotence: bool,
+    /// Idempotence was asked for (not just the default): a broker without it is an error.
+    idempotence_required: bool,
+    /// `transactional.id`: the producer id comes from `init_transactions`.
+    transactional_id: Option<String>,
+    /// `transaction.timeout.ms` (60 s).
+    transaction_timeout_ms: i32,
 }
 
 impl Settings {
     fn from_config(c: &ClientConfig) -> Result<Settings> {
+        if c.get("transactional.id").is_some_and(|t| !t.is_empty())
+            && (c.acks()? != Acks::All
+                || (c.get("enable.idempotence").is_some() && !c.enable_idempotence()?))
+        {
+            return Err(Error::Message(
+                "Cannot set a transactional.id without also enabling idempotence (and acks=all)."
+                    .into(),
+            ));
+        }
         if c.enable_idempotence()?
             && c.get("enable.idempotence").is_some()
             && c.acks()? != Acks::All
@@ -110,6 +143,19 @@ impl Settings {
             retries: c.retries()?,
             max_in_flight: c.max_in_flight()?,
             compression: c.compression()?,
+            idempotence: match c.get("enable.idempotence") {
+                Some(_) => c.enable_idempotence()?,
+                None => c.acks()? == Acks::All,
+            },
+            idempotence_required: (c.get("enable.idempotence").is_some() && c.enable_idempotence()?)
+                || c.get("transactional.id").is_some_and(|t| !t.is_empty()),
+            transactional_id: c.get("transactional.id").filter(|t| !t.is_empty()).map(str::to_string),
+            transaction_timeout_ms: match c.get("transaction.timeout.ms") {
+                Some(v) => v.trim().parse().map_err(|_| {
+                    Error::Message(format!("Invalid value {v} for configuration transaction.timeout.ms: Not a number of type INT"))
+                })?,
+                None => 60_000,
+            },
         })
     }
 }
@@ -124,6 +170,18 @@ enum Command {
     Send(String, i32, Queued),
     SendMany(Vec<(String, i32, Queued)>),
     Flush(oneshot::Sender<()>),
+    /// A transactional producer's id and epoch, from `init_transactions`.
+    Identity(i64, i16),
+}
+
+/// A transactional producer's state on the caller's side.
+#[derive(Debug, Default)]
+struct TxnState {
+    coordinator: Option<i32>,
+    producer_id: i64,
+    epoch: i16,
+    in_transaction: bool,
+    partitions: std::collections::HashSet<(String, i32)>,
 }
 
 /// A Kafka producer on kbox's client.
@@ -135,6 +193,9 @@ pub struct Producer {
     sticky: StickyPartitioner,
     interceptors: Vec<Arc<dyn ProducerInterceptor>>,
     sender: Option<tokio::task::JoinHandle<()>>,
+    txn: tokio::sync::Mutex<TxnState>,
+    /// Set by the sender when a record of the open transaction failed.
+    txn_error: Arc<std::sync::Mutex<Option<String>>>,
 }
 
 impl Producer {
@@ -149,7 +210,9 @@ impl Producer {
         let settings = Settings::from_config(client.config())?;
         let (commands, rx) = mpsc::unbounded_channel();
         let interceptors: Vec<Arc<dyn ProducerInterceptor>> = Vec::new();
+        let txn_error: Arc<std::sync::Mutex<Option<String>>> = Arc::default();
         let sender = SenderLoop {
+            txn_error: txn_error.clone(),
             client: client.clone(),
             settings: settings.clone(),
             queues: IndexMap::new(),
@@ -158,6 +221,11 @@ impl Producer {
             flush_waiters: Vec::new(),
             refreshing: None,
             waiting_for_leaders: false,
+            identity: None,
+            init: None,
+            init_retry_at: None,
+            sequences: Default::default(),
+            reset_needed: false,
         };
         let task = tokio::spawn(sender.run(rx));
         Ok(Producer {
@@ -168,6 +236,8 @@ impl Producer {
             sticky: StickyPartitioner::new(),
             interceptors,
             sender: Some(task),
+            txn: tokio::sync::Mutex::new(TxnState::default()),
+            txn_error,
         })
     }
 
@@ -231,6 +301,11 @@ impl Producer {
                 }
             }
         }
+        if self.settings.transactional_id.is_some() {
+            let tps: std::collections::HashSet<(String, i32)> =
+                prepared.iter().map(|(t, p, _)| (t.clone(), *p)).collect();
+            self.add_partitions_to_transaction(tps.into_iter()).await?;
+        }
         self.commands
             .send(Command::SendMany(prepared))
             .map_err(|_| Error::Message("the producer was closed".into()))
@@ -282,6 +357,11 @@ impl Producer {
                 },
             ));
         }
+        if self.settings.transactional_id.is_some() {
+            let tps: std::collections::HashSet<(String, i32)> =
+                prepared.iter().map(|(t, p, _)| (t.clone(), *p)).collect();
+            self.add_partitions_to_transaction(tps.into_iter()).await?;
+        }
         self.commands
             .send(Command::SendMany(prepared))
             .map_err(|_| Error::Message("the producer was closed".into()))
@@ -310,6 +390,8 @@ impl Producer {
 
     async fn enqueue(&self, record: ProducerRecord, delivery: Delivery) -> Result<()> {
         let (topic, partition, queued) = self.prepare(record, delivery).await?;
+        self.add_partitions_to_transaction(std::iter::once((topic.clone(), partition)))
+            .await?;
         self.commands
             .send(Command::Send(topic, partition, queued))
             .map_err(|_| Error::Message("the producer was closed".into()))
@@ -425,6 +507,332 @@ impl Producer {
         }
     }
 
+    /// Transactions: finds the coordinator of `transactional.id` and gets the producer id and
+    /// epoch, fencing any older producer with the same id (its open transaction is aborted).
+    pub async fn init_transactions(&self) -> Result<()> {
+        let Some(id) = self.settings.transactional_id.clone() else {
+            return Err(Error::Message(
+                "Transactional method invoked on a non-transactional producer.".into(),
+            ));
+        };
+        let mut txn = self.txn.lock().await;
+        let deadline = Instant::now() + self.settings.max_block;
+        let mut request = kafka_protocol::messages::InitProducerIdRequest::default();
+        request.transactional_id = Some(kafka_protocol::messages::TransactionalId(
+            StrBytes::from_string(id.clone()),
+        ));
+        request.transaction_timeout_ms = self.settings.transaction_timeout_ms;
+        request.producer_id = kafka_protocol::messages::ProducerId(-1);
+        request.producer_epoch = -1;
+        let response = self
+            .coordinator_call(
+                &mut txn,
+                deadline,
+                |client, node| {
+                    let request = request.clone();
+                    async move { client.send_to(node, &request).await }
+                },
+                |r| r.error_code,
+            )
+            .await?;
+        txn.producer_id = response.producer_id.0;
+        txn.epoch = response.producer_epoch;
+        txn.in_transaction = false;
+        txn.partitions.clear();
+        self.commands
+            .send(Command::Identity(txn.producer_id, txn.epoch))
+            .map_err(|_| Error::Message("the producer was closed".into()))
+    }
+
+    /// Starts a transaction (locally: the coordinator learns of it with the first partition).
+    pub async fn begin_transaction(&self) -> Result<()> {
+        let mut txn = self.txn.lock().await;
+        if self.settings.transactional_id.is_none() || txn.coordinator.is_none() {
+            return Err(Error::Message(
+                "Cannot begin a transaction before init_transactions.".into(),
+            ));
+        }
+        if txn.in_transaction {
+            return Err(Error::Message(
+                "A transaction is already in progress.".into(),
+            ));
+        }
+        txn.in_transaction = true;
+        txn.partitions.clear();
+        *self.txn_error.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        Ok(())
+    }
+
+    /// Adds partitions to the open transaction before their first record is queued.
+    async fn add_partitions_to_transaction(
+        &self,
+        tps: impl Iterator<Item = (String, i32)>,
+    ) -> Result<()> {
+        if self.settings.transactional_id.is_none() {
+            return Ok(());
+        }
+        let mut txn = self.txn.lock().await;
+        if !txn.in_transaction {
+            return Err(Error::Message(
+                "Cannot send a record outside a transaction: call begin_transaction first.".into(),
+            ));
+        }
+        let fresh: Vec<(String, i32)> = tps.filter(|tp| !txn.partitions.contains(tp)).collect();
+        if fresh.is_empty() {
+            return Ok(());
+        }
+        use kafka_protocol::messages::add_partitions_to_txn_request::AddPartitionsToTxnTopic;
+        let mut topics: IndexMap<String, Vec<i32>> = IndexMap::new();
+        for (t, p) in &fresh {
+            topics.entry(t.clone()).or_default().push(*p);
+        }
+        let mut request = kafka_protocol::messages::AddPartitionsToTxnRequest::default();
+        request.v3_and_below_transactional_id = kafka_protocol::messages::TransactionalId(
+            StrBytes::from_string(self.settings.transactional_id.clone().unwrap_or_default()),
+        );
+        request.v3_and_below_producer_id = kafka_protocol::messages::ProducerId(txn.producer_id);
+        request.v3_and_below_producer_epoch = txn.epoch;
+        request.v3_and_below_topics = topics
+            .into_iter()
+            .map(|(name, partitions)| {
+                let mut t = AddPartitionsToTxnTopic::default();
+                t.name = TopicName(StrBytes::from_string(name));
+                t.partitions = partitions;
+                t
+            })
+            .collect();
+        let deadline = Instant::now() + self.settings.max_block;
+        self.coordinator_call(
+            &mut txn,
+            deadline,
+            |client, node| {
+                let request = request.clone();
+                async move {
+                    // v4+ is for brokers; clients speak v3 and below.
+                    let conn = client.connection(node).await?;
+                    let version = conn
+                        .version_capped::<kafka_protocol::messages::AddPartitionsToTxnRequest>(3)?;
+                    conn.send_at(&request, version, client.request_timeout())
+                        .await
+                }
+            },
+            |r| {
+                r.results_by_topic_v3_and_below
+                    .iter()
+                    .flat_map(|t| &t.results_by_partition)
+                    .map(|p| p.partition_error_code)
+                    .find(|c| *c != 0)
+                    .unwrap_or(r.error_code)
+            },
+        )
+        .await?;
+        txn.partitions.extend(fresh);
+        Ok(())
+    }
+
+    /// Commits the consumer group's offsets with the open transaction (consume-transform-produce).
+    pub async fn send_offsets_to_transaction(
+        &self,
+        offsets: &[((String, i32), i64)],
+        group_id: &str,
+    ) -> Result<()> {
+        let id = self.settings.transactional_id.clone().unwrap_or_default();
+        let mut txn = self.txn.lock().await;
+        if !txn.in_transaction {
+            return Err(Error::Message(
+                "Cannot send offsets outside a transaction.".into(),
+            ));
+        }
+        let deadline = Instant::now() + self.settings.max_block;
+        let mut add = kafka_protocol::messages::AddOffsetsToTxnRequest::default();
+        add.transactional_id =
+            kafka_protocol::messages::TransactionalId(StrBytes::from_string(id.clone()));
+        add.producer_id = kafka_protocol::messages::ProducerId(txn.producer_id);
+        add.producer_epoch = txn.epoch;
+        add.group_id =
+            kafka_protocol::messages::GroupId(StrBytes::from_string(group_id.to_string()));
+        self.coordinator_call(
+            &mut txn,
+            deadline,
+            |client, node| {
+                let add = add.clone();
+                async move { client.send_to(node, &add).await }
+            },
+            |r| r.error_code,
+        )
+        .await?;
+        use kafka_protocol::messages::txn_offset_commit_request::{
+            TxnOffsetCommitRequestPartition, TxnOffsetCommitRequestTopic,
+        };
+        let mut request = kafka_protocol::messages::TxnOffsetCommitRequest::default();
+        request.transactional_id =
+            kafka_protocol::messages::TransactionalId(StrBytes::from_string(id));
+        request.group_id =
+            kafka_protocol::messages::GroupId(StrBytes::from_string(group_id.to_string()));
+        request.producer_id = kafka_protocol::messages::ProducerId(txn.producer_id);
+        request.producer_epoch = txn.epoch;
+        request.generation_id = -1;
+        let mut topics: IndexMap<String, Vec<TxnOffsetCommitRequestPartition>> = IndexMap::new();
+        for ((topic, partition), offset) in offsets {
+            let mut p = TxnOffsetCommitRequestPartition::default();
+            p.partition_index = *partition;
+            p.committed_offset = *offset;
+            p.committed_leader_epoch = -1;
+            topics.entry(topic.clone()).or_default().push(p);
+        }
+        request.topics = topics
+            .into_iter()
+            .map(|(name, partitions)| {
+                let mut t = TxnOffsetCommitRequestTopic::default();
+                t.name = TopicName(StrBytes::from_string(name));
+                t.partitions = partitions;
+                t
+            })
+            .collect();
+        let group_coordinator =
+            crate::client::group::protocol::find_coordinator(&self.client, group_id).await?;
+        let response = self.client.send_to(group_coordinator, &request).await?;
+        if let Some(code) = response
+            .topics
+            .iter()
+            .flat_map(|t| &t.partitions)
+            .map(|p| p.error_code)
+            .find(|c| *c != 0)
+        {
+            return Err(Error::from_code(code, Some("TxnOffsetCommit".into()))
+                .unwrap_or_else(|| Error::Message(format!("TxnOffsetCommit failed: {code}"))));
+        }
+        Ok(())
+    }
+
+    /// Flushes, then commits the transaction. A record that failed makes the commit fail (the
+    /// transaction must then be aborted).
+    pub async fn commit_transaction(&self) -> Result<()> {
+        self.end_transaction(true).await
+    }
+
+    /// Flushes, then aborts the transaction: read_committed consumers never see its records.
+    pub async fn abort_transaction(&self) -> Result<()> {
+        self.end_transaction(false).await
+    }
+
+    async fn end_transaction(&self, commit: bool) -> Result<()> {
+        let id = self.settings.transactional_id.clone().unwrap_or_default();
+        self.flush().await?;
+        let mut txn = self.txn.lock().await;
+        if !txn.in_transaction {
+            return Err(Error::Message("No transaction in progress.".into()));
+        }
+        if commit {
+            if let Some(why) = self
+                .txn_error
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone()
+            {
+                return Err(Error::Message(format!(
+                    "Cannot commit a transaction with a failed send ({why}); abort it."
+                )));
+            }
+        }
+        if !txn.partitions.is_empty() {
+            let mut request = kafka_protocol::messages::EndTxnRequest::default();
+            request.transactional_id =
+                kafka_protocol::messages::TransactionalId(StrBytes::from_string(id));
+            request.producer_id = kafka_protocol::messages::ProducerId(txn.producer_id);
+            request.producer_epoch = txn.epoch;
+            request.committed = commit;
+            let deadline = Instant::now() + self.settings.max_block;
+            self.coordinator_call(
+                &mut txn,
+                deadline,
+                |client, node| {
+                    let request = request.clone();
+                    async move {
+                        // v5 (KIP-890) bumps epochs per transaction; this client speaks v4 and below.
+                        let conn = client.connection(node).await?;
+                        let version =
+                            conn.version_capped::<kafka_protocol::messages::EndTxnRequest>(4)?;
+                        conn.send_at(&request, version, client.request_timeout())
+                            .await
+                    }
+                },
+                |r| r.error_code,
+            )
+            .await?;
+        }
+        txn.in_transaction = false;
+        txn.partitions.clear();
+        Ok(())
+    }
+
+    /// Sends a request to the transaction coordinator, finding it first and again after
+    /// NOT_COORDINATOR, retrying retriable errors (CONCURRENT_TRANSACTIONS, loading) until
+    /// `deadline`. `code` extracts the response's error.
+    async fn coordinator_call<R, F, Fut>(
+        &self,
+        txn: &mut TxnState,
+        deadline: Instant,
+        call: F,
+        code: impl Fn(&R) -> i16,
+    ) -> Result<R>
+    where
+        F: Fn(Client, i32) -> Fut,
+        Fut: std::future::Future<Output = Result<R>>,
+    {
+        use kafka_protocol::ResponseError as E;
+        let id = self.settings.transactional_id.clone().unwrap_or_default();
+        loop {
+            let node = match txn.coordinator {
+                Some(n) => n,
+                None => {
+                    let n =
+                        crate::client::group::protocol::find_coordinator_of(&self.client, &id, 1)
+                            .await?;
+                    txn.coordinator = Some(n);
+                    n
+                }
+            };
+            let outcome = call(self.client.clone(), node).await;
+            let retry = match &outcome {
+                Ok(r) => {
+                    let c = code(r);
+                    if c == 0 {
+                        return outcome;
+                    }
+                    let e = E::try_from_code(c);
+                    if matches!(e, Some(E::NotCoordinator | E::CoordinatorNotAvailable)) {
+                        txn.coordinator = None;
+                    }
+                    if !matches!(
+                        e,
+                        Some(
+                            E::NotCoordinator
+                                | E::CoordinatorNotAvailable
+                                | E::CoordinatorLoadInProgress
+                                | E::ConcurrentTransactions
+                        )
+                    ) {
+                        return Err(Error::from_code(c, None).unwrap_or_else(|| {
+                            Error::Message(format!("transaction request failed: {c}"))
+                        }));
+                    }
+                    format!("error {c}")
+                }
+                Err(e) => {
+                    txn.coordinator = None;
+                    e.to_string()
+                }
+            };
+            if Instant::now() + self.settings.retry_backoff >= deadline {
+                return Err(Error::Timeout(format!(
+                    "transaction coordinator request timed out ({retry})"
+                )));
+            }
+            tokio::time::sleep(self.settings.retry_backoff).await;
+        }
+    }
+
     /// Sends everything queued now and waits until each record has its result.
     pub async fn flush(&self) -> Result<()> {
         let (tx, rx) = oneshot::channel();
@@ -459,6 +867,8 @@ struct Batch {
     /// Earliest time of the next attempt (after a retriable failure).
     retry_at: Option<Instant>,
     attempts: u32,
+    /// Producer id, epoch and sequence, fixed when the batch is first sent (idempotence).
+    stamp: Option<ProducerStamp>,
 }
 
 #[derive(Default)]
@@ -489,6 +899,53 @@ struct SenderLoop {
     refreshing: Option<tokio::task::JoinHandle<()>>,
     /// A ready batch's partition had no known leader at the last drain.
     waiting_for_leaders: bool,
+    /// The producer id and epoch (idempotence), once InitProducerId answered.
+    identity: Option<(i64, i16)>,
+    /// InitProducerId under way: `Ok(None)` when the broker does not support it.
+    init: Option<tokio::task::JoinHandle<Result<Option<(i64, i16)>>>>,
+    init_retry_at: Option<Instant>,
+    /// The next sequence of each partition.
+    sequences: std::collections::HashMap<(String, i32), i32>,
+    /// A stamped batch failed for good: take a new producer id before sending more.
+    reset_needed: bool,
+    /// A transactional batch failed: the transaction can only abort.
+    txn_error: Arc<std::sync::Mutex<Option<String>>>,
+}
+
+/// Asks any broker for a producer id. `Ok(None)`: the broker has no InitProducerId.
+async fn init_producer_id(client: Client) -> Result<Option<(i64, i16)>> {
+    let conn = client.any_connection().await?;
+    let Ok(version) = conn.version_for::<kafka_protocol::messages::InitProducerIdRequest>() else {
+        return Ok(None);
+    };
+    let mut request = kafka_protocol::messages::InitProducerIdRequest::default();
+    request.transactional_id = None;
+    request.transaction_timeout_ms = i32::MAX;
+    request.producer_id = kafka_protocol::messages::ProducerId(-1);
+    request.producer_epoch = -1;
+    let response = conn
+        .send_at(&request, version, client.request_timeout())
+        .await?;
+    if response.error_code != 0 {
+        return Err(
+            Error::from_code(response.error_code, None).unwrap_or_else(|| {
+                Error::Message(format!(
+                    "InitProducerId failed with error {}",
+                    response.error_code
+                ))
+            }),
+        );
+    }
+    Ok(Some((response.producer_id.0, response.producer_epoch)))
+}
+
+/// Java's DefaultRecordBatch.incrementSequence: sequences wrap to 0 after i32::MAX.
+fn increment_sequence(sequence: i32, increment: i32) -> i32 {
+    if sequence > i32::MAX - increment {
+        increment - (i32::MAX - sequence) - 1
+    } else {
+        sequence + increment
+    }
 }
 
 impl SenderLoop {
@@ -511,6 +968,25 @@ impl SenderLoop {
                 },
                 Some((node, batches, result)) = self.in_flight.next(), if !self.in_flight.is_empty() => {
                     self.complete(node, batches, result);
+                }
+                done = async { self.init.as_mut().expect("guarded").await }, if self.init.is_some() => {
+                    self.init = None;
+                    match done {
+                        Ok(Ok(Some(identity))) => self.identity = Some(identity),
+                        Ok(Ok(None)) if !self.settings.idempotence_required => {
+                            tracing::debug!("the broker has no InitProducerId: producing without idempotence");
+                            self.settings.idempotence = false;
+                        }
+                        Ok(Ok(None)) => self.fail_all("the broker does not support idempotent producers (InitProducerId)"),
+                        Ok(Err(e)) => {
+                            tracing::debug!("InitProducerId failed: {e}");
+                            self.init_retry_at = Some(Instant::now() + self.settings.retry_backoff);
+                        }
+                        Err(e) => {
+                            tracing::debug!("InitProducerId task failed: {e}");
+                            self.init_retry_at = Some(Instant::now() + self.settings.retry_backoff);
+                        }
+                    }
                 }
                 _ = sleep_until(wake) => {}
             }
@@ -550,6 +1026,7 @@ impl SenderLoop {
                         created: Instant::now(),
                         retry_at: None,
                         attempts: 0,
+                        stamp: None,
                     });
                 }
                 let batch = queue.batches.back_mut().expect("a batch was just ensured");
@@ -559,6 +1036,10 @@ impl SenderLoop {
                 batch._memory.push(queued._memory);
             }
             Command::Flush(tx) => self.flush_waiters.push(tx),
+            Command::Identity(producer_id, epoch) => {
+                self.identity = Some((producer_id, epoch));
+                self.sequences.clear();
+            }
         }
     }
 
@@ -586,6 +1067,9 @@ impl SenderLoop {
         let now = Instant::now();
         let mut wake: Option<Instant> = None;
         let mut earliest = |t: Instant| wake = Some(wake.map_or(t, |w: Instant| w.min(t)));
+        if let Some(t) = self.init_retry_at {
+            earliest(t.max(now));
+        }
         for q in self.queues.values() {
             if q.in_flight {
                 continue;
@@ -632,6 +1116,10 @@ impl SenderLoop {
                 let batch = queue.batches.pop_front().expect("checked front");
                 let n = batch.records.len();
                 let ms = batch.created.elapsed().as_millis();
+                if self.settings.transactional_id.is_some() {
+                    *self.txn_error.lock().unwrap_or_else(|e| e.into_inner()) =
+                        Some(format!("{n} record(s) for {topic}-{partition} expired"));
+                }
                 fail_batch(batch, || {
                     Error::Timeout(format!(
                         "Expiring {n} record(s) for {topic}-{partition}:{ms} ms has passed since batch creation"
@@ -658,8 +1146,55 @@ impl SenderLoop {
         }));
     }
 
+    /// Fails every queued record (a fatal producer error).
+    fn fail_all(&mut self, message: &str) {
+        for queue in self.queues.values_mut() {
+            for batch in queue.batches.drain(..) {
+                fail_batch(batch, || Error::Message(message.to_string()));
+            }
+        }
+    }
+
+    /// Idempotence: whether batches may leave (a producer id is known), starting
+    /// InitProducerId when needed, and taking a new id after a sequence gap.
+    fn identity_ready(&mut self) -> bool {
+        if !self.settings.idempotence {
+            return true;
+        }
+        if self.reset_needed && self.in_flight.is_empty() {
+            // Nothing in flight: unacknowledged batches start over under a new producer id.
+            self.reset_needed = false;
+            self.identity = None;
+            self.sequences.clear();
+            for queue in self.queues.values_mut() {
+                for batch in &mut queue.batches {
+                    batch.stamp = None;
+                }
+            }
+        }
+        if self.reset_needed {
+            return false;
+        }
+        if self.identity.is_some() {
+            return true;
+        }
+        if self.settings.transactional_id.is_some() {
+            // The identity comes from init_transactions.
+            return false;
+        }
+        let due = self.init_retry_at.is_none_or(|t| t <= Instant::now());
+        if self.init.is_none() && due && !self.is_idle() {
+            self.init_retry_at = None;
+            self.init = Some(tokio::spawn(init_producer_id(self.client.clone())));
+        }
+        false
+    }
+
     /// Builds and sends one request per broker with ready batches, within the in-flight limit.
     fn drain(&mut self) {
+        if !self.identity_ready() {
+            return;
+        }
         let now = Instant::now();
         let metadata = self.client.cached_metadata();
         let mut per_node: IndexMap<i32, Vec<(String, i32)>> = IndexMap::new();
@@ -702,6 +1237,8 @@ impl SenderLoop {
                     let fits = closed
                         && next.attempts == 0
                         && batch.attempts == 0
+                        && batch.stamp.is_none()
+                        && next.stamp.is_none()
                         && bytes + next.bytes <= self.settings.max_request_size;
                     if !fits {
                         break;
@@ -712,6 +1249,16 @@ impl SenderLoop {
                     batch.records.extend(next.records);
                     batch.deliveries.extend(next.deliveries);
                     batch._memory.extend(next._memory);
+                }
+                if let (Some((producer_id, epoch)), None) = (self.identity, batch.stamp) {
+                    let next = self.sequences.entry(key.clone()).or_insert(0);
+                    batch.stamp = Some(ProducerStamp {
+                        producer_id,
+                        epoch,
+                        base_sequence: *next,
+                        transactional: self.settings.transactional_id.is_some(),
+                    });
+                    *next = increment_sequence(*next, batch.records.len() as i32);
                 }
                 queue.in_flight = true;
                 batches.push((key.0, key.1, batch));
@@ -778,6 +1325,10 @@ impl SenderLoop {
                 Some(p) if p.error_code == 0 => {
                     let (base, append_time) = (p.base_offset, p.log_append_time_ms);
                     self.finish_batch(&topic, partition, batch, base, append_time);
+                }
+                // DUPLICATE_SEQUENCE_NUMBER: written before, offsets unknown.
+                Some(p) if p.error_code == 46 => {
+                    self.finish_batch(&topic, partition, batch, -1, -1)
                 }
                 Some(p) => {
                     let code = p.error_code;
@@ -848,6 +1399,14 @@ impl SenderLoop {
                 .unwrap_or_else(|| Error::Message(format!("{topic}-{partition}: error {code}"))),
             None => Error::Message(format!("{topic}-{partition}: {network_error}")),
         };
+        if batch.stamp.is_some() {
+            // Its sequence may have reached the broker or not: later ones could not follow.
+            self.reset_needed = true;
+        }
+        if self.settings.transactional_id.is_some() {
+            *self.txn_error.lock().unwrap_or_else(|e| e.into_inner()) =
+                Some(make_error().to_string());
+        }
         fail_batch(batch, make_error);
     }
 }
@@ -883,7 +1442,7 @@ async fn send_produce(
             Ok((
                 topic.clone(),
                 *partition,
-                encode_batch(&batch.records, settings.compression, now_ms)?,
+                encode_stamped_batch(&batch.records, settings.compression, now_ms, batch.stamp)?,
             ))
         })
         .collect();

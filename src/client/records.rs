@@ -109,28 +109,52 @@ impl TimestampKind {
     }
 }
 
+/// An idempotent producer's stamp on a batch: producer id, epoch and first sequence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProducerStamp {
+    pub producer_id: i64,
+    pub epoch: i16,
+    pub base_sequence: i32,
+    /// Part of a transaction (the batch's transactional bit).
+    pub transactional: bool,
+}
+
 /// Encodes records into one v2 batch with base offset 0 (the broker assigns offsets).
 pub fn encode_batch(
     records: &[ProducerRecord],
     compression: CompressionType,
     now_ms: i64,
 ) -> Result<Bytes> {
+    encode_stamped_batch(records, compression, now_ms, None)
+}
+
+/// As [`encode_batch`], with an idempotent producer's id, epoch and sequences.
+pub fn encode_stamped_batch(
+    records: &[ProducerRecord],
+    compression: CompressionType,
+    now_ms: i64,
+    stamp: Option<ProducerStamp>,
+) -> Result<Bytes> {
     let encoded: Vec<Record> = records
         .iter()
         .enumerate()
         .map(|(i, r)| Record {
-            transactional: false,
+            transactional: stamp.is_some_and(|s| s.transactional),
             control: false,
             delete_horizon: false,
             partition_leader_epoch: -1,
-            producer_id: -1,
-            producer_epoch: -1,
+            producer_id: stamp.map_or(-1, |s| s.producer_id),
+            producer_epoch: stamp.map_or(-1, |s| s.epoch),
             timestamp_type: TimestampType::Creation,
             offset: i as i64,
             // kafka-protocol derives the batch's base sequence from the first record and starts
             // a new batch whenever `offset - sequence` changes: `i - 1` keeps one batch with
-            // base sequence -1 (no producer id), as Java writes it.
-            sequence: i as i32 - 1,
+            // base sequence -1 (no producer id), as Java writes it; a stamped batch counts from
+            // its base sequence.
+            sequence: match stamp {
+                Some(s) => s.base_sequence.wrapping_add(i as i32),
+                None => i as i32 - 1,
+            },
             timestamp: r.timestamp.unwrap_or(now_ms),
             key: r.key.clone(),
             value: r.value.clone(),
@@ -170,6 +194,12 @@ pub struct RecordDecoder {
     /// The offset after the last batch walked, so the consumer can move past batches that held
     /// nothing for it (control batches, compacted-away records).
     next_offset: i64,
+    /// read_committed: the fetch's aborted transactions (producer id, first offset), by first
+    /// offset, not yet reached.
+    aborted: std::collections::VecDeque<(i64, i64)>,
+    /// Producers whose aborted transaction is being walked through: their transactional
+    /// batches are dropped until their abort marker.
+    aborting: std::collections::HashSet<i64>,
 }
 
 impl RecordDecoder {
@@ -188,7 +218,17 @@ impl RecordDecoder {
             from_offset,
             check_crcs,
             next_offset: from_offset,
+            aborted: Default::default(),
+            aborting: Default::default(),
         }
+    }
+
+    /// read_committed: drops the records of these aborted transactions (producer id, first
+    /// offset), as the fetch response listed them (Kafka's consumer algorithm).
+    pub fn with_aborted_transactions(mut self, mut aborted: Vec<(i64, i64)>) -> Self {
+        aborted.sort_by_key(|&(_, first)| first);
+        self.aborted = aborted.into();
+        self
     }
 
     /// The offset after the last complete batch decoded so far.
@@ -227,7 +267,27 @@ impl RecordDecoder {
         let start = self.pos;
         self.pos += len;
         self.next_offset = self.next_offset.max(header.next_offset());
-        if header.is_control() || header.last_offset() < self.from_offset {
+        while self
+            .aborted
+            .front()
+            .is_some_and(|&(_, first)| first <= header.last_offset())
+        {
+            if let Some((pid, _)) = self.aborted.pop_front() {
+                self.aborting.insert(pid);
+            }
+        }
+        if header.is_control() {
+            let marker =
+                crate::broker::log::producer_state::read_marker(&self.data[start..start + len]);
+            if marker.is_some_and(|m| !m.commit) {
+                self.aborting.remove(&header.producer_id);
+            }
+            return Ok(true);
+        }
+        if header.is_transactional() && self.aborting.contains(&header.producer_id) {
+            return Ok(true);
+        }
+        if header.last_offset() < self.from_offset {
             return Ok(true);
         }
         let mut slice = self.data.slice(start..start + len);
@@ -310,5 +370,64 @@ mod tests {
             assert_eq!(out[16].offset, 19);
             assert_eq!(decoder.next_offset(), 20);
         }
+    }
+
+    /// Batches as a log holds them: (producer, transactional records or a marker), offsets
+    /// assigned in order.
+    fn log_of(batches: &[(i64, Option<bool>, usize)]) -> Bytes {
+        let mut out = BytesMut::new();
+        let mut offset = 0i64;
+        for &(pid, marker, n) in batches {
+            let mut one = match marker {
+                Some(commit) => BytesMut::from(
+                    &crate::broker::txn::marker_batch(pid, 0, commit, 0).unwrap()[..],
+                ),
+                None => {
+                    let records: Vec<ProducerRecord> = (0..n)
+                        .map(|i| ProducerRecord::new("t", format!("{pid}-{}", offset + i as i64)))
+                        .collect();
+                    let stamp = ProducerStamp {
+                        producer_id: pid,
+                        epoch: 0,
+                        base_sequence: 0,
+                        transactional: true,
+                    };
+                    BytesMut::from(
+                        &encode_stamped_batch(&records, CompressionType::None, 0, Some(stamp))
+                            .unwrap()[..],
+                    )
+                }
+            };
+            crate::protocol::batch::set_base_offset(&mut one, offset).unwrap();
+            offset += n.max(1) as i64;
+            out.extend_from_slice(&one);
+        }
+        out.freeze()
+    }
+
+    #[test]
+    fn read_committed_drops_aborted_transactions() {
+        // Producer 1 commits (offsets 0-1, marker 2); producer 2 aborts (3-4, marker 7)
+        // interleaved with producer 3's committed records (5-6, marker 8).
+        let data = log_of(&[
+            (1, None, 2),
+            (1, Some(true), 1),
+            (2, None, 2),
+            (3, None, 2),
+            (2, Some(false), 1),
+            (3, Some(true), 1),
+        ]);
+        let mut decoder = RecordDecoder::new("t", 0, data.clone(), 0, true)
+            .with_aborted_transactions(vec![(2, 3)]);
+        let mut out = Vec::new();
+        while decoder.next_batch(&mut out).unwrap() {}
+        let offsets: Vec<i64> = out.iter().map(|r| r.offset).collect();
+        assert_eq!(offsets, [0, 1, 5, 6]);
+        assert_eq!(decoder.next_offset(), 9);
+        // read_uncommitted (no list) keeps every data record and still skips the markers.
+        let mut decoder = RecordDecoder::new("t", 0, data, 0, true);
+        let mut out = Vec::new();
+        while decoder.next_batch(&mut out).unwrap() {}
+        assert_eq!(out.len(), 6);
     }
 }

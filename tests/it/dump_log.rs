@@ -37,6 +37,9 @@ async fn produce(broker: &TestBroker) {
         .await
         .unwrap();
     created[0].1.as_ref().unwrap();
+    // Plain batches (no producer id), as the expected lines were taken from Apache's tool.
+    let mut config = config;
+    config.set("enable.idempotence", "false");
     let producer = Producer::new(config).unwrap();
     let mut first = ProducerRecord::new("dumped", "hello").with_partition(0);
     first.timestamp = Some(T0);

@@ -14,6 +14,7 @@ mod compaction;
 mod console;
 mod dump_log;
 mod fuzz;
+mod eos;
 mod groups;
 mod kcat;
 mod limits;

@@ -165,6 +165,10 @@ pub fn load(state: &BrokerState) {
             (log.log_start_offset(), log.log_end_offset())
         };
         let mut position = start;
+        let mut txn_offsets: std::collections::HashMap<
+            i64,
+            Vec<crate::client::records::ConsumerRecord>,
+        > = Default::default();
         while position < end {
             let read = match p.log().read(position, 4 * 1024 * 1024, end, true) {
                 Ok(r) => r,
@@ -177,22 +181,41 @@ pub fn load(state: &BrokerState) {
                 Ok(d) if !d.is_empty() => d,
                 _ => break,
             };
-            let mut decoder = crate::client::records::RecordDecoder::new(
-                OFFSETS_TOPIC,
-                index,
-                data,
-                position,
-                false,
-            );
+            // Offsets committed inside a transaction (TxnOffsetCommit) count only once its
+            // commit marker follows; an abort marker drops them.
             let mut out = Vec::new();
-            loop {
-                match decoder.next_batch(&mut out) {
-                    Ok(true) => {}
-                    Ok(false) => break,
-                    Err(e) => {
-                        tracing::warn!("{OFFSETS_TOPIC}-{index}: {e}");
-                        break;
+            let mut next = position;
+            for item in crate::protocol::batch::batches(&data) {
+                let Ok((header, range)) = item else { break };
+                next = header.next_offset();
+                let bytes = data.slice(range);
+                if header.is_control() {
+                    let marker = crate::broker::log::producer_state::read_marker(&bytes);
+                    let txn_records = txn_offsets.remove(&header.producer_id).unwrap_or_default();
+                    if marker.is_some_and(|m| m.commit) {
+                        out.extend(txn_records);
                     }
+                    continue;
+                }
+                let mut decoder = crate::client::records::RecordDecoder::new(
+                    OFFSETS_TOPIC,
+                    index,
+                    bytes,
+                    position,
+                    false,
+                );
+                let mut records = Vec::new();
+                if let Err(e) = decoder.next_batch(&mut records) {
+                    tracing::warn!("{OFFSETS_TOPIC}-{index}: {e}");
+                    break;
+                }
+                if header.is_transactional() && header.producer_id >= 0 {
+                    txn_offsets
+                        .entry(header.producer_id)
+                        .or_default()
+                        .extend(records);
+                } else {
+                    out.extend(records);
                 }
             }
             for r in out {
@@ -223,10 +246,46 @@ pub fn load(state: &BrokerState) {
                     Err(e) => tracing::warn!("{e}"),
                 }
             }
-            if decoder.next_offset() <= position {
+            if next <= position {
                 break;
             }
-            position = decoder.next_offset();
+            position = next;
+        }
+        // Transactions still open: their offsets wait for the coordinator to end them.
+        for (producer_id, records) in txn_offsets {
+            let mut by_group: std::collections::HashMap<
+                String,
+                Vec<((String, i32), coordinator::CommittedOffset)>,
+            > = Default::default();
+            for r in records {
+                let (Some(key), Some(value)) = (r.key, r.value) else {
+                    continue;
+                };
+                if let (
+                    Ok(OffsetsKey::Offset {
+                        group,
+                        topic,
+                        partition,
+                    }),
+                    Ok(v),
+                ) = (
+                    records::decode_key(key),
+                    records::decode_offset_value(value),
+                ) {
+                    by_group.entry(group).or_default().push((
+                        (topic, partition),
+                        CommittedOffset {
+                            offset: v.offset,
+                            leader_epoch: v.leader_epoch,
+                            metadata: v.metadata,
+                            commit_timestamp: v.commit_timestamp,
+                        },
+                    ));
+                }
+            }
+            for (group, offsets) in by_group {
+                crate::broker::txn::restore_pending_offsets(state, &group, producer_id, offsets);
+            }
         }
     }
     if partitions > 0 {

@@ -4,6 +4,8 @@
 //! end, as Kafka sends) up to the high watermark. If fewer than `min_bytes` are ready the
 //! request waits until an append to one of its partitions or `max_wait_ms`; as soon as
 //! `min_bytes` are there it answers, never waiting out the timer with data in hand.
+//! read_committed (isolation level 1) reads stop at the last stable offset and come with the
+//! aborted transactions overlapping them (from the `.txnindex`), so the client drops those.
 //! Fetch sessions (KIP-227) are not kept: session id 0 tells clients to send full fetches.
 
 use std::pin::Pin;
@@ -140,7 +142,7 @@ fn read_all(
                 data.error_code = code.code();
                 errors = true;
             }
-            Ok(partition) => match read_one(partition, &w.request, max_bytes.saturating_sub(total), total == 0, &mut data, &mut files) {
+            Ok(partition) => match read_one(partition, &w.request, max_bytes.saturating_sub(total), total == 0, read_committed, &mut data, &mut files) {
                 Ok(n) => total += n,
                 Err(code) => {
                     data.error_code = code.code();
@@ -161,6 +163,7 @@ fn read_one(
     request: &kafka_protocol::messages::fetch_request::FetchPartition,
     budget: usize,
     first: bool,
+    read_committed: bool,
     data: &mut PartitionData,
     files: &mut Vec<FileSlice>,
 ) -> Result<usize, ResponseError> {
@@ -169,14 +172,37 @@ fn read_one(
     let limit = budget.min(request.partition_max_bytes.max(0) as usize);
     let slice = {
         let log = partition.log();
+        let lso = log.first_unstable_offset().map_or(hw, |first| first.min(hw));
         data.high_watermark = hw;
-        data.last_stable_offset = hw;
+        data.last_stable_offset = lso;
         data.log_start_offset = log.log_start_offset();
-        if request.fetch_offset == hw || (limit == 0 && !first) {
+        // read_committed stops at the last stable offset; offsets up to the high watermark
+        // are still valid to ask for.
+        let max_offset = if read_committed { lso } else { hw };
+        if request.fetch_offset >= max_offset && request.fetch_offset <= hw {
+            None
+        } else if limit == 0 && !first {
             None
         } else {
-            match log.read(request.fetch_offset, limit, hw, first) {
-                Ok(info) => Some(info.records),
+            match log.read(request.fetch_offset, limit, max_offset, first) {
+                Ok(info) => {
+                    if read_committed {
+                        // Kafka's upper bound: the end of what is returned (here, the LSO).
+                        let aborted = log.aborted_transactions(request.fetch_offset, max_offset);
+                        data.aborted_transactions = Some(
+                            aborted
+                                .into_iter()
+                                .map(|t| {
+                                    let mut a = kafka_protocol::messages::fetch_response::AbortedTransaction::default();
+                                    a.producer_id = kafka_protocol::messages::ProducerId(t.producer_id);
+                                    a.first_offset = t.first_offset;
+                                    a
+                                })
+                                .collect(),
+                        );
+                    }
+                    Some(info.records)
+                }
                 Err(LogError::OffsetOutOfRange { .. }) => return Err(ResponseError::OffsetOutOfRange),
                 Err(e) => return Err(e.response_error()),
             }

@@ -1,6 +1,6 @@
-//! FindCoordinator: every group is coordinated by this node (the leader of its
-//! `__consumer_offsets` partition), which is created on first need. Transaction coordinators
-//! come with the transactions work; until then they are not available.
+//! FindCoordinator: every group (key type 0) and every transactional id (key type 1) is
+//! coordinated by this node, the leader of its `__consumer_offsets` / `__transaction_state`
+//! partition; the topic is created on first need.
 
 use kafka_protocol::messages::find_coordinator_response::Coordinator;
 use kafka_protocol::messages::{BrokerId, FindCoordinatorRequest, FindCoordinatorResponse, RequestHeader};
@@ -27,7 +27,14 @@ fn locate(state: &BrokerState, key: &str, key_type: i8) -> (Option<ResponseError
             },
             Err(_) => none(ResponseError::CoordinatorNotAvailable),
         },
-        1 => none(ResponseError::CoordinatorNotAvailable),
+        1 if key.is_empty() => none(ResponseError::InvalidRequest),
+        1 => match crate::broker::txn::ensure_txn_topic(state) {
+            Ok(()) => match state.endpoints.first() {
+                Some(ep) => (None, state.node_id, ep.host.clone(), ep.port as i32),
+                None => none(ResponseError::CoordinatorNotAvailable),
+            },
+            Err(_) => none(ResponseError::CoordinatorNotAvailable),
+        },
         _ => none(ResponseError::InvalidRequest),
     }
 }

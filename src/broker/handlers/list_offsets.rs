@@ -26,7 +26,8 @@ pub async fn handle(state: &BrokerState, header: &RequestHeader, request: ListOf
                 Some(partition) => match partition.check_leader_epoch(req.current_leader_epoch) {
                     Err(code) => p.error_code = code.code(),
                     Ok(epoch) => {
-                        let hw = partition.high_watermark();
+                        // read_committed consumers see up to the last stable offset.
+                        let hw = if request.isolation_level == 1 { partition.last_stable_offset() } else { partition.high_watermark() };
                         let log = partition.log();
                         p.leader_epoch = epoch;
                         match req.timestamp {

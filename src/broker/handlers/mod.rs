@@ -102,6 +102,15 @@ api_table! {
     DeleteAcls => delete_acls(DeleteAclsRequest),
     DescribeClientQuotas => describe_client_quotas(DescribeClientQuotasRequest),
     AlterClientQuotas => alter_client_quotas(AlterClientQuotasRequest),
+    InitProducerId => init_producer_id(InitProducerIdRequest),
+    AddPartitionsToTxn => add_partitions_to_txn(AddPartitionsToTxnRequest),
+    AddOffsetsToTxn => add_offsets_to_txn(AddOffsetsToTxnRequest),
+    TxnOffsetCommit => txn_offset_commit(TxnOffsetCommitRequest),
+    EndTxn => end_txn(EndTxnRequest),
+    WriteTxnMarkers => write_txn_markers(WriteTxnMarkersRequest),
+    DescribeTransactions => describe_transactions(DescribeTransactionsRequest),
+    ListTransactions => list_transactions(ListTransactionsRequest),
+    DescribeProducers => describe_producers(DescribeProducersRequest),
 }
 
 /// What a handler answers, turned into the bytes (and file slices) of a response frame.

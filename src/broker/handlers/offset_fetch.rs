@@ -1,5 +1,7 @@
 //! OffsetFetch: a group's committed offsets, for named partitions (-1 when none) or all;
-//! one group (v0-7) or many (v8+).
+//! one group (v0-7) or many (v8+). With `require_stable` (v7+, read_committed consumers), a
+//! partition whose offset waits in an open transaction answers UNSTABLE_OFFSET_COMMIT, so the
+//! consumer retries instead of resuming from an offset about to change.
 
 use kafka_protocol::messages::offset_fetch_response::{
     OffsetFetchResponseGroup, OffsetFetchResponsePartition, OffsetFetchResponsePartitions, OffsetFetchResponseTopic,
@@ -68,13 +70,16 @@ pub async fn handle(state: &BrokerState, header: &RequestHeader, request: Offset
             };
             for (t, parts) in offsets {
                 let mut topic = OffsetFetchResponseTopics::default();
-                topic.name = TopicName(StrBytes::from_string(t));
+                topic.name = TopicName(StrBytes::from_string(t.clone()));
                 for (p, offset, epoch, metadata) in parts {
                     let mut part = OffsetFetchResponsePartitions::default();
                     part.partition_index = p;
                     part.committed_offset = offset;
                     part.committed_leader_epoch = epoch;
                     part.metadata = Some(StrBytes::from_string(metadata));
+                    if request.require_stable && crate::broker::txn::has_pending_offset(state, &g.group_id.0, &t, p) {
+                        part.error_code = kafka_protocol::ResponseError::UnstableOffsetCommit.code();
+                    }
                     topic.partitions.push(part);
                 }
                 group.topics.push(topic);
@@ -95,7 +100,7 @@ pub async fn handle(state: &BrokerState, header: &RequestHeader, request: Offset
     };
     for (t, parts) in offsets {
         let mut topic = OffsetFetchResponseTopic::default();
-        topic.name = TopicName(StrBytes::from_string(t));
+        topic.name = TopicName(StrBytes::from_string(t.clone()));
         for (p, offset, epoch, metadata) in parts {
             let mut part = OffsetFetchResponsePartition::default();
             part.partition_index = p;
@@ -104,6 +109,9 @@ pub async fn handle(state: &BrokerState, header: &RequestHeader, request: Offset
                 part.committed_leader_epoch = epoch;
             }
             part.metadata = Some(StrBytes::from_string(metadata));
+            if version >= 7 && request.require_stable && crate::broker::txn::has_pending_offset(state, &request.group_id.0, &t, p) {
+                part.error_code = kafka_protocol::ResponseError::UnstableOffsetCommit.code();
+            }
             topic.partitions.push(part);
         }
         response.topics.push(topic);

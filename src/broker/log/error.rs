@@ -52,6 +52,15 @@ pub enum LogError {
     /// A cleaning found the log changed (retention, truncation) since it read it; it is retried.
     #[error("the log changed while it was being cleaned")]
     CleaningAborted,
+    /// An idempotent producer's batch does not follow its last sequence.
+    #[error("{0}")]
+    OutOfOrderSequence(String),
+    /// A producer wrote with an epoch older than the partition has seen (a fenced zombie).
+    #[error("{0}")]
+    InvalidProducerEpoch(String),
+    /// A write that the producer's transaction state does not allow.
+    #[error("{0}")]
+    InvalidTxnState(String),
     /// A checkpoint file that does not follow Kafka's format.
     #[error("{path}: line {line}: {reason}")]
     Checkpoint {
@@ -73,6 +82,9 @@ impl LogError {
             LogError::RecordListTooLarge { .. } => ResponseError::RecordListTooLarge,
             LogError::InvalidRecord(_) => ResponseError::InvalidRecord,
             LogError::CorruptMessage(_) => ResponseError::CorruptMessage,
+            LogError::OutOfOrderSequence(_) => ResponseError::OutOfOrderSequenceNumber,
+            LogError::InvalidProducerEpoch(_) => ResponseError::InvalidProducerEpoch,
+            LogError::InvalidTxnState(_) => ResponseError::InvalidTxnState,
             // Kafka raises these as plain runtime errors on the follower.
             LogError::UnexpectedAppendOffset { .. }
             | LogError::OffsetsOutOfOrder { .. }

@@ -30,10 +30,11 @@ use super::config::{LogConfig, TimestampType};
 use super::error::{io_err, LogError, Result};
 use super::file_slice::FileSlice;
 use super::leader_epoch::{EpochEntry, LeaderEpochCache};
+use super::producer_state::{self, AbortedTxn, PendingUpdate, ProducerState};
 use super::recovery::{load_segments, remove_files, RecoveryReport};
 use super::segment::{
     decode_records, file_name, max_segment_bytes, RollCheck, Segment, INDEX_SUFFIX, LOG_SUFFIX,
-    TIME_INDEX_SUFFIX,
+    TIME_INDEX_SUFFIX, TXN_INDEX_SUFFIX,
 };
 use crate::protocol::batch::{self, BatchHeader};
 
@@ -173,6 +174,10 @@ pub struct Log {
     first_dirty_offset: i64,
     /// Compaction: when a tombstone kept by the last cleaning becomes removable.
     tombstones_due_ms: i64,
+    /// Idempotent and transactional producers, open and aborted transactions.
+    producers: ProducerState,
+    /// A roll asked for a producer snapshot at this offset (written after the append).
+    snapshot_due: Option<i64>,
 }
 
 impl Log {
@@ -239,6 +244,8 @@ impl Log {
             report,
             first_dirty_offset: 0,
             tombstones_due_ms: i64::MAX,
+            producers: ProducerState::default(),
+            snapshot_due: None,
         };
         if log.segments.is_empty() {
             log.add_segment(log.log_start_offset, now_ms)?;
@@ -253,7 +260,164 @@ impl Log {
         };
         log.epochs.truncate_from_end(leo)?;
         log.epochs.truncate_from_start(log.log_start_offset)?;
+        log.load_aborted_txns()?;
+        log.rebuild_producer_state()?;
         Ok(log)
+    }
+
+    /// Reads every segment's `.txnindex`.
+    fn load_aborted_txns(&mut self) -> Result<()> {
+        for &base in self.segments.keys() {
+            let path = self.dir.join(file_name(base, TXN_INDEX_SUFFIX));
+            match fs::read(&path) {
+                Ok(bytes) => self
+                    .producers
+                    .add_aborted(producer_state::decode_aborted(&bytes)),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => return Err(io_err(&path)(e)),
+            }
+        }
+        let end = self.log_end_offset();
+        self.producers.truncate_aborted(end);
+        Ok(())
+    }
+
+    /// Loads the newest usable producer snapshot at or below the log end (removing newer and
+    /// corrupt ones) and replays the batches after it, as Kafka's recovery does.
+    fn rebuild_producer_state(&mut self) -> Result<()> {
+        let end = self.log_end_offset();
+        let mut from = self.log_start_offset;
+        self.producers.reset_producers();
+        for (offset, path) in producer_state::list_snapshots(&self.dir)?.into_iter().rev() {
+            if offset > end {
+                let _ = fs::remove_file(&path);
+                continue;
+            }
+            let loaded = fs::read(&path)
+                .map_err(io_err(&path))
+                .and_then(|bytes| self.producers.load_snapshot(&bytes, &path));
+            match loaded {
+                Ok(()) => {
+                    from = offset.max(self.log_start_offset);
+                    break;
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "removing an unreadable producer snapshot");
+                    let _ = fs::remove_file(&path);
+                    self.producers.reset_producers();
+                }
+            }
+        }
+        let mut offset = from;
+        while offset < end {
+            let read = self.read(offset, 4 << 20, end, true)?;
+            let bytes = read.records.read_bytes().map_err(io_err(&self.dir))?;
+            let mut next = offset;
+            for item in batch::batches(&bytes) {
+                let Ok((header, range)) = item else { break };
+                next = header.next_offset();
+                if header.last_offset() < offset || header.producer_id < 0 {
+                    continue;
+                }
+                let marker = header
+                    .is_control()
+                    .then(|| producer_state::read_marker(&bytes[range]))
+                    .flatten();
+                let mut pending = PendingUpdate::default();
+                self.producers
+                    .check_batch(&mut pending, &header, marker, false)?;
+                let lso = self
+                    .producers
+                    .first_unstable_offset()
+                    .unwrap_or(header.base_offset);
+                for t in self.producers.apply(pending, lso) {
+                    self.write_aborted(&t)?;
+                }
+            }
+            if next <= offset {
+                break;
+            }
+            offset = next;
+        }
+        Ok(())
+    }
+
+    /// Appends an aborted transaction to the `.txnindex` of the segment holding its marker.
+    fn write_aborted(&mut self, t: &AbortedTxn) -> Result<()> {
+        let base = self
+            .segments
+            .range(..=t.last_offset)
+            .next_back()
+            .map_or(self.active().base_offset(), |(&b, _)| b);
+        let path = self.dir.join(file_name(base, TXN_INDEX_SUFFIX));
+        let write = || -> io::Result<()> {
+            let mut f = fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&path)?;
+            io::Write::write_all(&mut f, &producer_state::encode_aborted(t))
+        };
+        write().map_err(io_err(&path))
+    }
+
+    /// Rewrites the `.txnindex` of segments at or after `base` from memory (after truncation).
+    fn rewrite_txn_indexes_from(&mut self, base: i64) -> Result<()> {
+        let bases: Vec<i64> = self.segments.range(base..).map(|(&b, _)| b).collect();
+        for (i, b) in bases.iter().enumerate() {
+            let end = bases.get(i + 1).copied().unwrap_or(i64::MAX);
+            let path = self.dir.join(file_name(*b, TXN_INDEX_SUFFIX));
+            let entries: Vec<u8> = self
+                .producers
+                .aborted()
+                .filter(|t| t.last_offset >= *b && t.last_offset < end)
+                .flat_map(producer_state::encode_aborted)
+                .collect();
+            if entries.is_empty() {
+                match fs::remove_file(&path) {
+                    Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(io_err(&path)(e)),
+                    _ => {}
+                }
+            } else {
+                fs::write(&path, entries).map_err(io_err(&path))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes `{offset:020}.snapshot` with the producer state as of now.
+    fn write_producer_snapshot(&self, offset: i64) -> Result<()> {
+        producer_state::write_snapshot(&self.dir, offset, &self.producers.snapshot_bytes())
+    }
+
+    /// Removes snapshots below the oldest segment (they can never be used again).
+    fn remove_old_snapshots(&self) -> Result<()> {
+        let first = self.segments.keys().next().copied().unwrap_or(0);
+        for (offset, path) in producer_state::list_snapshots(&self.dir)? {
+            if offset < first {
+                let _ = fs::remove_file(path);
+            }
+        }
+        Ok(())
+    }
+
+    /// The partition's producer state.
+    pub fn producer_state(&self) -> &ProducerState {
+        &self.producers
+    }
+
+    /// The first offset of the oldest open transaction, if any.
+    pub fn first_unstable_offset(&self) -> Option<i64> {
+        self.producers.first_unstable_offset()
+    }
+
+    /// Aborted transactions a read_committed fetch of `[from, to)` must be told about.
+    pub fn aborted_transactions(&self, from: i64, to: i64) -> Vec<AbortedTxn> {
+        self.producers.aborted_between(from, to)
+    }
+
+    /// Forgets idle producers (`producer.id.expiration.ms`). Returns how many.
+    pub fn expire_producers(&mut self, now_ms: i64, expiration_ms: i64) -> usize {
+        self.producers.expire(now_ms, expiration_ms)
     }
 
     /// The partition directory.
@@ -379,6 +543,17 @@ impl Log {
         if headers.is_empty() {
             return Ok(self.nothing_appended());
         }
+        let validate = origin == Origin::Client;
+        if validate {
+            // A retry of a batch already written: answer with its offsets (Kafka checks the
+            // first batch; producers send one batch per partition).
+            if let Some(dup) = self.producers.find_duplicate(&headers[0]) {
+                let mut info = self.nothing_appended();
+                info.first_offset = dup.first_offset;
+                info.last_offset = dup.last_offset;
+                return Ok(info);
+            }
+        }
         let valid_len = headers.iter().map(BatchHeader::size).sum();
         let mut buf = records
             .try_into_mut()
@@ -389,6 +564,7 @@ impl Log {
             (self.config.timestamp_type == TimestampType::LogAppendTime).then_some(now_ms);
         let mut next_offset = self.log_end_offset();
         let mut position = 0;
+        let mut pending = PendingUpdate::default();
         for header in &mut headers {
             let bytes = &mut buf[position..position + header.size()];
             batch::set_base_offset(bytes, next_offset)?;
@@ -397,14 +573,39 @@ impl Log {
                 batch::set_log_append_time(bytes, ts)?;
             }
             *header = BatchHeader::parse(bytes)?;
+            let marker = header
+                .is_control()
+                .then(|| producer_state::read_marker(bytes))
+                .flatten();
+            self.producers
+                .check_batch(&mut pending, header, marker, validate)?;
             next_offset = header.next_offset();
             position += header.size();
         }
+        let lso_before = self
+            .producers
+            .first_unstable_offset()
+            .unwrap_or_else(|| self.log_end_offset());
         self.write_batches(&buf, &headers, now_ms)?;
         if leader_epoch >= 0 {
             self.epochs.assign(leader_epoch, headers[0].base_offset)?;
         }
+        self.apply_producer_update(pending, lso_before)?;
         Ok(self.append_info(&headers, log_append_time.unwrap_or(-1)))
+    }
+
+    /// Applies the producer state changes of a written append: aborted transactions go to the
+    /// `.txnindex`, and a snapshot asked for by a roll is written now.
+    fn apply_producer_update(&mut self, pending: PendingUpdate, lso_before: i64) -> Result<()> {
+        if !pending.is_empty() {
+            for t in self.producers.apply(pending, lso_before) {
+                self.write_aborted(&t)?;
+            }
+        }
+        if let Some(offset) = self.snapshot_due.take() {
+            self.write_producer_snapshot(offset)?;
+        }
+        Ok(())
     }
 
     /// Appends batches fetched from the leader, keeping their offsets and epochs. A truncated
@@ -439,6 +640,22 @@ impl Log {
             });
         }
         let valid_len = headers.iter().map(BatchHeader::size).sum();
+        // Followers build the producer state too, so a new leader has it.
+        let mut pending = PendingUpdate::default();
+        let mut position = 0;
+        for header in &headers {
+            let marker = header
+                .is_control()
+                .then(|| producer_state::read_marker(&records[position..position + header.size()]))
+                .flatten();
+            self.producers
+                .check_batch(&mut pending, header, marker, false)?;
+            position += header.size();
+        }
+        let lso_before = self
+            .producers
+            .first_unstable_offset()
+            .unwrap_or_else(|| self.log_end_offset());
         self.write_batches(&records[..valid_len], &headers, now_ms)?;
         for header in &headers {
             if header.partition_leader_epoch >= 0 {
@@ -446,6 +663,7 @@ impl Log {
                     .assign(header.partition_leader_epoch, header.base_offset)?;
             }
         }
+        self.apply_producer_update(pending, lso_before)?;
         Ok(self.append_info(&headers, -1))
     }
 
@@ -574,7 +792,10 @@ impl Log {
         // flushes a rolled segment asynchronously rather than under the log lock.
         active.seal()?;
         active.modified_seq = seq;
-        self.add_segment(base_offset, now_ms)
+        self.add_segment(base_offset, now_ms)?;
+        // Kafka snapshots the producer state at every roll, named by the new segment's base.
+        self.snapshot_due = Some(base_offset);
+        Ok(())
     }
 
     fn add_segment(&mut self, base_offset: i64, now_ms: i64) -> Result<()> {
@@ -845,6 +1066,8 @@ impl Log {
             self.log_start_offset = first_base;
             self.epochs.truncate_from_start(first_base)?;
         }
+        self.producers.trim_aborted_before(self.log_start_offset);
+        self.remove_old_snapshots()?;
         Ok(DeletedSegments {
             count,
             files,
@@ -1010,6 +1233,11 @@ impl Log {
         self.log_start_offset = self.log_start_offset.min(log_end_offset);
         self.recovery_point = self.recovery_point.min(log_end_offset);
         self.first_dirty_offset = self.first_dirty_offset.min(log_end_offset);
+        self.producers.truncate_aborted(log_end_offset);
+        let active_base = self.active().base_offset();
+        self.rewrite_txn_indexes_from(active_base)?;
+        self.snapshot_due = None;
+        self.rebuild_producer_state()?;
         Ok(true)
     }
 
@@ -1037,6 +1265,11 @@ impl Log {
         self.log_start_offset = offset;
         self.recovery_point = offset;
         self.first_dirty_offset = offset;
+        self.producers = ProducerState::default();
+        self.snapshot_due = None;
+        for (_, path) in producer_state::list_snapshots(&self.dir)? {
+            let _ = fs::remove_file(path);
+        }
         self.epochs.clear()
     }
 
@@ -1139,6 +1372,8 @@ impl Log {
         active.seal()?;
         active.modified_seq = seq;
         self.flush_all(now_ms)?;
+        // As Kafka at clean shutdown: the next start loads this and replays nothing.
+        self.write_producer_snapshot(self.log_end_offset())?;
         sync_dir(&self.dir)
     }
 
@@ -2241,5 +2476,71 @@ mod tests {
             .collect();
         assert_eq!(offsets, (0..10).collect::<Vec<_>>());
         assert_eq!(sets[1].records[4].value.as_deref(), Some(&b"value-4"[..]));
+    }
+
+    /// A producer's batch: `count` records from sequence `seq`.
+    fn idempotent_batch(pid: i64, epoch: i16, seq: i32, count: usize) -> Bytes {
+        let records: Vec<_> = (0..count)
+            .map(|i| {
+                let mut r = record(i as i64, 1_000 + i as i64, &[7u8; 100]);
+                r.producer_id = pid;
+                r.producer_epoch = epoch;
+                r.sequence = seq + i as i32;
+                r
+            })
+            .collect();
+        encode(&records, Compression::None)
+    }
+
+    #[test]
+    fn idempotent_appends_survive_a_crash_and_a_clean_restart() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut log = Log::create(dir.path(), small()).unwrap();
+        let mut seq = 0;
+        let mut firsts = Vec::new();
+        for _ in 0..30 {
+            let info = log
+                .append_as_leader(idempotent_batch(9, 0, seq, 4), 0, 1_000)
+                .unwrap();
+            firsts.push(info.first_offset);
+            seq += 4;
+        }
+        assert!(log.segment_count() > 2, "the test needs rolls");
+        let snapshots = producer_state::list_snapshots(dir.path()).unwrap();
+        assert!(!snapshots.is_empty(), "a roll writes a producer snapshot");
+        // A retry of the last batch answers with its original offsets and writes nothing.
+        let end = log.log_end_offset();
+        let dup = log
+            .append_as_leader(idempotent_batch(9, 0, seq - 4, 4), 0, 1_000)
+            .unwrap();
+        assert_eq!(dup.first_offset, *firsts.last().unwrap());
+        assert_eq!(log.log_end_offset(), end);
+        // A gap and an old epoch are refused.
+        assert!(matches!(
+            log.append_as_leader(idempotent_batch(9, 0, seq + 1, 1), 0, 1_000),
+            Err(LogError::OutOfOrderSequence(_))
+        ));
+        // After a crash the state comes from the last snapshot plus the log after it.
+        let log = reopen(log, false);
+        let mut log = log;
+        let dup = log
+            .append_as_leader(idempotent_batch(9, 0, seq - 4, 4), 0, 1_000)
+            .unwrap();
+        assert_eq!(dup.first_offset, *firsts.last().unwrap());
+        assert_eq!(log.log_end_offset(), end);
+        log.append_as_leader(idempotent_batch(9, 0, seq, 1), 0, 1_000)
+            .unwrap();
+        seq += 1;
+        // A clean shutdown snapshots at the log end; the next start replays nothing.
+        log.close(1_000).unwrap();
+        let leo = log.log_end_offset();
+        assert!(producer_state::snapshot_path(dir.path(), leo).exists());
+        let mut log = reopen(log, true);
+        assert!(matches!(
+            log.append_as_leader(idempotent_batch(9, 0, seq + 3, 1), 0, 1_000),
+            Err(LogError::OutOfOrderSequence(_))
+        ));
+        log.append_as_leader(idempotent_batch(9, 0, seq, 1), 0, 1_000)
+            .unwrap();
     }
 }

@@ -9,6 +9,8 @@
 //! 00000000000000000000.timeindex  sparse time index: (timestamp i64, relative offset u32)
 //! 00000000000000368769.log        the next segment, starting at offset 368769
 //! ...
+//! 00000000000000368769.snapshot   producer state as of offset 368769 (written at roll)
+//! 00000000000000000000.txnindex   aborted transactions whose abort marker is in the segment
 //! leader-epoch-checkpoint         epoch -> first offset
 //! ```
 //!
@@ -20,6 +22,8 @@
 //! - `segment`: one segment's files; appends, lookups, scans, roll rules.
 //! - `index`, `time_index`: the sparse indexes, in memory with their files kept in step.
 //! - [`cleaner`]: compaction (`cleanup.policy=compact`), keeping the latest record per key.
+//! - [`producer_state`]: idempotent and transactional producers' state, `.snapshot` files and
+//!   the aborted transactions of `.txnindex` files.
 //! - [`recovery`]: opening a directory, and repairing it after a crash.
 //! - [`file_slice`]: what a read returns, a [`FileSlice`] readable without the log's lock.
 //! - [`checkpoint`], [`leader_epoch`]: Kafka's checkpoint files.
@@ -35,6 +39,7 @@ pub(crate) mod index;
 pub mod leader_epoch;
 #[allow(clippy::module_inception)]
 pub mod log;
+pub mod producer_state;
 pub mod recovery;
 pub(crate) mod segment;
 pub(crate) mod time_index;

@@ -283,9 +283,9 @@ impl Payloads {
 }
 
 pub async fn run(args: ProducerPerfArgs) -> Result<ExitStatus> {
-    if args.transactional_id.is_some() || args.transaction_duration_ms.is_some() {
+    if args.transaction_duration_ms == Some(0) {
         return Err(Error::Message(
-            "--transactional-id: kbox's producer does not support transactions yet".into(),
+            "--transaction-duration-ms should be greater than zero".into(),
         ));
     }
     if args.throughput == 0.0 {
@@ -304,10 +304,31 @@ pub async fn run(args: ProducerPerfArgs) -> Result<ExitStatus> {
         .chain(args.command_property.iter())
         .cloned()
         .collect();
-    let config = client_config(args.bootstrap_server.as_deref(), &files, &pairs, &[])?;
+    let mut config = client_config(args.bootstrap_server.as_deref(), &files, &pairs, &[])?;
+    // Apache's rules: a transactional id (flag or property) or a duration turns transactions
+    // on; each one is committed after --transaction-duration-ms (3000 by default).
+    let transactional_id = args
+        .transactional_id
+        .clone()
+        .or_else(|| config.get("transactional.id").map(str::to_string))
+        .or_else(|| {
+            args.transaction_duration_ms
+                .map(|_| "performance-producer-default-transactional-id".to_string())
+        });
+    let transaction_duration = transactional_id
+        .as_ref()
+        .map(|_| Duration::from_millis(args.transaction_duration_ms.unwrap_or(3000)));
+    if let Some(id) = &transactional_id {
+        config.set("transactional.id", id.as_str());
+    }
     let client_id = config.client_id();
     let payloads = Payloads::from_args(&args)?;
     let producer = Producer::new(config)?;
+    let mut transaction_started = Instant::now();
+    if transaction_duration.is_some() {
+        producer.init_transactions().await?;
+        producer.begin_transaction().await?;
+    }
 
     let start = Instant::now();
     let json = args.format == OutputFormat::Json;
@@ -371,6 +392,14 @@ pub async fn run(args: ProducerPerfArgs) -> Result<ExitStatus> {
         if let Some(bar) = &bar {
             bar.set_position(sent);
         }
+        if transaction_duration.is_some_and(|d| transaction_started.elapsed() >= d) {
+            producer.commit_transaction().await?;
+            producer.begin_transaction().await?;
+            transaction_started = Instant::now();
+        }
+    }
+    if transaction_duration.is_some() {
+        producer.commit_transaction().await?;
     }
     producer.close().await?;
     if let Some(bar) = bar {

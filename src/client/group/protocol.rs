@@ -169,6 +169,11 @@ fn encode_versioned<T: Encodable>(message: &T, version: i16) -> Result<Bytes> {
 
 /// Finds the coordinator of a group (key type 0) and makes sure the client can reach it.
 pub async fn find_coordinator(client: &Client, group_id: &str) -> Result<i32> {
+    find_coordinator_of(client, group_id, 0).await
+}
+
+/// Finds the coordinator of a key: a group (key type 0) or a transactional id (1).
+pub async fn find_coordinator_of(client: &Client, group_id: &str, key_type: i8) -> Result<i32> {
     let conn = client.any_connection().await?;
     let version =
         conn.version_capped::<FindCoordinatorRequest>(GROUP_VERSION_CAPS.find_coordinator)?;
@@ -178,7 +183,7 @@ pub async fn find_coordinator(client: &Client, group_id: &str) -> Result<i32> {
     } else {
         request.key = StrBytes::from_string(group_id.to_string());
     }
-    request.key_type = 0;
+    request.key_type = key_type;
     let response = conn
         .send_at(&request, version, client.request_timeout())
         .await?;
