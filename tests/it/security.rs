@@ -328,6 +328,135 @@ fn confluent_kafka_logs_in_on_every_listener_type() {
 }
 
 #[test]
+fn kafka_python_and_kafkajs_log_in_with_scram_plain_and_certificates() {
+    let broker = SecureBroker::start();
+    let ca = broker.pki.path("ca.pem");
+    let (cert, key) = (broker.pki.path("client.crt"), broker.pki.path("client.key"));
+    let kafka_python = |listener: &str, extra: &[&str]| {
+        let addr = broker.addr(listener);
+        let mut args = vec![
+            "tests/clients/kafka_python_security.py",
+            "--bootstrap",
+            &addr,
+            "--protocol",
+            listener,
+        ];
+        args.extend_from_slice(extra);
+        expect_script("python3", &args)
+    };
+    let served = kafka_python(
+        "SASL_PLAINTEXT",
+        &[
+            "--mechanism",
+            "SCRAM-SHA-256",
+            "--user",
+            "bob",
+            "--password",
+            "bob-secret",
+        ],
+    );
+    assert_eq!(served["consumed"], 5, "{served}");
+    let served = kafka_python(
+        "SASL_SSL",
+        &[
+            "--mechanism",
+            "PLAIN",
+            "--user",
+            "alice",
+            "--password",
+            "alice-secret",
+            "--ca",
+            &ca,
+        ],
+    );
+    assert_eq!(served["consumed"], 5, "{served}");
+    let served = kafka_python("SSL", &["--ca", &ca, "--cert", &cert, "--key", &key]);
+    assert_eq!(served["consumed"], 5, "{served}");
+    let refused = kafka_python(
+        "SASL_PLAINTEXT",
+        &[
+            "--mechanism",
+            "SCRAM-SHA-512",
+            "--user",
+            "bob",
+            "--password",
+            "bad",
+            "--expect-failure",
+        ],
+    );
+    assert!(
+        refused["reasons"]
+            .to_string()
+            .contains("invalid credentials with SASL mechanism SCRAM-SHA-512"),
+        "{refused}"
+    );
+
+    let kafkajs = |listener: &str, extra: &[&str]| {
+        let addr = broker.addr(listener);
+        let mut args = vec![
+            "tests/clients/node/kafkajs_security.js",
+            "--bootstrap",
+            &addr,
+        ];
+        args.extend_from_slice(extra);
+        expect_script("node", &args)
+    };
+    let served = kafkajs(
+        "SASL_PLAINTEXT",
+        &[
+            "--mechanism",
+            "scram-sha-512",
+            "--user",
+            "bob",
+            "--password",
+            "bob-secret",
+        ],
+    );
+    assert_eq!(served["consumed"], 5, "{served}");
+    let served = kafkajs(
+        "SASL_SSL",
+        &[
+            "--ssl",
+            "--ca",
+            &ca,
+            "--mechanism",
+            "plain",
+            "--user",
+            "alice",
+            "--password",
+            "alice-secret",
+        ],
+    );
+    assert_eq!(served["consumed"], 5, "{served}");
+    let served = kafkajs(
+        "SSL",
+        &["--ssl", "--ca", &ca, "--cert", &cert, "--key", &key],
+    );
+    assert_eq!(served["consumed"], 5, "{served}");
+    let refused = kafkajs(
+        "SASL_SSL",
+        &[
+            "--ssl",
+            "--ca",
+            &ca,
+            "--mechanism",
+            "plain",
+            "--user",
+            "alice",
+            "--password",
+            "bad",
+            "--expect-failure",
+        ],
+    );
+    assert!(
+        refused["error"]
+            .to_string()
+            .contains("Authentication failed: Invalid username or password"),
+        "{refused}"
+    );
+}
+
+#[test]
 fn kcat_logs_in_with_scram_plain_and_client_certificates() {
     let broker = SecureBroker::start();
     let ca = broker.pki.path("ca.pem");
