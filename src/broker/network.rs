@@ -8,7 +8,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::io::{AsyncWriteExt, BufWriter};
+use tokio::io::{AsyncReadExt, AsyncWriteExt, BufWriter};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
@@ -173,7 +173,15 @@ async fn serve_connection(
         let (principal, close) = auth::snapshot(&auth);
         session.principal = principal;
         if close {
-            break; // a failed login: its answer is written, now the connection goes
+            // A failed login: its answer is written; end our side and give the peer a moment
+            // to read it and hang up, so the answer is not lost to a reset.
+            let _ = writer.shutdown().await;
+            let mut sink = [0u8; 1024];
+            let _ = tokio::time::timeout(LINGER_AFTER_FAILED_LOGIN, async {
+                while matches!(reader.read(&mut sink).await, Ok(n) if n > 0) {}
+            })
+            .await;
+            break;
         }
     }
 }
@@ -211,6 +219,9 @@ async fn accept_tls(
         }
     }
 }
+
+/// How long a connection closed after a failed login waits for the peer to hang up.
+const LINGER_AFTER_FAILED_LOGIN: Duration = Duration::from_secs(1);
 
 /// How long a TLS handshake may take before the connection is dropped.
 const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
