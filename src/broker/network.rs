@@ -173,9 +173,9 @@ async fn serve_connection(
         let (principal, close) = auth::snapshot(&auth);
         session.principal = principal;
         if close {
-            // A failed login: its answer is written; end our side and give the peer a moment
-            // to read it and hang up, so the answer is not lost to a reset.
-            let _ = writer.shutdown().await;
+            // A failed login: its answer is written. Let the peer read it and hang up first
+            // (some clients drop an answer that arrives together with the close), and close
+            // ourselves after a moment if it does not.
             let mut sink = [0u8; 1024];
             let _ = tokio::time::timeout(LINGER_AFTER_FAILED_LOGIN, async {
                 while matches!(reader.read(&mut sink).await, Ok(n) if n > 0) {}
