@@ -198,12 +198,23 @@ async fn accept_tls(
     };
     match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(socket)).await {
         Ok(Ok(tls)) => {
-            let principal = tls
+            let subject = tls
                 .get_ref()
                 .1
                 .peer_certificates()
                 .and_then(|chain| chain.first())
-                .and_then(|cert| crate::security::tls::principal_from_certificate(cert).ok());
+                .and_then(|cert| crate::security::tls::certificate_subject(cert).ok());
+            let principal = match subject {
+                None => None,
+                Some(subject) => match security.principal_rules.apply(&subject) {
+                    Some(name) => Some(format!("User:{name}")),
+                    None => {
+                        // Kafka refuses a certificate that no ssl.principal.mapping.rules maps.
+                        tracing::info!(%peer, listener = %security.name, "Failed authentication with /{} (No rules apply to {subject})", peer.ip());
+                        return None;
+                    }
+                },
+            };
             if let Some(principal) = &principal {
                 tracing::debug!(%peer, %principal, listener = %security.name, "authenticated by TLS client certificate");
             }

@@ -1223,3 +1223,57 @@ async fn pkcs12_key_and_trust_stores_work_on_both_ends() {
     assert!(err.to_string().contains("PKCS#12"), "{err}");
     broker.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn certificates_no_principal_mapping_rule_applies_to_are_refused() {
+    let pki = make_pki(&["localhost"]);
+    let start = |rules: &'static str| {
+        let pki = &pki;
+        async move {
+            let dir = tempfile::tempdir().unwrap();
+            let broker = start_broker(
+                dir.path(),
+                &[
+                    (
+                        "listeners",
+                        "SSL://127.0.0.1:0,CONTROLLER://127.0.0.1:0".to_string(),
+                    ),
+                    (
+                        "listener.security.protocol.map",
+                        "SSL:SSL,CONTROLLER:PLAINTEXT".into(),
+                    ),
+                    ("inter.broker.listener.name", "SSL".into()),
+                    ("ssl.keystore.type", "PEM".into()),
+                    ("ssl.keystore.location", pki.path("server.pem")),
+                    ("ssl.truststore.type", "PEM".into()),
+                    ("ssl.truststore.location", pki.path("ca.pem")),
+                    ("ssl.client.auth", "required".into()),
+                    ("ssl.principal.mapping.rules", rules.into()),
+                ],
+            )
+            .await;
+            (broker, dir)
+        }
+    };
+    let client = |addr: &str| {
+        let mut c = ClientConfig::with_bootstrap(addr);
+        c.set("security.protocol", "SSL");
+        c.set("ssl.truststore.location", pki.path("ca.pem"));
+        c.set("ssl.keystore.location", pki.path("client-keystore.pem"));
+        c.set("default.api.timeout.ms", "5000");
+        c.set("request.timeout.ms", "5000");
+        Admin::new(c).unwrap()
+    };
+    let (broker, _dir) = start("RULE:^CN=(.*?),O=kbox$/$1/L").await;
+    client(&broker.addr.to_string())
+        .list_topics(false)
+        .await
+        .unwrap();
+    broker.shutdown().await.unwrap();
+    let (broker, _dir) = start("RULE:^CN=(.*?),O=elsewhere$/$1/").await;
+    assert!(client(&broker.addr.to_string())
+        .list_topics(false)
+        .await
+        .is_err());
+    broker.shutdown().await.unwrap();
+}
