@@ -499,6 +499,7 @@ impl PrincipalRules {
                 "Invalid value {text} for configuration ssl.principal.mapping.rules: {why}"
             ))
         };
+        let java_groups = regex::Regex::new(r"\$(\d+)").map_err(|e| bad(&e.to_string()))?;
         let mut rules = Vec::new();
         let mut rest = text.trim();
         while !rest.is_empty() {
@@ -517,9 +518,7 @@ impl PrincipalRules {
                 let pattern = regex::Regex::new(&format!("^(?:{pattern})$"))
                     .map_err(|e| bad(&format!("bad pattern: {e}")))?;
                 // Java writes groups as $1; the regex crate wants ${1} when letters follow.
-                let replacement = regex::Regex::new(r"\$(\d+)")
-                    .map(|g| g.replace_all(&replacement, "$${$1}").into_owned())
-                    .unwrap_or(replacement);
+                let replacement = java_groups.replace_all(&replacement, "$${$1}").into_owned();
                 rules.push(PrincipalRule::Rule {
                     pattern,
                     replacement,
