@@ -31,6 +31,8 @@ pub struct ListenerSecurity {
     pub protocol: SecurityProtocol,
     /// Set for SSL and SASL_SSL.
     pub tls: Option<tokio_rustls::TlsAcceptor>,
+    /// `ssl.principal.mapping.rules`, for client certificates.
+    pub principal_rules: tls::PrincipalRules,
     /// Enabled SASL mechanisms kbox implements (SASL listeners only).
     pub mechanisms: Vec<String>,
     /// PLAIN users and passwords from the listener's JAAS config.
@@ -70,6 +72,7 @@ impl ListenerSecurity {
             name: name.to_string(),
             protocol: SecurityProtocol::Plaintext,
             tls: None,
+            principal_rules: tls::PrincipalRules::default(),
             mechanisms: Vec::new(),
             plain_users: IndexMap::new(),
             reauth_ms: 0,
@@ -108,6 +111,9 @@ impl ListenerSecurity {
         ) {
             let server = tls::server_config(&get, &name).map_err(fail)?;
             security.tls = Some(tokio_rustls::TlsAcceptor::from(server));
+            if let Some(rules) = get("ssl.principal.mapping.rules") {
+                security.principal_rules = tls::PrincipalRules::parse(&rules).map_err(fail)?;
+            }
         }
         if matches!(
             listener.security_protocol,

@@ -581,7 +581,7 @@ pub static BROKER_KEYS: &[BrokerKey] = &[
     k("ssl.truststore.password", T::Password, None, V::None, "The password for the trust store file."),
     k("ssl.truststore.certificates", T::Password, None, V::None, "Trusted certificates in the format specified by 'ssl.truststore.type'."),
     k("ssl.endpoint.identification.algorithm", T::String, Some("https"), V::None, "The endpoint identification algorithm to validate server hostname using server certificate."),
-    k("ssl.principal.mapping.rules", T::String, Some("DEFAULT"), V::None, "A list of rules for mapping from distinguished name found in the client certificate to short name. kbox applies DEFAULT."),
+    k("ssl.principal.mapping.rules", T::String, Some("DEFAULT"), V::None, "A list of rules for mapping from distinguished name found in the client certificate to short name: RULE:pattern/replacement/[LU] or DEFAULT, tried in order."),
     k("ssl.protocol", T::String, Some("TLSv1.3"), V::None, "The SSL protocol used to generate the SSLContext."),
     // kbox's own keys (Kafka has no equivalent; its metrics go through JMX)
     k("kbox.metrics.listener", T::String, Some(""), V::Custom(validate_metrics_listener),

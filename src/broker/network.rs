@@ -8,7 +8,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::io::{AsyncWriteExt, BufWriter};
+use tokio::io::{AsyncReadExt, AsyncWriteExt, BufWriter};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
@@ -209,7 +209,15 @@ async fn serve_connection(
         let (principal, close) = auth::snapshot(&auth);
         session.principal = principal;
         if close {
-            break; // a failed login: its answer is written, now the connection goes
+            // A failed login: its answer is written. Let the peer read it and hang up first
+            // (some clients drop an answer that arrives together with the close), and close
+            // ourselves after a moment if it does not.
+            let mut sink = [0u8; 1024];
+            let _ = tokio::time::timeout(LINGER_AFTER_FAILED_LOGIN, async {
+                while matches!(reader.read(&mut sink).await, Ok(n) if n > 0) {}
+            })
+            .await;
+            break;
         }
         // A throttled client is not read from until its throttle time has passed.
         let muted = session.muted_until.lock().unwrap_or_else(|e| e.into_inner()).take();
@@ -300,12 +308,23 @@ async fn accept_tls(
     };
     match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(socket)).await {
         Ok(Ok(tls)) => {
-            let principal = tls
+            let subject = tls
                 .get_ref()
                 .1
                 .peer_certificates()
                 .and_then(|chain| chain.first())
-                .and_then(|cert| crate::security::tls::principal_from_certificate(cert).ok());
+                .and_then(|cert| crate::security::tls::certificate_subject(cert).ok());
+            let principal = match subject {
+                None => None,
+                Some(subject) => match security.principal_rules.apply(&subject) {
+                    Some(name) => Some(format!("User:{name}")),
+                    None => {
+                        // Kafka refuses a certificate that no ssl.principal.mapping.rules maps.
+                        tracing::info!(%peer, listener = %security.name, "Failed authentication with /{} (No rules apply to {subject})", peer.ip());
+                        return None;
+                    }
+                },
+            };
             if let Some(principal) = &principal {
                 tracing::debug!(%peer, %principal, listener = %security.name, "authenticated by TLS client certificate");
             }
@@ -321,6 +340,9 @@ async fn accept_tls(
         }
     }
 }
+
+/// How long a connection closed after a failed login waits for the peer to hang up.
+const LINGER_AFTER_FAILED_LOGIN: Duration = Duration::from_secs(1);
 
 /// How long a TLS handshake may take before the connection is dropped.
 const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);

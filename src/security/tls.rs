@@ -421,6 +421,11 @@ impl ServerCertVerifier for Lenient {
 /// Kafka's default principal for a TLS peer: `User:` and the certificate subject as Java's
 /// `X500Principal.getName()` prints it (RFC 2253: last RDN first, `CN=alice,OU=eng,O=kbox`).
 pub fn principal_from_certificate(der: &[u8]) -> Result<String, SecurityError> {
+    Ok(format!("User:{}", certificate_subject(der)?))
+}
+
+/// A certificate's subject in RFC 2253 form, as Java's `X500Principal.getName()` prints it.
+pub fn certificate_subject(der: &[u8]) -> Result<String, SecurityError> {
     let (_, cert) = x509_parser::parse_x509_certificate(der)
         .map_err(|e| config_err(format!("unreadable client certificate: {e}")))?;
     let mut rdns = Vec::new();
@@ -457,7 +462,123 @@ pub fn principal_from_certificate(der: &[u8]) -> Result<String, SecurityError> {
         rdns.push(parts.join("+"));
     }
     rdns.reverse();
-    Ok(format!("User:{}", rdns.join(",")))
+    Ok(rdns.join(","))
+}
+
+/// `ssl.principal.mapping.rules`: Kafka's rules from a certificate subject to a principal name,
+/// `RULE:pattern/replacement/[LU]` (the pattern must match the whole subject) or `DEFAULT`
+/// (the subject itself), tried in order.
+#[derive(Debug, Clone)]
+pub struct PrincipalRules {
+    rules: Vec<PrincipalRule>,
+}
+
+#[derive(Debug, Clone)]
+enum PrincipalRule {
+    Default,
+    Rule {
+        pattern: regex::Regex,
+        replacement: String,
+        case: Option<char>,
+    },
+}
+
+impl Default for PrincipalRules {
+    fn default() -> Self {
+        PrincipalRules {
+            rules: vec![PrincipalRule::Default],
+        }
+    }
+}
+
+impl PrincipalRules {
+    /// Parses the rules as Kafka writes them (comma-separated, regexes may hold commas).
+    pub fn parse(text: &str) -> Result<Self, SecurityError> {
+        let bad = |why: &str| {
+            config_err(format!(
+                "Invalid value {text} for configuration ssl.principal.mapping.rules: {why}"
+            ))
+        };
+        let java_groups = regex::Regex::new(r"\$(\d+)").map_err(|e| bad(&e.to_string()))?;
+        let mut rules = Vec::new();
+        let mut rest = text.trim();
+        while !rest.is_empty() {
+            if let Some(after) = rest.strip_prefix("DEFAULT") {
+                rules.push(PrincipalRule::Default);
+                rest = after;
+            } else if let Some(after) = rest.strip_prefix("RULE:") {
+                let (pattern, after) =
+                    until_slash(after).ok_or_else(|| bad("a RULE needs pattern/replacement/"))?;
+                let (replacement, after) =
+                    until_slash(after).ok_or_else(|| bad("a RULE needs pattern/replacement/"))?;
+                let (case, after) = match after.chars().next() {
+                    Some(c @ ('L' | 'U')) => (Some(c), &after[1..]),
+                    _ => (None, after),
+                };
+                let pattern = regex::Regex::new(&format!("^(?:{pattern})$"))
+                    .map_err(|e| bad(&format!("bad pattern: {e}")))?;
+                // Java writes groups as $1; the regex crate wants ${1} when letters follow.
+                let replacement = java_groups.replace_all(&replacement, "$${$1}").into_owned();
+                rules.push(PrincipalRule::Rule {
+                    pattern,
+                    replacement,
+                    case,
+                });
+                rest = after;
+            } else {
+                return Err(bad("expected DEFAULT or RULE:pattern/replacement/"));
+            }
+            rest = rest.trim_start().trim_start_matches(',').trim_start();
+        }
+        if rules.is_empty() {
+            rules.push(PrincipalRule::Default);
+        }
+        Ok(PrincipalRules { rules })
+    }
+
+    /// The principal name for a subject; `None` when no rule applies (Kafka then refuses the
+    /// connection).
+    pub fn apply(&self, subject: &str) -> Option<String> {
+        self.rules.iter().find_map(|rule| match rule {
+            PrincipalRule::Default => Some(subject.to_string()),
+            PrincipalRule::Rule {
+                pattern,
+                replacement,
+                case,
+            } => {
+                if !pattern.is_match(subject) {
+                    return None;
+                }
+                let name = pattern.replace(subject, replacement.as_str()).into_owned();
+                Some(match case {
+                    Some('L') => name.to_lowercase(),
+                    Some('U') => name.to_uppercase(),
+                    _ => name,
+                })
+            }
+        })
+    }
+}
+
+/// Splits at the first `/` not escaped by a backslash; `\/` becomes `/`.
+fn until_slash(text: &str) -> Option<(String, &str)> {
+    let mut out = String::new();
+    let mut chars = text.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some((_, '/')) => out.push('/'),
+                Some((_, other)) => {
+                    out.push('\\');
+                    out.push(other);
+                }
+                None => out.push('\\'),
+            },
+            '/' => return Some((out, &text[i + 1..])),
+            other => out.push(other),
+        }
+    }
+    None
 }
 
 fn escape_rfc2253(value: &str) -> String {
@@ -478,6 +599,37 @@ fn escape_rfc2253(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn principal_mapping_rules_as_kafka_documents_them() {
+        let rules = PrincipalRules::parse(
+            "RULE:^CN=(.*?),OU=ServiceUsers.*$/$1/L, RULE:^CN=([a-z]+)x,O=(.*)$/$1@$2/, DEFAULT",
+        )
+        .unwrap();
+        assert_eq!(
+            rules
+                .apply("CN=Kafka-Broker,OU=ServiceUsers,O=Corp")
+                .as_deref(),
+            Some("kafka-broker")
+        );
+        assert_eq!(rules.apply("CN=bobx,O=kbox").as_deref(), Some("bob@kbox"));
+        assert_eq!(
+            rules.apply("CN=alice,O=kbox").as_deref(),
+            Some("CN=alice,O=kbox")
+        );
+        let strict = PrincipalRules::parse("RULE:^CN=(.*),O=kbox$/$1/U").unwrap();
+        assert_eq!(strict.apply("CN=alice,O=kbox").as_deref(), Some("ALICE"));
+        assert_eq!(strict.apply("CN=alice,O=other"), None);
+        assert_eq!(
+            PrincipalRules::parse("DEFAULT")
+                .unwrap()
+                .apply("CN=x")
+                .as_deref(),
+            Some("CN=x")
+        );
+        assert!(PrincipalRules::parse("RULE:oops").is_err());
+        assert!(PrincipalRules::parse("something").is_err());
+    }
 
     #[test]
     fn principal_is_the_subject_in_rfc2253_order() {

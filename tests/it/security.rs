@@ -328,6 +328,135 @@ fn confluent_kafka_logs_in_on_every_listener_type() {
 }
 
 #[test]
+fn kafka_python_and_kafkajs_log_in_with_scram_plain_and_certificates() {
+    let broker = SecureBroker::start();
+    let ca = broker.pki.path("ca.pem");
+    let (cert, key) = (broker.pki.path("client.crt"), broker.pki.path("client.key"));
+    let kafka_python = |listener: &str, extra: &[&str]| {
+        let addr = broker.addr(listener);
+        let mut args = vec![
+            "tests/clients/kafka_python_security.py",
+            "--bootstrap",
+            &addr,
+            "--protocol",
+            listener,
+        ];
+        args.extend_from_slice(extra);
+        expect_script("python3", &args)
+    };
+    let served = kafka_python(
+        "SASL_PLAINTEXT",
+        &[
+            "--mechanism",
+            "SCRAM-SHA-256",
+            "--user",
+            "bob",
+            "--password",
+            "bob-secret",
+        ],
+    );
+    assert_eq!(served["consumed"], 5, "{served}");
+    let served = kafka_python(
+        "SASL_SSL",
+        &[
+            "--mechanism",
+            "PLAIN",
+            "--user",
+            "alice",
+            "--password",
+            "alice-secret",
+            "--ca",
+            &ca,
+        ],
+    );
+    assert_eq!(served["consumed"], 5, "{served}");
+    let served = kafka_python("SSL", &["--ca", &ca, "--cert", &cert, "--key", &key]);
+    assert_eq!(served["consumed"], 5, "{served}");
+    let refused = kafka_python(
+        "SASL_PLAINTEXT",
+        &[
+            "--mechanism",
+            "SCRAM-SHA-512",
+            "--user",
+            "bob",
+            "--password",
+            "bad",
+            "--expect-failure",
+        ],
+    );
+    assert!(
+        refused["reasons"]
+            .to_string()
+            .contains("invalid credentials with SASL mechanism SCRAM-SHA-512"),
+        "{refused}"
+    );
+
+    let kafkajs = |listener: &str, extra: &[&str]| {
+        let addr = broker.addr(listener);
+        let mut args = vec![
+            "tests/clients/node/kafkajs_security.js",
+            "--bootstrap",
+            &addr,
+        ];
+        args.extend_from_slice(extra);
+        expect_script("node", &args)
+    };
+    let served = kafkajs(
+        "SASL_PLAINTEXT",
+        &[
+            "--mechanism",
+            "scram-sha-512",
+            "--user",
+            "bob",
+            "--password",
+            "bob-secret",
+        ],
+    );
+    assert_eq!(served["consumed"], 5, "{served}");
+    let served = kafkajs(
+        "SASL_SSL",
+        &[
+            "--ssl",
+            "--ca",
+            &ca,
+            "--mechanism",
+            "plain",
+            "--user",
+            "alice",
+            "--password",
+            "alice-secret",
+        ],
+    );
+    assert_eq!(served["consumed"], 5, "{served}");
+    let served = kafkajs(
+        "SSL",
+        &["--ssl", "--ca", &ca, "--cert", &cert, "--key", &key],
+    );
+    assert_eq!(served["consumed"], 5, "{served}");
+    let refused = kafkajs(
+        "SASL_SSL",
+        &[
+            "--ssl",
+            "--ca",
+            &ca,
+            "--mechanism",
+            "plain",
+            "--user",
+            "alice",
+            "--password",
+            "bad",
+            "--expect-failure",
+        ],
+    );
+    assert!(
+        refused["error"]
+            .to_string()
+            .contains("Authentication failed: Invalid username or password"),
+        "{refused}"
+    );
+}
+
+#[test]
 fn kcat_logs_in_with_scram_plain_and_client_certificates() {
     let broker = SecureBroker::start();
     let ca = broker.pki.path("ca.pem");
@@ -1092,5 +1221,59 @@ async fn pkcs12_key_and_trust_stores_work_on_both_ends() {
         .unwrap();
     let err = Admin::new(client("wrong")).unwrap_err();
     assert!(err.to_string().contains("PKCS#12"), "{err}");
+    broker.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn certificates_no_principal_mapping_rule_applies_to_are_refused() {
+    let pki = make_pki(&["localhost"]);
+    let start = |rules: &'static str| {
+        let pki = &pki;
+        async move {
+            let dir = tempfile::tempdir().unwrap();
+            let broker = start_broker(
+                dir.path(),
+                &[
+                    (
+                        "listeners",
+                        "SSL://127.0.0.1:0,CONTROLLER://127.0.0.1:0".to_string(),
+                    ),
+                    (
+                        "listener.security.protocol.map",
+                        "SSL:SSL,CONTROLLER:PLAINTEXT".into(),
+                    ),
+                    ("inter.broker.listener.name", "SSL".into()),
+                    ("ssl.keystore.type", "PEM".into()),
+                    ("ssl.keystore.location", pki.path("server.pem")),
+                    ("ssl.truststore.type", "PEM".into()),
+                    ("ssl.truststore.location", pki.path("ca.pem")),
+                    ("ssl.client.auth", "required".into()),
+                    ("ssl.principal.mapping.rules", rules.into()),
+                ],
+            )
+            .await;
+            (broker, dir)
+        }
+    };
+    let client = |addr: &str| {
+        let mut c = ClientConfig::with_bootstrap(addr);
+        c.set("security.protocol", "SSL");
+        c.set("ssl.truststore.location", pki.path("ca.pem"));
+        c.set("ssl.keystore.location", pki.path("client-keystore.pem"));
+        c.set("default.api.timeout.ms", "5000");
+        c.set("request.timeout.ms", "5000");
+        Admin::new(c).unwrap()
+    };
+    let (broker, _dir) = start("RULE:^CN=(.*?),O=kbox$/$1/L").await;
+    client(&broker.addr.to_string())
+        .list_topics(false)
+        .await
+        .unwrap();
+    broker.shutdown().await.unwrap();
+    let (broker, _dir) = start("RULE:^CN=(.*?),O=elsewhere$/$1/").await;
+    assert!(client(&broker.addr.to_string())
+        .list_topics(false)
+        .await
+        .is_err());
     broker.shutdown().await.unwrap();
 }
