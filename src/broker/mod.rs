@@ -12,6 +12,7 @@ pub mod log;
 pub mod metadata;
 pub mod metrics;
 pub mod network;
+pub mod quorum;
 pub mod partition;
 pub mod replica_manager;
 pub mod response;
