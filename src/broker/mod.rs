@@ -20,7 +20,7 @@ pub mod storage_format;
 pub mod topic_config;
 
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use tokio::net::TcpListener;
@@ -29,6 +29,7 @@ use tokio::task::JoinHandle;
 
 use config::BrokerConfig;
 use metadata::{MetadataImage, MetadataLog, MetadataRecord, TopicMeta};
+use quorum::node::CommittedBatch;
 use replica_manager::ReplicaManager;
 
 use crate::acl;
@@ -58,7 +59,8 @@ pub struct BrokerState {
     pub cluster_id: String,
     /// The broker listeners as advertised, with ports resolved after binding.
     pub endpoints: Vec<Endpoint>,
-    metadata_log: Mutex<MetadataLog>,
+    /// This node's member of the controller quorum, which holds the metadata log.
+    pub quorum: quorum::Quorum,
     image: RwLock<MetadataImage>,
     pub replicas: ReplicaManager,
     /// Consumer groups and their committed offsets.
@@ -123,24 +125,39 @@ impl BrokerState {
         self.image.read().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Makes metadata records durable, applies them, and opens or removes partitions to match.
-    pub fn commit_metadata(&self, records: Vec<MetadataRecord>) -> Result<()> {
-        let mut log = self.metadata_log.lock().unwrap_or_else(|e| e.into_inner());
-        log.append(&records)?;
-        let mut image = self.image.write().unwrap_or_else(|e| e.into_inner());
-        for record in &records {
-            let deleted = match record {
-                MetadataRecord::RemoveTopic { id } => image.topic_by_id(id).map(|t| t.name.clone()),
-                _ => None,
-            };
-            image.apply(record);
-            if let Some(name) = deleted {
-                self.replicas.delete_topic(&name)?;
+    /// Commits metadata records through the controller quorum (forwarded to the active
+    /// controller when this node does not lead) and returns once this node applied them.
+    pub async fn commit_metadata(&self, records: Vec<MetadataRecord>) -> Result<()> {
+        self.quorum.write(records).await
+    }
+
+    /// Applies committed entries in order, and opens or removes partitions to match.
+    fn apply_committed(&self, batch: CommittedBatch) {
+        let Some(last) = batch.last().map(|(index, _)| *index) else { return };
+        let mut terms = Vec::with_capacity(batch.len());
+        let image = {
+            let mut image = self.image.write().unwrap_or_else(|e| e.into_inner());
+            for (_, entry) in &batch {
+                for record in &entry.payload {
+                    let deleted = match record {
+                        MetadataRecord::RemoveTopic { id } => image.topic_by_id(id).map(|t| t.name.clone()),
+                        _ => None,
+                    };
+                    image.apply(record);
+                    if let Some(name) = deleted {
+                        if let Err(e) = self.replicas.delete_topic(&name) {
+                            tracing::error!(topic = %name, error = %e, "cannot remove a deleted topic's partitions");
+                        }
+                    }
+                }
+                terms.push(entry.term);
             }
+            image.clone()
+        };
+        if let Err(e) = self.sync_partitions(&image) {
+            tracing::error!(error = %e, "cannot open partitions");
         }
-        let image = image.clone();
-        drop(log);
-        self.sync_partitions(&image)
+        self.quorum.mark_applied(last, &terms);
     }
 
     /// Opens the logs of every partition this node hosts, and applies topic configs.
@@ -151,6 +168,46 @@ impl BrokerState {
             self.replicas.set_topic_config(&topic.name, &config);
         }
         Ok(())
+    }
+
+    /// The brokers clients are told about: every registered, unfenced broker with its endpoint
+    /// on `listener` (the one the request came in on), and this broker itself, which is
+    /// evidently alive, even before its registration commits. Sorted by id.
+    pub fn live_brokers(&self, listener: Option<&str>) -> Vec<(i32, Endpoint, Option<String>)> {
+        let pick = |endpoints: &[Endpoint]| -> Option<Endpoint> {
+            listener
+                .and_then(|l| endpoints.iter().find(|e| e.listener == l))
+                .or_else(|| endpoints.first())
+                .cloned()
+        };
+        let mut out = Vec::new();
+        for b in self.image().live_brokers() {
+            if b.id == self.node_id {
+                continue;
+            }
+            let endpoints: Vec<Endpoint> = b
+                .endpoints
+                .iter()
+                .map(|e| Endpoint { listener: e.listener.clone(), host: e.host.clone(), port: e.port })
+                .collect();
+            if let Some(ep) = pick(&endpoints) {
+                out.push((b.id, ep, b.rack.clone()));
+            }
+        }
+        if let Some(ep) = pick(&self.endpoints) {
+            out.push((self.node_id, ep, self.config.broker_rack.clone()));
+        }
+        out.sort_by_key(|(id, _, _)| *id);
+        out
+    }
+
+    /// The controller id clients are shown: the active controller when it is a live broker
+    /// (a combined node), else this broker (clients cannot reach controllers anyway).
+    pub fn controller_id_for_clients(&self) -> i32 {
+        match self.quorum.leader() {
+            Some(id) if id == self.node_id || self.image().live_brokers().any(|b| b.id == id) => id,
+            _ => self.node_id,
+        }
     }
 
     /// The resolved log settings of a topic.
@@ -205,7 +262,7 @@ impl RunningBroker {
 pub async fn start(config: BrokerConfig) -> Result<RunningBroker> {
     if !config.is_broker() {
         return Err(Error::Message(
-            "process.roles without 'broker' (a controller-only node) needs the controller quorum, which is not built yet".into(),
+            "process.roles without 'broker' (a controller-only node) is not supported yet: run controllers as broker,controller".into(),
         ));
     }
     let meta = storage_format::check_formatted(&config)?;
@@ -221,7 +278,26 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker> {
         .join(replica_manager::CLEAN_SHUTDOWN_FILE)
         .exists()
         || replicas_were_clean(&config);
-    let (metadata_log, image) = MetadataLog::open(&metadata_dir, clean)?;
+    let (metadata_log, stored) = MetadataLog::open(&metadata_dir, clean)?;
+    // What is known committed is applied before serving, as a single node always did.
+    let applied = quorum::node::known_committed(&config, &stored);
+    let mut image = MetadataImage::default();
+    for entry in &stored.entries[..applied as usize] {
+        entry.payload.iter().for_each(|r| image.apply(r));
+    }
+    let (quorum, committed) = quorum::Quorum::start(&config, metadata_log, stored, applied)?;
+    // The CONTROLLER listener, when other voters need to reach this one.
+    let controller_socket = match config.controller_listeners().first() {
+        Some(listener) if config.is_controller() && quorum.voter_ids().len() > 1 => {
+            let bind = listener.bind_address();
+            let socket = TcpListener::bind(&bind)
+                .await
+                .map_err(|e| Error::Message(format!("cannot listen on {bind}: {e}")))?;
+            tracing::info!(listener = %listener.name, address = %socket.local_addr()?, "controller listening");
+            Some(socket)
+        }
+        _ => None,
+    };
 
     let mut listeners = Vec::new();
     let mut endpoints = Vec::new();
@@ -270,7 +346,7 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker> {
         node_id: config.node_id,
         cluster_id: meta.cluster_id.clone(),
         endpoints,
-        metadata_log: Mutex::new(metadata_log),
+        quorum,
         image: RwLock::new(image.clone()),
         replicas,
         groups: group::new_coordinator(&config),
@@ -286,6 +362,8 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker> {
         state.clone(),
         listeners.into_iter().map(|(l, _, name)| (l, name)).collect(),
         metrics_listener,
+        controller_socket,
+        committed,
         shutdown_rx,
     ));
     Ok(RunningBroker {
@@ -309,9 +387,28 @@ async fn serve(
     state: Arc<BrokerState>,
     listeners: Vec<(TcpListener, String)>,
     metrics_listener: Option<TcpListener>,
+    controller_listener: Option<TcpListener>,
+    mut committed: tokio::sync::mpsc::UnboundedReceiver<CommittedBatch>,
     mut shutdown: watch::Receiver<bool>,
 ) -> Result<()> {
     let mut tasks = tokio::task::JoinSet::new();
+    if let Some(listener) = controller_listener {
+        tasks.spawn(quorum::rpc::serve(state.clone(), listener, shutdown.clone()));
+    }
+    tasks.spawn(quorum::controller::run(state.clone(), shutdown.clone()));
+    let applier = state.clone();
+    let mut applier_shutdown = shutdown.clone();
+    tasks.spawn(async move {
+        loop {
+            tokio::select! {
+                batch = committed.recv() => match batch {
+                    Some(batch) => applier.apply_committed(batch),
+                    None => return Ok(()),
+                },
+                _ = applier_shutdown.changed() => return Ok(()),
+            }
+        }
+    });
     for (listener, name) in listeners {
         tasks.spawn(network::accept_loop(
             state.clone(),
@@ -345,11 +442,7 @@ async fn serve(
     let state2 = state.clone();
     tokio::task::spawn_blocking(move || {
         state2.replicas.shutdown()?;
-        let mut log = state2
-            .metadata_log
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        log.close()?;
+        state2.quorum.close()?;
         std::fs::write(
             state2
                 .config
