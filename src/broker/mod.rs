@@ -293,7 +293,7 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker> {
             let socket = TcpListener::bind(&bind)
                 .await
                 .map_err(|e| Error::Message(format!("cannot listen on {bind}: {e}")))?;
-            tracing::info!(listener = %listener.name, address = %socket.local_addr()?, "controller listening");
+            tracing::info!(listener = %listener.name, address = %socket.local_addr()?, "controller listener bound");
             Some(socket)
         }
         _ => None,

@@ -83,10 +83,23 @@ impl KboxProcess {
 
     /// As [`KboxProcess::start`] with extra arguments (e.g. `--override key=value`).
     pub fn start_with(data_dir: &Path, extra: &[&str]) -> KboxProcess {
-        let mut child = Command::new(kbox_bin())
+        let mut command = Command::new(kbox_bin());
+        command
             .args(["server-start", "--listen", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)
-            .args(extra)
+            .args(extra);
+        KboxProcess::spawn(command)
+    }
+
+    /// `kbox server-start CONFIG` (a node of a multi-node cluster).
+    pub fn start_config(config: &Path) -> KboxProcess {
+        let mut command = Command::new(kbox_bin());
+        command.arg("server-start").arg(config);
+        KboxProcess::spawn(command)
+    }
+
+    fn spawn(mut command: Command) -> KboxProcess {
+        let mut child = command
             .env("RUST_LOG", "info")
             .stdin(Stdio::null())
             .stdout(Stdio::null())

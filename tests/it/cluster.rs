@@ -1,0 +1,232 @@
+//! Three `kbox server-start` processes forming one cluster (each broker+controller): metadata
+//! agreed through the controller quorum, a new controller after kill -9 of the active one,
+//! brokers fenced when silent past broker.session.timeout.ms and unfenced when back; and
+//! scripts/cluster, which starts and stops such a cluster.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use crate::common::{args, kbox_bin, kbox_output, repo, KboxProcess};
+
+const HEARTBEAT_MS: u32 = 250;
+const SESSION_MS: u32 = 1500;
+
+struct Node {
+    id: i32,
+    config: PathBuf,
+    bootstrap: String,
+    process: Option<KboxProcess>,
+}
+
+/// Ports the OS reports free (bound and released; the nodes bind them right after).
+fn free_ports(n: usize) -> Vec<u16> {
+    let sockets: Vec<std::net::TcpListener> =
+        (0..n).map(|_| std::net::TcpListener::bind("127.0.0.1:0").unwrap()).collect();
+    sockets.iter().map(|s| s.local_addr().unwrap().port()).collect()
+}
+
+/// Writes and formats three node configs under `dir`.
+fn write_cluster(dir: &Path) -> Vec<Node> {
+    let ports = free_ports(6);
+    let voters: Vec<String> = (0..3).map(|i| format!("{}@127.0.0.1:{}", i + 1, ports[3 + i])).collect();
+    let cluster_id = "kboxClusterTest0000000";
+    (0..3)
+        .map(|i| {
+            let id = i as i32 + 1;
+            let config = dir.join(format!("node{id}.properties"));
+            std::fs::write(
+                &config,
+                format!(
+                    "process.roles=broker,controller\nnode.id={id}\ncontroller.quorum.voters={}\n\
+                     listeners=PLAINTEXT://127.0.0.1:{},CONTROLLER://127.0.0.1:{}\n\
+                     advertised.listeners=PLAINTEXT://127.0.0.1:{}\ncontroller.listener.names=CONTROLLER\n\
+                     inter.broker.listener.name=PLAINTEXT\n\
+                     listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT\n\
+                     log.dirs={}\nbroker.heartbeat.interval.ms={HEARTBEAT_MS}\nbroker.session.timeout.ms={SESSION_MS}\n\
+                     offsets.topic.replication.factor=3\n",
+                    voters.join(","),
+                    ports[i],
+                    ports[3 + i],
+                    ports[i],
+                    dir.join(format!("node{id}")).display(),
+                ),
+            )
+            .unwrap();
+            let out = Command::new(kbox_bin())
+                .args(["storage", "format", "-t", cluster_id, "-c"])
+                .arg(&config)
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "format: {}", String::from_utf8_lossy(&out.stderr));
+            Node { id, config, bootstrap: format!("127.0.0.1:{}", ports[i]), process: None }
+        })
+        .collect()
+}
+
+/// kcat's JSON metadata from one broker (an independent client's view).
+fn kcat_metadata(bootstrap: &str, topic: Option<&str>) -> Option<serde_json::Value> {
+    let mut command = Command::new("kcat");
+    command.args(["-L", "-J", "-m", "3", "-b", bootstrap]);
+    if let Some(t) = topic {
+        command.args(["-t", t]);
+    }
+    let out = command.output().ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    serde_json::from_slice(&out.stdout).ok()
+}
+
+fn broker_ids(metadata: &serde_json::Value) -> Vec<i64> {
+    let mut ids: Vec<i64> = metadata["brokers"]
+        .as_array()
+        .map(|b| b.iter().filter_map(|b| b["id"].as_i64()).collect())
+        .unwrap_or_default();
+    ids.sort();
+    ids
+}
+
+/// Polls `check` until it holds (these are conditions on other processes, not readiness
+/// sleeps: each poll asks the cluster again).
+fn wait_for<T>(what: &str, timeout: Duration, mut check: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(v) = check() {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn brokers_seen_by(bootstrap: &str) -> Vec<i64> {
+    kcat_metadata(bootstrap, None).map(|m| broker_ids(&m)).unwrap_or_default()
+}
+
+/// The node that most recently logged becoming leader (highest term).
+fn active_controller(nodes: &[Node]) -> i32 {
+    let mut best = (0u64, -1);
+    for node in nodes {
+        let Some(p) = &node.process else { continue };
+        for line in p.log.lock().unwrap().lines().filter(|l| l.contains("elected leader")) {
+            let term = line.split("term=").nth(1).and_then(|t| t.split_whitespace().next()).and_then(|t| t.parse().ok());
+            if let Some(term) = term {
+                if term > best.0 {
+                    best = (term, node.id);
+                }
+            }
+        }
+    }
+    best.1
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_nodes_agree_fail_over_and_fence() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut nodes = write_cluster(dir.path());
+    for node in nodes.iter_mut() {
+        node.process = Some(KboxProcess::start_config(&node.config));
+    }
+    let third = nodes[2].bootstrap.clone();
+    wait_for("all three brokers registered", Duration::from_secs(30), || {
+        (brokers_seen_by(&third) == [1, 2, 3]).then_some(())
+    });
+
+    // A topic created through node 1 is seen from node 3 with a replica on every broker.
+    let (code, out, err) = kbox_output(
+        None,
+        args(&["topics", "--bootstrap-server", &nodes[0].bootstrap, "--create", "--topic", "replicated", "--partitions", "3", "--replication-factor", "3"]),
+    )
+    .await;
+    assert_eq!(code, 0, "{out}{err}");
+    let metadata = wait_for("the topic on node 3", Duration::from_secs(10), || {
+        kcat_metadata(&third, Some("replicated")).filter(|m| m["topics"][0]["partitions"].as_array().is_some_and(|p| p.len() == 3))
+    });
+    let mut leaders = Vec::new();
+    for p in metadata["topics"][0]["partitions"].as_array().unwrap() {
+        let mut replicas: Vec<i64> = p["replicas"].as_array().unwrap().iter().map(|r| r["id"].as_i64().unwrap()).collect();
+        replicas.sort();
+        assert_eq!(replicas, [1, 2, 3], "{p}");
+        leaders.push(p["leader"].as_i64().unwrap());
+    }
+    leaders.sort();
+    assert_eq!(leaders, [1, 2, 3], "leaders spread over the brokers");
+
+    // kill -9 the active controller: another is elected and topic creation works again.
+    let victim = active_controller(&nodes);
+    assert!(victim > 0, "no node logged leadership");
+    let index = nodes.iter().position(|n| n.id == victim).unwrap();
+    nodes[index].process.take().unwrap().kill9();
+    let survivors: Vec<String> = nodes.iter().filter(|n| n.id != victim).map(|n| n.bootstrap.clone()).collect();
+    let started = Instant::now();
+    let (code, out, err) = kbox_output(
+        None,
+        args(&["topics", "--bootstrap-server", &survivors[0], "--create", "--topic", "after-failover", "--partitions", "2", "--replication-factor", "2"]),
+    )
+    .await;
+    assert_eq!(code, 0, "creation after failover: {out}{err}");
+    eprintln!("topic created {:?} after the controller's kill -9", started.elapsed());
+    assert_ne!(active_controller(&nodes), victim, "a survivor leads now");
+    wait_for("the new topic on the other survivor", Duration::from_secs(10), || {
+        kcat_metadata(&survivors[1], Some("after-failover")).filter(|m| m["topics"][0]["error"].is_null())
+    });
+
+    // The killed broker is fenced after the session timeout, and unfenced when it is back.
+    let alive: Vec<i64> = nodes.iter().filter(|n| n.id != victim).map(|n| n.id as i64).collect();
+    wait_for("the dead broker fenced", Duration::from_secs(15), || {
+        (brokers_seen_by(&survivors[1]) == alive).then_some(())
+    });
+    nodes[index].process = Some(KboxProcess::start_config(&nodes[index].config));
+    for b in nodes.iter().map(|n| n.bootstrap.clone()) {
+        wait_for("the restarted broker unfenced", Duration::from_secs(30), || {
+            (brokers_seen_by(&b) == [1, 2, 3]).then_some(())
+        });
+    }
+    // It caught up with what was created while it was away.
+    let back = nodes[index].bootstrap.clone();
+    wait_for("the restarted node to know the new topic", Duration::from_secs(10), || {
+        kcat_metadata(&back, Some("after-failover")).filter(|m| m["topics"][0]["error"].is_null())
+    });
+    for node in nodes.iter_mut() {
+        assert_eq!(node.process.take().unwrap().terminate(), Some(0), "node {} stops cleanly", node.id);
+    }
+}
+
+/// Stops the script's cluster even when the test fails.
+struct ScriptCluster(PathBuf);
+
+impl ScriptCluster {
+    fn run(&self, action: &str) -> (bool, String) {
+        let out = Command::new(repo().join("scripts/cluster"))
+            .args([action])
+            .arg(&self.0)
+            .env("KBOX", kbox_bin())
+            .output()
+            .unwrap();
+        (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr))
+    }
+}
+
+impl Drop for ScriptCluster {
+    fn drop(&mut self) {
+        self.run("stop");
+    }
+}
+
+#[test]
+fn cluster_script_starts_and_stops_three_nodes() {
+    let dir = tempfile::tempdir().unwrap();
+    let cluster = ScriptCluster(dir.path().join("c"));
+    let (ok, out) = cluster.run("start");
+    assert!(ok, "{out}");
+    let bootstrap = out.trim().strip_prefix("bootstrap servers: ").unwrap_or_else(|| panic!("{out}")).to_string();
+    let first = bootstrap.split(',').next().unwrap().to_string();
+    wait_for("three brokers", Duration::from_secs(30), || (brokers_seen_by(&first) == [1, 2, 3]).then_some(()));
+    let (ok, out) = cluster.run("status");
+    assert!(ok && out.matches("running").count() == 3, "{out}");
+    let (ok, out) = cluster.run("stop");
+    assert!(ok, "{out}");
+    let (ok, out) = cluster.run("status");
+    assert!(!ok && out.matches("stopped").count() == 3, "{out}");
+}
