@@ -171,8 +171,9 @@ impl BrokerState {
     }
 
     /// The brokers clients are told about: every registered, unfenced broker with its endpoint
-    /// on `listener` (the one the request came in on), and this broker itself, which is
-    /// evidently alive, even before its registration commits. Sorted by id.
+    /// on `listener` (the one the request came in on); this broker itself also before its
+    /// first registration commits (it is evidently alive), but not while it is fenced.
+    /// Sorted by id.
     pub fn live_brokers(&self, listener: Option<&str>) -> Vec<(i32, Endpoint, Option<String>)> {
         let pick = |endpoints: &[Endpoint]| -> Option<Endpoint> {
             listener
@@ -194,7 +195,8 @@ impl BrokerState {
                 out.push((b.id, ep, b.rack.clone()));
             }
         }
-        if let Some(ep) = pick(&self.endpoints) {
+        let fenced = self.image().brokers.get(&self.node_id).is_some_and(|b| b.fenced);
+        if let Some(ep) = pick(&self.endpoints).filter(|_| !fenced) {
             out.push((self.node_id, ep, self.config.broker_rack.clone()));
         }
         out.sort_by_key(|(id, _, _)| *id);

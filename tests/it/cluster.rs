@@ -129,9 +129,11 @@ async fn three_nodes_agree_fail_over_and_fence() {
         node.process = Some(KboxProcess::start_config(&node.config));
     }
     let third = nodes[2].bootstrap.clone();
-    wait_for("all three brokers registered", Duration::from_secs(30), || {
-        (brokers_seen_by(&third) == [1, 2, 3]).then_some(())
-    });
+    for b in nodes.iter().map(|n| n.bootstrap.clone()) {
+        wait_for("all three brokers registered", Duration::from_secs(30), || {
+            (brokers_seen_by(&b) == [1, 2, 3]).then_some(())
+        });
+    }
 
     // A topic created through node 1 is seen from node 3 with a replica on every broker.
     let (code, out, err) = kbox_output(
