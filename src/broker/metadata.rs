@@ -402,6 +402,15 @@ impl MetadataLog {
         Ok(())
     }
 
+    /// The log offset just past entry `index` (the metadata log's end offset once the entry
+    /// is written), as Kafka reports quorum offsets.
+    pub fn end_offset_of(&self, index: u64) -> i64 {
+        match self.base_offsets.get(index as usize) {
+            Some(next) => *next,
+            None => self.log.log_end_offset(),
+        }
+    }
+
     /// Writes `quorum-state` atomically (temporary file, fsync, rename).
     pub fn write_state(&self, state: &QuorumState) -> Result<()> {
         let target = self.dir.join(QUORUM_STATE_FILE);

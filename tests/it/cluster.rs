@@ -158,6 +158,25 @@ async fn three_nodes_agree_fail_over_and_fence() {
     // kill -9 the active controller: another is elected and topic creation works again.
     let victim = active_controller(&nodes);
     assert!(victim > 0, "no node logged leadership");
+
+    // kafka-metadata-quorum.sh, asked through a broker that may not lead, names that leader.
+    let (code, out, err) = kbox_output(
+        Some("kafka-metadata-quorum.sh"),
+        args(&["--bootstrap-server", &third, "describe", "--status"]),
+    )
+    .await;
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains(&format!("LeaderId:               {victim}\n")), "{out}");
+    assert!(out.contains("ClusterId:              kboxClusterTest0000000\n"), "{out}");
+    for id in 1..=3 {
+        assert!(out.contains(&format!("{{\"id\": {id}, \"endpoints\": [\"CONTROLLER://127.0.0.1:")), "{out}");
+    }
+    let (code, out, err) = kbox_output(None, args(&["metadata-quorum", "--bootstrap-server", &third, "describe", "--replication"])).await;
+    assert_eq!(code, 0, "{out}{err}");
+    let rows: Vec<Vec<&str>> = out.lines().skip(1).map(|l| l.split('\t').map(str::trim).collect()).collect();
+    assert_eq!(rows.len(), 3, "{out}");
+    assert_eq!((rows[0][0], rows[0][6]), (victim.to_string().as_str(), "Leader"), "{out}");
+    assert!(rows[1..].iter().all(|r| r[6] == "Follower" && r[3].parse::<i64>().is_ok()), "{out}");
     let index = nodes.iter().position(|n| n.id == victim).unwrap();
     nodes[index].process.take().unwrap().kill9();
     let survivors: Vec<String> = nodes.iter().filter(|n| n.id != victim).map(|n| n.bootstrap.clone()).collect();

@@ -79,6 +79,7 @@ api_table! {
     CreateAcls => create_acls(CreateAclsRequest),
     DescribeAcls => describe_acls(DescribeAclsRequest),
     DeleteAcls => delete_acls(DeleteAclsRequest),
+    DescribeQuorum => describe_quorum(DescribeQuorumRequest),
 }
 
 /// What a handler answers, turned into the bytes (and file slices) of a response frame.

@@ -33,14 +33,25 @@ pub struct Voter {
     pub address: Option<String>,
 }
 
-/// A snapshot of the quorum for DescribeQuorum and `kbox metadata-quorum`.
+/// A snapshot of the quorum for DescribeQuorum and `kbox metadata-quorum`, in metadata log
+/// offsets (not entry numbers) as Kafka reports them.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct QuorumStatus {
     pub leader_id: i32,
     pub leader_epoch: u64,
-    pub high_watermark: u64,
-    /// (voter id, log end offset, last contact in ms ago as the leader saw it, or -1).
-    pub voters: Vec<(i32, u64, i64)>,
+    pub high_watermark: i64,
+    pub voters: Vec<VoterStatus>,
+}
+
+/// One voter as the leader sees it; timestamps are wall-clock ms, -1 when unknown.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct VoterStatus {
+    pub id: i32,
+    pub log_end_offset: i64,
+    pub last_fetch_timestamp: i64,
+    pub last_caught_up_timestamp: i64,
+    /// Its CONTROLLER endpoint (`host:port`), when known.
+    pub endpoint: Option<String>,
 }
 
 #[derive(Debug)]
@@ -48,8 +59,10 @@ struct Inner {
     raft: Raft<Vec<MetadataRecord>>,
     storage: MetadataLog,
     applied: u64,
-    /// When the leader last heard from each peer (for DescribeQuorum's lag figures).
-    last_contact: HashMap<i32, Instant>,
+    /// When the leader last heard from each peer, and when the peer last had all the leader's
+    /// entries (for DescribeQuorum's lag figures), in wall-clock ms.
+    last_contact: HashMap<i32, i64>,
+    caught_up: HashMap<i32, i64>,
     /// Controller bookkeeping, valid for `liveness_term` only.
     pub(super) liveness_term: u64,
     pub(super) leader_since: Instant,
@@ -62,6 +75,8 @@ struct Inner {
 pub struct Quorum {
     pub node_id: i32,
     voters: Vec<Voter>,
+    /// This node's own CONTROLLER endpoint as the voters list names it.
+    own_endpoint: Option<String>,
     inner: Mutex<Inner>,
     peers: BTreeMap<i32, mpsc::Sender<Envelope<Vec<MetadataRecord>>>>,
     committed: mpsc::UnboundedSender<CommittedBatch>,
@@ -134,14 +149,21 @@ impl Quorum {
         }
         let (committed, committed_rx) = mpsc::unbounded_channel();
         let now = Instant::now();
+        let own_endpoint = config
+            .controller_quorum_voters
+            .iter()
+            .find(|v| v.id == config.node_id && v.port != 0)
+            .map(|v| crate::broker::config::format_host_port(&v.host, v.port));
         let quorum = Quorum {
             node_id: config.node_id,
             voters,
+            own_endpoint,
             inner: Mutex::new(Inner {
                 raft,
                 storage,
                 applied,
                 last_contact: HashMap::new(),
+                caught_up: HashMap::new(),
                 liveness_term: 0,
                 leader_since: now,
                 heartbeats: HashMap::new(),
@@ -212,9 +234,12 @@ impl Quorum {
     /// A message from a peer.
     pub fn step(&self, envelope: Envelope<Vec<MetadataRecord>>) {
         let mut inner = self.lock();
-        let is_reply = matches!(envelope.message, super::raft::Message::AppendReply { .. });
-        if is_reply {
-            inner.last_contact.insert(envelope.from, Instant::now());
+        if let super::raft::Message::AppendReply { success, match_index, .. } = envelope.message {
+            let now = crate::broker::now_ms();
+            inner.last_contact.insert(envelope.from, now);
+            if success && match_index >= inner.raft.last_index() {
+                inner.caught_up.insert(envelope.from, now);
+            }
         }
         inner.raft.step(envelope);
         if let Err(e) = self.process_ready(&mut inner) {
@@ -295,23 +320,25 @@ impl Quorum {
     pub fn status(&self) -> QuorumStatus {
         let inner = self.lock();
         let matches = inner.raft.match_indexes();
-        let now = Instant::now();
-        let leader = inner.raft.role() == Role::Leader;
+        let now = crate::broker::now_ms();
         QuorumStatus {
             leader_id: inner.raft.leader().unwrap_or(-1),
             leader_epoch: inner.raft.term(),
-            high_watermark: inner.raft.commit_index(),
+            high_watermark: inner.storage.end_offset_of(inner.raft.commit_index()),
             voters: self
                 .voters
                 .iter()
                 .map(|v| {
-                    let end = if leader { matches.get(&v.id).copied().unwrap_or(0) } else if v.id == self.node_id { inner.raft.last_index() } else { 0 };
-                    let contact = if v.id == self.node_id {
-                        0
-                    } else {
-                        inner.last_contact.get(&v.id).map(|t| now.duration_since(*t).as_millis() as i64).unwrap_or(-1)
-                    };
-                    (v.id, end, contact)
+                    let me = v.id == self.node_id;
+                    let end = matches.get(&v.id).copied().unwrap_or(0);
+                    let stamp = |m: &HashMap<i32, i64>| if me { now } else { m.get(&v.id).copied().unwrap_or(-1) };
+                    VoterStatus {
+                        id: v.id,
+                        log_end_offset: inner.storage.end_offset_of(end),
+                        last_fetch_timestamp: stamp(&inner.last_contact),
+                        last_caught_up_timestamp: stamp(&inner.caught_up),
+                        endpoint: if me { self.own_endpoint.clone() } else { v.address.clone() },
+                    }
                 })
                 .collect(),
         }
