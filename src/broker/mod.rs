@@ -212,6 +212,13 @@ impl BrokerState {
         }
     }
 
+    /// The leader the metadata names for a partition, if the partition exists.
+    pub fn leader_of(&self, topic: &str, partition: i32) -> Option<i32> {
+        let image = self.image();
+        let t = image.topics.get(topic)?;
+        t.partitions.iter().find(|p| p.partition == partition).map(|p| p.leader)
+    }
+
     /// The resolved log settings of a topic.
     pub fn log_config(&self, topic: &TopicMeta, image: &MetadataImage) -> Result<log::LogConfig> {
         let dynamic = topic_config::DynamicConfigs {

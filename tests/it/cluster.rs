@@ -251,3 +251,33 @@ fn cluster_script_starts_and_stops_three_nodes() {
     let (ok, out) = cluster.run("status");
     assert!(!ok && out.matches("stopped").count() == 3, "{out}");
 }
+
+/// The embedded single node is a quorum of one: it leads at once, and keeps its metadata and
+/// registration across a restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_single_node_is_its_own_quorum() {
+    let dir = tempfile::tempdir().unwrap();
+    let broker = crate::common::start_in(dir.path()).await;
+    let bootstrap = broker.addr.to_string();
+    crate::common::create_topic(&bootstrap, "solo", 2).await;
+    let (code, out, err) = kbox_output(None, args(&["metadata-quorum", "--bootstrap-server", &bootstrap, "describe", "--status"])).await;
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("LeaderId:               1\n") && out.contains("CurrentVoters:          [{\"id\": 1}]\n"), "{out}");
+    assert!(out.contains("MaxFollowerLag:         0\n"), "{out}");
+    let (code, out, err) =
+        kbox_output(None, args(&["metadata-quorum", "--bootstrap-server", &bootstrap, "describe", "--replication", "--human-readable"])).await;
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(out.lines().count(), 2, "{out}");
+    assert!(out.lines().nth(1).unwrap().contains("Leader"), "{out}");
+    let (code, _, err) = kbox_output(None, args(&["metadata-quorum", "--bootstrap-server", &bootstrap, "describe"])).await;
+    assert_eq!(code, 1);
+    assert!(err.contains("One of --status or --replication must be specified with describe sub-command"), "{err}");
+    broker.shutdown().await.unwrap();
+
+    let broker = crate::common::start_in(dir.path()).await;
+    let bootstrap = broker.addr.to_string();
+    let metadata = kcat_metadata(&bootstrap, Some("solo")).unwrap();
+    assert_eq!(broker_ids(&metadata), [1]);
+    assert_eq!(metadata["topics"][0]["partitions"].as_array().unwrap().len(), 2);
+    broker.shutdown().await.unwrap();
+}

@@ -122,6 +122,16 @@ impl Quorum {
         stored: StoredMetadata,
         applied: u64,
     ) -> Result<(Quorum, mpsc::UnboundedReceiver<CommittedBatch>)> {
+        if config.controller_quorum_voters.is_empty() && config.controller_quorum_bootstrap_servers.len() > 1 {
+            return Err(Error::Message(
+                "a dynamic quorum of several controllers (controller.quorum.bootstrap.servers with --initial-controllers) is not supported yet: list the controllers in controller.quorum.voters".into(),
+            ));
+        }
+        if !config.is_controller() {
+            return Err(Error::Message(
+                "process.roles=broker (a broker without a controller) is not supported yet: run every node as broker,controller".into(),
+            ));
+        }
         let voters = voters_of(config);
         let state = stored.state.clone().unwrap_or_default();
         let hard = (state.leader_epoch, (state.voted_id >= 0).then_some(state.voted_id));
