@@ -164,7 +164,12 @@ impl MetadataImage {
                 partitions,
             } => {
                 if let Some(t) = self.topic_by_id_mut(topic_id) {
-                    t.partitions.extend(partitions.iter().cloned());
+                    // A retried (forwarded twice) record must not add a partition twice.
+                    for p in partitions {
+                        if !t.partitions.iter().any(|q| q.partition == p.partition) {
+                            t.partitions.push(p.clone());
+                        }
+                    }
                     t.partitions.sort_by_key(|p| p.partition);
                 }
             }

@@ -269,11 +269,6 @@ impl RunningBroker {
 
 /// Starts a broker: validates storage, loads state, binds listeners and begins serving.
 pub async fn start(config: BrokerConfig) -> Result<RunningBroker> {
-    if !config.is_broker() {
-        return Err(Error::Message(
-            "process.roles without 'broker' (a controller-only node) is not supported yet: run controllers as broker,controller".into(),
-        ));
-    }
     let meta = storage_format::check_formatted(&config)?;
     // One descriptor per segment and per connection: take the whole allowance the system
     // grants (the soft limit is often 1,024 while the hard one is far higher).
@@ -297,12 +292,14 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker> {
     let (quorum, committed) = quorum::Quorum::start(&config, metadata_log, stored, applied)?;
     // The CONTROLLER listener, when other voters need to reach this one.
     let controller_socket = match config.controller_listeners().first() {
-        Some(listener) if config.is_controller() && quorum.voter_ids().len() > 1 => {
+        Some(listener) if config.is_controller() && (quorum.voter_ids().len() > 1 || !config.is_broker()) => {
             let bind = listener.bind_address();
             let socket = TcpListener::bind(&bind)
                 .await
                 .map_err(|e| Error::Message(format!("cannot listen on {bind}: {e}")))?;
-            tracing::info!(listener = %listener.name, address = %socket.local_addr()?, "controller listener bound");
+            // A controller-only node has no broker listener: this is its `listening` line.
+            let what = if config.is_broker() { "controller listener bound" } else { "listening" };
+            tracing::info!(listener = %listener.name, address = %socket.local_addr()?, "{what}");
             Some(socket)
         }
         _ => None,
@@ -336,10 +333,11 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker> {
         });
         listeners.push((socket, local, listener.name.clone()));
     }
-    let addr = listeners
-        .first()
-        .map(|(_, a, _)| *a)
-        .ok_or_else(|| Error::Message("no broker listener configured".into()))?;
+    let addr = match (listeners.first(), &controller_socket) {
+        (Some((_, a, _)), _) => *a,
+        (None, Some(socket)) if !config.is_broker() => socket.local_addr()?,
+        _ => return Err(Error::Message("no broker listener configured".into())),
+    };
 
     // Bound after the broker listeners, so the first `listening` line is always the broker's.
     let metrics_listener = match config.metrics_listener {

@@ -26,40 +26,60 @@ fn free_ports(n: usize) -> Vec<u16> {
     sockets.iter().map(|s| s.local_addr().unwrap().port()).collect()
 }
 
-/// Writes and formats three node configs under `dir`.
+/// Writes and formats three combined (broker,controller) node configs under `dir`.
 fn write_cluster(dir: &Path) -> Vec<Node> {
-    let ports = free_ports(6);
-    let voters: Vec<String> = (0..3).map(|i| format!("{}@127.0.0.1:{}", i + 1, ports[3 + i])).collect();
+    write_nodes(dir, &["broker,controller"; 3])
+}
+
+/// Writes and formats one config per entry of `roles` (node ids from 1); the voters are the
+/// nodes with the controller role.
+fn write_nodes(dir: &Path, roles: &[&str]) -> Vec<Node> {
+    let ports = free_ports(roles.len() * 2);
+    let (broker_port, controller_port) = (|i: usize| ports[2 * i], |i: usize| ports[2 * i + 1]);
+    let voters: Vec<String> = roles
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.contains("controller"))
+        .map(|(i, _)| format!("{}@127.0.0.1:{}", i + 1, controller_port(i)))
+        .collect();
     let cluster_id = "kboxClusterTest0000000";
-    (0..3)
-        .map(|i| {
+    roles
+        .iter()
+        .enumerate()
+        .map(|(i, roles)| {
             let id = i as i32 + 1;
+            let mut listeners = Vec::new();
+            if roles.contains("broker") {
+                listeners.push(format!("PLAINTEXT://127.0.0.1:{}", broker_port(i)));
+            }
+            if roles.contains("controller") {
+                listeners.push(format!("CONTROLLER://127.0.0.1:{}", controller_port(i)));
+            }
+            let mut text = format!(
+                "process.roles={roles}\nnode.id={id}\ncontroller.quorum.voters={}\nlisteners={}\n\
+                 controller.listener.names=CONTROLLER\n\
+                 listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT\n\
+                 log.dirs={}\nbroker.heartbeat.interval.ms={HEARTBEAT_MS}\nbroker.session.timeout.ms={SESSION_MS}\n\
+                 offsets.topic.replication.factor=3\n",
+                voters.join(","),
+                listeners.join(","),
+                dir.join(format!("node{id}")).display(),
+            );
+            if roles.contains("broker") {
+                text.push_str(&format!(
+                    "advertised.listeners=PLAINTEXT://127.0.0.1:{}\ninter.broker.listener.name=PLAINTEXT\n",
+                    broker_port(i)
+                ));
+            }
             let config = dir.join(format!("node{id}.properties"));
-            std::fs::write(
-                &config,
-                format!(
-                    "process.roles=broker,controller\nnode.id={id}\ncontroller.quorum.voters={}\n\
-                     listeners=PLAINTEXT://127.0.0.1:{},CONTROLLER://127.0.0.1:{}\n\
-                     advertised.listeners=PLAINTEXT://127.0.0.1:{}\ncontroller.listener.names=CONTROLLER\n\
-                     inter.broker.listener.name=PLAINTEXT\n\
-                     listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT\n\
-                     log.dirs={}\nbroker.heartbeat.interval.ms={HEARTBEAT_MS}\nbroker.session.timeout.ms={SESSION_MS}\n\
-                     offsets.topic.replication.factor=3\n",
-                    voters.join(","),
-                    ports[i],
-                    ports[3 + i],
-                    ports[i],
-                    dir.join(format!("node{id}")).display(),
-                ),
-            )
-            .unwrap();
+            std::fs::write(&config, text).unwrap();
             let out = Command::new(kbox_bin())
                 .args(["storage", "format", "-t", cluster_id, "-c"])
                 .arg(&config)
                 .output()
                 .unwrap();
             assert!(out.status.success(), "format: {}", String::from_utf8_lossy(&out.stderr));
-            Node { id, config, bootstrap: format!("127.0.0.1:{}", ports[i]), process: None }
+            Node { id, config, bootstrap: format!("127.0.0.1:{}", broker_port(i)), process: None }
         })
         .collect()
 }
@@ -280,4 +300,42 @@ async fn a_single_node_is_its_own_quorum() {
     assert_eq!(broker_ids(&metadata), [1]);
     assert_eq!(metadata["topics"][0]["partitions"].as_array().unwrap().len(), 2);
     broker.shutdown().await.unwrap();
+}
+
+/// Controllers and brokers as separate processes: three controller-only voters and two
+/// broker-only nodes that follow the committed log by fetching it (Kafka's observers).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn separate_controllers_and_brokers() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut nodes = write_nodes(dir.path(), &["controller", "controller", "controller", "broker", "broker"]);
+    for node in nodes.iter_mut() {
+        node.process = Some(KboxProcess::start_config(&node.config));
+    }
+    let (four, five) = (nodes[3].bootstrap.clone(), nodes[4].bootstrap.clone());
+    for b in [&four, &five] {
+        wait_for("both brokers registered", Duration::from_secs(30), || (brokers_seen_by(b) == [4, 5]).then_some(()));
+    }
+    let (code, out, err) = kbox_output(
+        None,
+        args(&["topics", "--bootstrap-server", &four, "--create", "--topic", "split", "--partitions", "4", "--replication-factor", "2"]),
+    )
+    .await;
+    assert_eq!(code, 0, "{out}{err}");
+    let metadata = wait_for("the topic on broker 5", Duration::from_secs(10), || {
+        kcat_metadata(&five, Some("split")).filter(|m| m["topics"][0]["partitions"].as_array().is_some_and(|p| p.len() == 4))
+    });
+    for p in metadata["topics"][0]["partitions"].as_array().unwrap() {
+        let mut replicas: Vec<i64> = p["replicas"].as_array().unwrap().iter().map(|r| r["id"].as_i64().unwrap()).collect();
+        replicas.sort();
+        assert_eq!(replicas, [4, 5], "only brokers hold replicas: {p}");
+    }
+    let (code, out, err) = kbox_output(None, args(&["metadata-quorum", "--bootstrap-server", &five, "describe", "--status"])).await;
+    assert_eq!(code, 0, "{out}{err}");
+    let observers = out.lines().find(|l| l.starts_with("CurrentObservers:")).unwrap_or_default();
+    assert!(observers.contains("{\"id\": 4}") && observers.contains("{\"id\": 5}"), "{out}");
+    let voters = out.lines().find(|l| l.starts_with("CurrentVoters:")).unwrap_or_default();
+    assert_eq!(voters.matches("\"id\"").count(), 3, "{out}");
+    for node in nodes.iter_mut() {
+        assert_eq!(node.process.take().unwrap().terminate(), Some(0), "node {} stops cleanly", node.id);
+    }
 }

@@ -50,20 +50,18 @@ pub async fn handle(state: &BrokerState, header: &RequestHeader, request: Descri
             partition.leader_id = BrokerId(status.leader_id);
             partition.leader_epoch = status.leader_epoch as i32;
             partition.high_watermark = status.high_watermark;
-            partition.current_voters = status
-                .voters
-                .iter()
-                .map(|v| {
-                    let mut r = ReplicaState::default();
-                    r.replica_id = BrokerId(v.id);
-                    r.log_end_offset = v.log_end_offset;
-                    if version >= 1 {
-                        r.last_fetch_timestamp = v.last_fetch_timestamp;
-                        r.last_caught_up_timestamp = v.last_caught_up_timestamp;
-                    }
-                    r
-                })
-                .collect();
+            let replica = |v: &crate::broker::quorum::node::VoterStatus| {
+                let mut r = ReplicaState::default();
+                r.replica_id = BrokerId(v.id);
+                r.log_end_offset = v.log_end_offset;
+                if version >= 1 {
+                    r.last_fetch_timestamp = v.last_fetch_timestamp;
+                    r.last_caught_up_timestamp = v.last_caught_up_timestamp;
+                }
+                r
+            };
+            partition.current_voters = status.voters.iter().map(replica).collect();
+            partition.observers = status.observers.iter().map(replica).collect();
             if version >= 2 {
                 response.nodes = status
                     .voters

@@ -108,11 +108,26 @@ pub async fn run(state: Arc<BrokerState>, mut shutdown: watch::Receiver<bool>) -
     let mut heartbeat = tokio::time::interval(interval);
     heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut fence_check = tokio::time::interval(Duration::from_millis(250));
+    if quorum.is_observer() {
+        let (state, mut shutdown) = (state.clone(), shutdown.clone());
+        tokio::spawn(async move {
+            loop {
+                if state.quorum.observer_fetch().await {
+                    continue;
+                }
+                tokio::select! {
+                    _ = tokio::time::sleep(Duration::from_millis(100)) => {}
+                    _ = shutdown.changed() => return,
+                }
+            }
+        });
+    }
+    let is_broker = state.config.is_broker();
     loop {
         tokio::select! {
             _ = tick.tick() => quorum.tick(),
             _ = fence_check.tick() => fence_silent_brokers(&state),
-            _ = heartbeat.tick() => {
+            _ = heartbeat.tick(), if is_broker => {
                 let beat = heartbeat_of(&state);
                 if on_heartbeat(&state, &beat).is_none() {
                     if let Some(address) = quorum.leader().and_then(|l| quorum.address_of(l)) {

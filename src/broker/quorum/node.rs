@@ -41,6 +41,9 @@ pub struct QuorumStatus {
     pub leader_epoch: u64,
     pub high_watermark: i64,
     pub voters: Vec<VoterStatus>,
+    /// Broker-only nodes following the log.
+    #[serde(default)]
+    pub observers: Vec<VoterStatus>,
 }
 
 /// One voter as the leader sees it; timestamps are wall-clock ms, -1 when unknown.
@@ -54,9 +57,26 @@ pub struct VoterStatus {
     pub endpoint: Option<String>,
 }
 
+/// A node that is not a voter (process.roles=broker) follows the committed log by fetching
+/// it from the leader, as Kafka's brokers do; it never holds an uncommitted entry.
+#[derive(Debug)]
+struct Observer {
+    last_index: u64,
+    leader: Option<i32>,
+    /// Which voter to ask next while no leader is known.
+    next: usize,
+}
+
+/// Most entries one fetch returns.
+const MAX_FETCH_ENTRIES: u64 = 256;
+
 #[derive(Debug)]
 struct Inner {
+    /// A voter's Raft core (unused on an observer).
     raft: Raft<Vec<MetadataRecord>>,
+    observer: Option<Observer>,
+    /// At the leader: each observer's last fetch (wall-clock ms) and position.
+    observers: BTreeMap<i32, (i64, u64)>,
     storage: MetadataLog,
     applied: u64,
     /// When the leader last heard from each peer, and when the peer last had all the leader's
@@ -107,7 +127,8 @@ pub fn voters_of(config: &BrokerConfig) -> Vec<Voter> {
 pub fn known_committed(config: &BrokerConfig, stored: &StoredMetadata) -> u64 {
     let voters = voters_of(config);
     let len = stored.entries.len() as u64;
-    if voters.len() == 1 && voters[0].id == config.node_id {
+    // A sole voter commits alone; an observer stores committed entries only.
+    if (voters.len() == 1 && voters[0].id == config.node_id) || !config.is_controller() {
         return len;
     }
     stored.state.as_ref().map(|s| s.applied_offset).unwrap_or(0).min(len)
@@ -125,11 +146,6 @@ impl Quorum {
         if config.controller_quorum_voters.is_empty() && config.controller_quorum_bootstrap_servers.len() > 1 {
             return Err(Error::Message(
                 "a dynamic quorum of several controllers (controller.quorum.bootstrap.servers with --initial-controllers) is not supported yet: list the controllers in controller.quorum.voters".into(),
-            ));
-        }
-        if !config.is_controller() {
-            return Err(Error::Message(
-                "process.roles=broker (a broker without a controller) is not supported yet: run every node as broker,controller".into(),
             ));
         }
         let voters = voters_of(config);
@@ -170,6 +186,8 @@ impl Quorum {
             own_endpoint,
             inner: Mutex::new(Inner {
                 raft,
+                observer: (!config.is_controller()).then_some(Observer { last_index: applied, leader: None, next: 0 }),
+                observers: BTreeMap::new(),
                 storage,
                 applied,
                 last_contact: HashMap::new(),
@@ -291,9 +309,80 @@ impl Quorum {
         self.lock().raft.role() == Role::Leader
     }
 
+    /// True on a node that follows the log without voting (a broker-only node).
+    pub fn is_observer(&self) -> bool {
+        self.lock().observer.is_some()
+    }
+
     /// The current leader, if known.
     pub fn leader(&self) -> Option<i32> {
-        self.lock().raft.leader()
+        let inner = self.lock();
+        match &inner.observer {
+            Some(o) => o.leader,
+            None => inner.raft.leader(),
+        }
+    }
+
+    /// At the leader: the committed entries after `after` for an observer.
+    pub fn serve_fetch(&self, observer: i32, after: u64) -> Wire {
+        let mut inner = self.lock();
+        if inner.raft.role() != Role::Leader {
+            return Wire::NotLeader(inner.raft.leader());
+        }
+        let end = inner.raft.commit_index().min(after.saturating_add(MAX_FETCH_ENTRIES));
+        let entries = if after < end { inner.raft.log()[after as usize..end as usize].to_vec() } else { Vec::new() };
+        let position = after + entries.len() as u64;
+        inner.observers.insert(observer, (crate::broker::now_ms(), position));
+        Wire::Fetched { leader: self.node_id, entries }
+    }
+
+    /// On an observer: one fetch from the leader (or, while none is known, the next voter).
+    /// True when entries arrived (fetch again at once).
+    pub async fn observer_fetch(&self) -> bool {
+        let (target, after) = {
+            let mut inner = self.lock();
+            let Some(o) = inner.observer.as_mut() else { return false };
+            let target = match o.leader {
+                Some(l) => l,
+                None => {
+                    o.next += 1;
+                    self.voters[o.next % self.voters.len()].id
+                }
+            };
+            (target, o.last_index)
+        };
+        let Some(address) = self.address_of(target) else { return false };
+        let answer = rpc::call(&address, &Wire::Fetch { observer: self.node_id, after }).await;
+        let mut inner = self.lock();
+        let inner = &mut *inner;
+        let Some(o) = inner.observer.as_mut() else { return false };
+        match answer {
+            Ok(Wire::Fetched { leader, entries }) if o.last_index == after => {
+                o.leader = Some(leader);
+                let mut batch = Vec::with_capacity(entries.len());
+                for entry in entries {
+                    if let Err(e) = inner.storage.append(entry.term, &entry.payload) {
+                        tracing::error!(error = %e, "metadata log write failed");
+                        break;
+                    }
+                    o.last_index += 1;
+                    batch.push((o.last_index, entry));
+                }
+                let got = !batch.is_empty();
+                if got {
+                    let _ = self.committed.send(batch);
+                }
+                got
+            }
+            Ok(Wire::NotLeader(hint)) => {
+                o.leader = hint.filter(|h| *h != target);
+                false
+            }
+            _ => {
+                o.leader = None;
+                false
+            }
+        }
     }
 
     /// The CONTROLLER address of a voter.
@@ -351,6 +440,17 @@ impl Quorum {
                     }
                 })
                 .collect(),
+            observers: inner
+                .observers
+                .iter()
+                .map(|(id, (fetched, position))| VoterStatus {
+                    id: *id,
+                    log_end_offset: inner.storage.end_offset_of(*position),
+                    last_fetch_timestamp: *fetched,
+                    last_caught_up_timestamp: if *position >= inner.raft.commit_index() { *fetched } else { -1 },
+                    endpoint: None,
+                })
+                .collect(),
         }
     }
 
@@ -359,7 +459,8 @@ impl Quorum {
     pub async fn write(&self, records: Vec<MetadataRecord>) -> Result<()> {
         let deadline = Instant::now() + WRITE_TIMEOUT;
         loop {
-            let outcome = match self.propose_local(records.clone()) {
+            // An observer's Raft core knows no leader: its fetches do.
+            let outcome = match self.propose_local(records.clone()).map_err(|hint| hint.or_else(|| self.leader())) {
                 Ok(at) => Ok(at),
                 Err(Some(leader)) if leader != self.node_id => match self.address_of(leader) {
                     Some(address) => match rpc::call(&address, &Wire::Propose(records.clone())).await {

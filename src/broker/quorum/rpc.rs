@@ -44,6 +44,9 @@ pub enum Wire {
     HeartbeatReply { fenced: bool },
     DescribeQuorum,
     Status(QuorumStatus),
+    /// An observer asks for the committed entries after `after`.
+    Fetch { observer: i32, after: u64 },
+    Fetched { leader: i32, entries: Vec<crate::broker::metadata::MetadataEntry> },
     /// The receiver does not lead; it names the leader it knows of.
     NotLeader(Option<i32>),
 }
@@ -158,8 +161,9 @@ async fn connection(state: Arc<BrokerState>, mut stream: TcpStream, mut shutdown
                 true => Wire::Status(quorum.status()),
                 false => Wire::NotLeader(quorum.leader()),
             }),
+            Wire::Fetch { observer, after } => Some(quorum.serve_fetch(observer, after)),
             // Answers are never requests.
-            Wire::Proposed(_) | Wire::HeartbeatReply { .. } | Wire::Status(_) | Wire::NotLeader(_) => None,
+            Wire::Proposed(_) | Wire::HeartbeatReply { .. } | Wire::Status(_) | Wire::NotLeader(_) | Wire::Fetched { .. } => None,
         };
         if let Some(answer) = answer {
             write_wire(&mut stream, &answer).await?;
