@@ -229,6 +229,34 @@ async fn three_nodes_agree_fail_over_and_fence() {
     wait_for("the restarted node to know the new topic", Duration::from_secs(10), || {
         kcat_metadata(&back, Some("after-failover")).filter(|m| m["topics"][0]["error"].is_null())
     });
+
+    // Config changes, partition growth and deletion sent to one broker reach every broker.
+    let (one, two) = (nodes[0].bootstrap.clone(), nodes[1].bootstrap.clone());
+    let run = |list: Vec<String>| async move {
+        let (code, out, err) = kbox_output(None, list).await;
+        assert_eq!(code, 0, "{out}{err}");
+        out
+    };
+    // Brokers apply committed metadata independently (as Kafka's do): others converge shortly.
+    let kbox = |list: &[&str]| {
+        let out = Command::new(kbox_bin()).args(list).output().unwrap();
+        out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    run(args(&["configs", "--bootstrap-server", &two, "--alter", "--topic", "replicated", "--add-config", "retention.ms=123456"])).await;
+    wait_for("the config seen from node 3", Duration::from_secs(10), || {
+        kbox(&["configs", "--bootstrap-server", &third, "--describe", "--topic", "replicated"]).filter(|o| o.contains("retention.ms=123456"))
+    });
+    run(args(&["topics", "--bootstrap-server", &third, "--alter", "--topic", "after-failover", "--partitions", "5"])).await;
+    wait_for("five partitions seen from node 1", Duration::from_secs(10), || {
+        kcat_metadata(&one, Some("after-failover")).filter(|m| m["topics"][0]["partitions"].as_array().is_some_and(|p| p.len() == 5))
+    });
+    run(args(&["topics", "--bootstrap-server", &one, "--delete", "--topic", "replicated"])).await;
+    for b in [&one, &two, &third] {
+        wait_for("the deletion seen everywhere", Duration::from_secs(10), || {
+            kbox(&["topics", "--bootstrap-server", b, "--list"])
+                .filter(|l| !l.lines().any(|l| l == "replicated") && l.lines().any(|l| l == "after-failover"))
+        });
+    }
     for node in nodes.iter_mut() {
         assert_eq!(node.process.take().unwrap().terminate(), Some(0), "node {} stops cleanly", node.id);
     }
