@@ -440,6 +440,7 @@ async fn serve(
         }
     }
     tracing::info!("shutting down");
+    quorum::controller::announce_shutdown(&state).await;
     // Connections see the same signal and finish their current request.
     let _ = tokio::time::timeout(Duration::from_secs(10), async {
         while tasks.join_next().await.is_some() {}

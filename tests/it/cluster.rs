@@ -28,12 +28,12 @@ fn free_ports(n: usize) -> Vec<u16> {
 
 /// Writes and formats three combined (broker,controller) node configs under `dir`.
 fn write_cluster(dir: &Path) -> Vec<Node> {
-    write_nodes(dir, &["broker,controller"; 3])
+    write_nodes(dir, &["broker,controller"; 3], SESSION_MS)
 }
 
 /// Writes and formats one config per entry of `roles` (node ids from 1); the voters are the
 /// nodes with the controller role.
-fn write_nodes(dir: &Path, roles: &[&str]) -> Vec<Node> {
+fn write_nodes(dir: &Path, roles: &[&str], session_ms: u32) -> Vec<Node> {
     let ports = free_ports(roles.len() * 2);
     let (broker_port, controller_port) = (|i: usize| ports[2 * i], |i: usize| ports[2 * i + 1]);
     let voters: Vec<String> = roles
@@ -59,7 +59,7 @@ fn write_nodes(dir: &Path, roles: &[&str]) -> Vec<Node> {
                 "process.roles={roles}\nnode.id={id}\ncontroller.quorum.voters={}\nlisteners={}\n\
                  controller.listener.names=CONTROLLER\n\
                  listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT\n\
-                 log.dirs={}\nbroker.heartbeat.interval.ms={HEARTBEAT_MS}\nbroker.session.timeout.ms={SESSION_MS}\n\
+                 log.dirs={}\nbroker.heartbeat.interval.ms={HEARTBEAT_MS}\nbroker.session.timeout.ms={session_ms}\n\
                  offsets.topic.replication.factor=3\n",
                 voters.join(","),
                 listeners.join(","),
@@ -335,7 +335,8 @@ async fn a_single_node_is_its_own_quorum() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn separate_controllers_and_brokers() {
     let dir = tempfile::tempdir().unwrap();
-    let mut nodes = write_nodes(dir.path(), &["controller", "controller", "controller", "broker", "broker"]);
+    // A long session: only a controlled shutdown can fence a broker within this test.
+    let mut nodes = write_nodes(dir.path(), &["controller", "controller", "controller", "broker", "broker"], 60_000);
     for node in nodes.iter_mut() {
         node.process = Some(KboxProcess::start_config(&node.config));
     }
@@ -363,6 +364,13 @@ async fn separate_controllers_and_brokers() {
     assert!(observers.contains("{\"id\": 4}") && observers.contains("{\"id\": 5}"), "{out}");
     let voters = out.lines().find(|l| l.starts_with("CurrentVoters:")).unwrap_or_default();
     assert_eq!(voters.matches("\"id\"").count(), 3, "{out}");
+
+    // SIGTERM a broker: it asks to be fenced on its way out (controlled shutdown).
+    let started = Instant::now();
+    assert_eq!(nodes[4].process.take().unwrap().terminate(), Some(0));
+    wait_for("broker 5 fenced at shutdown", Duration::from_secs(20), || (brokers_seen_by(&four) == [4]).then_some(()));
+    eprintln!("broker 5 fenced {:?} after SIGTERM", started.elapsed());
+    nodes.remove(4);
     for node in nodes.iter_mut() {
         assert_eq!(node.process.take().unwrap().terminate(), Some(0), "node {} stops cleanly", node.id);
     }

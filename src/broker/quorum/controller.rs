@@ -23,6 +23,8 @@ pub fn on_heartbeat(state: &BrokerState, heartbeat: &BrokerHeartbeat) -> Option<
     let registration = state.image().brokers.get(&heartbeat.id).cloned();
     let caught_up = heartbeat.applied >= leader_applied;
     let record = match &registration {
+        Some(r) if heartbeat.shutting_down && !r.fenced => Some(MetadataRecord::FenceBroker { id: heartbeat.id }),
+        _ if heartbeat.shutting_down => None,
         None => Some(MetadataRecord::RegisterBroker {
             id: heartbeat.id,
             endpoints: heartbeat.endpoints.clone(),
@@ -43,7 +45,8 @@ pub fn on_heartbeat(state: &BrokerState, heartbeat: &BrokerHeartbeat) -> Option<
     let propose = quorum.with_leader_books(|books| {
         let now = Instant::now();
         books.heartbeats.insert(heartbeat.id, now);
-        let recent = books.proposed.get(&heartbeat.id).is_some_and(|t| now.duration_since(*t) < REPROPOSE_AFTER);
+        let recent = !heartbeat.shutting_down
+            && books.proposed.get(&heartbeat.id).is_some_and(|t| now.duration_since(*t) < REPROPOSE_AFTER);
         if record.is_some() && !recent {
             books.proposed.insert(heartbeat.id, now);
             true
@@ -96,6 +99,24 @@ pub fn heartbeat_of(state: &BrokerState) -> BrokerHeartbeat {
             .collect(),
         rack: state.config.broker_rack.clone(),
         applied: state.quorum.applied_index(),
+        shutting_down: false,
+    }
+}
+
+/// On a clean shutdown of a broker in a multi-node cluster: asks the active controller to fence
+/// this broker at once, so clients stop using it before the session timeout (bounded wait).
+pub async fn announce_shutdown(state: &BrokerState) {
+    let quorum = &state.quorum;
+    if !state.config.is_broker() || (quorum.voter_ids().len() < 2 && !quorum.is_observer()) {
+        return;
+    }
+    let mut beat = heartbeat_of(state);
+    beat.shutting_down = true;
+    if on_heartbeat(state, &beat).is_some() {
+        return;
+    }
+    if let Some(address) = quorum.leader().and_then(|l| quorum.address_of(l)) {
+        let _ = tokio::time::timeout(Duration::from_secs(2), rpc::call(&address, &Wire::Heartbeat(beat))).await;
     }
 }
 

@@ -31,6 +31,10 @@ pub struct BrokerHeartbeat {
     pub endpoints: Vec<BrokerEndpoint>,
     pub rack: Option<String>,
     pub applied: u64,
+    /// A clean shutdown: fence me now rather than after the session timeout (Kafka's
+    /// controlled shutdown).
+    #[serde(default)]
+    pub shutting_down: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
