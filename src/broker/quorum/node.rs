@@ -151,7 +151,12 @@ impl Quorum {
         let voters = voters_of(config);
         let state = stored.state.clone().unwrap_or_default();
         let hard = (state.leader_epoch, (state.voted_id >= 0).then_some(state.voted_id));
-        let election_ms = 1000u64;
+        // Kafka's controller.quorum.election.timeout.ms (default 1 s); heartbeats every 100 ms.
+        let election_ms = config
+            .value("controller.quorum.election.timeout.ms")
+            .and_then(|v| v.as_i64())
+            .unwrap_or(1000)
+            .clamp(100, 60_000) as u64;
         let timing = Timing {
             election_ticks: (election_ms / TICK.as_millis() as u64).max(2) as u32,
             heartbeat_ticks: 2,
