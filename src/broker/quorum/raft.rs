@@ -121,6 +121,9 @@ pub struct Raft<P> {
     hard_dirty: bool,
     first_changed: Option<u64>,
     outbox: Vec<Envelope<P>>,
+    /// Test only: grant votes without the up-to-date check, to show the simulation catches it.
+    #[cfg(test)]
+    broken_votes: bool,
 }
 
 impl<P: Payload> Raft<P> {
@@ -159,6 +162,8 @@ impl<P: Payload> Raft<P> {
             hard_dirty: false,
             first_changed: None,
             outbox: Vec::new(),
+            #[cfg(test)]
+            broken_votes: false,
         };
         raft.reset_timeout();
         // A sole voter needs nobody's vote: it leads at once.
@@ -396,6 +401,8 @@ impl<P: Payload> Raft<P> {
             Message::RequestVote { last_index, last_term, .. } => {
                 let up_to_date = last_term > self.last_term()
                     || (last_term == self.last_term() && last_index >= self.last_index());
+                #[cfg(test)]
+                let up_to_date = up_to_date || self.broken_votes;
                 let free = self.voted_for.is_none() || self.voted_for == Some(from);
                 let granted = up_to_date && free && self.role != Role::Leader && self.voters.contains(&from);
                 if granted {

@@ -66,6 +66,8 @@ const TICK: u64 = 10;
 
 struct Sim {
     seed: u64,
+    /// Nodes vote without Raft's log check (a planted bug the checks must catch).
+    broken_votes: bool,
     rng: Rng,
     now: u64,
     seq: u64,
@@ -87,8 +89,13 @@ struct Sim {
 
 impl Sim {
     fn new(seed: u64) -> Sim {
+        Sim::with_votes(seed, false)
+    }
+
+    fn with_votes(seed: u64, broken_votes: bool) -> Sim {
         let mut sim = Sim {
             seed,
+            broken_votes,
             rng: Rng(seed),
             now: 0,
             seq: 0,
@@ -114,7 +121,9 @@ impl Sim {
 
     fn boot(&mut self, i: usize) -> Raft<Value> {
         let disk = self.disks[i].clone();
-        Raft::new(IDS[i], IDS.to_vec(), TIMING, self.seed.wrapping_add(self.rng.next()), disk.hard, disk.log, 0)
+        let mut raft = Raft::new(IDS[i], IDS.to_vec(), TIMING, self.seed.wrapping_add(self.rng.next()), disk.hard, disk.log, 0);
+        raft.broken_votes = self.broken_votes;
+        raft
     }
 
     fn schedule(&mut self, at: u64, event: Event) {
@@ -134,11 +143,9 @@ impl Sim {
     /// Persists, then sends, then applies, as the driver does.
     fn process_ready(&mut self, i: usize) {
         let Some(node) = self.nodes[i].as_mut() else { return };
-        let was_leader = node.role() == Role::Leader;
         let ready = node.take_ready();
         let (term, role, id) = (node.term(), node.role(), node.id());
         let log_now: Vec<Entry<Value>> = node.log().to_vec();
-        let _ = was_leader;
         if let Some(hard) = ready.hard_state {
             self.disks[i].hard = hard;
         }
@@ -343,6 +350,19 @@ fn quorum_survives_crashes_partitions_and_loss_over_many_seeds() {
     // The faults must not stop progress altogether: most proposals commit.
     assert!(acked as u64 > seeds * 10, "only {acked} acknowledged proposals over {seeds} seeds");
     eprintln!("{seeds} seeds: {entries} committed entries, {acked} acknowledged proposals");
+}
+
+#[test]
+fn the_checks_catch_a_planted_bug() {
+    // Votes granted to candidates with stale logs elect leaders that lack committed entries.
+    let caught = (0..200u64).find(|seed| {
+        std::panic::catch_unwind(|| {
+            let mut sim = Sim::with_votes(*seed, true);
+            sim.run_until(3_000, true);
+        })
+        .is_err()
+    });
+    assert!(caught.is_some(), "no seed out of 200 noticed votes that ignore the log");
 }
 
 #[test]
