@@ -61,6 +61,9 @@ _kbox() {
             kbox,log-dirs)
                 cmd="kbox__subcmd__log__subcmd__dirs"
                 ;;
+            kbox,metadata-quorum)
+                cmd="kbox__subcmd__metadata__subcmd__quorum"
+                ;;
             kbox,mirror-maker)
                 cmd="kbox__subcmd__mirror__subcmd__maker"
                 ;;
@@ -130,6 +133,9 @@ _kbox() {
             kbox__subcmd__help,log-dirs)
                 cmd="kbox__subcmd__help__subcmd__log__subcmd__dirs"
                 ;;
+            kbox__subcmd__help,metadata-quorum)
+                cmd="kbox__subcmd__help__subcmd__metadata__subcmd__quorum"
+                ;;
             kbox__subcmd__help,mirror-maker)
                 cmd="kbox__subcmd__help__subcmd__mirror__subcmd__maker"
                 ;;
@@ -153,6 +159,9 @@ _kbox() {
                 ;;
             kbox__subcmd__help,transactions)
                 cmd="kbox__subcmd__help__subcmd__transactions"
+                ;;
+            kbox__subcmd__help__subcmd__metadata__subcmd__quorum,describe)
+                cmd="kbox__subcmd__help__subcmd__metadata__subcmd__quorum__subcmd__describe"
                 ;;
             kbox__subcmd__help__subcmd__perf__subcmd__test,consumer)
                 cmd="kbox__subcmd__help__subcmd__perf__subcmd__test__subcmd__consumer"
@@ -186,6 +195,18 @@ _kbox() {
                 ;;
             kbox__subcmd__help__subcmd__transactions,list)
                 cmd="kbox__subcmd__help__subcmd__transactions__subcmd__list"
+                ;;
+            kbox__subcmd__metadata__subcmd__quorum,describe)
+                cmd="kbox__subcmd__metadata__subcmd__quorum__subcmd__describe"
+                ;;
+            kbox__subcmd__metadata__subcmd__quorum,help)
+                cmd="kbox__subcmd__metadata__subcmd__quorum__subcmd__help"
+                ;;
+            kbox__subcmd__metadata__subcmd__quorum__subcmd__help,describe)
+                cmd="kbox__subcmd__metadata__subcmd__quorum__subcmd__help__subcmd__describe"
+                ;;
+            kbox__subcmd__metadata__subcmd__quorum__subcmd__help,help)
+                cmd="kbox__subcmd__metadata__subcmd__quorum__subcmd__help__subcmd__help"
                 ;;
             kbox__subcmd__perf__subcmd__test,consumer)
                 cmd="kbox__subcmd__perf__subcmd__test__subcmd__consumer"
@@ -278,7 +299,7 @@ _kbox() {
 
     case "${cmd}" in
         kbox)
-            opts="-X -h -V --log-level --profile --help --version storage server-start server-stop consumer-groups get-offsets configs delete-records dump-log topics console-producer console-consumer mirror-maker perf-test completions broker-api-versions cluster-id acls log-dirs transactions shell install-links kcat help"
+            opts="-X -h -V --log-level --profile --help --version storage server-start server-stop consumer-groups get-offsets configs delete-records dump-log topics console-producer console-consumer mirror-maker perf-test completions broker-api-versions cluster-id acls metadata-quorum log-dirs transactions shell install-links kcat help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1034,7 +1055,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__help)
-            opts="storage server-start server-stop consumer-groups get-offsets configs delete-records dump-log topics console-producer console-consumer mirror-maker perf-test completions broker-api-versions cluster-id acls log-dirs transactions shell install-links kcat help"
+            opts="storage server-start server-stop consumer-groups get-offsets configs delete-records dump-log topics console-producer console-consumer mirror-maker perf-test completions broker-api-versions cluster-id acls metadata-quorum log-dirs transactions shell install-links kcat help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1246,6 +1267,34 @@ _kbox() {
         kbox__subcmd__help__subcmd__log__subcmd__dirs)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kbox__subcmd__help__subcmd__metadata__subcmd__quorum)
+            opts="describe"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kbox__subcmd__help__subcmd__metadata__subcmd__quorum__subcmd__describe)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1610,6 +1659,112 @@ _kbox() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kbox__subcmd__metadata__subcmd__quorum)
+            opts="-X -h --bootstrap-server --config --command-config --log-level --profile --help describe help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --bootstrap-server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --command-config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -X)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kbox__subcmd__metadata__subcmd__quorum__subcmd__describe)
+            opts="-X -h --status --replication --human-readable --log-level --profile --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --log-level)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -X)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kbox__subcmd__metadata__subcmd__quorum__subcmd__help)
+            opts="describe help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kbox__subcmd__metadata__subcmd__quorum__subcmd__help__subcmd__describe)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kbox__subcmd__metadata__subcmd__quorum__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;

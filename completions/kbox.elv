@@ -42,6 +42,7 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand broker-api-versions 'kafka-broker-api-versions.sh: the API versions each broker supports'
             cand cluster-id 'kafka-cluster.sh cluster-id: print the cluster''s id'
             cand acls 'kafka-acls.sh: add, remove and list ACLs'
+            cand metadata-quorum 'kafka-metadata-quorum.sh: the controller quorum''s status and replication'
             cand log-dirs 'kafka-log-dirs.sh: log directories and partition sizes per broker'
             cand transactions 'kafka-transactions.sh: list, describe, find hanging and abort transactions'
             cand shell 'An interactive prompt running kbox commands against one cluster'
@@ -502,6 +503,36 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'kbox;metadata-quorum'= {
+            cand --bootstrap-server 'A comma-separated list of host:port pairs to use for establishing the connection to the Kafka cluster'
+            cand --command-config 'Property file containing configs to be passed to Admin Client'
+            cand --config 'Property file containing configs to be passed to Admin Client'
+            cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand --profile 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster'
+            cand -X 'A client property, key=value, for every command that talks to a cluster (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand describe 'Describe the metadata quorum info'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kbox;metadata-quorum;describe'= {
+            cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand --profile 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster'
+            cand -X 'A client property, key=value, for every command that talks to a cluster (repeatable)'
+            cand --status 'A short summary of the quorum status'
+            cand --replication 'Detailed information about the status of replication'
+            cand --human-readable 'Human-readable output (with --replication)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'kbox;metadata-quorum;help'= {
+            cand describe 'Describe the metadata quorum info'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kbox;metadata-quorum;help;describe'= {
+        }
+        &'kbox;metadata-quorum;help;help'= {
+        }
         &'kbox;log-dirs'= {
             cand --bootstrap-server 'REQUIRED. The server(s) to connect to in the form HOST1:PORT1,HOST2:PORT2'
             cand --broker-list 'Comma separated broker ids to query; all brokers when absent'
@@ -647,6 +678,7 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand broker-api-versions 'kafka-broker-api-versions.sh: the API versions each broker supports'
             cand cluster-id 'kafka-cluster.sh cluster-id: print the cluster''s id'
             cand acls 'kafka-acls.sh: add, remove and list ACLs'
+            cand metadata-quorum 'kafka-metadata-quorum.sh: the controller quorum''s status and replication'
             cand log-dirs 'kafka-log-dirs.sh: log directories and partition sizes per broker'
             cand transactions 'kafka-transactions.sh: list, describe, find hanging and abort transactions'
             cand shell 'An interactive prompt running kbox commands against one cluster'
@@ -705,6 +737,11 @@ set edit:completion:arg-completer[kbox] = {|@words|
         &'kbox;help;cluster-id'= {
         }
         &'kbox;help;acls'= {
+        }
+        &'kbox;help;metadata-quorum'= {
+            cand describe 'Describe the metadata quorum info'
+        }
+        &'kbox;help;metadata-quorum;describe'= {
         }
         &'kbox;help;log-dirs'= {
         }

@@ -13,6 +13,9 @@
 //!     `handlers/mod.rs` is also what ApiVersions advertises, so the two cannot drift.
 //!   - [`broker::metadata`]: the cluster metadata (topics, partitions, configs) as records in the
 //!     `__cluster_metadata` log, replayed at start-up.
+//!   - [`broker::quorum`]: the KRaft controller quorum: a Raft core without I/O (and its
+//!     deterministic simulation test), the node that persists and networks it, and the active
+//!     controller's decisions (registration, fencing, replica placement).
 //!   - [`broker::replica_manager`] and [`broker::partition`]: the partitions this node hosts, their
 //!     high watermarks, long-poll wake-ups, flushing, retention and checkpoints.
 //!   - [`broker::log`]: the storage engine: segments with `.log`, `.index`, `.timeindex` files in

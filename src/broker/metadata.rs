@@ -77,6 +77,37 @@ pub enum MetadataRecord {
     },
     /// A SCRAM credential was removed (Kafka's `RemoveUserScramCredentialRecord`).
     RemoveUserScramCredential { name: String, mechanism: i8 },
+    /// A controller became the quorum's leader for `epoch` (Kafka writes a LeaderChange
+    /// control record); it changes nothing in the image.
+    LeaderChange { leader: i32, epoch: u64 },
+    /// A broker registered (or re-registered with new endpoints or rack).
+    RegisterBroker {
+        id: i32,
+        endpoints: Vec<BrokerEndpoint>,
+        rack: Option<String>,
+        fenced: bool,
+    },
+    /// A broker missed heartbeats for `broker.session.timeout.ms`: clients stop seeing it.
+    FenceBroker { id: i32 },
+    /// A fenced broker is heartbeating again and caught up with the metadata.
+    UnfenceBroker { id: i32 },
+}
+
+/// A listener a broker advertises.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BrokerEndpoint {
+    pub listener: String,
+    pub host: String,
+    pub port: u16,
+}
+
+/// A broker as the metadata knows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrokerRegistration {
+    pub id: i32,
+    pub endpoints: Vec<BrokerEndpoint>,
+    pub rack: Option<String>,
+    pub fenced: bool,
 }
 
 /// Placement and leadership of one partition.
@@ -125,6 +156,8 @@ pub struct MetadataImage {
     pub scram_credentials: BTreeMap<String, BTreeMap<ScramMechanism, ScramCredential>>,
     /// The first producer id not yet handed out.
     pub next_producer_id: i64,
+    /// Registered brokers, fenced or not.
+    pub brokers: BTreeMap<i32, BrokerRegistration>,
 }
 
 impl MetadataImage {
@@ -138,6 +171,10 @@ impl MetadataImage {
                 partitions,
                 configs,
             } => {
+                // Two brokers may race to create one name: the first record wins.
+                if self.topics.contains_key(name) {
+                    return;
+                }
                 self.topic_names.insert(*id, name.clone());
                 self.topics.insert(
                     name.clone(),
@@ -154,7 +191,12 @@ impl MetadataImage {
                 partitions,
             } => {
                 if let Some(t) = self.topic_by_id_mut(topic_id) {
-                    t.partitions.extend(partitions.iter().cloned());
+                    // A retried (forwarded twice) record must not add a partition twice.
+                    for p in partitions {
+                        if !t.partitions.iter().any(|q| q.partition == p.partition) {
+                            t.partitions.push(p.clone());
+                        }
+                    }
                     t.partitions.sort_by_key(|p| p.partition);
                 }
             }
@@ -245,6 +287,23 @@ impl MetadataImage {
                     }
                 }
             }
+            MetadataRecord::LeaderChange { .. } => {}
+            MetadataRecord::RegisterBroker { id, endpoints, rack, fenced } => {
+                self.brokers.insert(
+                    *id,
+                    BrokerRegistration { id: *id, endpoints: endpoints.clone(), rack: rack.clone(), fenced: *fenced },
+                );
+            }
+            MetadataRecord::FenceBroker { id } => {
+                if let Some(b) = self.brokers.get_mut(id) {
+                    b.fenced = true;
+                }
+            }
+            MetadataRecord::UnfenceBroker { id } => {
+                if let Some(b) = self.brokers.get_mut(id) {
+                    b.fenced = false;
+                }
+            }
         }
     }
 
@@ -262,21 +321,72 @@ impl MetadataImage {
         self.topics.get_mut(name)
     }
 
+    /// Registered brokers that are not fenced, by id.
+    pub fn live_brokers(&self) -> impl Iterator<Item = &BrokerRegistration> {
+        self.brokers.values().filter(|b| !b.fenced)
+    }
+
     /// Looks a topic up by id.
     pub fn topic_by_id(&self, id: &Uuid) -> Option<&TopicMeta> {
         self.topics.get(self.topic_names.get(id)?)
     }
 }
 
-/// The durable metadata log of a single node.
+/// One entry of the replicated metadata log: one record batch, its leader epoch the Raft term.
+pub type MetadataEntry = crate::broker::quorum::raft::Entry<Vec<MetadataRecord>>;
+
+impl crate::broker::quorum::raft::Payload for Vec<MetadataRecord> {
+    fn leader_change(leader: i32, epoch: u64) -> Self {
+        vec![MetadataRecord::LeaderChange { leader, epoch }]
+    }
+}
+
+/// Name of the file holding the quorum's vote and applied offset, as Kafka names it.
+pub const QUORUM_STATE_FILE: &str = "quorum-state";
+
+/// What `quorum-state` holds (Kafka's data_version 0 layout, with kbox's applied offset).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QuorumState {
+    #[serde(default)]
+    pub cluster_id: String,
+    pub leader_id: i32,
+    pub leader_epoch: u64,
+    pub voted_id: i32,
+    /// Entries up to here are committed and were applied before the last stop.
+    pub applied_offset: u64,
+    #[serde(default)]
+    pub current_voters: Vec<QuorumVoterId>,
+    #[serde(rename = "data_version")]
+    pub data_version: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QuorumVoterId {
+    pub voter_id: i32,
+}
+
+/// What the metadata directory held at start-up.
+#[derive(Debug, Default)]
+pub struct StoredMetadata {
+    pub entries: Vec<MetadataEntry>,
+    pub state: Option<QuorumState>,
+}
+
+/// The durable metadata log: `__cluster_metadata-0` with one record batch per Raft entry (the
+/// batch's partition leader epoch is the entry's term) and `quorum-state` beside it.
 #[derive(Debug)]
 pub struct MetadataLog {
     log: Log,
+    dir: std::path::PathBuf,
+    /// The log offset where each entry's batch starts (entry `i` at `base_offsets[i - 1]`).
+    base_offsets: Vec<i64>,
 }
 
 impl MetadataLog {
-    /// Opens (or creates) `__cluster_metadata-0` under `dir` and replays it into an image.
-    pub fn open(dir: &Path, had_clean_shutdown: bool) -> Result<(MetadataLog, MetadataImage)> {
+    /// Opens (or creates) `__cluster_metadata-0` under `dir` and reads every entry back.
+    pub fn open(dir: &Path, had_clean_shutdown: bool) -> Result<(MetadataLog, StoredMetadata)> {
         let path = dir.join(METADATA_LOG_DIR);
         std::fs::create_dir_all(&path)?;
         let config = LogConfig {
@@ -285,7 +395,8 @@ impl MetadataLog {
             ..LogConfig::default()
         };
         let log = Log::open(&path, config, 0, 0, had_clean_shutdown)?;
-        let mut image = MetadataImage::default();
+        let mut entries = Vec::new();
+        let mut base_offsets = Vec::new();
         let mut offset = log.log_start_offset();
         let end = log.log_end_offset();
         while offset < end {
@@ -301,12 +412,15 @@ impl MetadataLog {
                 let Ok(set) = RecordBatchDecoder::decode(&mut buf) else {
                     break;
                 };
+                let Some(first) = set.records.first() else { continue };
+                if first.offset < offset {
+                    continue;
+                }
+                let base = first.offset;
+                let term = first.partition_leader_epoch.max(0) as u64;
+                let mut records = Vec::with_capacity(set.records.len());
                 for record in set.records {
-                    if record.offset < offset {
-                        continue;
-                    }
                     offset = record.offset + 1;
-                    progressed = true;
                     let value = record.value.unwrap_or_default();
                     let parsed: MetadataRecord = serde_json::from_slice(&value).map_err(|e| {
                         Error::Message(format!(
@@ -314,18 +428,28 @@ impl MetadataLog {
                             record.offset
                         ))
                     })?;
-                    image.apply(&parsed);
+                    records.push(parsed);
                 }
+                progressed = true;
+                base_offsets.push(base);
+                entries.push(MetadataEntry { term, payload: records });
             }
             if !progressed {
                 break;
             }
         }
-        Ok((MetadataLog { log }, image))
+        let state = match std::fs::read(path.join(QUORUM_STATE_FILE)) {
+            Ok(bytes) => Some(serde_json::from_slice(&bytes).map_err(|e| {
+                Error::Message(format!("{} is unreadable: {e}", path.join(QUORUM_STATE_FILE).display()))
+            })?),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(e.into()),
+        };
+        Ok((MetadataLog { log, dir: path, base_offsets }, StoredMetadata { entries, state }))
     }
 
-    /// Appends records durably (one batch, fsynced) before the caller applies them.
-    pub fn append(&mut self, records: &[MetadataRecord]) -> Result<()> {
+    /// Appends one entry durably (one batch, fsynced).
+    pub fn append(&mut self, term: u64, records: &[MetadataRecord]) -> Result<()> {
         let now = crate::broker::now_ms();
         let encoded: Vec<Record> = records
             .iter()
@@ -333,7 +457,7 @@ impl MetadataLog {
             .map(|(i, r)| Record {
                 transactional: false,
                 control: false,
-                partition_leader_epoch: 0,
+                partition_leader_epoch: term as i32,
                 producer_id: -1,
                 producer_epoch: -1,
                 timestamp_type: TimestampType::Creation,
@@ -355,8 +479,47 @@ impl MetadataLog {
         };
         RecordBatchEncoder::encode(&mut buf, encoded.iter(), &options)
             .map_err(|e| Error::Message(format!("cannot encode metadata records: {e}")))?;
-        self.log.append_as_leader(buf.freeze(), 0, now)?;
+        let base = self.log.log_end_offset();
+        self.log.append_as_leader(buf.freeze(), term as i32, now)?;
         self.log.flush_all(now)?;
+        self.base_offsets.push(base);
+        Ok(())
+    }
+
+    /// Removes entry `index` (1-based) and every later one: a follower dropping entries that
+    /// conflict with its leader's (never committed ones).
+    pub fn truncate_from(&mut self, index: u64) -> Result<()> {
+        let keep = (index.max(1) - 1) as usize;
+        if keep >= self.base_offsets.len() {
+            return Ok(());
+        }
+        self.log.truncate_to(self.base_offsets[keep])?;
+        self.base_offsets.truncate(keep);
+        self.log.flush_all(crate::broker::now_ms())?;
+        Ok(())
+    }
+
+    /// The log offset just past entry `index` (the metadata log's end offset once the entry
+    /// is written), as Kafka reports quorum offsets.
+    pub fn end_offset_of(&self, index: u64) -> i64 {
+        match self.base_offsets.get(index as usize) {
+            Some(next) => *next,
+            None => self.log.log_end_offset(),
+        }
+    }
+
+    /// Writes `quorum-state` atomically (temporary file, fsync, rename).
+    pub fn write_state(&self, state: &QuorumState) -> Result<()> {
+        let target = self.dir.join(QUORUM_STATE_FILE);
+        let tmp = self.dir.join(format!("{QUORUM_STATE_FILE}.tmp"));
+        let bytes = serde_json::to_vec(state).map_err(|e| Error::Message(e.to_string()))?;
+        {
+            use std::io::Write;
+            let mut f = std::fs::File::create(&tmp)?;
+            f.write_all(&bytes)?;
+            f.sync_all()?;
+        }
+        std::fs::rename(&tmp, &target)?;
         Ok(())
     }
 
@@ -415,18 +578,18 @@ mod tests {
             _ => unreachable!(),
         };
         {
-            let (mut log, image) = MetadataLog::open(dir.path(), false).unwrap();
-            assert!(image.topics.is_empty());
-            log.append(&[t.clone(), topic("gone", 1)]).unwrap();
+            let (mut log, stored) = MetadataLog::open(dir.path(), false).unwrap();
+            assert!(stored.entries.is_empty());
+            log.append(1, &[t.clone(), topic("gone", 1)]).unwrap();
             let gone_id = match &topic("x", 1) {
                 MetadataRecord::Topic { id, .. } => *id,
                 _ => unreachable!(),
             };
-            log.append(&[MetadataRecord::RemoveTopic { id: gone_id }])
+            log.append(1, &[MetadataRecord::RemoveTopic { id: gone_id }])
                 .unwrap();
             let mut set = BTreeMap::new();
             set.insert("retention.ms".to_string(), "1000".to_string());
-            log.append(&[MetadataRecord::TopicConfig {
+            log.append(2, &[MetadataRecord::TopicConfig {
                 id,
                 set,
                 delete: vec![],
@@ -434,10 +597,21 @@ mod tests {
             .unwrap();
             log.close().unwrap();
         }
-        let (_log, image) = MetadataLog::open(dir.path(), true).unwrap();
+        let (mut log, stored) = MetadataLog::open(dir.path(), true).unwrap();
+        assert_eq!(stored.entries.iter().map(|e| e.term).collect::<Vec<_>>(), [1, 1, 2]);
+        let mut image = MetadataImage::default();
+        for e in &stored.entries {
+            e.payload.iter().for_each(|r| image.apply(r));
+        }
         assert_eq!(image.topics.len(), 2);
         assert_eq!(image.topics["orders"].partitions.len(), 3);
         assert_eq!(image.topics["orders"].configs["retention.ms"], "1000");
         assert_eq!(image.topic_by_id(&id).unwrap().name, "orders");
+        // Dropping the last two entries leaves the first, and appends continue after it.
+        log.truncate_from(2).unwrap();
+        log.append(3, &[topic("later", 1)]).unwrap();
+        log.close().unwrap();
+        let (_log, stored) = MetadataLog::open(dir.path(), true).unwrap();
+        assert_eq!(stored.entries.iter().map(|e| e.term).collect::<Vec<_>>(), [1, 3]);
     }
 }

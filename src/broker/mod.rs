@@ -14,6 +14,7 @@ pub mod log;
 pub mod metadata;
 pub mod metrics;
 pub mod network;
+pub mod quorum;
 pub mod partition;
 pub mod quota;
 pub mod replica_manager;
@@ -23,7 +24,7 @@ pub mod topic_config;
 pub mod txn;
 
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use tokio::net::TcpListener;
@@ -32,6 +33,7 @@ use tokio::task::JoinHandle;
 
 use config::BrokerConfig;
 use metadata::{MetadataImage, MetadataLog, MetadataRecord, TopicMeta};
+use quorum::node::CommittedBatch;
 use replica_manager::ReplicaManager;
 
 use crate::acl;
@@ -61,7 +63,8 @@ pub struct BrokerState {
     pub cluster_id: String,
     /// The broker listeners as advertised, with ports resolved after binding.
     pub endpoints: Vec<Endpoint>,
-    metadata_log: Mutex<MetadataLog>,
+    /// This node's member of the controller quorum, which holds the metadata log.
+    pub quorum: quorum::Quorum,
     image: RwLock<MetadataImage>,
     pub replicas: ReplicaManager,
     /// Consumer groups and their committed offsets.
@@ -198,24 +201,39 @@ impl BrokerState {
             .or_else(|| self.endpoints.first())
     }
 
-    /// Makes metadata records durable, applies them, and opens or removes partitions to match.
-    pub fn commit_metadata(&self, records: Vec<MetadataRecord>) -> Result<()> {
-        let mut log = self.metadata_log.lock().unwrap_or_else(|e| e.into_inner());
-        log.append(&records)?;
-        let mut image = self.image.write().unwrap_or_else(|e| e.into_inner());
-        for record in &records {
-            let deleted = match record {
-                MetadataRecord::RemoveTopic { id } => image.topic_by_id(id).map(|t| t.name.clone()),
-                _ => None,
-            };
-            image.apply(record);
-            if let Some(name) = deleted {
-                self.replicas.delete_topic(&name)?;
+    /// Commits metadata records through the controller quorum (forwarded to the active
+    /// controller when this node does not lead) and returns once this node applied them.
+    pub async fn commit_metadata(&self, records: Vec<MetadataRecord>) -> Result<()> {
+        self.quorum.write(records).await
+    }
+
+    /// Applies committed entries in order, and opens or removes partitions to match.
+    fn apply_committed(&self, batch: CommittedBatch) {
+        let Some(last) = batch.last().map(|(index, _)| *index) else { return };
+        let mut terms = Vec::with_capacity(batch.len());
+        let image = {
+            let mut image = self.image.write().unwrap_or_else(|e| e.into_inner());
+            for (_, entry) in &batch {
+                for record in &entry.payload {
+                    let deleted = match record {
+                        MetadataRecord::RemoveTopic { id } => image.topic_by_id(id).map(|t| t.name.clone()),
+                        _ => None,
+                    };
+                    image.apply(record);
+                    if let Some(name) = deleted {
+                        if let Err(e) = self.replicas.delete_topic(&name) {
+                            tracing::error!(topic = %name, error = %e, "cannot remove a deleted topic's partitions");
+                        }
+                    }
+                }
+                terms.push(entry.term);
             }
+            image.clone()
+        };
+        if let Err(e) = self.sync_partitions(&image) {
+            tracing::error!(error = %e, "cannot open partitions");
         }
-        let image = image.clone();
-        drop(log);
-        self.sync_partitions(&image)
+        self.quorum.mark_applied(last, &terms);
     }
 
     /// Opens the logs of every partition this node hosts, and applies topic configs.
@@ -226,6 +244,55 @@ impl BrokerState {
             self.replicas.set_topic_config(&topic.name, &config);
         }
         Ok(())
+    }
+
+    /// The brokers clients are told about: every registered, unfenced broker with its endpoint
+    /// on `listener` (the one the request came in on); this broker itself also before its
+    /// first registration commits (it is evidently alive), but not while it is fenced.
+    /// Sorted by id.
+    pub fn live_brokers(&self, listener: Option<&str>) -> Vec<(i32, Endpoint, Option<String>)> {
+        let pick = |endpoints: &[Endpoint]| -> Option<Endpoint> {
+            listener
+                .and_then(|l| endpoints.iter().find(|e| e.listener == l))
+                .or_else(|| endpoints.first())
+                .cloned()
+        };
+        let mut out = Vec::new();
+        for b in self.image().live_brokers() {
+            if b.id == self.node_id {
+                continue;
+            }
+            let endpoints: Vec<Endpoint> = b
+                .endpoints
+                .iter()
+                .map(|e| Endpoint { listener: e.listener.clone(), host: e.host.clone(), port: e.port })
+                .collect();
+            if let Some(ep) = pick(&endpoints) {
+                out.push((b.id, ep, b.rack.clone()));
+            }
+        }
+        let fenced = self.image().brokers.get(&self.node_id).is_some_and(|b| b.fenced);
+        if let Some(ep) = pick(&self.endpoints).filter(|_| !fenced) {
+            out.push((self.node_id, ep, self.config.broker_rack.clone()));
+        }
+        out.sort_by_key(|(id, _, _)| *id);
+        out
+    }
+
+    /// The controller id clients are shown: the active controller when it is a live broker
+    /// (a combined node), else this broker (clients cannot reach controllers anyway).
+    pub fn controller_id_for_clients(&self) -> i32 {
+        match self.quorum.leader() {
+            Some(id) if id == self.node_id || self.image().live_brokers().any(|b| b.id == id) => id,
+            _ => self.node_id,
+        }
+    }
+
+    /// The leader the metadata names for a partition, if the partition exists.
+    pub fn leader_of(&self, topic: &str, partition: i32) -> Option<i32> {
+        let image = self.image();
+        let t = image.topics.get(topic)?;
+        t.partitions.iter().find(|p| p.partition == partition).map(|p| p.leader)
     }
 
     /// The resolved log settings of a topic.
@@ -278,11 +345,6 @@ impl RunningBroker {
 
 /// Starts a broker: validates storage, loads state, binds listeners and begins serving.
 pub async fn start(config: BrokerConfig) -> Result<RunningBroker> {
-    if !config.is_broker() {
-        return Err(Error::Message(
-            "process.roles without 'broker' (a controller-only node) needs the controller quorum, which is not built yet".into(),
-        ));
-    }
     let meta = storage_format::check_formatted(&config)?;
     // One descriptor per segment and per connection: take the whole allowance the system
     // grants (the soft limit is often 1,024 while the hard one is far higher).
@@ -296,7 +358,28 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker> {
         .join(replica_manager::CLEAN_SHUTDOWN_FILE)
         .exists()
         || replicas_were_clean(&config);
-    let (metadata_log, image) = MetadataLog::open(&metadata_dir, clean)?;
+    let (metadata_log, stored) = MetadataLog::open(&metadata_dir, clean)?;
+    // What is known committed is applied before serving, as a single node always did.
+    let applied = quorum::node::known_committed(&config, &stored);
+    let mut image = MetadataImage::default();
+    for entry in &stored.entries[..applied as usize] {
+        entry.payload.iter().for_each(|r| image.apply(r));
+    }
+    let (quorum, committed) = quorum::Quorum::start(&config, metadata_log, stored, applied)?;
+    // The CONTROLLER listener, when other voters need to reach this one.
+    let controller_socket = match config.controller_listeners().first() {
+        Some(listener) if config.is_controller() && (quorum.voter_ids().len() > 1 || !config.is_broker()) => {
+            let bind = listener.bind_address();
+            let socket = TcpListener::bind(&bind)
+                .await
+                .map_err(|e| Error::Message(format!("cannot listen on {bind}: {e}")))?;
+            // A controller-only node has no broker listener: this is its `listening` line.
+            let what = if config.is_broker() { "controller listener bound" } else { "listening" };
+            tracing::info!(listener = %listener.name, address = %socket.local_addr()?, "{what}");
+            Some(socket)
+        }
+        _ => None,
+    };
 
     let mut listeners = Vec::new();
     let mut endpoints = Vec::new();
@@ -327,10 +410,11 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker> {
         let security = Arc::new(auth::ListenerSecurity::from_config(&config, listener)?);
         listeners.push((socket, local, security));
     }
-    let addr = listeners
-        .first()
-        .map(|(_, a, _)| *a)
-        .ok_or_else(|| Error::Message("no broker listener configured".into()))?;
+    let addr = match (listeners.first(), &controller_socket) {
+        (Some((_, a, _)), _) => *a,
+        (None, Some(socket)) if !config.is_broker() => socket.local_addr()?,
+        _ => return Err(Error::Message("no broker listener configured".into())),
+    };
 
     // Bound after the broker listeners, so the first `listening` line is always the broker's.
     let metrics_listener = match config.metrics_listener {
@@ -346,7 +430,7 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker> {
         node_id: config.node_id,
         cluster_id: meta.cluster_id.clone(),
         endpoints,
-        metadata_log: Mutex::new(metadata_log),
+        quorum,
         image: RwLock::new(image.clone()),
         replicas,
         groups: group::new_coordinator(&config),
@@ -372,6 +456,8 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker> {
             .map(|(l, _, security)| (l, security))
             .collect(),
         metrics_listener,
+        controller_socket,
+        committed,
         shutdown_rx,
     ));
     Ok(RunningBroker {
@@ -395,9 +481,28 @@ async fn serve(
     state: Arc<BrokerState>,
     listeners: Vec<(TcpListener, Arc<auth::ListenerSecurity>)>,
     metrics_listener: Option<TcpListener>,
+    controller_listener: Option<TcpListener>,
+    mut committed: tokio::sync::mpsc::UnboundedReceiver<CommittedBatch>,
     mut shutdown: watch::Receiver<bool>,
 ) -> Result<()> {
     let mut tasks = tokio::task::JoinSet::new();
+    if let Some(listener) = controller_listener {
+        tasks.spawn(quorum::rpc::serve(state.clone(), listener, shutdown.clone()));
+    }
+    tasks.spawn(quorum::controller::run(state.clone(), shutdown.clone()));
+    let applier = state.clone();
+    let mut applier_shutdown = shutdown.clone();
+    tasks.spawn(async move {
+        loop {
+            tokio::select! {
+                batch = committed.recv() => match batch {
+                    Some(batch) => applier.apply_committed(batch),
+                    None => return Ok(()),
+                },
+                _ = applier_shutdown.changed() => return Ok(()),
+            }
+        }
+    });
     for (listener, security) in listeners {
         tasks.spawn(network::accept_loop(
             state.clone(),
@@ -423,6 +528,7 @@ async fn serve(
         }
     }
     tracing::info!("shutting down");
+    quorum::controller::announce_shutdown(&state).await;
     // Connections see the same signal and finish their current request.
     let _ = tokio::time::timeout(Duration::from_secs(10), async {
         while tasks.join_next().await.is_some() {}
@@ -432,11 +538,7 @@ async fn serve(
     let state2 = state.clone();
     tokio::task::spawn_blocking(move || {
         state2.replicas.shutdown()?;
-        let mut log = state2
-            .metadata_log
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        log.close()?;
+        state2.quorum.close()?;
         std::fs::write(
             state2
                 .config

@@ -686,7 +686,9 @@ pub fn format_with_records(
             };
             let (mut log, _) =
                 crate::broker::metadata::MetadataLog::open(&dir, true).map_err(bootstrap)?;
-            log.append(records).map_err(bootstrap)?;
+            // Term 0: written before any controller was elected (every node formatted with
+            // the same --add-scram holds the same first entry).
+            log.append(0, records).map_err(bootstrap)?;
             log.close().map_err(bootstrap)?;
         }
     }

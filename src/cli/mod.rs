@@ -6,6 +6,7 @@
 pub mod acls;
 pub mod broker_api_versions;
 pub mod cluster_id;
+pub mod metadata_quorum;
 pub mod common;
 pub mod completions;
 pub mod configs;
@@ -85,6 +86,8 @@ pub enum Command {
     ClusterId(cluster_id::ClusterIdArgs),
     /// kafka-acls.sh: add, remove and list ACLs.
     Acls(acls::AclsArgs),
+    /// kafka-metadata-quorum.sh: the controller quorum's status and replication.
+    MetadataQuorum(metadata_quorum::MetadataQuorumArgs),
     /// kafka-log-dirs.sh: log directories and partition sizes per broker.
     LogDirs(log_dirs::LogDirsArgs),
     /// kafka-transactions.sh: list, describe, find hanging and abort transactions.
@@ -126,6 +129,7 @@ pub const TOOL_LINKS: &[(&str, &str)] = &[
     ("kafka-log-dirs", "log-dirs"),
     ("kafka-acls", "acls"),
     ("kafka-transactions", "transactions"),
+    ("kafka-metadata-quorum", "metadata-quorum"),
     // `kafka-cluster.sh cluster-id ...`: the subcommand is the first argument.
     ("kafka-cluster", ""),
     ("kcat", "kcat"),
@@ -204,6 +208,7 @@ pub async fn run(cli: Cli) -> Result<ExitStatus> {
         Command::LogDirs(args) => log_dirs::run(args).await,
         Command::Acls(args) => acls::run(args).await,
         Command::Transactions(args) => transactions::run(args).await,
+        Command::MetadataQuorum(args) => metadata_quorum::run(args).await,
         Command::Shell(args) => shell::run(args).await,
     }
 }

@@ -169,6 +169,28 @@ pub struct ClusterDescription {
     pub brokers: Vec<BrokerInfo>,
 }
 
+/// The metadata quorum as DescribeQuorum reports it (Java's `QuorumInfo`).
+#[derive(Debug, Clone)]
+pub struct QuorumInfo {
+    pub leader_id: i32,
+    pub leader_epoch: i32,
+    pub high_watermark: i64,
+    pub voters: Vec<QuorumReplica>,
+    pub observers: Vec<QuorumReplica>,
+    /// Each node's endpoints, `LISTENER://host:port`.
+    pub endpoints: HashMap<i32, Vec<String>>,
+}
+
+/// One replica of the metadata log; timestamps are None when the leader does not know them.
+#[derive(Debug, Clone)]
+pub struct QuorumReplica {
+    pub id: i32,
+    pub directory_id: uuid::Uuid,
+    pub log_end_offset: i64,
+    pub last_fetch_timestamp: Option<i64>,
+    pub last_caught_up_timestamp: Option<i64>,
+}
+
 /// Admin operations on a cluster.
 #[derive(Debug, Clone)]
 pub struct Admin {
@@ -605,7 +627,60 @@ impl Admin {
         Ok(out)
     }
 
-    /// The cluster id, controller and brokers.
+    /// The metadata quorum: leader, epoch, high watermark, voters' progress (DescribeQuorum).
+    pub async fn describe_metadata_quorum(&self) -> Result<QuorumInfo> {
+        use kafka_protocol::messages::describe_quorum_request::{PartitionData, TopicData};
+        use kafka_protocol::messages::DescribeQuorumRequest;
+        let mut partition = PartitionData::default();
+        partition.partition_index = 0;
+        let mut topic = TopicData::default();
+        topic.topic_name = TopicName(StrBytes::from_static_str("__cluster_metadata"));
+        topic.partitions = vec![partition];
+        let mut request = DescribeQuorumRequest::default();
+        request.topics = vec![topic];
+        let conn = self.client.any_connection().await?;
+        let response = conn.send(&request).await?;
+        let message = |m: &Option<StrBytes>| m.as_ref().map(|m| m.to_string());
+        if let Some(e) = Error::from_code(response.error_code, message(&response.error_message)) {
+            return Err(e);
+        }
+        let partition = response
+            .topics
+            .first()
+            .and_then(|t| t.partitions.first())
+            .ok_or_else(|| Error::Message("DescribeQuorum answered no partition".into()))?;
+        if let Some(e) = Error::from_code(partition.error_code, message(&partition.error_message)) {
+            return Err(e);
+        }
+        let replica = |r: &kafka_protocol::messages::describe_quorum_response::ReplicaState| QuorumReplica {
+            id: r.replica_id.0,
+            directory_id: r.replica_directory_id,
+            log_end_offset: r.log_end_offset,
+            last_fetch_timestamp: (r.last_fetch_timestamp >= 0).then_some(r.last_fetch_timestamp),
+            last_caught_up_timestamp: (r.last_caught_up_timestamp >= 0).then_some(r.last_caught_up_timestamp),
+        };
+        Ok(QuorumInfo {
+            leader_id: partition.leader_id.0,
+            leader_epoch: partition.leader_epoch,
+            high_watermark: partition.high_watermark,
+            voters: partition.current_voters.iter().map(replica).collect(),
+            observers: partition.observers.iter().map(replica).collect(),
+            endpoints: response
+                .nodes
+                .iter()
+                .map(|n| {
+                    let eps = n
+                        .listeners
+                        .iter()
+                        .map(|l| format!("{}://{}", l.name, crate::broker::config::format_host_port(&l.host, l.port)))
+                        .collect();
+                    (n.node_id.0, eps)
+                })
+                .collect(),
+        })
+    }
+
+    /// The cluster id, controller and brokers (DescribeCluster, or Metadata on old brokers).
     pub async fn describe_cluster(&self) -> Result<ClusterDescription> {
         let conn = self.client.any_connection().await?;
         if conn.version_for::<DescribeClusterRequest>().is_ok() {

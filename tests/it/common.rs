@@ -88,11 +88,24 @@ impl KboxProcess {
 
     /// As [`KboxProcess::start_with`] with a `RUST_LOG` filter (to see debug lines of a module).
     pub fn start_logging(data_dir: &Path, extra: &[&str], rust_log: &str) -> KboxProcess {
-        let mut child = Command::new(kbox_bin())
+        let mut command = Command::new(kbox_bin());
+        command
             .args(["server-start", "--listen", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)
             .args(extra)
-            .env("RUST_LOG", rust_log)
+            .env("RUST_LOG", rust_log);
+        KboxProcess::spawn(command)
+    }
+
+    /// `kbox server-start CONFIG` (a node of a multi-node cluster).
+    pub fn start_config(config: &Path) -> KboxProcess {
+        let mut command = Command::new(kbox_bin());
+        command.arg("server-start").arg(config).env("RUST_LOG", "info");
+        KboxProcess::spawn(command)
+    }
+
+    fn spawn(mut command: Command) -> KboxProcess {
+        let mut child = command
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())

@@ -9,6 +9,7 @@ mod admin_tools;
 mod bad_input;
 mod cli;
 mod client;
+mod cluster;
 mod common;
 mod compaction;
 mod console;

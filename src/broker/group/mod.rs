@@ -61,7 +61,7 @@ pub fn partition_for(group_id: &str, partitions: i32) -> i32 {
 }
 
 /// Creates `__consumer_offsets` if it does not exist yet.
-pub fn ensure_offsets_topic(state: &BrokerState) -> Result<(), ResponseError> {
+pub async fn ensure_offsets_topic(state: &BrokerState) -> Result<(), ResponseError> {
     if state.image().topics.contains_key(OFFSETS_TOPIC) {
         return Ok(());
     }
@@ -75,11 +75,14 @@ pub fn ensure_offsets_topic(state: &BrokerState) -> Result<(), ResponseError> {
     let new = crate::broker::handlers::create_topics::NewTopic {
         name: OFFSETS_TOPIC.to_string(),
         partitions: state.config.offsets_topic_num_partitions,
-        replication_factor: 1,
+        // Every broker that can host it (a coordinator needs its group's partition locally
+        // until the coordinator follows partition leadership).
+        replication_factor: (state.image().live_brokers().count().max(1) as i16)
+            .min(state.config.offsets_topic_replication_factor.max(1)),
         assignments: Vec::new(),
         configs,
     };
-    match crate::broker::handlers::create_topics::create_topic(state, new, false) {
+    match crate::broker::handlers::create_topics::create_topic(state, new, false).await {
         Ok(_) => Ok(()),
         Err((ResponseError::TopicAlreadyExists, _)) => Ok(()),
         Err((code, message)) => {
@@ -109,7 +112,7 @@ pub async fn append(
     if records.is_empty() {
         return Ok(());
     }
-    ensure_offsets_topic(state)?;
+    ensure_offsets_topic(state).await?;
     let partition = partition_for(group_id, offsets_partitions(state));
     let Some(p) = state.replicas.get(OFFSETS_TOPIC, partition) else {
         return Err(ResponseError::CoordinatorNotAvailable);

@@ -10,7 +10,7 @@ use crate::broker::BrokerState;
 
 pub async fn handle(state: &BrokerState, header: &RequestHeader, request: AddOffsetsToTxnRequest) -> Option<AddOffsetsToTxnResponse> {
     let mut response = AddOffsetsToTxnResponse::default();
-    let outcome = match ensure_offsets_topic(state) {
+    let outcome = match ensure_offsets_topic(state).await {
         _ if !state.authorized(crate::acl::AclOperation::Write, crate::acl::ResourceType::TransactionalId, &request.transactional_id.0) => {
             Err(ResponseError::TransactionalIdAuthorizationFailed)
         }

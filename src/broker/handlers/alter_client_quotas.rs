@@ -36,6 +36,7 @@ pub async fn handle(state: &BrokerState, _header: &RequestHeader, request: Alter
             Ok(records) if request.validate_only || records.is_empty() => Ok(()),
             Ok(records) => state
                 .commit_metadata(records)
+                .await
                 .map_err(|e| (ResponseError::UnknownServerError, format!("could not store the quota: {e}"))),
             Err(e) => Err(e),
         };

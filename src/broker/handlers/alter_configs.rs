@@ -14,7 +14,7 @@ pub async fn handle(state: &BrokerState, _header: &RequestHeader, request: Alter
         r.resource_type = resource.resource_type;
         r.resource_name = resource.resource_name.clone();
         let new: Overrides = resource.configs.iter().filter_map(|c| Some((c.name.to_string(), c.value.as_ref()?.to_string()))).collect();
-        if let Err((code, message)) = replace_overrides(state, resource.resource_type, &resource.resource_name, new, request.validate_only) {
+        if let Err((code, message)) = replace_overrides(state, resource.resource_type, &resource.resource_name, new, request.validate_only).await {
             r.error_code = code.code();
             r.error_message = Some(StrBytes::from_string(message));
         }

@@ -104,7 +104,7 @@ pub async fn handle(
         .map(|(_, record)| record)
         .collect();
     if !records.is_empty() {
-        if let Err(e) = state.commit_metadata(records) {
+        if let Err(e) = state.commit_metadata(records).await {
             tracing::warn!(error = %e, "storing SCRAM credentials failed");
             for (code, message) in outcome.values_mut() {
                 if code.is_none() {

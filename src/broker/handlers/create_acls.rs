@@ -43,7 +43,7 @@ pub async fn handle(state: &BrokerState, _header: &RequestHeader, request: Creat
         results.push(result);
     }
     if !records.is_empty() {
-        if let Err(e) = state.commit_metadata(records) {
+        if let Err(e) = state.commit_metadata(records).await {
             tracing::error!(error = %e, "could not store ACLs");
             for r in results.iter_mut().filter(|r| r.error_code == 0) {
                 r.error_code = ResponseError::UnknownServerError.code();

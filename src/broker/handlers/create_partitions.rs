@@ -14,7 +14,7 @@ pub async fn handle(state: &BrokerState, _header: &RequestHeader, request: Creat
     for topic in request.topics {
         let mut result = CreatePartitionsTopicResult::default();
         result.name = topic.name.clone();
-        let outcome = (|| {
+        let outcome = async {
             if !state.authorized(AclOperation::Alter, ResourceType::Topic, topic.name.as_str()) {
                 return Err((ResponseError::TopicAuthorizationFailed, "Authorization failed.".to_string()));
             }
@@ -35,9 +35,16 @@ pub async fn handle(state: &BrokerState, _header: &RequestHeader, request: Creat
                     return Err((ResponseError::InvalidReplicaAssignment, format!("Increasing the number of partitions by {added} but {} assignments provided.", a.len())))
                 }
                 Some(a) => a.iter().map(|x| x.broker_ids.iter().map(|b| b.0).collect()).collect(),
-                None => vec![vec![state.node_id]; added],
+                None => {
+                    let image = state.image();
+                    let rf = existing.partitions.first().map(|p| p.replicas.len()).unwrap_or(1);
+                    let start = existing.partitions.first().and_then(|p| p.replicas.first()).copied().unwrap_or(0).max(0) as usize;
+                    crate::broker::quorum::controller::place_replicas(&image, state.node_id, added as i32, rf, current, start)
+                        .map_err(|m| (ResponseError::InvalidReplicationFactor, m))?
+                }
             };
-            if let Some(bad) = assignments.iter().flatten().find(|b| **b != state.node_id) {
+            let known = |b: &i32| *b == state.node_id || state.image().brokers.contains_key(b);
+            if let Some(bad) = assignments.iter().flatten().find(|b| !known(b)) {
                 return Err((ResponseError::InvalidReplicaAssignment, format!("Unknown broker {bad} in the replica assignment.")));
             }
             let partitions = assignments
@@ -50,8 +57,10 @@ pub async fn handle(state: &BrokerState, _header: &RequestHeader, request: Creat
             }
             state
                 .commit_metadata(vec![MetadataRecord::Partitions { topic_id: existing.id, partitions }])
+                .await
                 .map_err(|e| (ResponseError::UnknownServerError, e.to_string()))
-        })();
+        }
+        .await;
         if let Err((code, message)) = outcome {
             result.error_code = code.code();
             result.error_message = Some(StrBytes::from_string(message));

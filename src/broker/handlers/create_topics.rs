@@ -27,7 +27,7 @@ pub struct NewTopic {
 pub type CreateError = (ResponseError, String);
 
 /// Validates and (unless `validate_only`) creates a topic through the metadata log.
-pub fn create_topic(state: &BrokerState, new: NewTopic, validate_only: bool) -> Result<TopicMeta, CreateError> {
+pub async fn create_topic(state: &BrokerState, new: NewTopic, validate_only: bool) -> Result<TopicMeta, CreateError> {
     super::validate_topic_name(&new.name).map_err(|m| (ResponseError::InvalidTopicException, m))?;
     {
         let image = state.image();
@@ -39,11 +39,11 @@ pub fn create_topic(state: &BrokerState, new: NewTopic, validate_only: bool) -> 
             return Err((ResponseError::InvalidTopicException, format!("Topic '{}' collides with existing topic: {other}", new.name)));
         }
     }
-    let brokers = [state.node_id];
     let partitions: Vec<PartitionRecord> = if !new.assignments.is_empty() {
         let mut out = Vec::new();
         for (i, replicas) in new.assignments.iter().enumerate() {
-            if let Some(bad) = replicas.iter().find(|b| !brokers.contains(b)) {
+            let known = |b: &i32| *b == state.node_id || state.image().brokers.contains_key(b);
+            if let Some(bad) = replicas.iter().find(|b| !known(b)) {
                 return Err((ResponseError::InvalidReplicaAssignment, format!("Unknown broker {bad} in the replica assignment.")));
             }
             if replicas.is_empty() {
@@ -59,14 +59,18 @@ pub fn create_topic(state: &BrokerState, new: NewTopic, validate_only: bool) -> 
         if new.replication_factor < 1 {
             return Err((ResponseError::InvalidReplicationFactor, "Replication factor must be larger than 0.".into()));
         }
-        if new.replication_factor as usize > brokers.len() {
-            return Err((
-                ResponseError::InvalidReplicationFactor,
-                format!("Unable to replicate the partition {} time(s): The target replication factor of {} cannot be reached because only {} broker(s) are registered.", new.replication_factor, new.replication_factor, brokers.len()),
-            ));
-        }
-        (0..new.partitions)
-            .map(|p| PartitionRecord { partition: p, replicas: vec![state.node_id], isr: vec![state.node_id], leader: state.node_id, leader_epoch: 0 })
+        // Replicas round-robin over the live brokers from a random start (rack-aware when
+        // broker.rack is set); the first replica leads.
+        let start = (Uuid::new_v4().as_u128() % 1_000_003) as usize;
+        let placed = {
+            let image = state.image();
+            crate::broker::quorum::controller::place_replicas(&image, state.node_id, new.partitions, new.replication_factor as usize, 0, start)
+        };
+        placed
+            .map_err(|m| (ResponseError::InvalidReplicationFactor, m))?
+            .into_iter()
+            .enumerate()
+            .map(|(p, replicas)| PartitionRecord { partition: p as i32, leader: replicas[0], isr: replicas.clone(), replicas, leader_epoch: 0 })
             .collect()
     };
     topic_config::validate_topic_configs(&new.configs).map_err(|e| (ResponseError::InvalidConfig, e.to_string()))?;
@@ -75,7 +79,11 @@ pub fn create_topic(state: &BrokerState, new: NewTopic, validate_only: bool) -> 
         return Ok(topic);
     }
     let record = MetadataRecord::Topic { name: topic.name.clone(), id: topic.id, partitions: topic.partitions.clone(), configs: topic.configs.clone() };
-    state.commit_metadata(vec![record]).map_err(|e| (ResponseError::UnknownServerError, e.to_string()))?;
+    state.commit_metadata(vec![record]).await.map_err(|e| (ResponseError::UnknownServerError, e.to_string()))?;
+    // Another broker may have created the same name first: its record won.
+    if state.image().topics.get(&topic.name).map(|t| t.id) != Some(topic.id) {
+        return Err((ResponseError::TopicAlreadyExists, format!("Topic '{}' already exists.", topic.name)));
+    }
     tracing::info!(topic = %topic.name, partitions = topic.partitions.len(), "created topic");
     Ok(topic)
 }
@@ -108,7 +116,7 @@ pub async fn handle(state: &BrokerState, header: &RequestHeader, request: Create
         let allowed = state.authorized_on_cluster(AclOperation::Create)
             || state.authorized(AclOperation::Create, ResourceType::Topic, &name);
         let outcome = if allowed {
-            create_topic(state, new, request.validate_only)
+            create_topic(state, new, request.validate_only).await
         } else {
             Err((ResponseError::TopicAuthorizationFailed, "Authorization failed.".to_string()))
         };

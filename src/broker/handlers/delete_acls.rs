@@ -62,7 +62,7 @@ pub async fn handle(state: &BrokerState, _header: &RequestHeader, request: Delet
     }
     if !removed.is_empty() {
         let records = removed.into_iter().map(|id| MetadataRecord::RemoveAcl { id }).collect();
-        if let Err(e) = state.commit_metadata(records) {
+        if let Err(e) = state.commit_metadata(records).await {
             tracing::error!(error = %e, "could not delete ACLs");
             for r in results.iter_mut().filter(|r| r.error_code == 0) {
                 r.error_code = ResponseError::UnknownServerError.code();

@@ -43,7 +43,7 @@ pub async fn handle(state: &BrokerState, _header: &RequestHeader, request: Delet
             Some(topic) => {
                 result.name = Some(TopicName(StrBytes::from_string(topic.name.clone())));
                 result.topic_id = topic.id;
-                if let Err(e) = state.commit_metadata(vec![MetadataRecord::RemoveTopic { id: topic.id }]) {
+                if let Err(e) = state.commit_metadata(vec![MetadataRecord::RemoveTopic { id: topic.id }]).await {
                     result.error_code = ResponseError::UnknownServerError.code();
                     result.error_message = Some(StrBytes::from_string(e.to_string()));
                 } else {

@@ -14,17 +14,18 @@ pub async fn handle(state: &BrokerState, _header: &RequestHeader, _request: Desc
         return Some(response);
     }
     response.cluster_id = StrBytes::from_string(state.cluster_id.clone());
-    response.controller_id = BrokerId(state.node_id);
+    response.controller_id = BrokerId(state.controller_id_for_clients());
     response.cluster_authorized_operations = i32::MIN;
+    let listener = crate::broker::network::session().map(|s| s.listener);
     response.brokers = state
-        .advertised_endpoint()
+        .live_brokers(listener.as_deref())
         .into_iter()
-        .map(|ep| {
+        .map(|(id, ep, rack)| {
             let mut b = DescribeClusterBroker::default();
-            b.broker_id = BrokerId(state.node_id);
-            b.host = StrBytes::from_string(ep.host.clone());
+            b.broker_id = BrokerId(id);
+            b.host = StrBytes::from_string(ep.host);
             b.port = ep.port as i32;
-            b.rack = state.config.broker_rack.clone().map(StrBytes::from_string);
+            b.rack = rack.map(StrBytes::from_string);
             b
         })
         .collect();

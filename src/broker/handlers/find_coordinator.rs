@@ -12,7 +12,7 @@ use crate::broker::BrokerState;
 use crate::protocol::ResponseError;
 
 /// `(error, node id, host, port)` for one key.
-fn locate(state: &BrokerState, key: &str, key_type: i8) -> (Option<ResponseError>, i32, String, i32) {
+async fn locate(state: &BrokerState, key: &str, key_type: i8) -> (Option<ResponseError>, i32, String, i32) {
     let none = |e| (Some(e), -1, String::new(), -1);
     match key_type {
         0 if !state.authorized(AclOperation::Describe, ResourceType::Group, key) => none(ResponseError::GroupAuthorizationFailed),
@@ -20,7 +20,7 @@ fn locate(state: &BrokerState, key: &str, key_type: i8) -> (Option<ResponseError
             none(ResponseError::TransactionalIdAuthorizationFailed)
         }
         0 if key.is_empty() => none(ResponseError::InvalidRequest),
-        0 => match ensure_offsets_topic(state) {
+        0 => match ensure_offsets_topic(state).await {
             Ok(()) => match state.advertised_endpoint() {
                 Some(ep) => (None, state.node_id, ep.host.clone(), ep.port as i32),
                 None => none(ResponseError::CoordinatorNotAvailable),
@@ -28,8 +28,8 @@ fn locate(state: &BrokerState, key: &str, key_type: i8) -> (Option<ResponseError
             Err(_) => none(ResponseError::CoordinatorNotAvailable),
         },
         1 if key.is_empty() => none(ResponseError::InvalidRequest),
-        1 => match crate::broker::txn::ensure_txn_topic(state) {
-            Ok(()) => match state.endpoints.first() {
+        1 => match crate::broker::txn::ensure_txn_topic(state).await {
+            Ok(()) => match state.advertised_endpoint() {
                 Some(ep) => (None, state.node_id, ep.host.clone(), ep.port as i32),
                 None => none(ResponseError::CoordinatorNotAvailable),
             },
@@ -44,7 +44,7 @@ pub async fn handle(state: &BrokerState, header: &RequestHeader, request: FindCo
     let mut response = FindCoordinatorResponse::default();
     if version >= 4 {
         for key in &request.coordinator_keys {
-            let (error, node, host, port) = locate(state, key, request.key_type);
+            let (error, node, host, port) = locate(state, key, request.key_type).await;
             let mut c = Coordinator::default();
             c.key = key.clone();
             c.node_id = BrokerId(node);
@@ -57,7 +57,7 @@ pub async fn handle(state: &BrokerState, header: &RequestHeader, request: FindCo
             response.coordinators.push(c);
         }
     } else {
-        let (error, node, host, port) = locate(state, &request.key, request.key_type);
+        let (error, node, host, port) = locate(state, &request.key, request.key_type).await;
         response.node_id = BrokerId(node);
         response.host = StrBytes::from_string(host);
         response.port = port;

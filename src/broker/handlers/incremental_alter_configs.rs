@@ -51,7 +51,7 @@ fn broker_key(state: &BrokerState, name: &str) -> Result<Option<i32>, (ResponseE
 
 /// Validates `new` against the resource's rules and, unless `validate_only`, commits the
 /// difference from the current overrides.
-pub fn replace_overrides(state: &BrokerState, resource_type: i8, name: &str, new: Overrides, validate_only: bool) -> Result<(), (ResponseError, String)> {
+pub async fn replace_overrides(state: &BrokerState, resource_type: i8, name: &str, new: Overrides, validate_only: bool) -> Result<(), (ResponseError, String)> {
     let old = current_overrides(state, resource_type, name)?;
     let delete: Vec<String> = old.keys().filter(|k| !new.contains_key(*k)).cloned().collect();
     let set: Overrides = new.iter().filter(|(k, v)| old.get(*k) != Some(v)).map(|(k, v)| (k.clone(), v.clone())).collect();
@@ -75,7 +75,7 @@ pub fn replace_overrides(state: &BrokerState, resource_type: i8, name: &str, new
     if validate_only {
         return Ok(());
     }
-    state.commit_metadata(vec![record]).map_err(|e| (ResponseError::UnknownServerError, e.to_string()))
+    state.commit_metadata(vec![record]).await.map_err(|e| (ResponseError::UnknownServerError, e.to_string()))
 }
 
 pub async fn handle(state: &BrokerState, _header: &RequestHeader, request: IncrementalAlterConfigsRequest) -> Option<IncrementalAlterConfigsResponse> {
@@ -84,7 +84,8 @@ pub async fn handle(state: &BrokerState, _header: &RequestHeader, request: Incre
         let mut r = AlterConfigsResourceResponse::default();
         r.resource_type = resource.resource_type;
         r.resource_name = resource.resource_name.clone();
-        let outcome = current_overrides(state, resource.resource_type, &resource.resource_name).and_then(|mut overrides| {
+        let outcome = async {
+            let mut overrides = current_overrides(state, resource.resource_type, &resource.resource_name)?;
             for c in &resource.configs {
                 let key = c.name.to_string();
                 let value = c.value.as_ref().map(|v| v.to_string());
@@ -110,8 +111,9 @@ pub async fn handle(state: &BrokerState, _header: &RequestHeader, request: Incre
                     (op, _) => return Err((ResponseError::InvalidRequest, format!("Invalid operation {op} or missing value for {key}"))),
                 }
             }
-            replace_overrides(state, resource.resource_type, &resource.resource_name, overrides, request.validate_only)
-        });
+            replace_overrides(state, resource.resource_type, &resource.resource_name, overrides, request.validate_only).await
+        }
+        .await;
         if let Err((code, message)) = outcome {
             r.error_code = code.code();
             r.error_message = Some(StrBytes::from_string(message));

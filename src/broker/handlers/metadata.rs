@@ -18,15 +18,16 @@ pub async fn handle(state: &BrokerState, header: &RequestHeader, request: Metada
         response.cluster_id = Some(StrBytes::from_string(state.cluster_id.clone()));
     }
     if version >= 1 {
-        response.controller_id = BrokerId(state.node_id);
+        response.controller_id = BrokerId(state.controller_id_for_clients());
     }
-    if let Some(ep) = state.advertised_endpoint() {
+    let listener = crate::broker::network::session().map(|s| s.listener);
+    for (id, ep, rack) in state.live_brokers(listener.as_deref()) {
         let mut b = MetadataResponseBroker::default();
-        b.node_id = BrokerId(state.node_id);
-        b.host = StrBytes::from_string(ep.host.clone());
+        b.node_id = BrokerId(id);
+        b.host = StrBytes::from_string(ep.host);
         b.port = ep.port as i32;
         if version >= 1 {
-            b.rack = state.config.broker_rack.clone().map(StrBytes::from_string);
+            b.rack = rack.map(StrBytes::from_string);
         }
         response.brokers.push(b);
     }
@@ -77,7 +78,7 @@ pub async fn handle(state: &BrokerState, header: &RequestHeader, request: Metada
                             assignments: vec![],
                             configs: Default::default(),
                         };
-                        match create_topic(state, new, false) {
+                        match create_topic(state, new, false).await {
                             Ok(topic) => topic_entry(&topic, version),
                             Err((ResponseError::TopicAlreadyExists, _)) => match state.image().topics.get(&name) {
                                 Some(topic) => topic_entry(topic, version),

@@ -111,6 +111,7 @@ api_table! {
     DescribeTransactions => describe_transactions(DescribeTransactionsRequest),
     ListTransactions => list_transactions(ListTransactionsRequest),
     DescribeProducers => describe_producers(DescribeProducersRequest),
+    DescribeQuorum => describe_quorum(DescribeQuorumRequest),
 }
 
 /// What a handler answers, turned into the bytes (and file slices) of a response frame.

@@ -58,6 +58,10 @@ pub async fn handle(state: &BrokerState, header: &RequestHeader, request: Produc
                 _ if !(-1..=1).contains(&acks) => Err((ResponseError::InvalidRequiredAcks, None)),
                 _ if refused.is_some() => Err((refused.unwrap_or(ResponseError::TopicAuthorizationFailed), None)),
                 (None, _) if by_id && name.is_none() => Err((ResponseError::UnknownTopicId, None)),
+                // Only the leader takes writes; a client with stale metadata refreshes it.
+                _ if name.as_ref().and_then(|n| state.leader_of(n, data.index)).is_some_and(|l| l != state.node_id) => {
+                    Err((ResponseError::NotLeaderOrFollower, None))
+                }
                 (None, _) => Err((ResponseError::UnknownTopicOrPartition, None)),
                 (Some(_), None) => Err((ResponseError::InvalidRecord, Some("produce request without records".to_string()))),
                 (Some(partition), Some(records)) => match partition.append_as_leader(records).await {

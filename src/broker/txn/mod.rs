@@ -75,23 +75,24 @@ type PendingOffsets = Vec<((String, i32), CommittedOffset)>;
 #[derive(Debug, Default)]
 pub struct TxnCoordinator {
     /// The producer id block being handed out: (next, end).
-    ids: std::sync::Mutex<(i64, i64)>,
+    ids: tokio::sync::Mutex<(i64, i64)>,
     txns: tokio::sync::Mutex<BTreeMap<String, TxnMeta>>,
     /// TxnOffsetCommit offsets by (group, producer id).
     pending_offsets: std::sync::Mutex<HashMap<(String, i64), PendingOffsets>>,
 }
 
 /// Hands out a producer id, recording a new block in the metadata log when one runs out.
-pub fn allocate_producer_id(state: &BrokerState) -> Result<i64, ResponseError> {
+pub async fn allocate_producer_id(state: &BrokerState) -> Result<i64, ResponseError> {
     let coordinator = &state.transactions;
-    let mut ids = coordinator.ids.lock().unwrap_or_else(|e| e.into_inner());
+    // A tokio mutex: it is held while the new block commits through the quorum.
+    let mut ids = coordinator.ids.lock().await;
     if ids.0 >= ids.1 {
         let start = state.image().next_producer_id;
         let record = MetadataRecord::ProducerIds {
             broker: state.node_id,
             next_producer_id: start + ID_BLOCK,
         };
-        state.commit_metadata(vec![record]).map_err(|e| {
+        state.commit_metadata(vec![record]).await.map_err(|e| {
             tracing::warn!(error = %e, "cannot record a producer id block");
             ResponseError::UnknownServerError
         })?;
@@ -108,7 +109,7 @@ pub fn partition_for(transactional_id: &str, partitions: i32) -> i32 {
 }
 
 /// Creates `__transaction_state` if needed.
-pub fn ensure_txn_topic(state: &BrokerState) -> Result<(), ResponseError> {
+pub async fn ensure_txn_topic(state: &BrokerState) -> Result<(), ResponseError> {
     if state.image().topics.contains_key(TXN_TOPIC) {
         return Ok(());
     }
@@ -126,7 +127,7 @@ pub fn ensure_txn_topic(state: &BrokerState) -> Result<(), ResponseError> {
         assignments: Vec::new(),
         configs,
     };
-    match crate::broker::handlers::create_topics::create_topic(state, new, false) {
+    match crate::broker::handlers::create_topics::create_topic(state, new, false).await {
         Ok(_) | Err((ResponseError::TopicAlreadyExists, _)) => Ok(()),
         Err((code, message)) => {
             tracing::warn!("cannot create {TXN_TOPIC}: {message}");
@@ -150,7 +151,7 @@ async fn persist(
     id: &str,
     meta: Option<&TxnMeta>,
 ) -> Result<(), ResponseError> {
-    ensure_txn_topic(state)?;
+    ensure_txn_topic(state).await?;
     let partition = partition_for(id, txn_partitions(state));
     let p = state
         .replicas
@@ -352,7 +353,7 @@ pub async fn init_producer_id(
     expected: Option<(i64, i16)>,
 ) -> Result<(i64, i16), ResponseError> {
     let Some(id) = transactional_id.filter(|s| !s.is_empty()) else {
-        return Ok((allocate_producer_id(state)?, 0));
+        return Ok((allocate_producer_id(state).await?, 0));
     };
     if timeout_ms <= 0 || timeout_ms > state.config.transaction_max_timeout_ms {
         return Err(ResponseError::InvalidTransactionTimeout);
@@ -361,7 +362,7 @@ pub async fn init_producer_id(
     let now = now_ms();
     let mut meta = match txns.get(id) {
         None => TxnMeta {
-            producer_id: allocate_producer_id(state)?,
+            producer_id: allocate_producer_id(state).await?,
             producer_epoch: -1,
             timeout_ms,
             status: TxnStatus::Empty,
@@ -391,7 +392,7 @@ pub async fn init_producer_id(
         complete(state, id, &mut meta, true).await?;
     }
     if meta.producer_epoch >= i16::MAX - 1 {
-        meta.producer_id = allocate_producer_id(state)?;
+        meta.producer_id = allocate_producer_id(state).await?;
         meta.producer_epoch = 0;
     } else {
         meta.producer_epoch += 1;
@@ -508,7 +509,7 @@ pub async fn txn_offset_commit(
             return Err(ResponseError::InvalidTxnState);
         }
     }
-    super::group::ensure_offsets_topic(state)?;
+    super::group::ensure_offsets_topic(state).await?;
     let partition = super::group::partition_for(group, super::group::offsets_partitions(state));
     let p = state
         .replicas
