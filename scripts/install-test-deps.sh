@@ -46,6 +46,12 @@ if ! command -v kcat >/dev/null 2>&1 && ! deb_installed kcat; then
   command -v kcat >/dev/null || die "kcat still not on PATH after apt-get install"
 fi
 
+# openssl (Debian): the security tests make encrypted and PKCS#12 key stores with it
+if ! command -v openssl >/dev/null 2>&1; then
+  echo "install-test-deps: installing openssl (apt)"
+  apt_install openssl
+fi
+
 # Python clients and codecs
 PY_CHECK='import confluent_kafka, kafka, lz4.frame, zstandard, snappy'
 if ! python3 -c "$PY_CHECK" >/dev/null 2>&1; then
