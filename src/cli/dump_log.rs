@@ -217,13 +217,7 @@ pub fn dump(args: &DumpLogArgs, out: &mut dyn Write, err: &mut dyn Write) -> Res
             Some(".index") => dump_index(path, &file_name, &opts, &mut w, &mut findings),
             Some(".timeindex") => dump_time_index(path, &file_name, &opts, &mut w, &mut findings),
             Some(".txnindex") => dump_txn_index(path, &mut w),
-            Some(".snapshot") => {
-                writeln!(
-                    w.err,
-                    "Producer state snapshots are not supported by kbox: {shown}"
-                )?;
-                Ok(())
-            }
+            Some(".snapshot") => dump_producer_snapshot(path, &mut w),
             _ if file_name == "partition.metadata" => dump_partition_metadata(path, &mut w),
             _ if file_name == "meta.properties" => dump_meta_properties(path, &mut w),
             None if file_name == "leader-epoch-checkpoint" => dump_epoch_checkpoint(path, &mut w),
@@ -1248,6 +1242,64 @@ fn dump_txn_index(path: &Path, w: &mut Output<'_>) -> Result<()> {
                  lastStableOffset: {lso}"
             )?;
         }
+    }
+    Ok(())
+}
+
+/// A producer state `.snapshot`: one line per producer, as Apache prints them (the last batch's
+/// sequence range and offsets when the producer has one). A corrupt snapshot is reported on
+/// stderr, as Apache does.
+fn dump_producer_snapshot(path: &Path, w: &mut Output<'_>) -> Result<()> {
+    use crate::broker::log::producer_state::ProducerState;
+    let bytes = std::fs::read(path).map_err(|e| file_error(path, e))?;
+    let mut state = ProducerState::default();
+    if let Err(e) = state.load_snapshot(&bytes, path) {
+        writeln!(w.err, "{e}")?;
+        return Ok(());
+    }
+    let mut producers: Vec<_> = state.producers().collect();
+    producers.sort_by_key(|p| p.producer_id);
+    for p in producers {
+        let last = p.batches.back();
+        if w.json {
+            let mut m = Map::new();
+            m.insert("file".into(), path.display().to_string().into());
+            m.insert("producerId".into(), p.producer_id.into());
+            m.insert("producerEpoch".into(), p.epoch.into());
+            m.insert("coordinatorEpoch".into(), p.coordinator_epoch.into());
+            m.insert("currentTxnFirstOffset".into(), p.txn_first_offset.map_or(Value::Null, Into::into));
+            m.insert("lastTimestamp".into(), p.last_timestamp.into());
+            if let Some(b) = last {
+                m.insert("firstSequence".into(), b.first_seq.into());
+                m.insert("lastSequence".into(), b.last_seq.into());
+                m.insert("lastOffset".into(), b.last_offset.into());
+                m.insert("offsetDelta".into(), (b.last_offset - b.first_offset).into());
+                m.insert("timestamp".into(), b.timestamp.into());
+            }
+            w.json(Value::Object(m))?;
+            continue;
+        }
+        let txn = match p.txn_first_offset {
+            Some(o) => format!("OptionalLong[{o}]"),
+            None => "OptionalLong.empty".to_string(),
+        };
+        write!(
+            w.out,
+            "producerId: {} producerEpoch: {} coordinatorEpoch: {} currentTxnFirstOffset: {txn} lastTimestamp: {} ",
+            p.producer_id, p.epoch, p.coordinator_epoch, p.last_timestamp
+        )?;
+        if let Some(b) = last {
+            write!(
+                w.out,
+                "firstSequence: {} lastSequence: {} lastOffset: {} offsetDelta: {} timestamp: {}",
+                b.first_seq,
+                b.last_seq,
+                b.last_offset,
+                b.last_offset - b.first_offset,
+                b.timestamp
+            )?;
+        }
+        writeln!(w.out)?;
     }
     Ok(())
 }
