@@ -108,13 +108,14 @@ struct Options {
     offsets: bool,
     /// `--transaction-log-decoder`: `__transaction_state` keys and values as JSON.
     transactions: bool,
+    /// `--cluster-metadata-decoder`: `__cluster_metadata` records as JSON payloads.
+    cluster_metadata: bool,
     json: bool,
 }
 
 impl Options {
     fn from_args(args: &DumpLogArgs) -> Result<Options> {
         let unsupported = [
-            (args.cluster_metadata_decoder, "--cluster-metadata-decoder"),
             (
                 args.remote_log_metadata_decoder,
                 "--remote-log-metadata-decoder",
@@ -147,6 +148,7 @@ impl Options {
         }
         let print_data = args.print_data_log
             || args.offsets_decoder
+            || args.cluster_metadata_decoder
             || args.transaction_log_decoder
             || args.key_decoder_class.is_some()
             || args.value_decoder_class.is_some();
@@ -159,6 +161,7 @@ impl Options {
             skip_metadata: args.skip_record_metadata,
             offsets: args.offsets_decoder,
             transactions: args.transaction_log_decoder,
+            cluster_metadata: args.cluster_metadata_decoder,
             json: args.format == OutputFormat::Json,
         })
     }
@@ -784,6 +787,16 @@ fn control_description(record: &Record) -> std::result::Result<String, String> {
     }
 }
 
+/// A `__cluster_metadata` record's payload: kbox stores each metadata change as a JSON object
+/// (`{"type":"Topic",...}`), printed as it is; anything else is reported as undecodable.
+fn cluster_metadata_record(record: &Record) -> String {
+    let value = record.value.as_deref().unwrap_or_default();
+    match serde_json::from_slice::<crate::broker::metadata::MetadataRecord>(value) {
+        Ok(r) => serde_json::to_string(&r).unwrap_or_default(),
+        Err(e) => format!("<not a kbox metadata record: {e}>"),
+    }
+}
+
 /// Decoded key and payload of a record, as the chosen decoder shows them.
 fn parse_record(record: &Record, opts: &Options) -> Result<(Option<String>, Option<String>)> {
     if opts.transactions {
@@ -791,6 +804,9 @@ fn parse_record(record: &Record, opts: &Options) -> Result<(Option<String>, Opti
     }
     if opts.offsets {
         return offsets_record(record);
+    }
+    if opts.cluster_metadata {
+        return Ok((None, Some(cluster_metadata_record(record))));
     }
     let text = |b: &Bytes| String::from_utf8_lossy(b).into_owned();
     Ok((
@@ -2012,13 +2028,15 @@ mod tests {
 
     #[test]
     fn unsupported_decoders_are_refused() {
-        let e = Options::from_args(&args(&["--files", "x", "--cluster-metadata-decoder"]))
+        let e = Options::from_args(&args(&["--files", "x", "--remote-log-metadata-decoder"]))
             .unwrap_err()
             .to_string();
         assert_eq!(
             e,
-            "--cluster-metadata-decoder is not supported by kbox dump-log"
+            "--remote-log-metadata-decoder is not supported by kbox dump-log"
         );
+        let o = Options::from_args(&args(&["--files", "x", "--cluster-metadata-decoder"])).unwrap();
+        assert!(o.cluster_metadata && o.print_data && o.deep);
         assert!(
             Options::from_args(&args(&["--files", "x", "--value-decoder-class", "a.B"])).is_err()
         );

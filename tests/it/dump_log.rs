@@ -337,4 +337,10 @@ async fn dump_log_prints_producer_state_snapshots() {
     let (_, out, err) = run(&kbox_bin(), &["dump-log", "--files", snapshot.to_str().unwrap()]);
     assert_eq!(out.lines().count(), 1, "{out}");
     assert!(err.contains("CRC"), "{err}");
+
+    // The metadata log, decoded: each change is a JSON payload.
+    let meta = data.path().join("__cluster_metadata-0").join("00000000000000000000.log");
+    let (code, out, err) = run(&kbox_bin(), &["dump-log", "--cluster-metadata-decoder", "--files", meta.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("payload: {\"type\":\"Topic\",\"name\":\"snap\""), "{out}");
 }
