@@ -30,7 +30,8 @@ async fn produce(broker: &TestBroker) {
                 partitions: 1,
                 replication_factor: 1,
                 assignments: Vec::new(),
-                configs: Vec::new(),
+                // The records carry fixed 2025 timestamps: time retention must not take them.
+                configs: vec![("retention.ms".into(), "-1".into())],
             }],
             false,
         )
@@ -62,7 +63,11 @@ async fn produce(broker: &TestBroker) {
 
 /// `(size, crc)` of each batch of a log file, read straight from its headers.
 fn batch_sizes_and_crcs(log: &Path) -> Vec<(usize, u32)> {
-    let bytes = std::fs::read(log).unwrap();
+    let bytes = std::fs::read(log).unwrap_or_else(|e| {
+        let dir = log.parent().and_then(|p| p.parent()).unwrap();
+        let listing: Vec<String> = walk(dir);
+        panic!("cannot read {}: {e}; data dir holds {listing:#?}", log.display())
+    });
     let mut out = Vec::new();
     let mut pos = 0;
     while pos < bytes.len() {
@@ -70,6 +75,19 @@ fn batch_sizes_and_crcs(log: &Path) -> Vec<(usize, u32)> {
         let crc = u32::from_be_bytes(bytes[pos + 17..pos + 21].try_into().unwrap());
         out.push((12 + len, crc));
         pos += 12 + len;
+    }
+    out
+}
+
+fn walk(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p.display().to_string());
+        }
     }
     out
 }
