@@ -59,6 +59,36 @@ pub fn record_batches_with_fixed_crc(data: &[u8]) {
     record_batches(&owned);
 }
 
+/// SASL messages as a client sends them: PLAIN, and a SCRAM exchange (client-first, then
+/// client-final, split at the first zero byte) against a known user. Returns whether a login
+/// succeeded (never, for mutated input, unless it is a valid proof).
+pub fn sasl_messages(data: &[u8]) -> bool {
+    use crate::security::scram::{self, ScramCredential, ScramMechanism, ScramServer, ServerStep};
+    static CREDENTIAL: std::sync::OnceLock<ScramCredential> = std::sync::OnceLock::new();
+    let credential = CREDENTIAL.get_or_init(|| ScramMechanism::Sha256.new_credential("fuzz-secret", 4096));
+    let _ = scram::parse_plain(data);
+    let (first, last) = match data.iter().position(|b| *b == 0) {
+        Some(i) => (&data[..i], &data[i + 1..]),
+        None => (data, &[][..]),
+    };
+    let mut server = ScramServer::new(ScramMechanism::Sha256);
+    let lookup = |user: &str| (user == "fuzz").then(|| credential.clone());
+    match server.step(first, lookup) {
+        Ok(ServerStep::Challenge(_)) => {
+            matches!(server.step(last, |_| None), Ok(ServerStep::Success { .. }))
+        }
+        _ => false,
+    }
+}
+
+/// Seeds for [`sasl_messages`]: a PLAIN message and a SCRAM client-first with a final message.
+pub fn sasl_seeds() -> Vec<Vec<u8>> {
+    let mut scram = b"n,,n=fuzz,r=fyko+d2lbbFgONRv9qkxdawL".to_vec();
+    scram.push(0);
+    scram.extend_from_slice(b"c=biws,r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,p=v0X8v3Bz2T0CJGbJQyF0X+HI4Ts=");
+    vec![b"\0fuzz\0fuzz-secret".to_vec(), scram]
+}
+
 /// Every API and version the broker answers, as a request frame body (header + default body).
 pub fn request_seeds() -> Vec<Vec<u8>> {
     let mut seeds = Vec::new();

@@ -7,6 +7,7 @@ fn main() -> std::io::Result<()> {
         ("request_frame", kbox::fuzzing::request_seeds()),
         ("record_batches", kbox::fuzzing::batch_seeds()),
         ("record_batches_fixed_crc", kbox::fuzzing::batch_seeds()),
+        ("sasl_messages", kbox::fuzzing::sasl_seeds()),
     ];
     for (target, seeds) in sets {
         let out = dir.join(target);

@@ -96,6 +96,13 @@ fn decoders_survive_mutated_requests_and_batches() {
         kbox::fuzzing::record_batches_with_fixed_crc(&input);
         tried += 2;
     }
+    let sasl = kbox::fuzzing::sasl_seeds();
+    for _ in 0..20_000 {
+        let pick = rng.below(sasl.len());
+        let input = mutate(&mut rng, &sasl[pick]);
+        assert!(!kbox::fuzzing::sasl_messages(&input), "a mutated SASL exchange logged in: {input:?}");
+        tried += 1;
+    }
     // The seeds themselves decode (the mutations start from valid inputs).
     for b in &batches {
         assert!(kbox::fuzzing::record_batches(b) >= 1);
