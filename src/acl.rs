@@ -290,6 +290,37 @@ impl AclFilter {
     }
 }
 
+/// DescribeAcls requests and DeleteAcls filters carry the same seven filter fields; these two
+/// macros read them into an [`AclFilter`] (broker) and write one into them (client).
+macro_rules! acl_filter_from_fields {
+    ($r:expr) => {
+        $crate::acl::AclFilter::from_codes(
+            $r.resource_type_filter,
+            $r.resource_name_filter.as_deref(),
+            $r.pattern_type_filter,
+            $r.principal_filter.as_deref(),
+            $r.host_filter.as_deref(),
+            $r.operation,
+            $r.permission_type,
+        )
+    };
+}
+pub(crate) use acl_filter_from_fields;
+
+macro_rules! acl_filter_into_fields {
+    ($f:expr, $r:expr) => {{
+        use kafka_protocol::protocol::StrBytes;
+        $r.resource_type_filter = $f.resource_type.code();
+        $r.resource_name_filter = $f.resource_name.clone().map(StrBytes::from_string);
+        $r.pattern_type_filter = $f.pattern_type.code();
+        $r.principal_filter = $f.principal.clone().map(StrBytes::from_string);
+        $r.host_filter = $f.host.clone().map(StrBytes::from_string);
+        $r.operation = $f.operation.code();
+        $r.permission_type = $f.permission.code();
+    }};
+}
+pub(crate) use acl_filter_into_fields;
+
 /// Who asks: a principal (`User:alice`) from a host (an IP address as text).
 #[derive(Debug, Clone, Copy)]
 pub struct Requester<'a> {

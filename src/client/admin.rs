@@ -33,7 +33,7 @@ use kafka_protocol::messages::create_acls_request::AclCreation;
 use kafka_protocol::messages::delete_acls_request::DeleteAclsFilter;
 use kafka_protocol::messages::{CreateAclsRequest, DeleteAclsRequest, DescribeAclsRequest};
 
-use crate::acl::{self, AclBinding, AclFilter, AclOperation, PatternType, PermissionType};
+use crate::acl::{self, acl_filter_into_fields, AclBinding, AclFilter, AclOperation, PatternType, PermissionType};
 use super::cluster::{is_retriable_metadata_error, BrokerInfo, Client, TopicInfo};
 use super::config::{ClientConfig, IsolationLevel};
 use crate::{Error, Result};
@@ -751,13 +751,7 @@ impl Admin {
     /// DescribeAcls: every ACL the filter matches.
     pub async fn describe_acls(&self, filter: &AclFilter) -> Result<Vec<AclBinding>> {
         let mut request = DescribeAclsRequest::default();
-        request.resource_type_filter = filter.resource_type.code();
-        request.resource_name_filter = filter.resource_name.clone().map(StrBytes::from_string);
-        request.pattern_type_filter = filter.pattern_type.code();
-        request.principal_filter = filter.principal.clone().map(StrBytes::from_string);
-        request.host_filter = filter.host.clone().map(StrBytes::from_string);
-        request.operation = filter.operation.code();
-        request.permission_type = filter.permission.code();
+        acl_filter_into_fields!(filter, request);
         let conn = self.client.any_connection().await?;
         let response = conn.send(&request).await?;
         if let Some(e) = Error::from_code(response.error_code, response.error_message.as_ref().map(|m| m.to_string())) {
@@ -787,13 +781,7 @@ impl Admin {
             .iter()
             .map(|f| {
                 let mut d = DeleteAclsFilter::default();
-                d.resource_type_filter = f.resource_type.code();
-                d.resource_name_filter = f.resource_name.clone().map(StrBytes::from_string);
-                d.pattern_type_filter = f.pattern_type.code();
-                d.principal_filter = f.principal.clone().map(StrBytes::from_string);
-                d.host_filter = f.host.clone().map(StrBytes::from_string);
-                d.operation = f.operation.code();
-                d.permission_type = f.permission.code();
+                acl_filter_into_fields!(f, d);
                 d
             })
             .collect();

@@ -17,6 +17,20 @@ fn kbox(args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// A client.properties logging in as `user` with SASL/PLAIN; returns its path.
+fn plain_login_properties(dir: &std::path::Path, user: &str, password: &str) -> String {
+    let path = dir.join(format!("{user}.properties"));
+    std::fs::write(
+        &path,
+        format!(
+            "security.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\n\
+             sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username=\"{user}\" password=\"{password}\";\n"
+        ),
+    )
+    .unwrap();
+    path.to_str().unwrap().to_string()
+}
+
 fn kcat_produce(bootstrap: &str, topic: &str) -> (bool, String) {
     let mut child = Command::new("kcat")
         .args(["-b", bootstrap, "-P", "-t", topic])
@@ -159,14 +173,8 @@ fn sasl_users_get_exactly_what_their_acls_allow() {
         ],
     );
     let b = broker.addr.clone();
-    let props = dir.path().join("admin.properties");
-    std::fs::write(
-        &props,
-        "security.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\n\
-         sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username=\"admin\" password=\"admin-secret\";\n",
-    )
-    .unwrap();
-    let props = props.to_str().unwrap();
+    let props = plain_login_properties(dir.path(), "admin", "admin-secret");
+    let props = props.as_str();
     for t in ["a", "b"] {
         let (code, out, err) = kbox(&["topics", "--bootstrap-server", &b, "--command-config", props, "--create", "--topic", t]);
         assert_eq!(code, 0, "{out}{err}");
@@ -205,14 +213,8 @@ fn sasl_users_get_exactly_what_their_acls_allow() {
     assert!(!ok && err.contains("Topic authorization failed"), "{err}");
 
     // Cluster-level APIs need cluster ACLs: alice may not list ACLs or SCRAM users.
-    let alice = dir.path().join("alice.properties");
-    std::fs::write(
-        &alice,
-        "security.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\n\
-         sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username=\"alice\" password=\"alice-secret\";\n",
-    )
-    .unwrap();
-    let alice = alice.to_str().unwrap();
+    let alice = plain_login_properties(dir.path(), "alice", "alice-secret");
+    let alice = alice.as_str();
     for cmd in [
         vec!["acls", "--bootstrap-server", &b, "--command-config", alice, "--list"],
         vec!["configs", "--bootstrap-server", &b, "--command-config", alice, "--describe", "--entity-type", "users"],

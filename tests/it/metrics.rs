@@ -63,6 +63,21 @@ fn value(body: &str, series: &str) -> f64 {
         .unwrap()
 }
 
+/// A `kbox server-start` serving metrics, and the metrics address from its log.
+fn broker_with_metrics(dir: &std::path::Path) -> (KboxProcess, String) {
+    let broker = KboxProcess::start_with(dir, &["--override", "kbox.metrics.listener=127.0.0.1:0"]);
+    let line = broker
+        .wait_for_log("metrics listening", Duration::from_secs(30))
+        .unwrap_or_else(|| panic!("no metrics line:\n{}", broker.log.lock().unwrap()));
+    let metrics = line
+        .split("address=")
+        .nth(1)
+        .and_then(|a| a.split_whitespace().next())
+        .unwrap()
+        .to_string();
+    (broker, metrics)
+}
+
 fn produce(bootstrap: &str, topic: &str, lines: &str) {
     let (ok, out, err) = kbox(
         &[
@@ -80,19 +95,7 @@ fn produce(bootstrap: &str, topic: &str, lines: &str) {
 #[test]
 fn metrics_endpoint_counts_traffic_and_reports_logs_and_lag() {
     let dir = tempfile::tempdir().unwrap();
-    let broker = KboxProcess::start_with(
-        dir.path(),
-        &["--override", "kbox.metrics.listener=127.0.0.1:0"],
-    );
-    let line = broker
-        .wait_for_log("metrics listening", Duration::from_secs(30))
-        .unwrap_or_else(|| panic!("no metrics line:\n{}", broker.log.lock().unwrap()));
-    let metrics = line
-        .split("address=")
-        .nth(1)
-        .and_then(|a| a.split_whitespace().next())
-        .unwrap()
-        .to_string();
+    let (broker, metrics) = broker_with_metrics(dir.path());
     let b = broker.addr.clone();
 
     // Five records, all consumed and committed by group g, then three more: lag 3.
@@ -288,19 +291,7 @@ async fn metrics_are_off_by_default_and_stop_with_the_broker() {
 #[test]
 fn fetched_record_data_is_sent_with_sendfile() {
     let dir = tempfile::tempdir().unwrap();
-    let broker = KboxProcess::start_with(
-        dir.path(),
-        &["--override", "kbox.metrics.listener=127.0.0.1:0"],
-    );
-    let line = broker
-        .wait_for_log("metrics listening", Duration::from_secs(30))
-        .unwrap_or_else(|| panic!("no metrics line:\n{}", broker.log.lock().unwrap()));
-    let metrics = line
-        .split("address=")
-        .nth(1)
-        .and_then(|a| a.split_whitespace().next())
-        .unwrap()
-        .to_string();
+    let (broker, metrics) = broker_with_metrics(dir.path());
     let b = broker.addr.clone();
     let lines: String = (0..5_000).map(|i| format!("{i:06}-{}\n", "x".repeat(93))).collect();
     produce(&b, "z", &lines);

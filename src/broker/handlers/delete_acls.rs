@@ -5,7 +5,7 @@ use kafka_protocol::messages::delete_acls_response::{DeleteAclsFilterResult, Del
 use kafka_protocol::messages::{DeleteAclsRequest, DeleteAclsResponse, RequestHeader};
 use kafka_protocol::protocol::StrBytes;
 
-use crate::acl::{AclFilter, AclOperation};
+use crate::acl::{acl_filter_from_fields, AclOperation};
 use crate::broker::metadata::MetadataRecord;
 use crate::broker::BrokerState;
 use crate::protocol::ResponseError;
@@ -24,16 +24,7 @@ pub async fn handle(state: &BrokerState, _header: &RequestHeader, request: Delet
         let mut result = DeleteAclsFilterResult::default();
         let filter = match refuse_all {
             Some((code, message)) => Err((code, message.to_string())),
-            None => AclFilter::from_codes(
-                f.resource_type_filter,
-                f.resource_name_filter.as_deref(),
-                f.pattern_type_filter,
-                f.principal_filter.as_deref(),
-                f.host_filter.as_deref(),
-                f.operation,
-                f.permission_type,
-            )
-            .map_err(|m| (ResponseError::InvalidRequest, m)),
+            None => acl_filter_from_fields!(f).map_err(|m| (ResponseError::InvalidRequest, m)),
         };
         match filter {
             Err((code, message)) => {

@@ -7,7 +7,7 @@ use kafka_protocol::messages::describe_acls_response::{AclDescription, DescribeA
 use kafka_protocol::messages::{DescribeAclsRequest, DescribeAclsResponse, RequestHeader};
 use kafka_protocol::protocol::StrBytes;
 
-use crate::acl::{AclFilter, AclOperation};
+use crate::acl::{acl_filter_from_fields, AclOperation};
 use crate::broker::BrokerState;
 use crate::protocol::ResponseError;
 
@@ -25,15 +25,7 @@ pub async fn handle(state: &BrokerState, _header: &RequestHeader, r: DescribeAcl
         refuse(&mut response, ResponseError::ClusterAuthorizationFailed, "Cluster authorization failed.".into());
         return Some(response);
     }
-    let filter = match AclFilter::from_codes(
-        r.resource_type_filter,
-        r.resource_name_filter.as_deref(),
-        r.pattern_type_filter,
-        r.principal_filter.as_deref(),
-        r.host_filter.as_deref(),
-        r.operation,
-        r.permission_type,
-    ) {
+    let filter = match acl_filter_from_fields!(r) {
         Ok(f) => f,
         Err(message) => {
             refuse(&mut response, ResponseError::InvalidRequest, message);
