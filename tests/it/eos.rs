@@ -913,3 +913,16 @@ fn kafkajs_transactions_commit_abort_and_send_offsets() {
     assert_eq!(summary["uncommitted_seen"], 120, "{summary}");
     assert_eq!(summary["group_offset"], "42", "{summary}");
 }
+
+/// kafka-python: the same transactional scenario (idempotent transactional producer,
+/// send_offsets_to_transaction, read_committed consumer).
+#[test]
+fn kafka_python_transactions_commit_abort_and_send_offsets() {
+    let dir = tempfile::tempdir().unwrap();
+    let broker = KboxProcess::start(dir.path());
+    let summary = expect_script("python3", &["tests/clients/kafka_python_txn.py", "--bootstrap", &broker.addr]);
+    assert_eq!(summary["committed_expected"], 60, "{summary}");
+    assert_eq!(summary["committed_exact"], true, "{summary}");
+    assert_eq!(summary["uncommitted_seen"], 120, "{summary}");
+    assert_eq!(summary["group_offset"], 42, "{summary}");
+}
