@@ -641,6 +641,17 @@ mod tests {
     }
 
     #[test]
+    fn idle_producers_expire_but_not_inside_a_transaction() {
+        let mut s = ProducerState::default();
+        append(&mut s, header(1, 0, 0, 1, 0, false)).unwrap();
+        append(&mut s, header(2, 0, 0, 1, 1, true)).unwrap();
+        // Both last wrote at 1000; at 1000 + expiration only the one without a transaction goes.
+        assert_eq!(s.expire(1_500, 1_000), 0);
+        assert_eq!(s.expire(2_000, 1_000), 1);
+        assert!(s.producer(1).is_none() && s.producer(2).is_some());
+    }
+
+    #[test]
     fn snapshot_round_trip_and_corruption() {
         let mut s = ProducerState::default();
         append(&mut s, header(1, 4, 0, 3, 0, false)).unwrap();
