@@ -149,6 +149,10 @@ fn idempotent_run(without_idempotence: bool) {
     let dir = tempfile::tempdir().unwrap();
     let proxy = Proxy::start();
     let mut broker = start_behind(&proxy, dir.path());
+    // The topic exists before the faults start (the script's own create is then a no-op).
+    tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(crate::common::create_topic(&broker.addr, "idem", 3));
     let addr = proxy.addr();
     let script = thread::spawn(move || {
         let mut args = vec![
