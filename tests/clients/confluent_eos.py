@@ -60,13 +60,18 @@ def log(msg):
 
 def create(bootstrap, topic, partitions):
     admin = AdminClient({"bootstrap.servers": bootstrap})
-    fs = admin.create_topics([NewTopic(topic, num_partitions=partitions, replication_factor=1)])
-    for f in fs.values():
+    for attempt in range(5):
+        fs = admin.create_topics([NewTopic(topic, num_partitions=partitions, replication_factor=1)])
         try:
-            f.result(30)
-        except Exception as e:  # already exists is fine
-            if "TOPIC_ALREADY_EXISTS" not in str(e):
+            for f in fs.values():
+                f.result(30)
+            return
+        except Exception as e:
+            if "TOPIC_ALREADY_EXISTS" in str(e):
+                return
+            if attempt == 4:
                 raise
+            log("create %s: %s (retrying)" % (topic, e))  # a connection cut by a test's proxy
 
 
 def read_all(bootstrap, topic, isolation, expect=None, idle=5.0, deadline=60.0):
@@ -99,6 +104,19 @@ def read_all(bootstrap, topic, isolation, expect=None, idle=5.0, deadline=60.0):
 
 def idempotent(a):
     create(a.bootstrap, a.topic, a.partitions)
+    stats = {"delivered": 0, "failed": 0, "first_error": None}
+
+    def report(err, _msg):
+        stats["failed" if err else "delivered"] += 1
+        if err and stats["first_error"] is None:
+            stats["first_error"] = str(err)
+            log("delivery failed: %s" % err)
+
+    def on_error(err):
+        log("client error: %s" % err)
+        if err.fatal() and stats["first_error"] is None:
+            stats["first_error"] = "fatal: %s" % err
+
     p = Producer({
         "bootstrap.servers": a.bootstrap,
         "enable.idempotence": not a.no_idempotence,
@@ -109,14 +127,8 @@ def idempotent(a):
         "message.timeout.ms": 120000,
         "reconnect.backoff.ms": 50,
         "reconnect.backoff.max.ms": 500,
+        "error_cb": on_error,
     })
-    stats = {"delivered": 0, "failed": 0}
-
-    def report(err, _msg):
-        stats["failed" if err else "delivered"] += 1
-        if err:
-            log("delivery failed: %s" % err)
-
     started = time.time()
     for i in range(a.count):
         while True:
@@ -133,7 +145,7 @@ def idempotent(a):
     log("flushed in %.1f s" % (time.time() - started))
     summary = check_sequence(a.check_bootstrap or a.bootstrap, a.topic, a.count)
     summary.update({"produced": a.count, "delivered": stats["delivered"], "failed": stats["failed"],
-                    "unflushed": left})
+                    "unflushed": left, "first_error": stats["first_error"]})
     print(json.dumps(summary))
 
 

@@ -149,6 +149,10 @@ fn idempotent_run(without_idempotence: bool) {
     let dir = tempfile::tempdir().unwrap();
     let proxy = Proxy::start();
     let mut broker = start_behind(&proxy, dir.path());
+    // The topic exists before the faults start (the script's own create is then a no-op).
+    tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(crate::common::create_topic(&broker.addr, "idem", 3));
     let addr = proxy.addr();
     let script = thread::spawn(move || {
         let mut args = vec![
@@ -899,4 +903,30 @@ fn open_transaction_survives_a_broker_kill_9_and_times_out_after_restart() {
     );
     let committed = expect_script("python3", &["tests/clients/confluent_eos.py", "count", "--bootstrap", &b, "--topic", "crash"]);
     assert_eq!(committed["count"], 1, "only the record after the aborted transaction: {committed}");
+}
+
+/// kafkajs: an idempotent transactional producer committing and aborting alternately, with
+/// sendOffsets; its read_committed consumer sees exactly the committed records.
+#[test]
+fn kafkajs_transactions_commit_abort_and_send_offsets() {
+    let dir = tempfile::tempdir().unwrap();
+    let broker = KboxProcess::start(dir.path());
+    let summary = expect_script("node", &["tests/clients/node/kafkajs_txn.js", "--bootstrap", &broker.addr]);
+    assert_eq!(summary["committed_expected"], 60, "{summary}");
+    assert_eq!(summary["committed_exact"], true, "{summary}");
+    assert_eq!(summary["uncommitted_seen"], 120, "{summary}");
+    assert_eq!(summary["group_offset"], "42", "{summary}");
+}
+
+/// kafka-python: the same transactional scenario (idempotent transactional producer,
+/// send_offsets_to_transaction, read_committed consumer).
+#[test]
+fn kafka_python_transactions_commit_abort_and_send_offsets() {
+    let dir = tempfile::tempdir().unwrap();
+    let broker = KboxProcess::start(dir.path());
+    let summary = expect_script("python3", &["tests/clients/kafka_python_txn.py", "--bootstrap", &broker.addr]);
+    assert_eq!(summary["committed_expected"], 60, "{summary}");
+    assert_eq!(summary["committed_exact"], true, "{summary}");
+    assert_eq!(summary["uncommitted_seen"], 120, "{summary}");
+    assert_eq!(summary["group_offset"], 42, "{summary}");
 }
