@@ -343,9 +343,44 @@ impl RunningBroker {
     }
 }
 
+/// Name of the lock file in every log directory, as Kafka names it.
+pub const LOCK_FILE: &str = ".lock";
+
+/// Takes an exclusive lock on `.lock` in every log directory and the metadata directory.
+fn lock_dirs(config: &BrokerConfig) -> Result<Vec<std::fs::File>> {
+    use fs4::fs_std::FileExt;
+    let mut dirs: Vec<&std::path::Path> = config.log_dirs.iter().map(|d| d.as_path()).collect();
+    dirs.push(&config.metadata_log_dir);
+    dirs.sort();
+    dirs.dedup();
+    let mut locks = Vec::with_capacity(dirs.len());
+    for dir in dirs {
+        let path = dir.join(LOCK_FILE);
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| Error::Message(format!("cannot open {}: {e}", path.display())))?;
+        match file.try_lock_exclusive() {
+            Ok(true) => locks.push(file),
+            _ => {
+                return Err(Error::Message(format!(
+                    "Failed to acquire lock on file .lock in {}. A Kafka instance in another process or thread is using this directory.",
+                    dir.display()
+                )))
+            }
+        }
+    }
+    Ok(locks)
+}
+
 /// Starts a broker: validates storage, loads state, binds listeners and begins serving.
 pub async fn start(config: BrokerConfig) -> Result<RunningBroker> {
     let meta = storage_format::check_formatted(&config)?;
+    // Held until the broker has stopped: a second process on the same directories would
+    // corrupt them (Kafka's `.lock`).
+    let dir_locks = lock_dirs(&config)?;
     // One descriptor per segment and per connection: take the whole allowance the system
     // grants (the soft limit is often 1,024 while the hard one is far higher).
     match rlimit::increase_nofile_limit(u64::MAX) {
@@ -459,6 +494,7 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker> {
         controller_socket,
         committed,
         shutdown_rx,
+        dir_locks,
     ));
     Ok(RunningBroker {
         addr,
@@ -484,6 +520,7 @@ async fn serve(
     controller_listener: Option<TcpListener>,
     mut committed: tokio::sync::mpsc::UnboundedReceiver<CommittedBatch>,
     mut shutdown: watch::Receiver<bool>,
+    _dir_locks: Vec<std::fs::File>,
 ) -> Result<()> {
     let mut tasks = tokio::task::JoinSet::new();
     if let Some(listener) = controller_listener {

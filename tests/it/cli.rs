@@ -215,3 +215,25 @@ fn shell_at_a_terminal() {
     );
     assert_eq!(summary["exit_code"], 0);
 }
+
+/// Two brokers on one data directory would corrupt it: the second is refused while the first
+/// runs (Kafka's `.lock`), and starts once the first has stopped.
+#[test]
+fn a_second_broker_on_the_same_directory_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = crate::common::KboxProcess::start(dir.path());
+    let out = std::process::Command::new(crate::common::kbox_bin())
+        .args(["server-start", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("Failed to acquire lock on file .lock in") && err.contains("is using this directory"),
+        "{err}"
+    );
+    assert_eq!(first.terminate(), Some(0));
+    let again = crate::common::KboxProcess::start(dir.path());
+    assert_eq!(again.terminate(), Some(0));
+}
