@@ -127,20 +127,29 @@ def main():
     if not errors or errors[0] is None or errors[0].code() != KafkaError.INVALID_RECORD:
         raise Fail("a keyless record was not refused with INVALID_RECORD: %s" % errors)
 
+    def produce(key, value, **kw):
+        # A busy machine may fill librdkafka's queue: wait for deliveries, then go on.
+        while True:
+            try:
+                p.produce(topic, key=key, value=value, **kw)
+                return
+            except BufferError:
+                p.poll(0.1)
+
     reader = Reader(a.bootstrap, topic)
     reader.start()
     failed = []
     keys = ["key-%04d" % i for i in range(a.keys)]
     for rnd in range(a.rounds):
         for key in keys:
-            p.produce(topic, key=key.encode(), value=value_of(key, rnd),
-                      on_delivery=lambda err, msg: failed.append(err) if err else None)
+            produce(key.encode(), value_of(key, rnd),
+                    on_delivery=lambda err, msg: failed.append(err) if err else None)
         p.poll(0)
     tombstoned = set(keys[::10])
     for key in sorted(tombstoned):
-        p.produce(topic, key=key.encode(), value=None)
+        produce(key.encode(), None)
     for i in range(11000):  # about 1.2 MB: the segment holding the tombstones is sealed
-        p.produce(topic, key=b"filler", value=b"f" * 100)
+        produce(b"filler", b"f" * 100)
     if p.flush(60) != 0 or failed:
         raise Fail("produce failed: %s" % failed[:3])
     written = time.monotonic()
