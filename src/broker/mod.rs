@@ -362,15 +362,26 @@ fn lock_dirs(config: &BrokerConfig) -> Result<Vec<std::fs::File>> {
             .write(true)
             .open(&path)
             .map_err(|e| Error::Message(format!("cannot open {}: {e}", path.display())))?;
-        match file.try_lock_exclusive() {
-            Ok(true) => locks.push(file),
-            _ => {
-                return Err(Error::Message(format!(
-                    "Failed to acquire lock on file .lock in {}. A Kafka instance in another process or thread is using this directory.",
-                    dir.display()
-                )))
+        // A lock is also held, for an instant, by a child process forked (not yet exec'd) by
+        // whoever released it last in this process (tests restart brokers in-process): try a
+        // few times before calling the directory taken.
+        let mut attempts = 0;
+        loop {
+            match file.try_lock_exclusive() {
+                Ok(true) => break,
+                _ if attempts < 20 => {
+                    attempts += 1;
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                _ => {
+                    return Err(Error::Message(format!(
+                        "Failed to acquire lock on file .lock in {}. A Kafka instance in another process or thread is using this directory.",
+                        dir.display()
+                    )))
+                }
             }
         }
+        locks.push(file);
     }
     Ok(locks)
 }
