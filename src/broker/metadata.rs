@@ -91,6 +91,10 @@ pub enum MetadataRecord {
     FenceBroker { id: i32 },
     /// A fenced broker is heartbeating again and caught up with the metadata.
     UnfenceBroker { id: i32 },
+    /// A partition leader changed its ISR (Kafka's AlterPartition, committed as a
+    /// PartitionChangeRecord). Applied only while `leader_epoch` is still the partition's: a
+    /// deposed leader's request is void.
+    AlterIsr { topic_id: Uuid, partition: i32, leader_epoch: i32, isr: Vec<i32> },
 }
 
 /// A listener a broker advertises.
@@ -298,10 +302,62 @@ impl MetadataImage {
                 if let Some(b) = self.brokers.get_mut(id) {
                     b.fenced = true;
                 }
+                self.elect_without(*id);
             }
             MetadataRecord::UnfenceBroker { id } => {
                 if let Some(b) = self.brokers.get_mut(id) {
                     b.fenced = false;
+                }
+                self.elect_offline_with(*id);
+            }
+            MetadataRecord::AlterIsr { topic_id, partition, leader_epoch, isr } => {
+                if let Some(p) = self
+                    .topic_by_id_mut(topic_id)
+                    .and_then(|t| t.partitions.iter_mut().find(|p| p.partition == *partition))
+                {
+                    if p.leader_epoch == *leader_epoch && !isr.is_empty() && isr.contains(&p.leader) {
+                        p.isr = isr.clone();
+                    }
+                }
+            }
+        }
+    }
+
+    /// A broker was fenced: it leaves every ISR it is in (unless it is the last member, which
+    /// stays so that only it can lead again: no unclean election), and the partitions it led
+    /// get a new leader from the ISR, in replica order, with the leader epoch bumped. With no
+    /// live ISR member the partition is offline (leader -1). Deterministic, so every node
+    /// applying the record reaches the same leaders.
+    fn elect_without(&mut self, fenced: i32) {
+        let live: Vec<i32> = self.live_brokers().map(|b| b.id).collect();
+        for topic in self.topics.values_mut() {
+            for p in &mut topic.partitions {
+                if !p.replicas.contains(&fenced) || p.replicas.len() < 2 {
+                    continue;
+                }
+                if p.isr.len() > 1 {
+                    p.isr.retain(|&id| id != fenced);
+                }
+                if p.leader == fenced {
+                    p.leader = p
+                        .replicas
+                        .iter()
+                        .copied()
+                        .find(|id| *id != fenced && p.isr.contains(id) && live.contains(id))
+                        .unwrap_or(-1);
+                    p.leader_epoch += 1;
+                }
+            }
+        }
+    }
+
+    /// A broker was unfenced: offline partitions whose ISR holds it get it as leader.
+    fn elect_offline_with(&mut self, unfenced: i32) {
+        for topic in self.topics.values_mut() {
+            for p in &mut topic.partitions {
+                if p.leader < 0 && p.isr.contains(&unfenced) {
+                    p.leader = unfenced;
+                    p.leader_epoch += 1;
                 }
             }
         }

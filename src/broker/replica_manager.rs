@@ -103,10 +103,12 @@ impl ReplicaManager {
                 continue;
             }
             let tp = (topic.name.clone(), p.partition);
-            if self.get(&tp.0, tp.1).is_some() {
+            if let Some(open) = self.get(&tp.0, tp.1) {
+                open.update_from_metadata(p, node_id);
                 continue;
             }
             let partition = self.open_partition(&tp, topic.id, config.clone(), p.leader_epoch)?;
+            partition.update_from_metadata(p, node_id);
             self.partitions
                 .write()
                 .unwrap_or_else(|e| e.into_inner())
