@@ -625,6 +625,58 @@ mod tests {
         }
     }
 
+    fn replicated_image() -> (MetadataImage, Uuid) {
+        let mut image = MetadataImage::default();
+        for id in 1..=3 {
+            image.apply(&MetadataRecord::RegisterBroker { id, endpoints: vec![], rack: None, fenced: false });
+        }
+        let id = Uuid::new_v4();
+        image.apply(&MetadataRecord::Topic {
+            name: "t".into(),
+            id,
+            partitions: vec![PartitionRecord { partition: 0, replicas: vec![1, 2, 3], isr: vec![1, 2, 3], leader: 1, leader_epoch: 0 }],
+            configs: BTreeMap::new(),
+        });
+        (image, id)
+    }
+
+    fn partition0(image: &MetadataImage) -> PartitionRecord {
+        image.topics["t"].partitions[0].clone()
+    }
+
+    #[test]
+    fn fencing_the_leader_elects_from_the_isr_and_bumps_the_epoch() {
+        let (mut image, _) = replicated_image();
+        image.apply(&MetadataRecord::FenceBroker { id: 1 });
+        let p = partition0(&image);
+        assert_eq!((p.leader, p.leader_epoch, p.isr.clone()), (2, 1, vec![2, 3]));
+        // A fenced follower leaves the ISR; the leader stays.
+        image.apply(&MetadataRecord::FenceBroker { id: 3 });
+        let p = partition0(&image);
+        assert_eq!((p.leader, p.leader_epoch, p.isr.clone()), (2, 1, vec![2]));
+        // The last ISR member fenced: offline, and only it may lead again (no unclean election).
+        image.apply(&MetadataRecord::FenceBroker { id: 2 });
+        let p = partition0(&image);
+        assert_eq!((p.leader, p.leader_epoch, p.isr.clone()), (-1, 2, vec![2]));
+        image.apply(&MetadataRecord::UnfenceBroker { id: 1 });
+        assert_eq!(partition0(&image).leader, -1, "broker 1 is not in the ISR");
+        image.apply(&MetadataRecord::UnfenceBroker { id: 2 });
+        let p = partition0(&image);
+        assert_eq!((p.leader, p.leader_epoch), (2, 3));
+    }
+
+    #[test]
+    fn an_isr_change_from_a_deposed_leader_is_void() {
+        let (mut image, id) = replicated_image();
+        image.apply(&MetadataRecord::AlterIsr { topic_id: id, partition: 0, leader_epoch: 0, isr: vec![1, 2] });
+        assert_eq!(partition0(&image).isr, [1, 2]);
+        image.apply(&MetadataRecord::FenceBroker { id: 1 });
+        image.apply(&MetadataRecord::AlterIsr { topic_id: id, partition: 0, leader_epoch: 0, isr: vec![1, 2, 3] });
+        assert_eq!(partition0(&image).isr, [2], "epoch 0 is over");
+        image.apply(&MetadataRecord::AlterIsr { topic_id: id, partition: 0, leader_epoch: 1, isr: vec![1, 2] });
+        assert_eq!(partition0(&image).isr, [1, 2]);
+    }
+
     #[test]
     fn records_survive_reopen() {
         let dir = tempfile::tempdir().unwrap();

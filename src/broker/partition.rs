@@ -383,3 +383,74 @@ impl Partition {
         Ok(start)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::broker::log::LogConfig;
+
+    fn batch(n: usize) -> Bytes {
+        crate::protocol::batch::test_batches::batch(n, 0, 1)
+    }
+
+    fn leader_of_three(dir: &std::path::Path) -> Partition {
+        let log = Log::create(dir, LogConfig::default()).unwrap();
+        let p = Partition::new("t".into(), 0, Uuid::new_v4(), dir.to_path_buf(), log, 0);
+        p.update_from_metadata(&PartitionRecord { partition: 0, replicas: vec![1, 2, 3], isr: vec![1, 2, 3], leader: 1, leader_epoch: 0 }, 1);
+        p
+    }
+
+    #[tokio::test]
+    async fn the_high_watermark_is_the_lowest_log_end_in_the_isr() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = leader_of_three(dir.path());
+        p.append_as_leader(batch(10)).await.unwrap();
+        assert_eq!(p.high_watermark(), 0, "no follower has fetched");
+        p.record_follower_fetch(2, 10);
+        assert_eq!(p.high_watermark(), 0, "follower 3 has nothing yet");
+        p.record_follower_fetch(3, 4);
+        assert_eq!(p.high_watermark(), 4);
+        p.record_follower_fetch(3, 10);
+        assert_eq!(p.high_watermark(), 10);
+        // Out of the ISR, a follower no longer holds the high watermark back.
+        p.update_from_metadata(&PartitionRecord { partition: 0, replicas: vec![1, 2, 3], isr: vec![1, 2], leader: 1, leader_epoch: 0 }, 1);
+        p.append_as_leader(batch(5)).await.unwrap();
+        assert_eq!(p.high_watermark(), 10);
+        p.record_follower_fetch(2, 15);
+        assert_eq!(p.high_watermark(), 15);
+    }
+
+    #[tokio::test]
+    async fn acks_all_waits_for_the_isr_and_times_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = std::sync::Arc::new(leader_of_three(dir.path()));
+        let info = p.append_as_leader(batch(3)).await.unwrap();
+        let soon = tokio::time::Instant::now() + std::time::Duration::from_millis(50);
+        assert_eq!(p.wait_for_high_watermark(info.last_offset, soon).await, Err(AckWait::TimedOut));
+        let waiter = {
+            let p = p.clone();
+            let later = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+            tokio::spawn(async move { p.wait_for_high_watermark(info.last_offset, later).await })
+        };
+        p.record_follower_fetch(2, 3);
+        p.record_follower_fetch(3, 3);
+        assert_eq!(waiter.await.unwrap(), Ok(()));
+    }
+
+    #[test]
+    fn a_lagging_follower_leaves_the_isr_and_a_caught_up_one_joins() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = leader_of_three(dir.path());
+        p.record_follower_fetch(2, 0);
+        assert_eq!(p.wanted_isr(60_000, &|_| true), None);
+        // With no lag allowed, both followers are behind (3 never fetched at all after 0 ms).
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        assert_eq!(p.wanted_isr(0, &|_| true), Some(vec![1]));
+        p.update_from_metadata(&PartitionRecord { partition: 0, replicas: vec![1, 2, 3], isr: vec![1], leader: 1, leader_epoch: 0 }, 1);
+        p.record_follower_fetch(2, 0);
+        assert_eq!(p.wanted_isr(60_000, &|_| true), Some(vec![1, 2]), "3 has not fetched since");
+        p.record_follower_fetch(3, 0);
+        assert_eq!(p.wanted_isr(60_000, &|_| true), Some(vec![1, 2, 3]), "both fetched the whole (empty) log");
+        assert_eq!(p.wanted_isr(60_000, &|id| id != 3), Some(vec![1, 2]), "a fenced broker does not join");
+    }
+}
