@@ -93,6 +93,13 @@ impl Partition {
         }
     }
 
+    /// Sets the high watermark found in `replication-offset-checkpoint` at start-up (capped by
+    /// the log end).
+    pub fn restart_high_watermark_at(&self, checkpointed: i64) {
+        let end = self.log().log_end_offset();
+        self.high_watermark.store(checkpointed.clamp(0, end), Ordering::Release);
+    }
+
     /// The log, locked. Never held across an `.await`.
     pub fn log(&self) -> MutexGuard<'_, Log> {
         // A poisoned lock means a panic mid-append; the log's own state is still consistent

@@ -492,7 +492,39 @@ async fn acked_records_survive_a_leader_kill_and_the_broker_rejoins_the_isr() {
     assert!(ok, "{stdout}{stderr}");
     assert_eq!(summary["lost"], 0, "{summary}");
     assert!(summary["acked"].as_i64().unwrap() >= 6000, "{summary}");
-    for node in nodes.iter_mut() {
+
+    // Fewer in-sync replicas than min.insync.replicas: acks=all is refused, not accepted.
+    let (code, out, err) = kbox_output(
+        None,
+        args(&["configs", "--bootstrap-server", &all[0], "--alter", "--topic", "durable", "--add-config", "min.insync.replicas=3"]),
+    )
+    .await;
+    assert_eq!(code, 0, "{out}{err}");
+    let victim = nodes[2].id;
+    nodes[2].process.take().unwrap().kill9();
+    let survivor = nodes[0].bootstrap.clone();
+    wait_for("the ISR without the killed broker", Duration::from_secs(20), || {
+        describe_partitions(&survivor, "durable").filter(|rows| rows.iter().all(|r| !r.2.contains(&victim)))
+    });
+    let produce = |acks: &str| {
+        let mut child = Command::new("kcat")
+            .args(["-P", "-b", &survivor, "-t", "durable", "-p", "0", "-X", &format!("acks={acks}"), "-X", "retries=0"])
+            .args(["-X", "message.timeout.ms=5000"])
+            .stdin(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(b"one\n").unwrap();
+        let out = child.wait_with_output().unwrap();
+        (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let (ok, err) = produce("all");
+    assert!(!ok && err.contains("Not enough in-sync replicas"), "acks=all with 2 of 3 in sync: {err}");
+    let (ok, err) = produce("1");
+    assert!(ok, "acks=1 still accepted: {err}");
+
+    for node in nodes.iter_mut().filter(|n| n.process.is_some()) {
         assert_eq!(node.process.take().unwrap().terminate(), Some(0), "node {} stops cleanly", node.id);
     }
 }
