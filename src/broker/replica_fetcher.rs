@@ -252,3 +252,45 @@ fn truncate_diverged(p: &Partition, epoch: i32, leader_end: i64) -> Result<(), S
     p.truncate_to(target).map_err(|e| e.to_string())?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::broker::log::{Log, LogConfig};
+    use crate::broker::metadata::PartitionRecord;
+
+    fn record(leader: i32, epoch: i32) -> PartitionRecord {
+        PartitionRecord { partition: 0, replicas: vec![1, 2], isr: vec![1, 2], leader, leader_epoch: epoch }
+    }
+
+    /// A replica of node 1 holding 5 records of epoch 0, then 2 + 3 of epoch 1 (written while it
+    /// led).
+    async fn replica_with_two_epochs(dir: &std::path::Path) -> Partition {
+        let log = Log::create(dir, LogConfig::default()).unwrap();
+        let p = Partition::new("t".into(), 0, uuid::Uuid::new_v4(), dir.to_path_buf(), log, 0);
+        p.update_from_metadata(&record(1, 0), 1);
+        p.append_as_leader(crate::protocol::batch::test_batches::batch(5, 0, 1)).await.unwrap();
+        p.update_from_metadata(&record(1, 1), 1);
+        p.append_as_leader(crate::protocol::batch::test_batches::batch(2, 0, 1)).await.unwrap();
+        p.append_as_leader(crate::protocol::batch::test_batches::batch(3, 0, 1)).await.unwrap();
+        p.update_from_metadata(&record(2, 2), 1);
+        p
+    }
+
+    #[tokio::test]
+    async fn a_diverged_follower_truncates_where_the_epochs_agree() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = replica_with_two_epochs(dir.path()).await;
+        assert_eq!(p.log().log_end_offset(), 10);
+        // The new leader has epoch 1 only up to offset 7: the follower keeps 0..7.
+        truncate_diverged(&p, 1, 7).unwrap();
+        assert_eq!(p.log().log_end_offset(), 7);
+        assert_eq!(p.log().latest_epoch(), Some(1));
+        // The leader never saw epoch 1 (its epoch 0 ends at 5): everything of epoch 1 goes.
+        let dir = tempfile::tempdir().unwrap();
+        let p = replica_with_two_epochs(dir.path()).await;
+        truncate_diverged(&p, 0, 5).unwrap();
+        assert_eq!(p.log().log_end_offset(), 5);
+        assert_eq!(p.log().latest_epoch(), Some(0));
+    }
+}
