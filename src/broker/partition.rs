@@ -310,6 +310,13 @@ impl Partition {
         Ok(end)
     }
 
+    /// At a follower behind the leader's log start: empties the log and starts it at `offset`.
+    pub fn restart_log_at(&self, offset: i64) -> Result<(), LogError> {
+        self.log().truncate_fully_and_start_at(offset)?;
+        self.high_watermark.store(offset, Ordering::Release);
+        Ok(())
+    }
+
     /// Appends a producer's batches as leader and, when `flush.messages` asks for it
     /// (`flush.messages=1` makes every write durable before its ack), fsyncs before returning.
     pub async fn append_as_leader(&self, records: Bytes) -> Result<AppendInfo, LogError> {

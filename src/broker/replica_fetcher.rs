@@ -218,9 +218,14 @@ fn apply_fetched(
     if data.error_code != 0 {
         let error = ResponseError::try_from_code(data.error_code);
         if error == Some(ResponseError::OffsetOutOfRange) {
+            let end = p.log().log_end_offset();
+            // Behind the leader's log start (retention moved on): start over from there.
+            if data.log_start_offset > end {
+                p.restart_log_at(data.log_start_offset).map_err(|e| e.to_string())?;
+                return Ok(());
+            }
             // Our log end is past the leader's (which has no epoch to compare): keep only
             // what the leader has committed.
-            let end = p.log().log_end_offset();
             if data.high_watermark >= 0 && end > data.high_watermark {
                 p.truncate_to(data.high_watermark).map_err(|e| e.to_string())?;
                 return Ok(());
