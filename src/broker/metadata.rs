@@ -91,6 +91,10 @@ pub enum MetadataRecord {
     FenceBroker { id: i32 },
     /// A fenced broker is heartbeating again and caught up with the metadata.
     UnfenceBroker { id: i32 },
+    /// A partition leader changed its ISR (Kafka's AlterPartition, committed as a
+    /// PartitionChangeRecord). Applied only while `leader_epoch` is still the partition's: a
+    /// deposed leader's request is void.
+    AlterIsr { topic_id: Uuid, partition: i32, leader_epoch: i32, isr: Vec<i32> },
 }
 
 /// A listener a broker advertises.
@@ -298,10 +302,62 @@ impl MetadataImage {
                 if let Some(b) = self.brokers.get_mut(id) {
                     b.fenced = true;
                 }
+                self.elect_without(*id);
             }
             MetadataRecord::UnfenceBroker { id } => {
                 if let Some(b) = self.brokers.get_mut(id) {
                     b.fenced = false;
+                }
+                self.elect_offline_with(*id);
+            }
+            MetadataRecord::AlterIsr { topic_id, partition, leader_epoch, isr } => {
+                if let Some(p) = self
+                    .topic_by_id_mut(topic_id)
+                    .and_then(|t| t.partitions.iter_mut().find(|p| p.partition == *partition))
+                {
+                    if p.leader_epoch == *leader_epoch && !isr.is_empty() && isr.contains(&p.leader) {
+                        p.isr = isr.clone();
+                    }
+                }
+            }
+        }
+    }
+
+    /// A broker was fenced: it leaves every ISR it is in (unless it is the last member, which
+    /// stays so that only it can lead again: no unclean election), and the partitions it led
+    /// get a new leader from the ISR, in replica order, with the leader epoch bumped. With no
+    /// live ISR member the partition is offline (leader -1). Deterministic, so every node
+    /// applying the record reaches the same leaders.
+    fn elect_without(&mut self, fenced: i32) {
+        let live: Vec<i32> = self.live_brokers().map(|b| b.id).collect();
+        for topic in self.topics.values_mut() {
+            for p in &mut topic.partitions {
+                if !p.replicas.contains(&fenced) || p.replicas.len() < 2 {
+                    continue;
+                }
+                if p.isr.len() > 1 {
+                    p.isr.retain(|&id| id != fenced);
+                }
+                if p.leader == fenced {
+                    p.leader = p
+                        .replicas
+                        .iter()
+                        .copied()
+                        .find(|id| *id != fenced && p.isr.contains(id) && live.contains(id))
+                        .unwrap_or(-1);
+                    p.leader_epoch += 1;
+                }
+            }
+        }
+    }
+
+    /// A broker was unfenced: offline partitions whose ISR holds it get it as leader.
+    fn elect_offline_with(&mut self, unfenced: i32) {
+        for topic in self.topics.values_mut() {
+            for p in &mut topic.partitions {
+                if p.leader < 0 && p.isr.contains(&unfenced) {
+                    p.leader = unfenced;
+                    p.leader_epoch += 1;
                 }
             }
         }
@@ -567,6 +623,58 @@ mod tests {
                 .collect(),
             configs: BTreeMap::new(),
         }
+    }
+
+    fn replicated_image() -> (MetadataImage, Uuid) {
+        let mut image = MetadataImage::default();
+        for id in 1..=3 {
+            image.apply(&MetadataRecord::RegisterBroker { id, endpoints: vec![], rack: None, fenced: false });
+        }
+        let id = Uuid::new_v4();
+        image.apply(&MetadataRecord::Topic {
+            name: "t".into(),
+            id,
+            partitions: vec![PartitionRecord { partition: 0, replicas: vec![1, 2, 3], isr: vec![1, 2, 3], leader: 1, leader_epoch: 0 }],
+            configs: BTreeMap::new(),
+        });
+        (image, id)
+    }
+
+    fn partition0(image: &MetadataImage) -> PartitionRecord {
+        image.topics["t"].partitions[0].clone()
+    }
+
+    #[test]
+    fn fencing_the_leader_elects_from_the_isr_and_bumps_the_epoch() {
+        let (mut image, _) = replicated_image();
+        image.apply(&MetadataRecord::FenceBroker { id: 1 });
+        let p = partition0(&image);
+        assert_eq!((p.leader, p.leader_epoch, p.isr.clone()), (2, 1, vec![2, 3]));
+        // A fenced follower leaves the ISR; the leader stays.
+        image.apply(&MetadataRecord::FenceBroker { id: 3 });
+        let p = partition0(&image);
+        assert_eq!((p.leader, p.leader_epoch, p.isr.clone()), (2, 1, vec![2]));
+        // The last ISR member fenced: offline, and only it may lead again (no unclean election).
+        image.apply(&MetadataRecord::FenceBroker { id: 2 });
+        let p = partition0(&image);
+        assert_eq!((p.leader, p.leader_epoch, p.isr.clone()), (-1, 2, vec![2]));
+        image.apply(&MetadataRecord::UnfenceBroker { id: 1 });
+        assert_eq!(partition0(&image).leader, -1, "broker 1 is not in the ISR");
+        image.apply(&MetadataRecord::UnfenceBroker { id: 2 });
+        let p = partition0(&image);
+        assert_eq!((p.leader, p.leader_epoch), (2, 3));
+    }
+
+    #[test]
+    fn an_isr_change_from_a_deposed_leader_is_void() {
+        let (mut image, id) = replicated_image();
+        image.apply(&MetadataRecord::AlterIsr { topic_id: id, partition: 0, leader_epoch: 0, isr: vec![1, 2] });
+        assert_eq!(partition0(&image).isr, [1, 2]);
+        image.apply(&MetadataRecord::FenceBroker { id: 1 });
+        image.apply(&MetadataRecord::AlterIsr { topic_id: id, partition: 0, leader_epoch: 0, isr: vec![1, 2, 3] });
+        assert_eq!(partition0(&image).isr, [2], "epoch 0 is over");
+        image.apply(&MetadataRecord::AlterIsr { topic_id: id, partition: 0, leader_epoch: 1, isr: vec![1, 2] });
+        assert_eq!(partition0(&image).isr, [1, 2]);
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod network;
 pub mod quorum;
 pub mod partition;
 pub mod quota;
+pub mod replica_fetcher;
 pub mod replica_manager;
 pub mod response;
 pub mod storage_format;
@@ -295,6 +296,16 @@ impl BrokerState {
         t.partitions.iter().find(|p| p.partition == partition).map(|p| p.leader)
     }
 
+    /// A topic's `min.insync.replicas` (its override, else the broker's).
+    pub fn min_insync_replicas(&self, topic: &str) -> i32 {
+        self.image()
+            .topics
+            .get(topic)
+            .and_then(|t| t.configs.get("min.insync.replicas"))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(self.config.min_insync_replicas)
+    }
+
     /// The resolved log settings of a topic.
     pub fn log_config(&self, topic: &TopicMeta, image: &MetadataImage) -> Result<log::LogConfig> {
         let dynamic = topic_config::DynamicConfigs {
@@ -538,6 +549,9 @@ async fn serve(
         tasks.spawn(quorum::rpc::serve(state.clone(), listener, shutdown.clone()));
     }
     tasks.spawn(quorum::controller::run(state.clone(), shutdown.clone()));
+    if state.config.is_broker() {
+        tasks.spawn(replica_fetcher::run(state.clone(), shutdown.clone()));
+    }
     let applier = state.clone();
     let mut applier_shutdown = shutdown.clone();
     tasks.spawn(async move {

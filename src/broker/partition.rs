@@ -1,10 +1,12 @@
 //! One partition hosted by this node: its log, leader epoch and high watermark, plus what the
 //! request handlers need around the log: long-poll wake-ups and group-committed fsyncs.
 //!
-//! Today every partition has one replica (this node), so the high watermark is the log end
-//! after each append. Replication (a later issue) makes the leader advance it from followers'
-//! fetch positions; nothing else here changes.
+//! Replication: the leader records each follower's fetch offset (its log end) and moves the
+//! high watermark to the minimum log end over the ISR (the log end itself while the ISR is only
+//! the leader). A follower appends the leader's batches as they are and takes the leader's high
+//! watermark, capped by its own log end.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicI32, AtomicI64, Ordering};
 use std::sync::{Mutex, MutexGuard};
@@ -14,7 +16,40 @@ use tokio::sync::Notify;
 use uuid::Uuid;
 
 use crate::broker::log::{AppendInfo, Log, LogError};
+use crate::broker::metadata::PartitionRecord;
 use crate::broker::now_ms;
+
+/// What the leader knows of one follower.
+#[derive(Debug, Clone, Copy)]
+struct Follower {
+    /// The offset of its last fetch: its log end (-1 before its first fetch this epoch).
+    log_end: i64,
+    /// The leader's log end when that fetch came, and when it came.
+    leader_end_at_fetch: i64,
+    last_fetch_ms: i64,
+    /// The last time it had everything the leader had (Kafka's lastCaughtUpTimeMs).
+    caught_up_ms: i64,
+}
+
+/// Leadership and ISR as the metadata names them, and the leader's view of its followers.
+#[derive(Debug, Default)]
+struct Replication {
+    /// Whether the metadata has been applied yet.
+    known: bool,
+    /// This node's id.
+    me: i32,
+    leader: i32,
+    replicas: Vec<i32>,
+    isr: Vec<i32>,
+    followers: HashMap<i32, Follower>,
+}
+
+/// Why an acks=all write could not be confirmed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AckWait {
+    TimedOut,
+    NotLeader,
+}
 
 /// A hosted partition. Shared by handlers through `Arc<Partition>`.
 #[derive(Debug)]
@@ -27,7 +62,8 @@ pub struct Partition {
     log: Mutex<Log>,
     leader_epoch: AtomicI32,
     high_watermark: AtomicI64,
-    /// Woken after every append so waiting fetches re-read at once.
+    replication: Mutex<Replication>,
+    /// Woken after every append and high-watermark advance so waiting fetches re-read at once.
     pub appended: Notify,
     /// Serialises fsyncs: concurrent writers share one fsync (group commit).
     flush_lock: tokio::sync::Mutex<()>,
@@ -51,9 +87,17 @@ impl Partition {
             log: Mutex::new(log),
             leader_epoch: AtomicI32::new(leader_epoch),
             high_watermark: AtomicI64::new(hw),
+            replication: Mutex::new(Replication::default()),
             appended: Notify::new(),
             flush_lock: tokio::sync::Mutex::new(()),
         }
+    }
+
+    /// Sets the high watermark found in `replication-offset-checkpoint` at start-up (capped by
+    /// the log end).
+    pub fn restart_high_watermark_at(&self, checkpointed: i64) {
+        let end = self.log().log_end_offset();
+        self.high_watermark.store(checkpointed.clamp(0, end), Ordering::Release);
     }
 
     /// The log, locked. Never held across an `.await`.
@@ -84,14 +128,202 @@ impl Partition {
         self.high_watermark.load(Ordering::Acquire)
     }
 
+    fn replication(&self) -> MutexGuard<'_, Replication> {
+        self.replication.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Takes leadership, replicas and ISR from the metadata. A new leader epoch where this
+    /// node leads starts the followers afresh: none counts until it fetches again.
+    pub fn update_from_metadata(&self, record: &PartitionRecord, me: i32) {
+        let new_epoch = record.leader_epoch != self.leader_epoch();
+        {
+            let mut r = self.replication();
+            let became = new_epoch || !r.known || r.leader != record.leader || r.me != me;
+            r.known = true;
+            r.me = me;
+            r.leader = record.leader;
+            r.replicas = record.replicas.clone();
+            r.isr = record.isr.clone();
+            if became {
+                let now = now_ms();
+                r.followers = record
+                    .replicas
+                    .iter()
+                    .filter(|&&id| id != me)
+                    .map(|&id| (id, Follower { log_end: -1, leader_end_at_fetch: 0, last_fetch_ms: now, caught_up_ms: now }))
+                    .collect();
+            }
+        }
+        self.leader_epoch.store(record.leader_epoch, Ordering::Release);
+        let log = self.log();
+        self.advance_high_watermark(&log);
+        drop(log);
+        // Waiting writes and fetches re-check leadership.
+        self.appended.notify_waiters();
+    }
+
+    /// Whether this node leads the partition (a partition never told otherwise is its own
+    /// leader: a single node before the metadata names one).
+    pub fn is_leader(&self) -> bool {
+        let r = self.replication();
+        r.leader == r.me
+    }
+
+    /// The leader the metadata names.
+    pub fn leader(&self) -> i32 {
+        self.replication().leader
+    }
+
+    pub fn isr(&self) -> Vec<i32> {
+        self.replication().isr.clone()
+    }
+
+    /// At the leader: the high watermark becomes the minimum log end over the ISR (never
+    /// moving back). Wakes waiters when it moves.
+    fn advance_high_watermark(&self, log: &Log) -> bool {
+        let end = log.log_end_offset();
+        let candidate = {
+            let r = self.replication();
+            if r.leader != r.me {
+                return false;
+            }
+            r.isr
+                .iter()
+                .filter(|&&id| id != r.me)
+                .map(|id| r.followers.get(id).map_or(-1, |f| f.log_end))
+                .fold(end, i64::min)
+        };
+        let previous = self.high_watermark.fetch_max(candidate, Ordering::AcqRel);
+        if candidate > previous {
+            self.appended.notify_waiters();
+            true
+        } else {
+            false
+        }
+    }
+
+    /// At the leader: a follower fetched from `fetch_offset`, so it holds everything below.
+    pub fn record_follower_fetch(&self, id: i32, fetch_offset: i64) {
+        let log = self.log();
+        let end = log.log_end_offset();
+        let now = now_ms();
+        {
+            let mut r = self.replication();
+            if r.leader != r.me {
+                return;
+            }
+            let f = r.followers.entry(id).or_insert(Follower { log_end: -1, leader_end_at_fetch: 0, last_fetch_ms: now, caught_up_ms: now });
+            // Kafka's rule: caught up now if it has the whole log, else as of its previous
+            // fetch if it now has what the leader had then.
+            if fetch_offset >= end {
+                f.caught_up_ms = now;
+            } else if fetch_offset >= f.leader_end_at_fetch && f.log_end >= 0 {
+                f.caught_up_ms = f.caught_up_ms.max(f.last_fetch_ms);
+            }
+            f.last_fetch_ms = now;
+            f.log_end = fetch_offset.min(end);
+            f.leader_end_at_fetch = end;
+        }
+        self.advance_high_watermark(&log);
+    }
+
+    /// At the leader: the ISR it should ask the controller for, if different: followers not
+    /// caught up within `lag_ms` leave, live followers holding everything below the high
+    /// watermark join.
+    pub fn wanted_isr(&self, lag_ms: i64, live: &dyn Fn(i32) -> bool) -> Option<Vec<i32>> {
+        let hw = self.high_watermark();
+        let now = now_ms();
+        let r = self.replication();
+        if r.leader != r.me || r.leader < 0 {
+            return None;
+        }
+        let mut isr: Vec<i32> = r
+            .replicas
+            .iter()
+            .copied()
+            .filter(|id| {
+                if *id == r.me {
+                    return true;
+                }
+                let Some(f) = r.followers.get(id) else { return false };
+                let fresh = now - f.caught_up_ms <= lag_ms;
+                if r.isr.contains(id) {
+                    fresh
+                } else {
+                    fresh && live(*id) && f.log_end >= 0 && f.log_end >= hw
+                }
+            })
+            .collect();
+        isr.sort_unstable();
+        let mut current = r.isr.clone();
+        current.sort_unstable();
+        (isr != current).then_some(isr)
+    }
+
+    /// At the leader, for acks=all: waits until the high watermark passes `offset` (every
+    /// ISR member has it), or the deadline, or leadership is lost.
+    pub async fn wait_for_high_watermark(&self, offset: i64, deadline: tokio::time::Instant) -> Result<(), AckWait> {
+        loop {
+            let notified = self.appended.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if self.high_watermark() > offset {
+                return Ok(());
+            }
+            if !self.is_leader() {
+                return Err(AckWait::NotLeader);
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                return if self.high_watermark() > offset { Ok(()) } else { Err(AckWait::TimedOut) };
+            }
+        }
+    }
+
+    /// At a follower: appends the leader's batches as they are (offsets and epochs kept) and
+    /// takes the leader's high watermark, capped by the log end.
+    pub fn append_as_follower(&self, records: Bytes, leader_high_watermark: i64) -> Result<AppendInfo, LogError> {
+        let info = {
+            let mut log = self.log();
+            let info = log.append_as_follower(records, now_ms())?;
+            self.high_watermark
+                .store(leader_high_watermark.min(log.log_end_offset()), Ordering::Release);
+            info
+        };
+        self.appended.notify_waiters();
+        Ok(info)
+    }
+
+    /// At a follower: takes the leader's high watermark when no records came.
+    pub fn follow_high_watermark(&self, leader_high_watermark: i64) {
+        let end = self.log().log_end_offset();
+        self.high_watermark.store(leader_high_watermark.min(end), Ordering::Release);
+    }
+
+    /// At a follower: removes everything from `offset` on (its log diverged from the
+    /// leader's). Returns the new log end.
+    pub fn truncate_to(&self, offset: i64) -> Result<i64, LogError> {
+        let mut log = self.log();
+        let start = log.log_start_offset();
+        log.truncate_to(offset.max(start))?;
+        let end = log.log_end_offset();
+        self.high_watermark.fetch_min(end, Ordering::AcqRel);
+        Ok(end)
+    }
+
+    /// At a follower behind the leader's log start: empties the log and starts it at `offset`.
+    pub fn restart_log_at(&self, offset: i64) -> Result<(), LogError> {
+        self.log().truncate_fully_and_start_at(offset)?;
+        self.high_watermark.store(offset, Ordering::Release);
+        Ok(())
+    }
+
     /// Appends a producer's batches as leader and, when `flush.messages` asks for it
     /// (`flush.messages=1` makes every write durable before its ack), fsyncs before returning.
     pub async fn append_as_leader(&self, records: Bytes) -> Result<AppendInfo, LogError> {
         let (info, flush_due) = {
             let mut log = self.log();
             let info = log.append_as_leader(records, self.leader_epoch(), now_ms())?;
-            self.high_watermark
-                .store(log.log_end_offset(), Ordering::Release);
+            self.advance_high_watermark(&log);
             // Only `flush.messages` makes the producer wait for the fsync; a rolled segment or
             // `flush.ms` is flushed by the background task, off the produce path (as Kafka does).
             let unflushed = log.unflushed_messages();
@@ -122,8 +354,7 @@ impl Partition {
         let (info, flush_due) = {
             let mut log = self.log();
             let info = log.append_as_coordinator(records, self.leader_epoch(), now_ms())?;
-            self.high_watermark
-                .store(log.log_end_offset(), Ordering::Release);
+            self.advance_high_watermark(&log);
             let unflushed = log.unflushed_messages();
             (
                 info,
@@ -164,5 +395,76 @@ impl Partition {
             tracing::warn!(error = %e, "could not remove deleted segments");
         }
         Ok(start)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::broker::log::LogConfig;
+
+    fn batch(n: usize) -> Bytes {
+        crate::protocol::batch::test_batches::batch(n, 0, 1)
+    }
+
+    fn leader_of_three(dir: &std::path::Path) -> Partition {
+        let log = Log::create(dir, LogConfig::default()).unwrap();
+        let p = Partition::new("t".into(), 0, Uuid::new_v4(), dir.to_path_buf(), log, 0);
+        p.update_from_metadata(&PartitionRecord { partition: 0, replicas: vec![1, 2, 3], isr: vec![1, 2, 3], leader: 1, leader_epoch: 0 }, 1);
+        p
+    }
+
+    #[tokio::test]
+    async fn the_high_watermark_is_the_lowest_log_end_in_the_isr() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = leader_of_three(dir.path());
+        p.append_as_leader(batch(10)).await.unwrap();
+        assert_eq!(p.high_watermark(), 0, "no follower has fetched");
+        p.record_follower_fetch(2, 10);
+        assert_eq!(p.high_watermark(), 0, "follower 3 has nothing yet");
+        p.record_follower_fetch(3, 4);
+        assert_eq!(p.high_watermark(), 4);
+        p.record_follower_fetch(3, 10);
+        assert_eq!(p.high_watermark(), 10);
+        // Out of the ISR, a follower no longer holds the high watermark back.
+        p.update_from_metadata(&PartitionRecord { partition: 0, replicas: vec![1, 2, 3], isr: vec![1, 2], leader: 1, leader_epoch: 0 }, 1);
+        p.append_as_leader(batch(5)).await.unwrap();
+        assert_eq!(p.high_watermark(), 10);
+        p.record_follower_fetch(2, 15);
+        assert_eq!(p.high_watermark(), 15);
+    }
+
+    #[tokio::test]
+    async fn acks_all_waits_for_the_isr_and_times_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = std::sync::Arc::new(leader_of_three(dir.path()));
+        let info = p.append_as_leader(batch(3)).await.unwrap();
+        let soon = tokio::time::Instant::now() + std::time::Duration::from_millis(50);
+        assert_eq!(p.wait_for_high_watermark(info.last_offset, soon).await, Err(AckWait::TimedOut));
+        let waiter = {
+            let p = p.clone();
+            let later = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+            tokio::spawn(async move { p.wait_for_high_watermark(info.last_offset, later).await })
+        };
+        p.record_follower_fetch(2, 3);
+        p.record_follower_fetch(3, 3);
+        assert_eq!(waiter.await.unwrap(), Ok(()));
+    }
+
+    #[test]
+    fn a_lagging_follower_leaves_the_isr_and_a_caught_up_one_joins() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = leader_of_three(dir.path());
+        p.record_follower_fetch(2, 0);
+        assert_eq!(p.wanted_isr(60_000, &|_| true), None);
+        // With no lag allowed, both followers are behind (3 never fetched at all after 0 ms).
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        assert_eq!(p.wanted_isr(0, &|_| true), Some(vec![1]));
+        p.update_from_metadata(&PartitionRecord { partition: 0, replicas: vec![1, 2, 3], isr: vec![1], leader: 1, leader_epoch: 0 }, 1);
+        p.record_follower_fetch(2, 0);
+        assert_eq!(p.wanted_isr(60_000, &|_| true), Some(vec![1, 2]), "3 has not fetched since");
+        p.record_follower_fetch(3, 0);
+        assert_eq!(p.wanted_isr(60_000, &|_| true), Some(vec![1, 2, 3]), "both fetched the whole (empty) log");
+        assert_eq!(p.wanted_isr(60_000, &|id| id != 3), Some(vec![1, 2]), "a fenced broker does not join");
     }
 }

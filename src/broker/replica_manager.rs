@@ -31,6 +31,7 @@ struct DirState {
     clean_shutdown: bool,
     recovery_points: HashMap<TopicPartition, i64>,
     log_starts: HashMap<TopicPartition, i64>,
+    high_watermarks: HashMap<TopicPartition, i64>,
     cleaner_offsets: HashMap<TopicPartition, i64>,
     /// Partition folders found on disk.
     existing: HashMap<TopicPartition, PathBuf>,
@@ -63,6 +64,9 @@ impl ReplicaManager {
             }
             for e in read_offset_checkpoint(&dir.join(LOG_START_FILE))? {
                 state.log_starts.insert((e.topic, e.partition), e.offset);
+            }
+            for e in read_offset_checkpoint(&dir.join(HIGH_WATERMARK_FILE))? {
+                state.high_watermarks.insert((e.topic, e.partition), e.offset);
             }
             for e in read_offset_checkpoint(&dir.join(CLEANER_OFFSET_FILE))? {
                 state
@@ -103,10 +107,12 @@ impl ReplicaManager {
                 continue;
             }
             let tp = (topic.name.clone(), p.partition);
-            if self.get(&tp.0, tp.1).is_some() {
+            if let Some(open) = self.get(&tp.0, tp.1) {
+                open.update_from_metadata(p, node_id);
                 continue;
             }
             let partition = self.open_partition(&tp, topic.id, config.clone(), p.leader_epoch)?;
+            partition.update_from_metadata(p, node_id);
             self.partitions
                 .write()
                 .unwrap_or_else(|e| e.into_inner())
@@ -128,8 +134,10 @@ impl ReplicaManager {
                 .get(tp)
                 .map(|path| (root.clone(), path.clone(), s))
         });
+        let mut high_watermark = None;
         let (root, log) = match found {
             Some((root, path, state)) => {
+                high_watermark = state.high_watermarks.get(tp).copied();
                 let recovery_point = state.recovery_points.get(tp).copied().unwrap_or(0);
                 let log_start = state.log_starts.get(tp).copied().unwrap_or(0);
                 let mut log = Log::open(
@@ -153,14 +161,20 @@ impl ReplicaManager {
                 (root, Log::create(&path, config)?)
             }
         };
-        Ok(crate::broker::partition::Partition::new(
+        let partition = crate::broker::partition::Partition::new(
             tp.0.clone(),
             tp.1,
             topic_id,
             root,
             log,
             epoch,
-        ))
+        );
+        // A restarted leader must not expose what its followers may not have: it starts from
+        // the checkpointed high watermark and the ISR moves it on (a lone replica at once).
+        if let Some(hw) = high_watermark {
+            partition.restart_high_watermark_at(hw);
+        }
+        Ok(partition)
     }
 
     fn least_loaded_dir(&self) -> PathBuf {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::common::{args, kbox_bin, kbox_output, repo, KboxProcess};
+use crate::common::{args, kbox_bin, kbox_output, repo, run_script, KboxProcess};
 
 const HEARTBEAT_MS: u32 = 250;
 const SESSION_MS: u32 = 1500;
@@ -372,6 +372,159 @@ async fn separate_controllers_and_brokers() {
     eprintln!("broker 5 fenced {:?} after SIGTERM", started.elapsed());
     nodes.remove(4);
     for node in nodes.iter_mut() {
+        assert_eq!(node.process.take().unwrap().terminate(), Some(0), "node {} stops cleanly", node.id);
+    }
+}
+
+/// Acknowledged lines in acked_producer.py's output file.
+fn acked_count(path: &Path) -> usize {
+    std::fs::read_to_string(path).map(|s| s.lines().count()).unwrap_or(0)
+}
+
+/// `kbox topics --describe` rows of a topic: (partition, leader, isr), through `bootstrap`.
+fn describe_partitions(bootstrap: &str, topic: &str) -> Option<Vec<(i32, i32, Vec<i32>)>> {
+    let out = Command::new(kbox_bin())
+        .args(["topics", "--bootstrap-server", bootstrap, "--describe", "--topic", topic])
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let field = |line: &str, name: &str| -> Option<String> {
+        line.split('\t').find_map(|f| f.trim().strip_prefix(name).map(|v| v.trim().to_string()))
+    };
+    let rows: Vec<(i32, i32, Vec<i32>)> = text
+        .lines()
+        .filter(|l| l.contains("Partition: "))
+        .filter_map(|l| {
+            let partition = field(l, "Partition:")?.parse().ok()?;
+            let leader = field(l, "Leader:")?.parse().ok()?;
+            let mut isr: Vec<i32> = field(l, "Isr:")?.split(',').filter_map(|v| v.trim().parse().ok()).collect();
+            isr.sort_unstable();
+            Some((partition, leader, isr))
+        })
+        .collect();
+    (!rows.is_empty()).then_some(rows)
+}
+
+/// Issue 6's promise with an independent client: confluent-kafka produces with acks=all into an
+/// RF=3, min.insync.replicas=2 topic; the leader of a partition is killed with -9 mid-stream; a
+/// new leader serves and writes continue; the killed broker restarts and rejoins every ISR; every
+/// acknowledged record is then read back at the offset it was acknowledged at.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acked_records_survive_a_leader_kill_and_the_broker_rejoins_the_isr() {
+    let dir = tempfile::tempdir().unwrap();
+    // A longer session than the other tests: a loaded machine must not fence live brokers.
+    let mut nodes = write_nodes(dir.path(), &["broker,controller"; 3], 3000);
+    for node in nodes.iter_mut() {
+        node.process = Some(KboxProcess::start_config(&node.config));
+    }
+    for b in nodes.iter().map(|n| n.bootstrap.clone()) {
+        wait_for("all three brokers registered", Duration::from_secs(30), || {
+            (brokers_seen_by(&b) == [1, 2, 3]).then_some(())
+        });
+    }
+    let all: Vec<String> = nodes.iter().map(|n| n.bootstrap.clone()).collect();
+    let bootstrap = all.join(",");
+    let (code, out, err) = kbox_output(
+        None,
+        args(&[
+            "topics", "--bootstrap-server", &all[0], "--create", "--topic", "durable", "--partitions", "3",
+            "--replication-factor", "3", "--config", "min.insync.replicas=2",
+        ]),
+    )
+    .await;
+    assert_eq!(code, 0, "{out}{err}");
+    for b in &all {
+        wait_for("the topic everywhere", Duration::from_secs(10), || describe_partitions(b, "durable"));
+    }
+
+    let acked = dir.path().join("acked.jsonl");
+    let mut producer = Command::new("python3")
+        .args(["tests/clients/acked_producer.py", "--bootstrap", &bootstrap, "--topic", "durable"])
+        .args(["--count", "2000000", "--timeout", "90", "--rate", "3000", "--out"])
+        .arg(&acked)
+        .current_dir(repo())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for("records acknowledged before the kill", Duration::from_secs(60), || {
+        assert!(producer.try_wait().unwrap().is_none(), "producer exited early");
+        (acked_count(&acked) >= 3000).then_some(())
+    });
+
+    // kill -9 the leader of partition 0.
+    let rows = describe_partitions(&all[0], "durable").unwrap();
+    let victim = rows.iter().find(|r| r.0 == 0).unwrap().1;
+    assert!(rows.iter().all(|r| r.2 == [1, 2, 3]), "every replica in sync before the kill: {rows:?}");
+    let index = nodes.iter().position(|n| n.id == victim).unwrap();
+    nodes[index].process.take().unwrap().kill9();
+    let killed_at = Instant::now();
+    let survivor = nodes.iter().find(|n| n.id != victim).unwrap().bootstrap.clone();
+    let acked_at_kill = acked_count(&acked);
+    wait_for("a new leader for partition 0", Duration::from_secs(20), || {
+        describe_partitions(&survivor, "durable")
+            .filter(|rows| rows.iter().all(|r| r.1 >= 0 && r.1 != victim && !r.2.contains(&victim)))
+    });
+    wait_for("writes continuing without the killed broker", Duration::from_secs(60), || {
+        assert!(producer.try_wait().unwrap().is_none(), "producer exited early");
+        (acked_count(&acked) >= acked_at_kill + 3000).then_some(())
+    });
+    eprintln!("new leader and 3000 more acks {:?} after kill -9 of broker {victim}", killed_at.elapsed());
+
+    // The killed broker comes back, follows, and rejoins the ISR of every partition.
+    nodes[index].process = Some(KboxProcess::start_config(&nodes[index].config));
+    let restarted_at = Instant::now();
+    wait_for("the restarted broker back in every ISR", Duration::from_secs(60), || {
+        describe_partitions(&survivor, "durable").filter(|rows| rows.iter().all(|r| r.2 == [1, 2, 3]))
+    });
+    eprintln!("broker {victim} back in every ISR {:?} after its restart", restarted_at.elapsed());
+    let _ = producer.kill();
+    let _ = producer.wait();
+
+    let (ok, stdout, stderr) = run_script(
+        "python3",
+        &["tests/clients/verify_acked.py", "--bootstrap", &bootstrap, "--topic", "durable", "--acked", acked.to_str().unwrap()],
+    );
+    let summary: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap_or("{}")).unwrap_or_default();
+    eprintln!("verify_acked: {summary}");
+    assert!(ok, "{stdout}{stderr}");
+    assert_eq!(summary["lost"], 0, "{summary}");
+    assert!(summary["acked"].as_i64().unwrap() >= 6000, "{summary}");
+
+    // Fewer in-sync replicas than min.insync.replicas: acks=all is refused, not accepted.
+    let (code, out, err) = kbox_output(
+        None,
+        args(&["configs", "--bootstrap-server", &all[0], "--alter", "--topic", "durable", "--add-config", "min.insync.replicas=3"]),
+    )
+    .await;
+    assert_eq!(code, 0, "{out}{err}");
+    let victim = nodes[2].id;
+    nodes[2].process.take().unwrap().kill9();
+    let survivor = nodes[0].bootstrap.clone();
+    wait_for("the ISR without the killed broker", Duration::from_secs(20), || {
+        describe_partitions(&survivor, "durable").filter(|rows| rows.iter().all(|r| !r.2.contains(&victim)))
+    });
+    let produce = |acks: &str| {
+        let mut child = Command::new("kcat")
+            .args(["-P", "-b", &survivor, "-t", "durable", "-p", "0", "-X", &format!("acks={acks}"), "-X", "retries=0"])
+            .args(["-X", "message.timeout.ms=5000"])
+            .stdin(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(b"one\n").unwrap();
+        let out = child.wait_with_output().unwrap();
+        (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let (ok, err) = produce("all");
+    assert!(!ok && err.contains("Not enough in-sync replicas"), "acks=all with 2 of 3 in sync: {err}");
+    let (ok, err) = produce("1");
+    assert!(ok, "acks=1 still accepted: {err}");
+
+    for node in nodes.iter_mut().filter(|n| n.process.is_some()) {
         assert_eq!(node.process.take().unwrap().terminate(), Some(0), "node {} stops cleanly", node.id);
     }
 }

@@ -7,6 +7,12 @@
 //! read_committed (isolation level 1) reads stop at the last stable offset and come with the
 //! aborted transactions overlapping them (from the `.txnindex`), so the client drops those.
 //! Fetch sessions (KIP-227) are not kept: session id 0 tells clients to send full fetches.
+//!
+//! A follower's fetch (replica id, or ReplicaState from v15, >= 0) reads up to the log end, not
+//! the high watermark; its fetch offset is its log end, which the leader records (moving the
+//! high watermark). When its last fetched epoch ends earlier in the leader's log, the answer is
+//! a diverging epoch (KIP-320) instead of records, and the follower truncates. Consumers may
+//! only fetch from the leader.
 
 use std::pin::Pin;
 use std::sync::Arc;
@@ -46,6 +52,7 @@ impl IntoFrame for FetchReply {
 
 pub async fn handle(state: &BrokerState, header: &RequestHeader, request: FetchRequest) -> Option<FetchReply> {
     let by_id = header.request_api_version >= 13;
+    let replica_id = if header.request_api_version >= 15 { request.replica_state.replica_id.0 } else { request.replica_id.0 };
     let mut topics = Vec::new();
     let mut wanted = Vec::new();
     for (i, topic) in request.topics.iter().enumerate() {
@@ -54,14 +61,26 @@ pub async fn handle(state: &BrokerState, header: &RequestHeader, request: FetchR
         t.topic = topic.topic.clone();
         t.topic_id = topic.topic_id;
         topics.push(t);
-        // Consumers need READ on the topic (follower fetches, with replica state, come with
-        // the cluster issue and need CLUSTER_ACTION).
-        let allowed = name.as_ref().is_none_or(|n| state.authorized(AclOperation::Read, ResourceType::Topic, n));
+        // Consumers need READ on the topic, followers CLUSTER_ACTION.
+        let allowed = if replica_id >= 0 {
+            state.authorized_on_cluster(AclOperation::ClusterAction)
+        } else {
+            name.as_ref().is_none_or(|n| state.authorized(AclOperation::Read, ResourceType::Topic, n))
+        };
         for p in &topic.partitions {
             let partition = match &name {
                 _ if !allowed => Err(ResponseError::TopicAuthorizationFailed),
                 None => Err(ResponseError::UnknownTopicId),
-                Some(n) => state.replicas.get(n, p.partition).ok_or(ResponseError::UnknownTopicOrPartition),
+                Some(n) => match state.replicas.get(n, p.partition) {
+                    None => Err(ResponseError::UnknownTopicOrPartition),
+                    Some(partition) if !partition.is_leader() => Err(ResponseError::NotLeaderOrFollower),
+                    Some(partition) => {
+                        if replica_id >= 0 {
+                            partition.record_follower_fetch(replica_id, p.fetch_offset);
+                        }
+                        Ok(partition)
+                    }
+                },
             };
             wanted.push(Wanted { topic_index: i, request: p.clone(), partition });
         }
@@ -83,7 +102,7 @@ pub async fn handle(state: &BrokerState, header: &RequestHeader, request: FetchR
                 wakeups.push(n);
             }
         }
-        let (partitions, files, bytes, errors) = read_all(&wanted, max_bytes, read_committed, header.request_api_version);
+        let (partitions, files, bytes, errors) = read_all(&wanted, max_bytes, read_committed, replica_id >= 0, header.request_api_version);
         let now = Instant::now();
         if bytes >= min_bytes || errors || now >= deadline || wakeups.is_empty() {
             let mut topics = topics;
@@ -97,7 +116,11 @@ pub async fn handle(state: &BrokerState, header: &RequestHeader, request: FetchR
             // Over the consumer byte rate: answer at once without data (the client fetches
             // it again after the throttle time), as Kafka does.
             let client_id = header.client_id.as_deref().unwrap_or("");
-            let throttle = state.throttle(quota::CONSUMER_BYTE_RATE, client_id, bytes as f64);
+            let throttle = if replica_id >= 0 {
+                std::time::Duration::ZERO
+            } else {
+                state.throttle(quota::CONSUMER_BYTE_RATE, client_id, bytes as f64)
+            };
             let mut files = files;
             if !throttle.is_zero() {
                 state.quotas_unrecord(quota::CONSUMER_BYTE_RATE, client_id, bytes as f64);
@@ -123,6 +146,7 @@ fn read_all(
     wanted: &[Wanted],
     max_bytes: usize,
     read_committed: bool,
+    follower: bool,
     version: i16,
 ) -> (Vec<PartitionData>, Vec<FileSlice>, usize, bool) {
     let mut files = Vec::new();
@@ -142,8 +166,12 @@ fn read_all(
                 data.error_code = code.code();
                 errors = true;
             }
-            Ok(partition) => match read_one(partition, &w.request, max_bytes.saturating_sub(total), total == 0, read_committed, &mut data, &mut files) {
-                Ok(n) => total += n,
+            Ok(partition) => match read_one(partition, &w.request, max_bytes.saturating_sub(total), total == 0, read_committed, follower, &mut data, &mut files) {
+                Ok(n) => {
+                    total += n;
+                    // A diverging epoch is an answer the follower acts on at once.
+                    errors |= data.diverging_epoch.epoch >= 0;
+                }
                 Err(code) => {
                     data.error_code = code.code();
                     errors = true;
@@ -164,10 +192,20 @@ fn read_one(
     budget: usize,
     first: bool,
     read_committed: bool,
+    follower: bool,
     data: &mut PartitionData,
     files: &mut Vec<FileSlice>,
 ) -> Result<usize, ResponseError> {
     partition.check_leader_epoch(request.current_leader_epoch)?;
+    if follower && request.last_fetched_epoch >= 0 {
+        let (epoch, end) = partition.log().end_offset_for_epoch(request.last_fetched_epoch);
+        if epoch >= 0 && (epoch < request.last_fetched_epoch || end < request.fetch_offset) {
+            data.high_watermark = partition.high_watermark();
+            data.diverging_epoch.epoch = epoch;
+            data.diverging_epoch.end_offset = end;
+            return Ok(0);
+        }
+    }
     let hw = partition.high_watermark();
     let limit = budget.min(request.partition_max_bytes.max(0) as usize);
     let slice = {
@@ -178,8 +216,14 @@ fn read_one(
         data.log_start_offset = log.log_start_offset();
         // read_committed stops at the last stable offset; offsets up to the high watermark
         // are still valid to ask for.
-        let max_offset = if read_committed { lso } else { hw };
-        if request.fetch_offset >= max_offset && request.fetch_offset <= hw {
+        let max_offset = if follower {
+            log.log_end_offset()
+        } else if read_committed {
+            lso
+        } else {
+            hw
+        };
+        if request.fetch_offset >= max_offset && request.fetch_offset <= hw.max(max_offset) {
             None
         } else if limit == 0 && !first {
             None

@@ -1,20 +1,24 @@
 //! Produce: append each partition's batches to its log as leader. The batches are checked
 //! (magic, length, CRC) and stored as they came; records are never decoded.
 //! acks=0 gets no response at all, as in Kafka; acks=1 and acks=-1 are answered after the
-//! append (and after the fsync when the topic's flush policy asks for one). With one replica
-//! per partition the whole ISR is this node, so acks=-1 is satisfied by the local append.
+//! append (and after the fsync when the topic's flush policy asks for one). acks=-1 is
+//! refused with NOT_ENOUGH_REPLICAS before appending when the ISR is smaller than
+//! `min.insync.replicas`, and answered once every ISR member has fetched past the batch (the
+//! high watermark passed it), or with REQUEST_TIMED_OUT after the request's timeout.
 
 use kafka_protocol::messages::produce_response::{PartitionProduceResponse, TopicProduceResponse};
 use kafka_protocol::messages::{ProduceRequest, ProduceResponse, RequestHeader};
 use kafka_protocol::protocol::StrBytes;
 
 use crate::acl::{AclOperation, ResourceType};
+use crate::broker::partition::AckWait;
 use crate::broker::{quota, BrokerState};
 use crate::protocol::ResponseError;
 
 pub async fn handle(state: &BrokerState, header: &RequestHeader, request: ProduceRequest) -> Option<ProduceResponse> {
     let by_id = header.request_api_version >= 13;
     let acks = request.acks;
+    let ack_deadline = tokio::time::Instant::now() + std::time::Duration::from_millis(request.timeout_ms.max(0) as u64);
     let mut response = ProduceResponse::default();
     let bytes: usize = request
         .topic_data
@@ -64,10 +68,21 @@ pub async fn handle(state: &BrokerState, header: &RequestHeader, request: Produc
                 }
                 (None, _) => Err((ResponseError::UnknownTopicOrPartition, None)),
                 (Some(_), None) => Err((ResponseError::InvalidRecord, Some("produce request without records".to_string()))),
+                (Some(partition), _) if acks == -1 && (partition.isr().len() as i32) < state.min_insync_replicas(&partition.topic) => {
+                    Err((ResponseError::NotEnoughReplicas, None))
+                }
                 (Some(partition), Some(records)) => match partition.append_as_leader(records).await {
                     Ok(info) => {
                         state.metrics.produced(&partition.topic, info.bytes as u64, info.record_count.max(0) as u64);
-                        Ok(info)
+                        if acks == -1 && info.last_offset >= 0 {
+                            match partition.wait_for_high_watermark(info.last_offset, ack_deadline).await {
+                                Ok(()) => Ok(info),
+                                Err(AckWait::TimedOut) => Err((ResponseError::RequestTimedOut, None)),
+                                Err(AckWait::NotLeader) => Err((ResponseError::NotLeaderOrFollower, None)),
+                            }
+                        } else {
+                            Ok(info)
+                        }
                     }
                     Err(e) => {
                         tracing::debug!(topic = %partition.topic, partition = partition.index, error = %e, "produce rejected");
