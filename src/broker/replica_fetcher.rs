@@ -71,23 +71,28 @@ fn leaders_followed(state: &BrokerState) -> Vec<i32> {
     leaders
 }
 
-/// At each partition this node leads: asks the controller for a new ISR when it should change.
+/// At each partition this node leads: asks the controller for a new ISR when it should change
+/// (all changes of one check in one commit).
 async fn check_isr(state: &BrokerState, lag_ms: i64) {
     let live = |id: i32| state.image().live_brokers().any(|b| b.id == id);
+    let mut records = Vec::new();
     for p in state.replicas.all() {
         let Some(isr) = p.wanted_isr(lag_ms, &live) else { continue };
         tracing::info!(topic = %p.topic, partition = p.index, from = ?p.isr(), to = ?isr, "changing the ISR");
-        let record = crate::broker::metadata::MetadataRecord::AlterIsr {
+        records.push(crate::broker::metadata::MetadataRecord::AlterIsr {
             topic_id: p.topic_id,
             partition: p.index,
             leader_epoch: p.leader_epoch(),
             isr,
-        };
-        match tokio::time::timeout(Duration::from_secs(5), state.commit_metadata(vec![record])).await {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => tracing::warn!(error = %e, "could not change the ISR"),
-            Err(_) => tracing::warn!("changing the ISR timed out"),
-        }
+        });
+    }
+    if records.is_empty() {
+        return;
+    }
+    match tokio::time::timeout(Duration::from_secs(5), state.commit_metadata(records)).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => tracing::warn!(error = %e, "could not change the ISR"),
+        Err(_) => tracing::warn!("changing the ISR timed out"),
     }
 }
 
