@@ -116,9 +116,26 @@ impl ResourceType {
     pub fn supported_operations(self) -> &'static [AclOperation] {
         use AclOperation::*;
         match self {
-            ResourceType::Topic => &[Read, Write, Create, Describe, Delete, Alter, DescribeConfigs, AlterConfigs],
+            ResourceType::Topic => &[
+                Read,
+                Write,
+                Create,
+                Describe,
+                Delete,
+                Alter,
+                DescribeConfigs,
+                AlterConfigs,
+            ],
             ResourceType::Group => &[Read, Describe, Delete],
-            ResourceType::Cluster => &[Create, ClusterAction, DescribeConfigs, AlterConfigs, IdempotentWrite, Alter, Describe],
+            ResourceType::Cluster => &[
+                Create,
+                ClusterAction,
+                DescribeConfigs,
+                AlterConfigs,
+                IdempotentWrite,
+                Alter,
+                Describe,
+            ],
             ResourceType::TransactionalId => &[Describe, Write],
             ResourceType::DelegationToken => &[Describe],
             ResourceType::User => &[CreateTokens, DescribeTokens],
@@ -168,7 +185,10 @@ impl AclBinding {
         if matches!(self.resource_type, ResourceType::Any) {
             return Err("Invalid resourceType ANY".into());
         }
-        if !matches!(self.pattern_type, PatternType::Literal | PatternType::Prefixed) {
+        if !matches!(
+            self.pattern_type,
+            PatternType::Literal | PatternType::Prefixed
+        ) {
             return Err(format!("Invalid patternType {}", self.pattern_type));
         }
         if matches!(self.operation, AclOperation::Any) {
@@ -181,13 +201,21 @@ impl AclBinding {
             return Err("Resource name should not be empty".into());
         }
         if self.resource_type == ResourceType::Cluster && self.resource_name != CLUSTER_NAME {
-            return Err(format!("The only valid name for the CLUSTER resource is {CLUSTER_NAME}"));
+            return Err(format!(
+                "The only valid name for the CLUSTER resource is {CLUSTER_NAME}"
+            ));
         }
         if !self.principal.contains(':') {
-            return Err(format!("Could not parse principal from `{}` (no colon is found).", self.principal));
+            return Err(format!(
+                "Could not parse principal from `{}` (no colon is found).",
+                self.principal
+            ));
         }
         if self.operation != AclOperation::All
-            && !self.resource_type.supported_operations().contains(&self.operation)
+            && !self
+                .resource_type
+                .supported_operations()
+                .contains(&self.operation)
         {
             return Err(format!(
                 "ResourceType {} only supports operations {}",
@@ -207,7 +235,9 @@ impl AclBinding {
     fn covers(&self, resource_type: ResourceType, name: &str) -> bool {
         self.resource_type == resource_type
             && match self.pattern_type {
-                PatternType::Literal => self.resource_name == name || self.resource_name == WILDCARD,
+                PatternType::Literal => {
+                    self.resource_name == name || self.resource_name == WILDCARD
+                }
                 PatternType::Prefixed => name.starts_with(&self.resource_name),
                 PatternType::Any | PatternType::Match => false,
             }
@@ -274,12 +304,18 @@ impl AclFilter {
             // MATCH: every ACL that applies to the named resource (literal, wildcard, prefix).
             PatternType::Match => {
                 (self.resource_type == ResourceType::Any || acl.resource_type == self.resource_type)
-                    && self.resource_name.as_ref().is_none_or(|name| acl.covers(acl.resource_type, name))
+                    && self
+                        .resource_name
+                        .as_ref()
+                        .is_none_or(|name| acl.covers(acl.resource_type, name))
             }
             pattern => {
                 (self.resource_type == ResourceType::Any || acl.resource_type == self.resource_type)
                     && (pattern == PatternType::Any || acl.pattern_type == pattern)
-                    && self.resource_name.as_ref().is_none_or(|n| *n == acl.resource_name)
+                    && self
+                        .resource_name
+                        .as_ref()
+                        .is_none_or(|n| *n == acl.resource_name)
             }
         };
         resource
@@ -337,7 +373,8 @@ pub struct Policy<'a> {
 
 /// Does an ACL's entry (principal and host, wildcards included) apply to the requester?
 pub fn entry_applies(acl: &AclBinding, who: Requester<'_>) -> bool {
-    (acl.principal == who.principal || acl.principal == WILDCARD_PRINCIPAL) && (acl.host == who.host || acl.host == WILDCARD)
+    (acl.principal == who.principal || acl.principal == WILDCARD_PRINCIPAL)
+        && (acl.host == who.host || acl.host == WILDCARD)
 }
 
 /// Kafka's decision for one operation on one resource.
@@ -360,10 +397,14 @@ pub fn authorize<'a>(
             continue;
         }
         match acl.permission {
-            PermissionType::Deny if acl.operation == operation || acl.operation == AclOperation::All => {
+            PermissionType::Deny
+                if acl.operation == operation || acl.operation == AclOperation::All =>
+            {
                 return false;
             }
-            PermissionType::Allow if operation.granted_by().contains(&acl.operation) => allowed = true,
+            PermissionType::Allow if operation.granted_by().contains(&acl.operation) => {
+                allowed = true
+            }
             _ => {}
         }
     }
@@ -374,7 +415,14 @@ pub fn authorize<'a>(
 mod tests {
     use super::*;
 
-    fn acl(rt: ResourceType, name: &str, pt: PatternType, principal: &str, op: AclOperation, perm: PermissionType) -> AclBinding {
+    fn acl(
+        rt: ResourceType,
+        name: &str,
+        pt: PatternType,
+        principal: &str,
+        op: AclOperation,
+        perm: PermissionType,
+    ) -> AclBinding {
         AclBinding {
             resource_type: rt,
             resource_name: name.into(),
@@ -386,9 +434,18 @@ mod tests {
         }
     }
 
-    const STRICT: Policy<'static> = Policy { super_users: &[], allow_everyone_if_no_acl_found: false };
-    const ALICE: Requester<'static> = Requester { principal: "User:alice", host: "10.0.0.1" };
-    const BOB: Requester<'static> = Requester { principal: "User:bob", host: "10.0.0.2" };
+    const STRICT: Policy<'static> = Policy {
+        super_users: &[],
+        allow_everyone_if_no_acl_found: false,
+    };
+    const ALICE: Requester<'static> = Requester {
+        principal: "User:alice",
+        host: "10.0.0.1",
+    };
+    const BOB: Requester<'static> = Requester {
+        principal: "User:bob",
+        host: "10.0.0.2",
+    };
 
     #[test]
     fn allow_deny_implication_and_patterns() {
@@ -396,46 +453,144 @@ mod tests {
         use PermissionType::*;
         use ResourceType::*;
         let acls = vec![
-            acl(Topic, "orders", PatternType::Literal, "User:alice", Read, Allow),
-            acl(Topic, "logs-", PatternType::Prefixed, "User:*", Write, Allow),
-            acl(Topic, "logs-secret", PatternType::Literal, "User:bob", All, Deny),
+            acl(
+                Topic,
+                "orders",
+                PatternType::Literal,
+                "User:alice",
+                Read,
+                Allow,
+            ),
+            acl(
+                Topic,
+                "logs-",
+                PatternType::Prefixed,
+                "User:*",
+                Write,
+                Allow,
+            ),
+            acl(
+                Topic,
+                "logs-secret",
+                PatternType::Literal,
+                "User:bob",
+                All,
+                Deny,
+            ),
             acl(Group, "*", PatternType::Literal, "User:alice", Read, Allow),
         ];
         let ok = |who, op, rt, name| authorize(acls.iter(), STRICT, who, op, rt, name);
         assert!(ok(ALICE, Read, Topic, "orders"));
-        assert!(ok(ALICE, Describe, Topic, "orders"), "READ implies DESCRIBE");
+        assert!(
+            ok(ALICE, Describe, Topic, "orders"),
+            "READ implies DESCRIBE"
+        );
         assert!(!ok(ALICE, Write, Topic, "orders"));
         assert!(!ok(BOB, Read, Topic, "orders"));
-        assert!(ok(BOB, Write, Topic, "logs-app"), "prefix and wildcard principal");
+        assert!(
+            ok(BOB, Write, Topic, "logs-app"),
+            "prefix and wildcard principal"
+        );
         assert!(!ok(BOB, Write, Topic, "logs-secret"), "DENY wins");
         assert!(ok(ALICE, Write, Topic, "logs-secret"));
         assert!(ok(ALICE, Read, Group, "any-group"), "wildcard resource");
-        assert!(!ok(ALICE, Read, Topic, "unprotected"), "no ACL: denied when strict");
-        let open = Policy { allow_everyone_if_no_acl_found: true, ..STRICT };
-        assert!(authorize(acls.iter(), open, BOB, Read, Topic, "unprotected"));
-        assert!(!authorize(acls.iter(), open, BOB, Read, Topic, "orders"), "an ACL exists for orders");
+        assert!(
+            !ok(ALICE, Read, Topic, "unprotected"),
+            "no ACL: denied when strict"
+        );
+        let open = Policy {
+            allow_everyone_if_no_acl_found: true,
+            ..STRICT
+        };
+        assert!(authorize(
+            acls.iter(),
+            open,
+            BOB,
+            Read,
+            Topic,
+            "unprotected"
+        ));
+        assert!(
+            !authorize(acls.iter(), open, BOB, Read, Topic, "orders"),
+            "an ACL exists for orders"
+        );
         let supers = ["User:bob".to_string()];
-        let admin = Policy { super_users: &supers, ..STRICT };
-        assert!(authorize(acls.iter(), admin, BOB, Write, Topic, "logs-secret"), "super users skip ACLs");
+        let admin = Policy {
+            super_users: &supers,
+            ..STRICT
+        };
+        assert!(
+            authorize(acls.iter(), admin, BOB, Write, Topic, "logs-secret"),
+            "super users skip ACLs"
+        );
     }
 
     #[test]
     fn host_must_match_and_deny_does_not_imply() {
         use AclOperation::*;
-        let mut only_host = acl(ResourceType::Topic, "t", PatternType::Literal, "User:alice", Read, PermissionType::Allow);
+        let mut only_host = acl(
+            ResourceType::Topic,
+            "t",
+            PatternType::Literal,
+            "User:alice",
+            Read,
+            PermissionType::Allow,
+        );
         only_host.host = "10.0.0.9".into();
-        assert!(!authorize([only_host.clone()].iter(), STRICT, ALICE, Read, ResourceType::Topic, "t"));
-        let deny_read = acl(ResourceType::Topic, "t", PatternType::Literal, "User:alice", Read, PermissionType::Deny);
-        let allow_all = acl(ResourceType::Topic, "t", PatternType::Literal, "User:alice", All, PermissionType::Allow);
+        assert!(!authorize(
+            [only_host.clone()].iter(),
+            STRICT,
+            ALICE,
+            Read,
+            ResourceType::Topic,
+            "t"
+        ));
+        let deny_read = acl(
+            ResourceType::Topic,
+            "t",
+            PatternType::Literal,
+            "User:alice",
+            Read,
+            PermissionType::Deny,
+        );
+        let allow_all = acl(
+            ResourceType::Topic,
+            "t",
+            PatternType::Literal,
+            "User:alice",
+            All,
+            PermissionType::Allow,
+        );
         let acls = [deny_read, allow_all];
-        assert!(!authorize(acls.iter(), STRICT, ALICE, Read, ResourceType::Topic, "t"));
-        assert!(authorize(acls.iter(), STRICT, ALICE, Describe, ResourceType::Topic, "t"));
+        assert!(!authorize(
+            acls.iter(),
+            STRICT,
+            ALICE,
+            Read,
+            ResourceType::Topic,
+            "t"
+        ));
+        assert!(authorize(
+            acls.iter(),
+            STRICT,
+            ALICE,
+            Describe,
+            ResourceType::Topic,
+            "t"
+        ));
     }
 
     #[test]
     fn filters_and_validation() {
         use AclOperation::*;
-        let a = acl(ResourceType::Topic, "logs-", PatternType::Prefixed, "User:a", Write, PermissionType::Allow);
+        let a = acl(
+            ResourceType::Topic,
+            "logs-",
+            PatternType::Prefixed,
+            "User:a",
+            Write,
+            PermissionType::Allow,
+        );
         let mut f = AclFilter {
             resource_type: ResourceType::Topic,
             resource_name: Some("logs-app".into()),
@@ -453,12 +608,37 @@ mod tests {
         f.pattern_type = PatternType::Literal;
         assert!(!f.matches(&a));
         assert!(a.validate().is_ok());
-        let bad = acl(ResourceType::Group, "g", PatternType::Literal, "User:a", Write, PermissionType::Allow);
-        assert_eq!(bad.validate().unwrap_err(), "ResourceType GROUP only supports operations READ,DESCRIBE,DELETE");
-        assert_eq!(AclOperation::parse("IdempotentWrite"), Some(IdempotentWrite));
-        assert_eq!(AclOperation::parse("describe_configs"), Some(DescribeConfigs));
-        assert_eq!(ResourceType::parse("transactional-id"), Some(ResourceType::TransactionalId));
-        assert_eq!(a.pattern_text(), "ResourcePattern(resourceType=TOPIC, name=logs-, patternType=PREFIXED)");
-        assert_eq!(a.entry_text(), "(principal=User:a, host=*, operation=WRITE, permissionType=ALLOW)");
+        let bad = acl(
+            ResourceType::Group,
+            "g",
+            PatternType::Literal,
+            "User:a",
+            Write,
+            PermissionType::Allow,
+        );
+        assert_eq!(
+            bad.validate().unwrap_err(),
+            "ResourceType GROUP only supports operations READ,DESCRIBE,DELETE"
+        );
+        assert_eq!(
+            AclOperation::parse("IdempotentWrite"),
+            Some(IdempotentWrite)
+        );
+        assert_eq!(
+            AclOperation::parse("describe_configs"),
+            Some(DescribeConfigs)
+        );
+        assert_eq!(
+            ResourceType::parse("transactional-id"),
+            Some(ResourceType::TransactionalId)
+        );
+        assert_eq!(
+            a.pattern_text(),
+            "ResourcePattern(resourceType=TOPIC, name=logs-, patternType=PREFIXED)"
+        );
+        assert_eq!(
+            a.entry_text(),
+            "(principal=User:a, host=*, operation=WRITE, permissionType=ALLOW)"
+        );
     }
 }

@@ -4,7 +4,9 @@
 //! checked against the bytes it holds. Errors are the expected outcome and are ignored.
 
 use bytes::{BufMut, Bytes, BytesMut};
-use kafka_protocol::records::{Compression, Record, RecordBatchEncoder, RecordEncodeOptions, TimestampType};
+use kafka_protocol::records::{
+    Compression, Record, RecordBatchEncoder, RecordEncodeOptions, TimestampType,
+};
 
 use crate::broker::handlers::{self, default_request_body, supported_apis};
 use crate::protocol::codec::{decode_request_header, RequestPreamble};
@@ -13,9 +15,15 @@ use crate::protocol::{batch, ApiKey};
 /// A request frame after its 4-byte size: preamble, header, body, for every API and version
 /// the broker answers.
 pub fn request_frame(data: &[u8]) {
-    let Some(preamble) = RequestPreamble::peek(data) else { return };
-    let Ok(api) = ApiKey::try_from(preamble.api_key) else { return };
-    let Some(range) = handlers::supported_range(api) else { return };
+    let Some(preamble) = RequestPreamble::peek(data) else {
+        return;
+    };
+    let Ok(api) = ApiKey::try_from(preamble.api_key) else {
+        return;
+    };
+    let Some(range) = handlers::supported_range(api) else {
+        return;
+    };
     if preamble.api_version < range.min || preamble.api_version > range.max {
         return;
     }
@@ -34,7 +42,9 @@ pub fn record_batches(data: &[u8]) -> usize {
     let mut decoded = 0;
     while position < data.len() {
         let rest = &data[position..];
-        let Ok(header) = batch::BatchHeader::parse(rest) else { break };
+        let Ok(header) = batch::BatchHeader::parse(rest) else {
+            break;
+        };
         let size = header.size();
         if size == 0 || size > rest.len() || batch::validate(&rest[..size]).is_err() {
             break;
@@ -52,7 +62,9 @@ pub fn record_batches(data: &[u8]) -> usize {
 pub fn record_batches_with_fixed_crc(data: &[u8]) {
     let mut owned = data.to_vec();
     // The first batch's declared size bounds what its CRC covers.
-    let declared = batch::BatchHeader::parse(&owned).map(|h| h.size()).unwrap_or(0);
+    let declared = batch::BatchHeader::parse(&owned)
+        .map(|h| h.size())
+        .unwrap_or(0);
     if declared >= batch::HEADER_SIZE && declared <= owned.len() {
         let _ = batch::set_crc(&mut owned[..declared]);
     }
@@ -65,7 +77,8 @@ pub fn record_batches_with_fixed_crc(data: &[u8]) {
 pub fn sasl_messages(data: &[u8]) -> bool {
     use crate::security::scram::{self, ScramCredential, ScramMechanism, ScramServer, ServerStep};
     static CREDENTIAL: std::sync::OnceLock<ScramCredential> = std::sync::OnceLock::new();
-    let credential = CREDENTIAL.get_or_init(|| ScramMechanism::Sha256.new_credential("fuzz-secret", 4096));
+    let credential =
+        CREDENTIAL.get_or_init(|| ScramMechanism::Sha256.new_credential("fuzz-secret", 4096));
     let _ = scram::parse_plain(data);
     let (first, last) = match data.iter().position(|b| *b == 0) {
         Some(i) => (&data[..i], &data[i + 1..]),
@@ -85,7 +98,9 @@ pub fn sasl_messages(data: &[u8]) -> bool {
 pub fn sasl_seeds() -> Vec<Vec<u8>> {
     let mut scram = b"n,,n=fuzz,r=fyko+d2lbbFgONRv9qkxdawL".to_vec();
     scram.push(0);
-    scram.extend_from_slice(b"c=biws,r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,p=v0X8v3Bz2T0CJGbJQyF0X+HI4Ts=");
+    scram.extend_from_slice(
+        b"c=biws,r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,p=v0X8v3Bz2T0CJGbJQyF0X+HI4Ts=",
+    );
     vec![b"\0fuzz\0fuzz-secret".to_vec(), scram]
 }
 
@@ -94,7 +109,9 @@ pub fn request_seeds() -> Vec<Vec<u8>> {
     let mut seeds = Vec::new();
     for (api, range) in supported_apis() {
         for version in range.min..=range.max {
-            let Some(body) = default_request_body(api, version) else { continue };
+            let Some(body) = default_request_body(api, version) else {
+                continue;
+            };
             let mut frame = BytesMut::new();
             frame.put_i16(api as i16);
             frame.put_i16(version);
@@ -130,18 +147,34 @@ pub fn batch_seeds() -> Vec<Vec<u8>> {
             timestamp: 1_700_000_000_000 + i,
             key: Some(Bytes::from(format!("key-{i}"))),
             value: Some(Bytes::from("value ".repeat(i as usize + 1))),
-            headers: [(kafka_protocol::protocol::StrBytes::from_static_str("h"), Some(Bytes::from_static(b"v")))]
-                .into_iter()
-                .collect(),
+            headers: [(
+                kafka_protocol::protocol::StrBytes::from_static_str("h"),
+                Some(Bytes::from_static(b"v")),
+            )]
+            .into_iter()
+            .collect(),
         })
         .collect();
-    [Compression::None, Compression::Gzip, Compression::Snappy, Compression::Lz4, Compression::Zstd]
-        .into_iter()
-        .map(|compression| {
-            let mut buf = BytesMut::new();
-            RecordBatchEncoder::encode(&mut buf, &records, &RecordEncodeOptions { version: 2, compression }).expect("encoding a small batch cannot fail");
-            buf.to_vec()
-        })
-        .collect()
+    [
+        Compression::None,
+        Compression::Gzip,
+        Compression::Snappy,
+        Compression::Lz4,
+        Compression::Zstd,
+    ]
+    .into_iter()
+    .map(|compression| {
+        let mut buf = BytesMut::new();
+        RecordBatchEncoder::encode(
+            &mut buf,
+            &records,
+            &RecordEncodeOptions {
+                version: 2,
+                compression,
+            },
+        )
+        .expect("encoding a small batch cannot fail");
+        buf.to_vec()
+    })
+    .collect()
 }
-

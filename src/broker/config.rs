@@ -1548,9 +1548,12 @@ impl BrokerConfig {
             max_connections: r.int("max.connections")?,
             max_connections_per_ip: r.int("max.connections.per.ip")?,
             max_connections_per_ip_overrides: {
-                let raw = r.opt_string("max.connections.per.ip.overrides").unwrap_or_default();
-                crate::broker::connection_quotas::parse_overrides(&raw)
-                    .map_err(|m| ConfigError::invalid_value("max.connections.per.ip.overrides", &raw, m))?
+                let raw = r
+                    .opt_string("max.connections.per.ip.overrides")
+                    .unwrap_or_default();
+                crate::broker::connection_quotas::parse_overrides(&raw).map_err(|m| {
+                    ConfigError::invalid_value("max.connections.per.ip.overrides", &raw, m)
+                })?
             },
             max_connection_creation_rate: r.int("max.connection.creation.rate")?,
             fetch_max_bytes: r.int("fetch.max.bytes")?,
@@ -1584,7 +1587,11 @@ impl BrokerConfig {
                 let v = r.opt_string("kbox.metrics.listener").unwrap_or_default();
                 ConfigError::invalid_value("kbox.metrics.listener", &v, m)
             })?,
-            authorizer_enabled: !r.opt_string("authorizer.class.name").unwrap_or_default().trim().is_empty(),
+            authorizer_enabled: !r
+                .opt_string("authorizer.class.name")
+                .unwrap_or_default()
+                .trim()
+                .is_empty(),
             super_users: r
                 .opt_string("super.users")
                 .unwrap_or_default()

@@ -73,13 +73,20 @@ fn limit(v: i32) -> u32 {
 pub fn parse_overrides(raw: &str) -> Result<HashMap<IpAddr, u32>, String> {
     let mut out = HashMap::new();
     for item in raw.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-        let (host, count) = item.rsplit_once(':').ok_or_else(|| format!("Invalid override `{item}`: expected host:count"))?;
-        let count: u32 = count.trim().parse().map_err(|_| format!("Invalid connection count in `{item}`"))?;
+        let (host, count) = item
+            .rsplit_once(':')
+            .ok_or_else(|| format!("Invalid override `{item}`: expected host:count"))?;
+        let count: u32 = count
+            .trim()
+            .parse()
+            .map_err(|_| format!("Invalid connection count in `{item}`"))?;
         let host = host.trim().trim_start_matches('[').trim_end_matches(']');
         let ips: Vec<IpAddr> = match host.parse::<IpAddr>() {
             Ok(ip) => vec![ip],
             Err(_) => std::net::ToSocketAddrs::to_socket_addrs(&(host, 0))
-                .map_err(|e| format!("Cannot resolve `{host}` in max.connections.per.ip.overrides: {e}"))?
+                .map_err(|e| {
+                    format!("Cannot resolve `{host}` in max.connections.per.ip.overrides: {e}")
+                })?
                 .map(|a| a.ip())
                 .collect(),
         };
@@ -92,13 +99,16 @@ pub fn parse_overrides(raw: &str) -> Result<HashMap<IpAddr, u32>, String> {
 
 impl ConnectionQuotas {
     pub fn new(config: &BrokerConfig) -> ConnectionQuotas {
-        let max_total = usize::try_from(config.max_connections).unwrap_or(0).min(Semaphore::MAX_PERMITS);
+        let max_total = usize::try_from(config.max_connections)
+            .unwrap_or(0)
+            .min(Semaphore::MAX_PERMITS);
         ConnectionQuotas {
             slots: Arc::new(Semaphore::new(max_total)),
             per_ip: Arc::default(),
             max_per_ip: limit(config.max_connections_per_ip),
             overrides: config.max_connections_per_ip_overrides.clone(),
-            max_creation_rate: (config.max_connection_creation_rate < i32::MAX).then_some(config.max_connection_creation_rate as f64),
+            max_creation_rate: (config.max_connection_creation_rate < i32::MAX)
+                .then_some(config.max_connection_creation_rate as f64),
             // Kafka measures connection rates over the quota windows too.
             rates: QuotaManager::new(
                 Duration::from_secs(config.quota_window_size_seconds.max(1) as u64),
@@ -111,7 +121,9 @@ impl ConnectionQuotas {
     /// to allow one more connection. Call before accepting.
     pub async fn wait_for_slot(&self) -> OwnedSemaphorePermit {
         if let Some(rate) = self.max_creation_rate {
-            let throttle = self.rates.record(quota::CONNECTION_CREATION_RATE, "", "listener", 1.0, rate);
+            let throttle =
+                self.rates
+                    .record(quota::CONNECTION_CREATION_RATE, "", "listener", 1.0, rate);
             if !throttle.is_zero() {
                 tokio::time::sleep(throttle).await;
             }
@@ -125,9 +137,20 @@ impl ConnectionQuotas {
 
     /// Admits a connection from `ip` (holding `slot`), or says why not. `ip_quota` is the
     /// address's `connection_creation_rate` client quota, if any.
-    pub fn admit(&self, slot: OwnedSemaphorePermit, ip: IpAddr, ip_quota: Option<f64>) -> Result<ConnectionPermit, Refusal> {
+    pub fn admit(
+        &self,
+        slot: OwnedSemaphorePermit,
+        ip: IpAddr,
+        ip_quota: Option<f64>,
+    ) -> Result<ConnectionPermit, Refusal> {
         if let Some(quota) = ip_quota {
-            let throttle = self.rates.record(quota::CONNECTION_CREATION_RATE, "", &ip.to_string(), 1.0, quota);
+            let throttle = self.rates.record(
+                quota::CONNECTION_CREATION_RATE,
+                "",
+                &ip.to_string(),
+                1.0,
+                quota,
+            );
             if !throttle.is_zero() {
                 return Err(Refusal::CreationRate { ip, quota });
             }
@@ -142,7 +165,11 @@ impl ConnectionQuotas {
             return Err(Refusal::TooManyFromAddress { ip, max });
         }
         *count += 1;
-        Ok(ConnectionPermit { _slot: slot, ip, per_ip: self.per_ip.clone() })
+        Ok(ConnectionPermit {
+            _slot: slot,
+            ip,
+            per_ip: self.per_ip.clone(),
+        })
     }
 }
 
@@ -161,28 +188,49 @@ mod tests {
 
     #[tokio::test]
     async fn per_ip_limits_overrides_and_release() {
-        let q = quotas(&[("max.connections.per.ip", "2"), ("max.connections.per.ip.overrides", "10.0.0.9:0,127.0.0.2:3")]);
+        let q = quotas(&[
+            ("max.connections.per.ip", "2"),
+            ("max.connections.per.ip.overrides", "10.0.0.9:0,127.0.0.2:3"),
+        ]);
         let local: IpAddr = "127.0.0.1".parse().unwrap();
         let a = q.admit(q.wait_for_slot().await, local, None).unwrap();
         let _b = q.admit(q.wait_for_slot().await, local, None).unwrap();
         let refused = q.admit(q.wait_for_slot().await, local, None).unwrap_err();
         assert_eq!(refused.to_string(), "Rejected connection from /127.0.0.1, address already has the configured maximum of 2 connections.");
         drop(a);
-        assert!(q.admit(q.wait_for_slot().await, local, None).is_ok(), "a closed connection frees its place");
-        assert!(q.admit(q.wait_for_slot().await, "10.0.0.9".parse().unwrap(), None).is_err(), "override 0 refuses all");
+        assert!(
+            q.admit(q.wait_for_slot().await, local, None).is_ok(),
+            "a closed connection frees its place"
+        );
+        assert!(
+            q.admit(q.wait_for_slot().await, "10.0.0.9".parse().unwrap(), None)
+                .is_err(),
+            "override 0 refuses all"
+        );
         let other: IpAddr = "127.0.0.2".parse().unwrap();
-        let held: Vec<_> = (0..3).map(|_| q.admit(q.slots.clone().try_acquire_owned().unwrap(), other, None).unwrap()).collect();
+        let held: Vec<_> = (0..3)
+            .map(|_| {
+                q.admit(q.slots.clone().try_acquire_owned().unwrap(), other, None)
+                    .unwrap()
+            })
+            .collect();
         assert_eq!(held.len(), 3);
     }
 
     #[tokio::test]
     async fn max_connections_makes_the_acceptor_wait() {
         let q = quotas(&[("max.connections", "1")]);
-        let first = q.admit(q.wait_for_slot().await, "127.0.0.1".parse().unwrap(), None).unwrap();
+        let first = q
+            .admit(q.wait_for_slot().await, "127.0.0.1".parse().unwrap(), None)
+            .unwrap();
         let waiting = tokio::time::timeout(Duration::from_millis(50), q.wait_for_slot()).await;
         assert!(waiting.is_err(), "no slot while one connection is open");
         drop(first);
-        assert!(tokio::time::timeout(Duration::from_secs(5), q.wait_for_slot()).await.is_ok());
+        assert!(
+            tokio::time::timeout(Duration::from_secs(5), q.wait_for_slot())
+                .await
+                .is_ok()
+        );
     }
 
     #[tokio::test]
@@ -198,7 +246,10 @@ mod tests {
                 Err(e) => panic!("{e}"),
             }
         }
-        assert!(admitted >= 1 && refused >= 1, "admitted {admitted}, refused {refused}");
+        assert!(
+            admitted >= 1 && refused >= 1,
+            "admitted {admitted}, refused {refused}"
+        );
     }
 
     #[test]

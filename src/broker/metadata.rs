@@ -64,7 +64,11 @@ pub enum MetadataRecord {
     /// An ACL was deleted (DeleteAcls).
     RemoveAcl { id: Uuid },
     /// A client quota was set (`value`) or removed (`None`) (AlterClientQuotas).
-    ClientQuota { entity: crate::broker::quota::Entity, key: String, value: Option<f64> },
+    ClientQuota {
+        entity: crate::broker::quota::Entity,
+        key: String,
+        value: Option<f64>,
+    },
     /// A SCRAM credential was set (Kafka's `UserScramCredentialRecord`; byte fields in base64).
     UserScramCredential {
         name: String,
@@ -94,7 +98,12 @@ pub enum MetadataRecord {
     /// A partition leader changed its ISR (Kafka's AlterPartition, committed as a
     /// PartitionChangeRecord). Applied only while `leader_epoch` is still the partition's: a
     /// deposed leader's request is void.
-    AlterIsr { topic_id: Uuid, partition: i32, leader_epoch: i32, isr: Vec<i32> },
+    AlterIsr {
+        topic_id: Uuid,
+        partition: i32,
+        leader_epoch: i32,
+        isr: Vec<i32>,
+    },
 }
 
 /// A listener a broker advertises.
@@ -244,7 +253,10 @@ impl MetadataImage {
                 let entity = crate::broker::quota::canonical(entity.clone());
                 match value {
                     Some(v) => {
-                        self.client_quotas.entry(entity).or_default().insert(key.clone(), *v);
+                        self.client_quotas
+                            .entry(entity)
+                            .or_default()
+                            .insert(key.clone(), *v);
                     }
                     None => {
                         if let Some(values) = self.client_quotas.get_mut(&entity) {
@@ -292,10 +304,20 @@ impl MetadataImage {
                 }
             }
             MetadataRecord::LeaderChange { .. } => {}
-            MetadataRecord::RegisterBroker { id, endpoints, rack, fenced } => {
+            MetadataRecord::RegisterBroker {
+                id,
+                endpoints,
+                rack,
+                fenced,
+            } => {
                 self.brokers.insert(
                     *id,
-                    BrokerRegistration { id: *id, endpoints: endpoints.clone(), rack: rack.clone(), fenced: *fenced },
+                    BrokerRegistration {
+                        id: *id,
+                        endpoints: endpoints.clone(),
+                        rack: rack.clone(),
+                        fenced: *fenced,
+                    },
                 );
             }
             MetadataRecord::FenceBroker { id } => {
@@ -310,12 +332,18 @@ impl MetadataImage {
                 }
                 self.elect_offline_with(*id);
             }
-            MetadataRecord::AlterIsr { topic_id, partition, leader_epoch, isr } => {
+            MetadataRecord::AlterIsr {
+                topic_id,
+                partition,
+                leader_epoch,
+                isr,
+            } => {
                 if let Some(p) = self
                     .topic_by_id_mut(topic_id)
                     .and_then(|t| t.partitions.iter_mut().find(|p| p.partition == *partition))
                 {
-                    if p.leader_epoch == *leader_epoch && !isr.is_empty() && isr.contains(&p.leader) {
+                    if p.leader_epoch == *leader_epoch && !isr.is_empty() && isr.contains(&p.leader)
+                    {
                         p.isr = isr.clone();
                     }
                 }
@@ -468,7 +496,9 @@ impl MetadataLog {
                 let Ok(set) = RecordBatchDecoder::decode(&mut buf) else {
                     break;
                 };
-                let Some(first) = set.records.first() else { continue };
+                let Some(first) = set.records.first() else {
+                    continue;
+                };
                 if first.offset < offset {
                     continue;
                 }
@@ -488,7 +518,10 @@ impl MetadataLog {
                 }
                 progressed = true;
                 base_offsets.push(base);
-                entries.push(MetadataEntry { term, payload: records });
+                entries.push(MetadataEntry {
+                    term,
+                    payload: records,
+                });
             }
             if !progressed {
                 break;
@@ -496,12 +529,22 @@ impl MetadataLog {
         }
         let state = match std::fs::read(path.join(QUORUM_STATE_FILE)) {
             Ok(bytes) => Some(serde_json::from_slice(&bytes).map_err(|e| {
-                Error::Message(format!("{} is unreadable: {e}", path.join(QUORUM_STATE_FILE).display()))
+                Error::Message(format!(
+                    "{} is unreadable: {e}",
+                    path.join(QUORUM_STATE_FILE).display()
+                ))
             })?),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(e) => return Err(e.into()),
         };
-        Ok((MetadataLog { log, dir: path, base_offsets }, StoredMetadata { entries, state }))
+        Ok((
+            MetadataLog {
+                log,
+                dir: path,
+                base_offsets,
+            },
+            StoredMetadata { entries, state },
+        ))
     }
 
     /// Appends one entry durably (one batch, fsynced).
@@ -628,13 +671,24 @@ mod tests {
     fn replicated_image() -> (MetadataImage, Uuid) {
         let mut image = MetadataImage::default();
         for id in 1..=3 {
-            image.apply(&MetadataRecord::RegisterBroker { id, endpoints: vec![], rack: None, fenced: false });
+            image.apply(&MetadataRecord::RegisterBroker {
+                id,
+                endpoints: vec![],
+                rack: None,
+                fenced: false,
+            });
         }
         let id = Uuid::new_v4();
         image.apply(&MetadataRecord::Topic {
             name: "t".into(),
             id,
-            partitions: vec![PartitionRecord { partition: 0, replicas: vec![1, 2, 3], isr: vec![1, 2, 3], leader: 1, leader_epoch: 0 }],
+            partitions: vec![PartitionRecord {
+                partition: 0,
+                replicas: vec![1, 2, 3],
+                isr: vec![1, 2, 3],
+                leader: 1,
+                leader_epoch: 0,
+            }],
             configs: BTreeMap::new(),
         });
         (image, id)
@@ -649,7 +703,10 @@ mod tests {
         let (mut image, _) = replicated_image();
         image.apply(&MetadataRecord::FenceBroker { id: 1 });
         let p = partition0(&image);
-        assert_eq!((p.leader, p.leader_epoch, p.isr.clone()), (2, 1, vec![2, 3]));
+        assert_eq!(
+            (p.leader, p.leader_epoch, p.isr.clone()),
+            (2, 1, vec![2, 3])
+        );
         // A fenced follower leaves the ISR; the leader stays.
         image.apply(&MetadataRecord::FenceBroker { id: 3 });
         let p = partition0(&image);
@@ -668,12 +725,27 @@ mod tests {
     #[test]
     fn an_isr_change_from_a_deposed_leader_is_void() {
         let (mut image, id) = replicated_image();
-        image.apply(&MetadataRecord::AlterIsr { topic_id: id, partition: 0, leader_epoch: 0, isr: vec![1, 2] });
+        image.apply(&MetadataRecord::AlterIsr {
+            topic_id: id,
+            partition: 0,
+            leader_epoch: 0,
+            isr: vec![1, 2],
+        });
         assert_eq!(partition0(&image).isr, [1, 2]);
         image.apply(&MetadataRecord::FenceBroker { id: 1 });
-        image.apply(&MetadataRecord::AlterIsr { topic_id: id, partition: 0, leader_epoch: 0, isr: vec![1, 2, 3] });
+        image.apply(&MetadataRecord::AlterIsr {
+            topic_id: id,
+            partition: 0,
+            leader_epoch: 0,
+            isr: vec![1, 2, 3],
+        });
         assert_eq!(partition0(&image).isr, [2], "epoch 0 is over");
-        image.apply(&MetadataRecord::AlterIsr { topic_id: id, partition: 0, leader_epoch: 1, isr: vec![1, 2] });
+        image.apply(&MetadataRecord::AlterIsr {
+            topic_id: id,
+            partition: 0,
+            leader_epoch: 1,
+            isr: vec![1, 2],
+        });
         assert_eq!(partition0(&image).isr, [1, 2]);
     }
 
@@ -697,16 +769,22 @@ mod tests {
                 .unwrap();
             let mut set = BTreeMap::new();
             set.insert("retention.ms".to_string(), "1000".to_string());
-            log.append(2, &[MetadataRecord::TopicConfig {
-                id,
-                set,
-                delete: vec![],
-            }])
+            log.append(
+                2,
+                &[MetadataRecord::TopicConfig {
+                    id,
+                    set,
+                    delete: vec![],
+                }],
+            )
             .unwrap();
             log.close().unwrap();
         }
         let (mut log, stored) = MetadataLog::open(dir.path(), true).unwrap();
-        assert_eq!(stored.entries.iter().map(|e| e.term).collect::<Vec<_>>(), [1, 1, 2]);
+        assert_eq!(
+            stored.entries.iter().map(|e| e.term).collect::<Vec<_>>(),
+            [1, 1, 2]
+        );
         let mut image = MetadataImage::default();
         for e in &stored.entries {
             e.payload.iter().for_each(|r| image.apply(r));
@@ -720,6 +798,9 @@ mod tests {
         log.append(3, &[topic("later", 1)]).unwrap();
         log.close().unwrap();
         let (_log, stored) = MetadataLog::open(dir.path(), true).unwrap();
-        assert_eq!(stored.entries.iter().map(|e| e.term).collect::<Vec<_>>(), [1, 3]);
+        assert_eq!(
+            stored.entries.iter().map(|e| e.term).collect::<Vec<_>>(),
+            [1, 3]
+        );
     }
 }

@@ -402,7 +402,11 @@ pub fn render(state: &BrokerState) -> String {
         "Fetched record bytes written to sockets, by path: sendfile (page cache to socket) or copied (read into memory first).",
     );
     for (i, path) in ["sendfile", "copied"].into_iter().enumerate() {
-        w.sample(name, &[("path", path)], m.fetch_bytes_sent[i].load(Ordering::Relaxed));
+        w.sample(
+            name,
+            &[("path", path)],
+            m.fetch_bytes_sent[i].load(Ordering::Relaxed),
+        );
     }
 
     // One lock per partition, held only to copy three numbers.

@@ -14,8 +14,8 @@ pub mod log;
 pub mod metadata;
 pub mod metrics;
 pub mod network;
-pub mod quorum;
 pub mod partition;
+pub mod quorum;
 pub mod quota;
 pub mod replica_fetcher;
 pub mod replica_manager;
@@ -84,7 +84,12 @@ impl BrokerState {
     /// May the requester of the request being handled do `operation` on the resource? Always
     /// true without an authorizer; requests made outside a connection (tests, internal
     /// callers) act as `User:ANONYMOUS` from 127.0.0.1.
-    pub fn authorized(&self, operation: acl::AclOperation, resource: acl::ResourceType, name: &str) -> bool {
+    pub fn authorized(
+        &self,
+        operation: acl::AclOperation,
+        resource: acl::ResourceType,
+        name: &str,
+    ) -> bool {
         if !self.config.authorizer_enabled {
             return true;
         }
@@ -115,7 +120,10 @@ impl BrokerState {
         let allowed = acl::authorize(
             image.acls.values(),
             policy,
-            acl::Requester { principal, host: &host },
+            acl::Requester {
+                principal,
+                host: &host,
+            },
             operation,
             resource,
             name,
@@ -135,8 +143,12 @@ impl BrokerState {
             if image.client_quotas.is_empty() {
                 return Duration::ZERO;
             }
-            let principal = network::session().map_or_else(|| network::ANONYMOUS.to_string(), |s| s.principal);
-            let user = principal.split_once(':').map_or(principal.as_str(), |(_, name)| name).to_string();
+            let principal =
+                network::session().map_or_else(|| network::ANONYMOUS.to_string(), |s| s.principal);
+            let user = principal
+                .split_once(':')
+                .map_or(principal.as_str(), |(_, name)| name)
+                .to_string();
             quota::lookup(&image.client_quotas, &user, client_id, key).map(|q| (q, user))
         };
         let Some((quota, user)) = quota else {
@@ -149,8 +161,12 @@ impl BrokerState {
 
     /// Takes back an amount [`BrokerState::throttle`] recorded (a throttled fetch sends no data).
     pub fn quotas_unrecord(&self, key: &'static str, client_id: &str, amount: f64) {
-        let principal = network::session().map_or_else(|| network::ANONYMOUS.to_string(), |s| s.principal);
-        let user = principal.split_once(':').map_or(principal.as_str(), |(_, name)| name).to_string();
+        let principal =
+            network::session().map_or_else(|| network::ANONYMOUS.to_string(), |s| s.principal);
+        let user = principal
+            .split_once(':')
+            .map_or(principal.as_str(), |(_, name)| name)
+            .to_string();
         self.quotas.unrecord(key, &user, client_id, amount);
     }
 
@@ -158,7 +174,11 @@ impl BrokerState {
     /// `authorizeByResourceType`, used for idempotent producers): a super user, an ALLOW for the
     /// principal on any resource of the type, or, with `allow.everyone.if.no.acl.found`, a type
     /// no ACL mentions.
-    pub fn authorized_for_any(&self, operation: acl::AclOperation, resource: acl::ResourceType) -> bool {
+    pub fn authorized_for_any(
+        &self,
+        operation: acl::AclOperation,
+        resource: acl::ResourceType,
+    ) -> bool {
         if !self.config.authorizer_enabled {
             return true;
         }
@@ -171,11 +191,18 @@ impl BrokerState {
             return true;
         }
         let image = self.image();
-        let mut of_type = image.acls.values().filter(|a| a.resource_type == resource).peekable();
+        let mut of_type = image
+            .acls
+            .values()
+            .filter(|a| a.resource_type == resource)
+            .peekable();
         if of_type.peek().is_none() {
             return self.config.allow_everyone_if_no_acl_found;
         }
-        let who = acl::Requester { principal: &principal, host: &host };
+        let who = acl::Requester {
+            principal: &principal,
+            host: &host,
+        };
         of_type.any(|a| {
             a.permission == acl::PermissionType::Allow
                 && acl::entry_applies(a, who)
@@ -210,14 +237,18 @@ impl BrokerState {
 
     /// Applies committed entries in order, and opens or removes partitions to match.
     fn apply_committed(&self, batch: CommittedBatch) {
-        let Some(last) = batch.last().map(|(index, _)| *index) else { return };
+        let Some(last) = batch.last().map(|(index, _)| *index) else {
+            return;
+        };
         let mut terms = Vec::with_capacity(batch.len());
         let image = {
             let mut image = self.image.write().unwrap_or_else(|e| e.into_inner());
             for (_, entry) in &batch {
                 for record in &entry.payload {
                     let deleted = match record {
-                        MetadataRecord::RemoveTopic { id } => image.topic_by_id(id).map(|t| t.name.clone()),
+                        MetadataRecord::RemoveTopic { id } => {
+                            image.topic_by_id(id).map(|t| t.name.clone())
+                        }
                         _ => None,
                     };
                     image.apply(record);
@@ -266,13 +297,21 @@ impl BrokerState {
             let endpoints: Vec<Endpoint> = b
                 .endpoints
                 .iter()
-                .map(|e| Endpoint { listener: e.listener.clone(), host: e.host.clone(), port: e.port })
+                .map(|e| Endpoint {
+                    listener: e.listener.clone(),
+                    host: e.host.clone(),
+                    port: e.port,
+                })
                 .collect();
             if let Some(ep) = pick(&endpoints) {
                 out.push((b.id, ep, b.rack.clone()));
             }
         }
-        let fenced = self.image().brokers.get(&self.node_id).is_some_and(|b| b.fenced);
+        let fenced = self
+            .image()
+            .brokers
+            .get(&self.node_id)
+            .is_some_and(|b| b.fenced);
         if let Some(ep) = pick(&self.endpoints).filter(|_| !fenced) {
             out.push((self.node_id, ep, self.config.broker_rack.clone()));
         }
@@ -293,7 +332,10 @@ impl BrokerState {
     pub fn leader_of(&self, topic: &str, partition: i32) -> Option<i32> {
         let image = self.image();
         let t = image.topics.get(topic)?;
-        t.partitions.iter().find(|p| p.partition == partition).map(|p| p.leader)
+        t.partitions
+            .iter()
+            .find(|p| p.partition == partition)
+            .map(|p| p.leader)
     }
 
     /// A topic's `min.insync.replicas` (its override, else the broker's).
@@ -425,13 +467,19 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker> {
     let (quorum, committed) = quorum::Quorum::start(&config, metadata_log, stored, applied)?;
     // The CONTROLLER listener, when other voters need to reach this one.
     let controller_socket = match config.controller_listeners().first() {
-        Some(listener) if config.is_controller() && (quorum.voter_ids().len() > 1 || !config.is_broker()) => {
+        Some(listener)
+            if config.is_controller() && (quorum.voter_ids().len() > 1 || !config.is_broker()) =>
+        {
             let bind = listener.bind_address();
             let socket = TcpListener::bind(&bind)
                 .await
                 .map_err(|e| Error::Message(format!("cannot listen on {bind}: {e}")))?;
             // A controller-only node has no broker listener: this is its `listening` line.
-            let what = if config.is_broker() { "controller listener bound" } else { "listening" };
+            let what = if config.is_broker() {
+                "controller listener bound"
+            } else {
+                "listening"
+            };
             tracing::info!(listener = %listener.name, address = %socket.local_addr()?, "{what}");
             Some(socket)
         }
@@ -546,7 +594,11 @@ async fn serve(
 ) -> Result<()> {
     let mut tasks = tokio::task::JoinSet::new();
     if let Some(listener) = controller_listener {
-        tasks.spawn(quorum::rpc::serve(state.clone(), listener, shutdown.clone()));
+        tasks.spawn(quorum::rpc::serve(
+            state.clone(),
+            listener,
+            shutdown.clone(),
+        ));
     }
     tasks.spawn(quorum::controller::run(state.clone(), shutdown.clone()));
     if state.config.is_broker() {

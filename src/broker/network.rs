@@ -126,7 +126,11 @@ async fn serve_connection(
     mut shutdown: watch::Receiver<bool>,
     _permit: super::connection_quotas::ConnectionPermit,
 ) {
-    let idle = Duration::from_millis(u64::try_from(state.config.connections_max_idle_ms).unwrap_or(u64::MAX).max(1));
+    let idle = Duration::from_millis(
+        u64::try_from(state.config.connections_max_idle_ms)
+            .unwrap_or(u64::MAX)
+            .max(1),
+    );
     let max = usize::try_from(state.config.socket_request_max_bytes)
         .unwrap_or(crate::protocol::frame::DEFAULT_MAX_FRAME_BYTES);
     let _open = state.metrics.connection_opened();
@@ -220,7 +224,11 @@ async fn serve_connection(
             break;
         }
         // A throttled client is not read from until its throttle time has passed.
-        let muted = session.muted_until.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let muted = session
+            .muted_until
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
         if let Some(until) = muted {
             tokio::select! {
                 _ = tokio::time::sleep_until(until.into()) => {}
@@ -244,7 +252,11 @@ async fn write_frame(
         match part {
             Part::Bytes(bytes) => writer.write_all(bytes).await?,
             // sendfile needs the plain socket; TLS encrypts in user space anyway.
-            Part::File(slice) if slice.len >= SENDFILE_MIN && cfg!(target_os = "linux") && matches!(writer.get_ref(), MaybeTlsWrite::Plain(_)) => {
+            Part::File(slice)
+                if slice.len >= SENDFILE_MIN
+                    && cfg!(target_os = "linux")
+                    && matches!(writer.get_ref(), MaybeTlsWrite::Plain(_)) =>
+            {
                 writer.flush().await?;
                 if let MaybeTlsWrite::Plain(socket) = writer.get_ref() {
                     send_file(socket.as_ref(), slice).await?;
@@ -293,7 +305,10 @@ async fn send_file(socket: &TcpStream, slice: &FileSlice) -> std::io::Result<()>
 #[cfg(not(target_os = "linux"))]
 async fn send_file(_socket: &TcpStream, _slice: &FileSlice) -> std::io::Result<()> {
     // Never called: `write_frame` reads file parts where there is no sendfile.
-    Err(std::io::Error::new(std::io::ErrorKind::Unsupported, "sendfile"))
+    Err(std::io::Error::new(
+        std::io::ErrorKind::Unsupported,
+        "sendfile",
+    ))
 }
 
 /// The socket of a connection: TLS-wrapped on SSL and SASL_SSL listeners, with the client

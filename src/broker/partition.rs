@@ -97,7 +97,8 @@ impl Partition {
     /// the log end).
     pub fn restart_high_watermark_at(&self, checkpointed: i64) {
         let end = self.log().log_end_offset();
-        self.high_watermark.store(checkpointed.clamp(0, end), Ordering::Release);
+        self.high_watermark
+            .store(checkpointed.clamp(0, end), Ordering::Release);
     }
 
     /// The log, locked. Never held across an `.await`.
@@ -150,11 +151,22 @@ impl Partition {
                     .replicas
                     .iter()
                     .filter(|&&id| id != me)
-                    .map(|&id| (id, Follower { log_end: -1, leader_end_at_fetch: 0, last_fetch_ms: now, caught_up_ms: now }))
+                    .map(|&id| {
+                        (
+                            id,
+                            Follower {
+                                log_end: -1,
+                                leader_end_at_fetch: 0,
+                                last_fetch_ms: now,
+                                caught_up_ms: now,
+                            },
+                        )
+                    })
                     .collect();
             }
         }
-        self.leader_epoch.store(record.leader_epoch, Ordering::Release);
+        self.leader_epoch
+            .store(record.leader_epoch, Ordering::Release);
         let log = self.log();
         self.advance_high_watermark(&log);
         drop(log);
@@ -212,7 +224,12 @@ impl Partition {
             if r.leader != r.me {
                 return;
             }
-            let f = r.followers.entry(id).or_insert(Follower { log_end: -1, leader_end_at_fetch: 0, last_fetch_ms: now, caught_up_ms: now });
+            let f = r.followers.entry(id).or_insert(Follower {
+                log_end: -1,
+                leader_end_at_fetch: 0,
+                last_fetch_ms: now,
+                caught_up_ms: now,
+            });
             // Kafka's rule: caught up now if it has the whole log, else as of its previous
             // fetch if it now has what the leader had then.
             if fetch_offset >= end {
@@ -245,7 +262,9 @@ impl Partition {
                 if *id == r.me {
                     return true;
                 }
-                let Some(f) = r.followers.get(id) else { return false };
+                let Some(f) = r.followers.get(id) else {
+                    return false;
+                };
                 let fresh = now - f.caught_up_ms <= lag_ms;
                 if r.isr.contains(id) {
                     fresh
@@ -262,7 +281,11 @@ impl Partition {
 
     /// At the leader, for acks=all: waits until the high watermark passes `offset` (every
     /// ISR member has it), or the deadline, or leadership is lost.
-    pub async fn wait_for_high_watermark(&self, offset: i64, deadline: tokio::time::Instant) -> Result<(), AckWait> {
+    pub async fn wait_for_high_watermark(
+        &self,
+        offset: i64,
+        deadline: tokio::time::Instant,
+    ) -> Result<(), AckWait> {
         loop {
             let notified = self.appended.notified();
             tokio::pin!(notified);
@@ -274,19 +297,29 @@ impl Partition {
                 return Err(AckWait::NotLeader);
             }
             if tokio::time::timeout_at(deadline, notified).await.is_err() {
-                return if self.high_watermark() > offset { Ok(()) } else { Err(AckWait::TimedOut) };
+                return if self.high_watermark() > offset {
+                    Ok(())
+                } else {
+                    Err(AckWait::TimedOut)
+                };
             }
         }
     }
 
     /// At a follower: appends the leader's batches as they are (offsets and epochs kept) and
     /// takes the leader's high watermark, capped by the log end.
-    pub fn append_as_follower(&self, records: Bytes, leader_high_watermark: i64) -> Result<AppendInfo, LogError> {
+    pub fn append_as_follower(
+        &self,
+        records: Bytes,
+        leader_high_watermark: i64,
+    ) -> Result<AppendInfo, LogError> {
         let info = {
             let mut log = self.log();
             let info = log.append_as_follower(records, now_ms())?;
-            self.high_watermark
-                .store(leader_high_watermark.min(log.log_end_offset()), Ordering::Release);
+            self.high_watermark.store(
+                leader_high_watermark.min(log.log_end_offset()),
+                Ordering::Release,
+            );
             info
         };
         self.appended.notify_waiters();
@@ -296,7 +329,8 @@ impl Partition {
     /// At a follower: takes the leader's high watermark when no records came.
     pub fn follow_high_watermark(&self, leader_high_watermark: i64) {
         let end = self.log().log_end_offset();
-        self.high_watermark.store(leader_high_watermark.min(end), Ordering::Release);
+        self.high_watermark
+            .store(leader_high_watermark.min(end), Ordering::Release);
     }
 
     /// At a follower: removes everything from `offset` on (its log diverged from the
@@ -410,7 +444,16 @@ mod tests {
     fn leader_of_three(dir: &std::path::Path) -> Partition {
         let log = Log::create(dir, LogConfig::default()).unwrap();
         let p = Partition::new("t".into(), 0, Uuid::new_v4(), dir.to_path_buf(), log, 0);
-        p.update_from_metadata(&PartitionRecord { partition: 0, replicas: vec![1, 2, 3], isr: vec![1, 2, 3], leader: 1, leader_epoch: 0 }, 1);
+        p.update_from_metadata(
+            &PartitionRecord {
+                partition: 0,
+                replicas: vec![1, 2, 3],
+                isr: vec![1, 2, 3],
+                leader: 1,
+                leader_epoch: 0,
+            },
+            1,
+        );
         p
     }
 
@@ -427,7 +470,16 @@ mod tests {
         p.record_follower_fetch(3, 10);
         assert_eq!(p.high_watermark(), 10);
         // Out of the ISR, a follower no longer holds the high watermark back.
-        p.update_from_metadata(&PartitionRecord { partition: 0, replicas: vec![1, 2, 3], isr: vec![1, 2], leader: 1, leader_epoch: 0 }, 1);
+        p.update_from_metadata(
+            &PartitionRecord {
+                partition: 0,
+                replicas: vec![1, 2, 3],
+                isr: vec![1, 2],
+                leader: 1,
+                leader_epoch: 0,
+            },
+            1,
+        );
         p.append_as_leader(batch(5)).await.unwrap();
         assert_eq!(p.high_watermark(), 10);
         p.record_follower_fetch(2, 15);
@@ -440,7 +492,10 @@ mod tests {
         let p = std::sync::Arc::new(leader_of_three(dir.path()));
         let info = p.append_as_leader(batch(3)).await.unwrap();
         let soon = tokio::time::Instant::now() + std::time::Duration::from_millis(50);
-        assert_eq!(p.wait_for_high_watermark(info.last_offset, soon).await, Err(AckWait::TimedOut));
+        assert_eq!(
+            p.wait_for_high_watermark(info.last_offset, soon).await,
+            Err(AckWait::TimedOut)
+        );
         let waiter = {
             let p = p.clone();
             let later = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
@@ -460,11 +515,32 @@ mod tests {
         // With no lag allowed, both followers are behind (3 never fetched at all after 0 ms).
         std::thread::sleep(std::time::Duration::from_millis(5));
         assert_eq!(p.wanted_isr(0, &|_| true), Some(vec![1]));
-        p.update_from_metadata(&PartitionRecord { partition: 0, replicas: vec![1, 2, 3], isr: vec![1], leader: 1, leader_epoch: 0 }, 1);
+        p.update_from_metadata(
+            &PartitionRecord {
+                partition: 0,
+                replicas: vec![1, 2, 3],
+                isr: vec![1],
+                leader: 1,
+                leader_epoch: 0,
+            },
+            1,
+        );
         p.record_follower_fetch(2, 0);
-        assert_eq!(p.wanted_isr(60_000, &|_| true), Some(vec![1, 2]), "3 has not fetched since");
+        assert_eq!(
+            p.wanted_isr(60_000, &|_| true),
+            Some(vec![1, 2]),
+            "3 has not fetched since"
+        );
         p.record_follower_fetch(3, 0);
-        assert_eq!(p.wanted_isr(60_000, &|_| true), Some(vec![1, 2, 3]), "both fetched the whole (empty) log");
-        assert_eq!(p.wanted_isr(60_000, &|id| id != 3), Some(vec![1, 2]), "a fenced broker does not join");
+        assert_eq!(
+            p.wanted_isr(60_000, &|_| true),
+            Some(vec![1, 2, 3]),
+            "both fetched the whole (empty) log"
+        );
+        assert_eq!(
+            p.wanted_isr(60_000, &|id| id != 3),
+            Some(vec![1, 2]),
+            "a fenced broker does not join"
+        );
     }
 }

@@ -51,17 +51,26 @@ pub fn validate(entity: &Entity, key: &str, value: Option<f64>) -> Result<(), St
     let allowed: &[&str] = if is_ip {
         &[CONNECTION_CREATION_RATE]
     } else {
-        &[PRODUCER_BYTE_RATE, CONSUMER_BYTE_RATE, REQUEST_PERCENTAGE, CONTROLLER_MUTATION_RATE]
+        &[
+            PRODUCER_BYTE_RATE,
+            CONSUMER_BYTE_RATE,
+            REQUEST_PERCENTAGE,
+            CONTROLLER_MUTATION_RATE,
+        ]
     };
     if !allowed.contains(&key) {
         return Err(format!("Invalid configuration key {key}"));
     }
     if let Some(v) = value {
         if !(v.is_finite() && v > 0.0) {
-            return Err(format!("Invalid value {v} for configuration {key}: Value must be positive"));
+            return Err(format!(
+                "Invalid value {v} for configuration {key}: Value must be positive"
+            ));
         }
         if key != REQUEST_PERCENTAGE && v.fract() != 0.0 {
-            return Err(format!("Invalid value {v} for configuration {key}: Not an integer"));
+            return Err(format!(
+                "Invalid value {v} for configuration {key}: Not an integer"
+            ));
         }
     }
     if let Some((_, Some(ip))) = entity.iter().find(|(t, _)| t == IP) {
@@ -81,7 +90,12 @@ pub fn canonical(mut entity: Entity) -> Entity {
 /// The quota that applies to a (user, client id) pair, with Kafka's precedence: the most
 /// specific of user+client, user+default client, user, default user+client, default
 /// user+default client, default user, client, default client.
-pub fn lookup(quotas: &BTreeMap<Entity, BTreeMap<String, f64>>, user: &str, client_id: &str, key: &str) -> Option<f64> {
+pub fn lookup(
+    quotas: &BTreeMap<Entity, BTreeMap<String, f64>>,
+    user: &str,
+    client_id: &str,
+    key: &str,
+) -> Option<f64> {
     let u = |n: Option<&str>| (USER.to_string(), n.map(String::from));
     let c = |n: Option<&str>| (CLIENT_ID.to_string(), n.map(String::from));
     let candidates: [Entity; 8] = [
@@ -94,16 +108,22 @@ pub fn lookup(quotas: &BTreeMap<Entity, BTreeMap<String, f64>>, user: &str, clie
         vec![c(Some(client_id))],
         vec![c(None)],
     ];
-    candidates
-        .iter()
-        .find_map(|e| quotas.get(&canonical(e.clone())).and_then(|values| values.get(key)).copied())
+    candidates.iter().find_map(|e| {
+        quotas
+            .get(&canonical(e.clone()))
+            .and_then(|values| values.get(key))
+            .copied()
+    })
 }
 
 /// The quota on new connections from one IP: its own, else the default IP quota.
 pub fn ip_lookup(quotas: &BTreeMap<Entity, BTreeMap<String, f64>>, ip: &str) -> Option<f64> {
-    [Some(ip.to_string()), None]
-        .into_iter()
-        .find_map(|name| quotas.get(&vec![(IP.to_string(), name)]).and_then(|v| v.get(CONNECTION_CREATION_RATE)).copied())
+    [Some(ip.to_string()), None].into_iter().find_map(|name| {
+        quotas
+            .get(&vec![(IP.to_string(), name)])
+            .and_then(|v| v.get(CONNECTION_CREATION_RATE))
+            .copied()
+    })
 }
 
 /// A rate over a few sliding windows (Kafka's `Rate` with `SampledStat`).
@@ -116,19 +136,32 @@ struct Sensor {
 impl Sensor {
     /// Records `amount` at `now`; returns the rate per second over the live windows and the
     /// time span they cover.
-    fn record(&mut self, amount: f64, now: Instant, window: Duration, windows: usize) -> (f64, Duration) {
+    fn record(
+        &mut self,
+        amount: f64,
+        now: Instant,
+        window: Duration,
+        windows: usize,
+    ) -> (f64, Duration) {
         match self.windows.back_mut() {
             Some((start, total)) if now.duration_since(*start) < window => *total += amount,
             _ => self.windows.push_back((now, amount)),
         }
         let horizon = window * windows as u32;
-        while self.windows.front().is_some_and(|(start, _)| now.duration_since(*start) >= horizon) {
+        while self
+            .windows
+            .front()
+            .is_some_and(|(start, _)| now.duration_since(*start) >= horizon)
+        {
             self.windows.pop_front();
         }
         let total: f64 = self.windows.iter().map(|(_, a)| a).sum();
         // As Kafka's Rate: the time since the oldest window began, counted as at least
         // `windows - 1` full windows, so a first burst is spread over the whole horizon.
-        let mut span = self.windows.front().map_or(Duration::ZERO, |(start, _)| now.duration_since(*start));
+        let mut span = self
+            .windows
+            .front()
+            .map_or(Duration::ZERO, |(start, _)| now.duration_since(*start));
         let full = (span.as_nanos() / window.as_nanos().max(1)) as u32;
         let min_full = windows.saturating_sub(1) as u32;
         if full < min_full {
@@ -149,17 +182,30 @@ pub struct QuotaManager {
 
 impl QuotaManager {
     pub fn new(window: Duration, windows: usize) -> QuotaManager {
-        QuotaManager { window: window.max(Duration::from_millis(1)), windows: windows.max(1), sensors: Mutex::default() }
+        QuotaManager {
+            window: window.max(Duration::from_millis(1)),
+            windows: windows.max(1),
+            sensors: Mutex::default(),
+        }
     }
 
     /// Records `amount` (bytes, or handler milliseconds for `request_percentage`) for a pair
     /// under `quota`; returns how long to throttle it (zero when within the quota).
-    pub fn record(&self, key: &'static str, user: &str, client_id: &str, amount: f64, quota: f64) -> Duration {
+    pub fn record(
+        &self,
+        key: &'static str,
+        user: &str,
+        client_id: &str,
+        amount: f64,
+        quota: f64,
+    ) -> Duration {
         let now = Instant::now();
         let mut sensors = self.sensors.lock().unwrap_or_else(|e| e.into_inner());
         let sensor = sensors
             .entry((key, user.to_string(), client_id.to_string()))
-            .or_insert_with(|| Sensor { windows: VecDeque::new() });
+            .or_insert_with(|| Sensor {
+                windows: VecDeque::new(),
+            });
         let (mut rate, span) = sensor.record(amount, now, self.window, self.windows);
         if key == REQUEST_PERCENTAGE {
             // Milliseconds of handler time per second, as a percentage of one thread.
@@ -183,7 +229,11 @@ impl QuotaManager {
         let horizon = self.window * self.windows as u32;
         let now = Instant::now();
         let mut sensors = self.sensors.lock().unwrap_or_else(|e| e.into_inner());
-        sensors.retain(|_, s| s.windows.back().is_some_and(|(start, _)| now.duration_since(*start) < horizon));
+        sensors.retain(|_, s| {
+            s.windows
+                .back()
+                .is_some_and(|(start, _)| now.duration_since(*start) < horizon)
+        });
     }
 }
 
@@ -202,7 +252,12 @@ mod tests {
     use super::*;
 
     fn entity(pairs: &[(&str, Option<&str>)]) -> Entity {
-        canonical(pairs.iter().map(|(t, n)| (t.to_string(), n.map(String::from))).collect())
+        canonical(
+            pairs
+                .iter()
+                .map(|(t, n)| (t.to_string(), n.map(String::from)))
+                .collect(),
+        )
     }
 
     #[test]
@@ -215,10 +270,17 @@ mod tests {
         set(entity(&[(CLIENT_ID, Some("app"))]), 2.0);
         set(entity(&[(USER, None)]), 3.0);
         set(entity(&[(USER, Some("alice"))]), 4.0);
-        set(entity(&[(USER, Some("alice")), (CLIENT_ID, Some("app"))]), 5.0);
+        set(
+            entity(&[(USER, Some("alice")), (CLIENT_ID, Some("app"))]),
+            5.0,
+        );
         assert_eq!(lookup(&q, "alice", "app", PRODUCER_BYTE_RATE), Some(5.0));
         assert_eq!(lookup(&q, "alice", "other", PRODUCER_BYTE_RATE), Some(4.0));
-        assert_eq!(lookup(&q, "bob", "app", PRODUCER_BYTE_RATE), Some(3.0), "default user beats a client id");
+        assert_eq!(
+            lookup(&q, "bob", "app", PRODUCER_BYTE_RATE),
+            Some(3.0),
+            "default user beats a client id"
+        );
         assert_eq!(lookup(&q, "bob", "app", CONSUMER_BYTE_RATE), None);
         q.remove(&entity(&[(USER, None)]));
         assert_eq!(lookup(&q, "bob", "app", PRODUCER_BYTE_RATE), Some(2.0));
@@ -227,11 +289,36 @@ mod tests {
 
     #[test]
     fn validation_follows_kafka() {
-        assert!(validate(&entity(&[(USER, Some("a"))]), PRODUCER_BYTE_RATE, Some(1024.0)).is_ok());
-        assert!(validate(&entity(&[(IP, Some("10.0.0.1"))]), CONNECTION_CREATION_RATE, Some(5.0)).is_ok());
-        assert!(validate(&entity(&[(IP, Some("nope"))]), CONNECTION_CREATION_RATE, Some(5.0)).is_err());
-        assert!(validate(&entity(&[(IP, None), (USER, None)]), CONNECTION_CREATION_RATE, Some(5.0)).is_err());
-        assert!(validate(&entity(&[(USER, None)]), CONNECTION_CREATION_RATE, Some(5.0)).is_err());
+        assert!(validate(
+            &entity(&[(USER, Some("a"))]),
+            PRODUCER_BYTE_RATE,
+            Some(1024.0)
+        )
+        .is_ok());
+        assert!(validate(
+            &entity(&[(IP, Some("10.0.0.1"))]),
+            CONNECTION_CREATION_RATE,
+            Some(5.0)
+        )
+        .is_ok());
+        assert!(validate(
+            &entity(&[(IP, Some("nope"))]),
+            CONNECTION_CREATION_RATE,
+            Some(5.0)
+        )
+        .is_err());
+        assert!(validate(
+            &entity(&[(IP, None), (USER, None)]),
+            CONNECTION_CREATION_RATE,
+            Some(5.0)
+        )
+        .is_err());
+        assert!(validate(
+            &entity(&[(USER, None)]),
+            CONNECTION_CREATION_RATE,
+            Some(5.0)
+        )
+        .is_err());
         assert!(validate(&entity(&[(USER, None)]), PRODUCER_BYTE_RATE, Some(-1.0)).is_err());
         assert!(validate(&entity(&[(USER, None)]), PRODUCER_BYTE_RATE, Some(1.5)).is_err());
         assert!(validate(&entity(&[(USER, None)]), REQUEST_PERCENTAGE, Some(12.5)).is_ok());
@@ -243,15 +330,38 @@ mod tests {
         let m = QuotaManager::new(Duration::from_secs(1), 11);
         // 1000 B/s quota over 11 one-second windows (at least 10 s): 5,000 bytes are within
         // it, 10,000 more make 1,500 B/s: (1500 - 1000) / 1000 * 10 s = 5 s.
-        assert_eq!(m.record(PRODUCER_BYTE_RATE, "u", "c", 5_000.0, 1000.0), Duration::ZERO);
+        assert_eq!(
+            m.record(PRODUCER_BYTE_RATE, "u", "c", 5_000.0, 1000.0),
+            Duration::ZERO
+        );
         let t = m.record(PRODUCER_BYTE_RATE, "u", "c", 10_000.0, 1000.0);
-        assert!(t >= Duration::from_millis(4_900) && t <= Duration::from_millis(5_100), "{t:?}");
+        assert!(
+            t >= Duration::from_millis(4_900) && t <= Duration::from_millis(5_100),
+            "{t:?}"
+        );
         // Another pair has its own sensor.
-        assert_eq!(m.record(PRODUCER_BYTE_RATE, "u", "d", 500.0, 1000.0), Duration::ZERO);
-        assert_eq!(throttle_time(3000.0, 1000.0, Duration::from_secs(1), Duration::from_secs(11)), Duration::from_secs(2));
-        assert_eq!(throttle_time(1e9, 1.0, Duration::from_secs(1), Duration::from_secs(11)), Duration::from_secs(11));
+        assert_eq!(
+            m.record(PRODUCER_BYTE_RATE, "u", "d", 500.0, 1000.0),
+            Duration::ZERO
+        );
+        assert_eq!(
+            throttle_time(
+                3000.0,
+                1000.0,
+                Duration::from_secs(1),
+                Duration::from_secs(11)
+            ),
+            Duration::from_secs(2)
+        );
+        assert_eq!(
+            throttle_time(1e9, 1.0, Duration::from_secs(1), Duration::from_secs(11)),
+            Duration::from_secs(11)
+        );
         // Takes back what a throttled fetch did not send.
         m.unrecord(PRODUCER_BYTE_RATE, "u", "c", 10_000.0);
-        assert_eq!(m.record(PRODUCER_BYTE_RATE, "u", "c", 0.0, 1000.0), Duration::ZERO);
+        assert_eq!(
+            m.record(PRODUCER_BYTE_RATE, "u", "c", 0.0, 1000.0),
+            Duration::ZERO
+        );
     }
 }

@@ -30,7 +30,10 @@ const FETCH_MAX_WAIT: Duration = Duration::from_millis(500);
 const BACKOFF: Duration = Duration::from_millis(200);
 
 /// Starts and stops fetcher tasks as leadership moves, and runs the leader's ISR check.
-pub async fn run(state: Arc<BrokerState>, mut shutdown: watch::Receiver<bool>) -> crate::Result<()> {
+pub async fn run(
+    state: Arc<BrokerState>,
+    mut shutdown: watch::Receiver<bool>,
+) -> crate::Result<()> {
     let mut fetchers: HashMap<i32, tokio::task::JoinHandle<()>> = HashMap::new();
     let mut tick = tokio::time::interval(Duration::from_millis(100));
     let lag_ms = state.config.replica_lag_time_max_ms.max(100);
@@ -77,7 +80,9 @@ async fn check_isr(state: &BrokerState, lag_ms: i64) {
     let live = |id: i32| state.image().live_brokers().any(|b| b.id == id);
     let mut records = Vec::new();
     for p in state.replicas.all() {
-        let Some(isr) = p.wanted_isr(lag_ms, &live) else { continue };
+        let Some(isr) = p.wanted_isr(lag_ms, &live) else {
+            continue;
+        };
         tracing::info!(topic = %p.topic, partition = p.index, from = ?p.isr(), to = ?isr, "changing the ISR");
         records.push(crate::broker::metadata::MetadataRecord::AlterIsr {
             topic_id: p.topic_id,
@@ -116,8 +121,12 @@ async fn fetch_from(state: Arc<BrokerState>, leader: i32, mut shutdown: watch::R
         if *shutdown.borrow() {
             return;
         }
-        let partitions: Vec<Arc<Partition>> =
-            state.replicas.all().into_iter().filter(|p| p.leader() == leader).collect();
+        let partitions: Vec<Arc<Partition>> = state
+            .replicas
+            .all()
+            .into_iter()
+            .filter(|p| p.leader() == leader)
+            .collect();
         if partitions.is_empty() {
             return;
         }
@@ -125,7 +134,9 @@ async fn fetch_from(state: Arc<BrokerState>, leader: i32, mut shutdown: watch::R
             connection = match leader_address(&state, leader) {
                 Some(address) => {
                     let client_id = format!("kbox-replica-fetcher-{}", state.node_id);
-                    BrokerConnection::connect(&address, &client_id, Duration::from_secs(5)).await.ok()
+                    BrokerConnection::connect(&address, &client_id, Duration::from_secs(5))
+                        .await
+                        .ok()
                 }
                 None => None,
             };
@@ -145,8 +156,14 @@ async fn fetch_from(state: Arc<BrokerState>, leader: i32, mut shutdown: watch::R
 }
 
 /// One Fetch round for `partitions`. False when the round failed and should back off.
-async fn fetch_once(state: &BrokerState, connection: &BrokerConnection, partitions: &[Arc<Partition>]) -> bool {
-    let Ok(version) = connection.version_for::<FetchRequest>() else { return false };
+async fn fetch_once(
+    state: &BrokerState,
+    connection: &BrokerConnection,
+    partitions: &[Arc<Partition>],
+) -> bool {
+    let Ok(version) = connection.version_for::<FetchRequest>() else {
+        return false;
+    };
     let mut request = FetchRequest::default();
     if version >= 15 {
         request.replica_state.replica_id = BrokerId(state.node_id);
@@ -156,8 +173,16 @@ async fn fetch_once(state: &BrokerState, connection: &BrokerConnection, partitio
     }
     request.max_wait_ms = FETCH_MAX_WAIT.as_millis() as i32;
     request.min_bytes = 1;
-    request.max_bytes = state.config.value("replica.fetch.response.max.bytes").and_then(|v| v.as_i64()).unwrap_or(10 << 20) as i32;
-    let partition_max = state.config.value("replica.fetch.max.bytes").and_then(|v| v.as_i64()).unwrap_or(1 << 20) as i32;
+    request.max_bytes = state
+        .config
+        .value("replica.fetch.response.max.bytes")
+        .and_then(|v| v.as_i64())
+        .unwrap_or(10 << 20) as i32;
+    let partition_max = state
+        .config
+        .value("replica.fetch.max.bytes")
+        .and_then(|v| v.as_i64())
+        .unwrap_or(1 << 20) as i32;
     let mut by_topic: HashMap<String, FetchTopic> = HashMap::new();
     for p in partitions {
         let topic = by_topic.entry(p.topic.clone()).or_insert_with(|| {
@@ -197,13 +222,19 @@ async fn fetch_once(state: &BrokerState, connection: &BrokerConnection, partitio
     let mut ok = true;
     for topic in response.responses {
         let name = if version >= 13 {
-            state.image().topic_by_id(&topic.topic_id).map(|t| t.name.clone())
+            state
+                .image()
+                .topic_by_id(&topic.topic_id)
+                .map(|t| t.name.clone())
         } else {
             Some(topic.topic.0.to_string())
         };
         let Some(name) = name else { continue };
         for data in topic.partitions {
-            let Some(p) = partitions.iter().find(|p| p.topic == name && p.index == data.partition_index) else {
+            let Some(p) = partitions
+                .iter()
+                .find(|p| p.topic == name && p.index == data.partition_index)
+            else {
                 continue;
             };
             if let Err(e) = apply_fetched(p, data) {
@@ -226,25 +257,32 @@ fn apply_fetched(
             let end = p.log().log_end_offset();
             // Behind the leader's log start (retention moved on): start over from there.
             if data.log_start_offset > end {
-                p.restart_log_at(data.log_start_offset).map_err(|e| e.to_string())?;
+                p.restart_log_at(data.log_start_offset)
+                    .map_err(|e| e.to_string())?;
                 return Ok(());
             }
             // Our log end is past the leader's (which has no epoch to compare): keep only
             // what the leader has committed.
             if data.high_watermark >= 0 && end > data.high_watermark {
-                p.truncate_to(data.high_watermark).map_err(|e| e.to_string())?;
+                p.truncate_to(data.high_watermark)
+                    .map_err(|e| e.to_string())?;
                 return Ok(());
             }
         }
         return Err(format!("{error:?}"));
     }
     if data.diverging_epoch.epoch >= 0 {
-        truncate_diverged(p, data.diverging_epoch.epoch, data.diverging_epoch.end_offset)?;
+        truncate_diverged(
+            p,
+            data.diverging_epoch.epoch,
+            data.diverging_epoch.end_offset,
+        )?;
         return Ok(());
     }
     match data.records {
         Some(records) if !records.is_empty() => {
-            p.append_as_follower(records, data.high_watermark).map_err(|e| e.to_string())?;
+            p.append_as_follower(records, data.high_watermark)
+                .map_err(|e| e.to_string())?;
         }
         _ => p.follow_high_watermark(data.high_watermark),
     }
@@ -256,7 +294,11 @@ fn apply_fetched(
 /// round then finds the exact point).
 fn truncate_diverged(p: &Partition, epoch: i32, leader_end: i64) -> Result<(), String> {
     let (ours, our_end) = p.log().end_offset_for_epoch(epoch);
-    let target = if ours == epoch { leader_end.min(our_end) } else { our_end };
+    let target = if ours == epoch {
+        leader_end.min(our_end)
+    } else {
+        our_end
+    };
     let target = target.max(0);
     tracing::info!(topic = %p.topic, partition = p.index, epoch, leader_end, target, "truncating a diverged log");
     p.truncate_to(target).map_err(|e| e.to_string())?;
@@ -270,19 +312,38 @@ mod tests {
     use crate::broker::metadata::PartitionRecord;
 
     fn record(leader: i32, epoch: i32) -> PartitionRecord {
-        PartitionRecord { partition: 0, replicas: vec![1, 2], isr: vec![1, 2], leader, leader_epoch: epoch }
+        PartitionRecord {
+            partition: 0,
+            replicas: vec![1, 2],
+            isr: vec![1, 2],
+            leader,
+            leader_epoch: epoch,
+        }
     }
 
     /// A replica of node 1 holding 5 records of epoch 0, then 2 + 3 of epoch 1 (written while it
     /// led).
     async fn replica_with_two_epochs(dir: &std::path::Path) -> Partition {
         let log = Log::create(dir, LogConfig::default()).unwrap();
-        let p = Partition::new("t".into(), 0, uuid::Uuid::new_v4(), dir.to_path_buf(), log, 0);
+        let p = Partition::new(
+            "t".into(),
+            0,
+            uuid::Uuid::new_v4(),
+            dir.to_path_buf(),
+            log,
+            0,
+        );
         p.update_from_metadata(&record(1, 0), 1);
-        p.append_as_leader(crate::protocol::batch::test_batches::batch(5, 0, 1)).await.unwrap();
+        p.append_as_leader(crate::protocol::batch::test_batches::batch(5, 0, 1))
+            .await
+            .unwrap();
         p.update_from_metadata(&record(1, 1), 1);
-        p.append_as_leader(crate::protocol::batch::test_batches::batch(2, 0, 1)).await.unwrap();
-        p.append_as_leader(crate::protocol::batch::test_batches::batch(3, 0, 1)).await.unwrap();
+        p.append_as_leader(crate::protocol::batch::test_batches::batch(2, 0, 1))
+            .await
+            .unwrap();
+        p.append_as_leader(crate::protocol::batch::test_batches::batch(3, 0, 1))
+            .await
+            .unwrap();
         p.update_from_metadata(&record(2, 2), 1);
         p
     }

@@ -66,7 +66,9 @@ impl ReplicaManager {
                 state.log_starts.insert((e.topic, e.partition), e.offset);
             }
             for e in read_offset_checkpoint(&dir.join(HIGH_WATERMARK_FILE))? {
-                state.high_watermarks.insert((e.topic, e.partition), e.offset);
+                state
+                    .high_watermarks
+                    .insert((e.topic, e.partition), e.offset);
             }
             for e in read_offset_checkpoint(&dir.join(CLEANER_OFFSET_FILE))? {
                 state

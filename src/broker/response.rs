@@ -14,8 +14,8 @@ use std::collections::VecDeque;
 use std::sync::OnceLock;
 
 use bytes::{BufMut, Bytes, BytesMut};
-use kafka_protocol::protocol::{Encodable, HeaderVersion};
 use kafka_protocol::messages::ResponseHeader;
+use kafka_protocol::protocol::{Encodable, HeaderVersion};
 
 use crate::broker::log::FileSlice;
 use crate::protocol::ProtocolError;
@@ -63,7 +63,9 @@ impl ResponseFrame {
 
 impl From<Bytes> for ResponseFrame {
     fn from(bytes: Bytes) -> Self {
-        ResponseFrame { parts: vec![Part::Bytes(bytes)] }
+        ResponseFrame {
+            parts: vec![Part::Bytes(bytes)],
+        }
     }
 }
 
@@ -106,15 +108,17 @@ pub fn encode_spliced<T: Encodable + HeaderVersion>(
     if !buf.pending.is_empty() {
         return Err(encode_error(
             "response body",
-            anyhow::anyhow!("{} record placeholders were not met while encoding", buf.pending.len()),
+            anyhow::anyhow!(
+                "{} record placeholders were not met while encoding",
+                buf.pending.len()
+            ),
         ));
     }
     let mut parts = buf.parts;
     parts.push(Part::Bytes(buf.current.freeze()));
     let size: usize = parts.iter().map(Part::len).sum();
-    let size = i32::try_from(size).map_err(|_| {
-        encode_error("response", anyhow::anyhow!("larger than 2 GiB"))
-    })?;
+    let size = i32::try_from(size)
+        .map_err(|_| encode_error("response", anyhow::anyhow!("larger than 2 GiB")))?;
     parts.insert(0, Part::Bytes(Bytes::copy_from_slice(&size.to_be_bytes())));
     Ok(ResponseFrame { parts })
 }
@@ -214,16 +218,33 @@ mod tests {
         file.write_all(b"0123456789abcdefghij").unwrap();
         let file = Arc::new(file);
         let slices = vec![
-            FileSlice { file: file.clone(), position: 2, len: 5 },
-            FileSlice { file, position: 12, len: 8 },
+            FileSlice {
+                file: file.clone(),
+                position: 2,
+                len: 5,
+            },
+            FileSlice {
+                file,
+                position: 12,
+                len: 8,
+            },
         ];
         for version in [4i16, 11, 12, 13, 16] {
-            let copied = response(slices.iter().map(|s| Some(s.read_bytes().unwrap())).collect());
+            let copied = response(
+                slices
+                    .iter()
+                    .map(|s| Some(s.read_bytes().unwrap()))
+                    .collect(),
+            );
             let expected = encode_response(7, version, &copied).unwrap();
             let spliced = response(slices.iter().map(placeholder_for).collect());
             let frame = encode_spliced(7, version, &spliced, slices.clone()).unwrap();
             assert_eq!(frame.to_bytes().unwrap(), expected, "version {version}");
-            let files = frame.parts.iter().filter(|p| matches!(p, Part::File(_))).count();
+            let files = frame
+                .parts
+                .iter()
+                .filter(|p| matches!(p, Part::File(_)))
+                .count();
             assert_eq!(files, 2);
         }
     }
@@ -232,7 +253,11 @@ mod tests {
     fn a_placeholder_never_met_is_an_error() {
         let mut file = tempfile::tempfile().unwrap();
         file.write_all(b"abc").unwrap();
-        let slice = FileSlice { file: Arc::new(file), position: 0, len: 3 };
+        let slice = FileSlice {
+            file: Arc::new(file),
+            position: 0,
+            len: 3,
+        };
         let body = response(vec![Some(Bytes::from_static(b"xyz"))]);
         assert!(encode_spliced(1, 12, &body, vec![slice]).is_err());
     }

@@ -7,7 +7,10 @@ use clap::Args;
 
 use super::common::{client_config, confirm, OutputFormat};
 use super::ExitStatus;
-use crate::acl::{AclBinding, AclFilter, AclOperation, PatternType, PermissionType, ResourceType, CLUSTER_NAME, WILDCARD};
+use crate::acl::{
+    AclBinding, AclFilter, AclOperation, PatternType, PermissionType, ResourceType, CLUSTER_NAME,
+    WILDCARD,
+};
 use crate::client::admin::Admin;
 use crate::{Error, Result};
 
@@ -115,21 +118,37 @@ const USAGE_RESOURCE: &str =
     "You must provide at least one resource: --topic <topic> or --cluster or --group <group> or --delegation-token <Delegation Token ID>";
 
 pub async fn run(args: AclsArgs) -> Result<ExitStatus> {
-    let actions = [args.add, args.remove, args.list].iter().filter(|a| **a).count();
+    let actions = [args.add, args.remove, args.list]
+        .iter()
+        .filter(|a| **a)
+        .count();
     if actions != 1 {
-        return Err(Error::Message("Command must include exactly one action: --list, --add, --remove.".into()));
+        return Err(Error::Message(
+            "Command must include exactly one action: --list, --add, --remove.".into(),
+        ));
     }
-    if args.bootstrap_server.is_none() && args.command_config.is_none() && super::profiles::global().profile.is_empty() {
-        return Err(Error::Message("Missing required argument \"[bootstrap-server]\"".into()));
+    if args.bootstrap_server.is_none()
+        && args.command_config.is_none()
+        && super::profiles::global().profile.is_empty()
+    {
+        return Err(Error::Message(
+            "Missing required argument \"[bootstrap-server]\"".into(),
+        ));
     }
     if (args.producer || args.consumer) && !args.operation.is_empty() {
-        return Err(Error::Message("Option \"[producer]\" can't be used with option \"[operation]\"".into()));
+        return Err(Error::Message(
+            "Option \"[producer]\" can't be used with option \"[operation]\"".into(),
+        ));
     }
     if args.idempotent && !args.producer {
-        return Err(Error::Message("The --idempotent option is only available if --producer is set".into()));
+        return Err(Error::Message(
+            "The --idempotent option is only available if --producer is set".into(),
+        ));
     }
     if args.consumer && (args.topic.is_empty() || args.group.is_empty()) {
-        return Err(Error::Message("With --consumer you must specify a --topic and a --group".into()));
+        return Err(Error::Message(
+            "With --consumer you must specify a --topic and a --group".into(),
+        ));
     }
     let files: Vec<&PathBuf> = args.command_config.iter().collect();
     let config = client_config(args.bootstrap_server.as_deref(), &files, &[], &[])?;
@@ -148,7 +167,9 @@ fn pattern_type(args: &AclsArgs, default: PatternType) -> Result<PatternType> {
     match &args.resource_pattern_type {
         None => Ok(default),
         Some(text) => PatternType::parse(text).ok_or_else(|| {
-            Error::Message(format!("Invalid resource-pattern-type '{text}': expected literal, prefixed, any or match"))
+            Error::Message(format!(
+                "Invalid resource-pattern-type '{text}': expected literal, prefixed, any or match"
+            ))
         }),
     }
 }
@@ -158,7 +179,11 @@ fn resources(args: &AclsArgs, pattern: PatternType, must_have: bool) -> Result<V
     let mut out = Vec::new();
     let mut push = |resource_type, names: &[String]| {
         for n in names {
-            out.push(Resource { resource_type, name: n.trim().to_string(), pattern });
+            out.push(Resource {
+                resource_type,
+                name: n.trim().to_string(),
+                pattern,
+            });
         }
     };
     push(ResourceType::Topic, &args.topic);
@@ -167,7 +192,11 @@ fn resources(args: &AclsArgs, pattern: PatternType, must_have: bool) -> Result<V
     push(ResourceType::DelegationToken, &args.delegation_token);
     push(ResourceType::User, &args.user_principal);
     if pattern == PatternType::Literal && (args.cluster || args.idempotent) {
-        out.push(Resource { resource_type: ResourceType::Cluster, name: CLUSTER_NAME.into(), pattern });
+        out.push(Resource {
+            resource_type: ResourceType::Cluster,
+            name: CLUSTER_NAME.into(),
+            pattern,
+        });
     }
     if out.is_empty() && must_have {
         return Err(Error::Message(USAGE_RESOURCE.into()));
@@ -183,7 +212,9 @@ fn principals(list: &[String]) -> Result<Vec<String>> {
             let p = p.trim();
             match p.split_once(':') {
                 Some((kind, name)) if !kind.is_empty() && !name.is_empty() => Ok(p.to_string()),
-                _ => Err(Error::Message(format!("Could not parse principal from `{p}` (no colon is found)."))),
+                _ => Err(Error::Message(format!(
+                    "Could not parse principal from `{p}` (no colon is found)."
+                ))),
             }
         })
         .collect()
@@ -202,14 +233,23 @@ fn entries(args: &AclsArgs, operations: &[AclOperation]) -> Result<Vec<Entry>> {
     };
     let mut out = BTreeSet::new();
     for (people, host_flags, permission) in [
-        (&args.allow_principal, &args.allow_host, PermissionType::Allow),
+        (
+            &args.allow_principal,
+            &args.allow_host,
+            PermissionType::Allow,
+        ),
         (&args.deny_principal, &args.deny_host, PermissionType::Deny),
     ] {
         let people = principals(people)?;
         for principal in &people {
             for host in hosts(host_flags, &people) {
                 for operation in operations {
-                    out.insert(Entry { principal: principal.clone(), host: host.clone(), operation: *operation, permission });
+                    out.insert(Entry {
+                        principal: principal.clone(),
+                        host: host.clone(),
+                        operation: *operation,
+                        permission,
+                    });
                 }
             }
         }
@@ -248,7 +288,9 @@ fn wanted(args: &AclsArgs, pattern: PatternType) -> Result<BTreeMap<Resource, Ve
             match r.resource_type {
                 ResourceType::Topic => add(r, entries(args, &[Write, Describe, Create])?),
                 ResourceType::TransactionalId => add(r, entries(args, &[Write, Describe])?),
-                ResourceType::Cluster if args.idempotent => add(r, entries(args, &[IdempotentWrite])?),
+                ResourceType::Cluster if args.idempotent => {
+                    add(r, entries(args, &[IdempotentWrite])?)
+                }
                 _ => {}
             }
         }
@@ -265,12 +307,21 @@ fn wanted(args: &AclsArgs, pattern: PatternType) -> Result<BTreeMap<Resource, Ve
     for (resource, entries) in map.iter_mut() {
         entries.sort();
         entries.dedup();
-        if let Some(bad) = entries
-            .iter()
-            .find(|e| e.operation != All && !resource.resource_type.supported_operations().contains(&e.operation))
-        {
+        if let Some(bad) = entries.iter().find(|e| {
+            e.operation != All
+                && !resource
+                    .resource_type
+                    .supported_operations()
+                    .contains(&e.operation)
+        }) {
             let _ = bad;
-            let ops: Vec<&str> = resource.resource_type.supported_operations().iter().map(|o| o.name()).chain(["ALL"]).collect();
+            let ops: Vec<&str> = resource
+                .resource_type
+                .supported_operations()
+                .iter()
+                .map(|o| o.name())
+                .chain(["ALL"])
+                .collect();
             return Err(Error::Message(format!(
                 "ResourceType {} only supports operations {}",
                 resource.resource_type,
@@ -308,7 +359,11 @@ fn pattern_filter(r: &Resource) -> AclFilter {
 fn resource_text(r: &Resource, filter: bool) -> String {
     format!(
         "{}(resourceType={}, name={}, patternType={})",
-        if filter { "ResourcePatternFilter" } else { "ResourcePattern" },
+        if filter {
+            "ResourcePatternFilter"
+        } else {
+            "ResourcePattern"
+        },
         r.resource_type,
         r.name,
         r.pattern
@@ -316,7 +371,10 @@ fn resource_text(r: &Resource, filter: bool) -> String {
 }
 
 fn entry_text(e: &Entry) -> String {
-    format!("(principal={}, host={}, operation={}, permissionType={})", e.principal, e.host, e.operation, e.permission)
+    format!(
+        "(principal={}, host={}, operation={}, permissionType={})",
+        e.principal, e.host, e.operation, e.permission
+    )
 }
 
 async fn add(admin: &Admin, args: &AclsArgs) -> Result<()> {
@@ -328,7 +386,10 @@ async fn add(admin: &Admin, args: &AclsArgs) -> Result<()> {
     }
     let wanted = wanted(args, pattern)?;
     if wanted.values().any(Vec::is_empty) {
-        return Err(Error::Message("You must specify one of: --allow-principal, --deny-principal when trying to add ACLs.".into()));
+        return Err(Error::Message(
+            "You must specify one of: --allow-principal, --deny-principal when trying to add ACLs."
+                .into(),
+        ));
     }
     for (resource, entries) in &wanted {
         let existing = admin.describe_acls(&pattern_filter(resource)).await?;
@@ -336,7 +397,11 @@ async fn add(admin: &Admin, args: &AclsArgs) -> Result<()> {
         for e in entries {
             let b = binding(resource, e);
             if existing.contains(&b) {
-                println!("Acl (pattern={}, entry={}) already exists.", b.pattern_text(), b.entry_text());
+                println!(
+                    "Acl (pattern={}, entry={}) already exists.",
+                    b.pattern_text(),
+                    b.entry_text()
+                );
             } else {
                 new.push(b);
             }
@@ -344,8 +409,15 @@ async fn add(admin: &Admin, args: &AclsArgs) -> Result<()> {
         if new.is_empty() {
             continue;
         }
-        let lines: Vec<String> = new.iter().map(|b| format!("\t{}", b.entry_text())).collect();
-        println!("Adding ACLs for resource `{}`: \n {}\n", resource_text(resource, false), lines.join("\n"));
+        let lines: Vec<String> = new
+            .iter()
+            .map(|b| format!("\t{}", b.entry_text()))
+            .collect();
+        println!(
+            "Adding ACLs for resource `{}`: \n {}\n",
+            resource_text(resource, false),
+            lines.join("\n")
+        );
         for result in admin.create_acls(&new).await? {
             result?;
         }
@@ -358,9 +430,15 @@ async fn remove(admin: &Admin, args: &AclsArgs) -> Result<()> {
     let wanted = wanted(args, pattern)?;
     for (resource, entries) in &wanted {
         let question = if entries.is_empty() {
-            format!("Are you sure you want to delete all ACLs for resource filter `{}`? (y/n)", resource_text(resource, true))
+            format!(
+                "Are you sure you want to delete all ACLs for resource filter `{}`? (y/n)",
+                resource_text(resource, true)
+            )
         } else {
-            let lines: Vec<String> = entries.iter().map(|e| format!("\t{}", entry_text(e))).collect();
+            let lines: Vec<String> = entries
+                .iter()
+                .map(|e| format!("\t{}", entry_text(e)))
+                .collect();
             format!(
                 "Are you sure you want to remove ACLs: \n {}\n from resource filter `{}`? (y/n)",
                 lines.join("\n"),
@@ -408,8 +486,17 @@ async fn list(admin: &Admin, args: &AclsArgs) -> Result<()> {
     let mut found: BTreeMap<Resource, BTreeSet<Entry>> = BTreeMap::new();
     for filter in &filters {
         for b in admin.describe_acls(filter).await? {
-            let resource = Resource { resource_type: b.resource_type, name: b.resource_name.clone(), pattern: b.pattern_type };
-            let entry = Entry { principal: b.principal, host: b.host, operation: b.operation, permission: b.permission };
+            let resource = Resource {
+                resource_type: b.resource_type,
+                name: b.resource_name.clone(),
+                pattern: b.pattern_type,
+            };
+            let entry = Entry {
+                principal: b.principal,
+                host: b.host,
+                operation: b.operation,
+                permission: b.permission,
+            };
             found.entry(resource).or_default().insert(entry);
         }
     }
@@ -437,7 +524,11 @@ async fn list(admin: &Admin, args: &AclsArgs) -> Result<()> {
                 .map(|e| format!("\t{}", entry_text(e)))
                 .collect();
             if !lines.is_empty() {
-                println!("Current ACLs for resource `{}`:\n{}\n", resource_text(resource, false), lines.join("\n"));
+                println!(
+                    "Current ACLs for resource `{}`:\n{}\n",
+                    resource_text(resource, false),
+                    lines.join("\n")
+                );
             }
         }
     };

@@ -105,7 +105,9 @@ fn entity(args: &ConfigsArgs) -> Result<(ResourceType, &'static str, Option<Stri
     ];
     let chosen: Vec<_> = shorthand.into_iter().flatten().collect();
     if args.entity_type.len() > 1 || args.entity_name.len() > 1 {
-        return Err(Error::Message("Only 'users' and 'clients' entity types may be specified together".into()));
+        return Err(Error::Message(
+            "Only 'users' and 'clients' entity types may be specified together".into(),
+        ));
     }
     let (kind, name) = match (chosen.as_slice(), args.entity_type.first()) {
         ([one], None) => one.clone(),

@@ -46,7 +46,10 @@ pub fn is_quota_entity(args: &ConfigsArgs) -> bool {
         || args.user_defaults
         || args.client_defaults
         || args.ip_defaults
-        || args.entity_type.first().is_some_and(|t| quota_type(t).is_some())
+        || args
+            .entity_type
+            .first()
+            .is_some_and(|t| quota_type(t).is_some())
 }
 
 fn components(args: &ConfigsArgs) -> Result<Vec<Component>> {
@@ -58,18 +61,28 @@ fn components(args: &ConfigsArgs) -> Result<Vec<Component>> {
     ];
     for (entity_type, name, default) in shorthands {
         match (name, default) {
-            (Some(n), _) => out.push(Component { entity_type, name: Name::Named(n.clone()) }),
-            (None, true) => out.push(Component { entity_type, name: Name::Default }),
+            (Some(n), _) => out.push(Component {
+                entity_type,
+                name: Name::Named(n.clone()),
+            }),
+            (None, true) => out.push(Component {
+                entity_type,
+                name: Name::Default,
+            }),
             _ => {}
         }
     }
     if !out.is_empty() && !args.entity_type.is_empty() {
-        return Err(Error::Message("--entity-type cannot be combined with --user, --client or --ip".into()));
+        return Err(Error::Message(
+            "--entity-type cannot be combined with --user, --client or --ip".into(),
+        ));
     }
     let mut names = args.entity_name.iter();
     for t in &args.entity_type {
         let entity_type = quota_type(t).ok_or_else(|| {
-            Error::Message("Only 'users' and 'clients' entity types may be specified together".into())
+            Error::Message(
+                "Only 'users' and 'clients' entity types may be specified together".into(),
+            )
         })?;
         let name = match names.next() {
             Some(n) => Name::Named(n.clone()),
@@ -79,12 +92,19 @@ fn components(args: &ConfigsArgs) -> Result<Vec<Component>> {
         out.push(Component { entity_type, name });
     }
     if names.next().is_some() {
-        return Err(Error::Message("More --entity-name values than --entity-type values".into()));
+        return Err(Error::Message(
+            "More --entity-name values than --entity-type values".into(),
+        ));
     }
     let types: Vec<&str> = out.iter().map(|c| c.entity_type).collect();
-    let valid = matches!(types.as_slice(), [_] | ["user", "client-id"] | ["client-id", "user"]);
+    let valid = matches!(
+        types.as_slice(),
+        [_] | ["user", "client-id"] | ["client-id", "user"]
+    );
     if !valid {
-        return Err(Error::Message("Only 'users' and 'clients' entity types may be specified together".into()));
+        return Err(Error::Message(
+            "Only 'users' and 'clients' entity types may be specified together".into(),
+        ));
     }
     // Kafka names user before client.
     out.sort_by_key(|c| c.entity_type != "user");
@@ -96,7 +116,11 @@ fn describe_entity(entity: &QuotaEntity) -> String {
     let mut parts = Vec::new();
     for wanted in ["user", "client-id", "ip"] {
         if let Some((_, name)) = entity.iter().find(|(t, _)| t == wanted) {
-            let label = if wanted == "user" { "user-principal" } else { wanted };
+            let label = if wanted == "user" {
+                "user-principal"
+            } else {
+                wanted
+            };
             parts.push(match name {
                 Some(n) => format!("{label} '{n}'"),
                 None => format!("the default {label}"),
@@ -142,10 +166,14 @@ async fn alter(args: &ConfigsArgs, admin: &Admin, components: &[Component]) -> R
         .filter(|k| !k.is_empty())
         .collect();
     if added.is_empty() && deleted.is_empty() {
-        return Err(Error::Message("At least one of --add-config or --delete-config must be specified with --alter".into()));
+        return Err(Error::Message(
+            "At least one of --add-config or --delete-config must be specified with --alter".into(),
+        ));
     }
-    let (scram_add, quota_add): (Vec<_>, Vec<_>) = added.into_iter().partition(|(k, _)| is_scram_key(k));
-    let (scram_delete, quota_delete): (Vec<_>, Vec<_>) = deleted.into_iter().partition(|k| is_scram_key(k));
+    let (scram_add, quota_add): (Vec<_>, Vec<_>) =
+        added.into_iter().partition(|(k, _)| is_scram_key(k));
+    let (scram_delete, quota_delete): (Vec<_>, Vec<_>) =
+        deleted.into_iter().partition(|k| is_scram_key(k));
 
     let entity: QuotaEntity = components
         .iter()
@@ -166,16 +194,20 @@ async fn alter(args: &ConfigsArgs, admin: &Admin, components: &[Component]) -> R
                 ))
             }
         };
-        for (_, result) in admin.alter_user_scram_credentials(&scram_alterations(&user, &scram_add, &scram_delete)?).await? {
+        for (_, result) in admin
+            .alter_user_scram_credentials(&scram_alterations(&user, &scram_add, &scram_delete)?)
+            .await?
+        {
             result?;
         }
     }
     let mut ops: Vec<(String, Option<f64>)> = Vec::new();
     for (key, value) in quota_add {
-        let v: f64 = value
-            .trim()
-            .parse()
-            .map_err(|_| Error::Message(format!("Invalid value {value} for configuration {key}: Not a number of type DOUBLE")))?;
+        let v: f64 = value.trim().parse().map_err(|_| {
+            Error::Message(format!(
+                "Invalid value {value} for configuration {key}: Not a number of type DOUBLE"
+            ))
+        })?;
         ops.push((key, Some(v)));
     }
     ops.extend(quota_delete.into_iter().map(|k| (k, None)));
@@ -189,13 +221,20 @@ async fn alter(args: &ConfigsArgs, admin: &Admin, components: &[Component]) -> R
         _ => "ips",
     };
     match &first.name {
-        Name::Named(n) => println!("Completed updating config for {} {n}.", &plural[..plural.len() - 1]),
+        Name::Named(n) => println!(
+            "Completed updating config for {} {n}.",
+            &plural[..plural.len() - 1]
+        ),
         _ => println!("Completed updating default config for {plural} in the cluster."),
     }
     Ok(ExitStatus::Success)
 }
 
-async fn describe(args: &ConfigsArgs, admin: &Admin, components: &[Component]) -> Result<ExitStatus> {
+async fn describe(
+    args: &ConfigsArgs,
+    admin: &Admin,
+    components: &[Component],
+) -> Result<ExitStatus> {
     let filter: Vec<(String, QuotaMatch)> = components
         .iter()
         .map(|c| {
@@ -211,7 +250,10 @@ async fn describe(args: &ConfigsArgs, admin: &Admin, components: &[Component]) -
     quotas.sort_by(|a, b| a.0.cmp(&b.0));
     // A lone users entity also shows SCRAM credentials, as kafka-configs.sh does.
     let scram = match components {
-        [Component { entity_type: "user", name }] if *name != Name::Default => {
+        [Component {
+            entity_type: "user",
+            name,
+        }] if *name != Name::Default => {
             let user = match name {
                 Name::Named(n) => Some(n.as_str()),
                 _ => None,
@@ -224,23 +266,48 @@ async fn describe(args: &ConfigsArgs, admin: &Admin, components: &[Component]) -
         let quotas: Vec<serde_json::Value> = quotas
             .iter()
             .map(|(entity, values)| {
-                let entity: serde_json::Map<String, serde_json::Value> =
-                    entity.iter().map(|(t, n)| (t.clone(), n.clone().map_or(serde_json::Value::Null, Into::into))).collect();
-                let values: serde_json::Map<String, serde_json::Value> = values.iter().map(|(k, v)| (k.clone(), (*v).into())).collect();
+                let entity: serde_json::Map<String, serde_json::Value> = entity
+                    .iter()
+                    .map(|(t, n)| {
+                        (
+                            t.clone(),
+                            n.clone().map_or(serde_json::Value::Null, Into::into),
+                        )
+                    })
+                    .collect();
+                let values: serde_json::Map<String, serde_json::Value> = values
+                    .iter()
+                    .map(|(k, v)| (k.clone(), (*v).into()))
+                    .collect();
                 serde_json::json!({ "entity": entity, "quotas": values })
             })
             .collect();
-        let scram: Vec<serde_json::Value> =
-            scram.iter().map(|(user, creds)| serde_json::json!({ "user": user, "credentials": creds })).collect();
-        println!("{}", serde_json::json!({ "quotas": quotas, "scram_credentials": scram }));
+        let scram: Vec<serde_json::Value> = scram
+            .iter()
+            .map(|(user, creds)| serde_json::json!({ "user": user, "credentials": creds }))
+            .collect();
+        println!(
+            "{}",
+            serde_json::json!({ "quotas": quotas, "scram_credentials": scram })
+        );
         return Ok(ExitStatus::Success);
     }
     for (entity, values) in &quotas {
-        let list: Vec<String> = values.iter().map(|(k, v)| format!("{k}={}", java_double(*v))).collect();
-        println!("Quota configs for {} are {}", describe_entity(entity), list.join(", "));
+        let list: Vec<String> = values
+            .iter()
+            .map(|(k, v)| format!("{k}={}", java_double(*v)))
+            .collect();
+        println!(
+            "Quota configs for {} are {}",
+            describe_entity(entity),
+            list.join(", ")
+        );
     }
     for (user, credentials) in &scram {
-        println!("SCRAM credential configs for user-principal '{user}' are {}", credentials.join(", "));
+        println!(
+            "SCRAM credential configs for user-principal '{user}' are {}",
+            credentials.join(", ")
+        );
     }
     Ok(ExitStatus::Success)
 }
@@ -251,10 +318,22 @@ mod tests {
 
     #[test]
     fn entities_print_as_kafka_prints_them() {
-        let e = vec![("client-id".to_string(), Some("app".to_string())), ("user".to_string(), Some("alice".to_string()))];
-        assert_eq!(describe_entity(&e), "user-principal 'alice', client-id 'app'");
-        assert_eq!(describe_entity(&vec![("user".to_string(), None)]), "the default user-principal");
-        assert_eq!(describe_entity(&vec![("ip".to_string(), Some("10.0.0.1".to_string()))]), "ip '10.0.0.1'");
+        let e = vec![
+            ("client-id".to_string(), Some("app".to_string())),
+            ("user".to_string(), Some("alice".to_string())),
+        ];
+        assert_eq!(
+            describe_entity(&e),
+            "user-principal 'alice', client-id 'app'"
+        );
+        assert_eq!(
+            describe_entity(&vec![("user".to_string(), None)]),
+            "the default user-principal"
+        );
+        assert_eq!(
+            describe_entity(&vec![("ip".to_string(), Some("10.0.0.1".to_string()))]),
+            "ip '10.0.0.1'"
+        );
         assert_eq!(java_double(1024.0), "1024.0");
         assert_eq!(java_double(12.5), "12.5");
     }

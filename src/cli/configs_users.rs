@@ -61,31 +61,56 @@ pub(super) fn is_scram_key(key: &str) -> bool {
 }
 
 /// The credential changes `--add-config` / `--delete-config` ask for on `user`.
-pub(super) fn scram_alterations(user: &str, add: &[(String, String)], delete: &[String]) -> Result<Vec<ScramAlteration>> {
+pub(super) fn scram_alterations(
+    user: &str,
+    add: &[(String, String)],
+    delete: &[String],
+) -> Result<Vec<ScramAlteration>> {
     let mut alterations = Vec::new();
     for (key, value) in add {
         let m = mechanism(key)?;
         let (iterations, password) = parse_scram_value(m, value)?;
-        alterations.push(ScramAlteration::Upsert { user: user.to_string(), mechanism: m, iterations, password });
+        alterations.push(ScramAlteration::Upsert {
+            user: user.to_string(),
+            mechanism: m,
+            iterations,
+            password,
+        });
     }
     for key in delete {
-        alterations.push(ScramAlteration::Delete { user: user.to_string(), mechanism: mechanism(key)? });
+        alterations.push(ScramAlteration::Delete {
+            user: user.to_string(),
+            mechanism: mechanism(key)?,
+        });
     }
     Ok(alterations)
 }
 
 /// Each user's SCRAM credentials as `(user, ["SCRAM-SHA-256=iterations=4096", ...])`; users
 /// without credentials are left out, as in kafka-configs.sh.
-pub(super) async fn describe_scram(admin: &Admin, user: Option<&str>) -> Result<Vec<(String, Vec<String>)>> {
+pub(super) async fn describe_scram(
+    admin: &Admin,
+    user: Option<&str>,
+) -> Result<Vec<(String, Vec<String>)>> {
     let users = user.map(|u| vec![u.to_string()]);
     let mut out = Vec::new();
-    for (user, result) in admin.describe_user_scram_credentials(users.as_deref()).await? {
+    for (user, result) in admin
+        .describe_user_scram_credentials(users.as_deref())
+        .await?
+    {
         match result {
             Ok(credentials) if !credentials.is_empty() => {
-                let list = credentials.iter().map(|c| format!("{}=iterations={}", c.mechanism.name(), c.iterations)).collect();
+                let list = credentials
+                    .iter()
+                    .map(|c| format!("{}=iterations={}", c.mechanism.name(), c.iterations))
+                    .collect();
                 out.push((user, list));
             }
-            Ok(_) | Err(Error::Kafka { code: crate::protocol::ResponseError::ResourceNotFound, .. }) => {}
+            Ok(_)
+            | Err(Error::Kafka {
+                code: crate::protocol::ResponseError::ResourceNotFound,
+                ..
+            }) => {}
             Err(e) => return Err(e),
         }
     }

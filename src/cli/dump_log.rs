@@ -1283,13 +1283,19 @@ fn dump_producer_snapshot(path: &Path, w: &mut Output<'_>) -> Result<()> {
             m.insert("producerId".into(), p.producer_id.into());
             m.insert("producerEpoch".into(), p.epoch.into());
             m.insert("coordinatorEpoch".into(), p.coordinator_epoch.into());
-            m.insert("currentTxnFirstOffset".into(), p.txn_first_offset.map_or(Value::Null, Into::into));
+            m.insert(
+                "currentTxnFirstOffset".into(),
+                p.txn_first_offset.map_or(Value::Null, Into::into),
+            );
             m.insert("lastTimestamp".into(), p.last_timestamp.into());
             if let Some(b) = last {
                 m.insert("firstSequence".into(), b.first_seq.into());
                 m.insert("lastSequence".into(), b.last_seq.into());
                 m.insert("lastOffset".into(), b.last_offset.into());
-                m.insert("offsetDelta".into(), (b.last_offset - b.first_offset).into());
+                m.insert(
+                    "offsetDelta".into(),
+                    (b.last_offset - b.first_offset).into(),
+                );
                 m.insert("timestamp".into(), b.timestamp.into());
             }
             w.json(Value::Object(m))?;

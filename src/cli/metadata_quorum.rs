@@ -42,19 +42,30 @@ pub enum QuorumAction {
 }
 
 pub async fn run(args: MetadataQuorumArgs) -> Result<ExitStatus> {
-    let QuorumAction::Describe { status, replication, human_readable } = args.action;
+    let QuorumAction::Describe {
+        status,
+        replication,
+        human_readable,
+    } = args.action;
     if status && human_readable {
-        return Err(Error::Message("The option --human-readable is only supported along with --replication".into()));
+        return Err(Error::Message(
+            "The option --human-readable is only supported along with --replication".into(),
+        ));
     }
     if !status && !replication {
-        return Err(Error::Message("One of --status or --replication must be specified with describe sub-command".into()));
+        return Err(Error::Message(
+            "One of --status or --replication must be specified with describe sub-command".into(),
+        ));
     }
     let files: Vec<&PathBuf> = args.command_config.iter().collect();
     let config = client_config(args.bootstrap_server.as_deref(), &files, &[], &[])?;
     let admin = Admin::new(config)?;
     let info = admin.describe_metadata_quorum().await?;
     if replication {
-        print!("{}", replication_table(&info, human_readable, crate::broker::now_ms()));
+        print!(
+            "{}",
+            replication_table(&info, human_readable, crate::broker::now_ms())
+        );
     } else {
         let cluster_id = admin.describe_cluster().await?.cluster_id;
         print!("{}", status_text(&cluster_id, &info));
@@ -66,20 +77,35 @@ fn leader(info: &QuorumInfo) -> Result<&QuorumReplica> {
     info.voters
         .iter()
         .find(|v| v.id == info.leader_id)
-        .ok_or_else(|| Error::Message(format!("the quorum's leader {} is not among its voters", info.leader_id)))
+        .ok_or_else(|| {
+            Error::Message(format!(
+                "the quorum's leader {} is not among its voters",
+                info.leader_id
+            ))
+        })
 }
 
 /// Apache's `describe --status` lines.
 pub fn status_text(cluster_id: &str, info: &QuorumInfo) -> String {
     let Ok(leader) = leader(info) else {
-        return format!("ClusterId:              {cluster_id}\nLeaderId:               {}\n", info.leader_id);
+        return format!(
+            "ClusterId:              {cluster_id}\nLeaderId:               {}\n",
+            info.leader_id
+        );
     };
-    let laggard = info.voters.iter().min_by_key(|v| v.log_end_offset).unwrap_or(leader);
+    let laggard = info
+        .voters
+        .iter()
+        .min_by_key(|v| v.log_end_offset)
+        .unwrap_or(leader);
     let max_lag = leader.log_end_offset - laggard.log_end_offset;
     let max_lag_ms = if laggard.id == leader.id {
         0
     } else {
-        match (leader.last_caught_up_timestamp, laggard.last_caught_up_timestamp) {
+        match (
+            leader.last_caught_up_timestamp,
+            laggard.last_caught_up_timestamp,
+        ) {
             (Some(a), Some(b)) => a - b,
             _ => -1,
         }
@@ -90,7 +116,10 @@ pub fn status_text(cluster_id: &str, info: &QuorumInfo) -> String {
             .map(|r| {
                 let mut s = format!("{{\"id\": {}", r.id);
                 if !r.directory_id.is_nil() {
-                    s.push_str(&format!(", \"directoryId\": \"{}\"", crate::broker::storage_format::uuid_to_kafka_string(r.directory_id)));
+                    s.push_str(&format!(
+                        ", \"directoryId\": \"{}\"",
+                        crate::broker::storage_format::uuid_to_kafka_string(r.directory_id)
+                    ));
                 }
                 if let Some(eps) = info.endpoints.get(&r.id).filter(|e| !e.is_empty()) {
                     let quoted: Vec<String> = eps.iter().map(|e| format!("\"{e}\"")).collect();
@@ -133,13 +162,31 @@ pub fn replication_table(info: &QuorumInfo, human_readable: bool, now_ms: i64) -
         ]
     };
     let mut rows = Vec::new();
-    rows.extend(info.voters.iter().filter(|v| v.id == info.leader_id).map(|v| row(v, "Leader")));
-    rows.extend(info.voters.iter().filter(|v| v.id != info.leader_id).map(|v| row(v, "Follower")));
+    rows.extend(
+        info.voters
+            .iter()
+            .filter(|v| v.id == info.leader_id)
+            .map(|v| row(v, "Leader")),
+    );
+    rows.extend(
+        info.voters
+            .iter()
+            .filter(|v| v.id != info.leader_id)
+            .map(|v| row(v, "Follower")),
+    );
     rows.extend(info.observers.iter().map(|v| row(v, "Observer")));
-    let headers: Vec<String> = ["NodeId", "DirectoryId", "LogEndOffset", "Lag", "LastFetchTimestamp", "LastCaughtUpTimestamp", "Status"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let headers: Vec<String> = [
+        "NodeId",
+        "DirectoryId",
+        "LogEndOffset",
+        "Lag",
+        "LastFetchTimestamp",
+        "LastCaughtUpTimestamp",
+        "Status",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     let mut widths: Vec<usize> = headers.iter().map(|h| h.len()).collect();
     for r in &rows {
         for (w, cell) in widths.iter_mut().zip(r) {
@@ -174,7 +221,9 @@ mod tests {
             high_watermark: 40,
             voters: vec![r(1, 40, Some(1_000)), r(2, 42, Some(1_500)), r(3, 30, None)],
             observers: vec![],
-            endpoints: [(2, vec!["CONTROLLER://127.0.0.1:9093".to_string()])].into_iter().collect(),
+            endpoints: [(2, vec!["CONTROLLER://127.0.0.1:9093".to_string()])]
+                .into_iter()
+                .collect(),
         }
     }
 

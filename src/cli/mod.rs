@@ -6,7 +6,6 @@
 pub mod acls;
 pub mod broker_api_versions;
 pub mod cluster_id;
-pub mod metadata_quorum;
 pub mod common;
 pub mod completions;
 pub mod configs;
@@ -21,6 +20,7 @@ pub mod get_offsets;
 pub mod install_links;
 pub mod kcat;
 pub mod log_dirs;
+pub mod metadata_quorum;
 pub mod mirror_maker;
 pub mod perf_test;
 pub mod profiles;

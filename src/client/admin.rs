@@ -33,9 +33,11 @@ use kafka_protocol::messages::create_acls_request::AclCreation;
 use kafka_protocol::messages::delete_acls_request::DeleteAclsFilter;
 use kafka_protocol::messages::{CreateAclsRequest, DeleteAclsRequest, DescribeAclsRequest};
 
-use crate::acl::{self, acl_filter_into_fields, AclBinding, AclFilter, AclOperation, PatternType, PermissionType};
 use super::cluster::{is_retriable_metadata_error, BrokerInfo, Client, TopicInfo};
 use super::config::{ClientConfig, IsolationLevel};
+use crate::acl::{
+    self, acl_filter_into_fields, AclBinding, AclFilter, AclOperation, PatternType, PermissionType,
+};
 use crate::{Error, Result};
 
 /// A topic to create.
@@ -652,13 +654,16 @@ impl Admin {
         if let Some(e) = Error::from_code(partition.error_code, message(&partition.error_message)) {
             return Err(e);
         }
-        let replica = |r: &kafka_protocol::messages::describe_quorum_response::ReplicaState| QuorumReplica {
-            id: r.replica_id.0,
-            directory_id: r.replica_directory_id,
-            log_end_offset: r.log_end_offset,
-            last_fetch_timestamp: (r.last_fetch_timestamp >= 0).then_some(r.last_fetch_timestamp),
-            last_caught_up_timestamp: (r.last_caught_up_timestamp >= 0).then_some(r.last_caught_up_timestamp),
-        };
+        let replica =
+            |r: &kafka_protocol::messages::describe_quorum_response::ReplicaState| QuorumReplica {
+                id: r.replica_id.0,
+                directory_id: r.replica_directory_id,
+                log_end_offset: r.log_end_offset,
+                last_fetch_timestamp: (r.last_fetch_timestamp >= 0)
+                    .then_some(r.last_fetch_timestamp),
+                last_caught_up_timestamp: (r.last_caught_up_timestamp >= 0)
+                    .then_some(r.last_caught_up_timestamp),
+            };
         Ok(QuorumInfo {
             leader_id: partition.leader_id.0,
             leader_epoch: partition.leader_epoch,
@@ -672,7 +677,13 @@ impl Admin {
                     let eps = n
                         .listeners
                         .iter()
-                        .map(|l| format!("{}://{}", l.name, crate::broker::config::format_host_port(&l.host, l.port)))
+                        .map(|l| {
+                            format!(
+                                "{}://{}",
+                                l.name,
+                                crate::broker::config::format_host_port(&l.host, l.port)
+                            )
+                        })
                         .collect();
                     (n.node_id.0, eps)
                 })
@@ -743,7 +754,12 @@ impl Admin {
         let results: Vec<(i16, Option<String>)> = response
             .results
             .iter()
-            .map(|r| (r.error_code, r.error_message.as_ref().map(|m| m.to_string())))
+            .map(|r| {
+                (
+                    r.error_code,
+                    r.error_message.as_ref().map(|m| m.to_string()),
+                )
+            })
             .collect();
         Ok((0..acls.len()).map(|i| per_item(results.get(i))).collect())
     }
@@ -754,7 +770,10 @@ impl Admin {
         acl_filter_into_fields!(filter, request);
         let conn = self.client.any_connection().await?;
         let response = conn.send(&request).await?;
-        if let Some(e) = Error::from_code(response.error_code, response.error_message.as_ref().map(|m| m.to_string())) {
+        if let Some(e) = Error::from_code(
+            response.error_code,
+            response.error_message.as_ref().map(|m| m.to_string()),
+        ) {
             return Err(e);
         }
         let mut out = Vec::new();
@@ -790,10 +809,15 @@ impl Admin {
         let mut out = Vec::with_capacity(filters.len());
         for i in 0..filters.len() {
             let Some(r) = response.filter_results.get(i) else {
-                out.push(Err(Error::Message("the broker's response did not mention it".into())));
+                out.push(Err(Error::Message(
+                    "the broker's response did not mention it".into(),
+                )));
                 continue;
             };
-            if let Some(e) = Error::from_code(r.error_code, r.error_message.as_ref().map(|m| m.to_string())) {
+            if let Some(e) = Error::from_code(
+                r.error_code,
+                r.error_message.as_ref().map(|m| m.to_string()),
+            ) {
                 out.push(Err(e));
                 continue;
             }
@@ -801,7 +825,15 @@ impl Admin {
                 r.matching_acls
                     .iter()
                     .map(|m| {
-                        acl_binding(m.resource_type, &m.resource_name, m.pattern_type, &m.principal, &m.host, m.operation, m.permission_type)
+                        acl_binding(
+                            m.resource_type,
+                            &m.resource_name,
+                            m.pattern_type,
+                            &m.principal,
+                            &m.host,
+                            m.operation,
+                            m.permission_type,
+                        )
                     })
                     .collect(),
             );
@@ -847,7 +879,10 @@ impl Admin {
             .collect();
         let conn = self.client.any_connection().await?;
         let response = conn.send(&request).await?;
-        if let Some(e) = Error::from_code(response.error_code, response.error_message.as_ref().map(|m| m.to_string())) {
+        if let Some(e) = Error::from_code(
+            response.error_code,
+            response.error_message.as_ref().map(|m| m.to_string()),
+        ) {
             return Err(e);
         }
         Ok(response
@@ -855,16 +890,36 @@ impl Admin {
             .unwrap_or_default()
             .into_iter()
             .map(|e| {
-                let entity = e.entity.iter().map(|d| (d.entity_type.to_string(), d.entity_name.as_ref().map(|n| n.to_string()))).collect();
-                let values = e.values.iter().map(|v| (v.key.to_string(), v.value)).collect();
+                let entity = e
+                    .entity
+                    .iter()
+                    .map(|d| {
+                        (
+                            d.entity_type.to_string(),
+                            d.entity_name.as_ref().map(|n| n.to_string()),
+                        )
+                    })
+                    .collect();
+                let values = e
+                    .values
+                    .iter()
+                    .map(|v| (v.key.to_string(), v.value))
+                    .collect();
                 (entity, values)
             })
             .collect())
     }
 
     /// AlterClientQuotas for one entity: `(key, Some(value))` sets, `(key, None)` removes.
-    pub async fn alter_client_quotas(&self, entity: &QuotaEntity, ops: &[(String, Option<f64>)], validate_only: bool) -> Result<()> {
-        use kafka_protocol::messages::alter_client_quotas_request::{EntityData, EntryData, OpData};
+    pub async fn alter_client_quotas(
+        &self,
+        entity: &QuotaEntity,
+        ops: &[(String, Option<f64>)],
+        validate_only: bool,
+    ) -> Result<()> {
+        use kafka_protocol::messages::alter_client_quotas_request::{
+            EntityData, EntryData, OpData,
+        };
         let mut entry = EntryData::default();
         entry.entity = entity
             .iter()
@@ -890,7 +945,12 @@ impl Admin {
         request.validate_only = validate_only;
         let conn = self.client.any_connection().await?;
         let response = conn.send(&request).await?;
-        let first = response.entries.first().map(|e| (e.error_code, e.error_message.as_ref().map(|m| m.to_string())));
+        let first = response.entries.first().map(|e| {
+            (
+                e.error_code,
+                e.error_message.as_ref().map(|m| m.to_string()),
+            )
+        });
         per_item(first.as_ref())
     }
 }
@@ -905,15 +965,23 @@ fn acl_binding(
     operation: i8,
     permission: i8,
 ) -> Result<AclBinding> {
-    let unknown = |what: &str, code: i8| Error::Message(format!("the broker answered an unknown ACL {what} code {code}"));
+    let unknown = |what: &str, code: i8| {
+        Error::Message(format!(
+            "the broker answered an unknown ACL {what} code {code}"
+        ))
+    };
     Ok(AclBinding {
-        resource_type: acl::ResourceType::from_code(resource_type).ok_or_else(|| unknown("resource type", resource_type))?,
+        resource_type: acl::ResourceType::from_code(resource_type)
+            .ok_or_else(|| unknown("resource type", resource_type))?,
         resource_name: name.to_string(),
-        pattern_type: PatternType::from_code(pattern_type).ok_or_else(|| unknown("pattern type", pattern_type))?,
+        pattern_type: PatternType::from_code(pattern_type)
+            .ok_or_else(|| unknown("pattern type", pattern_type))?,
         principal: principal.to_string(),
         host: host.to_string(),
-        operation: AclOperation::from_code(operation).ok_or_else(|| unknown("operation", operation))?,
-        permission: PermissionType::from_code(permission).ok_or_else(|| unknown("permission", permission))?,
+        operation: AclOperation::from_code(operation)
+            .ok_or_else(|| unknown("operation", operation))?,
+        permission: PermissionType::from_code(permission)
+            .ok_or_else(|| unknown("permission", permission))?,
     })
 }
 

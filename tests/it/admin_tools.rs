@@ -255,7 +255,10 @@ async fn broker_api_versions_and_cluster_id() {
         assert!(names.contains(&api), "{api} missing from {out}");
     }
     // APIs the broker lacks are listed as such (delegation tokens are not built).
-    assert!(out.contains("\tDescribeDelegationToken(41): UNSUPPORTED"), "{out}");
+    assert!(
+        out.contains("\tDescribeDelegationToken(41): UNSUPPORTED"),
+        "{out}"
+    );
     assert!(out.contains("\tDescribeAcls(29): 1 to"), "{out}");
     assert!(out.contains("\tEndTxn(26): 0 to"), "{out}");
 

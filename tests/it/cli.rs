@@ -230,7 +230,8 @@ fn a_second_broker_on_the_same_directory_is_refused() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("Failed to acquire lock on file .lock in") && err.contains("is using this directory"),
+        err.contains("Failed to acquire lock on file .lock in")
+            && err.contains("is using this directory"),
         "{err}"
     );
     assert_eq!(first.terminate(), Some(0));

@@ -100,7 +100,10 @@ impl KboxProcess {
     /// `kbox server-start CONFIG` (a node of a multi-node cluster).
     pub fn start_config(config: &Path) -> KboxProcess {
         let mut command = Command::new(kbox_bin());
-        command.arg("server-start").arg(config).env("RUST_LOG", "info");
+        command
+            .arg("server-start")
+            .arg(config)
+            .env("RUST_LOG", "info");
         KboxProcess::spawn(command)
     }
 

@@ -66,7 +66,10 @@ fn batch_sizes_and_crcs(log: &Path) -> Vec<(usize, u32)> {
     let bytes = std::fs::read(log).unwrap_or_else(|e| {
         let dir = log.parent().and_then(|p| p.parent()).unwrap();
         let listing: Vec<String> = walk(dir);
-        panic!("cannot read {}: {e}; data dir holds {listing:#?}", log.display())
+        panic!(
+            "cannot read {}: {e}; data dir holds {listing:#?}",
+            log.display()
+        )
     });
     let mut out = Vec::new();
     let mut pos = 0;
@@ -326,7 +329,12 @@ async fn dump_log_prints_producer_state_snapshots() {
     config.set("acks", "all");
     let producer = Producer::new(config).unwrap();
     for v in ["a", "b", "c"] {
-        producer.send(ProducerRecord::new("snap", v).with_partition(0)).await.unwrap().await.unwrap();
+        producer
+            .send(ProducerRecord::new("snap", v).with_partition(0))
+            .await
+            .unwrap()
+            .await
+            .unwrap();
     }
     producer.close().await.unwrap();
     let dir = data.path().join("snap-0");
@@ -336,7 +344,10 @@ async fn dump_log_prints_producer_state_snapshots() {
         .map(|e| e.unwrap().path())
         .find(|p| p.extension().is_some_and(|e| e == "snapshot"))
         .unwrap_or_else(|| panic!("no .snapshot in {}", dir.display()));
-    let (code, out, err) = run(&kbox_bin(), &["dump-log", "--files", snapshot.to_str().unwrap()]);
+    let (code, out, err) = run(
+        &kbox_bin(),
+        &["dump-log", "--files", snapshot.to_str().unwrap()],
+    );
     assert_eq!(code, 0, "{err}");
     let line = out.lines().nth(1).unwrap_or_default();
     let prefix = "producerId: ";
@@ -346,19 +357,39 @@ async fn dump_log_prints_producer_state_snapshots() {
         "{line}"
     );
     // Three awaited sends: three batches; the snapshot keeps the last one's range.
-    assert!(line.contains(" firstSequence: 2 lastSequence: 2 lastOffset: 2 offsetDelta: 0 timestamp: "), "{line}");
+    assert!(
+        line.contains(" firstSequence: 2 lastSequence: 2 lastOffset: 2 offsetDelta: 0 timestamp: "),
+        "{line}"
+    );
     // A damaged snapshot is reported, not trusted.
     let mut bytes = std::fs::read(&snapshot).unwrap();
     let last = bytes.len() - 1;
     bytes[last] ^= 0xff;
     std::fs::write(&snapshot, bytes).unwrap();
-    let (_, out, err) = run(&kbox_bin(), &["dump-log", "--files", snapshot.to_str().unwrap()]);
+    let (_, out, err) = run(
+        &kbox_bin(),
+        &["dump-log", "--files", snapshot.to_str().unwrap()],
+    );
     assert_eq!(out.lines().count(), 1, "{out}");
     assert!(err.contains("CRC"), "{err}");
 
     // The metadata log, decoded: each change is a JSON payload.
-    let meta = data.path().join("__cluster_metadata-0").join("00000000000000000000.log");
-    let (code, out, err) = run(&kbox_bin(), &["dump-log", "--cluster-metadata-decoder", "--files", meta.to_str().unwrap()]);
+    let meta = data
+        .path()
+        .join("__cluster_metadata-0")
+        .join("00000000000000000000.log");
+    let (code, out, err) = run(
+        &kbox_bin(),
+        &[
+            "dump-log",
+            "--cluster-metadata-decoder",
+            "--files",
+            meta.to_str().unwrap(),
+        ],
+    );
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("payload: {\"type\":\"Topic\",\"name\":\"snap\""), "{out}");
+    assert!(
+        out.contains("payload: {\"type\":\"Topic\",\"name\":\"snap\""),
+        "{out}"
+    );
 }

@@ -854,7 +854,10 @@ fn perf_test_producer_runs_in_transactions() {
 #[test]
 fn idle_transactional_ids_expire() {
     let dir = tempfile::tempdir().unwrap();
-    let broker = KboxProcess::start_with(dir.path(), &["--override", "transactional.id.expiration.ms=1500"]);
+    let broker = KboxProcess::start_with(
+        dir.path(),
+        &["--override", "transactional.id.expiration.ms=1500"],
+    );
     let b = broker.addr.clone();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
@@ -864,15 +867,30 @@ fn idle_transactional_ids_expire() {
         let producer = kbox::client::producer::Producer::new(config).unwrap();
         producer.init_transactions().await.unwrap();
         producer.begin_transaction().await.unwrap();
-        producer.send(kbox::client::records::ProducerRecord::new("short", "x")).await.unwrap();
+        producer
+            .send(kbox::client::records::ProducerRecord::new("short", "x"))
+            .await
+            .unwrap();
         producer.commit_transaction().await.unwrap();
         producer.close().await.unwrap();
     });
     assert!(
-        broker.wait_for_log("expired a transactional id", Duration::from_secs(20)).is_some(),
+        broker
+            .wait_for_log("expired a transactional id", Duration::from_secs(20))
+            .is_some(),
         "the id did not expire"
     );
-    let (code, out, _) = runtime.block_on(kbox_output(None, args(&["transactions", "--bootstrap-server", &b, "describe", "--transactional-id", "short-lived"])));
+    let (code, out, _) = runtime.block_on(kbox_output(
+        None,
+        args(&[
+            "transactions",
+            "--bootstrap-server",
+            &b,
+            "describe",
+            "--transactional-id",
+            "short-lived",
+        ]),
+    ));
     assert_ne!(code, 0, "{out}");
 }
 
@@ -883,26 +901,82 @@ fn idle_transactional_ids_expire() {
 fn open_transaction_survives_a_broker_kill_9_and_times_out_after_restart() {
     let dir = tempfile::tempdir().unwrap();
     let broker = KboxProcess::start(dir.path());
-    let open = expect_script("python3", &["tests/clients/confluent_eos.py", "open", "--bootstrap", &broker.addr, "--topic", "crash", "--txn-id", "crasher", "--txn-timeout-ms", "6000"]);
+    let open = expect_script(
+        "python3",
+        &[
+            "tests/clients/confluent_eos.py",
+            "open",
+            "--bootstrap",
+            &broker.addr,
+            "--topic",
+            "crash",
+            "--txn-id",
+            "crasher",
+            "--txn-timeout-ms",
+            "6000",
+        ],
+    );
     assert_eq!(open["start_offset"], 0, "{open}");
     broker.kill9();
     let broker = KboxProcess::start(dir.path());
     let b = broker.addr.clone();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
-        let producer = kbox::client::producer::Producer::new(kbox::client::config::ClientConfig::with_bootstrap(&b)).unwrap();
-        producer.send(kbox::client::records::ProducerRecord::new("crash", "after").with_partition(0)).await.unwrap().await.unwrap();
+        let producer = kbox::client::producer::Producer::new(
+            kbox::client::config::ClientConfig::with_bootstrap(&b),
+        )
+        .unwrap();
+        producer
+            .send(kbox::client::records::ProducerRecord::new("crash", "after").with_partition(0))
+            .await
+            .unwrap()
+            .await
+            .unwrap();
         producer.close().await.unwrap();
     });
-    let (code, out, _) = runtime.block_on(kbox_output(None, args(&["transactions", "--bootstrap-server", &b, "describe-producers", "--topic", "crash", "--partition", "0"])));
+    let (code, out, _) = runtime.block_on(kbox_output(
+        None,
+        args(&[
+            "transactions",
+            "--bootstrap-server",
+            &b,
+            "describe-producers",
+            "--topic",
+            "crash",
+            "--partition",
+            "0",
+        ]),
+    ));
     assert_eq!(code, 0);
-    assert!(out.lines().any(|l| l.split_whitespace().last() == Some("0")), "the open transaction is known after the restart: {out}");
     assert!(
-        broker.wait_for_log("aborting a transaction past its timeout", Duration::from_secs(30)).is_some(),
+        out.lines()
+            .any(|l| l.split_whitespace().last() == Some("0")),
+        "the open transaction is known after the restart: {out}"
+    );
+    assert!(
+        broker
+            .wait_for_log(
+                "aborting a transaction past its timeout",
+                Duration::from_secs(30)
+            )
+            .is_some(),
         "the reloaded coordinator did not abort the transaction"
     );
-    let committed = expect_script("python3", &["tests/clients/confluent_eos.py", "count", "--bootstrap", &b, "--topic", "crash"]);
-    assert_eq!(committed["count"], 1, "only the record after the aborted transaction: {committed}");
+    let committed = expect_script(
+        "python3",
+        &[
+            "tests/clients/confluent_eos.py",
+            "count",
+            "--bootstrap",
+            &b,
+            "--topic",
+            "crash",
+        ],
+    );
+    assert_eq!(
+        committed["count"], 1,
+        "only the record after the aborted transaction: {committed}"
+    );
 }
 
 /// kafkajs: an idempotent transactional producer committing and aborting alternately, with
@@ -911,7 +985,14 @@ fn open_transaction_survives_a_broker_kill_9_and_times_out_after_restart() {
 fn kafkajs_transactions_commit_abort_and_send_offsets() {
     let dir = tempfile::tempdir().unwrap();
     let broker = KboxProcess::start(dir.path());
-    let summary = expect_script("node", &["tests/clients/node/kafkajs_txn.js", "--bootstrap", &broker.addr]);
+    let summary = expect_script(
+        "node",
+        &[
+            "tests/clients/node/kafkajs_txn.js",
+            "--bootstrap",
+            &broker.addr,
+        ],
+    );
     assert_eq!(summary["committed_expected"], 60, "{summary}");
     assert_eq!(summary["committed_exact"], true, "{summary}");
     assert_eq!(summary["uncommitted_seen"], 120, "{summary}");
@@ -924,7 +1005,14 @@ fn kafkajs_transactions_commit_abort_and_send_offsets() {
 fn kafka_python_transactions_commit_abort_and_send_offsets() {
     let dir = tempfile::tempdir().unwrap();
     let broker = KboxProcess::start(dir.path());
-    let summary = expect_script("python3", &["tests/clients/kafka_python_txn.py", "--bootstrap", &broker.addr]);
+    let summary = expect_script(
+        "python3",
+        &[
+            "tests/clients/kafka_python_txn.py",
+            "--bootstrap",
+            &broker.addr,
+        ],
+    );
     assert_eq!(summary["committed_expected"], 60, "{summary}");
     assert_eq!(summary["committed_exact"], true, "{summary}");
     assert_eq!(summary["uncommitted_seen"], 120, "{summary}");

@@ -48,7 +48,8 @@ fn mutate(rng: &mut Rng, input: &[u8]) -> Vec<u8> {
             }
             2 if len >= 4 => {
                 let i = rng.below(len - 3);
-                let v: u32 = [0x7fff_ffff, 0xffff_ffff, 0x8000_0000, 0x0010_0000, 0, 1][rng.below(6)];
+                let v: u32 =
+                    [0x7fff_ffff, 0xffff_ffff, 0x8000_0000, 0x0010_0000, 0, 1][rng.below(6)];
                 out[i..i + 4].copy_from_slice(&v.to_be_bytes());
             }
             3 => {
@@ -79,8 +80,15 @@ fn mutate(rng: &mut Rng, input: &[u8]) -> Vec<u8> {
 fn decoders_survive_mutated_requests_and_batches() {
     let requests = kbox::fuzzing::request_seeds();
     let batches = kbox::fuzzing::batch_seeds();
-    let versions: usize = supported_apis().iter().map(|(_, r)| (r.max - r.min + 1) as usize).sum();
-    assert!(requests.len() * 10 >= versions * 9, "seeds for {} of {versions} API versions", requests.len());
+    let versions: usize = supported_apis()
+        .iter()
+        .map(|(_, r)| (r.max - r.min + 1) as usize)
+        .sum();
+    assert!(
+        requests.len() * 10 >= versions * 9,
+        "seeds for {} of {versions} API versions",
+        requests.len()
+    );
     let mut rng = Rng(0x6b62_6f78_2d66_757a);
     let started = Instant::now();
     let mut tried = 0u64;
@@ -100,14 +108,20 @@ fn decoders_survive_mutated_requests_and_batches() {
     for _ in 0..20_000 {
         let pick = rng.below(sasl.len());
         let input = mutate(&mut rng, &sasl[pick]);
-        assert!(!kbox::fuzzing::sasl_messages(&input), "a mutated SASL exchange logged in: {input:?}");
+        assert!(
+            !kbox::fuzzing::sasl_messages(&input),
+            "a mutated SASL exchange logged in: {input:?}"
+        );
         tried += 1;
     }
     // The seeds themselves decode (the mutations start from valid inputs).
     for b in &batches {
         assert!(kbox::fuzzing::record_batches(b) >= 1);
     }
-    eprintln!("fuzz: {tried} mutated inputs through the broker's decoders in {:?}, no panic", started.elapsed());
+    eprintln!(
+        "fuzz: {tried} mutated inputs through the broker's decoders in {:?}, no panic",
+        started.elapsed()
+    );
 }
 
 /// A snappy stream of a few bytes declaring 4 GiB, and a gzip bomb: both refused, nothing
@@ -116,7 +130,10 @@ fn decoders_survive_mutated_requests_and_batches() {
 fn compression_bombs_are_refused() {
     // Raw snappy: a varint length of 0xffff_ffff then one literal byte.
     let bomb_payload: &[u8] = &[0xff, 0xff, 0xff, 0xff, 0x0f, 0x00, b'x'];
-    for (codec, payload) in [(2u8, bomb_payload.to_vec()), (1u8, gzip_of_zeros(200 << 20))] {
+    for (codec, payload) in [
+        (2u8, bomb_payload.to_vec()),
+        (1u8, gzip_of_zeros(200 << 20)),
+    ] {
         let mut batch = BytesMut::new();
         batch.put_i64(0); // base offset
         batch.put_i32((49 + payload.len()) as i32); // batch length after this field
@@ -134,7 +151,11 @@ fn compression_bombs_are_refused() {
         batch.put_slice(&payload);
         let mut batch = batch.to_vec();
         kbox::protocol::batch::set_crc(&mut batch).unwrap();
-        assert_eq!(kbox::fuzzing::record_batches(&batch), 0, "codec {codec}: the bomb must not decode");
+        assert_eq!(
+            kbox::fuzzing::record_batches(&batch),
+            0,
+            "codec {codec}: the bomb must not decode"
+        );
     }
 }
 
@@ -151,7 +172,11 @@ fn gzip_of_zeros(n: usize) -> Vec<u8> {
 fn peak_rss_kb(pid: u32) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(str::to_string))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(str::to_string)
+        })
         .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
         .unwrap_or(0)
 }
@@ -169,7 +194,8 @@ fn network_fuzzer_leaves_the_broker_serving() {
     let mut healthy_round_trips = 0u32;
     for round in 0..40 {
         let mut conn = TcpStream::connect(&addr).unwrap();
-        conn.set_read_timeout(Some(Duration::from_millis(5))).unwrap();
+        conn.set_read_timeout(Some(Duration::from_millis(5)))
+            .unwrap();
         for _ in 0..60 {
             let pick = rng.below(seeds.len());
             let body = mutate(&mut rng, &seeds[pick]);
@@ -187,7 +213,8 @@ fn network_fuzzer_leaves_the_broker_serving() {
             if conn.write_all(&frame).is_err() {
                 // The broker closed this connection, as it should for bad frames: a new one.
                 conn = TcpStream::connect(&addr).unwrap();
-                conn.set_read_timeout(Some(Duration::from_millis(5))).unwrap();
+                conn.set_read_timeout(Some(Duration::from_millis(5)))
+                    .unwrap();
             }
             let mut sink = [0u8; 4096];
             let _ = conn.read(&mut sink);
@@ -203,11 +230,31 @@ fn network_fuzzer_leaves_the_broker_serving() {
                 .stderr(std::process::Stdio::piped())
                 .spawn()
                 .unwrap();
-            producer.stdin.take().unwrap().write_all(format!("{value}\n").as_bytes()).unwrap();
+            producer
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(format!("{value}\n").as_bytes())
+                .unwrap();
             let out = producer.wait_with_output().unwrap();
-            assert!(out.status.success(), "produce failed while fuzzing: {}", String::from_utf8_lossy(&out.stderr));
+            assert!(
+                out.status.success(),
+                "produce failed while fuzzing: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
             let out = std::process::Command::new(crate::common::kbox_bin())
-                .args(["kcat", "-b", &addr, "-C", "-t", &topic, "-o", "beginning", "-e", "-q"])
+                .args([
+                    "kcat",
+                    "-b",
+                    &addr,
+                    "-C",
+                    "-t",
+                    &topic,
+                    "-o",
+                    "beginning",
+                    "-e",
+                    "-q",
+                ])
                 .output()
                 .unwrap();
             assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), value);
@@ -222,5 +269,9 @@ fn network_fuzzer_leaves_the_broker_serving() {
     );
     assert_eq!(healthy_round_trips, 4);
     assert!(peak < 512 * 1024, "broker peak RSS {} MB", peak / 1024);
-    assert_eq!(broker.terminate(), Some(0), "the broker shuts down cleanly after the fuzzing");
+    assert_eq!(
+        broker.terminate(),
+        Some(0),
+        "the broker shuts down cleanly after the fuzzing"
+    );
 }

@@ -9,14 +9,19 @@ use crate::common::KboxProcess;
 
 /// Reads until the peer closes (Ok(0)) or `timeout`; true when it closed.
 fn closed_within(conn: &mut TcpStream, timeout: Duration) -> bool {
-    conn.set_read_timeout(Some(Duration::from_millis(100))).unwrap();
+    conn.set_read_timeout(Some(Duration::from_millis(100)))
+        .unwrap();
     let deadline = Instant::now() + timeout;
     let mut buf = [0u8; 64];
     while Instant::now() < deadline {
         match conn.read(&mut buf) {
             Ok(0) => return true,
             Ok(_) => {}
-            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
             Err(_) => return true,
         }
     }
@@ -30,7 +35,8 @@ fn answers(conn: &mut TcpStream) -> bool {
     if conn.write_all(&frame).is_err() {
         return false;
     }
-    conn.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    conn.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
     let mut size = [0u8; 4];
     conn.read_exact(&mut size).is_ok()
 }
@@ -40,19 +46,41 @@ fn per_ip_limit_and_idle_timeout() {
     let dir = tempfile::tempdir().unwrap();
     let broker = KboxProcess::start_with(
         dir.path(),
-        &["--override", "max.connections.per.ip=2", "--override", "connections.max.idle.ms=500"],
+        &[
+            "--override",
+            "max.connections.per.ip=2",
+            "--override",
+            "connections.max.idle.ms=500",
+        ],
     );
     let mut a = TcpStream::connect(&broker.addr).unwrap();
     let mut b = TcpStream::connect(&broker.addr).unwrap();
     assert!(answers(&mut a) && answers(&mut b));
     let mut c = TcpStream::connect(&broker.addr).unwrap();
-    assert!(closed_within(&mut c, Duration::from_secs(10)), "a third connection from 127.0.0.1 is closed");
-    assert!(broker.wait_for_log("address already has the configured maximum of 2 connections", Duration::from_secs(10)).is_some());
+    assert!(
+        closed_within(&mut c, Duration::from_secs(10)),
+        "a third connection from 127.0.0.1 is closed"
+    );
+    assert!(broker
+        .wait_for_log(
+            "address already has the configured maximum of 2 connections",
+            Duration::from_secs(10)
+        )
+        .is_some());
 
     // Idle past connections.max.idle.ms: both closed, which frees their places.
-    assert!(closed_within(&mut a, Duration::from_secs(20)), "idle connection closed");
-    assert!(closed_within(&mut b, Duration::from_secs(20)), "idle connection closed");
+    assert!(
+        closed_within(&mut a, Duration::from_secs(20)),
+        "idle connection closed"
+    );
+    assert!(
+        closed_within(&mut b, Duration::from_secs(20)),
+        "idle connection closed"
+    );
     let mut d = TcpStream::connect(&broker.addr).unwrap();
-    assert!(answers(&mut d), "a new connection is served once the old ones are gone");
+    assert!(
+        answers(&mut d),
+        "a new connection is served once the old ones are gone"
+    );
     assert_eq!(broker.terminate(), Some(0));
 }

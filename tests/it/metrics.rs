@@ -293,10 +293,21 @@ fn fetched_record_data_is_sent_with_sendfile() {
     let dir = tempfile::tempdir().unwrap();
     let (broker, metrics) = broker_with_metrics(dir.path());
     let b = broker.addr.clone();
-    let lines: String = (0..5_000).map(|i| format!("{i:06}-{}\n", "x".repeat(93))).collect();
+    let lines: String = (0..5_000)
+        .map(|i| format!("{i:06}-{}\n", "x".repeat(93)))
+        .collect();
     produce(&b, "z", &lines);
     let (ok, out, err) = kbox(
-        &["console-consumer", "--bootstrap-server", &b, "--topic", "z", "--from-beginning", "--max-messages", "5000"],
+        &[
+            "console-consumer",
+            "--bootstrap-server",
+            &b,
+            "--topic",
+            "z",
+            "--from-beginning",
+            "--max-messages",
+            "5000",
+        ],
         "",
     );
     assert!(ok, "console-consumer failed\n{out}\n{err}");

@@ -159,13 +159,21 @@ pub async fn dispatch(
     }
     let started = std::time::Instant::now();
     let header = decode_request_header(&mut frame, api, preamble.api_version)?;
-    let client_id = header.client_id.as_ref().map(|c| c.to_string()).unwrap_or_default();
+    let client_id = header
+        .client_id
+        .as_ref()
+        .map(|c| c.to_string())
+        .unwrap_or_default();
     let answer = route(state, api, header, frame).await;
     let elapsed = started.elapsed();
     state.metrics.record_request(api, elapsed);
     // Handler time counts against request_percentage; long polls wait, they do not work.
     if !matches!(api, ApiKey::Fetch | ApiKey::JoinGroup | ApiKey::SyncGroup) {
-        state.throttle(super::quota::REQUEST_PERCENTAGE, &client_id, elapsed.as_secs_f64() * 1000.0);
+        state.throttle(
+            super::quota::REQUEST_PERCENTAGE,
+            &client_id,
+            elapsed.as_secs_f64() * 1000.0,
+        );
     }
     answer
 }

@@ -23,7 +23,9 @@ pub fn on_heartbeat(state: &BrokerState, heartbeat: &BrokerHeartbeat) -> Option<
     let registration = state.image().brokers.get(&heartbeat.id).cloned();
     let caught_up = heartbeat.applied >= leader_applied;
     let record = match &registration {
-        Some(r) if heartbeat.shutting_down && !r.fenced => Some(MetadataRecord::FenceBroker { id: heartbeat.id }),
+        Some(r) if heartbeat.shutting_down && !r.fenced => {
+            Some(MetadataRecord::FenceBroker { id: heartbeat.id })
+        }
         _ if heartbeat.shutting_down => None,
         None => Some(MetadataRecord::RegisterBroker {
             id: heartbeat.id,
@@ -39,14 +41,19 @@ pub fn on_heartbeat(state: &BrokerState, heartbeat: &BrokerHeartbeat) -> Option<
                 fenced: !caught_up,
             })
         }
-        Some(r) if r.fenced && caught_up => Some(MetadataRecord::UnfenceBroker { id: heartbeat.id }),
+        Some(r) if r.fenced && caught_up => {
+            Some(MetadataRecord::UnfenceBroker { id: heartbeat.id })
+        }
         Some(_) => None,
     };
     let propose = quorum.with_leader_books(|books| {
         let now = Instant::now();
         books.heartbeats.insert(heartbeat.id, now);
         let recent = !heartbeat.shutting_down
-            && books.proposed.get(&heartbeat.id).is_some_and(|t| now.duration_since(*t) < REPROPOSE_AFTER);
+            && books
+                .proposed
+                .get(&heartbeat.id)
+                .is_some_and(|t| now.duration_since(*t) < REPROPOSE_AFTER);
         if record.is_some() && !recent {
             books.proposed.insert(heartbeat.id, now);
             true
@@ -73,8 +80,16 @@ pub fn fence_silent_brokers(state: &BrokerState) {
         let now = Instant::now();
         let mut fence = Vec::new();
         for id in live {
-            let last = books.heartbeats.get(&id).copied().unwrap_or(books.leader_since).max(books.leader_since);
-            let recent = books.proposed.get(&id).is_some_and(|t| now.duration_since(*t) < REPROPOSE_AFTER);
+            let last = books
+                .heartbeats
+                .get(&id)
+                .copied()
+                .unwrap_or(books.leader_since)
+                .max(books.leader_since);
+            let recent = books
+                .proposed
+                .get(&id)
+                .is_some_and(|t| now.duration_since(*t) < REPROPOSE_AFTER);
             if now.duration_since(last) > session && !recent {
                 books.proposed.insert(id, now);
                 fence.push(id);
@@ -83,7 +98,10 @@ pub fn fence_silent_brokers(state: &BrokerState) {
         fence
     });
     for id in to_fence.unwrap_or_default() {
-        tracing::info!(broker = id, "fencing broker: no heartbeat within broker.session.timeout.ms");
+        tracing::info!(
+            broker = id,
+            "fencing broker: no heartbeat within broker.session.timeout.ms"
+        );
         let _ = quorum.propose_local(vec![MetadataRecord::FenceBroker { id }]);
     }
 }
@@ -95,7 +113,11 @@ pub fn heartbeat_of(state: &BrokerState) -> BrokerHeartbeat {
         endpoints: state
             .endpoints
             .iter()
-            .map(|e| BrokerEndpoint { listener: e.listener.clone(), host: e.host.clone(), port: e.port })
+            .map(|e| BrokerEndpoint {
+                listener: e.listener.clone(),
+                host: e.host.clone(),
+                port: e.port,
+            })
             .collect(),
         rack: state.config.broker_rack.clone(),
         applied: state.quorum.applied_index(),
@@ -116,12 +138,19 @@ pub async fn announce_shutdown(state: &BrokerState) {
         return;
     }
     if let Some(address) = quorum.leader().and_then(|l| quorum.address_of(l)) {
-        let _ = tokio::time::timeout(Duration::from_secs(2), rpc::call(&address, &Wire::Heartbeat(beat))).await;
+        let _ = tokio::time::timeout(
+            Duration::from_secs(2),
+            rpc::call(&address, &Wire::Heartbeat(beat)),
+        )
+        .await;
     }
 }
 
 /// The quorum's clock, the leader's fencing checks, and this broker's heartbeats.
-pub async fn run(state: Arc<BrokerState>, mut shutdown: watch::Receiver<bool>) -> crate::Result<()> {
+pub async fn run(
+    state: Arc<BrokerState>,
+    mut shutdown: watch::Receiver<bool>,
+) -> crate::Result<()> {
     let quorum = &state.quorum;
     let mut tick = tokio::time::interval(super::node::TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -178,7 +207,10 @@ pub fn place_replicas(
     first_partition: i32,
     start: usize,
 ) -> Result<Vec<Vec<i32>>, String> {
-    let mut live: Vec<(i32, Option<String>)> = image.live_brokers().map(|b| (b.id, b.rack.clone())).collect();
+    let mut live: Vec<(i32, Option<String>)> = image
+        .live_brokers()
+        .map(|b| (b.id, b.rack.clone()))
+        .collect();
     if live.is_empty() {
         // Before this node's own registration commits (start-up of a single node).
         live.push((fallback_broker, None));
@@ -191,7 +223,11 @@ pub fn place_replicas(
     }
     let brokers = rack_alternated(live);
     let n = brokers.len();
-    let rack_count = brokers.iter().map(|(_, r)| r.clone()).collect::<std::collections::BTreeSet<_>>().len();
+    let rack_count = brokers
+        .iter()
+        .map(|(_, r)| r.clone())
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
     let racks_set = brokers.iter().any(|(_, r)| r.is_some());
     let mut out = Vec::new();
     for i in 0..partitions {
@@ -204,8 +240,11 @@ pub fn place_replicas(
             // Skip brokers already holding a replica, and racks already used while an unused
             // rack remains (Kafka's rack-aware rule).
             for _ in 0..n {
-                let used_racks: std::collections::BTreeSet<&Option<String>> = chosen.iter().map(|c| &brokers[*c].1).collect();
-                let rack_taken = racks_set && used_racks.len() < rack_count && used_racks.contains(&brokers[k].1);
+                let used_racks: std::collections::BTreeSet<&Option<String>> =
+                    chosen.iter().map(|c| &brokers[*c].1).collect();
+                let rack_taken = racks_set
+                    && used_racks.len() < rack_count
+                    && used_racks.contains(&brokers[k].1);
                 if !chosen.contains(&k) && !rack_taken {
                     break;
                 }
@@ -225,7 +264,8 @@ fn rack_alternated(mut brokers: Vec<(i32, Option<String>)>) -> Vec<(i32, Option<
     if brokers.iter().all(|(_, r)| r.is_none()) {
         return brokers;
     }
-    let mut racks: std::collections::BTreeMap<Option<String>, std::collections::VecDeque<i32>> = Default::default();
+    let mut racks: std::collections::BTreeMap<Option<String>, std::collections::VecDeque<i32>> =
+        Default::default();
     for (id, rack) in brokers {
         racks.entry(rack).or_default().push_back(id);
     }
@@ -250,7 +290,12 @@ mod tests {
         for (id, rack, fenced) in brokers {
             image.brokers.insert(
                 *id,
-                BrokerRegistration { id: *id, endpoints: vec![], rack: rack.map(String::from), fenced: *fenced },
+                BrokerRegistration {
+                    id: *id,
+                    endpoints: vec![],
+                    rack: rack.map(String::from),
+                    fenced: *fenced,
+                },
             );
         }
         image
@@ -258,7 +303,12 @@ mod tests {
 
     #[test]
     fn replicas_spread_over_live_brokers_and_racks() {
-        let three = image(&[(1, None, false), (2, None, false), (3, None, false), (4, None, true)]);
+        let three = image(&[
+            (1, None, false),
+            (2, None, false),
+            (3, None, false),
+            (4, None, true),
+        ]);
         let placed = place_replicas(&three, 1, 6, 3, 0, 0).unwrap();
         for replicas in &placed {
             let mut sorted = replicas.clone();
@@ -268,14 +318,28 @@ mod tests {
         // Leaders (first replicas) rotate over the brokers.
         let leaders: Vec<i32> = placed.iter().map(|r| r[0]).collect();
         assert_eq!(leaders, [1, 2, 3, 1, 2, 3]);
-        assert!(place_replicas(&three, 1, 1, 4, 0, 0).unwrap_err().contains("only 3 broker(s)"));
+        assert!(place_replicas(&three, 1, 1, 4, 0, 0)
+            .unwrap_err()
+            .contains("only 3 broker(s)"));
 
-        let racks = image(&[(1, Some("a"), false), (2, Some("a"), false), (3, Some("b"), false), (4, Some("b"), false)]);
+        let racks = image(&[
+            (1, Some("a"), false),
+            (2, Some("a"), false),
+            (3, Some("b"), false),
+            (4, Some("b"), false),
+        ]);
         for replicas in place_replicas(&racks, 1, 8, 2, 0, 3).unwrap() {
             let rack = |id: i32| if id <= 2 { "a" } else { "b" };
-            assert_ne!(rack(replicas[0]), rack(replicas[1]), "two replicas on one rack: {replicas:?}");
+            assert_ne!(
+                rack(replicas[0]),
+                rack(replicas[1]),
+                "two replicas on one rack: {replicas:?}"
+            );
         }
         // No registration yet: the node itself.
-        assert_eq!(place_replicas(&MetadataImage::default(), 7, 2, 1, 0, 5).unwrap(), [[7], [7]]);
+        assert_eq!(
+            place_replicas(&MetadataImage::default(), 7, 2, 1, 0, 5).unwrap(),
+            [[7], [7]]
+        );
     }
 }

@@ -109,7 +109,10 @@ pub struct Quorum {
 /// quorum formatted with `--standalone`, and the embedded default).
 pub fn voters_of(config: &BrokerConfig) -> Vec<Voter> {
     if config.controller_quorum_voters.is_empty() {
-        return vec![Voter { id: config.node_id, address: None }];
+        return vec![Voter {
+            id: config.node_id,
+            address: None,
+        }];
     }
     config
         .controller_quorum_voters
@@ -131,7 +134,12 @@ pub fn known_committed(config: &BrokerConfig, stored: &StoredMetadata) -> u64 {
     if (voters.len() == 1 && voters[0].id == config.node_id) || !config.is_controller() {
         return len;
     }
-    stored.state.as_ref().map(|s| s.applied_offset).unwrap_or(0).min(len)
+    stored
+        .state
+        .as_ref()
+        .map(|s| s.applied_offset)
+        .unwrap_or(0)
+        .min(len)
 }
 
 impl Quorum {
@@ -143,14 +151,19 @@ impl Quorum {
         stored: StoredMetadata,
         applied: u64,
     ) -> Result<(Quorum, mpsc::UnboundedReceiver<CommittedBatch>)> {
-        if config.controller_quorum_voters.is_empty() && config.controller_quorum_bootstrap_servers.len() > 1 {
+        if config.controller_quorum_voters.is_empty()
+            && config.controller_quorum_bootstrap_servers.len() > 1
+        {
             return Err(Error::Message(
                 "a dynamic quorum of several controllers (controller.quorum.bootstrap.servers with --initial-controllers) is not supported yet: list the controllers in controller.quorum.voters".into(),
             ));
         }
         let voters = voters_of(config);
         let state = stored.state.clone().unwrap_or_default();
-        let hard = (state.leader_epoch, (state.voted_id >= 0).then_some(state.voted_id));
+        let hard = (
+            state.leader_epoch,
+            (state.voted_id >= 0).then_some(state.voted_id),
+        );
         // Kafka's controller.quorum.election.timeout.ms (default 1 s); heartbeats every 100 ms.
         let election_ms = config
             .value("controller.quorum.election.timeout.ms")
@@ -161,7 +174,12 @@ impl Quorum {
             election_ticks: (election_ms / TICK.as_millis() as u64).max(2) as u32,
             heartbeat_ticks: 2,
         };
-        let applied_terms: Vec<u64> = stored.entries.iter().take(applied as usize).map(|e| e.term).collect();
+        let applied_terms: Vec<u64> = stored
+            .entries
+            .iter()
+            .take(applied as usize)
+            .map(|e| e.term)
+            .collect();
         let seed = crate::broker::now_ms() as u64 ^ (std::process::id() as u64) << 20;
         let raft = Raft::new(
             config.node_id,
@@ -191,7 +209,11 @@ impl Quorum {
             own_endpoint,
             inner: Mutex::new(Inner {
                 raft,
-                observer: (!config.is_controller()).then_some(Observer { last_index: applied, leader: None, next: 0 }),
+                observer: (!config.is_controller()).then_some(Observer {
+                    last_index: applied,
+                    leader: None,
+                    next: 0,
+                }),
                 observers: BTreeMap::new(),
                 storage,
                 applied,
@@ -249,7 +271,11 @@ impl Quorum {
             leader_epoch: inner.raft.term(),
             voted_id: inner.raft.voted_for().unwrap_or(-1),
             applied_offset: inner.applied,
-            current_voters: self.voters.iter().map(|v| QuorumVoterId { voter_id: v.id }).collect(),
+            current_voters: self
+                .voters
+                .iter()
+                .map(|v| QuorumVoterId { voter_id: v.id })
+                .collect(),
             data_version: 0,
         };
         inner.storage.write_state(&state)
@@ -267,7 +293,12 @@ impl Quorum {
     /// A message from a peer.
     pub fn step(&self, envelope: Envelope<Vec<MetadataRecord>>) {
         let mut inner = self.lock();
-        if let super::raft::Message::AppendReply { success, match_index, .. } = envelope.message {
+        if let super::raft::Message::AppendReply {
+            success,
+            match_index,
+            ..
+        } = envelope.message
+        {
             let now = crate::broker::now_ms();
             inner.last_contact.insert(envelope.from, now);
             if success && match_index >= inner.raft.last_index() {
@@ -282,7 +313,10 @@ impl Quorum {
 
     /// Appends records when this node leads: (index, term) to wait for. Otherwise the leader
     /// this node knows of.
-    pub fn propose_local(&self, records: Vec<MetadataRecord>) -> std::result::Result<(u64, u64), Option<i32>> {
+    pub fn propose_local(
+        &self,
+        records: Vec<MetadataRecord>,
+    ) -> std::result::Result<(u64, u64), Option<i32>> {
         let mut inner = self.lock();
         let result = inner.raft.propose(records);
         if let Err(e) = self.process_ready(&mut inner) {
@@ -294,7 +328,10 @@ impl Quorum {
 
     /// The broker applied committed entries up to `index`; `terms` are theirs, in order.
     pub fn mark_applied(&self, index: u64, terms: &[u64]) {
-        self.applied_terms.lock().unwrap_or_else(|e| e.into_inner()).extend_from_slice(terms);
+        self.applied_terms
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend_from_slice(terms);
         {
             let mut inner = self.lock();
             inner.applied = index;
@@ -334,11 +371,23 @@ impl Quorum {
         if inner.raft.role() != Role::Leader {
             return Wire::NotLeader(inner.raft.leader());
         }
-        let end = inner.raft.commit_index().min(after.saturating_add(MAX_FETCH_ENTRIES));
-        let entries = if after < end { inner.raft.log()[after as usize..end as usize].to_vec() } else { Vec::new() };
+        let end = inner
+            .raft
+            .commit_index()
+            .min(after.saturating_add(MAX_FETCH_ENTRIES));
+        let entries = if after < end {
+            inner.raft.log()[after as usize..end as usize].to_vec()
+        } else {
+            Vec::new()
+        };
         let position = after + entries.len() as u64;
-        inner.observers.insert(observer, (crate::broker::now_ms(), position));
-        Wire::Fetched { leader: self.node_id, entries }
+        inner
+            .observers
+            .insert(observer, (crate::broker::now_ms(), position));
+        Wire::Fetched {
+            leader: self.node_id,
+            entries,
+        }
     }
 
     /// On an observer: one fetch from the leader (or, while none is known, the next voter).
@@ -346,7 +395,9 @@ impl Quorum {
     pub async fn observer_fetch(&self) -> bool {
         let (target, after) = {
             let mut inner = self.lock();
-            let Some(o) = inner.observer.as_mut() else { return false };
+            let Some(o) = inner.observer.as_mut() else {
+                return false;
+            };
             let target = match o.leader {
                 Some(l) => l,
                 None => {
@@ -356,11 +407,22 @@ impl Quorum {
             };
             (target, o.last_index)
         };
-        let Some(address) = self.address_of(target) else { return false };
-        let answer = rpc::call(&address, &Wire::Fetch { observer: self.node_id, after }).await;
+        let Some(address) = self.address_of(target) else {
+            return false;
+        };
+        let answer = rpc::call(
+            &address,
+            &Wire::Fetch {
+                observer: self.node_id,
+                after,
+            },
+        )
+        .await;
         let mut inner = self.lock();
         let inner = &mut *inner;
-        let Some(o) = inner.observer.as_mut() else { return false };
+        let Some(o) = inner.observer.as_mut() else {
+            return false;
+        };
         match answer {
             Ok(Wire::Fetched { leader, entries }) if o.last_index == after => {
                 o.leader = Some(leader);
@@ -392,7 +454,10 @@ impl Quorum {
 
     /// The CONTROLLER address of a voter.
     pub fn address_of(&self, id: i32) -> Option<String> {
-        self.voters.iter().find(|v| v.id == id).and_then(|v| v.address.clone())
+        self.voters
+            .iter()
+            .find(|v| v.id == id)
+            .and_then(|v| v.address.clone())
     }
 
     pub fn voter_ids(&self) -> Vec<i32> {
@@ -400,7 +465,10 @@ impl Quorum {
     }
 
     /// Runs `f` on the controller bookkeeping, reset whenever a new term of leadership begins.
-    pub(super) fn with_leader_books<T>(&self, f: impl FnOnce(&mut LeaderBooks<'_>) -> T) -> Option<T> {
+    pub(super) fn with_leader_books<T>(
+        &self,
+        f: impl FnOnce(&mut LeaderBooks<'_>) -> T,
+    ) -> Option<T> {
         let mut inner = self.lock();
         if inner.raft.role() != Role::Leader {
             return None;
@@ -435,13 +503,23 @@ impl Quorum {
                 .map(|v| {
                     let me = v.id == self.node_id;
                     let end = matches.get(&v.id).copied().unwrap_or(0);
-                    let stamp = |m: &HashMap<i32, i64>| if me { now } else { m.get(&v.id).copied().unwrap_or(-1) };
+                    let stamp = |m: &HashMap<i32, i64>| {
+                        if me {
+                            now
+                        } else {
+                            m.get(&v.id).copied().unwrap_or(-1)
+                        }
+                    };
                     VoterStatus {
                         id: v.id,
                         log_end_offset: inner.storage.end_offset_of(end),
                         last_fetch_timestamp: stamp(&inner.last_contact),
                         last_caught_up_timestamp: stamp(&inner.caught_up),
-                        endpoint: if me { self.own_endpoint.clone() } else { v.address.clone() },
+                        endpoint: if me {
+                            self.own_endpoint.clone()
+                        } else {
+                            v.address.clone()
+                        },
                     }
                 })
                 .collect(),
@@ -452,7 +530,11 @@ impl Quorum {
                     id: *id,
                     log_end_offset: inner.storage.end_offset_of(*position),
                     last_fetch_timestamp: *fetched,
-                    last_caught_up_timestamp: if *position >= inner.raft.commit_index() { *fetched } else { -1 },
+                    last_caught_up_timestamp: if *position >= inner.raft.commit_index() {
+                        *fetched
+                    } else {
+                        -1
+                    },
                     endpoint: None,
                 })
                 .collect(),
@@ -465,13 +547,18 @@ impl Quorum {
         let deadline = Instant::now() + WRITE_TIMEOUT;
         loop {
             // An observer's Raft core knows no leader: its fetches do.
-            let outcome = match self.propose_local(records.clone()).map_err(|hint| hint.or_else(|| self.leader())) {
+            let outcome = match self
+                .propose_local(records.clone())
+                .map_err(|hint| hint.or_else(|| self.leader()))
+            {
                 Ok(at) => Ok(at),
                 Err(Some(leader)) if leader != self.node_id => match self.address_of(leader) {
-                    Some(address) => match rpc::call(&address, &Wire::Propose(records.clone())).await {
-                        Ok(Wire::Proposed(result)) => result,
-                        _ => Err(None),
-                    },
+                    Some(address) => {
+                        match rpc::call(&address, &Wire::Propose(records.clone())).await {
+                            Ok(Wire::Proposed(result)) => result,
+                            _ => Err(None),
+                        }
+                    }
                     None => Err(None),
                 },
                 Err(_) => Err(None),

@@ -35,12 +35,29 @@ pub struct Entry<P> {
 /// The messages nodes exchange.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Message<P> {
-    RequestVote { term: u64, last_index: u64, last_term: u64 },
-    VoteReply { term: u64, granted: bool },
-    Append { term: u64, prev_index: u64, prev_term: u64, entries: Vec<Entry<P>>, commit: u64 },
+    RequestVote {
+        term: u64,
+        last_index: u64,
+        last_term: u64,
+    },
+    VoteReply {
+        term: u64,
+        granted: bool,
+    },
+    Append {
+        term: u64,
+        prev_index: u64,
+        prev_term: u64,
+        entries: Vec<Entry<P>>,
+        commit: u64,
+    },
     /// `match_index`: on success the last index the follower now shares with the leader; on
     /// failure a hint of where to try next.
-    AppendReply { term: u64, success: bool, match_index: u64 },
+    AppendReply {
+        term: u64,
+        success: bool,
+        match_index: u64,
+    },
 }
 
 impl<P> Message<P> {
@@ -205,7 +222,10 @@ impl<P: Payload> Raft<P> {
         if index == 0 {
             return 0;
         }
-        self.log.get(index as usize - 1).map(|e| e.term).unwrap_or(0)
+        self.log
+            .get(index as usize - 1)
+            .map(|e| e.term)
+            .unwrap_or(0)
     }
     /// The leader's view of how far each voter's log matches its own.
     pub fn match_indexes(&self) -> BTreeMap<NodeId, u64> {
@@ -237,7 +257,11 @@ impl<P: Payload> Raft<P> {
     }
 
     fn send(&mut self, to: NodeId, message: Message<P>) {
-        self.outbox.push(Envelope { from: self.id, to, message });
+        self.outbox.push(Envelope {
+            from: self.id,
+            to,
+            message,
+        });
     }
 
     fn mark_changed(&mut self, index: u64) {
@@ -245,7 +269,11 @@ impl<P: Payload> Raft<P> {
     }
 
     fn peers(&self) -> Vec<NodeId> {
-        self.voters.iter().copied().filter(|v| *v != self.id).collect()
+        self.voters
+            .iter()
+            .copied()
+            .filter(|v| *v != self.id)
+            .collect()
     }
 
     /// Advances the clock by one tick.
@@ -261,7 +289,11 @@ impl<P: Payload> Raft<P> {
                 if self.elapsed >= self.timing.election_ticks * 2 {
                     self.elapsed = 0;
                     if self.active.len() + 1 < self.majority() {
-                        tracing::info!(node = self.id, term = self.term, "lost contact with a majority: stepping down");
+                        tracing::info!(
+                            node = self.id,
+                            term = self.term,
+                            "lost contact with a majority: stepping down"
+                        );
                         self.become_follower(self.term, None);
                     }
                     self.active.clear();
@@ -292,7 +324,14 @@ impl<P: Payload> Raft<P> {
         }
         let (last_index, last_term) = (self.last_index(), self.last_term());
         for peer in self.peers() {
-            self.send(peer, Message::RequestVote { term: self.term, last_index, last_term });
+            self.send(
+                peer,
+                Message::RequestVote {
+                    term: self.term,
+                    last_index,
+                    last_term,
+                },
+            );
         }
     }
 
@@ -321,7 +360,10 @@ impl<P: Payload> Raft<P> {
         self.next_index = self.peers().into_iter().map(|p| (p, next)).collect();
         self.match_index = self.peers().into_iter().map(|p| (p, 0)).collect();
         tracing::info!(node = self.id, term = self.term, "elected leader");
-        let entry = Entry { term: self.term, payload: P::leader_change(self.id, self.term) };
+        let entry = Entry {
+            term: self.term,
+            payload: P::leader_change(self.id, self.term),
+        };
         self.append_local(entry);
         self.broadcast_append();
         self.maybe_commit();
@@ -338,7 +380,10 @@ impl<P: Payload> Raft<P> {
         if self.role != Role::Leader {
             return Err(self.leader);
         }
-        self.append_local(Entry { term: self.term, payload });
+        self.append_local(Entry {
+            term: self.term,
+            payload,
+        });
         let index = self.last_index();
         self.broadcast_append();
         self.maybe_commit();
@@ -357,7 +402,13 @@ impl<P: Payload> Raft<P> {
         let prev_term = self.term_at(prev_index);
         let end = (prev_index as usize + MAX_APPEND_ENTRIES).min(self.log.len());
         let entries = self.log[prev_index as usize..end].to_vec();
-        let message = Message::Append { term: self.term, prev_index, prev_term, entries, commit: self.commit };
+        let message = Message::Append {
+            term: self.term,
+            prev_index,
+            prev_term,
+            entries,
+            commit: self.commit,
+        };
         self.send(peer, message);
     }
 
@@ -365,7 +416,13 @@ impl<P: Payload> Raft<P> {
         let mut matched: Vec<u64> = self
             .voters
             .iter()
-            .map(|v| if *v == self.id { self.last_index() } else { self.match_index.get(v).copied().unwrap_or(0) })
+            .map(|v| {
+                if *v == self.id {
+                    self.last_index()
+                } else {
+                    self.match_index.get(v).copied().unwrap_or(0)
+                }
+            })
             .collect();
         matched.sort_unstable_by(|a, b| b.cmp(a));
         let candidate = matched[self.majority() - 1];
@@ -389,28 +446,50 @@ impl<P: Payload> Raft<P> {
         if term < self.term {
             // A stale sender learns the current term from the answer and steps down.
             match message {
-                Message::RequestVote { .. } => self.send(from, Message::VoteReply { term: self.term, granted: false }),
-                Message::Append { .. } => {
-                    self.send(from, Message::AppendReply { term: self.term, success: false, match_index: 0 })
-                }
+                Message::RequestVote { .. } => self.send(
+                    from,
+                    Message::VoteReply {
+                        term: self.term,
+                        granted: false,
+                    },
+                ),
+                Message::Append { .. } => self.send(
+                    from,
+                    Message::AppendReply {
+                        term: self.term,
+                        success: false,
+                        match_index: 0,
+                    },
+                ),
                 _ => {}
             }
             return;
         }
         match message {
-            Message::RequestVote { last_index, last_term, .. } => {
+            Message::RequestVote {
+                last_index,
+                last_term,
+                ..
+            } => {
                 let up_to_date = last_term > self.last_term()
                     || (last_term == self.last_term() && last_index >= self.last_index());
                 #[cfg(test)]
                 let up_to_date = up_to_date || self.broken_votes;
                 let free = self.voted_for.is_none() || self.voted_for == Some(from);
-                let granted = up_to_date && free && self.role != Role::Leader && self.voters.contains(&from);
+                let granted =
+                    up_to_date && free && self.role != Role::Leader && self.voters.contains(&from);
                 if granted {
                     self.voted_for = Some(from);
                     self.hard_dirty = true;
                     self.reset_timeout();
                 }
-                self.send(from, Message::VoteReply { term: self.term, granted });
+                self.send(
+                    from,
+                    Message::VoteReply {
+                        term: self.term,
+                        granted,
+                    },
+                );
             }
             Message::VoteReply { granted, .. } => {
                 if self.role == Role::Candidate && granted {
@@ -420,14 +499,27 @@ impl<P: Payload> Raft<P> {
                     }
                 }
             }
-            Message::Append { prev_index, prev_term, entries, commit, .. } => {
+            Message::Append {
+                prev_index,
+                prev_term,
+                entries,
+                commit,
+                ..
+            } => {
                 // Same term: the sender is this term's only leader.
                 self.role = Role::Follower;
                 self.leader = Some(from);
                 self.reset_timeout();
                 if prev_index > self.last_index() || self.term_at(prev_index) != prev_term {
                     let hint = prev_index.saturating_sub(1).min(self.last_index());
-                    self.send(from, Message::AppendReply { term: self.term, success: false, match_index: hint });
+                    self.send(
+                        from,
+                        Message::AppendReply {
+                            term: self.term,
+                            success: false,
+                            match_index: hint,
+                        },
+                    );
                     return;
                 }
                 let count = entries.len() as u64;
@@ -440,7 +532,11 @@ impl<P: Payload> Raft<P> {
                         // A committed entry never conflicts (Log Matching); refuse rather
                         // than lose it if a peer says otherwise.
                         if index <= self.commit {
-                            tracing::error!(node = self.id, index, "append conflicts with a committed entry: ignored");
+                            tracing::error!(
+                                node = self.id,
+                                index,
+                                "append conflicts with a committed entry: ignored"
+                            );
                             return;
                         }
                         self.log.truncate(index as usize - 1);
@@ -453,9 +549,20 @@ impl<P: Payload> Raft<P> {
                 if commit > self.commit {
                     self.commit = commit;
                 }
-                self.send(from, Message::AppendReply { term: self.term, success: true, match_index: last_new });
+                self.send(
+                    from,
+                    Message::AppendReply {
+                        term: self.term,
+                        success: true,
+                        match_index: last_new,
+                    },
+                );
             }
-            Message::AppendReply { success, match_index, .. } => {
+            Message::AppendReply {
+                success,
+                match_index,
+                ..
+            } => {
                 if self.role != Role::Leader {
                     return;
                 }
@@ -482,7 +589,8 @@ impl<P: Payload> Raft<P> {
 
     /// What changed since the last call.
     pub fn take_ready(&mut self) -> Ready<P> {
-        let hard_state = std::mem::take(&mut self.hard_dirty).then_some((self.term, self.voted_for));
+        let hard_state =
+            std::mem::take(&mut self.hard_dirty).then_some((self.term, self.voted_for));
         let first_changed = self.first_changed.take();
         let entries = match first_changed {
             Some(first) => self.log[(first as usize - 1).min(self.log.len())..].to_vec(),
@@ -491,9 +599,18 @@ impl<P: Payload> Raft<P> {
         let mut committed = Vec::new();
         while self.handed_out < self.commit {
             self.handed_out += 1;
-            committed.push((self.handed_out, self.log[self.handed_out as usize - 1].clone()));
+            committed.push((
+                self.handed_out,
+                self.log[self.handed_out as usize - 1].clone(),
+            ));
         }
-        Ready { hard_state, first_changed, entries, messages: std::mem::take(&mut self.outbox), committed }
+        Ready {
+            hard_state,
+            first_changed,
+            entries,
+            messages: std::mem::take(&mut self.outbox),
+            committed,
+        }
     }
 }
 

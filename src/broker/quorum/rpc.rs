@@ -45,12 +45,20 @@ pub enum Wire {
     /// (index, term) to wait for, or the leader the receiver knows of.
     Proposed(std::result::Result<(u64, u64), Option<i32>>),
     Heartbeat(BrokerHeartbeat),
-    HeartbeatReply { fenced: bool },
+    HeartbeatReply {
+        fenced: bool,
+    },
     DescribeQuorum,
     Status(QuorumStatus),
     /// An observer asks for the committed entries after `after`.
-    Fetch { observer: i32, after: u64 },
-    Fetched { leader: i32, entries: Vec<crate::broker::metadata::MetadataEntry> },
+    Fetch {
+        observer: i32,
+        after: u64,
+    },
+    Fetched {
+        leader: i32,
+        entries: Vec<crate::broker::metadata::MetadataEntry>,
+    },
     /// The receiver does not lead; it names the leader it knows of.
     NotLeader(Option<i32>),
 }
@@ -64,7 +72,9 @@ async fn read_wire(stream: &mut TcpStream) -> Result<Option<Wire>> {
     }
     let len = u32::from_be_bytes(len) as usize;
     if len > MAX_FRAME {
-        return Err(Error::Message(format!("controller frame of {len} bytes is over {MAX_FRAME}")));
+        return Err(Error::Message(format!(
+            "controller frame of {len} bytes is over {MAX_FRAME}"
+        )));
     }
     let mut body = vec![0u8; len];
     stream.read_exact(&mut body).await?;
@@ -107,14 +117,19 @@ pub fn spawn_peer(address: String) -> mpsc::Sender<Envelope<Vec<MetadataRecord>>
         let mut connection: Option<TcpStream> = None;
         while let Some(envelope) = rx.recv().await {
             if connection.is_none() {
-                if let Ok(Ok(stream)) = tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect(&address)).await {
+                if let Ok(Ok(stream)) =
+                    tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect(&address)).await
+                {
                     let _ = stream.set_nodelay(true);
                     connection = Some(stream);
                 }
             }
-            let Some(stream) = connection.as_mut() else { continue };
+            let Some(stream) = connection.as_mut() else {
+                continue;
+            };
             let wire = Wire::Raft(envelope);
-            let written = tokio::time::timeout(Duration::from_secs(1), write_wire(stream, &wire)).await;
+            let written =
+                tokio::time::timeout(Duration::from_secs(1), write_wire(stream, &wire)).await;
             if !matches!(written, Ok(Ok(()))) {
                 connection = None;
             }
@@ -124,7 +139,11 @@ pub fn spawn_peer(address: String) -> mpsc::Sender<Envelope<Vec<MetadataRecord>>
 }
 
 /// Accepts controller connections until shutdown.
-pub async fn serve(state: Arc<BrokerState>, listener: TcpListener, mut shutdown: watch::Receiver<bool>) -> Result<()> {
+pub async fn serve(
+    state: Arc<BrokerState>,
+    listener: TcpListener,
+    mut shutdown: watch::Receiver<bool>,
+) -> Result<()> {
     loop {
         tokio::select! {
             accepted = listener.accept() => {
@@ -143,7 +162,11 @@ pub async fn serve(state: Arc<BrokerState>, listener: TcpListener, mut shutdown:
     }
 }
 
-async fn connection(state: Arc<BrokerState>, mut stream: TcpStream, mut shutdown: watch::Receiver<bool>) -> Result<()> {
+async fn connection(
+    state: Arc<BrokerState>,
+    mut stream: TcpStream,
+    mut shutdown: watch::Receiver<bool>,
+) -> Result<()> {
     loop {
         let wire = tokio::select! {
             wire = read_wire(&mut stream) => wire?,
@@ -157,17 +180,23 @@ async fn connection(state: Arc<BrokerState>, mut stream: TcpStream, mut shutdown
                 None
             }
             Wire::Propose(records) => Some(Wire::Proposed(quorum.propose_local(records))),
-            Wire::Heartbeat(heartbeat) => Some(match super::controller::on_heartbeat(&state, &heartbeat) {
-                Some(fenced) => Wire::HeartbeatReply { fenced },
-                None => Wire::NotLeader(quorum.leader()),
-            }),
+            Wire::Heartbeat(heartbeat) => {
+                Some(match super::controller::on_heartbeat(&state, &heartbeat) {
+                    Some(fenced) => Wire::HeartbeatReply { fenced },
+                    None => Wire::NotLeader(quorum.leader()),
+                })
+            }
             Wire::DescribeQuorum => Some(match quorum.is_leader() {
                 true => Wire::Status(quorum.status()),
                 false => Wire::NotLeader(quorum.leader()),
             }),
             Wire::Fetch { observer, after } => Some(quorum.serve_fetch(observer, after)),
             // Answers are never requests.
-            Wire::Proposed(_) | Wire::HeartbeatReply { .. } | Wire::Status(_) | Wire::NotLeader(_) | Wire::Fetched { .. } => None,
+            Wire::Proposed(_)
+            | Wire::HeartbeatReply { .. }
+            | Wire::Status(_)
+            | Wire::NotLeader(_)
+            | Wire::Fetched { .. } => None,
         };
         if let Some(answer) = answer {
             write_wire(&mut stream, &answer).await?;

@@ -61,7 +61,10 @@ impl Rng {
 }
 
 const IDS: [NodeId; 3] = [1, 2, 3];
-const TIMING: Timing = Timing { election_ticks: 10, heartbeat_ticks: 2 };
+const TIMING: Timing = Timing {
+    election_ticks: 10,
+    heartbeat_ticks: 2,
+};
 const TICK: u64 = 10;
 
 struct Sim {
@@ -121,7 +124,15 @@ impl Sim {
 
     fn boot(&mut self, i: usize) -> Raft<Value> {
         let disk = self.disks[i].clone();
-        let mut raft = Raft::new(IDS[i], IDS.to_vec(), TIMING, self.seed.wrapping_add(self.rng.next()), disk.hard, disk.log, 0);
+        let mut raft = Raft::new(
+            IDS[i],
+            IDS.to_vec(),
+            TIMING,
+            self.seed.wrapping_add(self.rng.next()),
+            disk.hard,
+            disk.log,
+            0,
+        );
         raft.broken_votes = self.broken_votes;
         raft
     }
@@ -129,7 +140,8 @@ impl Sim {
     fn schedule(&mut self, at: u64, event: Event) {
         self.seq += 1;
         self.events.push(Some(event));
-        self.queue.push(Reverse((at, self.seq, self.events.len() - 1)));
+        self.queue
+            .push(Reverse((at, self.seq, self.events.len() - 1)));
     }
 
     fn fail(&self, what: String) -> ! {
@@ -142,7 +154,9 @@ impl Sim {
 
     /// Persists, then sends, then applies, as the driver does.
     fn process_ready(&mut self, i: usize) {
-        let Some(node) = self.nodes[i].as_mut() else { return };
+        let Some(node) = self.nodes[i].as_mut() else {
+            return;
+        };
         let ready = node.take_ready();
         let (term, role, id) = (node.term(), node.role(), node.id());
         let log_now: Vec<Entry<Value>> = node.log().to_vec();
@@ -159,12 +173,18 @@ impl Sim {
         }
         if role == Role::Leader {
             match self.leaders.get(&term) {
-                Some(other) if *other != id => self.fail(format!("two leaders in term {term}: {other} and {id}")),
+                Some(other) if *other != id => {
+                    self.fail(format!("two leaders in term {term}: {other} and {id}"))
+                }
                 Some(_) => {}
                 None => {
                     self.leaders.insert(term, id);
-                    if log_now.len() < self.committed.len() || log_now[..self.committed.len()] != self.committed[..] {
-                        self.fail(format!("new leader {id} of term {term} lacks committed entries"));
+                    if log_now.len() < self.committed.len()
+                        || log_now[..self.committed.len()] != self.committed[..]
+                    {
+                        self.fail(format!(
+                            "new leader {id} of term {term} lacks committed entries"
+                        ));
                     }
                 }
             }
@@ -174,14 +194,17 @@ impl Sim {
         }
         for (index, entry) in ready.committed {
             if index != self.applied[i] + 1 {
-                self.fail(format!("node {id} applied index {index} after {}", self.applied[i]));
+                self.fail(format!(
+                    "node {id} applied index {index} after {}",
+                    self.applied[i]
+                ));
             }
             self.applied[i] = index;
             let at = index as usize - 1;
             match self.committed.get(at) {
-                Some(known) if *known != entry => {
-                    self.fail(format!("node {id} committed {entry:?} at {index}, history has {known:?}"))
-                }
+                Some(known) if *known != entry => self.fail(format!(
+                    "node {id} committed {entry:?} at {index}, history has {known:?}"
+                )),
                 Some(_) => {}
                 None => self.committed.push(entry.clone()),
             }
@@ -204,7 +227,11 @@ impl Sim {
         if self.lossy && self.rng.chance(5) {
             return;
         }
-        let copies = if self.lossy && self.rng.chance(2) { 2 } else { 1 };
+        let copies = if self.lossy && self.rng.chance(2) {
+            2
+        } else {
+            1
+        };
         for _ in 0..copies {
             let delay = 1 + self.rng.below(if self.lossy { 40 } else { 5 });
             self.schedule(self.now + delay, Event::Deliver(envelope.clone()));
@@ -246,7 +273,9 @@ impl Sim {
                     let start = self.rng.below(IDS.len() as u64) as usize;
                     for k in 0..IDS.len() {
                         let i = (start + k) % IDS.len();
-                        let Some(node) = self.nodes[i].as_mut() else { continue };
+                        let Some(node) = self.nodes[i].as_mut() else {
+                            continue;
+                        };
                         let accepted = node.propose(Value::Client(v));
                         if let Ok((index, term)) = accepted {
                             self.pending.insert(v, (i, index, term));
@@ -291,13 +320,24 @@ impl Sim {
     }
 
     fn check_converged(&mut self) {
-        let commits: Vec<u64> = self.nodes.iter().map(|n| n.as_ref().unwrap().commit_index()).collect();
-        if commits.iter().any(|c| *c != commits[0]) || (commits[0] as usize) < self.committed.len() {
-            self.fail(format!("no convergence after healing: commit indexes {commits:?}, history {}", self.committed.len()));
+        let commits: Vec<u64> = self
+            .nodes
+            .iter()
+            .map(|n| n.as_ref().unwrap().commit_index())
+            .collect();
+        if commits.iter().any(|c| *c != commits[0]) || (commits[0] as usize) < self.committed.len()
+        {
+            self.fail(format!(
+                "no convergence after healing: commit indexes {commits:?}, history {}",
+                self.committed.len()
+            ));
         }
         for node in self.nodes.iter().flatten() {
             if node.log()[..self.committed.len()] != self.committed[..] {
-                self.fail(format!("node {} disagrees with the committed history", node.id()));
+                self.fail(format!(
+                    "node {} disagrees with the committed history",
+                    node.id()
+                ));
             }
         }
         let mut seen = BTreeMap::new();
@@ -310,7 +350,9 @@ impl Sim {
         }
         for (v, index) in &self.acknowledged {
             if seen.get(v) != Some(index) {
-                self.fail(format!("acknowledged value {v} at {index} is not in the history there"));
+                self.fail(format!(
+                    "acknowledged value {v} at {index} is not in the history there"
+                ));
             }
         }
     }
@@ -340,7 +382,10 @@ fn run_seed(seed: u64) -> (usize, usize) {
 
 #[test]
 fn quorum_survives_crashes_partitions_and_loss_over_many_seeds() {
-    let seeds: u64 = std::env::var("KBOX_RAFT_SEEDS").ok().and_then(|s| s.parse().ok()).unwrap_or(2_000);
+    let seeds: u64 = std::env::var("KBOX_RAFT_SEEDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2_000);
     let (mut entries, mut acked) = (0, 0);
     for seed in 0..seeds {
         let (e, a) = run_seed(seed);
@@ -348,7 +393,10 @@ fn quorum_survives_crashes_partitions_and_loss_over_many_seeds() {
         acked += a;
     }
     // The faults must not stop progress altogether: most proposals commit.
-    assert!(acked as u64 > seeds * 10, "only {acked} acknowledged proposals over {seeds} seeds");
+    assert!(
+        acked as u64 > seeds * 10,
+        "only {acked} acknowledged proposals over {seeds} seeds"
+    );
     eprintln!("{seeds} seeds: {entries} committed entries, {acked} acknowledged proposals");
 }
 
@@ -362,7 +410,10 @@ fn the_checks_catch_a_planted_bug() {
         })
         .is_err()
     });
-    assert!(caught.is_some(), "no seed out of 200 noticed votes that ignore the log");
+    assert!(
+        caught.is_some(),
+        "no seed out of 200 noticed votes that ignore the log"
+    );
 }
 
 #[test]
@@ -384,7 +435,15 @@ fn sole_voter_leads_and_commits_at_once() {
     let (index, term) = raft.propose(Value::Client(5)).unwrap();
     let ready = raft.take_ready();
     assert_eq!(ready.committed.len(), 2);
-    assert_eq!(ready.committed[1], (index, Entry { term, payload: Value::Client(5) }));
+    assert_eq!(
+        ready.committed[1],
+        (
+            index,
+            Entry {
+                term,
+                payload: Value::Client(5)
+            }
+        )
+    );
     assert_eq!(ready.hard_state, Some((1, Some(1))));
 }
-
