@@ -65,7 +65,7 @@ fn kafka_acls_tool_adds_lists_removes_and_the_broker_enforces() {
         assert_eq!(code, 0, "{out}{err}");
     }
 
-    let (code, out, err) = kbox(&[
+    let deny_writes_to_secret = [
         "acls",
         "--bootstrap-server",
         &b,
@@ -76,7 +76,8 @@ fn kafka_acls_tool_adds_lists_removes_and_the_broker_enforces() {
         "Write",
         "--topic",
         "secret",
-    ]);
+    ];
+    let (code, out, err) = kbox(&deny_writes_to_secret);
     assert_eq!(code, 0, "{err}");
     assert_eq!(
         out,
@@ -98,18 +99,7 @@ fn kafka_acls_tool_adds_lists_removes_and_the_broker_enforces() {
     ]);
     assert_eq!(code, 0, "{err}");
     // Adding the same ACL again changes nothing and says so.
-    let (_, out, _) = kbox(&[
-        "acls",
-        "--bootstrap-server",
-        &b,
-        "--add",
-        "--deny-principal",
-        "User:ANONYMOUS",
-        "--operation",
-        "Write",
-        "--topic",
-        "secret",
-    ]);
+    let (_, out, _) = kbox(&deny_writes_to_secret);
     assert!(out.contains("already exists."), "{out}");
 
     let (code, out, err) = kbox(&[
