@@ -301,14 +301,7 @@ impl Producer {
                 }
             }
         }
-        if self.settings.transactional_id.is_some() {
-            let tps: std::collections::HashSet<(String, i32)> =
-                prepared.iter().map(|(t, p, _)| (t.clone(), *p)).collect();
-            self.add_partitions_to_transaction(tps.into_iter()).await?;
-        }
-        self.commands
-            .send(Command::SendMany(prepared))
-            .map_err(|_| Error::Message("the producer was closed".into()))
+        self.enqueue_many(prepared).await
     }
 
     /// [`Producer::send_many`] for records that all pass the size checks, with no
@@ -357,6 +350,12 @@ impl Producer {
                 },
             ));
         }
+        self.enqueue_many(prepared).await
+    }
+
+    /// Hands prepared records to the sender loop; in a transaction, their partitions are added
+    /// to it first.
+    async fn enqueue_many(&self, prepared: Vec<(String, i32, Queued)>) -> Result<()> {
         if self.settings.transactional_id.is_some() {
             let tps: std::collections::HashSet<(String, i32)> =
                 prepared.iter().map(|(t, p, _)| (t.clone(), *p)).collect();
