@@ -836,12 +836,17 @@ async fn acked_records_survive_leader_kills_and_the_broker_rejoins_the_isr() {
 
         nodes[index].process = Some(KboxProcess::start_config(&nodes[index].config));
         let restarted_at = Instant::now();
+        // Every broker's view, the restarted one's too: its metadata may still be catching up.
         wait_for(
             "the restarted broker back in every ISR",
             Duration::from_secs(60),
             || {
-                describe_partitions(&survivor, "durable")
-                    .filter(|rows| rows.iter().all(|r| r.2 == [1, 2, 3]))
+                all.iter()
+                    .all(|b| {
+                        describe_partitions(b, "durable")
+                            .is_some_and(|rows| rows.iter().all(|r| r.2 == [1, 2, 3]))
+                    })
+                    .then_some(())
             },
         );
         eprintln!(
