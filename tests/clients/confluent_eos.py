@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Exactly-once checks with confluent-kafka (librdkafka) against a broker.
 
-  confluent_eos.py idempotent --bootstrap B --topic T --count N --partitions P [--check-bootstrap B2]
+  confluent_eos.py idempotent --bootstrap B --topic T --count N --partitions P [--check-bootstrap B2] [--flushed-file F]
       Idempotent producer (acks=all, 5 in flight): record i goes to partition i % P with
       value "i". Built to have its connections cut and the broker restarted under it. Then
       reads everything back (from --check-bootstrap, default B) and reports per partition
@@ -143,6 +143,9 @@ def idempotent(a):
     log("produced in %.1f s" % (time.time() - started))
     left = p.flush(150)
     log("flushed in %.1f s" % (time.time() - started))
+    if a.flushed_file:
+        # Tells a fault-injecting test that producing is over: the check reads without faults.
+        open(a.flushed_file, "w").close()
     summary = check_sequence(a.check_bootstrap or a.bootstrap, a.topic, a.count)
     summary.update({"produced": a.count, "delivered": stats["delivered"], "failed": stats["failed"],
                     "unflushed": left, "first_error": stats["first_error"]})
@@ -334,6 +337,7 @@ def main():
     ap.add_argument("--isolation", default="read_committed")
     ap.add_argument("--bootstrap", required=True)
     ap.add_argument("--check-bootstrap")
+    ap.add_argument("--flushed-file", help="created once the idempotent producer has flushed")
     ap.add_argument("--topic")
     ap.add_argument("--count", type=int, default=10000)
     ap.add_argument("--partitions", type=int, default=3)

@@ -154,6 +154,10 @@ fn idempotent_run(without_idempotence: bool) {
         .unwrap()
         .block_on(crate::common::create_topic(&broker.addr, "idem", 3));
     let addr = proxy.addr();
+    // Faults stop once the producer has flushed: the read-back check then runs undisturbed (a
+    // consumer group under cuts every 300 ms can take minutes on a loaded machine).
+    let flushed = dir.path().join("flushed");
+    let flushed_arg = flushed.to_str().unwrap().to_string();
     let script = thread::spawn(move || {
         let mut args = vec![
             "tests/clients/confluent_eos.py",
@@ -168,6 +172,8 @@ fn idempotent_run(without_idempotence: bool) {
             "3",
             "--pause-ms",
             "15",
+            "--flushed-file",
+            &flushed_arg,
         ];
         if without_idempotence {
             args.push("--no-idempotence");
@@ -180,7 +186,8 @@ fn idempotent_run(without_idempotence: bool) {
     let started = Instant::now();
     let mut cuts = 0;
     let mut restarts = 0;
-    while !script.is_finished() && started.elapsed() < Duration::from_secs(200) {
+    while !script.is_finished() && !flushed.exists() && started.elapsed() < Duration::from_secs(200)
+    {
         thread::sleep(Duration::from_millis(150));
         proxy.drop_responses(1);
         thread::sleep(Duration::from_millis(150));
