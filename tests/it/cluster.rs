@@ -943,3 +943,255 @@ async fn acked_records_survive_leader_kills_and_the_broker_rejoins_the_isr() {
         );
     }
 }
+
+/// Starts three combined nodes (a session long enough for a loaded machine), waits until every
+/// broker sees all three, and creates `topic` (RF 3, min.insync.replicas 2).
+async fn start_three(dir: &Path, topic: &str, partitions: &str) -> (Vec<Node>, Vec<String>) {
+    let mut nodes = write_nodes(dir, &["broker,controller"; 3], 3000);
+    for node in nodes.iter_mut() {
+        node.process = Some(KboxProcess::start_config(&node.config));
+    }
+    let all: Vec<String> = nodes.iter().map(|n| n.bootstrap.clone()).collect();
+    for b in &all {
+        wait_for(
+            "all three brokers registered",
+            Duration::from_secs(30),
+            || (brokers_seen_by(b) == [1, 2, 3]).then_some(()),
+        );
+    }
+    let (code, out, err) = kbox_output(
+        None,
+        args(&[
+            "topics",
+            "--bootstrap-server",
+            &all[0],
+            "--create",
+            "--topic",
+            topic,
+            "--partitions",
+            partitions,
+            "--replication-factor",
+            "3",
+            "--config",
+            "min.insync.replicas=2",
+        ]),
+    )
+    .await;
+    assert_eq!(code, 0, "{out}{err}");
+    for b in &all {
+        wait_for("the topic everywhere", Duration::from_secs(10), || {
+            describe_partitions(b, topic)
+        });
+    }
+    (nodes, all)
+}
+
+/// The leader of the internal topic's partition coordinating `key`, as `bootstrap` sees it.
+fn coordinator_of(bootstrap: &str, internal_topic: &str, key: &str) -> Option<i32> {
+    let rows = describe_partitions(bootstrap, internal_topic)?;
+    let partition = kbox::broker::group::partition_for(key, rows.len() as i32);
+    rows.iter()
+        .find(|r| r.0 == partition)
+        .map(|r| r.1)
+        .filter(|l| *l >= 0)
+}
+
+/// Lines in a file a client script appends to.
+fn line_count(path: &Path) -> usize {
+    acked_count(path)
+}
+
+/// One confluent-kafka group whose three members bootstrap from three different brokers
+/// (before coordinators followed partition leadership, each broker ran its own copy of the
+/// group and every member read everything). The group coordinator is killed with -9 mid-run:
+/// the `__consumer_offsets` partition gets a new leader, which loads the group's committed
+/// offsets, the members find it and resume; every record is consumed, and only records of
+/// batches whose commit failed are consumed twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_group_spans_brokers_and_survives_its_coordinator_kill() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut nodes, all) = start_three(dir.path(), "work", "6").await;
+    let group = "spread-group";
+    let count = 12000;
+    let consumed = dir.path().join("consumed.jsonl");
+    let mut members = Command::new("python3")
+        .args([
+            "tests/clients/cluster_group.py",
+            "--bootstrap",
+            &all.join(","),
+            "--topic",
+            "work",
+            "--group",
+            group,
+            "--count",
+            &count.to_string(),
+            "--rate",
+            "1200",
+            "--timeout",
+            "100",
+            "--out",
+        ])
+        .arg(&consumed)
+        .current_dir(repo())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for("a third consumed", Duration::from_secs(90), || {
+        assert!(
+            members.try_wait().unwrap().is_none(),
+            "members exited early"
+        );
+        (line_count(&consumed) >= count / 3).then_some(())
+    });
+    let coordinator = wait_for("the group's coordinator", Duration::from_secs(10), || {
+        coordinator_of(&all[0], "__consumer_offsets", group)
+    });
+    let index = nodes.iter().position(|n| n.id == coordinator).unwrap();
+    nodes[index].process.take().unwrap().kill9();
+    let consumed_at_kill = line_count(&consumed);
+    eprintln!("killed coordinator {coordinator} after {consumed_at_kill} records");
+    let survivor = nodes
+        .iter()
+        .find(|n| n.id != coordinator)
+        .unwrap()
+        .bootstrap
+        .clone();
+    let moved = wait_for("a new coordinator", Duration::from_secs(30), || {
+        coordinator_of(&survivor, "__consumer_offsets", group).filter(|l| *l != coordinator)
+    });
+    eprintln!("coordinator moved from {coordinator} to {moved}");
+
+    let output = wait_for("the members to finish", Duration::from_secs(120), || {
+        members.try_wait().unwrap()
+    });
+    let mut stdout = String::new();
+    use std::io::Read;
+    members
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut stdout)
+        .unwrap();
+    let summary: serde_json::Value =
+        serde_json::from_str(stdout.lines().last().unwrap_or("{}")).unwrap_or_default();
+    eprintln!("cluster_group: {summary}");
+    assert!(output.success(), "{stdout}");
+    assert_eq!(summary["missing"], 0, "{summary}");
+    assert!(consumed_at_kill < count as usize, "the kill came mid-run");
+    let duplicates = summary["duplicates"].as_i64().unwrap();
+    let uncommitted = summary["uncommitted"].as_i64().unwrap();
+    assert!(
+        duplicates <= uncommitted,
+        "only records of uncommitted batches are read twice: {summary}"
+    );
+    for node in nodes.iter_mut().filter(|n| n.process.is_some()) {
+        assert_eq!(
+            node.process.take().unwrap().terminate(),
+            Some(0),
+            "node {} stops cleanly",
+            node.id
+        );
+    }
+}
+
+/// A confluent-kafka transactional producer committing and aborting alternately while its
+/// transaction coordinator is killed with -9: the `__transaction_state` partition's new leader
+/// loads the transactions and finishes or aborts them, the producer goes on; a read_committed
+/// consumer then reads every committed transaction exactly once and nothing aborted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transactions_survive_their_coordinator_kill() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut nodes, all) = start_three(dir.path(), "txn-out", "3").await;
+    let bootstrap = all.join(",");
+    let txn_id = "cluster-txn-producer";
+    let outcomes = dir.path().join("outcomes.jsonl");
+    let script = |mode: &str| {
+        let mut c = Command::new("python3");
+        c.args([
+            "tests/clients/cluster_txn.py",
+            mode,
+            "--bootstrap",
+            &bootstrap,
+            "--topic",
+            "txn-out",
+        ])
+        .args([
+            "--transactional-id",
+            txn_id,
+            "--transactions",
+            "50",
+            "--rate",
+            "4",
+            "--out",
+        ])
+        .arg(&outcomes)
+        .current_dir(repo());
+        c
+    };
+    let mut producer = script("produce")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for("ten transactions", Duration::from_secs(60), || {
+        assert!(
+            producer.try_wait().unwrap().is_none(),
+            "producer exited early"
+        );
+        (line_count(&outcomes) >= 10).then_some(())
+    });
+    let coordinator = wait_for(
+        "the transaction coordinator",
+        Duration::from_secs(10),
+        || coordinator_of(&all[0], "__transaction_state", txn_id),
+    );
+    let index = nodes.iter().position(|n| n.id == coordinator).unwrap();
+    nodes[index].process.take().unwrap().kill9();
+    let done_at_kill = line_count(&outcomes);
+    eprintln!("killed transaction coordinator {coordinator} after {done_at_kill} transactions");
+    let status = wait_for("the producer to finish", Duration::from_secs(150), || {
+        producer.try_wait().unwrap()
+    });
+    let mut stdout = String::new();
+    use std::io::Read;
+    producer
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut stdout)
+        .unwrap();
+    eprintln!("cluster_txn produce: {}", stdout.trim());
+    assert!(status.success(), "{stdout}");
+    assert!(done_at_kill < 50, "the kill came mid-run");
+    let survivor = nodes
+        .iter()
+        .find(|n| n.process.is_some())
+        .unwrap()
+        .bootstrap
+        .clone();
+    assert_ne!(
+        coordinator_of(&survivor, "__transaction_state", txn_id),
+        Some(coordinator),
+        "the coordinator moved"
+    );
+
+    let out = script("verify").output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let summary: serde_json::Value =
+        serde_json::from_str(stdout.lines().last().unwrap_or("{}")).unwrap_or_default();
+    eprintln!("cluster_txn verify: {summary}");
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(summary["transactions"], 50, "{summary}");
+    assert!(summary["committed"].as_i64().unwrap() >= 20, "{summary}");
+    for node in nodes.iter_mut().filter(|n| n.process.is_some()) {
+        assert_eq!(
+            node.process.take().unwrap().terminate(),
+            Some(0),
+            "node {} stops cleanly",
+            node.id
+        );
+    }
+}
