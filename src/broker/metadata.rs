@@ -716,6 +716,33 @@ mod tests {
     }
 
     #[test]
+    fn two_brokers_asking_for_producer_ids_at_once_never_share_a_block() {
+        let mut image = MetadataImage::default();
+        let block = |broker, first: i64| MetadataRecord::ProducerIds {
+            broker,
+            next_producer_id: first + 1000,
+            first_producer_id: Some(first),
+        };
+        // Both read next_producer_id = 0 and ask for [0, 1000): the second block is void.
+        image.apply(&block(1, 0));
+        image.apply(&block(2, 0));
+        assert_eq!(image.next_producer_id, 1000);
+        assert_eq!(image.producer_id_blocks.get(&1), Some(&0));
+        assert_eq!(image.producer_id_blocks.get(&2), None);
+        // Broker 2 asks again from where the first block ended.
+        image.apply(&block(2, 1000));
+        assert_eq!(image.producer_id_blocks.get(&2), Some(&1000));
+        assert_eq!(image.next_producer_id, 2000);
+        // A record written before blocks named their first id still applies.
+        image.apply(&MetadataRecord::ProducerIds {
+            broker: 3,
+            next_producer_id: 5000,
+            first_producer_id: None,
+        });
+        assert_eq!(image.next_producer_id, 5000);
+    }
+
+    #[test]
     fn fencing_the_leader_elects_from_the_isr_and_bumps_the_epoch() {
         let (mut image, _) = replicated_image();
         image.apply(&MetadataRecord::FenceBroker { id: 1 });
