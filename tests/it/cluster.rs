@@ -1144,8 +1144,54 @@ async fn transactions_survive_their_coordinator_kill() {
         Duration::from_secs(10),
         || coordinator_of(&all[0], "__transaction_state", txn_id),
     );
+    // kbox's own transactional producer (console-producer, one transaction per batch of
+    // lines) with an id the same broker coordinates, mid-stream at the kill too.
+    let rows = describe_partitions(&all[0], "__transaction_state").unwrap();
+    let kbox_id = (0..10_000)
+        .map(|n| format!("kbox-loader-{n}"))
+        .find(|id| {
+            let p = kbox::broker::group::partition_for(id, rows.len() as i32);
+            rows.iter().any(|r| r.0 == p && r.1 == coordinator)
+        })
+        .unwrap();
+    let mut kbox_producer = Command::new(kbox_bin())
+        .args([
+            "console-producer",
+            "--bootstrap-server",
+            &bootstrap,
+            "--topic",
+            "txn-out",
+        ])
+        .args([
+            "--transactional-id",
+            &kbox_id,
+            "--request-timeout-ms",
+            "5000",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = kbox_producer.stdin.take().unwrap();
+    let (killed_tx, killed_rx) = std::sync::mpsc::channel::<()>();
+    let (halfway_tx, halfway_rx) = std::sync::mpsc::channel::<()>();
+    let writer = std::thread::spawn(move || {
+        use std::io::Write;
+        for batch in 0..60 {
+            if batch == 20 {
+                halfway_tx.send(()).unwrap();
+                killed_rx.recv().unwrap();
+            }
+            let lines: String = (0..5).map(|i| format!("kbox-{batch}-{i}\n")).collect();
+            stdin.write_all(lines.as_bytes()).unwrap();
+            stdin.flush().unwrap();
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    });
+    halfway_rx.recv().unwrap();
     let index = nodes.iter().position(|n| n.id == coordinator).unwrap();
     nodes[index].process.take().unwrap().kill9();
+    killed_tx.send(()).unwrap();
     let done_at_kill = line_count(&outcomes);
     eprintln!("killed transaction coordinator {coordinator} after {done_at_kill} transactions");
     let status = wait_for("the producer to finish", Duration::from_secs(150), || {
@@ -1174,6 +1220,21 @@ async fn transactions_survive_their_coordinator_kill() {
         "the coordinator moved"
     );
 
+    writer.join().unwrap();
+    let kbox_status = wait_for(
+        "kbox's producer to finish",
+        Duration::from_secs(120),
+        || kbox_producer.try_wait().unwrap(),
+    );
+    let mut kbox_err = String::new();
+    kbox_producer
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut kbox_err)
+        .unwrap();
+    assert!(kbox_status.success(), "kbox console-producer: {kbox_err}");
+
     let out = script("verify").output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let summary: serde_json::Value =
@@ -1186,6 +1247,39 @@ async fn transactions_survive_their_coordinator_kill() {
     );
     assert_eq!(summary["transactions"], 50, "{summary}");
     assert!(summary["committed"].as_i64().unwrap() >= 20, "{summary}");
+    // Every line kbox's producer committed is read once by a read_committed reader.
+    let out = Command::new("kcat")
+        .args([
+            "-C",
+            "-b",
+            &survivor,
+            "-t",
+            "txn-out",
+            "-o",
+            "beginning",
+            "-e",
+            "-q",
+        ])
+        .args(["-X", "isolation.level=read_committed", "-f", "%s\n"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut kbox_lines: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| l.starts_with("kbox-"))
+        .map(str::to_string)
+        .collect();
+    kbox_lines.sort();
+    let mut expected: Vec<String> = (0..60)
+        .flat_map(|b| (0..5).map(move |i| format!("kbox-{b}-{i}")))
+        .collect();
+    expected.sort();
+    assert_eq!(kbox_lines.len(), 300, "kbox's committed lines, each once");
+    assert_eq!(kbox_lines, expected);
     for node in nodes.iter_mut().filter(|n| n.process.is_some()) {
         assert_eq!(
             node.process.take().unwrap().terminate(),

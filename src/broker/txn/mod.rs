@@ -694,6 +694,11 @@ pub async fn end_txn(
             result?;
         }
         (TxnStatus::CompleteCommit, true) | (TxnStatus::CompleteAbort, false) => {}
+        // A retry reaching a new coordinator that is still finishing this end (loaded in a
+        // Prepare state): retriable, as Kafka answers.
+        (TxnStatus::PrepareCommit, true) | (TxnStatus::PrepareAbort, false) => {
+            return Err(ResponseError::ConcurrentTransactions)
+        }
         // Aborting a transaction that never added a partition is a no-op (as Kafka).
         (TxnStatus::Empty, false) => {}
         _ => return Err(ResponseError::InvalidTxnState),
