@@ -1078,6 +1078,50 @@ async fn a_group_spans_brokers_and_survives_its_coordinator_kill() {
     assert!(output.success(), "{stdout}");
     assert_eq!(summary["missing"], 0, "{summary}");
     assert!(consumed_at_kill < count as usize, "the kill came mid-run");
+    // Every live broker names the same, new coordinator; the other broker refuses the group's
+    // requests with NOT_COORDINATOR.
+    for node in nodes.iter().filter(|n| n.process.is_some()) {
+        let (code, out, err) = kbox_output(
+            None,
+            args(&[
+                "consumer-groups",
+                "--bootstrap-server",
+                &node.bootstrap,
+                "--describe",
+                "--group",
+                group,
+                "--state",
+            ]),
+        )
+        .await;
+        assert_eq!(code, 0, "{out}{err}");
+        assert!(
+            out.contains(&format!("({moved})")),
+            "broker {} names coordinator {moved}: {out}",
+            node.id
+        );
+    }
+    let other = nodes
+        .iter()
+        .find(|n| n.process.is_some() && n.id != moved)
+        .unwrap();
+    let connection = kbox::client::connection::BrokerConnection::connect(
+        &other.bootstrap,
+        "test",
+        Duration::from_secs(10),
+    )
+    .await
+    .unwrap();
+    let mut heartbeat = kafka_protocol::messages::HeartbeatRequest::default();
+    heartbeat.group_id = kafka_protocol::messages::GroupId(group.into());
+    heartbeat.member_id = "someone".into();
+    heartbeat.generation_id = 1;
+    let answer = connection.send(&heartbeat).await.unwrap();
+    assert_eq!(
+        answer.error_code,
+        kafka_protocol::ResponseError::NotCoordinator.code()
+    );
+
     let duplicates = summary["duplicates"].as_i64().unwrap();
     let uncommitted = summary["uncommitted"].as_i64().unwrap();
     assert!(
