@@ -717,7 +717,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__console__subcmd__producer)
-            opts="-X -h --bootstrap-server --topic --producer-property --command-property --producer.config --command-config --property --reader-property --reader-config --compression-codec --request-required-acks --sync --batch-size --max-partition-memory-bytes --timeout --message-send-max-retries --retry-backoff-ms --request-timeout-ms --metadata-expiry-ms --max-block-ms --max-memory-bytes --socket-buffer-size --line-reader --log-level --profile --help"
+            opts="-X -h --bootstrap-server --topic --producer-property --command-property --producer.config --command-config --property --reader-property --reader-config --compression-codec --request-required-acks --sync --batch-size --max-partition-memory-bytes --timeout --message-send-max-retries --retry-backoff-ms --request-timeout-ms --metadata-expiry-ms --max-block-ms --max-memory-bytes --socket-buffer-size --line-reader --transactional-id --transaction-duration-ms --log-level --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -808,6 +808,14 @@ _kbox() {
                     return 0
                     ;;
                 --line-reader)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --transactional-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --transaction-duration-ms)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -307,6 +307,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand --max-memory-bytes 'buffer.memory'
             cand --socket-buffer-size 'send.buffer.bytes (accepted; the OS default is used)'
             cand --line-reader 'The line reader class; only Apache''s default LineMessageReader is built in'
+            cand --transactional-id 'Send in transactions with this transactional.id (as perf-test''s flag): each batch of lines read together is committed in one transaction'
+            cand --transaction-duration-ms 'With transactions: keep each transaction open across input batches until it is this old (default: one transaction per batch of lines)'
             cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
             cand --profile 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster'
             cand -X 'A client property, key=value, for every command that talks to a cluster (repeatable)'

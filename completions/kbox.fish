@@ -261,6 +261,8 @@ complete -c kbox -n "__fish_kbox_using_subcommand console-producer" -l max-block
 complete -c kbox -n "__fish_kbox_using_subcommand console-producer" -l max-memory-bytes -d 'buffer.memory' -r
 complete -c kbox -n "__fish_kbox_using_subcommand console-producer" -l socket-buffer-size -d 'send.buffer.bytes (accepted; the OS default is used)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand console-producer" -l line-reader -d 'The line reader class; only Apache\'s default LineMessageReader is built in' -r
+complete -c kbox -n "__fish_kbox_using_subcommand console-producer" -l transactional-id -d 'Send in transactions with this transactional.id (as perf-test\'s flag): each batch of lines read together is committed in one transaction' -r
+complete -c kbox -n "__fish_kbox_using_subcommand console-producer" -l transaction-duration-ms -d 'With transactions: keep each transaction open across input batches until it is this old (default: one transaction per batch of lines)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand console-producer" -l log-level -d 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides' -r
 complete -c kbox -n "__fish_kbox_using_subcommand console-producer" -l profile -d 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster' -r
 complete -c kbox -n "__fish_kbox_using_subcommand console-producer" -s X -d 'A client property, key=value, for every command that talks to a cluster (repeatable)' -r

@@ -51,8 +51,15 @@ pub enum MetadataRecord {
         delete: Vec<String>,
     },
     /// A block of producer ids was handed out: ids below `next_producer_id` are taken (Kafka's
-    /// ProducerIdsRecord), so ids stay unique across restarts.
-    ProducerIds { broker: i32, next_producer_id: i64 },
+    /// ProducerIdsRecord), so ids stay unique across restarts. With `first_producer_id`, the
+    /// block applies only if it starts where the previous one ended: of two brokers asking at
+    /// once, the second's block is void and it asks again (ids stay unique across brokers).
+    ProducerIds {
+        broker: i32,
+        next_producer_id: i64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        first_producer_id: Option<i64>,
+    },
     /// Dynamic broker configs (`broker` None = cluster-wide default) were set or removed.
     BrokerConfig {
         broker: Option<i32>,
@@ -169,6 +176,8 @@ pub struct MetadataImage {
     pub scram_credentials: BTreeMap<String, BTreeMap<ScramMechanism, ScramCredential>>,
     /// The first producer id not yet handed out.
     pub next_producer_id: i64,
+    /// The first id of the last block each broker was given.
+    pub producer_id_blocks: BTreeMap<i32, i64>,
     /// Registered brokers, fenced or not.
     pub brokers: BTreeMap<i32, BrokerRegistration>,
 }
@@ -228,8 +237,16 @@ impl MetadataImage {
                 }
             }
             MetadataRecord::ProducerIds {
-                next_producer_id, ..
+                broker,
+                next_producer_id,
+                first_producer_id,
             } => {
+                if let Some(first) = first_producer_id {
+                    if *first != self.next_producer_id {
+                        return;
+                    }
+                    self.producer_id_blocks.insert(*broker, *first);
+                }
                 self.next_producer_id = self.next_producer_id.max(*next_producer_id);
             }
             MetadataRecord::BrokerConfig {
@@ -696,6 +713,33 @@ mod tests {
 
     fn partition0(image: &MetadataImage) -> PartitionRecord {
         image.topics["t"].partitions[0].clone()
+    }
+
+    #[test]
+    fn two_brokers_asking_for_producer_ids_at_once_never_share_a_block() {
+        let mut image = MetadataImage::default();
+        let block = |broker, first: i64| MetadataRecord::ProducerIds {
+            broker,
+            next_producer_id: first + 1000,
+            first_producer_id: Some(first),
+        };
+        // Both read next_producer_id = 0 and ask for [0, 1000): the second block is void.
+        image.apply(&block(1, 0));
+        image.apply(&block(2, 0));
+        assert_eq!(image.next_producer_id, 1000);
+        assert_eq!(image.producer_id_blocks.get(&1), Some(&0));
+        assert_eq!(image.producer_id_blocks.get(&2), None);
+        // Broker 2 asks again from where the first block ended.
+        image.apply(&block(2, 1000));
+        assert_eq!(image.producer_id_blocks.get(&2), Some(&1000));
+        assert_eq!(image.next_producer_id, 2000);
+        // A record written before blocks named their first id still applies.
+        image.apply(&MetadataRecord::ProducerIds {
+            broker: 3,
+            next_producer_id: 5000,
+            first_producer_id: None,
+        });
+        assert_eq!(image.next_producer_id, 5000);
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub mod metadata;
 pub mod metrics;
 pub mod network;
 pub mod partition;
+pub mod placement;
 pub mod quorum;
 pub mod quota;
 pub mod replica_fetcher;
@@ -72,6 +73,9 @@ pub struct BrokerState {
     pub groups: group::coordinator::Coordinator,
     /// Producer ids and transactions.
     pub transactions: txn::TxnCoordinator,
+    /// Which `__consumer_offsets` / `__transaction_state` partitions this node leads and has
+    /// loaded: the groups and transactional ids it coordinates.
+    pub placement: placement::Placement,
     /// Counters for the Prometheus endpoint (kept even when it is off: they cost a few atomics).
     pub metrics: metrics::Metrics,
     /// Client quota sensors.
@@ -266,6 +270,8 @@ impl BrokerState {
             tracing::error!(error = %e, "cannot open partitions");
         }
         self.quorum.mark_applied(last, &terms);
+        // Leadership of an internal partition may have moved: load or unload coordinators.
+        self.placement.metadata_changed.notify_one();
     }
 
     /// Opens the logs of every partition this node hosts, and applies topic configs.
@@ -540,6 +546,7 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker> {
         replicas,
         groups: group::new_coordinator(&config),
         transactions: txn::TxnCoordinator::default(),
+        placement: placement::Placement::default(),
         metrics: metrics::Metrics::default(),
         connection_quotas: connection_quotas::ConnectionQuotas::new(&config),
         quotas: quota::QuotaManager::new(
@@ -549,8 +556,8 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker> {
         config,
     });
     state.sync_partitions(&image)?;
-    group::load(&state);
-    txn::load(&state);
+    // The groups and transactions of the internal partitions this node leads, before serving.
+    placement::sync(&state);
     tracing::info!(node_id = state.node_id, cluster_id = %state.cluster_id, topics = image.topics.len(), "kbox broker started");
 
     let (shutdown, shutdown_rx) = watch::channel(false);
@@ -630,6 +637,7 @@ async fn serve(
     }
     tasks.spawn(background(state.clone(), shutdown.clone()));
     tasks.spawn(txn_background(state.clone(), shutdown.clone()));
+    tasks.spawn(placement::run(state.clone(), shutdown.clone()));
     let groups_state = state.clone();
     let groups_shutdown = shutdown.clone();
     tasks.spawn(async move {

@@ -3,6 +3,13 @@
 //! Lines are parsed as Apache's LineMessageReader does (optional headers, key, value, null
 //! marker), sent asynchronously with a callback per record, and the tool exits 0 only when
 //! every record was acknowledged.
+//!
+//! Transactions: Apache's console producer has no transactional mode (a `transactional.id`
+//! property makes its sends fail before `initTransactions`); kbox takes perf-test's flags,
+//! `--transactional-id` and `--transaction-duration-ms`, or the `transactional.id` property.
+//! Each batch of lines read together (one line at a terminal) is sent in one transaction
+//! and committed; with a duration, a transaction spans batches until it is that old. End of
+//! input commits the open transaction; a line that fails to parse aborts it.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
@@ -22,7 +29,8 @@ use crate::{Error, Result};
 #[command(after_help = "Examples:
   kbox console-producer --bootstrap-server localhost:9092 --topic orders < lines.txt
   kbox console-producer --bootstrap-server localhost:9092 --topic orders \\
-      --property parse.key=true --property key.separator=: --producer-property acks=1")]
+      --property parse.key=true --property key.separator=: --producer-property acks=1
+  kbox console-producer --bootstrap-server localhost:9092 --topic orders --transactional-id loader")]
 pub struct ConsoleProducerArgs {
     /// REQUIRED: The server(s) to connect to.
     #[arg(long = "bootstrap-server")]
@@ -97,6 +105,14 @@ pub struct ConsoleProducerArgs {
     /// The line reader class; only Apache's default LineMessageReader is built in.
     #[arg(long = "line-reader")]
     pub line_reader: Option<String>,
+    /// Send in transactions with this transactional.id (as perf-test's flag): each batch of
+    /// lines read together is committed in one transaction.
+    #[arg(long = "transactional-id", value_name = "TRANSACTIONAL-ID")]
+    pub transactional_id: Option<String>,
+    /// With transactions: keep each transaction open across input batches until it is this
+    /// old (default: one transaction per batch of lines).
+    #[arg(long = "transaction-duration-ms", value_name = "MS")]
+    pub transaction_duration_ms: Option<u64>,
 }
 
 /// LineMessageReader's settings.
@@ -331,7 +347,23 @@ pub async fn run(args: ConsoleProducerArgs) -> Result<ExitStatus> {
     for (k, v) in defaults {
         config.set_default(k, v);
     }
+    let transactional_id = args
+        .transactional_id
+        .clone()
+        .or_else(|| config.get("transactional.id").map(str::to_string))
+        .filter(|id| !id.is_empty());
+    if let Some(id) = &transactional_id {
+        config.set("transactional.id", id.as_str());
+    }
+    let transaction_length =
+        std::time::Duration::from_millis(args.transaction_duration_ms.unwrap_or(0));
     let producer = Producer::new(config)?;
+    if transactional_id.is_some() {
+        producer.init_transactions().await?;
+    }
+    // The open transaction: when it began and how many records it holds.
+    let mut open: Option<(std::time::Instant, u64)> = None;
+    let mut aborted = 0u64;
 
     let failures = Arc::new(AtomicU64::new(0));
     let first_errors: Arc<Mutex<Vec<String>>> = Arc::default();
@@ -402,6 +434,15 @@ pub async fn run(args: ConsoleProducerArgs) -> Result<ExitStatus> {
                 )
             })
             .collect();
+        if transactional_id.is_some() && !records.is_empty() {
+            if open.is_none() {
+                producer.begin_transaction().await?;
+                open = Some((std::time::Instant::now(), 0));
+            }
+            if let Some((_, count)) = open.as_mut() {
+                *count += records.len() as u64;
+            }
+        }
         if args.sync {
             for (record, (key_len, value_len)) in records.into_iter().zip(sizes) {
                 let result = match producer.send(record).await {
@@ -432,10 +473,21 @@ pub async fn run(args: ConsoleProducerArgs) -> Result<ExitStatus> {
         if parse_error.is_some() {
             break 'input;
         }
+        if open.is_some_and(|(began, _)| began.elapsed() >= transaction_length) {
+            aborted += end_transaction(&producer, open.take(), true).await;
+        }
+    }
+    if open.is_some() {
+        aborted += end_transaction(&producer, open.take(), parse_error.is_none()).await;
     }
     producer.close().await?;
-    if let Some(message) = parse_error {
+    if let Some(message) = &parse_error {
         eprintln!("org.apache.kafka.common.KafkaException: {message}");
+    }
+    if aborted > 0 {
+        eprintln!("{aborted} records were in aborted transactions");
+    }
+    if parse_error.is_some() || aborted > 0 {
         return Ok(ExitStatus::Failure);
     }
     let failed = failures.load(Ordering::Relaxed);
@@ -444,6 +496,25 @@ pub async fn run(args: ConsoleProducerArgs) -> Result<ExitStatus> {
         return Ok(ExitStatus::Failure);
     }
     Ok(ExitStatus::Success)
+}
+
+/// Commits (or aborts) the open transaction; returns how many of its records were aborted.
+async fn end_transaction(
+    producer: &Producer,
+    open: Option<(std::time::Instant, u64)>,
+    commit: bool,
+) -> u64 {
+    let Some((_, count)) = open else { return 0 };
+    if commit {
+        match producer.commit_transaction().await {
+            Ok(()) => return 0,
+            Err(e) => eprintln!("The transaction could not be committed and is aborted: {e}"),
+        }
+    }
+    if let Err(e) = producer.abort_transaction().await {
+        eprintln!("Aborting the transaction failed: {e}");
+    }
+    count
 }
 
 /// Apache's ErrorLoggingCallback line, on stderr; repeats beyond 100 are only counted.

@@ -948,3 +948,393 @@ async fn acked_records_survive_leader_kills_and_the_broker_rejoins_the_isr() {
         );
     }
 }
+
+/// Starts three combined nodes (a session long enough for a loaded machine), waits until every
+/// broker sees all three, and creates `topic` (RF 3, min.insync.replicas 2).
+async fn start_three(dir: &Path, topic: &str, partitions: &str) -> (Vec<Node>, Vec<String>) {
+    let mut nodes = write_nodes(dir, &["broker,controller"; 3], 3000);
+    for node in nodes.iter_mut() {
+        node.process = Some(KboxProcess::start_config(&node.config));
+    }
+    let all: Vec<String> = nodes.iter().map(|n| n.bootstrap.clone()).collect();
+    for b in &all {
+        wait_for(
+            "all three brokers registered",
+            Duration::from_secs(30),
+            || (brokers_seen_by(b) == [1, 2, 3]).then_some(()),
+        );
+    }
+    let (code, out, err) = kbox_output(
+        None,
+        args(&[
+            "topics",
+            "--bootstrap-server",
+            &all[0],
+            "--create",
+            "--topic",
+            topic,
+            "--partitions",
+            partitions,
+            "--replication-factor",
+            "3",
+            "--config",
+            "min.insync.replicas=2",
+        ]),
+    )
+    .await;
+    assert_eq!(code, 0, "{out}{err}");
+    for b in &all {
+        wait_for("the topic everywhere", Duration::from_secs(10), || {
+            describe_partitions(b, topic)
+        });
+    }
+    (nodes, all)
+}
+
+/// The leader of the internal topic's partition coordinating `key`, as `bootstrap` sees it.
+fn coordinator_of(bootstrap: &str, internal_topic: &str, key: &str) -> Option<i32> {
+    let rows = describe_partitions(bootstrap, internal_topic)?;
+    let partition = kbox::broker::group::partition_for(key, rows.len() as i32);
+    rows.iter()
+        .find(|r| r.0 == partition)
+        .map(|r| r.1)
+        .filter(|l| *l >= 0)
+}
+
+/// Lines in a file a client script appends to.
+fn line_count(path: &Path) -> usize {
+    acked_count(path)
+}
+
+/// One confluent-kafka group whose three members bootstrap from three different brokers
+/// (before coordinators followed partition leadership, each broker ran its own copy of the
+/// group and every member read everything). The group coordinator is killed with -9 mid-run:
+/// the `__consumer_offsets` partition gets a new leader, which loads the group's committed
+/// offsets, the members find it and resume; every record is consumed, and only records of
+/// batches whose commit failed are consumed twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_group_spans_brokers_and_survives_its_coordinator_kill() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut nodes, all) = start_three(dir.path(), "work", "6").await;
+    let group = "spread-group";
+    let count = 12000;
+    let consumed = dir.path().join("consumed.jsonl");
+    let mut members = Command::new("python3")
+        .args([
+            "tests/clients/cluster_group.py",
+            "--bootstrap",
+            &all.join(","),
+            "--topic",
+            "work",
+            "--group",
+            group,
+            "--count",
+            &count.to_string(),
+            "--rate",
+            "1200",
+            "--timeout",
+            "100",
+            "--out",
+        ])
+        .arg(&consumed)
+        .current_dir(repo())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for("a third consumed", Duration::from_secs(90), || {
+        assert!(
+            members.try_wait().unwrap().is_none(),
+            "members exited early"
+        );
+        (line_count(&consumed) >= count / 3).then_some(())
+    });
+    let coordinator = wait_for("the group's coordinator", Duration::from_secs(10), || {
+        coordinator_of(&all[0], "__consumer_offsets", group)
+    });
+    let index = nodes.iter().position(|n| n.id == coordinator).unwrap();
+    nodes[index].process.take().unwrap().kill9();
+    let consumed_at_kill = line_count(&consumed);
+    eprintln!("killed coordinator {coordinator} after {consumed_at_kill} records");
+    let survivor = nodes
+        .iter()
+        .find(|n| n.id != coordinator)
+        .unwrap()
+        .bootstrap
+        .clone();
+    let moved = wait_for("a new coordinator", Duration::from_secs(30), || {
+        coordinator_of(&survivor, "__consumer_offsets", group).filter(|l| *l != coordinator)
+    });
+    eprintln!("coordinator moved from {coordinator} to {moved}");
+
+    let output = wait_for("the members to finish", Duration::from_secs(120), || {
+        members.try_wait().unwrap()
+    });
+    let mut stdout = String::new();
+    use std::io::Read;
+    members
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut stdout)
+        .unwrap();
+    let summary: serde_json::Value =
+        serde_json::from_str(stdout.lines().last().unwrap_or("{}")).unwrap_or_default();
+    eprintln!("cluster_group: {summary}");
+    assert!(output.success(), "{stdout}");
+    assert_eq!(summary["missing"], 0, "{summary}");
+    assert!(consumed_at_kill < count as usize, "the kill came mid-run");
+    // Every live broker names the same, new coordinator; the other broker refuses the group's
+    // requests with NOT_COORDINATOR.
+    for node in nodes.iter().filter(|n| n.process.is_some()) {
+        let (code, out, err) = kbox_output(
+            None,
+            args(&[
+                "consumer-groups",
+                "--bootstrap-server",
+                &node.bootstrap,
+                "--describe",
+                "--group",
+                group,
+                "--state",
+            ]),
+        )
+        .await;
+        assert_eq!(code, 0, "{out}{err}");
+        assert!(
+            out.contains(&format!("({moved})")),
+            "broker {} names coordinator {moved}: {out}",
+            node.id
+        );
+    }
+    let other = nodes
+        .iter()
+        .find(|n| n.process.is_some() && n.id != moved)
+        .unwrap();
+    let connection = kbox::client::connection::BrokerConnection::connect(
+        &other.bootstrap,
+        "test",
+        Duration::from_secs(10),
+    )
+    .await
+    .unwrap();
+    let mut heartbeat = kafka_protocol::messages::HeartbeatRequest::default();
+    heartbeat.group_id = kafka_protocol::messages::GroupId(group.into());
+    heartbeat.member_id = "someone".into();
+    heartbeat.generation_id = 1;
+    let answer = connection.send(&heartbeat).await.unwrap();
+    assert_eq!(
+        answer.error_code,
+        kafka_protocol::ResponseError::NotCoordinator.code()
+    );
+
+    let duplicates = summary["duplicates"].as_i64().unwrap();
+    let uncommitted = summary["uncommitted"].as_i64().unwrap();
+    assert!(
+        duplicates <= uncommitted,
+        "only records of uncommitted batches are read twice: {summary}"
+    );
+    for node in nodes.iter_mut().filter(|n| n.process.is_some()) {
+        assert_eq!(
+            node.process.take().unwrap().terminate(),
+            Some(0),
+            "node {} stops cleanly",
+            node.id
+        );
+    }
+}
+
+/// A confluent-kafka transactional producer committing and aborting alternately while its
+/// transaction coordinator is killed with -9: the `__transaction_state` partition's new leader
+/// loads the transactions and finishes or aborts them, the producer goes on; a read_committed
+/// consumer then reads every committed transaction exactly once and nothing aborted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transactions_survive_their_coordinator_kill() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut nodes, all) = start_three(dir.path(), "txn-out", "3").await;
+    let bootstrap = all.join(",");
+    let txn_id = "cluster-txn-producer";
+    let outcomes = dir.path().join("outcomes.jsonl");
+    let script = |mode: &str| {
+        let mut c = Command::new("python3");
+        c.args([
+            "tests/clients/cluster_txn.py",
+            mode,
+            "--bootstrap",
+            &bootstrap,
+            "--topic",
+            "txn-out",
+        ])
+        .args([
+            "--transactional-id",
+            txn_id,
+            "--transactions",
+            "50",
+            "--rate",
+            "4",
+            "--out",
+        ])
+        .arg(&outcomes)
+        .current_dir(repo());
+        c
+    };
+    let mut producer = script("produce")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for("ten transactions", Duration::from_secs(60), || {
+        assert!(
+            producer.try_wait().unwrap().is_none(),
+            "producer exited early"
+        );
+        (line_count(&outcomes) >= 10).then_some(())
+    });
+    let coordinator = wait_for(
+        "the transaction coordinator",
+        Duration::from_secs(10),
+        || coordinator_of(&all[0], "__transaction_state", txn_id),
+    );
+    // kbox's own transactional producer (console-producer, one transaction per batch of
+    // lines) with an id the same broker coordinates, mid-stream at the kill too.
+    let rows = describe_partitions(&all[0], "__transaction_state").unwrap();
+    let kbox_id = (0..10_000)
+        .map(|n| format!("kbox-loader-{n}"))
+        .find(|id| {
+            let p = kbox::broker::group::partition_for(id, rows.len() as i32);
+            rows.iter().any(|r| r.0 == p && r.1 == coordinator)
+        })
+        .unwrap();
+    let mut kbox_producer = Command::new(kbox_bin())
+        .args([
+            "console-producer",
+            "--bootstrap-server",
+            &bootstrap,
+            "--topic",
+            "txn-out",
+        ])
+        .args([
+            "--transactional-id",
+            &kbox_id,
+            "--request-timeout-ms",
+            "5000",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = kbox_producer.stdin.take().unwrap();
+    let (killed_tx, killed_rx) = std::sync::mpsc::channel::<()>();
+    let (halfway_tx, halfway_rx) = std::sync::mpsc::channel::<()>();
+    let writer = std::thread::spawn(move || {
+        use std::io::Write;
+        for batch in 0..60 {
+            if batch == 20 {
+                halfway_tx.send(()).unwrap();
+                killed_rx.recv().unwrap();
+            }
+            let lines: String = (0..5).map(|i| format!("kbox-{batch}-{i}\n")).collect();
+            stdin.write_all(lines.as_bytes()).unwrap();
+            stdin.flush().unwrap();
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    });
+    halfway_rx.recv().unwrap();
+    let index = nodes.iter().position(|n| n.id == coordinator).unwrap();
+    nodes[index].process.take().unwrap().kill9();
+    killed_tx.send(()).unwrap();
+    let done_at_kill = line_count(&outcomes);
+    eprintln!("killed transaction coordinator {coordinator} after {done_at_kill} transactions");
+    let status = wait_for("the producer to finish", Duration::from_secs(150), || {
+        producer.try_wait().unwrap()
+    });
+    let mut stdout = String::new();
+    use std::io::Read;
+    producer
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut stdout)
+        .unwrap();
+    eprintln!("cluster_txn produce: {}", stdout.trim());
+    assert!(status.success(), "{stdout}");
+    assert!(done_at_kill < 50, "the kill came mid-run");
+    let survivor = nodes
+        .iter()
+        .find(|n| n.process.is_some())
+        .unwrap()
+        .bootstrap
+        .clone();
+    assert_ne!(
+        coordinator_of(&survivor, "__transaction_state", txn_id),
+        Some(coordinator),
+        "the coordinator moved"
+    );
+
+    writer.join().unwrap();
+    let kbox_status = wait_for(
+        "kbox's producer to finish",
+        Duration::from_secs(120),
+        || kbox_producer.try_wait().unwrap(),
+    );
+    let mut kbox_err = String::new();
+    kbox_producer
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut kbox_err)
+        .unwrap();
+    assert!(kbox_status.success(), "kbox console-producer: {kbox_err}");
+
+    let out = script("verify").output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let summary: serde_json::Value =
+        serde_json::from_str(stdout.lines().last().unwrap_or("{}")).unwrap_or_default();
+    eprintln!("cluster_txn verify: {summary}");
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(summary["transactions"], 50, "{summary}");
+    assert!(summary["committed"].as_i64().unwrap() >= 20, "{summary}");
+    // Every line kbox's producer committed is read once by a read_committed reader.
+    let out = Command::new("kcat")
+        .args([
+            "-C",
+            "-b",
+            &survivor,
+            "-t",
+            "txn-out",
+            "-o",
+            "beginning",
+            "-e",
+            "-q",
+        ])
+        .args(["-X", "isolation.level=read_committed", "-f", "%s\n"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut kbox_lines: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| l.starts_with("kbox-"))
+        .map(str::to_string)
+        .collect();
+    kbox_lines.sort();
+    let mut expected: Vec<String> = (0..60)
+        .flat_map(|b| (0..5).map(move |i| format!("kbox-{b}-{i}")))
+        .collect();
+    expected.sort();
+    assert_eq!(kbox_lines.len(), 300, "kbox's committed lines, each once");
+    assert_eq!(kbox_lines, expected);
+    for node in nodes.iter_mut().filter(|n| n.process.is_some()) {
+        assert_eq!(
+            node.process.take().unwrap().terminate(),
+            Some(0),
+            "node {} stops cleanly",
+            node.id
+        );
+    }
+}

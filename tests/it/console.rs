@@ -290,3 +290,102 @@ async fn a_closed_pipe_is_a_clean_exit() {
     assert_eq!(String::from_utf8_lossy(&status.stdout), "line 0\n");
     broker.stop().await;
 }
+
+/// kcat's view of a topic's values, read_committed or read_uncommitted, to the end.
+fn kcat_values(bootstrap: &str, topic: &str, isolation: &str) -> Vec<String> {
+    let out = Command::new("kcat")
+        .args([
+            "-C",
+            "-b",
+            bootstrap,
+            "-t",
+            topic,
+            "-o",
+            "beginning",
+            "-e",
+            "-q",
+        ])
+        .args(["-X", &format!("isolation.level={isolation}"), "-f", "%s\n"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut values: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    values.sort();
+    values
+}
+
+/// `--transactional-id`: the lines are committed in a transaction (read_committed readers
+/// see them, the coordinator shows the id); a line that fails to parse aborts the open
+/// transaction, so read_committed readers see nothing of it while read_uncommitted ones do.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn console_producer_commits_lines_in_transactions() {
+    let broker = TestBroker::start().await;
+    let b = broker.addr.to_string();
+    let produce = |topic: &str, input: &str, extra: &[&str]| {
+        let mut a = args(&[
+            "console-producer",
+            "--bootstrap-server",
+            &b,
+            "--topic",
+            topic,
+        ]);
+        a.extend(extra.iter().map(|s| s.to_string()));
+        kbox_with_input(a, input.as_bytes().to_vec())
+    };
+    let (code, _, err) = produce(
+        "committed",
+        "one\ntwo\nthree\n",
+        &["--transactional-id", "lines-loader"],
+    )
+    .await;
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        kcat_values(&b, "committed", "read_committed"),
+        ["one", "three", "two"]
+    );
+    let (code, out, err) = kbox_with_input(
+        args(&[
+            "transactions",
+            "--bootstrap-server",
+            &b,
+            "describe",
+            "--transactional-id",
+            "lines-loader",
+        ]),
+        Vec::new(),
+    )
+    .await;
+    let out = String::from_utf8_lossy(&out);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("CompleteCommit"), "{out}");
+
+    // The property form, and a bad line: the open transaction is aborted.
+    let (code, _, err) = produce(
+        "aborted",
+        "k1:first\nk2:second\nno separator\n",
+        &[
+            "--producer-property",
+            "transactional.id=lines-aborter",
+            "--property",
+            "parse.key=true",
+            "--property",
+            "key.separator=:",
+        ],
+    )
+    .await;
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("No key separator found"), "{err}");
+    assert!(kcat_values(&b, "aborted", "read_committed").is_empty());
+    assert_eq!(
+        kcat_values(&b, "aborted", "read_uncommitted"),
+        ["first", "second"]
+    );
+    broker.stop().await;
+}

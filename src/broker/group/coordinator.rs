@@ -858,6 +858,34 @@ impl Coordinator {
         out
     }
 
+    /// Drops the groups `moved` selects (their partition's leadership moved away); members
+    /// waiting in a join or sync are released and told to find the coordinator again.
+    /// Returns how many were dropped.
+    pub fn unload(&self, moved: impl Fn(&str) -> bool) -> usize {
+        let mut groups = self.lock();
+        let gone: Vec<String> = groups.keys().filter(|id| moved(id)).cloned().collect();
+        for id in &gone {
+            let Some(mut group) = groups.remove(id) else {
+                continue;
+            };
+            for member in group.members.values_mut() {
+                if let Some(tx) = member.join_waiter.take() {
+                    let _ = tx.send(JoinResult::error(
+                        ResponseError::NotCoordinator,
+                        &member.member_id,
+                    ));
+                }
+                if let Some(tx) = member.sync_waiter.take() {
+                    let _ = tx.send(SyncResult {
+                        error: Some(ResponseError::NotCoordinator),
+                        ..Default::default()
+                    });
+                }
+            }
+        }
+        gone.len()
+    }
+
     /// Runs `f` on a group, if it exists.
     pub(crate) fn with_group<T>(&self, group_id: &str, f: impl FnOnce(&Group) -> T) -> Option<T> {
         self.lock().get(group_id).map(f)

@@ -75,10 +75,10 @@ pub async fn ensure_offsets_topic(state: &BrokerState) -> Result<(), ResponseErr
     let new = crate::broker::handlers::create_topics::NewTopic {
         name: OFFSETS_TOPIC.to_string(),
         partitions: state.config.offsets_topic_num_partitions,
-        // Every broker that can host it (a coordinator needs its group's partition locally
-        // until the coordinator follows partition leadership).
-        replication_factor: (state.image().live_brokers().count().max(1) as i16)
-            .min(state.config.offsets_topic_replication_factor.max(1)),
+        replication_factor: internal_replication_factor(
+            state,
+            state.config.offsets_topic_replication_factor,
+        )?,
         assignments: Vec::new(),
         configs,
     };
@@ -89,6 +89,31 @@ pub async fn ensure_offsets_topic(state: &BrokerState) -> Result<(), ResponseErr
             tracing::warn!("cannot create {OFFSETS_TOPIC}: {message}");
             Err(code)
         }
+    }
+}
+
+/// The replication factor of an internal topic about to be created: the configured one, as
+/// Kafka does (COORDINATOR_NOT_AVAILABLE until that many brokers are alive), except on a
+/// cluster of one broker, where it is capped at 1 so a single node works out of the box
+/// with the default of 3.
+pub fn internal_replication_factor(
+    state: &BrokerState,
+    configured: i16,
+) -> Result<i16, ResponseError> {
+    let image = state.image();
+    let live = image.live_brokers().count().max(1);
+    let configured = configured.max(1);
+    if live >= configured as usize {
+        Ok(configured)
+    } else if image.brokers.len() <= 1 && state.quorum.voter_ids().len() <= 1 {
+        Ok(live as i16)
+    } else {
+        tracing::info!(
+            live,
+            configured,
+            "not enough live brokers for an internal topic yet"
+        );
+        Err(ResponseError::CoordinatorNotAvailable)
     }
 }
 
@@ -115,7 +140,7 @@ pub async fn append(
     ensure_offsets_topic(state).await?;
     let partition = partition_for(group_id, offsets_partitions(state));
     let Some(p) = state.replicas.get(OFFSETS_TOPIC, partition) else {
-        return Err(ResponseError::CoordinatorNotAvailable);
+        return Err(ResponseError::NotCoordinator);
     };
     let batch: Vec<ProducerRecord> = records
         .into_iter()
@@ -131,11 +156,49 @@ pub async fn append(
             tracing::warn!("cannot encode {OFFSETS_TOPIC} records: {e}");
             ResponseError::UnknownServerError
         })?;
-    p.append_as_leader(bytes).await.map_err(|e| {
-        tracing::warn!("cannot append to {OFFSETS_TOPIC}-{partition}: {e}");
+    append_replicated(state, &p, bytes, false).await
+}
+
+/// Appends a batch the coordinator writes to an internal topic's partition it leads, and
+/// waits until every in-sync replica has it (acks=all, as Kafka's coordinators append), so
+/// what was acknowledged survives the leader's loss. Errors are the coordinator's: not the
+/// leader any more is NOT_COORDINATOR; too few replicas or a timeout,
+/// COORDINATOR_NOT_AVAILABLE (Kafka's mapping for offset commits).
+pub async fn append_replicated(
+    state: &BrokerState,
+    p: &crate::broker::partition::Partition,
+    bytes: Bytes,
+    broker_batch: bool,
+) -> Result<(), ResponseError> {
+    if !p.is_leader() {
+        return Err(ResponseError::NotCoordinator);
+    }
+    if (p.isr().len() as i32) < state.min_insync_replicas(&p.topic) {
+        return Err(ResponseError::CoordinatorNotAvailable);
+    }
+    let appended = if broker_batch {
+        p.append_as_coordinator(bytes).await
+    } else {
+        p.append_as_leader(bytes).await
+    };
+    let info = appended.map_err(|e| {
+        tracing::warn!(topic = %p.topic, partition = p.index, error = %e, "cannot append");
         ResponseError::CoordinatorNotAvailable
     })?;
-    Ok(())
+    if info.last_offset < 0 {
+        return Ok(());
+    }
+    let timeout = Duration::from_millis(state.config.offsets_commit_timeout_ms.max(1) as u64);
+    match p
+        .wait_for_high_watermark(info.last_offset, tokio::time::Instant::now() + timeout)
+        .await
+    {
+        Ok(()) => Ok(()),
+        Err(crate::broker::partition::AckWait::NotLeader) => Err(ResponseError::NotCoordinator),
+        Err(crate::broker::partition::AckWait::TimedOut) => {
+            Err(ResponseError::CoordinatorNotAvailable)
+        }
+    }
 }
 
 /// Persists a group snapshot.
@@ -149,19 +212,34 @@ pub async fn store_group(state: &BrokerState, group_id: &str, value: &GroupValue
     }
 }
 
-/// Reads every `__consumer_offsets` partition this node hosts and rebuilds the groups'
-/// committed offsets and generations.
-pub fn load(state: &BrokerState) {
-    let partitions = state
-        .image()
-        .topics
-        .get(OFFSETS_TOPIC)
-        .map(|t| t.partitions.len() as i32)
-        .unwrap_or(0);
+/// Drops the groups of a `__consumer_offsets` partition this node no longer leads (their
+/// members get NOT_COORDINATOR and find the new coordinator), with their pending
+/// transactional offsets.
+pub fn unload_partition(state: &BrokerState, index: i32) {
+    let partitions = offsets_partitions(state);
+    let removed = state
+        .groups
+        .unload(|group| partition_for(group, partitions) == index);
+    crate::broker::txn::drop_pending_offsets(state, |group| {
+        partition_for(group, partitions) == index
+    });
+    if removed > 0 {
+        tracing::info!(
+            partition = index,
+            groups = removed,
+            "unloaded consumer groups"
+        );
+    }
+}
+
+/// Reads one `__consumer_offsets` partition this node leads and rebuilds its groups'
+/// committed offsets and generations (replacing whatever was in memory for them).
+pub fn load_partition(state: &BrokerState, index: i32) {
+    unload_partition(state, index);
     let mut offsets = 0usize;
-    for index in 0..partitions {
+    {
         let Some(p) = state.replicas.get(OFFSETS_TOPIC, index) else {
-            continue;
+            return;
         };
         let (start, end) = {
             let log = p.log();
@@ -291,8 +369,12 @@ pub fn load(state: &BrokerState) {
             }
         }
     }
-    if partitions > 0 {
-        tracing::info!(records = offsets, "loaded consumer group offsets");
+    if offsets > 0 {
+        tracing::info!(
+            partition = index,
+            records = offsets,
+            "loaded consumer group offsets"
+        );
     }
 }
 

@@ -19,6 +19,11 @@ pub async fn handle(state: &BrokerState, _header: &RequestHeader, request: Delet
             response.results.push(r);
             continue;
         }
+        if let Err(e) = crate::broker::placement::check(state, crate::broker::placement::Internal::Offsets, &id.0).await {
+            r.error_code = e.code();
+            response.results.push(r);
+            continue;
+        }
         match state.groups.delete(&id.0) {
             Err(e) => r.error_code = e.code(),
             Ok(partitions) => {

@@ -22,6 +22,11 @@ pub async fn handle(state: &BrokerState, header: &RequestHeader, request: Descri
             response.groups.push(d);
             continue;
         }
+        if let Err(e) = crate::broker::placement::check(state, crate::broker::placement::Internal::Offsets, &id.0).await {
+            d.error_code = e.code();
+            response.groups.push(d);
+            continue;
+        }
         let found = state.groups.with_group(&id.0, |g| {
             let stable = g.state == GroupState::Stable;
             let protocol = g.protocol.clone().unwrap_or_default();

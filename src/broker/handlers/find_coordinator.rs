@@ -1,12 +1,15 @@
-//! FindCoordinator: every group (key type 0) and every transactional id (key type 1) is
-//! coordinated by this node, the leader of its `__consumer_offsets` / `__transaction_state`
-//! partition; the topic is created on first need.
+//! FindCoordinator: a group (key type 0) is coordinated by the leader of its
+//! `__consumer_offsets` partition, a transactional id (key type 1) by the leader of its
+//! `__transaction_state` partition (Kafka's hash, `broker::placement`); the topic is created on
+//! first need. The answer is that leader's endpoint on the listener the request came in on,
+//! or COORDINATOR_NOT_AVAILABLE while the partition has no live leader.
 
 use kafka_protocol::messages::find_coordinator_response::Coordinator;
 use kafka_protocol::messages::{BrokerId, FindCoordinatorRequest, FindCoordinatorResponse, RequestHeader};
 use kafka_protocol::protocol::StrBytes;
 
 use crate::broker::group::ensure_offsets_topic;
+use crate::broker::placement::{leader_for, Internal};
 use crate::acl::{AclOperation, ResourceType};
 use crate::broker::BrokerState;
 use crate::protocol::ResponseError;
@@ -21,21 +24,31 @@ async fn locate(state: &BrokerState, key: &str, key_type: i8) -> (Option<Respons
         }
         0 if key.is_empty() => none(ResponseError::InvalidRequest),
         0 => match ensure_offsets_topic(state).await {
-            Ok(()) => match state.advertised_endpoint() {
-                Some(ep) => (None, state.node_id, ep.host.clone(), ep.port as i32),
-                None => none(ResponseError::CoordinatorNotAvailable),
-            },
+            Ok(()) => leader_endpoint(state, Internal::Offsets, key),
             Err(_) => none(ResponseError::CoordinatorNotAvailable),
         },
         1 if key.is_empty() => none(ResponseError::InvalidRequest),
         1 => match crate::broker::txn::ensure_txn_topic(state).await {
-            Ok(()) => match state.advertised_endpoint() {
-                Some(ep) => (None, state.node_id, ep.host.clone(), ep.port as i32),
-                None => none(ResponseError::CoordinatorNotAvailable),
-            },
+            Ok(()) => leader_endpoint(state, Internal::Transactions, key),
             Err(_) => none(ResponseError::CoordinatorNotAvailable),
         },
         _ => none(ResponseError::InvalidRequest),
+    }
+}
+
+/// The live leader of the key's partition with its endpoint on the request's listener.
+fn leader_endpoint(state: &BrokerState, kind: Internal, key: &str) -> (Option<ResponseError>, i32, String, i32) {
+    let unavailable = (Some(ResponseError::CoordinatorNotAvailable), -1, String::new(), -1);
+    let Some((_, leader, _)) = leader_for(state, kind, key) else {
+        return unavailable;
+    };
+    if leader < 0 {
+        return unavailable;
+    }
+    let listener = crate::broker::network::session().map(|s| s.listener);
+    match state.live_brokers(listener.as_deref()).into_iter().find(|(id, _, _)| *id == leader) {
+        Some((id, ep, _)) => (None, id, ep.host, ep.port as i32),
+        None => unavailable,
     }
 }
 

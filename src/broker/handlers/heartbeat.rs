@@ -9,6 +9,8 @@ use crate::protocol::ResponseError;
 pub async fn handle(state: &BrokerState, _header: &RequestHeader, request: HeartbeatRequest) -> Option<HeartbeatResponse> {
     let error = if !state.authorized(AclOperation::Read, ResourceType::Group, &request.group_id.0) {
         Some(ResponseError::GroupAuthorizationFailed)
+    } else if let Err(e) = crate::broker::placement::check(state, crate::broker::placement::Internal::Offsets, &request.group_id.0).await {
+        Some(e)
     } else {
         state.groups.heartbeat(
         &request.group_id.0,

@@ -20,6 +20,13 @@ pub async fn handle(state: &BrokerState, header: &RequestHeader, request: JoinGr
         response.member_id = request.member_id.clone();
         return Some(response);
     }
+    if let Err(e) = crate::broker::placement::check(state, crate::broker::placement::Internal::Offsets, &request.group_id.0).await {
+        let mut response = JoinGroupResponse::default();
+        response.error_code = e.code();
+        response.generation_id = -1;
+        response.member_id = request.member_id.clone();
+        return Some(response);
+    }
     let join = JoinRequest {
         group_id: request.group_id.0.to_string(),
         member_id: request.member_id.to_string(),

@@ -23,6 +23,10 @@ pub async fn handle(state: &BrokerState, header: &RequestHeader, request: LeaveG
         response.error_code = ResponseError::GroupAuthorizationFailed.code();
         return Some(response);
     }
+    if let Err(e) = crate::broker::placement::check(state, crate::broker::placement::Internal::Offsets, &request.group_id.0).await {
+        response.error_code = e.code();
+        return Some(response);
+    }
     match state.groups.leave(&request.group_id.0, &leaving) {
         Err(e) => response.error_code = e.code(),
         Ok(errors) => {

@@ -20,6 +20,8 @@ pub async fn handle(state: &BrokerState, header: &RequestHeader, request: Offset
         Err(ResponseError::InvalidGroupId)
     } else if !state.authorized(AclOperation::Read, ResourceType::Group, &group_id) {
         Err(ResponseError::GroupAuthorizationFailed)
+    } else if let Err(e) = crate::broker::placement::check(state, crate::broker::placement::Internal::Offsets, &group_id).await {
+        Err(e)
     } else {
         state.groups.check_commit(
             &group_id,

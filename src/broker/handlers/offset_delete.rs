@@ -16,6 +16,10 @@ pub async fn handle(state: &BrokerState, _header: &RequestHeader, request: Offse
         response.error_code = ResponseError::GroupAuthorizationFailed.code();
         return Some(response);
     }
+    if let Err(e) = crate::broker::placement::check(state, crate::broker::placement::Internal::Offsets, &group).await {
+        response.error_code = e.code();
+        return Some(response);
+    }
     let Some(subscribed) = state.groups.subscribed_topics(&group) else {
         response.error_code = ResponseError::GroupIdNotFound.code();
         return Some(response);

@@ -18,10 +18,11 @@ use crate::protocol::ResponseError;
 type Offsets = Vec<(String, Vec<(i32, i64, i32, String)>)>;
 
 /// The committed offsets asked for; GROUP_AUTHORIZATION_FAILED without DESCRIBE on the group.
-fn lookup(state: &BrokerState, group: &str, wanted: Option<Vec<(String, Vec<i32>)>>) -> Result<Offsets, ResponseError> {
+async fn lookup(state: &BrokerState, group: &str, wanted: Option<Vec<(String, Vec<i32>)>>) -> Result<Offsets, ResponseError> {
     if !state.authorized(AclOperation::Describe, ResourceType::Group, group) {
         return Err(ResponseError::GroupAuthorizationFailed);
     }
+    crate::broker::placement::check(state, crate::broker::placement::Internal::Offsets, group).await?;
     let committed = state.groups.offsets(group);
     // Topics the requester may not describe are left out.
     let visible = |t: &str| state.authorized(AclOperation::Describe, ResourceType::Topic, t);
@@ -61,7 +62,7 @@ pub async fn handle(state: &BrokerState, header: &RequestHeader, request: Offset
             let wanted = g.topics.as_ref().map(|ts| ts.iter().map(|t| (t.name.0.to_string(), t.partition_indexes.clone())).collect());
             let mut group = OffsetFetchResponseGroup::default();
             group.group_id = g.group_id.clone();
-            let offsets = match lookup(state, &g.group_id.0, wanted) {
+            let offsets = match lookup(state, &g.group_id.0, wanted).await {
                 Ok(o) => o,
                 Err(e) => {
                     group.error_code = e.code();
@@ -89,7 +90,7 @@ pub async fn handle(state: &BrokerState, header: &RequestHeader, request: Offset
         return Some(response);
     }
     let wanted = request.topics.as_ref().map(|ts| ts.iter().map(|t| (t.name.0.to_string(), t.partition_indexes.clone())).collect());
-    let offsets = match lookup(state, &request.group_id.0, wanted) {
+    let offsets = match lookup(state, &request.group_id.0, wanted).await {
         Ok(o) => o,
         Err(e) => {
             if version >= 2 {

@@ -17,6 +17,11 @@ pub async fn handle(state: &BrokerState, header: &RequestHeader, request: SyncGr
         response.error_code = ResponseError::GroupAuthorizationFailed.code();
         return Some(response);
     }
+    if let Err(e) = crate::broker::placement::check(state, crate::broker::placement::Internal::Offsets, &group_id).await {
+        let mut response = SyncGroupResponse::default();
+        response.error_code = e.code();
+        return Some(response);
+    }
     let sync = SyncRequest {
         group_id: group_id.clone(),
         generation: request.generation_id,

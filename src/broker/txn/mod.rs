@@ -41,6 +41,11 @@ use crate::protocol::ResponseError;
 pub const TXN_TOPIC: &str = "__transaction_state";
 /// Producer ids reserved per metadata record.
 const ID_BLOCK: i64 = 1000;
+/// How long one marker write may wait for the partition's in-sync replicas.
+const MARKER_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a transaction's end keeps retrying its markers before leaving it to the
+/// background task (which retries transactions left in a Prepare state).
+const MARKERS_DEADLINE: Duration = Duration::from_secs(15);
 
 /// A transactional id's state in memory.
 #[derive(Debug, Clone)]
@@ -79,6 +84,8 @@ pub struct TxnCoordinator {
     txns: tokio::sync::Mutex<BTreeMap<String, TxnMeta>>,
     /// TxnOffsetCommit offsets by (group, producer id).
     pending_offsets: std::sync::Mutex<HashMap<(String, i64), PendingOffsets>>,
+    /// Connections to the other brokers, for WriteTxnMarkers.
+    peers: tokio::sync::Mutex<HashMap<i32, Arc<crate::client::connection::BrokerConnection>>>,
 }
 
 /// Hands out a producer id, recording a new block in the metadata log when one runs out.
@@ -86,17 +93,27 @@ pub async fn allocate_producer_id(state: &BrokerState) -> Result<i64, ResponseEr
     let coordinator = &state.transactions;
     // A tokio mutex: it is held while the new block commits through the quorum.
     let mut ids = coordinator.ids.lock().await;
-    if ids.0 >= ids.1 {
+    // Two brokers may ask for a block at once: a block applies only if it starts where the
+    // previous one ended, so this broker checks that its own block is the one recorded.
+    let mut attempts = 0;
+    while ids.0 >= ids.1 {
+        attempts += 1;
+        if attempts > 20 {
+            return Err(ResponseError::CoordinatorNotAvailable);
+        }
         let start = state.image().next_producer_id;
         let record = MetadataRecord::ProducerIds {
             broker: state.node_id,
             next_producer_id: start + ID_BLOCK,
+            first_producer_id: Some(start),
         };
         state.commit_metadata(vec![record]).await.map_err(|e| {
             tracing::warn!(error = %e, "cannot record a producer id block");
             ResponseError::UnknownServerError
         })?;
-        *ids = (start, start + ID_BLOCK);
+        if state.image().producer_id_blocks.get(&state.node_id) == Some(&start) {
+            *ids = (start, start + ID_BLOCK);
+        }
     }
     let id = ids.0;
     ids.0 += 1;
@@ -120,10 +137,23 @@ pub async fn ensure_txn_topic(state: &BrokerState) -> Result<(), ResponseError> 
         "segment.bytes".to_string(),
         state.config.transaction_state_log_segment_bytes.to_string(),
     );
+    let replication_factor = super::group::internal_replication_factor(
+        state,
+        state.config.transaction_state_log_replication_factor,
+    )?;
+    // Kafka gives the topic `transaction.state.log.min.isr`; capped by the replication factor
+    // so a single node keeps working.
+    let min_isr = state
+        .config
+        .value("transaction.state.log.min.isr")
+        .and_then(|v| v.as_i64())
+        .unwrap_or(2)
+        .clamp(1, i64::from(replication_factor));
+    configs.insert("min.insync.replicas".to_string(), min_isr.to_string());
     let new = crate::broker::handlers::create_topics::NewTopic {
         name: TXN_TOPIC.to_string(),
         partitions: state.config.transaction_state_log_num_partitions,
-        replication_factor: 1,
+        replication_factor,
         assignments: Vec::new(),
         configs,
     };
@@ -156,7 +186,7 @@ async fn persist(
     let p = state
         .replicas
         .get(TXN_TOPIC, partition)
-        .ok_or(ResponseError::CoordinatorNotAvailable)?;
+        .ok_or(ResponseError::NotCoordinator)?;
     let record = ProducerRecord {
         topic: TXN_TOPIC.to_string(),
         key: Some(records::txn_key(id)),
@@ -165,11 +195,7 @@ async fn persist(
     };
     let bytes = encode_batch(&[record], CompressionType::None, now_ms())
         .map_err(|_| ResponseError::UnknownServerError)?;
-    p.append_as_coordinator(bytes).await.map_err(|e| {
-        tracing::warn!("cannot append to {TXN_TOPIC}-{partition}: {e}");
-        ResponseError::CoordinatorNotAvailable
-    })?;
-    Ok(())
+    super::group::append_replicated(state, &p, bytes, true).await
 }
 
 /// One batch of broker-written records with a producer's id and epoch: a control batch
@@ -245,13 +271,37 @@ pub async fn write_marker(
     partition: i32,
 ) -> Result<(), ResponseError> {
     let Some(p) = state.replicas.get(topic, partition) else {
-        return Err(ResponseError::UnknownTopicOrPartition);
+        return Err(if state.leader_of(topic, partition).is_some() {
+            ResponseError::NotLeaderOrFollower
+        } else {
+            ResponseError::UnknownTopicOrPartition
+        });
     };
+    if !p.is_leader() {
+        return Err(ResponseError::NotLeaderOrFollower);
+    }
+    // The group coordinator must have loaded the partition's pending offsets first.
+    if topic == super::group::OFFSETS_TOPIC
+        && !state
+            .placement
+            .is_loaded(super::placement::Internal::Offsets, partition)
+    {
+        return Err(ResponseError::CoordinatorLoadInProgress);
+    }
     let batch = marker_batch(producer_id, epoch, commit, coordinator_epoch)?;
-    p.append_as_coordinator(batch).await.map_err(|e| {
+    let info = p.append_as_coordinator(batch).await.map_err(|e| {
         tracing::warn!(topic, partition, error = %e, "cannot write a transaction marker");
         e.response_error()
     })?;
+    // Markers are appended with acks=all, as Kafka's are.
+    let deadline = tokio::time::Instant::now() + MARKER_TIMEOUT;
+    match p.wait_for_high_watermark(info.last_offset, deadline).await {
+        Ok(()) => {}
+        Err(super::partition::AckWait::NotLeader) => {
+            return Err(ResponseError::NotLeaderOrFollower)
+        }
+        Err(super::partition::AckWait::TimedOut) => return Err(ResponseError::RequestTimedOut),
+    }
     if topic == super::group::OFFSETS_TOPIC {
         let offsets_partitions = super::group::offsets_partitions(state);
         let done: Vec<(String, PendingOffsets)> = {
@@ -282,6 +332,182 @@ pub async fn write_marker(
         }
     }
     Ok(())
+}
+
+/// Writes a transaction's markers into every partition it touched, at each partition's
+/// leader: directly when that is this node, else with WriteTxnMarkers (as Kafka's coordinator
+/// does). Retries while leaders move; a deleted partition needs no marker.
+async fn write_markers(
+    state: &BrokerState,
+    id: &str,
+    meta: &TxnMeta,
+    commit: bool,
+    coordinator_epoch: i32,
+) -> Result<(), ResponseError> {
+    let mut remaining: BTreeSet<(String, i32)> = meta.partitions.clone();
+    let deadline = tokio::time::Instant::now() + MARKERS_DEADLINE;
+    loop {
+        let mut by_leader: BTreeMap<i32, Vec<(String, i32)>> = BTreeMap::new();
+        for (topic, partition) in &remaining {
+            match state.leader_of(topic, *partition) {
+                None => {}
+                Some(leader) => by_leader
+                    .entry(leader)
+                    .or_default()
+                    .push((topic.clone(), *partition)),
+            }
+        }
+        // Partitions whose topic is gone need nothing.
+        remaining.retain(|(t, p)| state.leader_of(t, *p).is_some());
+        let mut last_error = None;
+        for (leader, partitions) in by_leader {
+            let results: Vec<((String, i32), Result<(), ResponseError>)> =
+                if leader == state.node_id {
+                    let mut out = Vec::new();
+                    for (topic, partition) in partitions {
+                        let r = write_marker(
+                            state,
+                            meta.producer_id,
+                            meta.producer_epoch,
+                            commit,
+                            coordinator_epoch,
+                            &topic,
+                            partition,
+                        )
+                        .await;
+                        out.push(((topic, partition), r));
+                    }
+                    out
+                } else if leader < 0 {
+                    partitions
+                        .into_iter()
+                        .map(|tp| (tp, Err(ResponseError::LeaderNotAvailable)))
+                        .collect()
+                } else {
+                    send_markers(state, leader, meta, commit, coordinator_epoch, partitions).await
+                };
+            for (tp, result) in results {
+                match result {
+                    Ok(()) | Err(ResponseError::UnknownTopicOrPartition) => {
+                        remaining.remove(&tp);
+                    }
+                    Err(e) => last_error = Some(e),
+                }
+            }
+        }
+        if remaining.is_empty() {
+            return Ok(());
+        }
+        if !super::placement::serves(state, super::placement::Internal::Transactions, id) {
+            return Err(ResponseError::NotCoordinator);
+        }
+        if tokio::time::Instant::now() >= deadline {
+            tracing::warn!(transactional_id = %id, partitions = remaining.len(), error = ?last_error, "transaction markers not written yet");
+            return Err(ResponseError::CoordinatorNotAvailable);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// WriteTxnMarkers to another broker for the partitions it leads; per partition the outcome.
+async fn send_markers(
+    state: &BrokerState,
+    leader: i32,
+    meta: &TxnMeta,
+    commit: bool,
+    coordinator_epoch: i32,
+    partitions: Vec<(String, i32)>,
+) -> Vec<((String, i32), Result<(), ResponseError>)> {
+    use kafka_protocol::messages::write_txn_markers_request::{
+        WritableTxnMarker, WritableTxnMarkerTopic,
+    };
+    use kafka_protocol::messages::{ProducerId, TopicName, WriteTxnMarkersRequest};
+    use kafka_protocol::protocol::StrBytes;
+    let failed = |partitions: Vec<(String, i32)>, e: ResponseError| {
+        partitions
+            .into_iter()
+            .map(|tp| (tp, Err(e)))
+            .collect::<Vec<_>>()
+    };
+    let Some(connection) = peer_connection(state, leader).await else {
+        return failed(partitions, ResponseError::NetworkException);
+    };
+    let mut marker = WritableTxnMarker::default();
+    marker.producer_id = ProducerId(meta.producer_id);
+    marker.producer_epoch = meta.producer_epoch;
+    marker.transaction_result = commit;
+    marker.coordinator_epoch = coordinator_epoch;
+    let mut topics: BTreeMap<String, Vec<i32>> = BTreeMap::new();
+    for (t, p) in &partitions {
+        topics.entry(t.clone()).or_default().push(*p);
+    }
+    for (name, indexes) in topics {
+        let mut t = WritableTxnMarkerTopic::default();
+        t.name = TopicName(StrBytes::from_string(name));
+        t.partition_indexes = indexes;
+        marker.topics.push(t);
+    }
+    let mut request = WriteTxnMarkersRequest::default();
+    request.markers.push(marker);
+    let response = match connection.send(&request).await {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::debug!(leader, error = %e, "WriteTxnMarkers failed");
+            connection.close();
+            return failed(partitions, ResponseError::NetworkException);
+        }
+    };
+    let mut out = Vec::new();
+    for m in response.markers {
+        for t in m.topics {
+            for p in t.partitions {
+                let result = match ResponseError::try_from_code(p.error_code) {
+                    None => Ok(()),
+                    Some(e) => Err(e),
+                };
+                out.push(((t.name.0.to_string(), p.partition_index), result));
+            }
+        }
+    }
+    // A partition the answer left out is retried.
+    for tp in partitions {
+        if !out.iter().any(|(x, _)| *x == tp) {
+            out.push((tp, Err(ResponseError::UnknownServerError)));
+        }
+    }
+    out
+}
+
+/// A connection to another broker on this broker's first listener (its inter-broker one).
+async fn peer_connection(
+    state: &BrokerState,
+    broker: i32,
+) -> Option<Arc<crate::client::connection::BrokerConnection>> {
+    let mut peers = state.transactions.peers.lock().await;
+    if let Some(c) = peers.get(&broker).filter(|c| !c.is_closed()) {
+        return Some(c.clone());
+    }
+    let address = {
+        let image = state.image();
+        let registration = image.brokers.get(&broker)?;
+        let ours = state.endpoints.first().map(|e| e.listener.as_str());
+        let endpoint = registration
+            .endpoints
+            .iter()
+            .find(|e| Some(e.listener.as_str()) == ours)
+            .or_else(|| registration.endpoints.first())?;
+        format!("{}:{}", endpoint.host, endpoint.port)
+    };
+    let client_id = format!("kbox-txn-coordinator-{}", state.node_id);
+    let connection = crate::client::connection::BrokerConnection::connect(
+        &address,
+        &client_id,
+        MARKER_TIMEOUT + Duration::from_secs(5),
+    )
+    .await
+    .ok()?;
+    peers.insert(broker, connection.clone());
+    Some(connection)
 }
 
 /// The producer id and epoch a transactional request names must be the current ones.
@@ -317,22 +543,10 @@ async fn complete(
     };
     meta.last_update_ms = now_ms();
     persist(state, id, Some(meta)).await?;
-    for (topic, partition) in meta.partitions.clone() {
-        match write_marker(
-            state,
-            meta.producer_id,
-            meta.producer_epoch,
-            commit,
-            0,
-            &topic,
-            partition,
-        )
-        .await
-        {
-            Ok(()) | Err(ResponseError::UnknownTopicOrPartition) => {}
-            Err(e) => return Err(e),
-        }
-    }
+    let coordinator_epoch =
+        super::placement::leader_for(state, super::placement::Internal::Transactions, id)
+            .map_or(0, |(_, _, epoch)| epoch.max(0));
+    write_markers(state, id, meta, commit, coordinator_epoch).await?;
     meta.status = if commit {
         TxnStatus::CompleteCommit
     } else {
@@ -358,6 +572,7 @@ pub async fn init_producer_id(
     if timeout_ms <= 0 || timeout_ms > state.config.transaction_max_timeout_ms {
         return Err(ResponseError::InvalidTransactionTimeout);
     }
+    super::placement::check(state, super::placement::Internal::Transactions, id).await?;
     let mut txns = state.transactions.txns.lock().await;
     let now = now_ms();
     let mut meta = match txns.get(id) {
@@ -417,6 +632,7 @@ pub async fn add_partitions(
     epoch: i16,
     partitions: Vec<(String, i32)>,
 ) -> Result<(), ResponseError> {
+    super::placement::check(state, super::placement::Internal::Transactions, id).await?;
     let mut txns = state.transactions.txns.lock().await;
     check_producer(txns.get(id), producer_id, epoch)?;
     let Some(current) = txns.get(id) else {
@@ -459,6 +675,7 @@ pub async fn end_txn(
     epoch: i16,
     commit: bool,
 ) -> Result<(i64, i16), ResponseError> {
+    super::placement::check(state, super::placement::Internal::Transactions, id).await?;
     let mut txns = state.transactions.txns.lock().await;
     let Some(current) = txns.get(id) else {
         return Err(ResponseError::InvalidProducerIdMapping);
@@ -477,6 +694,11 @@ pub async fn end_txn(
             result?;
         }
         (TxnStatus::CompleteCommit, true) | (TxnStatus::CompleteAbort, false) => {}
+        // A retry reaching a new coordinator that is still finishing this end (loaded in a
+        // Prepare state): retriable, as Kafka answers.
+        (TxnStatus::PrepareCommit, true) | (TxnStatus::PrepareAbort, false) => {
+            return Err(ResponseError::ConcurrentTransactions)
+        }
         // Aborting a transaction that never added a partition is a no-op (as Kafka).
         (TxnStatus::Empty, false) => {}
         _ => return Err(ResponseError::InvalidTxnState),
@@ -494,13 +716,17 @@ pub async fn txn_offset_commit(
     epoch: i16,
     offsets: Vec<((String, i32), CommittedOffset)>,
 ) -> Result<(), ResponseError> {
-    {
+    // Sent to the group's coordinator, which may not be the transaction's: the transaction
+    // is checked only where its coordinator is this node (elsewhere the producer's own
+    // checks and the markers' epoch stand, as in Kafka before KIP-890's verification).
+    let partition =
+        super::placement::check(state, super::placement::Internal::Offsets, group).await?;
+    if super::placement::serves(state, super::placement::Internal::Transactions, id) {
         let txns = state.transactions.txns.lock().await;
         check_producer(txns.get(id), producer_id, epoch)?;
         let meta = txns
             .get(id)
             .ok_or(ResponseError::InvalidProducerIdMapping)?;
-        let partition = super::group::partition_for(group, super::group::offsets_partitions(state));
         if meta.status != TxnStatus::Ongoing
             || !meta
                 .partitions
@@ -509,12 +735,10 @@ pub async fn txn_offset_commit(
             return Err(ResponseError::InvalidTxnState);
         }
     }
-    super::group::ensure_offsets_topic(state).await?;
-    let partition = super::group::partition_for(group, super::group::offsets_partitions(state));
     let p = state
         .replicas
         .get(super::group::OFFSETS_TOPIC, partition)
-        .ok_or(ResponseError::CoordinatorNotAvailable)?;
+        .ok_or(ResponseError::NotCoordinator)?;
     let records = offsets
         .iter()
         .map(|((topic, part), o)| {
@@ -531,9 +755,7 @@ pub async fn txn_offset_commit(
         })
         .collect();
     let batch = producer_batch(producer_id, epoch, false, records)?;
-    p.append_as_coordinator(batch)
-        .await
-        .map_err(|e| e.response_error())?;
+    super::group::append_replicated(state, &p, batch, true).await?;
     let mut pending = state
         .transactions
         .pending_offsets
@@ -562,6 +784,16 @@ pub fn restore_pending_offsets(
         .extend(offsets);
 }
 
+/// Forgets the pending offsets of the groups `moved` selects (their partition moved away).
+pub fn drop_pending_offsets(state: &BrokerState, moved: impl Fn(&str) -> bool) {
+    state
+        .transactions
+        .pending_offsets
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .retain(|(group, _), _| !moved(group));
+}
+
 /// Whether a transaction holds an uncommitted offset for the group's partition.
 pub fn has_pending_offset(state: &BrokerState, group: &str, topic: &str, partition: i32) -> bool {
     let pending = state
@@ -582,18 +814,42 @@ pub async fn snapshot(state: &BrokerState) -> BTreeMap<String, TxnMeta> {
     state.transactions.txns.lock().await.clone()
 }
 
-/// Reads `__transaction_state` at start-up: the last value of every transactional id.
-pub fn load(state: &BrokerState) {
-    let partitions = state
-        .image()
-        .topics
-        .get(TXN_TOPIC)
-        .map(|t| t.partitions.len() as i32)
-        .unwrap_or(0);
+/// Locks the transactional ids from a blocking thread (the placement task, or start-up).
+fn lock_txns_blocking(
+    state: &BrokerState,
+) -> tokio::sync::MutexGuard<'_, BTreeMap<String, TxnMeta>> {
+    loop {
+        if let Ok(guard) = state.transactions.txns.try_lock() {
+            return guard;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+/// Drops the transactional ids of a `__transaction_state` partition this node no longer
+/// leads.
+pub fn unload_partition(state: &BrokerState, index: i32) {
+    let partitions = txn_partitions(state);
+    let mut txns = lock_txns_blocking(state);
+    let before = txns.len();
+    txns.retain(|id, _| partition_for(id, partitions) != index);
+    if txns.len() < before {
+        tracing::info!(
+            partition = index,
+            transactional_ids = before - txns.len(),
+            "unloaded transaction states"
+        );
+    }
+}
+
+/// Reads one `__transaction_state` partition this node leads: the last value of every
+/// transactional id there. Transactions found in a Prepare state are finished by the
+/// background task; open ones time out as usual.
+pub fn load_partition(state: &BrokerState, index: i32) {
     let mut loaded = BTreeMap::new();
-    for index in 0..partitions {
+    {
         let Some(p) = state.replicas.get(TXN_TOPIC, index) else {
-            continue;
+            return;
         };
         let (start, end) = {
             let log = p.log();
@@ -647,13 +903,15 @@ pub fn load(state: &BrokerState) {
     }
     if !loaded.is_empty() {
         tracing::info!(
+            partition = index,
             transactional_ids = loaded.len(),
             "loaded transaction states"
         );
     }
-    if let Ok(mut txns) = state.transactions.txns.try_lock() {
-        *txns = loaded;
-    }
+    let partitions = txn_partitions(state);
+    let mut txns = lock_txns_blocking(state);
+    txns.retain(|id, _| partition_for(id, partitions) != index);
+    txns.extend(loaded);
 }
 
 /// Background work: finishes transactions left in a Prepare state by a crash, then every
@@ -682,6 +940,9 @@ async fn abort_timed_out(state: &BrokerState) {
     let now = now_ms();
     let ids: Vec<String> = txns
         .iter()
+        .filter(|(id, _)| {
+            super::placement::serves(state, super::placement::Internal::Transactions, id)
+        })
         .filter(|(_, m)| match m.status {
             TxnStatus::Ongoing => now.saturating_sub(m.start_ms) > i64::from(m.timeout_ms),
             TxnStatus::PrepareCommit | TxnStatus::PrepareAbort | TxnStatus::PrepareEpochFence => {
@@ -696,6 +957,9 @@ async fn abort_timed_out(state: &BrokerState) {
     let expiration = i64::from(state.config.transactional_id_expiration_ms);
     let expired: Vec<String> = txns
         .iter()
+        .filter(|(id, _)| {
+            super::placement::serves(state, super::placement::Internal::Transactions, id)
+        })
         .filter(|(_, m)| {
             matches!(
                 m.status,
