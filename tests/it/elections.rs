@@ -453,7 +453,8 @@ async fn unclean_election_is_off_by_default_and_loses_records_when_on() {
 }
 
 /// auto.leader.rebalance.enable with a 1 s check interval: leadership that moved away during
-/// a broker's absence returns to the preferred replica without any command.
+/// a broker's absence returns to the preferred replica without any command. Then
+/// NOT_ENOUGH_REPLICAS_AFTER_APPEND on the same cluster.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn auto_rebalance_returns_leadership_to_preferred_replicas() {
     let dir = tempfile::tempdir().unwrap();
@@ -479,6 +480,70 @@ async fn auto_rebalance_returns_leadership_to_preferred_replicas() {
             kcat_leaders(&n.bootstrap, "bal").filter(|r| r.iter().all(|p| p.1 == 3))
         });
     }
+
+    // NOT_ENOUGH_REPLICAS_AFTER_APPEND: an acks=all write appended with the ISR at
+    // min.insync.replicas=2 waits for the follower; the follower freezes (SIGSTOP) and is
+    // fenced, the ISR shrinks to 1, and the answer says the write is below the minimum.
+    create_topic(
+        &b1,
+        "nera",
+        &[
+            "--replica-assignment",
+            "1:2",
+            "--config",
+            "min.insync.replicas=2",
+        ],
+    )
+    .await;
+    wait_for("both replicas in sync", Duration::from_secs(20), || {
+        describe_partitions(&b1, "nera").filter(|r| r[0].1 == 1 && r[0].2 == [1, 2])
+    });
+    let (ok, err) = produce(&b1, "nera", "all", &values("n", 3));
+    assert!(ok, "{err}");
+    let follower = nodes[1].process.as_ref().unwrap().child.id().to_string();
+    let signal = |sig: &str| {
+        assert!(Command::new("kill")
+            .args([sig, &follower])
+            .status()
+            .unwrap()
+            .success());
+    };
+    signal("-STOP");
+    let out = Command::new("kcat")
+        .args([
+            "-P",
+            "-b",
+            &b1,
+            "-t",
+            "nera",
+            "-p",
+            "0",
+            "-X",
+            "acks=all",
+            "-X",
+            "retries=0",
+        ])
+        .args([
+            "-X",
+            "message.timeout.ms=25000",
+            "-X",
+            "request.timeout.ms=20000",
+        ])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child.stdin.take().unwrap().write_all(b"late\n")?;
+            child.wait_with_output()
+        })
+        .unwrap();
+    signal("-CONT");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("written to insufficient number of in-sync replicas"),
+        "{err}"
+    );
     stop_all(&mut nodes);
 }
 
