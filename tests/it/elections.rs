@@ -319,6 +319,50 @@ async fn preferred_election_moves_leadership_back() {
     });
     let (code, out, _) = kbox(&["reassign-partitions", "--bootstrap-server", &b1, "--list"]).await;
     assert_eq!((code, out.trim()), (0, "No partition reassignments found."));
+    let (code, out, err) = kbox(&[
+        "reassign-partitions",
+        "--bootstrap-server",
+        &b1,
+        "--cancel",
+        "--reassignment-json-file",
+        plan,
+    ])
+    .await;
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.starts_with("None of the specified partition reassignments are active.\n"),
+        "{out}"
+    );
+    // --generate proposes replicas on the listed brokers only, in Apache's two blocks.
+    let topics = dir.path().join("topics.json");
+    std::fs::write(&topics, r#"{"topics":[{"topic":"moving"}],"version":1}"#).unwrap();
+    let (code, out, err) = kbox(&[
+        "reassign-partitions",
+        "--bootstrap-server",
+        &b1,
+        "--generate",
+        "--topics-to-move-json-file",
+        topics.to_str().unwrap(),
+        "--broker-list",
+        "1,3",
+        "--format",
+        "json",
+    ])
+    .await;
+    assert_eq!(code, 0, "{out}{err}");
+    let generated: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    let proposed = generated["proposed"]["partitions"].as_array().unwrap();
+    assert_eq!(proposed.len(), 1, "{generated}");
+    for p in proposed {
+        let mut replicas: Vec<i64> = p["replicas"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r.as_i64().unwrap())
+            .collect();
+        replicas.sort();
+        assert_eq!(replicas, [1, 3], "{generated}");
+    }
     assert_eq!(nodes[1].process.take().unwrap().terminate(), Some(0));
     let b3 = nodes[2].bootstrap.clone();
     wait_for("broker 3 leads", Duration::from_secs(20), || {
@@ -379,6 +423,25 @@ async fn unclean_election_is_off_by_default_and_loses_records_when_on() {
         metadata["topics"][0]["partitions"][0]["leader"], -1,
         "{metadata}"
     );
+    // A preferred election cannot help: the preferred replica (2) is down. Apache's error line.
+    let (code, out, err) = kbox(&[
+        "leader-election",
+        "--bootstrap-server",
+        &b1,
+        "--election-type",
+        "PREFERRED",
+        "--topic",
+        "u",
+        "--partition",
+        "0",
+    ])
+    .await;
+    assert_ne!(code, 0);
+    assert_eq!(
+        out.trim(),
+        "Error completing leader election (PREFERRED) for partition: u-0: org.apache.kafka.common.errors.PreferredLeaderNotAvailableException: The preferred leader was not available."
+    );
+    assert!(err.contains("1 replica(s) could not be elected"), "{err}");
     // The in-sync replica returns: leader again, nothing acknowledged is lost.
     nodes[1].process = Some(KboxProcess::start_config(&nodes[1].config));
     wait_for("broker 2 leads again", Duration::from_secs(30), || {
@@ -434,6 +497,24 @@ async fn unclean_election_is_off_by_default_and_loses_records_when_on() {
     );
     let (ok, err) = produce(&b3, "u", "all", &["d0".to_string()]);
     assert!(ok, "{err}");
+    // An unclean election where a leader exists is not needed.
+    let (code, out, err) = kbox(&[
+        "leader-election",
+        "--bootstrap-server",
+        &b3,
+        "--election-type",
+        "UNCLEAN",
+        "--topic",
+        "u",
+        "--partition",
+        "0",
+    ])
+    .await;
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(
+        out.trim(),
+        "Valid replica already elected for partitions u-0"
+    );
     // The old leader returns, truncates its c-records and follows.
     nodes[1].process = Some(KboxProcess::start_config(&nodes[1].config));
     wait_for("broker 2 rejoins the ISR", Duration::from_secs(30), || {
