@@ -705,9 +705,10 @@ async fn auto_rebalance_returns_leadership_to_preferred_replicas() {
 /// Followers fetch over the inter-broker listener with its security: a SASL_SSL listener
 /// (PLAIN login from the listener's JAAS entry, TLS checked against the trust store) is
 /// advertised first and named in inter.broker.listener.name, clients use PLAINTEXT. acks=all
-/// with min.insync.replicas=3 succeeds only if both followers replicate.
+/// with min.insync.replicas=3 succeeds only if both followers replicate. The CONTROLLER
+/// listeners are SSL: the quorum and the brokers' heartbeats run over TLS.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn replication_runs_over_a_sasl_ssl_inter_broker_listener() {
+async fn replication_and_the_quorum_run_over_secured_listeners() {
     let dir = tempfile::tempdir().unwrap();
     let pki = crate::security::make_pki(&["localhost"]);
     let mut nodes = write_nodes(dir.path(), &["broker,controller"; 3], SESSION_MS);
@@ -727,7 +728,7 @@ async fn replication_runs_over_a_sasl_ssl_inter_broker_listener() {
                 } else if l.starts_with("inter.broker.listener.name=") {
                     "inter.broker.listener.name=SASL_SSL".into()
                 } else if l.starts_with("listener.security.protocol.map=") {
-                    "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL".into()
+                    "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:SSL,SASL_SSL:SASL_SSL".into()
                 } else {
                     l.to_string()
                 }
@@ -780,5 +781,27 @@ async fn replication_runs_over_a_sasl_ssl_inter_broker_listener() {
         .unwrap()
         .clone();
     assert!(!log.contains("Failed authentication"), "{log}");
+    // The quorum formed over CONTROLLER listeners that speak TLS (certificate checked against
+    // the test CA).
+    let text = std::fs::read_to_string(&nodes[0].config).unwrap();
+    let controller = text
+        .lines()
+        .find_map(|l| l.strip_prefix("listeners="))
+        .and_then(|l| l.split(',').find_map(|e| e.strip_prefix("CONTROLLER://")))
+        .unwrap()
+        .to_string();
+    let out = Command::new("openssl")
+        .args([
+            "s_client",
+            "-connect",
+            &controller,
+            "-CAfile",
+            &pki.path("ca.pem"),
+        ])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(shown.contains("Verify return code: 0 (ok)"), "{shown}");
     stop_all(&mut nodes);
 }

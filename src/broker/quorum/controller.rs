@@ -192,7 +192,7 @@ pub async fn announce_shutdown(state: &BrokerState) {
     if let Some(address) = quorum.leader().and_then(|l| quorum.address_of(l)) {
         let _ = tokio::time::timeout(
             Duration::from_secs(2),
-            rpc::call(&address, &Wire::Heartbeat(beat)),
+            rpc::call(&quorum.transport, &address, &Wire::Heartbeat(beat)),
         )
         .await;
     }
@@ -250,8 +250,9 @@ pub async fn run(
                 if on_heartbeat(&state, &beat).is_none() {
                     if let Some(address) = quorum.leader().and_then(|l| quorum.address_of(l)) {
                         // Sent without waiting here: a slow controller must not stop the clock.
+                        let transport = quorum.transport.clone();
                         tokio::spawn(async move {
-                            if let Ok(Wire::HeartbeatReply { fenced: true }) = rpc::call(&address, &Wire::Heartbeat(beat)).await {
+                            if let Ok(Wire::HeartbeatReply { fenced: true }) = rpc::call(&transport, &address, &Wire::Heartbeat(beat)).await {
                                 tracing::debug!("this broker is fenced");
                             }
                         });
