@@ -75,7 +75,11 @@ type Stream = Box<dyn Io>;
 /// How this node reaches and serves the CONTROLLER listener: plaintext, or TLS.
 #[derive(Clone, Default)]
 pub struct Transport {
-    tls: Option<(tokio_rustls::TlsConnector, tokio_rustls::TlsAcceptor)>,
+    /// The client side, and the server side on controllers (a broker-only node serves none).
+    tls: Option<(
+        tokio_rustls::TlsConnector,
+        Option<tokio_rustls::TlsAcceptor>,
+    )>,
 }
 
 impl std::fmt::Debug for Transport {
@@ -106,12 +110,14 @@ impl Transport {
                     Error::Message(format!("controller listener {name}: {e}"))
                 };
                 let client = crate::security::tls::client_config(&get).map_err(fail)?;
-                let server = crate::security::tls::server_config(&get, name).map_err(fail)?;
+                let server = if config.is_controller() {
+                    let server = crate::security::tls::server_config(&get, name).map_err(fail)?;
+                    Some(tokio_rustls::TlsAcceptor::from(server))
+                } else {
+                    None
+                };
                 Ok(Transport {
-                    tls: Some((
-                        tokio_rustls::TlsConnector::from(client),
-                        tokio_rustls::TlsAcceptor::from(server),
-                    )),
+                    tls: Some((tokio_rustls::TlsConnector::from(client), server)),
                 })
             }
             other => Err(Error::Message(format!(
@@ -144,8 +150,8 @@ impl Transport {
     async fn accept(&self, tcp: TcpStream) -> Result<Stream> {
         let _ = tcp.set_nodelay(true);
         match &self.tls {
-            None => Ok(Box::new(tcp)),
-            Some((_, acceptor)) => {
+            None | Some((_, None)) => Ok(Box::new(tcp)),
+            Some((_, Some(acceptor))) => {
                 let tls = tokio::time::timeout(CALL_TIMEOUT, acceptor.accept(tcp))
                     .await
                     .map_err(|_| {
