@@ -45,6 +45,8 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             [CompletionResult]::new('broker-api-versions', 'broker-api-versions', [CompletionResultType]::ParameterValue, 'kafka-broker-api-versions.sh: the API versions each broker supports')
             [CompletionResult]::new('cluster-id', 'cluster-id', [CompletionResultType]::ParameterValue, 'kafka-cluster.sh cluster-id: print the cluster''s id')
             [CompletionResult]::new('acls', 'acls', [CompletionResultType]::ParameterValue, 'kafka-acls.sh: add, remove and list ACLs')
+            [CompletionResult]::new('leader-election', 'leader-election', [CompletionResultType]::ParameterValue, 'kafka-leader-election.sh: preferred or unclean leader election')
+            [CompletionResult]::new('reassign-partitions', 'reassign-partitions', [CompletionResultType]::ParameterValue, 'kafka-reassign-partitions.sh: move partitions to other brokers')
             [CompletionResult]::new('metadata-quorum', 'metadata-quorum', [CompletionResultType]::ParameterValue, 'kafka-metadata-quorum.sh: the controller quorum''s status and replication')
             [CompletionResult]::new('log-dirs', 'log-dirs', [CompletionResultType]::ParameterValue, 'kafka-log-dirs.sh: log directories and partition sizes per broker')
             [CompletionResult]::new('transactions', 'transactions', [CompletionResultType]::ParameterValue, 'kafka-transactions.sh: list, describe, find hanging and abort transactions')
@@ -542,6 +544,48 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'kbox;leader-election' {
+            [CompletionResult]::new('--bootstrap-server', '--bootstrap-server', [CompletionResultType]::ParameterName, 'REQUIRED: host:port of a broker; several may be given, comma-separated')
+            [CompletionResult]::new('--election-type', '--election-type', [CompletionResultType]::ParameterName, 'REQUIRED: "PREFERRED" (only where the preferred replica does not lead) or "UNCLEAN" (only where no leader exists)')
+            [CompletionResult]::new('--topic', '--topic', [CompletionResultType]::ParameterName, 'The topic of the partition to elect for (with --partition)')
+            [CompletionResult]::new('--partition', '--partition', [CompletionResultType]::ParameterName, 'The partition to elect for; required with --topic')
+            [CompletionResult]::new('--path-to-json-file', '--path-to-json-file', [CompletionResultType]::ParameterName, 'JSON file of partitions: {"partitions": [{"topic": "foo", "partition": 1}]}')
+            [CompletionResult]::new('--admin.config', '--admin.config', [CompletionResultType]::ParameterName, '(Deprecated) Property file for the admin client; use --command-config')
+            [CompletionResult]::new('--command-config', '--command-config', [CompletionResultType]::ParameterName, 'Property file for the admin client')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: Apache''s text or JSON')
+            [CompletionResult]::new('--log-level', '--log-level', [CompletionResultType]::ParameterName, 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster')
+            [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'A client property, key=value, for every command that talks to a cluster (repeatable)')
+            [CompletionResult]::new('--all-topic-partitions', '--all-topic-partitions', [CompletionResultType]::ParameterName, 'Elect on every eligible partition')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'kbox;reassign-partitions' {
+            [CompletionResult]::new('--bootstrap-server', '--bootstrap-server', [CompletionResultType]::ParameterName, 'The server(s) to use for bootstrapping')
+            [CompletionResult]::new('--command-config', '--command-config', [CompletionResultType]::ParameterName, 'Property file containing configs to be passed to the admin client')
+            [CompletionResult]::new('--reassignment-json-file', '--reassignment-json-file', [CompletionResultType]::ParameterName, '{"partitions":[{"topic":"foo","partition":1,"replicas":[1,2,3],"log_dirs":["any","any","any"]}],"version":1}')
+            [CompletionResult]::new('--topics-to-move-json-file', '--topics-to-move-json-file', [CompletionResultType]::ParameterName, '{"topics":[{"topic":"foo"},{"topic":"foo1"}],"version":1}')
+            [CompletionResult]::new('--broker-list', '--broker-list', [CompletionResultType]::ParameterName, 'Brokers to move the partitions to, as "0,1,2" (with --generate)')
+            [CompletionResult]::new('--throttle', '--throttle', [CompletionResultType]::ParameterName, 'Inter-broker throttle in bytes/sec (accepted; kbox does not throttle replication yet)')
+            [CompletionResult]::new('--replica-alter-log-dirs-throttle', '--replica-alter-log-dirs-throttle', [CompletionResultType]::ParameterName, 'Log-dir move throttle in bytes/sec (accepted; kbox does not move replicas between log dirs)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Maximum time in ms to wait for log-dir moves to begin')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: Apache''s text or JSON')
+            [CompletionResult]::new('--log-level', '--log-level', [CompletionResultType]::ParameterName, 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster')
+            [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'A client property, key=value, for every command that talks to a cluster (repeatable)')
+            [CompletionResult]::new('--generate', '--generate', [CompletionResultType]::ParameterName, 'Generate a candidate reassignment moving the topics of --topics-to-move-json-file to the brokers of --broker-list. Prints it; changes nothing')
+            [CompletionResult]::new('--execute', '--execute', [CompletionResultType]::ParameterName, 'Start the reassignment of --reassignment-json-file')
+            [CompletionResult]::new('--verify', '--verify', [CompletionResultType]::ParameterName, 'Check whether the reassignment of --reassignment-json-file completed')
+            [CompletionResult]::new('--cancel', '--cancel', [CompletionResultType]::ParameterName, 'Cancel the active reassignment of --reassignment-json-file''s partitions')
+            [CompletionResult]::new('--list', '--list', [CompletionResultType]::ParameterName, 'List every active partition reassignment')
+            [CompletionResult]::new('--disable-rack-aware', '--disable-rack-aware', [CompletionResultType]::ParameterName, 'Ignore broker racks when generating')
+            [CompletionResult]::new('--additional', '--additional', [CompletionResultType]::ParameterName, 'Execute in addition to reassignments already running')
+            [CompletionResult]::new('--preserve-throttles', '--preserve-throttles', [CompletionResultType]::ParameterName, 'Do not modify broker or topic throttles')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'kbox;metadata-quorum' {
             [CompletionResult]::new('--bootstrap-server', '--bootstrap-server', [CompletionResultType]::ParameterName, 'A comma-separated list of host:port pairs to use for establishing the connection to the Kafka cluster')
             [CompletionResult]::new('--command-config', '--command-config', [CompletionResultType]::ParameterName, 'Property file containing configs to be passed to Admin Client')
@@ -739,6 +783,8 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             [CompletionResult]::new('broker-api-versions', 'broker-api-versions', [CompletionResultType]::ParameterValue, 'kafka-broker-api-versions.sh: the API versions each broker supports')
             [CompletionResult]::new('cluster-id', 'cluster-id', [CompletionResultType]::ParameterValue, 'kafka-cluster.sh cluster-id: print the cluster''s id')
             [CompletionResult]::new('acls', 'acls', [CompletionResultType]::ParameterValue, 'kafka-acls.sh: add, remove and list ACLs')
+            [CompletionResult]::new('leader-election', 'leader-election', [CompletionResultType]::ParameterValue, 'kafka-leader-election.sh: preferred or unclean leader election')
+            [CompletionResult]::new('reassign-partitions', 'reassign-partitions', [CompletionResultType]::ParameterValue, 'kafka-reassign-partitions.sh: move partitions to other brokers')
             [CompletionResult]::new('metadata-quorum', 'metadata-quorum', [CompletionResultType]::ParameterValue, 'kafka-metadata-quorum.sh: the controller quorum''s status and replication')
             [CompletionResult]::new('log-dirs', 'log-dirs', [CompletionResultType]::ParameterValue, 'kafka-log-dirs.sh: log directories and partition sizes per broker')
             [CompletionResult]::new('transactions', 'transactions', [CompletionResultType]::ParameterValue, 'kafka-transactions.sh: list, describe, find hanging and abort transactions')
@@ -821,6 +867,12 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             break
         }
         'kbox;help;acls' {
+            break
+        }
+        'kbox;help;leader-election' {
+            break
+        }
+        'kbox;help;reassign-partitions' {
             break
         }
         'kbox;help;metadata-quorum' {

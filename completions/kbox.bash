@@ -58,6 +58,9 @@ _kbox() {
             kbox,kcat)
                 cmd="kbox__subcmd__kcat"
                 ;;
+            kbox,leader-election)
+                cmd="kbox__subcmd__leader__subcmd__election"
+                ;;
             kbox,log-dirs)
                 cmd="kbox__subcmd__log__subcmd__dirs"
                 ;;
@@ -69,6 +72,9 @@ _kbox() {
                 ;;
             kbox,perf-test)
                 cmd="kbox__subcmd__perf__subcmd__test"
+                ;;
+            kbox,reassign-partitions)
+                cmd="kbox__subcmd__reassign__subcmd__partitions"
                 ;;
             kbox,server-start)
                 cmd="kbox__subcmd__server__subcmd__start"
@@ -130,6 +136,9 @@ _kbox() {
             kbox__subcmd__help,kcat)
                 cmd="kbox__subcmd__help__subcmd__kcat"
                 ;;
+            kbox__subcmd__help,leader-election)
+                cmd="kbox__subcmd__help__subcmd__leader__subcmd__election"
+                ;;
             kbox__subcmd__help,log-dirs)
                 cmd="kbox__subcmd__help__subcmd__log__subcmd__dirs"
                 ;;
@@ -141,6 +150,9 @@ _kbox() {
                 ;;
             kbox__subcmd__help,perf-test)
                 cmd="kbox__subcmd__help__subcmd__perf__subcmd__test"
+                ;;
+            kbox__subcmd__help,reassign-partitions)
+                cmd="kbox__subcmd__help__subcmd__reassign__subcmd__partitions"
                 ;;
             kbox__subcmd__help,server-start)
                 cmd="kbox__subcmd__help__subcmd__server__subcmd__start"
@@ -299,7 +311,7 @@ _kbox() {
 
     case "${cmd}" in
         kbox)
-            opts="-X -h -V --log-level --profile --help --version storage server-start server-stop consumer-groups get-offsets configs delete-records dump-log topics console-producer console-consumer mirror-maker perf-test completions broker-api-versions cluster-id acls metadata-quorum log-dirs transactions shell install-links kcat help"
+            opts="-X -h -V --log-level --profile --help --version storage server-start server-stop consumer-groups get-offsets configs delete-records dump-log topics console-producer console-consumer mirror-maker perf-test completions broker-api-versions cluster-id acls leader-election reassign-partitions metadata-quorum log-dirs transactions shell install-links kcat help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1063,7 +1075,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__help)
-            opts="storage server-start server-stop consumer-groups get-offsets configs delete-records dump-log topics console-producer console-consumer mirror-maker perf-test completions broker-api-versions cluster-id acls metadata-quorum log-dirs transactions shell install-links kcat help"
+            opts="storage server-start server-stop consumer-groups get-offsets configs delete-records dump-log topics console-producer console-consumer mirror-maker perf-test completions broker-api-versions cluster-id acls leader-election reassign-partitions metadata-quorum log-dirs transactions shell install-links kcat help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1272,6 +1284,20 @@ _kbox() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kbox__subcmd__help__subcmd__leader__subcmd__election)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kbox__subcmd__help__subcmd__log__subcmd__dirs)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1373,6 +1399,20 @@ _kbox() {
         kbox__subcmd__help__subcmd__perf__subcmd__test__subcmd__producer)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kbox__subcmd__help__subcmd__reassign__subcmd__partitions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1613,6 +1653,64 @@ _kbox() {
                 return 0
             fi
             case "${prev}" in
+                --log-level)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -X)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kbox__subcmd__leader__subcmd__election)
+            opts="-X -h --bootstrap-server --election-type --topic --partition --all-topic-partitions --path-to-json-file --admin.config --command-config --format --log-level --profile --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --bootstrap-server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --election-type)
+                    COMPREPLY=($(compgen -W "PREFERRED UNCLEAN" -- "${cur}"))
+                    return 0
+                    ;;
+                --topic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --path-to-json-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --admin.config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --command-config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 --log-level)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2106,6 +2204,68 @@ _kbox() {
                     return 0
                     ;;
                 --warmup-records)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -X)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kbox__subcmd__reassign__subcmd__partitions)
+            opts="-X -h --bootstrap-server --command-config --generate --execute --verify --cancel --list --reassignment-json-file --topics-to-move-json-file --broker-list --disable-rack-aware --throttle --replica-alter-log-dirs-throttle --timeout --additional --preserve-throttles --format --log-level --profile --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --bootstrap-server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --command-config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reassignment-json-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topics-to-move-json-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --broker-list)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --throttle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --replica-alter-log-dirs-throttle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -42,6 +42,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand broker-api-versions 'kafka-broker-api-versions.sh: the API versions each broker supports'
             cand cluster-id 'kafka-cluster.sh cluster-id: print the cluster''s id'
             cand acls 'kafka-acls.sh: add, remove and list ACLs'
+            cand leader-election 'kafka-leader-election.sh: preferred or unclean leader election'
+            cand reassign-partitions 'kafka-reassign-partitions.sh: move partitions to other brokers'
             cand metadata-quorum 'kafka-metadata-quorum.sh: the controller quorum''s status and replication'
             cand log-dirs 'kafka-log-dirs.sh: log directories and partition sizes per broker'
             cand transactions 'kafka-transactions.sh: list, describe, find hanging and abort transactions'
@@ -505,6 +507,46 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'kbox;leader-election'= {
+            cand --bootstrap-server 'REQUIRED: host:port of a broker; several may be given, comma-separated'
+            cand --election-type 'REQUIRED: "PREFERRED" (only where the preferred replica does not lead) or "UNCLEAN" (only where no leader exists)'
+            cand --topic 'The topic of the partition to elect for (with --partition)'
+            cand --partition 'The partition to elect for; required with --topic'
+            cand --path-to-json-file 'JSON file of partitions: {"partitions": [{"topic": "foo", "partition": 1}]}'
+            cand --admin.config '(Deprecated) Property file for the admin client; use --command-config'
+            cand --command-config 'Property file for the admin client'
+            cand --format 'Output format: Apache''s text or JSON'
+            cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand --profile 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster'
+            cand -X 'A client property, key=value, for every command that talks to a cluster (repeatable)'
+            cand --all-topic-partitions 'Elect on every eligible partition'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'kbox;reassign-partitions'= {
+            cand --bootstrap-server 'The server(s) to use for bootstrapping'
+            cand --command-config 'Property file containing configs to be passed to the admin client'
+            cand --reassignment-json-file '{"partitions":[{"topic":"foo","partition":1,"replicas":[1,2,3],"log_dirs":["any","any","any"]}],"version":1}'
+            cand --topics-to-move-json-file '{"topics":[{"topic":"foo"},{"topic":"foo1"}],"version":1}'
+            cand --broker-list 'Brokers to move the partitions to, as "0,1,2" (with --generate)'
+            cand --throttle 'Inter-broker throttle in bytes/sec (accepted; kbox does not throttle replication yet)'
+            cand --replica-alter-log-dirs-throttle 'Log-dir move throttle in bytes/sec (accepted; kbox does not move replicas between log dirs)'
+            cand --timeout 'Maximum time in ms to wait for log-dir moves to begin'
+            cand --format 'Output format: Apache''s text or JSON'
+            cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand --profile 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster'
+            cand -X 'A client property, key=value, for every command that talks to a cluster (repeatable)'
+            cand --generate 'Generate a candidate reassignment moving the topics of --topics-to-move-json-file to the brokers of --broker-list. Prints it; changes nothing'
+            cand --execute 'Start the reassignment of --reassignment-json-file'
+            cand --verify 'Check whether the reassignment of --reassignment-json-file completed'
+            cand --cancel 'Cancel the active reassignment of --reassignment-json-file''s partitions'
+            cand --list 'List every active partition reassignment'
+            cand --disable-rack-aware 'Ignore broker racks when generating'
+            cand --additional 'Execute in addition to reassignments already running'
+            cand --preserve-throttles 'Do not modify broker or topic throttles'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'kbox;metadata-quorum'= {
             cand --bootstrap-server 'A comma-separated list of host:port pairs to use for establishing the connection to the Kafka cluster'
             cand --command-config 'Property file containing configs to be passed to Admin Client'
@@ -680,6 +722,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand broker-api-versions 'kafka-broker-api-versions.sh: the API versions each broker supports'
             cand cluster-id 'kafka-cluster.sh cluster-id: print the cluster''s id'
             cand acls 'kafka-acls.sh: add, remove and list ACLs'
+            cand leader-election 'kafka-leader-election.sh: preferred or unclean leader election'
+            cand reassign-partitions 'kafka-reassign-partitions.sh: move partitions to other brokers'
             cand metadata-quorum 'kafka-metadata-quorum.sh: the controller quorum''s status and replication'
             cand log-dirs 'kafka-log-dirs.sh: log directories and partition sizes per broker'
             cand transactions 'kafka-transactions.sh: list, describe, find hanging and abort transactions'
@@ -739,6 +783,10 @@ set edit:completion:arg-completer[kbox] = {|@words|
         &'kbox;help;cluster-id'= {
         }
         &'kbox;help;acls'= {
+        }
+        &'kbox;help;leader-election'= {
+        }
+        &'kbox;help;reassign-partitions'= {
         }
         &'kbox;help;metadata-quorum'= {
             cand describe 'Describe the metadata quorum info'

@@ -65,6 +65,84 @@ pub fn listener_value(config: &BrokerConfig, listener: &str, key: &str) -> Optio
         .map(str::to_string)
 }
 
+/// How this broker connects to the others (follower fetches): the security protocol of
+/// `inter.broker.listener.name`, that listener's `ssl.*` settings for TLS (its trust store
+/// verifies the leader; its key store answers a client-certificate request), and for SASL the
+/// mechanism `sasl.mechanism.inter.broker.protocol` with the `username`/`password` of the
+/// listener's JAAS entry for it (`listener.name.<l>.<mechanism>.sasl.jaas.config`, else
+/// `sasl.jaas.config`), as Kafka's brokers log in to each other.
+pub fn inter_broker_client_security(
+    config: &BrokerConfig,
+) -> Result<crate::client::security::ClientSecurity> {
+    use crate::client::security::{ClientSecurity, SaslLogin};
+    let name = config.inter_broker_listener_name.clone();
+    let Some(listener) = config.listener(&name) else {
+        return Ok(ClientSecurity::default());
+    };
+    let get = |key: &str| listener_value(config, &name, key);
+    let fail = |e: SecurityError| Error::Message(format!("inter-broker listener {name}: {e}"));
+    let protocol = listener.security_protocol;
+    let tls = match protocol {
+        SecurityProtocol::Ssl | SecurityProtocol::SaslSsl => {
+            let client = tls::client_config(&get).map_err(fail)?;
+            Some(tokio_rustls::TlsConnector::from(client))
+        }
+        _ => None,
+    };
+    let sasl = match protocol {
+        SecurityProtocol::SaslPlaintext | SecurityProtocol::SaslSsl => {
+            let mechanism = config
+                .given("sasl.mechanism.inter.broker.protocol")
+                .unwrap_or("GSSAPI")
+                .trim()
+                .to_ascii_uppercase();
+            if !SUPPORTED_MECHANISMS.contains(&mechanism.as_str()) {
+                return Err(Error::Message(format!(
+                    "sasl.mechanism.inter.broker.protocol={mechanism} is not implemented by kbox; use one of {}",
+                    SUPPORTED_MECHANISMS.join(", ")
+                )));
+            }
+            let key = format!(
+                "listener.name.{}.{}.sasl.jaas.config",
+                name.to_ascii_lowercase(),
+                mechanism.to_ascii_lowercase()
+            );
+            let text = config
+                .given(&key)
+                .map(str::to_string)
+                .or_else(|| get("sasl.jaas.config"))
+                .ok_or_else(|| {
+                    Error::Message(format!(
+                        "the inter-broker listener {name} uses SASL but has no JAAS config with this broker's login: set {key} with username=\"...\" password=\"...\""
+                    ))
+                })?;
+            let entries = jaas::parse(&text).map_err(fail)?;
+            let login = entries.iter().find_map(|e| {
+                Some((
+                    e.options.get("username")?.clone(),
+                    e.options.get("password")?.clone(),
+                ))
+            });
+            let Some((username, password)) = login else {
+                return Err(Error::Message(format!(
+                    "{key} has no username=\"...\" password=\"...\" for this broker's inter-broker login"
+                )));
+            };
+            Some(SaslLogin {
+                mechanism,
+                username,
+                password,
+            })
+        }
+        _ => None,
+    };
+    Ok(ClientSecurity {
+        protocol: protocol.name().to_string(),
+        tls,
+        sasl,
+    })
+}
+
 impl ListenerSecurity {
     /// A listener without TLS or SASL (tests and plaintext listeners).
     pub fn plaintext(name: &str) -> Self {

@@ -111,6 +111,54 @@ pub enum MetadataRecord {
         leader_epoch: i32,
         isr: Vec<i32>,
     },
+    /// The controller changed a partition's leader, ISR or replicas (Kafka's
+    /// PartitionChangeRecord): a preferred, unclean or rebalancing election, or a step of a
+    /// reassignment. Applied only while `leader_epoch` is still the partition's (the decision
+    /// was made on that state); a new leader bumps the epoch.
+    PartitionChange {
+        topic_id: Uuid,
+        partition: i32,
+        leader_epoch: i32,
+        leader: i32,
+        isr: Vec<i32>,
+        /// The new replica list (a reassignment), else unchanged.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        replicas: Option<Vec<i32>>,
+        /// A reassignment starting (replicas being added and removed); an empty one ends it
+        /// (completed or cancelled); None leaves it as it is.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reassignment: Option<Reassignment>,
+    },
+}
+
+/// A partition reassignment in progress (Kafka's addingReplicas / removingReplicas): the
+/// replica list is the union of old and target until the added replicas are in the ISR.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reassignment {
+    pub adding: Vec<i32>,
+    pub removing: Vec<i32>,
+}
+
+impl Reassignment {
+    /// The replicas once it completes: the current ones without the removed ones.
+    pub fn target(&self, replicas: &[i32]) -> Vec<i32> {
+        replicas
+            .iter()
+            .copied()
+            .filter(|r| !self.removing.contains(r))
+            .collect()
+    }
+    /// The replicas it started from: the current ones without the added ones.
+    pub fn original(&self, replicas: &[i32]) -> Vec<i32> {
+        replicas
+            .iter()
+            .copied()
+            .filter(|r| !self.adding.contains(r))
+            .collect()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.adding.is_empty() && self.removing.is_empty()
+    }
 }
 
 /// A listener a broker advertises.
@@ -180,6 +228,8 @@ pub struct MetadataImage {
     pub producer_id_blocks: BTreeMap<i32, i64>,
     /// Registered brokers, fenced or not.
     pub brokers: BTreeMap<i32, BrokerRegistration>,
+    /// Reassignments in progress, by topic id and partition.
+    pub reassignments: BTreeMap<(Uuid, i32), Reassignment>,
 }
 
 impl MetadataImage {
@@ -226,6 +276,7 @@ impl MetadataImage {
                 if let Some(name) = self.topic_names.remove(id) {
                     self.topics.remove(&name);
                 }
+                self.reassignments.retain(|(topic, _), _| topic != id);
             }
             MetadataRecord::TopicConfig { id, set, delete } => {
                 if let Some(t) = self.topic_by_id_mut(id) {
@@ -361,8 +412,52 @@ impl MetadataImage {
                 {
                     if p.leader_epoch == *leader_epoch && !isr.is_empty() && isr.contains(&p.leader)
                     {
-                        p.isr = isr.clone();
+                        // A reassignment may have removed a replica since the leader asked.
+                        p.isr = isr
+                            .iter()
+                            .copied()
+                            .filter(|id| p.replicas.contains(id))
+                            .collect();
                     }
+                }
+            }
+            MetadataRecord::PartitionChange {
+                topic_id,
+                partition,
+                leader_epoch,
+                leader,
+                isr,
+                replicas,
+                reassignment,
+            } => {
+                let Some(p) = self
+                    .topic_by_id_mut(topic_id)
+                    .and_then(|t| t.partitions.iter_mut().find(|p| p.partition == *partition))
+                else {
+                    return;
+                };
+                if p.leader_epoch != *leader_epoch {
+                    return;
+                }
+                if let Some(replicas) = replicas {
+                    if !replicas.is_empty() {
+                        p.replicas = replicas.clone();
+                    }
+                }
+                p.isr = isr.clone();
+                if p.leader != *leader {
+                    p.leader = *leader;
+                    p.leader_epoch += 1;
+                }
+                match reassignment {
+                    Some(r) if r.is_empty() => {
+                        self.reassignments.remove(&(*topic_id, *partition));
+                    }
+                    Some(r) => {
+                        self.reassignments
+                            .insert((*topic_id, *partition), r.clone());
+                    }
+                    None => {}
                 }
             }
         }

@@ -35,6 +35,14 @@ pub async fn run(
     mut shutdown: watch::Receiver<bool>,
 ) -> crate::Result<()> {
     let mut fetchers: HashMap<i32, tokio::task::JoinHandle<()>> = HashMap::new();
+    // Followers connect as Kafka's brokers do: over the inter-broker listener, with its
+    // TLS and SASL settings.
+    let security = Arc::new(
+        crate::broker::auth::inter_broker_client_security(&state.config).unwrap_or_else(|e| {
+            tracing::error!(error = %e, "inter-broker security settings unusable; followers cannot fetch");
+            crate::client::security::ClientSecurity::default()
+        }),
+    );
     let mut tick = tokio::time::interval(Duration::from_millis(100));
     let lag_ms = state.config.replica_lag_time_max_ms.max(100);
     // Kafka shrinks every lag/2 and expands on the fetch itself; one frequent check does both
@@ -47,7 +55,7 @@ pub async fn run(
                 fetchers.retain(|_, task| !task.is_finished());
                 for leader in leaders_followed(&state) {
                     fetchers.entry(leader).or_insert_with(|| {
-                        tokio::spawn(fetch_from(state.clone(), leader, shutdown.clone()))
+                        tokio::spawn(fetch_from(state.clone(), leader, security.clone(), shutdown.clone()))
                     });
                 }
             }
@@ -101,21 +109,34 @@ async fn check_isr(state: &BrokerState, lag_ms: i64) {
     }
 }
 
-/// The leader's address on the listener this broker uses first (its inter-broker listener).
+/// The leader's address on the inter-broker listener (else on this broker's first listener,
+/// else its first).
 fn leader_address(state: &BrokerState, leader: i32) -> Option<String> {
     let image = state.image();
     let broker = image.brokers.get(&leader)?;
+    let inter_broker = state.config.inter_broker_listener_name.as_str();
     let ours = state.endpoints.first().map(|e| e.listener.as_str());
     let endpoint = broker
         .endpoints
         .iter()
-        .find(|e| Some(e.listener.as_str()) == ours)
+        .find(|e| e.listener == inter_broker)
+        .or_else(|| {
+            broker
+                .endpoints
+                .iter()
+                .find(|e| Some(e.listener.as_str()) == ours)
+        })
         .or_else(|| broker.endpoints.first())?;
     Some(format!("{}:{}", endpoint.host, endpoint.port))
 }
 
 /// Fetches from one leader until this node follows nothing of it.
-async fn fetch_from(state: Arc<BrokerState>, leader: i32, mut shutdown: watch::Receiver<bool>) {
+async fn fetch_from(
+    state: Arc<BrokerState>,
+    leader: i32,
+    security: Arc<crate::client::security::ClientSecurity>,
+    mut shutdown: watch::Receiver<bool>,
+) {
     let mut connection: Option<Arc<BrokerConnection>> = None;
     loop {
         if *shutdown.borrow() {
@@ -134,9 +155,20 @@ async fn fetch_from(state: Arc<BrokerState>, leader: i32, mut shutdown: watch::R
             connection = match leader_address(&state, leader) {
                 Some(address) => {
                     let client_id = format!("kbox-replica-fetcher-{}", state.node_id);
-                    BrokerConnection::connect(&address, &client_id, Duration::from_secs(5))
-                        .await
-                        .ok()
+                    match BrokerConnection::connect_secured(
+                        &address,
+                        &client_id,
+                        Duration::from_secs(5),
+                        &security,
+                    )
+                    .await
+                    {
+                        Ok(c) => Some(c),
+                        Err(e) => {
+                            tracing::debug!(leader, error = %e, "cannot connect to the leader");
+                            None
+                        }
+                    }
                 }
                 None => None,
             };

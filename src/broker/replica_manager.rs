@@ -102,10 +102,14 @@ impl ReplicaManager {
         })
     }
 
-    /// Opens (or creates) the logs of a topic's partitions that this node hosts.
+    /// Opens (or creates) the logs of a topic's partitions that this node hosts, and removes
+    /// the ones a reassignment moved away from it (Kafka's StopReplica with deletion).
     pub fn ensure_topic(&self, topic: &TopicMeta, node_id: i32, config: &LogConfig) -> Result<()> {
         for p in &topic.partitions {
             if !p.replicas.contains(&node_id) {
+                if self.get(&topic.name, p.partition).is_some() {
+                    self.remove_partition(&topic.name, p.partition)?;
+                }
                 continue;
             }
             let tp = (topic.name.clone(), p.partition);
@@ -216,6 +220,38 @@ impl ReplicaManager {
         }
     }
 
+    /// Stops hosting one partition: its folder is renamed `*-delete` and removed in the
+    /// background.
+    fn remove_partition(&self, topic: &str, partition: i32) -> Result<()> {
+        let removed = self
+            .partitions
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&(topic.to_string(), partition));
+        if let Some(p) = removed {
+            tracing::info!(
+                topic,
+                partition,
+                "replica moved away: removing the local log"
+            );
+            Self::delete_partition_dir(&p)?;
+        }
+        Ok(())
+    }
+
+    fn delete_partition_dir(p: &crate::broker::partition::Partition) -> Result<()> {
+        let dir = p.log().dir().to_path_buf();
+        let target = p.log_dir.join(format!(
+            "{}-{}.{}-delete",
+            p.topic,
+            p.index,
+            Uuid::new_v4().simple()
+        ));
+        std::fs::rename(&dir, &target)?;
+        tokio::task::spawn_blocking(move || std::fs::remove_dir_all(target));
+        Ok(())
+    }
+
     /// Stops hosting a topic: its folders are renamed `<topic>-<p>.<id>-delete` at once (so the
     /// name is reusable immediately) and removed in the background.
     pub fn delete_topic(&self, topic: &str) -> Result<()> {
@@ -225,15 +261,7 @@ impl ReplicaManager {
             keys.into_iter().filter_map(|k| parts.remove(&k)).collect()
         };
         for p in removed {
-            let dir = p.log().dir().to_path_buf();
-            let target = p.log_dir.join(format!(
-                "{}-{}.{}-delete",
-                p.topic,
-                p.index,
-                Uuid::new_v4().simple()
-            ));
-            std::fs::rename(&dir, &target)?;
-            tokio::task::spawn_blocking(move || std::fs::remove_dir_all(target));
+            Self::delete_partition_dir(&p)?;
         }
         Ok(())
     }

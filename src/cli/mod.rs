@@ -19,11 +19,13 @@ pub mod dump_log;
 pub mod get_offsets;
 pub mod install_links;
 pub mod kcat;
+pub mod leader_election;
 pub mod log_dirs;
 pub mod metadata_quorum;
 pub mod mirror_maker;
 pub mod perf_test;
 pub mod profiles;
+pub mod reassign_partitions;
 pub mod server_start;
 pub mod shell;
 pub mod storage;
@@ -86,6 +88,10 @@ pub enum Command {
     ClusterId(cluster_id::ClusterIdArgs),
     /// kafka-acls.sh: add, remove and list ACLs.
     Acls(acls::AclsArgs),
+    /// kafka-leader-election.sh: preferred or unclean leader election.
+    LeaderElection(leader_election::LeaderElectionArgs),
+    /// kafka-reassign-partitions.sh: move partitions to other brokers.
+    ReassignPartitions(reassign_partitions::ReassignPartitionsArgs),
     /// kafka-metadata-quorum.sh: the controller quorum's status and replication.
     MetadataQuorum(metadata_quorum::MetadataQuorumArgs),
     /// kafka-log-dirs.sh: log directories and partition sizes per broker.
@@ -130,6 +136,8 @@ pub const TOOL_LINKS: &[(&str, &str)] = &[
     ("kafka-acls", "acls"),
     ("kafka-transactions", "transactions"),
     ("kafka-metadata-quorum", "metadata-quorum"),
+    ("kafka-leader-election", "leader-election"),
+    ("kafka-reassign-partitions", "reassign-partitions"),
     // `kafka-cluster.sh cluster-id ...`: the subcommand is the first argument.
     ("kafka-cluster", ""),
     ("kcat", "kcat"),
@@ -209,6 +217,8 @@ pub async fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Acls(args) => acls::run(args).await,
         Command::Transactions(args) => transactions::run(args).await,
         Command::MetadataQuorum(args) => metadata_quorum::run(args).await,
+        Command::LeaderElection(args) => leader_election::run(args).await,
+        Command::ReassignPartitions(args) => reassign_partitions::run(args).await,
         Command::Shell(args) => shell::run(args).await,
     }
 }

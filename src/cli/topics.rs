@@ -443,6 +443,9 @@ struct PartitionRow {
     /// `None`: the cluster has no ELR (prints `N/A`).
     elr: Option<Vec<i32>>,
     last_known_elr: Option<Vec<i32>>,
+    /// (adding, removing) while a reassignment runs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reassignment: Option<(Vec<i32>, Vec<i32>)>,
 }
 
 fn ids(list: &[i32]) -> String {
@@ -484,6 +487,15 @@ async fn describe(admin: &Admin, args: &TopicsArgs) -> Result<()> {
     }
     let infos: Vec<TopicInfo> = admin.describe_topics(&topics).await?;
     let elr = admin.eligible_leader_replicas(&topics).await?;
+    // As Apache: reassignments shown when the cluster can list them (not authorized or an old
+    // broker: none).
+    let reassignments: HashMap<(String, i32), (Vec<i32>, Vec<i32>)> = admin
+        .list_partition_reassignments()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(tp, _, adding, removing)| (tp, (adding, removing)))
+        .collect();
     let configs = admin
         .describe_configs(
             &topics
@@ -548,6 +560,9 @@ async fn describe(admin: &Admin, args: &TopicsArgs) -> Result<()> {
                     isr: p.isr.clone(),
                     elr: known.as_ref().map(|(e, _)| e.clone()),
                     last_known_elr: known.map(|(_, l)| l),
+                    reassignment: reassignments
+                        .get(&(info.name.clone(), p.partition))
+                        .cloned(),
                 }
             })
             .collect();
@@ -610,6 +625,14 @@ async fn describe(admin: &Admin, args: &TopicsArgs) -> Result<()> {
                 ids(&r.replicas),
                 ids(&r.isr)
             )?;
+            if let Some((adding, removing)) = &r.reassignment {
+                write!(
+                    out,
+                    "\tAdding Replicas: {}\tRemoving Replicas: {}",
+                    ids(adding),
+                    ids(removing)
+                )?;
+            }
             match &r.elr {
                 Some(e) => write!(out, "\tElr: {}", ids(e))?,
                 None => write!(out, "\tElr: N/A")?,

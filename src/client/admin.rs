@@ -629,6 +629,148 @@ impl Admin {
         Ok(out)
     }
 
+    /// Leader elections (ElectLeaders): `election_type` 0 preferred, 1 unclean; `partitions`
+    /// None means every partition (the broker then leaves out those needing no election).
+    /// A request-level error (e.g. CLUSTER_AUTHORIZATION_FAILED) is the `Err`.
+    pub async fn elect_leaders(
+        &self,
+        election_type: i8,
+        partitions: Option<&[TopicPartitionKey]>,
+    ) -> Result<Vec<PartitionResult<()>>> {
+        use kafka_protocol::messages::elect_leaders_request::TopicPartitions;
+        use kafka_protocol::messages::ElectLeadersRequest;
+        let conn = self.client.any_connection().await?;
+        let version = conn.version_for::<ElectLeadersRequest>()?;
+        if version == 0 && election_type != 0 {
+            return Err(Error::Message(
+                "The broker only supports preferred leader elections (ElectLeaders v0).".into(),
+            ));
+        }
+        let mut request = ElectLeadersRequest::default();
+        if version >= 1 {
+            request.election_type = election_type;
+        }
+        request.timeout_ms = self.timeout_ms();
+        request.topic_partitions = partitions.map(|list| {
+            let mut by_topic: IndexMap<String, Vec<i32>> = IndexMap::new();
+            for (t, p) in list {
+                by_topic.entry(t.clone()).or_default().push(*p);
+            }
+            by_topic
+                .into_iter()
+                .map(|(t, ps)| {
+                    let mut topic = TopicPartitions::default();
+                    topic.topic = TopicName(StrBytes::from_string(t));
+                    topic.partitions = ps;
+                    topic
+                })
+                .collect()
+        });
+        let response = conn.send(&request).await?;
+        self.client.invalidate_metadata();
+        if let Some(e) = Error::from_code(response.error_code, None) {
+            return Err(e);
+        }
+        let mut out = Vec::new();
+        for t in response.replica_election_results {
+            for p in t.partition_result {
+                let message = p.error_message.as_ref().map(|m| m.to_string());
+                let result = match Error::from_code(p.error_code, message) {
+                    Some(e) => Err(e),
+                    None => Ok(()),
+                };
+                out.push(((t.topic.as_str().to_string(), p.partition_id), result));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Starts partition reassignments (AlterPartitionReassignments); `None` as the replica
+    /// list cancels one. One result per partition; a request-level error is the `Err`.
+    pub async fn alter_partition_reassignments(
+        &self,
+        changes: &[(TopicPartitionKey, Option<Vec<i32>>)],
+    ) -> Result<Vec<PartitionResult<()>>> {
+        use kafka_protocol::messages::alter_partition_reassignments_request::{
+            ReassignablePartition, ReassignableTopic,
+        };
+        use kafka_protocol::messages::AlterPartitionReassignmentsRequest;
+        let mut by_topic: IndexMap<String, Vec<(i32, Option<Vec<i32>>)>> = IndexMap::new();
+        for ((t, p), replicas) in changes {
+            by_topic
+                .entry(t.clone())
+                .or_default()
+                .push((*p, replicas.clone()));
+        }
+        let mut request = AlterPartitionReassignmentsRequest::default();
+        request.timeout_ms = self.timeout_ms();
+        request.topics = by_topic
+            .into_iter()
+            .map(|(t, ps)| {
+                let mut topic = ReassignableTopic::default();
+                topic.name = TopicName(StrBytes::from_string(t));
+                topic.partitions = ps
+                    .into_iter()
+                    .map(|(p, replicas)| {
+                        let mut part = ReassignablePartition::default();
+                        part.partition_index = p;
+                        part.replicas = replicas.map(|r| r.into_iter().map(BrokerId).collect());
+                        part
+                    })
+                    .collect();
+                topic
+            })
+            .collect();
+        let conn = self.client.any_connection().await?;
+        let response = conn.send(&request).await?;
+        self.client.invalidate_metadata();
+        let message = |m: &Option<StrBytes>| m.as_ref().map(|m| m.to_string());
+        if let Some(e) = Error::from_code(response.error_code, message(&response.error_message)) {
+            return Err(e);
+        }
+        let mut out = Vec::new();
+        for t in response.responses {
+            for p in t.partitions {
+                let result = match Error::from_code(p.error_code, message(&p.error_message)) {
+                    Some(e) => Err(e),
+                    None => Ok(()),
+                };
+                out.push(((t.name.as_str().to_string(), p.partition_index), result));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Reassignments in progress (ListPartitionReassignments): per partition, the replicas,
+    /// the ones being added and the ones being removed.
+    pub async fn list_partition_reassignments(
+        &self,
+    ) -> Result<Vec<(TopicPartitionKey, Vec<i32>, Vec<i32>, Vec<i32>)>> {
+        use kafka_protocol::messages::ListPartitionReassignmentsRequest;
+        let mut request = ListPartitionReassignmentsRequest::default();
+        request.timeout_ms = self.timeout_ms();
+        let conn = self.client.any_connection().await?;
+        let response = conn.send(&request).await?;
+        let message = response.error_message.as_ref().map(|m| m.to_string());
+        if let Some(e) = Error::from_code(response.error_code, message) {
+            return Err(e);
+        }
+        let ids = |l: &[BrokerId]| l.iter().map(|b| b.0).collect::<Vec<i32>>();
+        let mut out = Vec::new();
+        for t in response.topics {
+            for p in t.partitions {
+                out.push((
+                    (t.name.as_str().to_string(), p.partition_index),
+                    ids(&p.replicas),
+                    ids(&p.adding_replicas),
+                    ids(&p.removing_replicas),
+                ));
+            }
+        }
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(out)
+    }
+
     /// The metadata quorum: leader, epoch, high watermark, voters' progress (DescribeQuorum).
     pub async fn describe_metadata_quorum(&self) -> Result<QuorumInfo> {
         use kafka_protocol::messages::describe_quorum_request::{PartitionData, TopicData};

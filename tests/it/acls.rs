@@ -440,3 +440,35 @@ fn sasl_users_get_exactly_what_their_acls_allow() {
     );
     assert_eq!(broker.terminate(), Some(0));
 }
+
+/// ElectLeaders needs CLUSTER ALTER and ListPartitionReassignments CLUSTER DESCRIBE: without
+/// them the tools print the refusal.
+#[test]
+fn elections_and_reassignments_need_cluster_alter() {
+    let dir = tempfile::tempdir().unwrap();
+    let broker = KboxProcess::start_with(dir.path(), &["--override", AUTHORIZER]);
+    let b = broker.addr.clone();
+    let (code, out, err) = kbox(&[
+        "leader-election",
+        "--bootstrap-server",
+        &b,
+        "--election-type",
+        "PREFERRED",
+        "--all-topic-partitions",
+    ]);
+    assert_ne!(code, 0);
+    assert_eq!(
+        out.trim(),
+        "Not authorized to perform leader election",
+        "{err}"
+    );
+    let plan = dir.path().join("plan.json");
+    std::fs::write(
+        &plan,
+        r#"{"version":1,"partitions":[{"topic":"t","partition":0,"replicas":[1]}]}"#,
+    )
+    .unwrap();
+    let (code, out, err) = kbox(&["reassign-partitions", "--bootstrap-server", &b, "--list"]);
+    assert_ne!(code, 0, "{out}");
+    assert!(err.contains("Cluster authorization failed"), "{err}");
+}

@@ -12,15 +12,15 @@ use crate::common::{args, kbox_bin, kbox_output, repo, run_script, KboxProcess};
 const HEARTBEAT_MS: u32 = 250;
 const SESSION_MS: u32 = 1500;
 
-struct Node {
-    id: i32,
-    config: PathBuf,
-    bootstrap: String,
-    process: Option<KboxProcess>,
+pub(crate) struct Node {
+    pub id: i32,
+    pub config: PathBuf,
+    pub bootstrap: String,
+    pub process: Option<KboxProcess>,
 }
 
 /// Ports the OS reports free (bound and released; the nodes bind them right after).
-fn free_ports(n: usize) -> Vec<u16> {
+pub(crate) fn free_ports(n: usize) -> Vec<u16> {
     let sockets: Vec<std::net::TcpListener> = (0..n)
         .map(|_| std::net::TcpListener::bind("127.0.0.1:0").unwrap())
         .collect();
@@ -37,7 +37,18 @@ fn write_cluster(dir: &Path) -> Vec<Node> {
 
 /// Writes and formats one config per entry of `roles` (node ids from 1); the voters are the
 /// nodes with the controller role.
-fn write_nodes(dir: &Path, roles: &[&str], session_ms: u32) -> Vec<Node> {
+pub(crate) fn write_nodes(dir: &Path, roles: &[&str], session_ms: u32) -> Vec<Node> {
+    write_nodes_with(dir, roles, session_ms, |_| String::new())
+}
+
+/// As [`write_nodes`], with extra config lines per node (`extra(node index)`): lines given
+/// later win, so they may also replace the listeners.
+pub(crate) fn write_nodes_with(
+    dir: &Path,
+    roles: &[&str],
+    session_ms: u32,
+    extra: impl Fn(usize) -> String,
+) -> Vec<Node> {
     let ports = free_ports(roles.len() * 2);
     let (broker_port, controller_port) = (|i: usize| ports[2 * i], |i: usize| ports[2 * i + 1]);
     let voters: Vec<String> = roles
@@ -75,6 +86,7 @@ fn write_nodes(dir: &Path, roles: &[&str], session_ms: u32) -> Vec<Node> {
                     broker_port(i)
                 ));
             }
+            text.push_str(&extra(i));
             let config = dir.join(format!("node{id}.properties"));
             std::fs::write(&config, text).unwrap();
             let out = Command::new(kbox_bin())
@@ -89,7 +101,7 @@ fn write_nodes(dir: &Path, roles: &[&str], session_ms: u32) -> Vec<Node> {
 }
 
 /// kcat's JSON metadata from one broker (an independent client's view).
-fn kcat_metadata(bootstrap: &str, topic: Option<&str>) -> Option<serde_json::Value> {
+pub(crate) fn kcat_metadata(bootstrap: &str, topic: Option<&str>) -> Option<serde_json::Value> {
     let mut command = Command::new("kcat");
     command.args(["-L", "-J", "-m", "3", "-b", bootstrap]);
     if let Some(t) = topic {
@@ -113,7 +125,11 @@ fn broker_ids(metadata: &serde_json::Value) -> Vec<i64> {
 
 /// Polls `check` until it holds (these are conditions on other processes, not readiness
 /// sleeps: each poll asks the cluster again).
-fn wait_for<T>(what: &str, timeout: Duration, mut check: impl FnMut() -> Option<T>) -> T {
+pub(crate) fn wait_for<T>(
+    what: &str,
+    timeout: Duration,
+    mut check: impl FnMut() -> Option<T>,
+) -> T {
     let deadline = Instant::now() + timeout;
     loop {
         if let Some(v) = check() {
@@ -124,7 +140,7 @@ fn wait_for<T>(what: &str, timeout: Duration, mut check: impl FnMut() -> Option<
     }
 }
 
-fn brokers_seen_by(bootstrap: &str) -> Vec<i64> {
+pub(crate) fn brokers_seen_by(bootstrap: &str) -> Vec<i64> {
     kcat_metadata(bootstrap, None)
         .map(|m| broker_ids(&m))
         .unwrap_or_default()
@@ -652,14 +668,17 @@ async fn separate_controllers_and_brokers() {
 }
 
 /// Acknowledged lines in acked_producer.py's output file.
-fn acked_count(path: &Path) -> usize {
+pub(crate) fn acked_count(path: &Path) -> usize {
     std::fs::read_to_string(path)
         .map(|s| s.lines().count())
         .unwrap_or(0)
 }
 
 /// `kbox topics --describe` rows of a topic: (partition, leader, isr), through `bootstrap`.
-fn describe_partitions(bootstrap: &str, topic: &str) -> Option<Vec<(i32, i32, Vec<i32>)>> {
+pub(crate) fn describe_partitions(
+    bootstrap: &str,
+    topic: &str,
+) -> Option<Vec<(i32, i32, Vec<i32>)>> {
     let out = Command::new(kbox_bin())
         .args([
             "topics",
@@ -684,7 +703,10 @@ fn describe_partitions(bootstrap: &str, topic: &str) -> Option<Vec<(i32, i32, Ve
         .filter(|l| l.contains("Partition: "))
         .filter_map(|l| {
             let partition = field(l, "Partition:")?.parse().ok()?;
-            let leader = field(l, "Leader:")?.parse().ok()?;
+            let leader = match field(l, "Leader:")?.as_str() {
+                "none" => -1,
+                other => other.parse().ok()?,
+            };
             let mut isr: Vec<i32> = field(l, "Isr:")?
                 .split(',')
                 .filter_map(|v| v.trim().parse().ok())

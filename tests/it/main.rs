@@ -14,6 +14,7 @@ mod common;
 mod compaction;
 mod console;
 mod dump_log;
+mod elections;
 mod eos;
 mod fuzz;
 mod groups;

@@ -30,17 +30,17 @@ const PLAIN_JAAS: &str = r#"org.apache.kafka.common.security.plain.PlainLoginMod
 
 /// A test CA with a server certificate (localhost, 127.0.0.1) and a client certificate
 /// (CN=alice,O=kbox), written as PEM files.
-struct Pki {
+pub(crate) struct Pki {
     dir: tempfile::TempDir,
 }
 
 impl Pki {
-    fn path(&self, name: &str) -> String {
+    pub(crate) fn path(&self, name: &str) -> String {
         self.dir.path().join(name).display().to_string()
     }
 }
 
-fn make_pki(server_names: &[&str]) -> Pki {
+pub(crate) fn make_pki(server_names: &[&str]) -> Pki {
     let dir = tempfile::tempdir().unwrap();
     let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
     let ca_key = KeyPair::generate().unwrap();

@@ -24,7 +24,7 @@ async fn leader_status(state: &BrokerState) -> Option<QuorumStatus> {
         return Some(quorum.status());
     }
     let address = quorum.address_of(quorum.leader()?)?;
-    match rpc::call(&address, &Wire::DescribeQuorum).await {
+    match rpc::call(&state.quorum.transport, &address, &Wire::DescribeQuorum).await {
         Ok(Wire::Status(status)) => Some(status),
         _ => None,
     }

@@ -131,6 +131,10 @@ fn topic_entry(topic: &TopicMeta, version: i16) -> MetadataResponseTopic {
             let mut mp = MetadataResponsePartition::default();
             mp.partition_index = p.partition;
             mp.leader_id = BrokerId(p.leader);
+            if p.leader < 0 {
+                // Offline (no live ISR member, unclean election off): Kafka's answer.
+                mp.error_code = crate::protocol::ResponseError::LeaderNotAvailable.code();
+            }
             if version >= 7 {
                 mp.leader_epoch = p.leader_epoch;
             }

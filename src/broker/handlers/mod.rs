@@ -112,6 +112,9 @@ api_table! {
     ListTransactions => list_transactions(ListTransactionsRequest),
     DescribeProducers => describe_producers(DescribeProducersRequest),
     DescribeQuorum => describe_quorum(DescribeQuorumRequest),
+    ElectLeaders => elect_leaders(ElectLeadersRequest),
+    AlterPartitionReassignments => alter_partition_reassignments(AlterPartitionReassignmentsRequest),
+    ListPartitionReassignments => list_partition_reassignments(ListPartitionReassignmentsRequest),
 }
 
 /// What a handler answers, turned into the bytes (and file slices) of a response frame.

@@ -76,6 +76,11 @@ pub async fn handle(state: &BrokerState, header: &RequestHeader, request: Produc
                         state.metrics.produced(&partition.topic, info.bytes as u64, info.record_count.max(0) as u64);
                         if acks == -1 && info.last_offset >= 0 {
                             match partition.wait_for_high_watermark(info.last_offset, ack_deadline).await {
+                                // Kafka's rule: the batch reached the whole ISR, but the ISR shrank
+                                // below min.insync.replicas after it was appended.
+                                Ok(()) if (partition.isr().len() as i32) < state.min_insync_replicas(&partition.topic) => {
+                                    Err((ResponseError::NotEnoughReplicasAfterAppend, None))
+                                }
                                 Ok(()) => Ok(info),
                                 Err(AckWait::TimedOut) => Err((ResponseError::RequestTimedOut, None)),
                                 Err(AckWait::NotLeader) => Err((ResponseError::NotLeaderOrFollower, None)),

@@ -106,6 +106,58 @@ pub fn fence_silent_brokers(state: &BrokerState) {
     }
 }
 
+/// A broker setting as the controller sees it: a dynamic per-node value, else the dynamic
+/// cluster default, else this node's static config.
+fn broker_setting(state: &BrokerState, image: &MetadataImage, key: &str) -> Option<String> {
+    image
+        .broker_configs
+        .get(&Some(state.node_id))
+        .and_then(|c| c.get(key))
+        .or_else(|| image.broker_configs.get(&None).and_then(|c| c.get(key)))
+        .cloned()
+        .or_else(|| {
+            state.config.value(key).map(|v| match v {
+                crate::broker::config::ConfigValue::Boolean(b) => b.to_string(),
+                other => other.as_i64().map(|n| n.to_string()).unwrap_or_default(),
+            })
+        })
+}
+
+/// At the leader, every check tick: unclean elections for leaderless partitions whose topic
+/// (or the broker default) enables `unclean.leader.election.enable`, completed reassignments,
+/// and, when `rebalance_due`, the automatic preferred-leader rebalance.
+pub fn leadership_checks(state: &BrokerState, rebalance_due: bool) {
+    if state.quorum.with_leader_books(|_| ()).is_none() {
+        return;
+    }
+    let records = {
+        let image = state.image();
+        let default_unclean = broker_setting(state, &image, "unclean.leader.election.enable")
+            .as_deref()
+            == Some("true");
+        let mut records = super::elections::unclean_elections(&image, |configs| {
+            configs
+                .get("unclean.leader.election.enable")
+                .map_or(default_unclean, |v| v == "true")
+        });
+        records.extend(super::elections::reassignment_steps(&image));
+        let rebalance = broker_setting(state, &image, "auto.leader.rebalance.enable").as_deref()
+            != Some("false");
+        if rebalance_due && rebalance {
+            let percentage =
+                broker_setting(state, &image, "leader.imbalance.per.broker.percentage")
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(10);
+            records.extend(super::elections::rebalance_elections(&image, percentage));
+        }
+        records
+    };
+    if !records.is_empty() {
+        tracing::info!(?records, "partition leadership changes");
+        let _ = state.quorum.propose_local(records);
+    }
+}
+
 /// This broker's heartbeat.
 pub fn heartbeat_of(state: &BrokerState) -> BrokerHeartbeat {
     BrokerHeartbeat {
@@ -140,7 +192,7 @@ pub async fn announce_shutdown(state: &BrokerState) {
     if let Some(address) = quorum.leader().and_then(|l| quorum.address_of(l)) {
         let _ = tokio::time::timeout(
             Duration::from_secs(2),
-            rpc::call(&address, &Wire::Heartbeat(beat)),
+            rpc::call(&quorum.transport, &address, &Wire::Heartbeat(beat)),
         )
         .await;
     }
@@ -158,6 +210,15 @@ pub async fn run(
     let mut heartbeat = tokio::time::interval(interval);
     heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut fence_check = tokio::time::interval(Duration::from_millis(250));
+    let rebalance_every = Duration::from_secs(
+        state
+            .config
+            .value("leader.imbalance.check.interval.seconds")
+            .and_then(|v| v.as_i64())
+            .unwrap_or(300)
+            .max(1) as u64,
+    );
+    let mut next_rebalance = Instant::now() + rebalance_every;
     if quorum.is_observer() {
         let (state, mut shutdown) = (state.clone(), shutdown.clone());
         tokio::spawn(async move {
@@ -176,14 +237,22 @@ pub async fn run(
     loop {
         tokio::select! {
             _ = tick.tick() => quorum.tick(),
-            _ = fence_check.tick() => fence_silent_brokers(&state),
+            _ = fence_check.tick() => {
+                fence_silent_brokers(&state);
+                let rebalance_due = Instant::now() >= next_rebalance;
+                if rebalance_due {
+                    next_rebalance = Instant::now() + rebalance_every;
+                }
+                leadership_checks(&state, rebalance_due);
+            }
             _ = heartbeat.tick(), if is_broker => {
                 let beat = heartbeat_of(&state);
                 if on_heartbeat(&state, &beat).is_none() {
                     if let Some(address) = quorum.leader().and_then(|l| quorum.address_of(l)) {
                         // Sent without waiting here: a slow controller must not stop the clock.
+                        let transport = quorum.transport.clone();
                         tokio::spawn(async move {
-                            if let Ok(Wire::HeartbeatReply { fenced: true }) = rpc::call(&address, &Wire::Heartbeat(beat)).await {
+                            if let Ok(Wire::HeartbeatReply { fenced: true }) = rpc::call(&transport, &address, &Wire::Heartbeat(beat)).await {
                                 tracing::debug!("this broker is fenced");
                             }
                         });

@@ -100,6 +100,8 @@ pub struct Quorum {
     inner: Mutex<Inner>,
     peers: BTreeMap<i32, mpsc::Sender<Envelope<Vec<MetadataRecord>>>>,
     committed: mpsc::UnboundedSender<CommittedBatch>,
+    /// How connections on the CONTROLLER listener are made (plaintext or TLS).
+    pub transport: rpc::Transport,
     applied: watch::Sender<u64>,
     /// The term of every applied entry (entry `i` at `applied_terms[i - 1]`).
     applied_terms: Mutex<Vec<u64>>,
@@ -190,10 +192,11 @@ impl Quorum {
             stored.entries,
             applied,
         );
+        let transport = rpc::Transport::from_config(config)?;
         let mut peers = BTreeMap::new();
         for v in &voters {
             if let Some(address) = &v.address {
-                peers.insert(v.id, rpc::spawn_peer(address.clone()));
+                peers.insert(v.id, rpc::spawn_peer(transport.clone(), address.clone()));
             }
         }
         let (committed, committed_rx) = mpsc::unbounded_channel();
@@ -226,6 +229,7 @@ impl Quorum {
             }),
             peers,
             committed,
+            transport,
             applied: watch::channel(applied).0,
             applied_terms: Mutex::new(applied_terms),
         };
@@ -411,6 +415,7 @@ impl Quorum {
             return false;
         };
         let answer = rpc::call(
+            &self.transport,
             &address,
             &Wire::Fetch {
                 observer: self.node_id,
@@ -554,7 +559,9 @@ impl Quorum {
                 Ok(at) => Ok(at),
                 Err(Some(leader)) if leader != self.node_id => match self.address_of(leader) {
                     Some(address) => {
-                        match rpc::call(&address, &Wire::Propose(records.clone())).await {
+                        match rpc::call(&self.transport, &address, &Wire::Propose(records.clone()))
+                            .await
+                        {
                             Ok(Wire::Proposed(result)) => result,
                             _ => Err(None),
                         }

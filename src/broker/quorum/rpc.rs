@@ -1,13 +1,17 @@
 //! Controller-to-controller and broker-to-controller messages on the CONTROLLER listener: a
 //! 4-byte big-endian length and a JSON body. Raft messages flow one way on a long-lived
 //! connection per peer (lost ones are resent by Raft itself); requests (forwarded writes,
-//! heartbeats, quorum status) get one answer on a short-lived connection.
+//! heartbeats, quorum status) get one answer on a short-lived connection. When the CONTROLLER
+//! listener's security protocol is SSL, both sides speak TLS with that listener's `ssl.*`
+//! settings (server key store; trust store to verify peers; a client certificate when the
+//! listener asks for one), as Kafka's controller connections do; SASL there is refused at
+//! start-up (this JSON protocol has no SASL exchange).
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, watch};
 
@@ -63,7 +67,103 @@ pub enum Wire {
     NotLeader(Option<i32>),
 }
 
-async fn read_wire(stream: &mut TcpStream) -> Result<Option<Wire>> {
+/// A connection on the CONTROLLER listener, plaintext or TLS.
+pub trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
+type Stream = Box<dyn Io>;
+
+/// How this node reaches and serves the CONTROLLER listener: plaintext, or TLS.
+#[derive(Clone, Default)]
+pub struct Transport {
+    /// The client side, and the server side on controllers (a broker-only node serves none).
+    tls: Option<(
+        tokio_rustls::TlsConnector,
+        Option<tokio_rustls::TlsAcceptor>,
+    )>,
+}
+
+impl std::fmt::Debug for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Transport")
+            .field("tls", &self.tls.is_some())
+            .finish()
+    }
+}
+
+impl Transport {
+    /// From the first of `controller.listener.names` and its security protocol.
+    pub fn from_config(config: &crate::broker::config::BrokerConfig) -> Result<Transport> {
+        use crate::broker::config::SecurityProtocol;
+        let Some(name) = config.controller_listener_names.first() else {
+            return Ok(Transport::default());
+        };
+        let protocol = config
+            .listener_security_protocol_map
+            .get(name)
+            .copied()
+            .unwrap_or(SecurityProtocol::Plaintext);
+        match protocol {
+            SecurityProtocol::Plaintext => Ok(Transport::default()),
+            SecurityProtocol::Ssl => {
+                let get = |key: &str| crate::broker::auth::listener_value(config, name, key);
+                let fail = |e: crate::security::SecurityError| {
+                    Error::Message(format!("controller listener {name}: {e}"))
+                };
+                let client = crate::security::tls::client_config(&get).map_err(fail)?;
+                let server = if config.is_controller() {
+                    let server = crate::security::tls::server_config(&get, name).map_err(fail)?;
+                    Some(tokio_rustls::TlsAcceptor::from(server))
+                } else {
+                    None
+                };
+                Ok(Transport {
+                    tls: Some((tokio_rustls::TlsConnector::from(client), server)),
+                })
+            }
+            other => Err(Error::Message(format!(
+                "the controller listener {name} is {}: kbox's controller connections support PLAINTEXT and SSL",
+                other.name()
+            ))),
+        }
+    }
+
+    async fn connect(&self, address: &str) -> Result<Stream> {
+        let tcp = tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect(address))
+            .await
+            .map_err(|_| Error::Timeout(format!("connecting to controller {address}")))??;
+        tcp.set_nodelay(true)?;
+        let Some((connector, _)) = &self.tls else {
+            return Ok(Box::new(tcp));
+        };
+        let host = crate::client::config::parse_host_port(address)
+            .map(|(h, _)| h)
+            .unwrap_or_else(|| address.to_string());
+        let name = rustls::pki_types::ServerName::try_from(host.clone()).map_err(|_| {
+            Error::Message(format!("{address}: {host} is not a valid TLS server name"))
+        })?;
+        let tls = tokio::time::timeout(CONNECT_TIMEOUT * 4, connector.connect(name, tcp))
+            .await
+            .map_err(|_| Error::Timeout(format!("TLS handshake with controller {address}")))??;
+        Ok(Box::new(tls))
+    }
+
+    async fn accept(&self, tcp: TcpStream) -> Result<Stream> {
+        let _ = tcp.set_nodelay(true);
+        match &self.tls {
+            None | Some((_, None)) => Ok(Box::new(tcp)),
+            Some((_, Some(acceptor))) => {
+                let tls = tokio::time::timeout(CALL_TIMEOUT, acceptor.accept(tcp))
+                    .await
+                    .map_err(|_| {
+                        Error::Timeout("TLS handshake on the controller listener".into())
+                    })??;
+                Ok(Box::new(tls))
+            }
+        }
+    }
+}
+
+async fn read_wire(stream: &mut Stream) -> Result<Option<Wire>> {
     let mut len = [0u8; 4];
     match stream.read_exact(&mut len).await {
         Ok(_) => {}
@@ -83,7 +183,7 @@ async fn read_wire(stream: &mut TcpStream) -> Result<Option<Wire>> {
         .map_err(|e| Error::Message(format!("unreadable controller message: {e}")))
 }
 
-async fn write_wire(stream: &mut TcpStream, wire: &Wire) -> Result<()> {
+async fn write_wire(stream: &mut Stream, wire: &Wire) -> Result<()> {
     let body = serde_json::to_vec(wire).map_err(|e| Error::Message(e.to_string()))?;
     let mut frame = Vec::with_capacity(body.len() + 4);
     frame.extend_from_slice(&(body.len() as u32).to_be_bytes());
@@ -93,12 +193,9 @@ async fn write_wire(stream: &mut TcpStream, wire: &Wire) -> Result<()> {
 }
 
 /// One request, one answer, on a fresh connection.
-pub async fn call(address: &str, request: &Wire) -> Result<Wire> {
+pub async fn call(transport: &Transport, address: &str, request: &Wire) -> Result<Wire> {
     let exchange = async {
-        let mut stream = tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect(address))
-            .await
-            .map_err(|_| Error::Timeout(format!("connecting to controller {address}")))??;
-        stream.set_nodelay(true)?;
+        let mut stream = transport.connect(address).await?;
         write_wire(&mut stream, request).await?;
         read_wire(&mut stream)
             .await?
@@ -111,17 +208,20 @@ pub async fn call(address: &str, request: &Wire) -> Result<Wire> {
 
 /// A task that keeps one connection to a peer and writes the Raft messages queued for it;
 /// a message that cannot be written is dropped.
-pub fn spawn_peer(address: String) -> mpsc::Sender<Envelope<Vec<MetadataRecord>>> {
+pub fn spawn_peer(
+    transport: Transport,
+    address: String,
+) -> mpsc::Sender<Envelope<Vec<MetadataRecord>>> {
     let (tx, mut rx) = mpsc::channel::<Envelope<Vec<MetadataRecord>>>(PEER_QUEUE);
     tokio::spawn(async move {
-        let mut connection: Option<TcpStream> = None;
+        let mut connection: Option<Stream> = None;
         while let Some(envelope) = rx.recv().await {
             if connection.is_none() {
-                if let Ok(Ok(stream)) =
-                    tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect(&address)).await
-                {
-                    let _ = stream.set_nodelay(true);
-                    connection = Some(stream);
+                match transport.connect(&address).await {
+                    Ok(stream) => connection = Some(stream),
+                    Err(e) => {
+                        tracing::debug!(peer = %address, error = %e, "cannot reach controller")
+                    }
                 }
             }
             let Some(stream) = connection.as_mut() else {
@@ -147,11 +247,17 @@ pub async fn serve(
     loop {
         tokio::select! {
             accepted = listener.accept() => {
-                let Ok((stream, _)) = accepted else { continue };
-                let _ = stream.set_nodelay(true);
+                let Ok((stream, peer)) = accepted else { continue };
                 let state = state.clone();
                 let shutdown = shutdown.clone();
                 tokio::spawn(async move {
+                    let stream = match state.quorum.transport.accept(stream).await {
+                        Ok(stream) => stream,
+                        Err(e) => {
+                            tracing::info!(%peer, error = %e, "controller connection refused");
+                            return;
+                        }
+                    };
                     if let Err(e) = connection(state, stream, shutdown).await {
                         tracing::debug!(error = %e, "controller connection closed");
                     }
@@ -164,7 +270,7 @@ pub async fn serve(
 
 async fn connection(
     state: Arc<BrokerState>,
-    mut stream: TcpStream,
+    mut stream: Stream,
     mut shutdown: watch::Receiver<bool>,
 ) -> Result<()> {
     loop {
