@@ -482,6 +482,13 @@ async fn unclean_election_is_off_by_default_and_loses_records_when_on() {
     wait_for("broker 3 unfenced", Duration::from_secs(30), || {
         (brokers_seen_by(&b1) == [1, 3]).then_some(())
     });
+    // Broker 3 may have been unfenced before broker 2's fencing reached it: wait for its view too.
+    let b3 = nodes[2].bootstrap.clone();
+    wait_for(
+        "broker 3 sees the partition offline",
+        Duration::from_secs(20),
+        || describe_partitions(&b3, "u").filter(|r| r[0].1 == -1),
+    );
     // The controller checks every 250 ms; over 3 s it must not elect broker 3.
     let until = Instant::now() + Duration::from_secs(3);
     while Instant::now() < until {
