@@ -214,9 +214,24 @@ impl Partition {
         }
     }
 
-    /// At the leader: a follower fetched from `fetch_offset`, so it holds everything below.
-    pub fn record_follower_fetch(&self, id: i32, fetch_offset: i64) {
+    /// Where a follower's log leaves this leader's (KIP-320): `Some((epoch, end))` when the
+    /// follower's last fetched epoch ends here before its fetch offset, or is not known here.
+    pub fn diverging_epoch(
+        &self,
+        last_fetched_epoch: i32,
+        fetch_offset: i64,
+    ) -> Option<(i32, i64)> {
+        diverging_epoch_in(&self.log(), last_fetched_epoch, fetch_offset)
+    }
+
+    /// At the leader: a follower fetched from `fetch_offset`, so it holds everything below;
+    /// unless its log diverged from ours, in which case its offset says nothing about what it
+    /// holds of our log (it is about to truncate) and is not counted.
+    pub fn record_follower_fetch(&self, id: i32, fetch_offset: i64, last_fetched_epoch: i32) {
         let log = self.log();
+        if diverging_epoch_in(&log, last_fetched_epoch, fetch_offset).is_some() {
+            return;
+        }
         let end = log.log_end_offset();
         let now = now_ms();
         {
@@ -432,6 +447,14 @@ impl Partition {
     }
 }
 
+fn diverging_epoch_in(log: &Log, last_fetched_epoch: i32, fetch_offset: i64) -> Option<(i32, i64)> {
+    if last_fetched_epoch < 0 {
+        return None;
+    }
+    let (epoch, end) = log.end_offset_for_epoch(last_fetched_epoch);
+    (epoch >= 0 && (epoch < last_fetched_epoch || end < fetch_offset)).then_some((epoch, end))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -457,17 +480,55 @@ mod tests {
         p
     }
 
+    /// A deposed leader resumed (SIGSTOP, SIGCONT) fetches from its log end, past where our
+    /// logs agree: that offset must not count towards the high watermark (nor the ISR).
+    #[tokio::test]
+    async fn a_diverged_follower_fetch_does_not_move_the_high_watermark() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = leader_of_three(dir.path());
+        p.append_as_leader(batch(10)).await.unwrap();
+        p.record_follower_fetch(2, 10, 0);
+        p.record_follower_fetch(3, 10, 0);
+        assert_eq!(p.high_watermark(), 10);
+        // Leader again in epoch 1 with five more records; follower 2 still ends in epoch 0, at
+        // 12 (two records its old leader appended and never committed).
+        p.update_from_metadata(
+            &PartitionRecord {
+                partition: 0,
+                replicas: vec![1, 2, 3],
+                isr: vec![1, 2, 3],
+                leader: 1,
+                leader_epoch: 1,
+            },
+            1,
+        );
+        p.append_as_leader(batch(5)).await.unwrap();
+        p.record_follower_fetch(3, 15, 1);
+        assert_eq!(p.diverging_epoch(0, 12), Some((0, 10)));
+        p.record_follower_fetch(2, 12, 0);
+        assert_eq!(
+            p.high_watermark(),
+            10,
+            "offsets 10 and 11 are not on follower 2"
+        );
+        // Truncated to 10, it fetches in agreement and counts again.
+        assert_eq!(p.diverging_epoch(0, 10), None);
+        p.record_follower_fetch(2, 10, 0);
+        p.record_follower_fetch(2, 15, 1);
+        assert_eq!(p.high_watermark(), 15);
+    }
+
     #[tokio::test]
     async fn the_high_watermark_is_the_lowest_log_end_in_the_isr() {
         let dir = tempfile::tempdir().unwrap();
         let p = leader_of_three(dir.path());
         p.append_as_leader(batch(10)).await.unwrap();
         assert_eq!(p.high_watermark(), 0, "no follower has fetched");
-        p.record_follower_fetch(2, 10);
+        p.record_follower_fetch(2, 10, 0);
         assert_eq!(p.high_watermark(), 0, "follower 3 has nothing yet");
-        p.record_follower_fetch(3, 4);
+        p.record_follower_fetch(3, 4, 0);
         assert_eq!(p.high_watermark(), 4);
-        p.record_follower_fetch(3, 10);
+        p.record_follower_fetch(3, 10, 0);
         assert_eq!(p.high_watermark(), 10);
         // Out of the ISR, a follower no longer holds the high watermark back.
         p.update_from_metadata(
@@ -482,7 +543,7 @@ mod tests {
         );
         p.append_as_leader(batch(5)).await.unwrap();
         assert_eq!(p.high_watermark(), 10);
-        p.record_follower_fetch(2, 15);
+        p.record_follower_fetch(2, 15, 0);
         assert_eq!(p.high_watermark(), 15);
     }
 
@@ -501,8 +562,8 @@ mod tests {
             let later = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
             tokio::spawn(async move { p.wait_for_high_watermark(info.last_offset, later).await })
         };
-        p.record_follower_fetch(2, 3);
-        p.record_follower_fetch(3, 3);
+        p.record_follower_fetch(2, 3, 0);
+        p.record_follower_fetch(3, 3, 0);
         assert_eq!(waiter.await.unwrap(), Ok(()));
     }
 
@@ -510,7 +571,7 @@ mod tests {
     fn a_lagging_follower_leaves_the_isr_and_a_caught_up_one_joins() {
         let dir = tempfile::tempdir().unwrap();
         let p = leader_of_three(dir.path());
-        p.record_follower_fetch(2, 0);
+        p.record_follower_fetch(2, 0, 0);
         assert_eq!(p.wanted_isr(60_000, &|_| true), None);
         // With no lag allowed, both followers are behind (3 never fetched at all after 0 ms).
         std::thread::sleep(std::time::Duration::from_millis(5));
@@ -525,13 +586,13 @@ mod tests {
             },
             1,
         );
-        p.record_follower_fetch(2, 0);
+        p.record_follower_fetch(2, 0, 0);
         assert_eq!(
             p.wanted_isr(60_000, &|_| true),
             Some(vec![1, 2]),
             "3 has not fetched since"
         );
-        p.record_follower_fetch(3, 0);
+        p.record_follower_fetch(3, 0, 0);
         assert_eq!(
             p.wanted_isr(60_000, &|_| true),
             Some(vec![1, 2, 3]),
