@@ -295,24 +295,30 @@ impl Partition {
     }
 
     /// At the leader, for acks=all: waits until the high watermark passes `offset` (every
-    /// ISR member has it), or the deadline, or leadership is lost.
+    /// ISR member has it), or the deadline, or leadership is lost. `epoch` is the leader epoch
+    /// read before the append: once it is no longer ours, the records may have been truncated
+    /// and replaced (a follower's high watermark then counts other records), so leadership is
+    /// checked before the high watermark.
     pub async fn wait_for_high_watermark(
         &self,
         offset: i64,
+        epoch: i32,
         deadline: tokio::time::Instant,
     ) -> Result<(), AckWait> {
         loop {
             let notified = self.appended.notified();
             tokio::pin!(notified);
             notified.as_mut().enable();
+            if !self.is_leader() || self.leader_epoch() != epoch {
+                return Err(AckWait::NotLeader);
+            }
             if self.high_watermark() > offset {
                 return Ok(());
             }
-            if !self.is_leader() {
-                return Err(AckWait::NotLeader);
-            }
             if tokio::time::timeout_at(deadline, notified).await.is_err() {
-                return if self.high_watermark() > offset {
+                return if !self.is_leader() || self.leader_epoch() != epoch {
+                    Err(AckWait::NotLeader)
+                } else if self.high_watermark() > offset {
                     Ok(())
                 } else {
                     Err(AckWait::TimedOut)
@@ -554,17 +560,49 @@ mod tests {
         let info = p.append_as_leader(batch(3)).await.unwrap();
         let soon = tokio::time::Instant::now() + std::time::Duration::from_millis(50);
         assert_eq!(
-            p.wait_for_high_watermark(info.last_offset, soon).await,
+            p.wait_for_high_watermark(info.last_offset, 0, soon).await,
             Err(AckWait::TimedOut)
         );
         let waiter = {
             let p = p.clone();
             let later = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
-            tokio::spawn(async move { p.wait_for_high_watermark(info.last_offset, later).await })
+            tokio::spawn(async move { p.wait_for_high_watermark(info.last_offset, 0, later).await })
         };
         p.record_follower_fetch(2, 3, 0);
         p.record_follower_fetch(3, 3, 0);
         assert_eq!(waiter.await.unwrap(), Ok(()));
+    }
+
+    /// A deposed leader (SIGSTOP past the session timeout, then SIGCONT) must not acknowledge
+    /// what it appended in its old epoch, even once, as a follower, its high watermark passes
+    /// those offsets, which hold the new leader's records by then.
+    #[tokio::test]
+    async fn a_deposed_leader_never_acknowledges_its_old_epochs_appends() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = leader_of_three(dir.path());
+        let epoch = p.leader_epoch();
+        let info = p.append_as_leader(batch(10)).await.unwrap();
+        let later = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+        // Not polled until the end: the waiting request's task runs late on a busy broker.
+        let waiter = p.wait_for_high_watermark(info.last_offset, epoch, later);
+        p.update_from_metadata(
+            &PartitionRecord {
+                partition: 0,
+                replicas: vec![1, 2, 3],
+                isr: vec![2, 3],
+                leader: 2,
+                leader_epoch: 1,
+            },
+            1,
+        );
+        // Truncated to where the logs agree, then the new leader's records at 5..15.
+        p.truncate_to(5).unwrap();
+        let mut theirs = batch(10).to_vec();
+        theirs[0..8].copy_from_slice(&5i64.to_be_bytes());
+        theirs[12..16].copy_from_slice(&1i32.to_be_bytes());
+        p.append_as_follower(Bytes::from(theirs), 15).unwrap();
+        assert!(p.high_watermark() > info.last_offset);
+        assert_eq!(waiter.await, Err(AckWait::NotLeader));
     }
 
     #[test]
