@@ -49,6 +49,8 @@ struct Replication {
 pub enum AckWait {
     TimedOut,
     NotLeader,
+    /// Replicated to the whole ISR, but the ISR shrank below min.insync.replicas meanwhile.
+    NotEnoughReplicasAfterAppend,
 }
 
 /// A hosted partition. Shared by handlers through `Arc<Partition>`.
@@ -298,31 +300,36 @@ impl Partition {
     /// ISR member has it), or the deadline, or leadership is lost. `epoch` is the leader epoch
     /// read before the append: once it is no longer ours, the records may have been truncated
     /// and replaced (a follower's high watermark then counts other records), so leadership is
-    /// checked before the high watermark.
+    /// checked before the high watermark. Replicated, the records count as acknowledged only
+    /// if the ISR still has `min_isr` members (Kafka's NOT_ENOUGH_REPLICAS_AFTER_APPEND): the
+    /// ISR may shrink while the request waits, after the check made before appending.
     pub async fn wait_for_high_watermark(
         &self,
         offset: i64,
         epoch: i32,
+        min_isr: usize,
         deadline: tokio::time::Instant,
     ) -> Result<(), AckWait> {
+        let outcome = || {
+            if !self.is_leader() || self.leader_epoch() != epoch {
+                Some(Err(AckWait::NotLeader))
+            } else if self.high_watermark() <= offset {
+                None
+            } else if self.isr().len() < min_isr {
+                Some(Err(AckWait::NotEnoughReplicasAfterAppend))
+            } else {
+                Some(Ok(()))
+            }
+        };
         loop {
             let notified = self.appended.notified();
             tokio::pin!(notified);
             notified.as_mut().enable();
-            if !self.is_leader() || self.leader_epoch() != epoch {
-                return Err(AckWait::NotLeader);
-            }
-            if self.high_watermark() > offset {
-                return Ok(());
+            if let Some(outcome) = outcome() {
+                return outcome;
             }
             if tokio::time::timeout_at(deadline, notified).await.is_err() {
-                return if !self.is_leader() || self.leader_epoch() != epoch {
-                    Err(AckWait::NotLeader)
-                } else if self.high_watermark() > offset {
-                    Ok(())
-                } else {
-                    Err(AckWait::TimedOut)
-                };
+                return outcome().unwrap_or(Err(AckWait::TimedOut));
             }
         }
     }
@@ -560,17 +567,46 @@ mod tests {
         let info = p.append_as_leader(batch(3)).await.unwrap();
         let soon = tokio::time::Instant::now() + std::time::Duration::from_millis(50);
         assert_eq!(
-            p.wait_for_high_watermark(info.last_offset, 0, soon).await,
+            p.wait_for_high_watermark(info.last_offset, 0, 2, soon)
+                .await,
             Err(AckWait::TimedOut)
         );
         let waiter = {
             let p = p.clone();
             let later = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
-            tokio::spawn(async move { p.wait_for_high_watermark(info.last_offset, 0, later).await })
+            tokio::spawn(async move {
+                p.wait_for_high_watermark(info.last_offset, 0, 2, later)
+                    .await
+            })
         };
         p.record_follower_fetch(2, 3, 0);
         p.record_follower_fetch(3, 3, 0);
         assert_eq!(waiter.await.unwrap(), Ok(()));
+    }
+
+    /// acks=all checks the ISR against min.insync.replicas before appending; if the ISR then
+    /// shrinks below it, the records replicated to the smaller ISR are not acknowledged.
+    #[tokio::test]
+    async fn acks_all_answers_not_enough_replicas_after_append_when_the_isr_shrank() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = leader_of_three(dir.path());
+        let info = p.append_as_leader(batch(3)).await.unwrap();
+        let later = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+        let waiter = p.wait_for_high_watermark(info.last_offset, 0, 3, later);
+        // Follower 3 is fenced: the ISR shrinks to two, then follower 2 replicates.
+        p.update_from_metadata(
+            &PartitionRecord {
+                partition: 0,
+                replicas: vec![1, 2, 3],
+                isr: vec![1, 2],
+                leader: 1,
+                leader_epoch: 0,
+            },
+            1,
+        );
+        p.record_follower_fetch(2, 3, 0);
+        assert_eq!(p.high_watermark(), 3);
+        assert_eq!(waiter.await, Err(AckWait::NotEnoughReplicasAfterAppend));
     }
 
     /// A deposed leader (SIGSTOP past the session timeout, then SIGCONT) must not acknowledge
@@ -584,7 +620,7 @@ mod tests {
         let info = p.append_as_leader(batch(10)).await.unwrap();
         let later = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
         // Not polled until the end: the waiting request's task runs late on a busy broker.
-        let waiter = p.wait_for_high_watermark(info.last_offset, epoch, later);
+        let waiter = p.wait_for_high_watermark(info.last_offset, epoch, 2, later);
         p.update_from_metadata(
             &PartitionRecord {
                 partition: 0,

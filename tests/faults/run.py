@@ -630,6 +630,9 @@ def leader_pause(run):
     run.figures["paused_s"] = round(time.monotonic() - t0, 2)
     log("%s: SIGCONT of node %d" % (run.name, victim))
     run.wait_full_isr("node %d back in every ISR" % victim, time.monotonic())
+    # Whether it had appended in its old epoch (requests queued while stopped) and cut that off.
+    with open(os.path.join(c.root, "node%d.log" % victim), errors="replace") as f:
+        run.figures["old_leader_truncations"] = f.read().count("truncating a diverged log")
 
 
 def rolling_restart(run):

@@ -15,6 +15,7 @@ mod compaction;
 mod console;
 mod dump_log;
 mod eos;
+mod faults;
 mod fuzz;
 mod groups;
 mod kcat;

@@ -76,10 +76,12 @@ pub async fn handle(state: &BrokerState, header: &RequestHeader, request: Produc
                     (epoch, Ok(info)) => {
                         state.metrics.produced(&partition.topic, info.bytes as u64, info.record_count.max(0) as u64);
                         if acks == -1 && info.last_offset >= 0 {
-                            match partition.wait_for_high_watermark(info.last_offset, epoch, ack_deadline).await {
+                            let min_isr = state.min_insync_replicas(&partition.topic).max(0) as usize;
+                            match partition.wait_for_high_watermark(info.last_offset, epoch, min_isr, ack_deadline).await {
                                 Ok(()) => Ok(info),
                                 Err(AckWait::TimedOut) => Err((ResponseError::RequestTimedOut, None)),
                                 Err(AckWait::NotLeader) => Err((ResponseError::NotLeaderOrFollower, None)),
+                                Err(AckWait::NotEnoughReplicasAfterAppend) => Err((ResponseError::NotEnoughReplicasAfterAppend, None)),
                             }
                         } else {
                             Ok(info)
