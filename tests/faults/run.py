@@ -22,6 +22,8 @@ Scenarios (all when none is named):
   rolling-restart  SIGTERM each broker in turn and restart it
   kill-all         kill -9 all three brokers and restart them
   controller-kill  kill -9 the active controller: a new one is elected, topic creation works
+  leader-bounce    kill -9 the leader of partition 0 and restart it at once (before its session
+                   expires), five times (--short: 3)
 
 Prints one line per scenario and a table, and writes DIR/results.json (DIR/<scenario>.json
 too) with, per scenario: acked, lost, moved, inconsistent, duplicated, out_of_order,
@@ -51,7 +53,8 @@ except ImportError:
     sys.exit(2)
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SCENARIOS = ["leader-kill", "follower-kill", "leader-pause", "rolling-restart", "kill-all", "controller-kill"]
+SCENARIOS = ["leader-kill", "follower-kill", "leader-pause", "rolling-restart", "kill-all", "controller-kill",
+             "leader-bounce"]
 TOPIC = "faults"
 
 
@@ -600,6 +603,20 @@ def leader_kill(run):
         run.wait_full_isr("node %d back in every ISR" % victim, time.monotonic())
 
 
+def leader_bounce(run):
+    """kill -9 of partition 0's leader and an immediate restart, before its session expires: it
+    may come back still leading, from what its log kept."""
+    c = run.cluster
+    for round_ in range(1, run.args.kills + 1):
+        victim = c.leader_of(0)
+        c.kill9(victim)
+        run.fault("kill -9 and immediate restart of node %d, the leader of partition 0 (round %d)"
+                  % (victim, round_))
+        c.start(victim)
+        run.steady_writes("writes after the bounce")
+        run.wait_full_isr("node %d back in every ISR" % victim, run.faults[-1][1])
+
+
 def follower_kill(run):
     c = run.cluster
     leader = c.leader_of(0)
@@ -697,6 +714,7 @@ def controller_kill(run):
 RUNNERS = {
     "leader-kill": leader_kill, "follower-kill": follower_kill, "leader-pause": leader_pause,
     "rolling-restart": rolling_restart, "kill-all": kill_all, "controller-kill": controller_kill,
+    "leader-bounce": leader_bounce,
 }
 
 
