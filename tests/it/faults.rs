@@ -24,6 +24,10 @@ fn run_scenario(scenario: &str) -> serde_json::Value {
         &[
             "tests/faults/run.py",
             "--short",
+            // Longer than the driver's 3 s: other tests load the machine meanwhile, and a live
+            // broker fenced for a late heartbeat is not the fault under test.
+            "--session-ms",
+            "5000",
             "--kbox",
             kbox.to_str().unwrap(),
             "--out",
