@@ -613,8 +613,8 @@ def leader_bounce(run):
         run.fault("kill -9 and immediate restart of node %d, the leader of partition 0 (round %d)"
                   % (victim, round_))
         c.start(victim)
-        run.steady_writes("writes after the bounce")
         run.wait_full_isr("node %d back in every ISR" % victim, run.faults[-1][1])
+        run.steady_writes("writes after the bounce")
 
 
 def follower_kill(run):
@@ -683,8 +683,8 @@ def kill_all(run):
     run.cluster_wait("all brokers registered again", lambda: all(c.brokers_seen_by(n) == [1, 2, 3] for n in (1, 2, 3)),
                      120)
     run.figures["brokers_back_s"] = round(time.monotonic() - t0, 2)
-    run.steady_writes("writes after the restart")
     run.wait_full_isr("every ISR full again", t0)
+    run.steady_writes("writes after the restart")
 
 
 def controller_kill(run):
