@@ -24,6 +24,7 @@ Scenarios (all when none is named):
   controller-kill  kill -9 the active controller: a new one is elected, topic creation works
   leader-bounce    kill -9 the leader of partition 0 and restart it at once (before its session
                    expires), five times (--short: 3)
+  controller-pause leader-pause aimed at the active controller
 
 Prints one line per scenario and a table, and writes DIR/results.json (DIR/<scenario>.json
 too) with, per scenario: acked, lost, moved, inconsistent, duplicated, out_of_order,
@@ -54,7 +55,7 @@ except ImportError:
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SCENARIOS = ["leader-kill", "follower-kill", "leader-pause", "rolling-restart", "kill-all", "controller-kill",
-             "leader-bounce"]
+             "leader-bounce", "controller-pause"]
 TOPIC = "faults"
 
 
@@ -173,8 +174,11 @@ class Cluster:
             raise Fail("node %d did not stop within %d s of SIGTERM" % (n, timeout))
 
     def pause(self, n):
+        """SIGSTOP; returns when it was sent."""
         os.kill(self.procs[n].pid, signal.SIGSTOP)
+        at = time.monotonic()
         self.paused.add(n)
+        return at
 
     def resume(self, n):
         os.kill(self.procs[n].pid, signal.SIGCONT)
@@ -462,11 +466,13 @@ def ack_figures(workload, faults):
                 longest = (b - a, p, a - workload.started)
     recover = []
     for name, t0 in faults:
-        worst = 0.0
+        per_partition = []
         for p in range(workload.partitions):
             after = [t_ack for t_ack, t_send in by_partition.get(p, []) if t_send >= t0]
-            worst = max(worst, (min(after) - t0) if after else float("inf"))
-        recover.append({"fault": name, "at_s": round(t0 - workload.started, 2), "recover_s": round(worst, 2)})
+            per_partition.append(round(min(after) - t0, 3) if after else None)
+        worst = max((float("inf") if r is None else r for r in per_partition), default=0.0)
+        recover.append({"fault": name, "at_s": round(t0 - workload.started, 2), "recover_s": round(worst, 2),
+                        "per_partition_s": per_partition})
     return {
         "longest_ack_gap_s": round(longest[0], 2), "longest_ack_gap_partition": longest[1],
         "longest_ack_gap_at_s": round(longest[2], 2) if longest[2] is not None else None,
@@ -487,9 +493,11 @@ class Run:
         self.problems = []
         self.workload = None
 
-    def fault(self, what):
+    def fault(self, what, at=None):
+        """Notes a fault injected at `at` (default: now, right after the injection)."""
+        at = at or time.monotonic()
+        self.faults.append((what, at))
         log("%s: %s" % (self.name, what))
-        self.faults.append((what, time.monotonic()))
 
     def expect(self, ok, problem):
         if not ok:
@@ -634,13 +642,16 @@ def follower_kill(run):
     run.wait_full_isr("node %d back in every ISR" % victim, time.monotonic())
 
 
-def leader_pause(run):
+def leader_pause(run, victim=None):
     c = run.cluster
-    victim = c.leader_of(0)
-    c.pause(victim)
-    run.fault("SIGSTOP of node %d, the leader of partition 0" % victim)
+    victim = victim or c.leader_of(0)
+    rows = c.partitions_seen_by(victim) or {}
+    led = [p for p, (leader, _) in sorted(rows.items()) if leader == victim]
+    at = c.pause(victim)
+    run.fault("SIGSTOP of node %d, the leader of partitions %s" % (victim, led), at)
     t0 = run.faults[-1][1]
-    run.wait_new_leader(0, victim, t0)
+    for p in led:
+        run.wait_new_leader(p, victim, t0)
     run.steady_writes("writes while the old leader is stopped")
     # Past the session timeout for sure: the new leader was elected after it.
     c.resume(victim)
@@ -650,6 +661,15 @@ def leader_pause(run):
     # Whether it had appended in its old epoch (requests queued while stopped) and cut that off.
     with open(os.path.join(c.root, "node%d.log" % victim), errors="replace") as f:
         run.figures["old_leader_truncations"] = f.read().count("truncating a diverged log")
+
+
+def controller_pause(run):
+    """leader-pause aimed at the active controller: the quorum elects another controller, which
+    fences the stopped broker after a full session; on SIGCONT it steps down and follows."""
+    victim = run.cluster.active_controller(1)
+    run.expect(victim in (1, 2, 3), "no active controller reported: %s" % victim)
+    if victim in (1, 2, 3):
+        leader_pause(run, victim)
 
 
 def rolling_restart(run):
@@ -714,7 +734,7 @@ def controller_kill(run):
 RUNNERS = {
     "leader-kill": leader_kill, "follower-kill": follower_kill, "leader-pause": leader_pause,
     "rolling-restart": rolling_restart, "kill-all": kill_all, "controller-kill": controller_kill,
-    "leader-bounce": leader_bounce,
+    "leader-bounce": leader_bounce, "controller-pause": controller_pause,
 }
 
 
