@@ -82,6 +82,9 @@ pub struct BrokerState {
     pub quotas: quota::QuotaManager,
     /// Connection counts and creation rates (max.connections, per IP, rates).
     pub connection_quotas: connection_quotas::ConnectionQuotas,
+    /// Set on a clean shutdown: every heartbeat from then on asks to be fenced, so a regular one
+    /// cannot unfence the broker while it hands its partitions over.
+    pub shutting_down: std::sync::atomic::AtomicBool,
 }
 
 impl BrokerState {
@@ -554,6 +557,7 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker> {
             config.quota_window_num.max(1) as usize,
         ),
         config,
+        shutting_down: std::sync::atomic::AtomicBool::new(false),
     });
     state.sync_partitions(&image)?;
     // The groups and transactions of the internal partitions this node leads, before serving.
@@ -599,6 +603,10 @@ async fn serve(
     mut shutdown: watch::Receiver<bool>,
     _dir_locks: Vec<std::fs::File>,
 ) -> Result<()> {
+    // The tasks stop on their own signal, sent only after the controlled shutdown: until then
+    // this node keeps serving, applying metadata and (as a voter) running the quorum.
+    let (stop_tasks, tasks_stop) = watch::channel(false);
+    let outer_shutdown = std::mem::replace(&mut shutdown, tasks_stop);
     let mut tasks = tokio::task::JoinSet::new();
     if let Some(listener) = controller_listener {
         tasks.spawn(quorum::rpc::serve(
@@ -644,13 +652,21 @@ async fn serve(
         group::background(groups_state, groups_shutdown).await;
         Ok(())
     });
-    while !*shutdown.borrow() {
-        if shutdown.changed().await.is_err() {
+    let mut outer_shutdown = outer_shutdown;
+    while !*outer_shutdown.borrow() {
+        if outer_shutdown.changed().await.is_err() {
             break;
         }
     }
     tracing::info!("shutting down");
-    quorum::controller::announce_shutdown(&state).await;
+    // Controlled shutdown: fenced first, and only stopped once this node applied its own fencing,
+    // so the partitions it led have new leaders and the acks=all producers waiting here are
+    // answered NOT_LEADER_OR_FOLLOWER now rather than at their request timeout.
+    if quorum::controller::announce_shutdown(&state).await {
+        let fenced = quorum::controller::wait_until_fenced(&state, Duration::from_secs(5)).await;
+        tracing::info!(fenced, "controlled shutdown: partitions handed over");
+    }
+    let _ = stop_tasks.send(true);
     // Connections see the same signal and finish their current request.
     let _ = tokio::time::timeout(Duration::from_secs(10), async {
         while tasks.join_next().await.is_some() {}

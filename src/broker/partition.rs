@@ -49,6 +49,8 @@ struct Replication {
 pub enum AckWait {
     TimedOut,
     NotLeader,
+    /// Replicated to the whole ISR, but the ISR shrank below min.insync.replicas meanwhile.
+    NotEnoughReplicasAfterAppend,
 }
 
 /// A hosted partition. Shared by handlers through `Arc<Partition>`.
@@ -214,9 +216,24 @@ impl Partition {
         }
     }
 
-    /// At the leader: a follower fetched from `fetch_offset`, so it holds everything below.
-    pub fn record_follower_fetch(&self, id: i32, fetch_offset: i64) {
+    /// Where a follower's log leaves this leader's (KIP-320): `Some((epoch, end))` when the
+    /// follower's last fetched epoch ends here before its fetch offset, or is not known here.
+    pub fn diverging_epoch(
+        &self,
+        last_fetched_epoch: i32,
+        fetch_offset: i64,
+    ) -> Option<(i32, i64)> {
+        diverging_epoch_in(&self.log(), last_fetched_epoch, fetch_offset)
+    }
+
+    /// At the leader: a follower fetched from `fetch_offset`, so it holds everything below;
+    /// unless its log diverged from ours, in which case its offset says nothing about what it
+    /// holds of our log (it is about to truncate) and is not counted.
+    pub fn record_follower_fetch(&self, id: i32, fetch_offset: i64, last_fetched_epoch: i32) {
         let log = self.log();
+        if diverging_epoch_in(&log, last_fetched_epoch, fetch_offset).is_some() {
+            return;
+        }
         let end = log.log_end_offset();
         let now = now_ms();
         {
@@ -280,28 +297,39 @@ impl Partition {
     }
 
     /// At the leader, for acks=all: waits until the high watermark passes `offset` (every
-    /// ISR member has it), or the deadline, or leadership is lost.
+    /// ISR member has it), or the deadline, or leadership is lost. `epoch` is the leader epoch
+    /// read before the append: once it is no longer ours, the records may have been truncated
+    /// and replaced (a follower's high watermark then counts other records), so leadership is
+    /// checked before the high watermark. Replicated, the records count as acknowledged only
+    /// if the ISR still has `min_isr` members (Kafka's NOT_ENOUGH_REPLICAS_AFTER_APPEND): the
+    /// ISR may shrink while the request waits, after the check made before appending.
     pub async fn wait_for_high_watermark(
         &self,
         offset: i64,
+        epoch: i32,
+        min_isr: usize,
         deadline: tokio::time::Instant,
     ) -> Result<(), AckWait> {
+        let outcome = || {
+            if !self.is_leader() || self.leader_epoch() != epoch {
+                Some(Err(AckWait::NotLeader))
+            } else if self.high_watermark() <= offset {
+                None
+            } else if self.isr().len() < min_isr {
+                Some(Err(AckWait::NotEnoughReplicasAfterAppend))
+            } else {
+                Some(Ok(()))
+            }
+        };
         loop {
             let notified = self.appended.notified();
             tokio::pin!(notified);
             notified.as_mut().enable();
-            if self.high_watermark() > offset {
-                return Ok(());
-            }
-            if !self.is_leader() {
-                return Err(AckWait::NotLeader);
+            if let Some(outcome) = outcome() {
+                return outcome;
             }
             if tokio::time::timeout_at(deadline, notified).await.is_err() {
-                return if self.high_watermark() > offset {
-                    Ok(())
-                } else {
-                    Err(AckWait::TimedOut)
-                };
+                return outcome().unwrap_or(Err(AckWait::TimedOut));
             }
         }
     }
@@ -432,6 +460,14 @@ impl Partition {
     }
 }
 
+fn diverging_epoch_in(log: &Log, last_fetched_epoch: i32, fetch_offset: i64) -> Option<(i32, i64)> {
+    if last_fetched_epoch < 0 {
+        return None;
+    }
+    let (epoch, end) = log.end_offset_for_epoch(last_fetched_epoch);
+    (epoch >= 0 && (epoch < last_fetched_epoch || end < fetch_offset)).then_some((epoch, end))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -457,17 +493,55 @@ mod tests {
         p
     }
 
+    /// A deposed leader resumed (SIGSTOP, SIGCONT) fetches from its log end, past where our
+    /// logs agree: that offset must not count towards the high watermark (nor the ISR).
+    #[tokio::test]
+    async fn a_diverged_follower_fetch_does_not_move_the_high_watermark() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = leader_of_three(dir.path());
+        p.append_as_leader(batch(10)).await.unwrap();
+        p.record_follower_fetch(2, 10, 0);
+        p.record_follower_fetch(3, 10, 0);
+        assert_eq!(p.high_watermark(), 10);
+        // Leader again in epoch 1 with five more records; follower 2 still ends in epoch 0, at
+        // 12 (two records its old leader appended and never committed).
+        p.update_from_metadata(
+            &PartitionRecord {
+                partition: 0,
+                replicas: vec![1, 2, 3],
+                isr: vec![1, 2, 3],
+                leader: 1,
+                leader_epoch: 1,
+            },
+            1,
+        );
+        p.append_as_leader(batch(5)).await.unwrap();
+        p.record_follower_fetch(3, 15, 1);
+        assert_eq!(p.diverging_epoch(0, 12), Some((0, 10)));
+        p.record_follower_fetch(2, 12, 0);
+        assert_eq!(
+            p.high_watermark(),
+            10,
+            "offsets 10 and 11 are not on follower 2"
+        );
+        // Truncated to 10, it fetches in agreement and counts again.
+        assert_eq!(p.diverging_epoch(0, 10), None);
+        p.record_follower_fetch(2, 10, 0);
+        p.record_follower_fetch(2, 15, 1);
+        assert_eq!(p.high_watermark(), 15);
+    }
+
     #[tokio::test]
     async fn the_high_watermark_is_the_lowest_log_end_in_the_isr() {
         let dir = tempfile::tempdir().unwrap();
         let p = leader_of_three(dir.path());
         p.append_as_leader(batch(10)).await.unwrap();
         assert_eq!(p.high_watermark(), 0, "no follower has fetched");
-        p.record_follower_fetch(2, 10);
+        p.record_follower_fetch(2, 10, 0);
         assert_eq!(p.high_watermark(), 0, "follower 3 has nothing yet");
-        p.record_follower_fetch(3, 4);
+        p.record_follower_fetch(3, 4, 0);
         assert_eq!(p.high_watermark(), 4);
-        p.record_follower_fetch(3, 10);
+        p.record_follower_fetch(3, 10, 0);
         assert_eq!(p.high_watermark(), 10);
         // Out of the ISR, a follower no longer holds the high watermark back.
         p.update_from_metadata(
@@ -482,7 +556,7 @@ mod tests {
         );
         p.append_as_leader(batch(5)).await.unwrap();
         assert_eq!(p.high_watermark(), 10);
-        p.record_follower_fetch(2, 15);
+        p.record_follower_fetch(2, 15, 0);
         assert_eq!(p.high_watermark(), 15);
     }
 
@@ -493,24 +567,85 @@ mod tests {
         let info = p.append_as_leader(batch(3)).await.unwrap();
         let soon = tokio::time::Instant::now() + std::time::Duration::from_millis(50);
         assert_eq!(
-            p.wait_for_high_watermark(info.last_offset, soon).await,
+            p.wait_for_high_watermark(info.last_offset, 0, 2, soon)
+                .await,
             Err(AckWait::TimedOut)
         );
         let waiter = {
             let p = p.clone();
             let later = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
-            tokio::spawn(async move { p.wait_for_high_watermark(info.last_offset, later).await })
+            tokio::spawn(async move {
+                p.wait_for_high_watermark(info.last_offset, 0, 2, later)
+                    .await
+            })
         };
-        p.record_follower_fetch(2, 3);
-        p.record_follower_fetch(3, 3);
+        p.record_follower_fetch(2, 3, 0);
+        p.record_follower_fetch(3, 3, 0);
         assert_eq!(waiter.await.unwrap(), Ok(()));
+    }
+
+    /// acks=all checks the ISR against min.insync.replicas before appending; if the ISR then
+    /// shrinks below it, the records replicated to the smaller ISR are not acknowledged.
+    #[tokio::test]
+    async fn acks_all_answers_not_enough_replicas_after_append_when_the_isr_shrank() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = leader_of_three(dir.path());
+        let info = p.append_as_leader(batch(3)).await.unwrap();
+        let later = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+        let waiter = p.wait_for_high_watermark(info.last_offset, 0, 3, later);
+        // Follower 3 is fenced: the ISR shrinks to two, then follower 2 replicates.
+        p.update_from_metadata(
+            &PartitionRecord {
+                partition: 0,
+                replicas: vec![1, 2, 3],
+                isr: vec![1, 2],
+                leader: 1,
+                leader_epoch: 0,
+            },
+            1,
+        );
+        p.record_follower_fetch(2, 3, 0);
+        assert_eq!(p.high_watermark(), 3);
+        assert_eq!(waiter.await, Err(AckWait::NotEnoughReplicasAfterAppend));
+    }
+
+    /// A deposed leader (SIGSTOP past the session timeout, then SIGCONT) must not acknowledge
+    /// what it appended in its old epoch, even once, as a follower, its high watermark passes
+    /// those offsets, which hold the new leader's records by then.
+    #[tokio::test]
+    async fn a_deposed_leader_never_acknowledges_its_old_epochs_appends() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = leader_of_three(dir.path());
+        let epoch = p.leader_epoch();
+        let info = p.append_as_leader(batch(10)).await.unwrap();
+        let later = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+        // Not polled until the end: the waiting request's task runs late on a busy broker.
+        let waiter = p.wait_for_high_watermark(info.last_offset, epoch, 2, later);
+        p.update_from_metadata(
+            &PartitionRecord {
+                partition: 0,
+                replicas: vec![1, 2, 3],
+                isr: vec![2, 3],
+                leader: 2,
+                leader_epoch: 1,
+            },
+            1,
+        );
+        // Truncated to where the logs agree, then the new leader's records at 5..15.
+        p.truncate_to(5).unwrap();
+        let mut theirs = batch(10).to_vec();
+        theirs[0..8].copy_from_slice(&5i64.to_be_bytes());
+        theirs[12..16].copy_from_slice(&1i32.to_be_bytes());
+        p.append_as_follower(Bytes::from(theirs), 15).unwrap();
+        assert!(p.high_watermark() > info.last_offset);
+        assert_eq!(waiter.await, Err(AckWait::NotLeader));
     }
 
     #[test]
     fn a_lagging_follower_leaves_the_isr_and_a_caught_up_one_joins() {
         let dir = tempfile::tempdir().unwrap();
         let p = leader_of_three(dir.path());
-        p.record_follower_fetch(2, 0);
+        p.record_follower_fetch(2, 0, 0);
         assert_eq!(p.wanted_isr(60_000, &|_| true), None);
         // With no lag allowed, both followers are behind (3 never fetched at all after 0 ms).
         std::thread::sleep(std::time::Duration::from_millis(5));
@@ -525,13 +660,13 @@ mod tests {
             },
             1,
         );
-        p.record_follower_fetch(2, 0);
+        p.record_follower_fetch(2, 0, 0);
         assert_eq!(
             p.wanted_isr(60_000, &|_| true),
             Some(vec![1, 2]),
             "3 has not fetched since"
         );
-        p.record_follower_fetch(3, 0);
+        p.record_follower_fetch(3, 0, 0);
         assert_eq!(
             p.wanted_isr(60_000, &|_| true),
             Some(vec![1, 2, 3]),

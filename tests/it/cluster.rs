@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::common::{args, kbox_bin, kbox_output, repo, run_script, KboxProcess};
+use crate::common::{args, kbox_bin, kbox_output, repo, KboxProcess};
 
 const HEARTBEAT_MS: u32 = 250;
 const SESSION_MS: u32 = 1500;
@@ -667,13 +667,6 @@ async fn separate_controllers_and_brokers() {
     }
 }
 
-/// Acknowledged lines in acked_producer.py's output file.
-pub(crate) fn acked_count(path: &Path) -> usize {
-    std::fs::read_to_string(path)
-        .map(|s| s.lines().count())
-        .unwrap_or(0)
-}
-
 /// `kbox topics --describe` rows of a topic: (partition, leader, isr), through `bootstrap`.
 pub(crate) fn describe_partitions(
     bootstrap: &str,
@@ -718,13 +711,11 @@ pub(crate) fn describe_partitions(
     (!rows.is_empty()).then_some(rows)
 }
 
-/// Issue 6's promise with an independent client: confluent-kafka produces with acks=all into an
-/// RF=3, min.insync.replicas=2 topic; three times, the leader of a partition is killed with -9
-/// (the third time stopped with SIGTERM) mid-stream, a new leader serves and writes continue, and the killed broker restarts and
-/// rejoins every ISR; every acknowledged record is then read back at the offset it was
-/// acknowledged at. Last, acks=all is refused below min.insync.replicas.
+/// Fewer in-sync replicas than the topic's min.insync.replicas: acks=all is refused with
+/// NOT_ENOUGH_REPLICAS (not accepted), acks=1 still works. Leader kills, ISR rejoin and every
+/// acknowledged record read back are the fault tests' (tests/it/faults.rs, scripts/faults).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn acked_records_survive_leader_kills_and_the_broker_rejoins_the_isr() {
+async fn acks_all_is_refused_below_min_insync_replicas() {
     let dir = tempfile::tempdir().unwrap();
     // A longer session than the other tests: a loaded machine must not fence live brokers.
     let mut nodes = write_nodes(dir.path(), &["broker,controller"; 3], 3000);
@@ -739,7 +730,6 @@ async fn acked_records_survive_leader_kills_and_the_broker_rejoins_the_isr() {
         );
     }
     let all: Vec<String> = nodes.iter().map(|n| n.bootstrap.clone()).collect();
-    let bootstrap = all.join(",");
     let (code, out, err) = kbox_output(
         None,
         args(&[
@@ -760,143 +750,10 @@ async fn acked_records_survive_leader_kills_and_the_broker_rejoins_the_isr() {
     .await;
     assert_eq!(code, 0, "{out}{err}");
     for b in &all {
-        wait_for("the topic everywhere", Duration::from_secs(10), || {
-            describe_partitions(b, "durable")
+        wait_for("the full ISR everywhere", Duration::from_secs(30), || {
+            describe_partitions(b, "durable").filter(|rows| rows.iter().all(|r| r.2 == [1, 2, 3]))
         });
     }
-
-    let acked = dir.path().join("acked.jsonl");
-    let mut producer = Command::new("python3")
-        .args([
-            "tests/clients/acked_producer.py",
-            "--bootstrap",
-            &bootstrap,
-            "--topic",
-            "durable",
-        ])
-        .args([
-            "--count",
-            "2000000",
-            "--timeout",
-            "120",
-            "--rate",
-            "3000",
-            "--out",
-        ])
-        .arg(&acked)
-        .current_dir(repo())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    wait_for(
-        "records acknowledged before the kill",
-        Duration::from_secs(60),
-        || {
-            assert!(
-                producer.try_wait().unwrap().is_none(),
-                "producer exited early"
-            );
-            (acked_count(&acked) >= 3000).then_some(())
-        },
-    );
-
-    // Three rounds: kill -9 (the third: SIGTERM) the leader of partition 0, see a new leader
-    // serve, restart the stopped broker and see it back in every ISR.
-    for round in 1..=3 {
-        let rows = describe_partitions(&all[0], "durable").unwrap();
-        let victim = rows.iter().find(|r| r.0 == 0).unwrap().1;
-        assert!(
-            rows.iter().all(|r| r.2 == [1, 2, 3]),
-            "every replica in sync before kill {round}: {rows:?}"
-        );
-        let index = nodes.iter().position(|n| n.id == victim).unwrap();
-        // The last round is a clean stop (SIGTERM): the broker asks to be fenced at once, which
-        // moves its leadership away (controlled shutdown).
-        let process = nodes[index].process.take().unwrap();
-        if round == 3 {
-            assert_eq!(
-                process.terminate(),
-                Some(0),
-                "broker {victim} stops cleanly"
-            );
-        } else {
-            process.kill9();
-        }
-        let killed_at = Instant::now();
-        let survivor = nodes
-            .iter()
-            .find(|n| n.id != victim)
-            .unwrap()
-            .bootstrap
-            .clone();
-        let acked_at_kill = acked_count(&acked);
-        wait_for(
-            "a new leader for partition 0",
-            Duration::from_secs(20),
-            || {
-                describe_partitions(&survivor, "durable").filter(|rows| {
-                    rows.iter()
-                        .all(|r| r.1 >= 0 && r.1 != victim && !r.2.contains(&victim))
-                })
-            },
-        );
-        wait_for(
-            "writes continuing without the killed broker",
-            Duration::from_secs(60),
-            || {
-                assert!(
-                    producer.try_wait().unwrap().is_none(),
-                    "producer exited early"
-                );
-                (acked_count(&acked) >= acked_at_kill + 2000).then_some(())
-            },
-        );
-        eprintln!(
-            "round {round}: new leader and 2000 more acks {:?} after stopping broker {victim}",
-            killed_at.elapsed()
-        );
-
-        nodes[index].process = Some(KboxProcess::start_config(&nodes[index].config));
-        let restarted_at = Instant::now();
-        // Every broker's view, the restarted one's too: its metadata may still be catching up.
-        wait_for(
-            "the restarted broker back in every ISR",
-            Duration::from_secs(60),
-            || {
-                all.iter()
-                    .all(|b| {
-                        describe_partitions(b, "durable")
-                            .is_some_and(|rows| rows.iter().all(|r| r.2 == [1, 2, 3]))
-                    })
-                    .then_some(())
-            },
-        );
-        eprintln!(
-            "round {round}: broker {victim} back in every ISR {:?} after its restart",
-            restarted_at.elapsed()
-        );
-    }
-    let _ = producer.kill();
-    let _ = producer.wait();
-
-    let (ok, stdout, stderr) = run_script(
-        "python3",
-        &[
-            "tests/clients/verify_acked.py",
-            "--bootstrap",
-            &bootstrap,
-            "--topic",
-            "durable",
-            "--acked",
-            acked.to_str().unwrap(),
-        ],
-    );
-    let summary: serde_json::Value =
-        serde_json::from_str(stdout.lines().last().unwrap_or("{}")).unwrap_or_default();
-    eprintln!("verify_acked: {summary}");
-    assert!(ok, "{stdout}{stderr}");
-    assert_eq!(summary["lost"], 0, "{summary}");
-    assert!(summary["acked"].as_i64().unwrap() >= 9000, "{summary}");
 
     // Fewer in-sync replicas than min.insync.replicas: acks=all is refused, not accepted.
     let (code, out, err) = kbox_output(
@@ -917,14 +774,17 @@ async fn acked_records_survive_leader_kills_and_the_broker_rejoins_the_isr() {
     let victim = nodes[2].id;
     nodes[2].process.take().unwrap().kill9();
     let survivor = nodes[0].bootstrap.clone();
-    wait_for(
-        "the ISR without the killed broker",
-        Duration::from_secs(20),
-        || {
-            describe_partitions(&survivor, "durable")
-                .filter(|rows| rows.iter().all(|r| !r.2.contains(&victim)))
-        },
-    );
+    // Every survivor's view: the leader of partition 0 may be either.
+    for b in &all[..2] {
+        wait_for(
+            "the ISR without the killed broker",
+            Duration::from_secs(20),
+            || {
+                describe_partitions(b, "durable")
+                    .filter(|rows| rows.iter().all(|r| !r.2.contains(&victim)))
+            },
+        );
+    }
     let produce = |acks: &str| {
         let mut child = Command::new("kcat")
             .args([
@@ -1025,7 +885,9 @@ fn coordinator_of(bootstrap: &str, internal_topic: &str, key: &str) -> Option<i3
 
 /// Lines in a file a client script appends to.
 fn line_count(path: &Path) -> usize {
-    acked_count(path)
+    std::fs::read_to_string(path)
+        .map(|s| s.lines().count())
+        .unwrap_or(0)
 }
 
 /// One confluent-kafka group whose three members bootstrap from three different brokers

@@ -16,6 +16,7 @@ mod console;
 mod dump_log;
 mod elections;
 mod eos;
+mod faults;
 mod fuzz;
 mod groups;
 mod kcat;

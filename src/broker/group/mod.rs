@@ -176,6 +176,9 @@ pub async fn append_replicated(
     if (p.isr().len() as i32) < state.min_insync_replicas(&p.topic) {
         return Err(ResponseError::CoordinatorNotAvailable);
     }
+    // Acknowledged only while this leadership lasts (see Partition::wait_for_high_watermark).
+    let leader_epoch = p.leader_epoch();
+    let min_isr = state.min_insync_replicas(&p.topic).max(0) as usize;
     let appended = if broker_batch {
         p.append_as_coordinator(bytes).await
     } else {
@@ -190,14 +193,21 @@ pub async fn append_replicated(
     }
     let timeout = Duration::from_millis(state.config.offsets_commit_timeout_ms.max(1) as u64);
     match p
-        .wait_for_high_watermark(info.last_offset, tokio::time::Instant::now() + timeout)
+        .wait_for_high_watermark(
+            info.last_offset,
+            leader_epoch,
+            min_isr,
+            tokio::time::Instant::now() + timeout,
+        )
         .await
     {
         Ok(()) => Ok(()),
         Err(crate::broker::partition::AckWait::NotLeader) => Err(ResponseError::NotCoordinator),
-        Err(crate::broker::partition::AckWait::TimedOut) => {
-            Err(ResponseError::CoordinatorNotAvailable)
-        }
+        // Kafka answers both with COORDINATOR_NOT_AVAILABLE: the client retries.
+        Err(
+            crate::broker::partition::AckWait::TimedOut
+            | crate::broker::partition::AckWait::NotEnoughReplicasAfterAppend,
+        ) => Err(ResponseError::CoordinatorNotAvailable),
     }
 }
 

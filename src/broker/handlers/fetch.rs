@@ -75,8 +75,9 @@ pub async fn handle(state: &BrokerState, header: &RequestHeader, request: FetchR
                     None => Err(ResponseError::UnknownTopicOrPartition),
                     Some(partition) if !partition.is_leader() => Err(ResponseError::NotLeaderOrFollower),
                     Some(partition) => {
-                        if replica_id >= 0 {
-                            partition.record_follower_fetch(replica_id, p.fetch_offset);
+                        // A fetch from a fenced epoch says nothing about this leader's log.
+                        if replica_id >= 0 && partition.check_leader_epoch(p.current_leader_epoch).is_ok() {
+                            partition.record_follower_fetch(replica_id, p.fetch_offset, p.last_fetched_epoch);
                         }
                         Ok(partition)
                     }
@@ -197,9 +198,8 @@ fn read_one(
     files: &mut Vec<FileSlice>,
 ) -> Result<usize, ResponseError> {
     partition.check_leader_epoch(request.current_leader_epoch)?;
-    if follower && request.last_fetched_epoch >= 0 {
-        let (epoch, end) = partition.log().end_offset_for_epoch(request.last_fetched_epoch);
-        if epoch >= 0 && (epoch < request.last_fetched_epoch || end < request.fetch_offset) {
+    if follower {
+        if let Some((epoch, end)) = partition.diverging_epoch(request.last_fetched_epoch, request.fetch_offset) {
             data.high_watermark = partition.high_watermark();
             data.diverging_epoch.epoch = epoch;
             data.diverging_epoch.end_offset = end;

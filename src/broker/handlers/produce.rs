@@ -71,25 +71,23 @@ pub async fn handle(state: &BrokerState, header: &RequestHeader, request: Produc
                 (Some(partition), _) if acks == -1 && (partition.isr().len() as i32) < state.min_insync_replicas(&partition.topic) => {
                     Err((ResponseError::NotEnoughReplicas, None))
                 }
-                (Some(partition), Some(records)) => match partition.append_as_leader(records).await {
-                    Ok(info) => {
+                // The leader epoch is read before appending: acks wait only while it lasts.
+                (Some(partition), Some(records)) => match (partition.leader_epoch(), partition.append_as_leader(records).await) {
+                    (epoch, Ok(info)) => {
                         state.metrics.produced(&partition.topic, info.bytes as u64, info.record_count.max(0) as u64);
                         if acks == -1 && info.last_offset >= 0 {
-                            match partition.wait_for_high_watermark(info.last_offset, ack_deadline).await {
-                                // Kafka's rule: the batch reached the whole ISR, but the ISR shrank
-                                // below min.insync.replicas after it was appended.
-                                Ok(()) if (partition.isr().len() as i32) < state.min_insync_replicas(&partition.topic) => {
-                                    Err((ResponseError::NotEnoughReplicasAfterAppend, None))
-                                }
+                            let min_isr = state.min_insync_replicas(&partition.topic).max(0) as usize;
+                            match partition.wait_for_high_watermark(info.last_offset, epoch, min_isr, ack_deadline).await {
                                 Ok(()) => Ok(info),
                                 Err(AckWait::TimedOut) => Err((ResponseError::RequestTimedOut, None)),
                                 Err(AckWait::NotLeader) => Err((ResponseError::NotLeaderOrFollower, None)),
+                                Err(AckWait::NotEnoughReplicasAfterAppend) => Err((ResponseError::NotEnoughReplicasAfterAppend, None)),
                             }
                         } else {
                             Ok(info)
                         }
                     }
-                    Err(e) => {
+                    (_, Err(e)) => {
                         tracing::debug!(topic = %partition.topic, partition = partition.index, error = %e, "produce rejected");
                         Err((e.response_error(), Some(e.to_string())))
                     }

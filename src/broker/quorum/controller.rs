@@ -173,21 +173,26 @@ pub fn heartbeat_of(state: &BrokerState) -> BrokerHeartbeat {
             .collect(),
         rack: state.config.broker_rack.clone(),
         applied: state.quorum.applied_index(),
-        shutting_down: false,
+        shutting_down: state
+            .shutting_down
+            .load(std::sync::atomic::Ordering::Acquire),
     }
 }
 
 /// On a clean shutdown of a broker in a multi-node cluster: asks the active controller to fence
 /// this broker at once, so clients stop using it before the session timeout (bounded wait).
-pub async fn announce_shutdown(state: &BrokerState) {
+/// From now on every heartbeat asks the same. False when there is no one to ask (a single node).
+pub async fn announce_shutdown(state: &BrokerState) -> bool {
     let quorum = &state.quorum;
     if !state.config.is_broker() || (quorum.voter_ids().len() < 2 && !quorum.is_observer()) {
-        return;
+        return false;
     }
-    let mut beat = heartbeat_of(state);
-    beat.shutting_down = true;
+    state
+        .shutting_down
+        .store(true, std::sync::atomic::Ordering::Release);
+    let beat = heartbeat_of(state);
     if on_heartbeat(state, &beat).is_some() {
-        return;
+        return true;
     }
     if let Some(address) = quorum.leader().and_then(|l| quorum.address_of(l)) {
         let _ = tokio::time::timeout(
@@ -195,6 +200,24 @@ pub async fn announce_shutdown(state: &BrokerState) {
             rpc::call(&quorum.transport, &address, &Wire::Heartbeat(beat)),
         )
         .await;
+    }
+    true
+}
+
+/// Waits (up to `timeout`) until this node has applied its own fencing; true if it did.
+pub async fn wait_until_fenced(state: &BrokerState, timeout: Duration) -> bool {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let fenced = state
+            .image()
+            .brokers
+            .get(&state.node_id)
+            .is_none_or(|b| b.fenced);
+        if fenced || Instant::now() >= deadline {
+            return fenced;
+        }
+        // Metadata is applied by another task; ask again shortly.
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 

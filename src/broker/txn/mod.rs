@@ -289,18 +289,26 @@ pub async fn write_marker(
         return Err(ResponseError::CoordinatorLoadInProgress);
     }
     let batch = marker_batch(producer_id, epoch, commit, coordinator_epoch)?;
+    let leader_epoch = p.leader_epoch();
+    let min_isr = state.min_insync_replicas(topic).max(0) as usize;
     let info = p.append_as_coordinator(batch).await.map_err(|e| {
         tracing::warn!(topic, partition, error = %e, "cannot write a transaction marker");
         e.response_error()
     })?;
     // Markers are appended with acks=all, as Kafka's are.
     let deadline = tokio::time::Instant::now() + MARKER_TIMEOUT;
-    match p.wait_for_high_watermark(info.last_offset, deadline).await {
+    match p
+        .wait_for_high_watermark(info.last_offset, leader_epoch, min_isr, deadline)
+        .await
+    {
         Ok(()) => {}
         Err(super::partition::AckWait::NotLeader) => {
             return Err(ResponseError::NotLeaderOrFollower)
         }
         Err(super::partition::AckWait::TimedOut) => return Err(ResponseError::RequestTimedOut),
+        Err(super::partition::AckWait::NotEnoughReplicasAfterAppend) => {
+            return Err(ResponseError::NotEnoughReplicasAfterAppend)
+        }
     }
     if topic == super::group::OFFSETS_TOPIC {
         let offsets_partitions = super::group::offsets_partitions(state);
