@@ -178,8 +178,10 @@ def main():
         raise Fail("timed out waiting for %s (last pass: %s records)"
                    % (what, reader.last_pass() and reader.last_pass()[2]))
 
-    # Compacted: each live key once, tombstones still there, at most the active segment's filler.
-    compacted = wait_for(lambda f: f[2] < a.keys + 11000 and len(f[1]) == a.keys, "compaction")
+    # Compacted: each live key once, at most the active segment's filler. The tombstones may
+    # already have expired too (delete.retention.ms) when a loaded machine's reader is slow.
+    compacted = wait_for(lambda f: f[2] < a.keys + 11000
+                         and len(f[1]) in (a.keys, a.keys - len(tombstoned)), "compaction")
     gone = wait_for(lambda f: len(f[1]) == a.keys - len(tombstoned), "tombstones to expire")
     reader.stop.set()
     reader.join(30)
