@@ -77,6 +77,8 @@ pub struct ReassignPartitionsArgs {
 }
 
 type Plan = Vec<((String, i32), Vec<i32>)>;
+/// Partitions and their new replicas (None cancels).
+type Changes = Vec<((String, i32), Option<Vec<i32>>)>;
 
 /// A reassignment JSON file: partitions and their target replicas (log dirs must be "any").
 fn parse_plan(text: &str) -> Result<Plan> {
@@ -362,7 +364,7 @@ async fn execute(admin: &Admin, args: &ReassignPartitionsArgs, json: bool) -> Re
             );
         }
     }
-    let changes: Vec<((String, i32), Option<Vec<i32>>)> = plan
+    let changes: Changes = plan
         .iter()
         .map(|(tp, r)| (tp.clone(), Some(r.clone())))
         .collect();
@@ -509,8 +511,7 @@ async fn cancel(admin: &Admin, args: &ReassignPartitionsArgs, json: bool) -> Res
         .collect();
     let mut cancelled = Vec::new();
     if !active.is_empty() {
-        let changes: Vec<((String, i32), Option<Vec<i32>>)> =
-            active.iter().map(|tp| (tp.clone(), None)).collect();
+        let changes: Changes = active.iter().map(|tp| (tp.clone(), None)).collect();
         let results = admin.alter_partition_reassignments(&changes).await?;
         let mut errors: Vec<String> = results
             .iter()
