@@ -11,7 +11,7 @@ use crate::cluster::{
     brokers_seen_by, describe_partitions, kcat_metadata, wait_for, write_nodes, write_nodes_with,
     Node,
 };
-use crate::common::{args, kbox_output, KboxProcess};
+use crate::common::{args, kbox_output, run_script, KboxProcess};
 
 const SESSION_MS: u32 = 3000;
 
@@ -212,6 +212,22 @@ async fn preferred_election_moves_leadership_back() {
             || preferred_leaders(&n.bootstrap),
         );
     }
+    // librdkafka's view of the same API: nothing left to do.
+    let (ok, out, err) = run_script(
+        "python3",
+        &[
+            "tests/clients/elections_admin.py",
+            "--bootstrap",
+            &b1,
+            "elect",
+            "--type",
+            "preferred",
+            "--partition",
+            "pref:0",
+        ],
+    );
+    assert!(ok, "{out}{err}");
+    assert_eq!(out.trim(), r#"{"pref-0": "ELECTION_NOT_NEEDED"}"#);
     // Nothing left to do: Apache's line for named partitions, JSON for scripts.
     let (code, out, err) = kbox(&[
         "leader-election",
@@ -404,6 +420,21 @@ async fn preferred_election_moves_leadership_back() {
         r#"{"version":1,"partitions":[{"topic":"moving","partition":0,"replicas":[3,1,2]}]}"#,
     )
     .unwrap();
+    let (ok, out, err) = run_script(
+        "python3",
+        &[
+            "tests/clients/elections_admin.py",
+            "--bootstrap",
+            &b3,
+            "reassignments",
+        ],
+    );
+    assert!(ok, "{out}{err}");
+    assert_eq!(
+        out.trim(),
+        r#"{"moving-0": {"adding": [1], "removing": [], "replicas": [3, 1, 2]}}"#,
+        "kafka-python's list_partition_reassignments"
+    );
     let stuck = dir.path().join("stuck.json");
     let stuck = stuck.to_str().unwrap();
     let (code, out, _) = kbox(&[
