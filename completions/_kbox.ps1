@@ -567,7 +567,7 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             [CompletionResult]::new('--reassignment-json-file', '--reassignment-json-file', [CompletionResultType]::ParameterName, '{"partitions":[{"topic":"foo","partition":1,"replicas":[1,2,3],"log_dirs":["any","any","any"]}],"version":1}')
             [CompletionResult]::new('--topics-to-move-json-file', '--topics-to-move-json-file', [CompletionResultType]::ParameterName, '{"topics":[{"topic":"foo"},{"topic":"foo1"}],"version":1}')
             [CompletionResult]::new('--broker-list', '--broker-list', [CompletionResultType]::ParameterName, 'Brokers to move the partitions to, as "0,1,2" (with --generate)')
-            [CompletionResult]::new('--throttle', '--throttle', [CompletionResultType]::ParameterName, 'Inter-broker throttle in bytes/sec (accepted; kbox does not throttle replication yet)')
+            [CompletionResult]::new('--throttle', '--throttle', [CompletionResultType]::ParameterName, 'Inter-broker throttle in bytes/sec while the partitions move (followers'' fetches of the moving replicas are held to it); --verify removes it once done')
             [CompletionResult]::new('--replica-alter-log-dirs-throttle', '--replica-alter-log-dirs-throttle', [CompletionResultType]::ParameterName, 'Log-dir move throttle in bytes/sec (accepted; kbox does not move replicas between log dirs)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Maximum time in ms to wait for log-dir moves to begin')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: Apache''s text or JSON')

@@ -529,7 +529,7 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand --reassignment-json-file '{"partitions":[{"topic":"foo","partition":1,"replicas":[1,2,3],"log_dirs":["any","any","any"]}],"version":1}'
             cand --topics-to-move-json-file '{"topics":[{"topic":"foo"},{"topic":"foo1"}],"version":1}'
             cand --broker-list 'Brokers to move the partitions to, as "0,1,2" (with --generate)'
-            cand --throttle 'Inter-broker throttle in bytes/sec (accepted; kbox does not throttle replication yet)'
+            cand --throttle 'Inter-broker throttle in bytes/sec while the partitions move (followers'' fetches of the moving replicas are held to it); --verify removes it once done'
             cand --replica-alter-log-dirs-throttle 'Log-dir move throttle in bytes/sec (accepted; kbox does not move replicas between log dirs)'
             cand --timeout 'Maximum time in ms to wait for log-dir moves to begin'
             cand --format 'Output format: Apache''s text or JSON'

@@ -444,7 +444,7 @@ complete -c kbox -n "__fish_kbox_using_subcommand reassign-partitions" -l comman
 complete -c kbox -n "__fish_kbox_using_subcommand reassign-partitions" -l reassignment-json-file -d '{"partitions":[{"topic":"foo","partition":1,"replicas":[1,2,3],"log_dirs":["any","any","any"]}],"version":1}' -r -F
 complete -c kbox -n "__fish_kbox_using_subcommand reassign-partitions" -l topics-to-move-json-file -d '{"topics":[{"topic":"foo"},{"topic":"foo1"}],"version":1}' -r -F
 complete -c kbox -n "__fish_kbox_using_subcommand reassign-partitions" -l broker-list -d 'Brokers to move the partitions to, as "0,1,2" (with --generate)' -r
-complete -c kbox -n "__fish_kbox_using_subcommand reassign-partitions" -l throttle -d 'Inter-broker throttle in bytes/sec (accepted; kbox does not throttle replication yet)' -r
+complete -c kbox -n "__fish_kbox_using_subcommand reassign-partitions" -l throttle -d 'Inter-broker throttle in bytes/sec while the partitions move (followers\' fetches of the moving replicas are held to it); --verify removes it once done' -r
 complete -c kbox -n "__fish_kbox_using_subcommand reassign-partitions" -l replica-alter-log-dirs-throttle -d 'Log-dir move throttle in bytes/sec (accepted; kbox does not move replicas between log dirs)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand reassign-partitions" -l timeout -d 'Maximum time in ms to wait for log-dir moves to begin' -r
 complete -c kbox -n "__fish_kbox_using_subcommand reassign-partitions" -l format -d 'Output format: Apache\'s text or JSON' -r -f -a "text\t''

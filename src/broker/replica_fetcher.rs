@@ -138,11 +138,14 @@ async fn fetch_from(
     mut shutdown: watch::Receiver<bool>,
 ) {
     let mut connection: Option<Arc<BrokerConnection>> = None;
+    // Kafka's follower replication throttle: throttled partitions are left out of the
+    // fetches until the bytes fetched for them so far fit the rate; the others go on.
+    let mut throttled_until = tokio::time::Instant::now();
     loop {
         if *shutdown.borrow() {
             return;
         }
-        let partitions: Vec<Arc<Partition>> = state
+        let mut partitions: Vec<Arc<Partition>> = state
             .replicas
             .all()
             .into_iter()
@@ -150,6 +153,19 @@ async fn fetch_from(
             .collect();
         if partitions.is_empty() {
             return;
+        }
+        let throttle = FollowerThrottle::of(&state);
+        if let Some(t) = &throttle {
+            if throttled_until > tokio::time::Instant::now() {
+                partitions.retain(|p| !t.applies_to(&p.topic, p.index));
+                if partitions.is_empty() {
+                    tokio::select! {
+                        _ = tokio::time::sleep_until(throttled_until) => {}
+                        _ = shutdown.changed() => return,
+                    }
+                    continue;
+                }
+            }
         }
         if connection.as_ref().is_none_or(|c| c.is_closed()) {
             connection = match leader_address(&state, leader) {
@@ -173,10 +189,16 @@ async fn fetch_from(
                 None => None,
             };
         }
-        let ok = match &connection {
-            Some(c) => fetch_once(&state, c, &partitions).await,
-            None => false,
+        let (ok, throttled_bytes) = match &connection {
+            Some(c) => fetch_once(&state, c, &partitions, throttle.as_ref()).await,
+            None => (false, 0),
         };
+        if let Some(t) = &throttle {
+            if throttled_bytes > 0 {
+                let delay = Duration::from_secs_f64(throttled_bytes as f64 / t.rate as f64);
+                throttled_until = throttled_until.max(tokio::time::Instant::now()) + delay;
+            }
+        }
         if !ok {
             connection = None;
             tokio::select! {
@@ -187,14 +209,59 @@ async fn fetch_from(
     }
 }
 
-/// One Fetch round for `partitions`. False when the round failed and should back off.
+/// `follower.replication.throttled.rate` for this broker (its dynamic value, else the
+/// cluster default) and the topics' `follower.replication.throttled.replicas` ("p:broker"
+/// entries or "*"), which name the replicas it applies to.
+struct FollowerThrottle {
+    rate: u64,
+    me: i32,
+    replicas: HashMap<String, String>,
+}
+
+impl FollowerThrottle {
+    fn of(state: &BrokerState) -> Option<FollowerThrottle> {
+        const KEY: &str = "follower.replication.throttled.rate";
+        let image = state.image();
+        let rate: u64 = image
+            .broker_configs
+            .get(&Some(state.node_id))
+            .and_then(|c| c.get(KEY))
+            .or_else(|| image.broker_configs.get(&None).and_then(|c| c.get(KEY)))?
+            .parse()
+            .ok()?;
+        let replicas = image
+            .topics
+            .values()
+            .filter_map(|t| {
+                let list = t.configs.get("follower.replication.throttled.replicas")?;
+                (!list.trim().is_empty()).then(|| (t.name.clone(), list.clone()))
+            })
+            .collect();
+        Some(FollowerThrottle {
+            rate: rate.max(1),
+            me: state.node_id,
+            replicas,
+        })
+    }
+
+    fn applies_to(&self, topic: &str, partition: i32) -> bool {
+        let wanted = format!("{partition}:{}", self.me);
+        self.replicas.get(topic).is_some_and(|list| {
+            list.trim() == "*" || list.split(',').any(|entry| entry.trim() == wanted)
+        })
+    }
+}
+
+/// One Fetch round for `partitions`: false when the round failed and should back off, and
+/// the bytes fetched for partitions under the follower throttle.
 async fn fetch_once(
     state: &BrokerState,
     connection: &BrokerConnection,
     partitions: &[Arc<Partition>],
-) -> bool {
+    throttle: Option<&FollowerThrottle>,
+) -> (bool, u64) {
     let Ok(version) = connection.version_for::<FetchRequest>() else {
-        return false;
+        return (false, 0);
     };
     let mut request = FetchRequest::default();
     if version >= 15 {
@@ -248,10 +315,11 @@ async fn fetch_once(
         Ok(r) => r,
         Err(e) => {
             tracing::debug!(error = %e, "replica fetch failed");
-            return false;
+            return (false, 0);
         }
     };
     let mut ok = true;
+    let mut throttled_bytes = 0u64;
     for topic in response.responses {
         let name = if version >= 13 {
             state
@@ -269,13 +337,16 @@ async fn fetch_once(
             else {
                 continue;
             };
+            if throttle.is_some_and(|t| t.applies_to(&p.topic, p.index)) {
+                throttled_bytes += data.records.as_ref().map_or(0, |r| r.len() as u64);
+            }
             if let Err(e) = apply_fetched(p, data) {
                 tracing::debug!(topic = %p.topic, partition = p.index, error = ?e, "replica fetch");
                 ok = false;
             }
         }
     }
-    ok
+    (ok, throttled_bytes)
 }
 
 /// What a follower does with one partition's answer.

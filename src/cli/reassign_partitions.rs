@@ -9,10 +9,15 @@ use clap::Args;
 
 use super::common::{client_config, OutputFormat};
 use super::ExitStatus;
+use crate::client::admin::{AlterOp, ResourceType};
 use crate::client::Admin;
 use crate::{Error, Result};
 
 const CANNOT_EXECUTE_BECAUSE_OF_EXISTING: &str = "Cannot execute because there is an existing partition assignment.  Use --additional to override this and create a new partition assignment in addition to the existing one. The --additional flag can also be used to change the throttle by resubmitting the current reassignment.";
+const LEADER_RATE: &str = "leader.replication.throttled.rate";
+const FOLLOWER_RATE: &str = "follower.replication.throttled.rate";
+const LEADER_REPLICAS: &str = "leader.replication.throttled.replicas";
+const FOLLOWER_REPLICAS: &str = "follower.replication.throttled.replicas";
 const RUN_VERIFY_PERIODICALLY: &str = "Warning: You must run --verify periodically, until the reassignment completes, to ensure the throttle is removed.";
 
 #[derive(Debug, Args)]
@@ -56,10 +61,12 @@ pub struct ReassignPartitionsArgs {
     /// Ignore broker racks when generating.
     #[arg(long = "disable-rack-aware")]
     pub disable_rack_aware: bool,
-    /// Inter-broker throttle in bytes/sec (accepted; kbox does not throttle replication yet).
+    /// Inter-broker throttle in bytes/sec while the partitions move (followers' fetches of
+    /// the moving replicas are held to it); --verify removes it once done.
     #[arg(long, default_value_t = -1, allow_hyphen_values = true)]
     pub throttle: i64,
-    /// Log-dir move throttle in bytes/sec (accepted; kbox does not move replicas between log dirs).
+    /// Log-dir move throttle in bytes/sec (accepted; kbox does not move replicas between log
+    /// dirs).
     #[arg(long = "replica-alter-log-dirs-throttle", default_value_t = -1, allow_hyphen_values = true)]
     pub replica_alter_log_dirs_throttle: i64,
     /// Maximum time in ms to wait for log-dir moves to begin.
@@ -77,6 +84,8 @@ pub struct ReassignPartitionsArgs {
 }
 
 type Plan = Vec<((String, i32), Vec<i32>)>;
+/// Partitions and their new replicas (None cancels).
+type Changes = Vec<((String, i32), Option<Vec<i32>>)>;
 
 /// A reassignment JSON file: partitions and their target replicas (log dirs must be "any").
 fn parse_plan(text: &str) -> Result<Plan> {
@@ -357,12 +366,18 @@ async fn execute(admin: &Admin, args: &ReassignPartitionsArgs, json: bool) -> Re
         );
         if args.throttle >= 0 || args.replica_alter_log_dirs_throttle >= 0 {
             println!("{RUN_VERIFY_PERIODICALLY}");
-            eprintln!(
-                "Note: kbox accepts the throttle options but does not throttle replication yet."
+        }
+    }
+    if args.throttle >= 0 {
+        set_throttles(admin, &plan, &current, args.throttle).await?;
+        if !json {
+            println!(
+                "The inter-broker throttle limit was set to {} B/s",
+                args.throttle
             );
         }
     }
-    let changes: Vec<((String, i32), Option<Vec<i32>>)> = plan
+    let changes: Changes = plan
         .iter()
         .map(|(tp, r)| (tp.clone(), Some(r.clone())))
         .collect();
@@ -460,19 +475,23 @@ async fn verify(admin: &Admin, args: &ReassignPartitionsArgs, json: bool) -> Res
             "{}",
             serde_json::json!({"partitions": rows, "ongoing": !running.is_empty()})
         );
+        if running.is_empty() && !args.preserve_throttles {
+            clear_throttles(admin, &plan, false).await?;
+        }
         return Ok(ExitStatus::Success);
     }
     println!("{}", lines.join("\n"));
     // Apache then prints the (empty) log-dir move states.
     println!();
     if running.is_empty() && !args.preserve_throttles {
-        print_clearing_throttles(admin, &plan).await?;
+        clear_throttles(admin, &plan, true).await?;
     }
     Ok(ExitStatus::Success)
 }
 
-/// Apache's lines about clearing throttles (kbox sets none, so there is nothing to clear).
-async fn print_clearing_throttles(admin: &Admin, plan: &Plan) -> Result<()> {
+/// Removes the replication throttles (Apache's clearAllThrottles): the rates on every broker
+/// of the cluster and of the plan, the throttled-replica lists of the plan's topics.
+async fn clear_throttles(admin: &Admin, plan: &Plan, print: bool) -> Result<()> {
     let mut brokers: BTreeSet<i32> = admin
         .describe_cluster()
         .await?
@@ -483,16 +502,100 @@ async fn print_clearing_throttles(admin: &Admin, plan: &Plan) -> Result<()> {
     brokers.extend(plan.iter().flat_map(|(_, r)| r.iter().copied()));
     let topics: BTreeSet<&String> = plan.iter().map(|((t, _), _)| t).collect();
     let join = |items: Vec<String>| items.join(",");
-    println!(
+    let say = |line: String| {
+        if print {
+            println!("{line}");
+        }
+    };
+    say(format!(
         "Clearing broker-level throttles on broker{} {}",
         if brokers.len() == 1 { "" } else { "s" },
         join(brokers.iter().map(|b| b.to_string()).collect())
-    );
-    println!(
+    ));
+    let delete = |keys: &[&str]| -> Vec<AlterOp> {
+        keys.iter()
+            .map(|k| AlterOp::Delete(k.to_string()))
+            .collect()
+    };
+    for b in &brokers {
+        // A broker that is down cannot be reached for its own config: not an error here.
+        let _ = admin
+            .incremental_alter_configs(
+                ResourceType::Broker,
+                &b.to_string(),
+                &delete(&[
+                    LEADER_RATE,
+                    FOLLOWER_RATE,
+                    "replica.alter.log.dirs.io.max.bytes.per.second",
+                ]),
+                false,
+            )
+            .await;
+    }
+    say(format!(
         "Clearing topic-level throttles on topic{} {}",
         if topics.len() == 1 { "" } else { "s" },
         join(topics.iter().map(|t| t.to_string()).collect())
-    );
+    ));
+    for t in topics {
+        admin
+            .incremental_alter_configs(
+                ResourceType::Topic,
+                t,
+                &delete(&[LEADER_REPLICAS, FOLLOWER_REPLICAS]),
+                false,
+            )
+            .await?;
+    }
+    Ok(())
+}
+
+/// Apache's throttle for --execute --throttle: leader throttles on the current replicas of
+/// the moving partitions, follower throttles on the replicas being added, and the rate on
+/// every broker involved.
+async fn set_throttles(admin: &Admin, plan: &Plan, current: &Plan, rate: i64) -> Result<()> {
+    let mut leader: BTreeMap<&String, Vec<String>> = BTreeMap::new();
+    let mut follower: BTreeMap<&String, Vec<String>> = BTreeMap::new();
+    let mut brokers = BTreeSet::new();
+    for ((t, p), target) in plan {
+        let now = current
+            .iter()
+            .find(|(tp, _)| tp.0 == *t && tp.1 == *p)
+            .map(|(_, r)| r.clone())
+            .unwrap_or_default();
+        if now == *target {
+            continue;
+        }
+        leader
+            .entry(t)
+            .or_default()
+            .extend(now.iter().map(|b| format!("{p}:{b}")));
+        follower.entry(t).or_default().extend(
+            target
+                .iter()
+                .filter(|b| !now.contains(b))
+                .map(|b| format!("{p}:{b}")),
+        );
+        brokers.extend(now.iter().chain(target.iter()).copied());
+    }
+    for (t, list) in &leader {
+        let mut ops = vec![AlterOp::Set(LEADER_REPLICAS.into(), list.join(","))];
+        if let Some(f) = follower.get(t).filter(|f| !f.is_empty()) {
+            ops.push(AlterOp::Set(FOLLOWER_REPLICAS.into(), f.join(",")));
+        }
+        admin
+            .incremental_alter_configs(ResourceType::Topic, t, &ops, false)
+            .await?;
+    }
+    for b in brokers {
+        let ops = [
+            AlterOp::Set(LEADER_RATE.into(), rate.to_string()),
+            AlterOp::Set(FOLLOWER_RATE.into(), rate.to_string()),
+        ];
+        admin
+            .incremental_alter_configs(ResourceType::Broker, &b.to_string(), &ops, false)
+            .await?;
+    }
     Ok(())
 }
 
@@ -509,8 +612,7 @@ async fn cancel(admin: &Admin, args: &ReassignPartitionsArgs, json: bool) -> Res
         .collect();
     let mut cancelled = Vec::new();
     if !active.is_empty() {
-        let changes: Vec<((String, i32), Option<Vec<i32>>)> =
-            active.iter().map(|tp| (tp.clone(), None)).collect();
+        let changes: Changes = active.iter().map(|tp| (tp.clone(), None)).collect();
         let results = admin.alter_partition_reassignments(&changes).await?;
         let mut errors: Vec<String> = results
             .iter()
@@ -532,6 +634,9 @@ async fn cancel(admin: &Admin, args: &ReassignPartitionsArgs, json: bool) -> Res
     }
     if json {
         println!("{}", serde_json::json!({"cancelled": cancelled}));
+        if !args.preserve_throttles {
+            clear_throttles(admin, &plan, false).await?;
+        }
         return Ok(ExitStatus::Success);
     }
     if cancelled.is_empty() {
@@ -546,7 +651,7 @@ async fn cancel(admin: &Admin, args: &ReassignPartitionsArgs, json: bool) -> Res
     // Apache prints this without a line end.
     print!("None of the specified partition moves are active.");
     if !args.preserve_throttles {
-        print_clearing_throttles(admin, &plan).await?;
+        clear_throttles(admin, &plan, true).await?;
     } else {
         println!();
     }

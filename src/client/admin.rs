@@ -154,6 +154,10 @@ pub type TopicPartitionKey = (String, i32);
 /// A per-partition answer: the partition and its value or error.
 pub type PartitionResult<T> = (TopicPartitionKey, Result<T>);
 
+/// A reassignment in progress: the partition, its replicas, those being added, those being
+/// removed.
+pub type OngoingReassignment = (TopicPartitionKey, Vec<i32>, Vec<i32>, Vec<i32>);
+
 /// An incremental config change.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AlterOp {
@@ -743,9 +747,7 @@ impl Admin {
 
     /// Reassignments in progress (ListPartitionReassignments): per partition, the replicas,
     /// the ones being added and the ones being removed.
-    pub async fn list_partition_reassignments(
-        &self,
-    ) -> Result<Vec<(TopicPartitionKey, Vec<i32>, Vec<i32>, Vec<i32>)>> {
+    pub async fn list_partition_reassignments(&self) -> Result<Vec<OngoingReassignment>> {
         use kafka_protocol::messages::ListPartitionReassignmentsRequest;
         let mut request = ListPartitionReassignmentsRequest::default();
         request.timeout_ms = self.timeout_ms();

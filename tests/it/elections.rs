@@ -11,7 +11,7 @@ use crate::cluster::{
     brokers_seen_by, describe_partitions, kcat_metadata, wait_for, write_nodes, write_nodes_with,
     Node,
 };
-use crate::common::{args, kbox_output, KboxProcess};
+use crate::common::{args, kbox_output, run_script, KboxProcess};
 
 const SESSION_MS: u32 = 3000;
 
@@ -212,6 +212,22 @@ async fn preferred_election_moves_leadership_back() {
             || preferred_leaders(&n.bootstrap),
         );
     }
+    // librdkafka's view of the same API: nothing left to do.
+    let (ok, out, err) = run_script(
+        "python3",
+        &[
+            "tests/clients/elections_admin.py",
+            "--bootstrap",
+            &b1,
+            "elect",
+            "--type",
+            "preferred",
+            "--partition",
+            "pref:0",
+        ],
+    );
+    assert!(ok, "{out}{err}");
+    assert_eq!(out.trim(), r#"{"pref-0": "ELECTION_NOT_NEEDED"}"#);
     // Nothing left to do: Apache's line for named partitions, JSON for scripts.
     let (code, out, err) = kbox(&[
         "leader-election",
@@ -286,6 +302,10 @@ async fn preferred_election_moves_leadership_back() {
         out.contains("Successfully started partition reassignment for moving-0"),
         "{out}"
     );
+    assert!(
+        out.contains("The inter-broker throttle limit was set to 10000000 B/s"),
+        "{out}"
+    );
     let verified = wait_for(
         "the reassignment to complete",
         Duration::from_secs(30),
@@ -319,6 +339,109 @@ async fn preferred_election_moves_leadership_back() {
     });
     let (code, out, _) = kbox(&["reassign-partitions", "--bootstrap-server", &b1, "--list"]).await;
     assert_eq!((code, out.trim()), (0, "No partition reassignments found."));
+    // The completed --verify removed the throttles.
+    assert!(
+        verified.contains("Clearing topic-level throttles on topic moving"),
+        "{verified}"
+    );
+    let (code, out, err) = kbox(&[
+        "configs",
+        "--bootstrap-server",
+        &b1,
+        "--describe",
+        "--entity-type",
+        "topics",
+        "--entity-name",
+        "moving",
+    ])
+    .await;
+    assert_eq!(code, 0, "{err}");
+    assert!(!out.contains("throttled"), "{out}");
+
+    // A throttled move: 100 KB at 20 KB/s cannot complete in less than ~5 s (the follower
+    // waits after its first fetch); --verify then clears the rate.
+    create_topic(&b1, "slow", &["--replica-assignment", "1"]).await;
+    let big: Vec<String> = (0..100)
+        .map(|i| format!("{i:04}{}", "x".repeat(996)))
+        .collect();
+    let (ok, err) = produce(&b1, "slow", "1", &big);
+    assert!(ok, "{err}");
+    let slow_plan = dir.path().join("slow.json");
+    std::fs::write(
+        &slow_plan,
+        r#"{"version":1,"partitions":[{"topic":"slow","partition":0,"replicas":[1,3]}]}"#,
+    )
+    .unwrap();
+    let slow_plan = slow_plan.to_str().unwrap();
+    let started = Instant::now();
+    let (code, out, err) = kbox(&[
+        "reassign-partitions",
+        "--bootstrap-server",
+        &b1,
+        "--execute",
+        "--reassignment-json-file",
+        slow_plan,
+        "--throttle",
+        "20000",
+    ])
+    .await;
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, _) = kbox(&[
+        "configs",
+        "--bootstrap-server",
+        &b1,
+        "--describe",
+        "--entity-type",
+        "topics",
+        "--entity-name",
+        "slow",
+    ])
+    .await;
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("follower.replication.throttled.replicas=0:3"),
+        "{out}"
+    );
+    assert!(
+        out.contains("leader.replication.throttled.replicas=0:1"),
+        "{out}"
+    );
+    let verified = wait_for(
+        "the throttled move to complete",
+        Duration::from_secs(40),
+        || {
+            let out = Command::new(crate::common::kbox_bin())
+                .args(["reassign-partitions", "--bootstrap-server", &b1, "--verify"])
+                .args(["--reassignment-json-file", slow_plan])
+                .output()
+                .ok()?;
+            let text = String::from_utf8_lossy(&out.stdout).into_owned();
+            text.contains("Reassignment of partition slow-0 is completed.")
+                .then_some(text)
+        },
+    );
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_secs(4),
+        "100 KB moved at 20 KB/s in {took:?}"
+    );
+    assert!(
+        verified.contains("Clearing broker-level throttles on brokers 1,2,3"),
+        "{verified}"
+    );
+    let (code, out, _) = kbox(&[
+        "configs",
+        "--bootstrap-server",
+        &b1,
+        "--describe",
+        "--entity-type",
+        "brokers",
+        "--entity-name",
+        "3",
+    ])
+    .await;
+    assert_eq!(code, 0);
+    assert!(!out.contains("throttled.rate"), "{out}");
     let (code, out, err) = kbox(&[
         "reassign-partitions",
         "--bootstrap-server",
@@ -404,6 +527,21 @@ async fn preferred_election_moves_leadership_back() {
         r#"{"version":1,"partitions":[{"topic":"moving","partition":0,"replicas":[3,1,2]}]}"#,
     )
     .unwrap();
+    let (ok, out, err) = run_script(
+        "python3",
+        &[
+            "tests/clients/elections_admin.py",
+            "--bootstrap",
+            &b3,
+            "reassignments",
+        ],
+    );
+    assert!(ok, "{out}{err}");
+    assert_eq!(
+        out.trim(),
+        r#"{"moving-0": {"adding": [1], "removing": [], "replicas": [3, 1, 2]}}"#,
+        "kafka-python's list_partition_reassignments"
+    );
     let stuck = dir.path().join("stuck.json");
     let stuck = stuck.to_str().unwrap();
     let (code, out, _) = kbox(&[

@@ -16,6 +16,9 @@ use crate::broker::quorum::elections::{self, ElectionType};
 use crate::broker::BrokerState;
 use crate::protocol::ResponseError;
 
+/// A partition's answer: elected, or the error and its message.
+type Outcome = Result<(), (ResponseError, Option<String>)>;
+
 pub async fn handle(state: &BrokerState, header: &RequestHeader, request: ElectLeadersRequest) -> Option<ElectLeadersResponse> {
     let version = header.request_api_version;
     let mut response = ElectLeadersResponse::default();
@@ -38,7 +41,7 @@ pub async fn handle(state: &BrokerState, header: &RequestHeader, request: ElectL
     } else {
         None
     };
-    let mut results: Vec<((String, i32), Result<(), (ResponseError, Option<String>)>)> = Vec::new();
+    let mut results: Vec<((String, i32), Outcome)> = Vec::new();
     if let Some(error) = refused {
         if version >= 1 {
             response.error_code = error.code();

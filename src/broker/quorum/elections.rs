@@ -146,7 +146,9 @@ pub fn unclean_elections(
 /// partitions whose preferred replica is live and in the ISR is moved back to it. Partitions
 /// being reassigned are left alone.
 pub fn rebalance_elections(image: &MetadataImage, percentage: i64) -> Vec<MetadataRecord> {
-    let mut preferred_of: BTreeMap<i32, (usize, Vec<(Uuid, &PartitionRecord)>)> = BTreeMap::new();
+    // Per preferred replica: how many partitions prefer it, and those it does not lead.
+    type Preference<'a> = (usize, Vec<(Uuid, &'a PartitionRecord)>);
+    let mut preferred_of: BTreeMap<i32, Preference<'_>> = BTreeMap::new();
     for t in image.topics.values() {
         for p in &t.partitions {
             let Some(&preferred) = p.replicas.first() else {
