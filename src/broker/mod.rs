@@ -663,8 +663,9 @@ async fn serve(
     // so the partitions it led have new leaders and the acks=all producers waiting here are
     // answered NOT_LEADER_OR_FOLLOWER now rather than at their request timeout.
     if quorum::controller::announce_shutdown(&state).await {
-        let fenced = quorum::controller::wait_until_fenced(&state, Duration::from_secs(5)).await;
-        tracing::info!(fenced, "controlled shutdown: partitions handed over");
+        let handed_over =
+            quorum::controller::wait_until_fenced(&state, Duration::from_secs(5)).await;
+        tracing::info!(handed_over, "controlled shutdown");
     }
     let _ = stop_tasks.send(true);
     // Connections see the same signal and finish their current request.

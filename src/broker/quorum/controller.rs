@@ -204,17 +204,30 @@ pub async fn announce_shutdown(state: &BrokerState) -> bool {
     true
 }
 
-/// Waits (up to `timeout`) until this node has applied its own fencing; true if it did.
+/// Waits (up to `timeout`) until this node has applied its own fencing, or leads nothing that
+/// another live in-sync replica could take over (the last broker of a cluster stopping: its
+/// fencing cannot commit without a majority and would move nothing). True unless timed out.
 pub async fn wait_until_fenced(state: &BrokerState, timeout: Duration) -> bool {
     let deadline = Instant::now() + timeout;
+    let me = state.node_id;
     loop {
-        let fenced = state
-            .image()
-            .brokers
-            .get(&state.node_id)
-            .is_none_or(|b| b.fenced);
-        if fenced || Instant::now() >= deadline {
-            return fenced;
+        let handed_over = {
+            let image = state.image();
+            let fenced = image.brokers.get(&me).is_none_or(|b| b.fenced);
+            let live: Vec<i32> = image
+                .live_brokers()
+                .map(|b| b.id)
+                .filter(|&id| id != me)
+                .collect();
+            fenced
+                || !image
+                    .topics
+                    .values()
+                    .flat_map(|t| t.partitions.iter())
+                    .any(|p| p.leader == me && p.isr.iter().any(|id| live.contains(id)))
+        };
+        if handed_over || Instant::now() >= deadline {
+            return handed_over;
         }
         // Metadata is applied by another task; ask again shortly.
         tokio::time::sleep(Duration::from_millis(20)).await;
