@@ -12,11 +12,11 @@ use crate::common::{args, kbox_bin, kbox_output, repo, run_script, KboxProcess};
 const HEARTBEAT_MS: u32 = 250;
 const SESSION_MS: u32 = 1500;
 
-struct Node {
-    id: i32,
-    config: PathBuf,
-    bootstrap: String,
-    process: Option<KboxProcess>,
+pub(crate) struct Node {
+    pub(crate) id: i32,
+    pub(crate) config: PathBuf,
+    pub(crate) bootstrap: String,
+    pub(crate) process: Option<KboxProcess>,
 }
 
 /// Ports the OS reports free (bound and released; the nodes bind them right after).
@@ -38,6 +38,16 @@ fn write_cluster(dir: &Path) -> Vec<Node> {
 /// Writes and formats one config per entry of `roles` (node ids from 1); the voters are the
 /// nodes with the controller role.
 fn write_nodes(dir: &Path, roles: &[&str], session_ms: u32) -> Vec<Node> {
+    write_nodes_with(dir, roles, session_ms, "")
+}
+
+/// As [`write_nodes`], with `extra` lines appended to every config.
+pub(crate) fn write_nodes_with(
+    dir: &Path,
+    roles: &[&str],
+    session_ms: u32,
+    extra: &str,
+) -> Vec<Node> {
     let ports = free_ports(roles.len() * 2);
     let (broker_port, controller_port) = (|i: usize| ports[2 * i], |i: usize| ports[2 * i + 1]);
     let voters: Vec<String> = roles
@@ -69,6 +79,7 @@ fn write_nodes(dir: &Path, roles: &[&str], session_ms: u32) -> Vec<Node> {
                 listeners.join(","),
                 dir.join(format!("node{id}")).display(),
             );
+            text.push_str(extra);
             if roles.contains("broker") {
                 text.push_str(&format!(
                     "advertised.listeners=PLAINTEXT://127.0.0.1:{}\ninter.broker.listener.name=PLAINTEXT\n",
@@ -89,7 +100,7 @@ fn write_nodes(dir: &Path, roles: &[&str], session_ms: u32) -> Vec<Node> {
 }
 
 /// kcat's JSON metadata from one broker (an independent client's view).
-fn kcat_metadata(bootstrap: &str, topic: Option<&str>) -> Option<serde_json::Value> {
+pub(crate) fn kcat_metadata(bootstrap: &str, topic: Option<&str>) -> Option<serde_json::Value> {
     let mut command = Command::new("kcat");
     command.args(["-L", "-J", "-m", "3", "-b", bootstrap]);
     if let Some(t) = topic {
@@ -113,7 +124,11 @@ fn broker_ids(metadata: &serde_json::Value) -> Vec<i64> {
 
 /// Polls `check` until it holds (these are conditions on other processes, not readiness
 /// sleeps: each poll asks the cluster again).
-fn wait_for<T>(what: &str, timeout: Duration, mut check: impl FnMut() -> Option<T>) -> T {
+pub(crate) fn wait_for<T>(
+    what: &str,
+    timeout: Duration,
+    mut check: impl FnMut() -> Option<T>,
+) -> T {
     let deadline = Instant::now() + timeout;
     loop {
         if let Some(v) = check() {
@@ -124,7 +139,7 @@ fn wait_for<T>(what: &str, timeout: Duration, mut check: impl FnMut() -> Option<
     }
 }
 
-fn brokers_seen_by(bootstrap: &str) -> Vec<i64> {
+pub(crate) fn brokers_seen_by(bootstrap: &str) -> Vec<i64> {
     kcat_metadata(bootstrap, None)
         .map(|m| broker_ids(&m))
         .unwrap_or_default()

@@ -25,6 +25,15 @@ pub trait Payload: Clone + std::fmt::Debug {
     fn leader_change(leader: NodeId, term: u64) -> Self;
 }
 
+/// The state after every entry up to `index` was applied, which replaces those entries (log
+/// compaction, Raft section 7; Kafka's metadata snapshots). `term` is the term of entry `index`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Snapshot<P> {
+    pub index: u64,
+    pub term: u64,
+    pub data: P,
+}
+
 /// One log entry: the term (Kafka's leader epoch) it was proposed in and what it carries.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entry<P> {
@@ -58,6 +67,12 @@ pub enum Message<P> {
         success: bool,
         match_index: u64,
     },
+    /// The leader's snapshot, for a follower whose next entry the leader no longer has
+    /// (Kafka's FetchSnapshot). Answered with an `AppendReply`.
+    InstallSnapshot {
+        term: u64,
+        snapshot: Snapshot<P>,
+    },
 }
 
 impl<P> Message<P> {
@@ -66,7 +81,8 @@ impl<P> Message<P> {
             Message::RequestVote { term, .. }
             | Message::VoteReply { term, .. }
             | Message::Append { term, .. }
-            | Message::AppendReply { term, .. } => *term,
+            | Message::AppendReply { term, .. }
+            | Message::InstallSnapshot { term, .. } => *term,
         }
     }
 }
@@ -100,6 +116,10 @@ pub struct Timing {
 pub struct Ready<P> {
     /// New (term, voted_for) to persist.
     pub hard_state: Option<(u64, Option<NodeId>)>,
+    /// A snapshot received from the leader: persist it and drop every durable entry up to its
+    /// index (before the log changes below), and replace the applied state with it (before
+    /// applying `committed`).
+    pub snapshot: Option<Snapshot<P>>,
     /// Remove every durable entry from this index on, then append `entries` there.
     pub first_changed: Option<u64>,
     pub entries: Vec<Entry<P>>,
@@ -119,7 +139,9 @@ pub struct Raft<P> {
     timing: Timing,
     term: u64,
     voted_for: Option<NodeId>,
-    /// Entry `i` (1-based) is `log[i - 1]`.
+    /// The entries up to `snapshot.index` live only in the snapshot.
+    snapshot: Option<Snapshot<P>>,
+    /// Entry `i` (1-based) is `log[i - log_start() - 1]`.
     log: Vec<Entry<P>>,
     commit: u64,
     /// Highest index handed to the driver as committed.
@@ -136,6 +158,7 @@ pub struct Raft<P> {
     heartbeat_elapsed: u32,
     rng: u64,
     hard_dirty: bool,
+    snapshot_installed: bool,
     first_changed: Option<u64>,
     outbox: Vec<Envelope<P>>,
     /// Test only: grant votes without the up-to-date check, to show the simulation catches it.
@@ -144,25 +167,30 @@ pub struct Raft<P> {
 }
 
 impl<P: Payload> Raft<P> {
-    /// A node restored from its durable state. `applied` entries were already applied by the
-    /// driver and are known committed (only true when they were committed before: a single
-    /// voter's whole log, or 0).
+    /// A node restored from its durable state: its latest snapshot and the entries after it.
+    /// Entries up to `applied` were already applied by the driver and are known committed
+    /// (only true when they were committed before: a single voter's whole log, or the
+    /// snapshot's).
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         id: NodeId,
         voters: Vec<NodeId>,
         timing: Timing,
         seed: u64,
         (term, voted_for): (u64, Option<NodeId>),
+        snapshot: Option<Snapshot<P>>,
         log: Vec<Entry<P>>,
         applied: u64,
     ) -> Raft<P> {
-        let applied = applied.min(log.len() as u64);
+        let start = snapshot.as_ref().map_or(0, |s| s.index);
+        let applied = applied.clamp(start, start + log.len() as u64);
         let mut raft = Raft {
             id,
             voters,
             timing,
             term,
             voted_for,
+            snapshot,
             log,
             commit: applied,
             handed_out: applied,
@@ -177,6 +205,7 @@ impl<P: Payload> Raft<P> {
             heartbeat_elapsed: 0,
             rng: seed ^ 0x9e37_79b9_7f4a_7c15 ^ (id as u64).wrapping_mul(0x1000_0000_01b3),
             hard_dirty: false,
+            snapshot_installed: false,
             first_changed: None,
             outbox: Vec::new(),
             #[cfg(test)]
@@ -209,23 +238,60 @@ impl<P: Payload> Raft<P> {
         self.commit
     }
     pub fn last_index(&self) -> u64 {
-        self.log.len() as u64
+        self.log_start() + self.log.len() as u64
+    }
+    /// The last index the snapshot covers (0 without one); the log holds the entries after.
+    pub fn log_start(&self) -> u64 {
+        self.snapshot.as_ref().map_or(0, |s| s.index)
+    }
+    pub fn snapshot(&self) -> Option<&Snapshot<P>> {
+        self.snapshot.as_ref()
+    }
+    /// The entries from `from` (above the snapshot) up to `to`, inclusive.
+    pub fn entries(&self, from: u64, to: u64) -> &[Entry<P>] {
+        let start = self.log_start();
+        let from = from.max(start + 1);
+        let to = to.min(self.last_index());
+        if from > to {
+            return &[];
+        }
+        &self.log[(from - start - 1) as usize..(to - start) as usize]
     }
     pub fn voters(&self) -> &[NodeId] {
         &self.voters
     }
+    /// The entries after the snapshot.
     pub fn log(&self) -> &[Entry<P>] {
         &self.log
     }
-    /// The term of the entry at `index` (0 for index 0 or beyond the log).
+    /// The term of the entry at `index` (0 for index 0, beyond the log, or inside the
+    /// snapshot, whose entries are committed and so match everywhere).
     pub fn term_at(&self, index: u64) -> u64 {
-        if index == 0 {
+        let start = self.log_start();
+        if index == 0 || index < start {
             return 0;
         }
+        if index == start {
+            return self.snapshot.as_ref().map_or(0, |s| s.term);
+        }
         self.log
-            .get(index as usize - 1)
+            .get((index - start) as usize - 1)
             .map(|e| e.term)
             .unwrap_or(0)
+    }
+
+    /// The driver applied every entry up to `index` and made `data` the durable snapshot of
+    /// that state: the entries up to `index` are dropped. Ignored unless `index` is applied
+    /// and past the current snapshot.
+    pub fn compact(&mut self, index: u64, data: P) -> bool {
+        let start = self.log_start();
+        if index <= start || index > self.handed_out {
+            return false;
+        }
+        let term = self.term_at(index);
+        self.log.drain(..(index - start) as usize);
+        self.snapshot = Some(Snapshot { index, term, data });
+        true
     }
     /// The leader's view of how far each voter's log matches its own.
     pub fn match_indexes(&self) -> BTreeMap<NodeId, u64> {
@@ -399,9 +465,18 @@ impl<P: Payload> Raft<P> {
     fn send_append(&mut self, peer: NodeId) {
         let next = self.next_index.get(&peer).copied().unwrap_or(1).max(1);
         let prev_index = (next - 1).min(self.last_index());
+        if prev_index < self.log_start() {
+            // The entries the peer needs next were compacted away: it gets the snapshot.
+            if let Some(snapshot) = self.snapshot.clone() {
+                let term = self.term;
+                self.send(peer, Message::InstallSnapshot { term, snapshot });
+            }
+            return;
+        }
         let prev_term = self.term_at(prev_index);
-        let end = (prev_index as usize + MAX_APPEND_ENTRIES).min(self.log.len());
-        let entries = self.log[prev_index as usize..end].to_vec();
+        let entries = self
+            .entries(prev_index + 1, prev_index + MAX_APPEND_ENTRIES as u64)
+            .to_vec();
         let message = Message::Append {
             term: self.term,
             prev_index,
@@ -510,7 +585,11 @@ impl<P: Payload> Raft<P> {
                 self.role = Role::Follower;
                 self.leader = Some(from);
                 self.reset_timeout();
-                if prev_index > self.last_index() || self.term_at(prev_index) != prev_term {
+                // Below the snapshot every entry is committed, so it matches the leader's.
+                let start = self.log_start();
+                if prev_index > self.last_index()
+                    || (prev_index >= start && self.term_at(prev_index) != prev_term)
+                {
                     let hint = prev_index.saturating_sub(1).min(self.last_index());
                     self.send(
                         from,
@@ -525,6 +604,9 @@ impl<P: Payload> Raft<P> {
                 let count = entries.len() as u64;
                 for (i, entry) in entries.into_iter().enumerate() {
                     let index = prev_index + 1 + i as u64;
+                    if index <= start {
+                        continue;
+                    }
                     if index <= self.last_index() {
                         if self.term_at(index) == entry.term {
                             continue;
@@ -539,7 +621,7 @@ impl<P: Payload> Raft<P> {
                             );
                             return;
                         }
-                        self.log.truncate(index as usize - 1);
+                        self.log.truncate((index - start) as usize - 1);
                     }
                     self.log.push(entry);
                     self.mark_changed(index);
@@ -555,6 +637,23 @@ impl<P: Payload> Raft<P> {
                         term: self.term,
                         success: true,
                         match_index: last_new,
+                    },
+                );
+            }
+            Message::InstallSnapshot { snapshot, .. } => {
+                self.role = Role::Follower;
+                self.leader = Some(from);
+                self.reset_timeout();
+                let index = snapshot.index;
+                if index > self.commit {
+                    self.install_snapshot(snapshot);
+                }
+                self.send(
+                    from,
+                    Message::AppendReply {
+                        term: self.term,
+                        success: true,
+                        match_index: index,
                     },
                 );
             }
@@ -587,25 +686,47 @@ impl<P: Payload> Raft<P> {
         }
     }
 
+    /// Replaces the log up to the snapshot's index (past this node's commit) by the snapshot.
+    /// Entries after it are kept when the log holds the snapshot's last entry: they may have
+    /// been acknowledged to this leader already.
+    fn install_snapshot(&mut self, snapshot: Snapshot<P>) {
+        let start = self.log_start();
+        let index = snapshot.index;
+        if index <= self.last_index() && self.term_at(index) == snapshot.term {
+            self.log.drain(..(index - start) as usize);
+        } else {
+            self.log.clear();
+            self.mark_changed(index + 1);
+        }
+        tracing::info!(node = self.id, index, "installed the leader's snapshot");
+        self.snapshot = Some(snapshot);
+        self.commit = index;
+        self.handed_out = index;
+        self.snapshot_installed = true;
+    }
+
     /// What changed since the last call.
     pub fn take_ready(&mut self) -> Ready<P> {
         let hard_state =
             std::mem::take(&mut self.hard_dirty).then_some((self.term, self.voted_for));
-        let first_changed = self.first_changed.take();
+        let snapshot = std::mem::take(&mut self.snapshot_installed)
+            .then(|| self.snapshot.clone())
+            .flatten();
+        let start = self.log_start();
+        let first_changed = self.first_changed.take().map(|f| f.max(start + 1));
         let entries = match first_changed {
-            Some(first) => self.log[(first as usize - 1).min(self.log.len())..].to_vec(),
+            Some(first) => self.entries(first, self.last_index()).to_vec(),
             None => Vec::new(),
         };
         let mut committed = Vec::new();
         while self.handed_out < self.commit {
             self.handed_out += 1;
-            committed.push((
-                self.handed_out,
-                self.log[self.handed_out as usize - 1].clone(),
-            ));
+            let entry = self.log[(self.handed_out - start) as usize - 1].clone();
+            committed.push((self.handed_out, entry));
         }
         Ready {
             hard_state,
+            snapshot,
             first_changed,
             entries,
             messages: std::mem::take(&mut self.outbox),

@@ -1,0 +1,230 @@
+//! Metadata snapshots on a three-node cluster: with tiny thresholds every node snapshots its
+//! metadata and deletes the log segments before the kept snapshots; a restarted node starts
+//! from its snapshot, and a node that was down meanwhile catches up from the leader's snapshot.
+
+use std::path::Path;
+use std::time::Duration;
+
+use crate::cluster::{brokers_seen_by, kcat_metadata, wait_for, write_nodes_with, Node};
+use crate::common::{args, kbox_output, KboxProcess};
+
+const TOPICS: usize = 24;
+
+/// Snapshot files and segment files of a node's metadata log.
+fn metadata_files(dir: &Path, id: i32) -> (Vec<String>, Vec<String>) {
+    let log_dir = dir.join(format!("node{id}")).join("__cluster_metadata-0");
+    let mut names: Vec<String> = std::fs::read_dir(log_dir)
+        .map(|d| {
+            d.filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    let snapshots = names
+        .iter()
+        .filter(|n| n.ends_with(".checkpoint"))
+        .cloned()
+        .collect();
+    let segments = names
+        .iter()
+        .filter(|n| n.ends_with(".log"))
+        .cloned()
+        .collect();
+    (snapshots, segments)
+}
+
+async fn kbox(list: &[&str]) -> String {
+    let (code, out, err) = kbox_output(None, args(list)).await;
+    assert_eq!(code, 0, "kbox {list:?}: {out}{err}");
+    out
+}
+
+/// Everything the metadata holds, as `bootstrap` reports it.
+async fn metadata_seen_by(bootstrap: &str) -> (usize, String, String, String) {
+    let topics = kcat_metadata(bootstrap, None)
+        .and_then(|m| m["topics"].as_array().map(|t| t.len()))
+        .unwrap_or(0);
+    let configs = kbox(&[
+        "configs",
+        "--bootstrap-server",
+        bootstrap,
+        "--describe",
+        "--entity-type",
+        "topics",
+        "--entity-name",
+        "snap-0",
+    ])
+    .await;
+    let acls = kbox(&["acls", "--bootstrap-server", bootstrap, "--list"]).await;
+    let users = kbox(&[
+        "configs",
+        "--bootstrap-server",
+        bootstrap,
+        "--describe",
+        "--entity-type",
+        "users",
+    ])
+    .await;
+    (topics, configs, acls, users)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nodes_snapshot_truncate_and_catch_up_from_a_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let extra = "metadata.log.max.record.bytes.between.snapshots=1024\n\
+                 metadata.log.segment.bytes=2048\n";
+    let mut nodes: Vec<Node> =
+        write_nodes_with(dir.path(), &["broker,controller"; 3], 60_000, extra);
+    for node in nodes.iter_mut() {
+        node.process = Some(KboxProcess::start_config(&node.config));
+    }
+    let one = nodes[0].bootstrap.clone();
+    let three = nodes[2].bootstrap.clone();
+    wait_for("three brokers registered", Duration::from_secs(30), || {
+        (brokers_seen_by(&one) == [1, 2, 3]).then_some(())
+    });
+    // Node 3 is down while the others write, snapshot and truncate.
+    assert_eq!(nodes[2].process.take().unwrap().terminate(), Some(0));
+
+    for i in 0..TOPICS {
+        let name = format!("snap-{i}");
+        kbox(&[
+            "topics",
+            "--bootstrap-server",
+            &one,
+            "--create",
+            "--topic",
+            &name,
+            "--partitions",
+            "1",
+            "--replication-factor",
+            "2",
+        ])
+        .await;
+    }
+    kbox(&[
+        "configs",
+        "--bootstrap-server",
+        &one,
+        "--alter",
+        "--entity-type",
+        "topics",
+        "--entity-name",
+        "snap-0",
+        "--add-config",
+        "retention.ms=12345",
+    ])
+    .await;
+    kbox(&[
+        "acls",
+        "--bootstrap-server",
+        &one,
+        "--add",
+        "--allow-principal",
+        "User:alice",
+        "--operation",
+        "Read",
+        "--topic",
+        "snap-1",
+    ])
+    .await;
+    kbox(&[
+        "configs",
+        "--bootstrap-server",
+        &one,
+        "--alter",
+        "--entity-type",
+        "users",
+        "--entity-name",
+        "alice",
+        "--add-config",
+        "SCRAM-SHA-256=[password=alice-secret]",
+    ])
+    .await;
+    let expected = metadata_seen_by(&one).await;
+    assert_eq!(expected.0, TOPICS);
+    assert!(expected.1.contains("retention.ms=12345"), "{}", expected.1);
+    assert!(expected.2.contains("User:alice"), "{}", expected.2);
+    assert!(expected.3.contains("alice"), "{}", expected.3);
+
+    // Both running nodes snapshot, and their logs no longer start at offset 0.
+    for id in [1, 2] {
+        wait_for(
+            &format!("node {id} snapshots and deletes its first segment"),
+            Duration::from_secs(30),
+            || {
+                let (snapshots, segments) = metadata_files(dir.path(), id);
+                (!snapshots.is_empty()
+                    && !segments.is_empty()
+                    && !segments.contains(&"00000000000000000000.log".to_string()))
+                .then_some(())
+            },
+        );
+    }
+    let (snapshots, _) = metadata_files(dir.path(), 1);
+    let latest = dir
+        .path()
+        .join("node1/__cluster_metadata-0")
+        .join(snapshots.last().unwrap());
+
+    // kbox dump-log reads a snapshot file.
+    let dump = kbox(&[
+        "dump-log",
+        "--files",
+        latest.to_str().unwrap(),
+        "--cluster-metadata-decoder",
+    ])
+    .await;
+    assert!(
+        dump.contains("SNAPSHOT_HEADER") && dump.contains("SNAPSHOT_FOOTER"),
+        "{dump}"
+    );
+    assert!(dump.contains("\"type\":\"Topic\""), "{dump}");
+
+    // A restarted node starts from its snapshot and the log after it.
+    assert_eq!(nodes[0].process.take().unwrap().terminate(), Some(0));
+    nodes[0].process = Some(KboxProcess::start_config(&nodes[0].config));
+    wait_for("node 1 back", Duration::from_secs(30), || {
+        (brokers_seen_by(&one).contains(&1)).then_some(())
+    });
+    assert_eq!(metadata_seen_by(&one).await, expected);
+
+    // The node that was down is behind the leader's log start: it gets the snapshot.
+    nodes[2].process = Some(KboxProcess::start_config(&nodes[2].config));
+    let installed = nodes[2]
+        .process
+        .as_ref()
+        .unwrap()
+        .wait_for_log("installed the leader's snapshot", Duration::from_secs(30));
+    assert!(installed.is_some(), "node 3 never installed a snapshot");
+    wait_for("node 3 sees every topic", Duration::from_secs(30), || {
+        kcat_metadata(&three, None)
+            .and_then(|m| m["topics"].as_array().map(|t| t.len()))
+            .filter(|n| *n == TOPICS)
+    });
+    assert_eq!(metadata_seen_by(&three).await, expected);
+    assert!(
+        !metadata_files(dir.path(), 3).0.is_empty(),
+        "node 3 keeps the snapshot"
+    );
+
+    let status = kbox(&[
+        "metadata-quorum",
+        "--bootstrap-server",
+        &three,
+        "describe",
+        "--status",
+    ])
+    .await;
+    assert!(status.contains("CurrentVoters:"), "{status}");
+
+    for node in nodes.iter_mut() {
+        assert_eq!(
+            node.process.take().unwrap().terminate(),
+            Some(0),
+            "node {} stops cleanly",
+            node.id
+        );
+    }
+}
