@@ -1157,6 +1157,151 @@ mod tests {
         assert_eq!(partition0(&image).isr, [1, 2]);
     }
 
+    /// An image with a bit of everything a snapshot must carry.
+    fn rich_image() -> MetadataImage {
+        let (mut image, id) = replicated_image();
+        let mut set = BTreeMap::new();
+        set.insert("retention.ms".to_string(), "1000".to_string());
+        image.apply(&MetadataRecord::TopicConfig {
+            id,
+            set: set.clone(),
+            delete: vec![],
+        });
+        image.apply(&MetadataRecord::BrokerConfig {
+            broker: None,
+            set,
+            delete: vec![],
+        });
+        image.apply(&MetadataRecord::FenceBroker { id: 3 });
+        image.apply(&MetadataRecord::ProducerIds {
+            broker: 1,
+            next_producer_id: 1000,
+        });
+        let credential = ScramCredential {
+            salt: vec![1, 2],
+            stored_key: vec![3],
+            server_key: vec![4],
+            iterations: 4096,
+        };
+        image.apply(&MetadataRecord::scram_credential(
+            "alice",
+            ScramMechanism::from_type(1).unwrap(),
+            &credential,
+        ));
+        image
+    }
+
+    fn same_image(a: &MetadataImage, b: &MetadataImage) -> bool {
+        let names = |i: &MetadataImage| {
+            i.topic_names
+                .iter()
+                .map(|(k, v)| (*k, v.clone()))
+                .collect::<BTreeMap<_, _>>()
+        };
+        format!(
+            "{:?}",
+            (
+                &a.topics,
+                &a.broker_configs,
+                &a.acls,
+                &a.client_quotas,
+                &a.scram_credentials,
+                a.next_producer_id,
+                &a.brokers
+            )
+        ) == format!(
+            "{:?}",
+            (
+                &b.topics,
+                &b.broker_configs,
+                &b.acls,
+                &b.client_quotas,
+                &b.scram_credentials,
+                b.next_producer_id,
+                &b.brokers
+            )
+        ) && names(a) == names(b)
+    }
+
+    #[test]
+    fn an_image_rebuilds_from_its_records() {
+        let image = rich_image();
+        let mut rebuilt = MetadataImage::default();
+        image.to_records().iter().for_each(|r| rebuilt.apply(r));
+        assert!(same_image(&image, &rebuilt));
+        assert!(rebuilt.brokers[&3].fenced);
+    }
+
+    #[test]
+    fn snapshots_replace_the_log_and_a_corrupt_one_falls_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let image = rich_image();
+        let (snapshot_end, second_end) = {
+            let (mut log, _) = MetadataLog::open(dir.path(), false, 1024).unwrap();
+            for term in 1..=20 {
+                log.append(term, &[topic(&format!("t{term}"), 1)]).unwrap();
+            }
+            let first = log.write_snapshot(10, 10, image.to_records()).unwrap();
+            assert_eq!(snapshot_end_offset(&first), 10);
+            let second = log.write_snapshot(15, 15, image.to_records()).unwrap();
+            for term in 21..=40 {
+                log.append(term, &[topic(&format!("t{term}"), 1)]).unwrap();
+            }
+            // A third snapshot: the first is deleted, and the segments before the second.
+            log.write_snapshot(30, 30, image.to_records()).unwrap();
+            assert!(log.log_start_offset() > 0 && log.log_start_offset() <= 15);
+            log.close().unwrap();
+            (snapshot_end_offset(&first), snapshot_end_offset(&second))
+        };
+        let path = dir.path().join(METADATA_LOG_DIR);
+        assert!(!path.join(snapshot_file_name(snapshot_end, 10)).exists());
+        assert!(path.join(snapshot_file_name(second_end, 15)).exists());
+        let (_, stored) = MetadataLog::open(dir.path(), true, 1024).unwrap();
+        let snapshot = stored.snapshot.expect("the latest snapshot");
+        assert_eq!((snapshot.index, snapshot.term), (30, 30));
+        assert_eq!(
+            stored.entries.iter().map(|e| e.term).collect::<Vec<_>>(),
+            (31..=40).collect::<Vec<_>>()
+        );
+        let mut rebuilt = MetadataImage::default();
+        snapshot.data.iter().for_each(|r| rebuilt.apply(r));
+        assert!(same_image(&image, &rebuilt));
+
+        // A damaged latest snapshot: the one before and the log after it are used.
+        let latest = path.join(snapshot_file_name(30, 30));
+        let mut bytes = std::fs::read(&latest).unwrap();
+        let middle = bytes.len() / 2;
+        bytes[middle] ^= 0xff;
+        std::fs::write(&latest, bytes).unwrap();
+        let (_, stored) = MetadataLog::open(dir.path(), true, 1024).unwrap();
+        assert_eq!(stored.snapshot.as_ref().map(|s| s.index), Some(15));
+        assert_eq!(stored.entries.len(), 25);
+        assert_eq!(stored.entries[0].term, 16);
+    }
+
+    #[test]
+    fn a_snapshot_past_the_log_starts_it_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut log, _) = MetadataLog::open(dir.path(), false, 1024).unwrap();
+        log.append(1, &[topic("a", 1)]).unwrap();
+        // The leader's snapshot of entry 50, ending at offset 70.
+        let snapshot = MetadataSnapshot {
+            index: 50,
+            term: 4,
+            data: vec![MetadataRecord::SnapshotIndex {
+                index: 50,
+                end_offset: 70,
+            }],
+        };
+        log.store_snapshot(&snapshot).unwrap();
+        log.append(4, &[topic("b", 1)]).unwrap();
+        assert_eq!(log.end_offset_of(51), 71);
+        log.close().unwrap();
+        let (_, stored) = MetadataLog::open(dir.path(), true, 1024).unwrap();
+        assert_eq!(stored.snapshot_index(), 50);
+        assert_eq!(stored.entries.len(), 1);
+    }
+
     #[test]
     fn records_survive_reopen() {
         let dir = tempfile::tempdir().unwrap();

@@ -73,7 +73,9 @@ async fn metadata_seen_by(bootstrap: &str) -> (usize, String, String, String) {
 async fn nodes_snapshot_truncate_and_catch_up_from_a_snapshot() {
     let dir = tempfile::tempdir().unwrap();
     let extra = "metadata.log.max.record.bytes.between.snapshots=1024\n\
-                 metadata.log.segment.bytes=2048\n";
+                 metadata.log.segment.bytes=2048\n\
+                 authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer\n\
+                 super.users=User:ANONYMOUS\n";
     let mut nodes: Vec<Node> =
         write_nodes_with(dir.path(), &["broker,controller"; 3], 60_000, extra);
     for node in nodes.iter_mut() {

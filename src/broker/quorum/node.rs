@@ -127,6 +127,9 @@ struct Inner {
     pub(super) heartbeats: HashMap<i32, Instant>,
     pub(super) proposed: HashMap<i32, Instant>,
     last_snapshot: Instant,
+    /// The newest snapshot; the Raft core is compacted only up to the one before it, so a
+    /// follower a little behind still gets entries rather than a whole snapshot.
+    latest_snapshot: Option<MetadataSnapshot>,
 }
 
 /// This node's part in the quorum.
@@ -217,6 +220,7 @@ impl Quorum {
             heartbeat_ticks: 2,
         };
         let start = stored.snapshot_index();
+        let stored_snapshot = stored.snapshot.clone();
         let applied_terms = AppliedTerms {
             start,
             start_term: stored.snapshot.as_ref().map_or(0, |s| s.term),
@@ -290,6 +294,7 @@ impl Quorum {
                 heartbeats: HashMap::new(),
                 proposed: HashMap::new(),
                 last_snapshot: now,
+                latest_snapshot: stored_snapshot,
             }),
             peers,
             committed,
@@ -317,6 +322,7 @@ impl Quorum {
         if let Some(snapshot) = &ready.snapshot {
             inner.storage.store_snapshot(snapshot)?;
             inner.last_snapshot = Instant::now();
+            inner.latest_snapshot = Some(snapshot.clone());
         }
         if let Some(first) = ready.first_changed {
             inner.storage.truncate_from(first)?;
@@ -439,8 +445,10 @@ impl Quorum {
             Ok(snapshot) => {
                 inner.last_snapshot = Instant::now();
                 tracing::info!(index, term, "wrote a metadata snapshot");
-                if inner.observer.is_none() {
-                    inner.raft.compact(index, snapshot.data);
+                if let Some(previous) = inner.latest_snapshot.replace(snapshot) {
+                    if inner.observer.is_none() {
+                        inner.raft.compact(previous.index, previous.data);
+                    }
                 }
             }
             Err(e) => tracing::error!(error = %e, "cannot write a metadata snapshot"),
@@ -582,10 +590,8 @@ impl Quorum {
                     return false;
                 }
                 inner.last_snapshot = Instant::now();
-                tracing::info!(
-                    index = snapshot.index,
-                    "installed the leader's metadata snapshot"
-                );
+                inner.latest_snapshot = Some(snapshot.clone());
+                tracing::info!(index = snapshot.index, "installed the leader's snapshot");
                 o.last_index = snapshot.index;
                 let _ = self.committed.send(Committed::Snapshot(snapshot));
                 true
