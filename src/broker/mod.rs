@@ -506,6 +506,11 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker> {
     let mut image = MetadataImage::default();
     if let Some(snapshot) = &stored.snapshot {
         snapshot.data.iter().for_each(|r| image.apply(r));
+        tracing::info!(
+            index = snapshot.index,
+            entries_after = stored.entries.len(),
+            "metadata loaded from a snapshot"
+        );
     }
     let after_snapshot = (applied - stored.snapshot_index()) as usize;
     for entry in &stored.entries[..after_snapshot] {

@@ -83,11 +83,20 @@ async fn nodes_snapshot_truncate_and_catch_up_from_a_snapshot() {
     }
     let one = nodes[0].bootstrap.clone();
     let three = nodes[2].bootstrap.clone();
-    wait_for("three brokers registered", Duration::from_secs(30), || {
-        (brokers_seen_by(&one) == [1, 2, 3]).then_some(())
-    });
+    // A node lists itself before its registration commits: every node's view must agree.
+    let bootstraps: Vec<String> = nodes.iter().map(|n| n.bootstrap.clone()).collect();
+    for b in &bootstraps {
+        wait_for("three brokers registered", Duration::from_secs(30), || {
+            (brokers_seen_by(b) == [1, 2, 3]).then_some(())
+        });
+    }
     // Node 3 is down while the others write, snapshot and truncate.
     assert_eq!(nodes[2].process.take().unwrap().terminate(), Some(0));
+    for b in &bootstraps[..2] {
+        wait_for("node 3 fenced", Duration::from_secs(30), || {
+            (brokers_seen_by(b) == [1, 2]).then_some(())
+        });
+    }
 
     for i in 0..TOPICS {
         let name = format!("snap-{i}");
@@ -187,6 +196,12 @@ async fn nodes_snapshot_truncate_and_catch_up_from_a_snapshot() {
     // A restarted node starts from its snapshot and the log after it.
     assert_eq!(nodes[0].process.take().unwrap().terminate(), Some(0));
     nodes[0].process = Some(KboxProcess::start_config(&nodes[0].config));
+    let loaded = nodes[0]
+        .process
+        .as_ref()
+        .unwrap()
+        .wait_for_log("metadata loaded from a snapshot", Duration::from_secs(30));
+    assert!(loaded.is_some(), "node 1 did not start from its snapshot");
     wait_for("node 1 back", Duration::from_secs(30), || {
         (brokers_seen_by(&one).contains(&1)).then_some(())
     });
