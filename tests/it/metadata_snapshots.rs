@@ -1,6 +1,7 @@
-//! Metadata snapshots on a three-node cluster: with tiny thresholds every node snapshots its
-//! metadata and deletes the log segments before the kept snapshots; a restarted node starts
-//! from its snapshot, and a node that was down meanwhile catches up from the leader's snapshot.
+//! Metadata snapshots on three voters and a broker-only observer: with tiny thresholds every
+//! node snapshots its metadata and deletes the log segments before the kept snapshots; a
+//! restarted node starts from its snapshot, and a voter and an observer that were down
+//! meanwhile catch up from the leader's snapshot.
 
 use std::path::Path;
 use std::time::Duration;
@@ -76,24 +77,36 @@ async fn nodes_snapshot_truncate_and_catch_up_from_a_snapshot() {
                  metadata.log.segment.bytes=2048\n\
                  authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer\n\
                  super.users=User:ANONYMOUS\n";
-    let mut nodes: Vec<Node> =
-        write_nodes_with(dir.path(), &["broker,controller"; 3], 60_000, extra);
+    let mut nodes: Vec<Node> = write_nodes_with(
+        dir.path(),
+        &[
+            "broker,controller",
+            "broker,controller",
+            "broker,controller",
+            "broker",
+        ],
+        6_000,
+        extra,
+    );
     for node in nodes.iter_mut() {
         node.process = Some(KboxProcess::start_config(&node.config));
     }
     let one = nodes[0].bootstrap.clone();
-    let three = nodes[2].bootstrap.clone();
     // A node lists itself before its registration commits: every node's view must agree.
     let bootstraps: Vec<String> = nodes.iter().map(|n| n.bootstrap.clone()).collect();
     for b in &bootstraps {
-        wait_for("three brokers registered", Duration::from_secs(30), || {
-            (brokers_seen_by(b) == [1, 2, 3]).then_some(())
+        wait_for("four brokers registered", Duration::from_secs(30), || {
+            (brokers_seen_by(b) == [1, 2, 3, 4]).then_some(())
         });
     }
-    // Node 3 is down while the others write, snapshot and truncate.
-    assert_eq!(nodes[2].process.take().unwrap().terminate(), Some(0));
+    // Voter 3 and observer 4 are down while the others write, snapshot and truncate.
+    // The observer first: its controlled shutdown needs a leader, and voter 3 may be it. A
+    // node whose shutdown found no leader is fenced after the session timeout.
+    for node in nodes[2..].iter_mut().rev() {
+        assert_eq!(node.process.take().unwrap().terminate(), Some(0));
+    }
     for b in &bootstraps[..2] {
-        wait_for("node 3 fenced", Duration::from_secs(30), || {
+        wait_for("nodes 3 and 4 fenced", Duration::from_secs(30), || {
             (brokers_seen_by(b) == [1, 2]).then_some(())
         });
     }
@@ -207,24 +220,35 @@ async fn nodes_snapshot_truncate_and_catch_up_from_a_snapshot() {
     });
     assert_eq!(metadata_seen_by(&one).await, expected);
 
-    // The node that was down is behind the leader's log start: it gets the snapshot.
-    nodes[2].process = Some(KboxProcess::start_config(&nodes[2].config));
-    let installed = nodes[2]
-        .process
-        .as_ref()
-        .unwrap()
-        .wait_for_log("installed the leader's snapshot", Duration::from_secs(30));
-    assert!(installed.is_some(), "node 3 never installed a snapshot");
-    wait_for("node 3 sees every topic", Duration::from_secs(30), || {
-        kcat_metadata(&three, None)
-            .and_then(|m| m["topics"].as_array().map(|t| t.len()))
-            .filter(|n| *n == TOPICS)
-    });
-    assert_eq!(metadata_seen_by(&three).await, expected);
-    assert!(
-        !metadata_files(dir.path(), 3).0.is_empty(),
-        "node 3 keeps the snapshot"
-    );
+    // The nodes that were down are behind the leader's log start: they get the snapshot
+    // (voter 3 through Raft's InstallSnapshot, observer 4 through its fetch).
+    for node in &mut nodes[2..] {
+        node.process = Some(KboxProcess::start_config(&node.config));
+    }
+    for node in &nodes[2..] {
+        let installed = node
+            .process
+            .as_ref()
+            .unwrap()
+            .wait_for_log("installed the leader's snapshot", Duration::from_secs(30));
+        assert!(
+            installed.is_some(),
+            "node {} never installed a snapshot",
+            node.id
+        );
+        wait_for("every topic on the node", Duration::from_secs(30), || {
+            kcat_metadata(&node.bootstrap, None)
+                .and_then(|m| m["topics"].as_array().map(|t| t.len()))
+                .filter(|n| *n == TOPICS)
+        });
+        assert_eq!(metadata_seen_by(&node.bootstrap).await, expected);
+        assert!(
+            !metadata_files(dir.path(), node.id).0.is_empty(),
+            "node {} keeps the snapshot",
+            node.id
+        );
+    }
+    let three = nodes[2].bootstrap.clone();
 
     let status = kbox(&[
         "metadata-quorum",

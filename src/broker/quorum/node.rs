@@ -583,7 +583,10 @@ impl Quorum {
                 }
                 got
             }
-            Ok(Wire::FetchedSnapshot { leader, snapshot }) if o.last_index == after => {
+            // Only a snapshot past what this node has (a stale answer must not move it back).
+            Ok(Wire::FetchedSnapshot { leader, snapshot })
+                if o.last_index == after && snapshot.index > after =>
+            {
                 o.leader = Some(leader);
                 if let Err(e) = inner.storage.store_snapshot(&snapshot) {
                     tracing::error!(error = %e, "cannot store the leader's metadata snapshot");
