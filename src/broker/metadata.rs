@@ -95,6 +95,9 @@ pub enum MetadataRecord {
     FenceBroker { id: i32 },
     /// A fenced broker is heartbeating again and caught up with the metadata.
     UnfenceBroker { id: i32 },
+    /// The controller quorum's voters from here on (Kafka's VotersRecord, KIP-853): a change
+    /// of one voter, through the log. In a snapshot: the voters as of it.
+    Voters { voters: Vec<i32> },
     /// The first record of a snapshot's data (never in the log): the last Raft entry the
     /// snapshot holds and the metadata log offset just past it (kbox numbers entries; the
     /// file name carries only the offset and epoch).
@@ -175,6 +178,8 @@ pub struct MetadataImage {
     pub next_producer_id: i64,
     /// Registered brokers, fenced or not.
     pub brokers: BTreeMap<i32, BrokerRegistration>,
+    /// The quorum's voters when the log changed them (None: as configured).
+    pub voters: Option<Vec<i32>>,
 }
 
 impl MetadataImage {
@@ -308,6 +313,7 @@ impl MetadataImage {
                 }
             }
             MetadataRecord::LeaderChange { .. } | MetadataRecord::SnapshotIndex { .. } => {}
+            MetadataRecord::Voters { voters } => self.voters = Some(voters.clone()),
             MetadataRecord::RegisterBroker {
                 id,
                 endpoints,
@@ -422,6 +428,11 @@ impl MetadataImage {
     /// The records that rebuild this image from an empty one (a snapshot's content).
     pub fn to_records(&self) -> Vec<MetadataRecord> {
         let mut out = Vec::new();
+        if let Some(voters) = &self.voters {
+            out.push(MetadataRecord::Voters {
+                voters: voters.clone(),
+            });
+        }
         for b in self.brokers.values() {
             out.push(MetadataRecord::RegisterBroker {
                 id: b.id,
@@ -483,6 +494,15 @@ pub type MetadataEntry = crate::broker::quorum::raft::Entry<Vec<MetadataRecord>>
 impl crate::broker::quorum::raft::Payload for Vec<MetadataRecord> {
     fn leader_change(leader: i32, epoch: u64) -> Self {
         vec![MetadataRecord::LeaderChange { leader, epoch }]
+    }
+    fn voters_change(voters: Vec<i32>) -> Self {
+        vec![MetadataRecord::Voters { voters }]
+    }
+    fn voters(&self) -> Option<Vec<i32>> {
+        self.iter().rev().find_map(|r| match r {
+            MetadataRecord::Voters { voters } => Some(voters.clone()),
+            _ => None,
+        })
     }
 }
 

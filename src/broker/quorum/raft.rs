@@ -20,9 +20,26 @@ use serde::{Deserialize, Serialize};
 /// A node id (Kafka's `node.id`).
 pub type NodeId = i32;
 
-/// What a payload must be able to say by itself: the entry a new leader appends.
+/// What a payload must be able to say by itself: the entry a new leader appends, and a change
+/// of the voter set (which, as in Kafka's KIP-853, goes through the log).
 pub trait Payload: Clone + std::fmt::Debug {
     fn leader_change(leader: NodeId, term: u64) -> Self;
+    /// An entry that makes `voters` the voter set.
+    fn voters_change(voters: Vec<NodeId>) -> Self;
+    /// The voter set this entry sets, if it does (for a snapshot's data: the voters then).
+    fn voters(&self) -> Option<Vec<NodeId>>;
+}
+
+/// Why a voter change was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VotersChangeRefused {
+    /// This node does not lead; the leader it knows of.
+    NotLeader(Option<NodeId>),
+    /// An earlier change is not committed yet, or the leader has not committed an entry of its
+    /// term (a change must wait for both, or two majorities could disagree).
+    Busy,
+    /// The new set must add or remove exactly one voter.
+    NotOneVoter,
 }
 
 /// The state after every entry up to `index` was applied, which replaces those entries (log
@@ -135,7 +152,16 @@ const MAX_APPEND_ENTRIES: usize = 64;
 #[derive(Debug)]
 pub struct Raft<P> {
     id: NodeId,
+    /// The voters configured at start, used until the log or a snapshot says otherwise.
+    configured: Vec<NodeId>,
+    /// The voter set in force: the latest one in the log, committed or not (Raft's
+    /// single-server membership change), and the index of the entry that set it (0: from the
+    /// snapshot or the configuration).
     voters: Vec<NodeId>,
+    voters_index: u64,
+    /// The voter set before that entry: a node removed by a change not yet committed still
+    /// campaigns, as the change may need it (Raft thesis, 4.2.2).
+    previous_voters: Vec<NodeId>,
     timing: Timing,
     term: u64,
     voted_for: Option<NodeId>,
@@ -186,7 +212,10 @@ impl<P: Payload> Raft<P> {
         let applied = applied.clamp(start, start + log.len() as u64);
         let mut raft = Raft {
             id,
+            configured: voters.clone(),
+            previous_voters: voters.clone(),
             voters,
+            voters_index: 0,
             timing,
             term,
             voted_for,
@@ -212,6 +241,7 @@ impl<P: Payload> Raft<P> {
             broken_votes: false,
         };
         raft.reset_timeout();
+        raft.refresh_voters();
         // A sole voter needs nobody's vote: it leads at once.
         if raft.voters == [id] {
             raft.campaign();
@@ -334,6 +364,68 @@ impl<P: Payload> Raft<P> {
         self.first_changed = Some(self.first_changed.map_or(index, |f| f.min(index)));
     }
 
+    /// Re-derives the voter set from the log, the snapshot or the configuration; a leader
+    /// starts replicating to voters it did not know.
+    fn refresh_voters(&mut self) {
+        let start = self.log_start();
+        let mut from_log = self
+            .log
+            .iter()
+            .enumerate()
+            .rev()
+            .filter_map(|(i, e)| e.payload.voters().map(|v| (v, start + i as u64 + 1)));
+        let base = || {
+            let from_snapshot = self.snapshot.as_ref().and_then(|s| s.data.voters());
+            (from_snapshot.unwrap_or_else(|| self.configured.clone()), 0)
+        };
+        let (voters, index) = from_log.next().unwrap_or_else(base);
+        let previous = from_log.next().unwrap_or_else(base).0;
+        self.voters_index = index;
+        self.previous_voters = if index > 0 { previous } else { voters.clone() };
+        if voters == self.voters {
+            return;
+        }
+        tracing::info!(node = self.id, ?voters, "voter set changed");
+        self.voters = voters;
+        if self.role == Role::Leader {
+            let next = self.last_index() + 1;
+            for peer in self.peers() {
+                self.next_index.entry(peer).or_insert(next);
+                self.match_index.entry(peer).or_insert(0);
+            }
+        }
+    }
+
+    /// Proposes a new voter set (one voter added or removed) when this node leads: the index
+    /// and term to wait for. It takes effect as soon as it is in a log.
+    pub fn propose_voters(
+        &mut self,
+        voters: Vec<NodeId>,
+    ) -> Result<(u64, u64), VotersChangeRefused> {
+        if self.role != Role::Leader {
+            return Err(VotersChangeRefused::NotLeader(self.leader));
+        }
+        if self.voters_index > self.commit || self.term_at(self.commit) != self.term {
+            return Err(VotersChangeRefused::Busy);
+        }
+        let old: BTreeSet<NodeId> = self.voters.iter().copied().collect();
+        let new: BTreeSet<NodeId> = voters.iter().copied().collect();
+        if new.len() != voters.len()
+            || new.is_empty()
+            || old.symmetric_difference(&new).count() != 1
+        {
+            return Err(VotersChangeRefused::NotOneVoter);
+        }
+        self.append_local(Entry {
+            term: self.term,
+            payload: P::voters_change(voters),
+        });
+        let index = self.last_index();
+        self.broadcast_append();
+        self.maybe_commit();
+        Ok((index, self.term))
+    }
+
     fn peers(&self) -> Vec<NodeId> {
         self.voters
             .iter()
@@ -374,7 +466,9 @@ impl<P: Payload> Raft<P> {
     }
 
     fn campaign(&mut self) {
-        if !self.voters.contains(&self.id) {
+        let removed_pending =
+            self.voters_index > self.commit && self.previous_voters.contains(&self.id);
+        if !self.voters.contains(&self.id) && !removed_pending {
             return;
         }
         self.term += 1;
@@ -384,7 +478,7 @@ impl<P: Payload> Raft<P> {
         self.leader = None;
         self.votes = BTreeSet::from([self.id]);
         self.reset_timeout();
-        if self.votes.len() >= self.majority() {
+        if self.vote_count() >= self.majority() {
             self.become_leader();
             return;
         }
@@ -435,9 +529,21 @@ impl<P: Payload> Raft<P> {
         self.maybe_commit();
     }
 
+    /// Votes from nodes that are voters now.
+    fn vote_count(&self) -> usize {
+        self.votes
+            .iter()
+            .filter(|v| self.voters.contains(v))
+            .count()
+    }
+
     fn append_local(&mut self, entry: Entry<P>) {
+        let sets_voters = entry.payload.voters().is_some();
         self.log.push(entry);
         self.mark_changed(self.last_index());
+        if sets_voters {
+            self.refresh_voters();
+        }
     }
 
     /// Appends a payload when this node leads: its index and term, which the caller waits to
@@ -488,6 +594,9 @@ impl<P: Payload> Raft<P> {
     }
 
     fn maybe_commit(&mut self) {
+        if self.voters.is_empty() {
+            return;
+        }
         let mut matched: Vec<u64> = self
             .voters
             .iter()
@@ -505,6 +614,14 @@ impl<P: Payload> Raft<P> {
         if candidate > self.commit && self.term_at(candidate) == self.term {
             self.commit = candidate;
         }
+        // A leader that removed itself leads until the removal commits, then steps down.
+        if self.role == Role::Leader
+            && !self.voters.contains(&self.id)
+            && self.voters_index <= self.commit
+        {
+            tracing::info!(node = self.id, "removed from the voters: stepping down");
+            self.become_follower(self.term, None);
+        }
     }
 
     /// Handles one message from a peer.
@@ -514,6 +631,14 @@ impl<P: Payload> Raft<P> {
             return;
         }
         let term = message.term();
+        // A node that heard from a leader within the election timeout ignores vote requests:
+        // a removed voter that does not know it cannot depose a working leader (Raft thesis,
+        // 4.2.3).
+        let leader_alive = self.role == Role::Leader
+            || (self.leader.is_some() && self.elapsed < self.timing.election_ticks);
+        if matches!(message, Message::RequestVote { .. }) && term > self.term && leader_alive {
+            return;
+        }
         if term > self.term {
             let leader = matches!(message, Message::Append { .. }).then_some(from);
             self.become_follower(term, leader);
@@ -528,7 +653,7 @@ impl<P: Payload> Raft<P> {
                         granted: false,
                     },
                 ),
-                Message::Append { .. } => self.send(
+                Message::Append { .. } | Message::InstallSnapshot { .. } => self.send(
                     from,
                     Message::AppendReply {
                         term: self.term,
@@ -551,8 +676,9 @@ impl<P: Payload> Raft<P> {
                 #[cfg(test)]
                 let up_to_date = up_to_date || self.broken_votes;
                 let free = self.voted_for.is_none() || self.voted_for == Some(from);
-                let granted =
-                    up_to_date && free && self.role != Role::Leader && self.voters.contains(&from);
+                // A candidate need not be a voter in this node's view: this node's voter set
+                // may be behind.
+                let granted = up_to_date && free && self.role != Role::Leader;
                 if granted {
                     self.voted_for = Some(from);
                     self.hard_dirty = true;
@@ -569,7 +695,7 @@ impl<P: Payload> Raft<P> {
             Message::VoteReply { granted, .. } => {
                 if self.role == Role::Candidate && granted {
                     self.votes.insert(from);
-                    if self.votes.len() >= self.majority() {
+                    if self.vote_count() >= self.majority() {
                         self.become_leader();
                     }
                 }
@@ -625,6 +751,9 @@ impl<P: Payload> Raft<P> {
                     }
                     self.log.push(entry);
                     self.mark_changed(index);
+                }
+                if count > 0 {
+                    self.refresh_voters();
                 }
                 let last_new = prev_index + count;
                 let commit = commit.min(last_new);
@@ -703,6 +832,7 @@ impl<P: Payload> Raft<P> {
         self.commit = index;
         self.handed_out = index;
         self.snapshot_installed = true;
+        self.refresh_voters();
     }
 
     /// What changed since the last call.

@@ -7,6 +7,9 @@
 //! never reordered, never replaced). At the end the network heals and every node must
 //! converge on the same committed log containing every acknowledged proposal exactly once.
 //!
+//! Membership changes too: a fourth node is added as a voter and voters (the leader among
+//! them) are removed, one at a time through the log; at the end the final voters converge.
+//!
 //! Every node compacts its log into a snapshot (its applied history) every few entries, so
 //! followers that fall behind catch up through `InstallSnapshot`; a snapshot must equal the
 //! committed history up to its index.
@@ -20,6 +23,7 @@ use super::*;
 enum Value {
     LeaderChange(NodeId, u64),
     Client(u64),
+    Voters(Vec<NodeId>),
     /// A snapshot's data: the applied history it replaces.
     History(Vec<Entry<Value>>),
 }
@@ -28,6 +32,24 @@ impl Payload for Value {
     fn leader_change(leader: NodeId, term: u64) -> Self {
         Value::LeaderChange(leader, term)
     }
+    fn voters_change(voters: Vec<NodeId>) -> Self {
+        Value::Voters(voters)
+    }
+    fn voters(&self) -> Option<Vec<NodeId>> {
+        match self {
+            Value::Voters(v) => Some(v.clone()),
+            Value::History(h) => last_voters(h),
+            _ => None,
+        }
+    }
+}
+
+/// The voter set the last membership entry of `history` sets.
+fn last_voters(history: &[Entry<Value>]) -> Option<Vec<NodeId>> {
+    history.iter().rev().find_map(|e| match &e.payload {
+        Value::Voters(v) => Some(v.clone()),
+        _ => None,
+    })
 }
 
 #[derive(Debug, Clone)]
@@ -35,6 +57,8 @@ enum Event {
     Tick(usize),
     Deliver(Envelope<Value>),
     Propose(u64),
+    /// The leader adds the missing node as a voter, or removes a random voter.
+    ChangeVoters,
     Crash(usize),
     Restart(usize),
     Isolate(usize),
@@ -68,7 +92,9 @@ impl Rng {
     }
 }
 
-const IDS: [NodeId; 3] = [1, 2, 3];
+const IDS: [NodeId; 4] = [1, 2, 3, 4];
+/// The voters every node is configured with; node 4 joins only through a membership change.
+const CONFIGURED: [NodeId; 3] = [1, 2, 3];
 const TIMING: Timing = Timing {
     election_ticks: 10,
     heartbeat_ticks: 2,
@@ -152,7 +178,7 @@ impl Sim {
         self.applied[i] = self.machines[i].len() as u64;
         let mut raft = Raft::new(
             IDS[i],
-            IDS.to_vec(),
+            CONFIGURED.to_vec(),
             TIMING,
             self.seed.wrapping_add(self.rng.next()),
             disk.hard,
@@ -353,6 +379,9 @@ impl Sim {
                     if faults && i == 0 {
                         self.maybe_fault();
                     }
+                    if faults && i == 0 && self.rng.chance(4) {
+                        self.schedule(self.now + 1, Event::ChangeVoters);
+                    }
                     if i == 0 && self.lossy && self.rng.chance(40) {
                         let v = self.seq;
                         self.schedule(self.now + 1, Event::Propose(v));
@@ -378,6 +407,26 @@ impl Sim {
                             self.pending.insert(v, (i, index, term));
                             self.process_ready(i);
                             break;
+                        }
+                    }
+                }
+                Event::ChangeVoters => {
+                    let leader = self
+                        .nodes
+                        .iter()
+                        .position(|n| n.as_ref().is_some_and(|n| n.role() == Role::Leader));
+                    if let Some(i) = leader {
+                        let node = self.nodes[i].as_mut().expect("leader runs");
+                        let mut voters = node.voters().to_vec();
+                        if voters.len() < IDS.len() {
+                            let missing = IDS.iter().find(|id| !voters.contains(id));
+                            voters.push(*missing.expect("a node is not a voter"));
+                        } else {
+                            let k = self.rng.below(voters.len() as u64) as usize;
+                            voters.remove(k);
+                        }
+                        if node.propose_voters(voters).is_ok() {
+                            self.process_ready(i);
                         }
                     }
                 }
@@ -417,19 +466,43 @@ impl Sim {
     }
 
     fn check_converged(&mut self) {
+        // Only the final voters must converge: a removed node hears from no leader.
+        let voters = last_voters(&self.committed).unwrap_or_else(|| CONFIGURED.to_vec());
         let commits: Vec<u64> = self
             .nodes
             .iter()
-            .map(|n| n.as_ref().unwrap().commit_index())
+            .map(|n| n.as_ref().unwrap())
+            .filter(|n| voters.contains(&n.id()))
+            .map(|n| n.commit_index())
             .collect();
         if commits.iter().any(|c| *c != commits[0]) || (commits[0] as usize) < self.committed.len()
         {
+            let states: Vec<String> = self
+                .nodes
+                .iter()
+                .flatten()
+                .map(|n| {
+                    format!(
+                        "{}: {:?} term {} voters {:?} commit {} last {} matches {:?}",
+                        n.id(),
+                        n.role(),
+                        n.term(),
+                        n.voters(),
+                        n.commit_index(),
+                        n.last_index(),
+                        n.match_indexes()
+                    )
+                })
+                .collect();
             self.fail(format!(
-                "no convergence after healing: commit indexes {commits:?}, history {}",
+                "no convergence after healing: commit indexes {commits:?}, history {}; {states:#?}",
                 self.committed.len()
             ));
         }
         for node in self.nodes.iter().flatten() {
+            if !voters.contains(&node.id()) {
+                continue;
+            }
             if (node.last_index() as usize) < self.committed.len()
                 || !self.agrees_with_history(node)
             {
@@ -457,7 +530,7 @@ impl Sim {
     }
 }
 
-fn run_seed(seed: u64) -> (usize, usize, usize, usize) {
+fn run_seed(seed: u64) -> (usize, usize, usize, usize, usize) {
     let mut sim = Sim::new(seed);
     sim.run_until(3_000, true);
     // Heal everything, restart the crashed, stop losing messages, and let the quorum settle.
@@ -481,23 +554,36 @@ fn run_seed(seed: u64) -> (usize, usize, usize, usize) {
         sim.acknowledged.len(),
         sim.compactions,
         sim.installs,
+        sim.committed
+            .iter()
+            .filter(|e| matches!(e.payload, Value::Voters(_)))
+            .count(),
     )
 }
 
 #[test]
 fn quorum_survives_crashes_partitions_and_loss_over_many_seeds() {
+    let first: u64 = std::env::var("KBOX_RAFT_FIRST_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
     let seeds: u64 = std::env::var("KBOX_RAFT_SEEDS")
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(2_000);
-    let (mut entries, mut acked, mut compactions, mut installs) = (0, 0, 0, 0);
-    for seed in 0..seeds {
-        let (e, a, c, i) = run_seed(seed);
+    let (mut entries, mut acked, mut compactions, mut installs, mut changes) = (0, 0, 0, 0, 0);
+    for seed in first..first + seeds {
+        let (e, a, c, i, v) = run_seed(seed);
         entries += e;
         acked += a;
         compactions += c;
         installs += i;
+        changes += v;
     }
+    assert!(
+        changes as u64 > seeds,
+        "only {changes} committed voter changes"
+    );
     // Snapshots are taken and shipped to lagging followers, not just possible.
     assert!(compactions as u64 > seeds, "only {compactions} snapshots");
     assert!(installs > 0, "no follower ever installed a snapshot");
@@ -508,7 +594,8 @@ fn quorum_survives_crashes_partitions_and_loss_over_many_seeds() {
     );
     eprintln!(
         "{seeds} seeds: {entries} committed entries, {acked} acknowledged proposals, \
-         {compactions} snapshots taken, {installs} installed from a leader"
+         {compactions} snapshots taken, {installs} installed from a leader, \
+         {changes} voter changes committed"
     );
 }
 
