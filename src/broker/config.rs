@@ -525,6 +525,8 @@ pub static BROKER_KEYS: &[BrokerKey] = &[
         "The directory of the cluster metadata log. If not set, the metadata log is placed in the first log directory from log.dirs."),
     k("metadata.log.segment.bytes", T::Int, Some("1073741824"), V::AtLeast(12), "The maximum size of a single metadata log file."),
     k("metadata.log.segment.ms", T::Long, Some("604800000"), V::None, "The maximum time before a new metadata log file is rolled out (in milliseconds)."),
+    k("metadata.log.max.record.bytes.between.snapshots", T::Long, Some("20971520"), V::AtLeast(1), "This is the maximum number of bytes in the log between the latest snapshot and the high-watermark needed before generating a new snapshot."),
+    k("metadata.log.max.snapshot.interval.ms", T::Long, Some("3600000"), V::AtLeast(0), "This is the maximum number of milliseconds to wait to generate a snapshot if there are committed records in the log that are not included in the latest snapshot. A value of zero disables time based snapshot generation."),
     k("metadata.max.retention.bytes", T::Long, Some("104857600"), V::None, "The maximum combined size of the metadata log and snapshots before deleting old snapshots and log files."),
     k("metadata.max.retention.ms", T::Long, Some("604800000"), V::None, "The number of milliseconds to keep a metadata log file or snapshot before deleting it."),
     k("metadata.max.idle.interval.ms", T::Int, Some("500"), V::AtLeast(0), "How often the active controller writes no-op records to the metadata partition."),

@@ -102,6 +102,13 @@ pub enum MetadataRecord {
     FenceBroker { id: i32 },
     /// A fenced broker is heartbeating again and caught up with the metadata.
     UnfenceBroker { id: i32 },
+    /// The controller quorum's voters from here on (Kafka's VotersRecord, KIP-853): a change
+    /// of one voter, through the log. In a snapshot: the voters as of it.
+    Voters { voters: Vec<i32> },
+    /// The first record of a snapshot's data (never in the log): the last Raft entry the
+    /// snapshot holds and the metadata log offset just past it (kbox numbers entries; the
+    /// file name carries only the offset and epoch).
+    SnapshotIndex { index: u64, end_offset: i64 },
     /// A partition leader changed its ISR (Kafka's AlterPartition, committed as a
     /// PartitionChangeRecord). Applied only while `leader_epoch` is still the partition's: a
     /// deposed leader's request is void.
@@ -230,6 +237,8 @@ pub struct MetadataImage {
     pub brokers: BTreeMap<i32, BrokerRegistration>,
     /// Reassignments in progress, by topic id and partition.
     pub reassignments: BTreeMap<(Uuid, i32), Reassignment>,
+    /// The quorum's voters when the log changed them (None: as configured).
+    pub voters: Option<Vec<i32>>,
 }
 
 impl MetadataImage {
@@ -371,7 +380,8 @@ impl MetadataImage {
                     }
                 }
             }
-            MetadataRecord::LeaderChange { .. } => {}
+            MetadataRecord::LeaderChange { .. } | MetadataRecord::SnapshotIndex { .. } => {}
+            MetadataRecord::Voters { voters } => self.voters = Some(voters.clone()),
             MetadataRecord::RegisterBroker {
                 id,
                 endpoints,
@@ -526,6 +536,90 @@ impl MetadataImage {
     pub fn topic_by_id(&self, id: &Uuid) -> Option<&TopicMeta> {
         self.topics.get(self.topic_names.get(id)?)
     }
+
+    /// The records that rebuild this image from an empty one (a snapshot's content).
+    pub fn to_records(&self) -> Vec<MetadataRecord> {
+        let mut out = Vec::new();
+        if let Some(voters) = &self.voters {
+            out.push(MetadataRecord::Voters {
+                voters: voters.clone(),
+            });
+        }
+        for b in self.brokers.values() {
+            out.push(MetadataRecord::RegisterBroker {
+                id: b.id,
+                endpoints: b.endpoints.clone(),
+                rack: b.rack.clone(),
+                fenced: b.fenced,
+            });
+        }
+        for t in self.topics.values() {
+            out.push(MetadataRecord::Topic {
+                name: t.name.clone(),
+                id: t.id,
+                partitions: t.partitions.clone(),
+                configs: t.configs.clone(),
+            });
+        }
+        for (broker, set) in &self.broker_configs {
+            out.push(MetadataRecord::BrokerConfig {
+                broker: *broker,
+                set: set.clone(),
+                delete: Vec::new(),
+            });
+        }
+        for (id, acl) in &self.acls {
+            out.push(MetadataRecord::Acl {
+                id: *id,
+                acl: acl.clone(),
+            });
+        }
+        for (entity, values) in &self.client_quotas {
+            for (key, value) in values {
+                out.push(MetadataRecord::ClientQuota {
+                    entity: entity.clone(),
+                    key: key.clone(),
+                    value: Some(*value),
+                });
+            }
+        }
+        for (name, credentials) in &self.scram_credentials {
+            for (mechanism, credential) in credentials {
+                out.push(MetadataRecord::scram_credential(
+                    name, *mechanism, credential,
+                ));
+            }
+        }
+        if self.next_producer_id > 0 {
+            // The per-broker blocks are not carried: a broker only compares its own block
+            // right after committing it, and asks again if it finds none.
+            out.push(MetadataRecord::ProducerIds {
+                broker: -1,
+                next_producer_id: self.next_producer_id,
+                first_producer_id: None,
+            });
+        }
+        // Reassignments in progress (the partitions' replicas, leaders and ISRs are in the
+        // Topic records above; the same leader keeps the epoch).
+        for ((topic_id, partition), r) in &self.reassignments {
+            let Some(p) = self
+                .topic_by_id(topic_id)
+                .and_then(|t| t.partitions.iter().find(|p| p.partition == *partition))
+            else {
+                continue;
+            };
+            out.push(MetadataRecord::PartitionChange {
+                topic_id: *topic_id,
+                partition: *partition,
+                leader_epoch: p.leader_epoch,
+                leader: p.leader,
+                isr: p.isr.clone(),
+                replicas: None,
+                reassignment: Some(r.clone()),
+            });
+        }
+        out
+    }
 }
 
 /// One entry of the replicated metadata log: one record batch, its leader epoch the Raft term.
@@ -534,6 +628,15 @@ pub type MetadataEntry = crate::broker::quorum::raft::Entry<Vec<MetadataRecord>>
 impl crate::broker::quorum::raft::Payload for Vec<MetadataRecord> {
     fn leader_change(leader: i32, epoch: u64) -> Self {
         vec![MetadataRecord::LeaderChange { leader, epoch }]
+    }
+    fn voters_change(voters: Vec<i32>) -> Self {
+        vec![MetadataRecord::Voters { voters }]
+    }
+    fn voters(&self) -> Option<Vec<i32>> {
+        self.iter().rev().find_map(|r| match r {
+            MetadataRecord::Voters { voters } => Some(voters.clone()),
+            _ => None,
+        })
     }
 }
 
@@ -563,11 +666,217 @@ pub struct QuorumVoterId {
     pub voter_id: i32,
 }
 
-/// What the metadata directory held at start-up.
+/// A metadata snapshot: the image's records after every entry up to `index` (`term` is that
+/// entry's), starting with `MetadataRecord::SnapshotIndex`.
+pub type MetadataSnapshot = crate::broker::quorum::raft::Snapshot<Vec<MetadataRecord>>;
+
+/// What the metadata directory held at start-up: the latest valid snapshot and the entries
+/// after it.
 #[derive(Debug, Default)]
 pub struct StoredMetadata {
+    pub snapshot: Option<MetadataSnapshot>,
     pub entries: Vec<MetadataEntry>,
     pub state: Option<QuorumState>,
+}
+
+impl StoredMetadata {
+    /// The last entry index the snapshot covers (0 without one).
+    pub fn snapshot_index(&self) -> u64 {
+        self.snapshot.as_ref().map_or(0, |s| s.index)
+    }
+}
+
+/// Suffix of a snapshot file (`<end offset:020>-<epoch:010>.checkpoint`, Kafka's names).
+pub const SNAPSHOT_SUFFIX: &str = ".checkpoint";
+/// Records per batch in a snapshot file.
+const SNAPSHOT_BATCH_RECORDS: usize = 512;
+/// Snapshot files kept: the latest and the one before, so a corrupt latest one still leaves a
+/// snapshot plus the log after it to start from.
+const SNAPSHOTS_KEPT: usize = 2;
+
+/// The snapshot file name for a snapshot ending at `end_offset` in `epoch`.
+pub fn snapshot_file_name(end_offset: i64, epoch: u64) -> String {
+    format!("{end_offset:020}-{epoch:010}{SNAPSHOT_SUFFIX}")
+}
+
+/// The (end offset, epoch) a snapshot file name says, if it is one.
+pub fn parse_snapshot_file_name(name: &str) -> Option<(i64, u64)> {
+    let stem = name.strip_suffix(SNAPSHOT_SUFFIX)?;
+    let (offset, epoch) = stem.split_once('-')?;
+    if offset.len() != 20 || epoch.len() != 10 {
+        return None;
+    }
+    Some((offset.parse().ok()?, epoch.parse().ok()?))
+}
+
+/// The snapshot files in `dir`, oldest first.
+fn list_snapshots(dir: &Path) -> Result<Vec<(i64, u64, std::path::PathBuf)>> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".checkpoint.part") {
+            // A snapshot whose write did not finish.
+            let _ = std::fs::remove_file(entry.path());
+            continue;
+        }
+        if let Some((offset, epoch)) = parse_snapshot_file_name(&name) {
+            found.push((offset, epoch, entry.path()));
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+/// One record batch of `records` at relative offsets from `base` (a snapshot's batches count
+/// from 0, as Kafka's do).
+fn encode_batch(
+    buf: &mut BytesMut,
+    base: i64,
+    epoch: u64,
+    timestamp: i64,
+    records: impl Iterator<Item = (Option<Bytes>, Bytes)>,
+    control: bool,
+) -> Result<()> {
+    let encoded: Vec<Record> = records
+        .enumerate()
+        .map(|(i, (key, value))| Record {
+            transactional: false,
+            control,
+            partition_leader_epoch: epoch as i32,
+            producer_id: -1,
+            producer_epoch: -1,
+            timestamp_type: TimestampType::Creation,
+            offset: base + i as i64,
+            // The encoder starts a new batch when offset - sequence changes; this keeps one.
+            sequence: (base + i as i64) as i32 - 1 - base as i32,
+            delete_horizon: false,
+            timestamp,
+            key,
+            value: Some(value),
+            headers: Default::default(),
+        })
+        .collect();
+    let options = RecordEncodeOptions {
+        version: 2,
+        compression: Compression::None,
+    };
+    RecordBatchEncoder::encode(buf, encoded.iter(), &options)
+        .map_err(|e| Error::Message(format!("cannot encode metadata records: {e}")))
+}
+
+/// A control record's key: version 0 and the control type (3 SnapshotHeader, 4 SnapshotFooter).
+fn control_key(control_type: i16) -> Bytes {
+    let mut key = Vec::with_capacity(4);
+    key.extend_from_slice(&0i16.to_be_bytes());
+    key.extend_from_slice(&control_type.to_be_bytes());
+    Bytes::from(key)
+}
+
+/// The bytes of a snapshot file: a SnapshotHeader control batch, the records in batches, a
+/// SnapshotFooter control batch (Kafka's layout).
+pub fn encode_snapshot(snapshot: &MetadataSnapshot, timestamp: i64) -> Result<Bytes> {
+    use kafka_protocol::messages::{SnapshotFooterRecord, SnapshotHeaderRecord};
+    use kafka_protocol::protocol::Encodable;
+    let mut buf = BytesMut::new();
+    let mut header = BytesMut::new();
+    SnapshotHeaderRecord::default()
+        .with_last_contained_log_timestamp(timestamp)
+        .encode(&mut header, 0)
+        .map_err(|e| Error::Message(format!("cannot encode a snapshot header: {e}")))?;
+    let mut offset = 0i64;
+    encode_batch(
+        &mut buf,
+        offset,
+        snapshot.term,
+        timestamp,
+        std::iter::once((Some(control_key(3)), header.freeze())),
+        true,
+    )?;
+    offset += 1;
+    for chunk in snapshot.data.chunks(SNAPSHOT_BATCH_RECORDS) {
+        let values = chunk
+            .iter()
+            .map(|r| serde_json::to_vec(r).map(|v| (None, Bytes::from(v))))
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|e| Error::Message(e.to_string()))?;
+        let n = values.len() as i64;
+        encode_batch(
+            &mut buf,
+            offset,
+            snapshot.term,
+            timestamp,
+            values.into_iter(),
+            false,
+        )?;
+        offset += n;
+    }
+    let mut footer = BytesMut::new();
+    SnapshotFooterRecord::default()
+        .encode(&mut footer, 0)
+        .map_err(|e| Error::Message(format!("cannot encode a snapshot footer: {e}")))?;
+    encode_batch(
+        &mut buf,
+        offset,
+        snapshot.term,
+        timestamp,
+        std::iter::once((Some(control_key(4)), footer.freeze())),
+        true,
+    )?;
+    Ok(buf.freeze())
+}
+
+/// Reads a snapshot file back; any damage (a bad batch, a missing header or footer, an
+/// unreadable record) is an error, so the caller can fall back to an older snapshot.
+pub fn decode_snapshot(bytes: Bytes, epoch: u64) -> Result<MetadataSnapshot> {
+    let bad = |what: String| Error::Message(format!("corrupt metadata snapshot: {what}"));
+    let mut buf = bytes;
+    let (mut header, mut footer) = (false, false);
+    let mut data = Vec::new();
+    while !buf.is_empty() {
+        if footer {
+            return Err(bad("data after the footer".into()));
+        }
+        let set = RecordBatchDecoder::decode(&mut buf).map_err(|e| bad(e.to_string()))?;
+        for record in set.records {
+            if record.control {
+                let key = record.key.as_deref().unwrap_or_default();
+                let control_type = (key.len() >= 4).then(|| i16::from_be_bytes([key[2], key[3]]));
+                match control_type {
+                    Some(3) if !header && data.is_empty() => header = true,
+                    Some(4) if header => footer = true,
+                    _ => return Err(bad(format!("unexpected control record {control_type:?}"))),
+                }
+                continue;
+            }
+            if !header || footer {
+                return Err(bad("a record outside header and footer".into()));
+            }
+            let value = record.value.unwrap_or_default();
+            let parsed: MetadataRecord =
+                serde_json::from_slice(&value).map_err(|e| bad(e.to_string()))?;
+            data.push(parsed);
+        }
+    }
+    if !footer {
+        return Err(bad("no footer (the write did not finish)".into()));
+    }
+    let Some(MetadataRecord::SnapshotIndex { index, .. }) = data.first() else {
+        return Err(bad("no SnapshotIndex record".into()));
+    };
+    Ok(MetadataSnapshot {
+        index: *index,
+        term: epoch,
+        data,
+    })
+}
+
+/// The offset just past the snapshot's last entry, from its SnapshotIndex record.
+pub fn snapshot_end_offset(snapshot: &MetadataSnapshot) -> i64 {
+    match snapshot.data.first() {
+        Some(MetadataRecord::SnapshotIndex { end_offset, .. }) => *end_offset,
+        _ => 0,
+    }
 }
 
 /// The durable metadata log: `__cluster_metadata-0` with one record batch per Raft entry (the
@@ -576,24 +885,63 @@ pub struct StoredMetadata {
 pub struct MetadataLog {
     log: Log,
     dir: std::path::PathBuf,
-    /// The log offset where each entry's batch starts (entry `i` at `base_offsets[i - 1]`).
+    /// The last entry the latest snapshot covers (0 without one) and the offset past it.
+    snapshot_index: u64,
+    snapshot_end: i64,
+    /// The log offset where each later entry's batch starts (entry `snapshot_index + k` at
+    /// `base_offsets[k - 1]`).
     base_offsets: Vec<i64>,
+    /// Bytes appended since the latest snapshot (metadata.log.max.record.bytes.between.snapshots).
+    pub bytes_since_snapshot: u64,
 }
 
 impl MetadataLog {
-    /// Opens (or creates) `__cluster_metadata-0` under `dir` and reads every entry back.
-    pub fn open(dir: &Path, had_clean_shutdown: bool) -> Result<(MetadataLog, StoredMetadata)> {
+    /// Opens (or creates) `__cluster_metadata-0` under `dir`: the latest valid snapshot and
+    /// every entry after it. A corrupt snapshot is reported and the one before it (or the
+    /// whole log) used instead. `segment_bytes` is metadata.log.segment.bytes.
+    pub fn open(
+        dir: &Path,
+        had_clean_shutdown: bool,
+        segment_bytes: u64,
+    ) -> Result<(MetadataLog, StoredMetadata)> {
         let path = dir.join(METADATA_LOG_DIR);
         std::fs::create_dir_all(&path)?;
         let config = LogConfig {
             flush_messages: 1,
             retention_ms: -1,
+            segment_bytes: segment_bytes.max(1024),
             ..LogConfig::default()
         };
         let log = Log::open(&path, config, 0, 0, had_clean_shutdown)?;
+        let mut snapshot = None;
+        for (end_offset, epoch, file) in list_snapshots(&path)?.into_iter().rev() {
+            let read = std::fs::read(&file)
+                .map_err(Error::from)
+                .and_then(|bytes| decode_snapshot(Bytes::from(bytes), epoch));
+            match read {
+                Ok(s) if snapshot_end_offset(&s) == end_offset => {
+                    snapshot = Some(s);
+                    break;
+                }
+                Ok(_) => {
+                    tracing::error!(file = %file.display(), "metadata snapshot names another offset than it holds: ignored")
+                }
+                Err(e) => {
+                    tracing::error!(file = %file.display(), error = %e, "metadata snapshot unusable: using an older one")
+                }
+            }
+        }
+        let snapshot_end = snapshot.as_ref().map_or(0, snapshot_end_offset);
+        if log.log_start_offset() > snapshot_end {
+            return Err(Error::Message(format!(
+                "{}: the log starts at offset {} but no usable snapshot reaches it (found one up to {snapshot_end})",
+                path.display(),
+                log.log_start_offset()
+            )));
+        }
         let mut entries = Vec::new();
         let mut base_offsets = Vec::new();
-        let mut offset = log.log_start_offset();
+        let mut offset = snapshot_end.max(log.log_start_offset());
         let end = log.log_end_offset();
         while offset < end {
             let read = log.read(offset, 1024 * 1024, end, true)?;
@@ -649,13 +997,22 @@ impl MetadataLog {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(e) => return Err(e.into()),
         };
+        let mut metadata = MetadataLog {
+            log,
+            dir: path,
+            snapshot_index: snapshot.as_ref().map_or(0, |s| s.index),
+            snapshot_end,
+            base_offsets,
+            bytes_since_snapshot: 0,
+        };
+        metadata.bytes_since_snapshot = (metadata.log.log_end_offset() - snapshot_end) as u64;
         Ok((
-            MetadataLog {
-                log,
-                dir: path,
-                base_offsets,
+            metadata,
+            StoredMetadata {
+                snapshot,
+                entries,
+                state,
             },
-            StoredMetadata { entries, state },
         ))
     }
 
@@ -691,16 +1048,102 @@ impl MetadataLog {
         RecordBatchEncoder::encode(&mut buf, encoded.iter(), &options)
             .map_err(|e| Error::Message(format!("cannot encode metadata records: {e}")))?;
         let base = self.log.log_end_offset();
+        self.bytes_since_snapshot += buf.len() as u64;
         self.log.append_as_leader(buf.freeze(), term as i32, now)?;
         self.log.flush_all(now)?;
         self.base_offsets.push(base);
         Ok(())
     }
 
+    /// The last entry the latest snapshot covers (0 without one).
+    pub fn snapshot_index(&self) -> u64 {
+        self.snapshot_index
+    }
+
+    /// Writes a snapshot of the state after entry `index` (of term `term`, already durable
+    /// here) as `<end offset>-<epoch>.checkpoint`; `records` rebuild the image. Returns the
+    /// snapshot, its first record saying where it ends.
+    pub fn write_snapshot(
+        &mut self,
+        index: u64,
+        term: u64,
+        records: Vec<MetadataRecord>,
+    ) -> Result<MetadataSnapshot> {
+        let end_offset = self.end_offset_of(index);
+        let mut data = Vec::with_capacity(records.len() + 1);
+        data.push(MetadataRecord::SnapshotIndex { index, end_offset });
+        data.extend(records);
+        let snapshot = MetadataSnapshot { index, term, data };
+        self.store_snapshot(&snapshot)?;
+        Ok(snapshot)
+    }
+
+    /// Makes a snapshot (taken here or received from the leader) the latest one: writes its
+    /// file (a `.part` file renamed when complete), drops the entries up to it from the index
+    /// (a log that does not hold its last entry at the same offset starts over after it), and
+    /// deletes older snapshots and the log segments only they needed.
+    pub fn store_snapshot(&mut self, snapshot: &MetadataSnapshot) -> Result<()> {
+        let end_offset = snapshot_end_offset(snapshot);
+        let now = crate::broker::now_ms();
+        let bytes = encode_snapshot(snapshot, now)?;
+        let name = snapshot_file_name(end_offset, snapshot.term);
+        let part = self.dir.join(format!("{name}.part"));
+        {
+            use std::io::Write;
+            let mut f = std::fs::File::create(&part)?;
+            f.write_all(&bytes)?;
+            f.sync_all()?;
+        }
+        std::fs::rename(&part, self.dir.join(&name))?;
+        let held = snapshot.index > self.snapshot_index
+            && snapshot.index <= self.snapshot_index + self.base_offsets.len() as u64
+            && self.end_offset_of(snapshot.index) == end_offset;
+        if held {
+            let drop = (snapshot.index - self.snapshot_index) as usize;
+            self.base_offsets.drain(..drop);
+        } else {
+            self.log.truncate_fully_and_start_at(end_offset)?;
+            self.base_offsets.clear();
+        }
+        self.snapshot_index = snapshot.index;
+        self.snapshot_end = end_offset;
+        self.bytes_since_snapshot = (self.log.log_end_offset() - end_offset).max(0) as u64;
+        self.remove_old_snapshots()
+    }
+
+    /// Keeps the newest snapshots; the log keeps everything from the oldest kept one on
+    /// (Kafka keeps the log start at or before the latest snapshot).
+    fn remove_old_snapshots(&mut self) -> Result<()> {
+        let snapshots = list_snapshots(&self.dir)?;
+        let excess = snapshots.len().saturating_sub(SNAPSHOTS_KEPT);
+        for (_, _, file) in &snapshots[..excess] {
+            std::fs::remove_file(file)?;
+        }
+        let Some((keep_from, _, _)) = snapshots.get(excess) else {
+            return Ok(());
+        };
+        let keep_from = (*keep_from).min(self.log.log_end_offset());
+        if keep_from > self.log.log_start_offset() {
+            let now = crate::broker::now_ms();
+            let end = self.log.log_end_offset();
+            let deleted = self
+                .log
+                .delete_records_before(keep_from, end, now)
+                .map_err(|e| Error::Message(format!("cannot trim the metadata log: {e}")))?;
+            deleted.remove_files()?;
+        }
+        Ok(())
+    }
+
+    /// The log start offset (segments wholly before the kept snapshots are deleted).
+    pub fn log_start_offset(&self) -> i64 {
+        self.log.log_start_offset()
+    }
+
     /// Removes entry `index` (1-based) and every later one: a follower dropping entries that
     /// conflict with its leader's (never committed ones).
     pub fn truncate_from(&mut self, index: u64) -> Result<()> {
-        let keep = (index.max(1) - 1) as usize;
+        let keep = (index.max(self.snapshot_index + 1) - self.snapshot_index - 1) as usize;
         if keep >= self.base_offsets.len() {
             return Ok(());
         }
@@ -713,7 +1156,14 @@ impl MetadataLog {
     /// The log offset just past entry `index` (the metadata log's end offset once the entry
     /// is written), as Kafka reports quorum offsets.
     pub fn end_offset_of(&self, index: u64) -> i64 {
-        match self.base_offsets.get(index as usize) {
+        // Entries before the snapshot are not indexed any more: report the snapshot's end.
+        if index <= self.snapshot_index {
+            return self.snapshot_end;
+        }
+        match self
+            .base_offsets
+            .get((index - self.snapshot_index) as usize)
+        {
             Some(next) => *next,
             None => self.log.log_end_offset(),
         }
@@ -888,6 +1338,167 @@ mod tests {
         assert_eq!(partition0(&image).isr, [1, 2]);
     }
 
+    /// An image with a bit of everything a snapshot must carry.
+    fn rich_image() -> MetadataImage {
+        let (mut image, id) = replicated_image();
+        let mut set = BTreeMap::new();
+        set.insert("retention.ms".to_string(), "1000".to_string());
+        image.apply(&MetadataRecord::TopicConfig {
+            id,
+            set: set.clone(),
+            delete: vec![],
+        });
+        image.apply(&MetadataRecord::BrokerConfig {
+            broker: None,
+            set,
+            delete: vec![],
+        });
+        image.apply(&MetadataRecord::FenceBroker { id: 3 });
+        image.apply(&MetadataRecord::ProducerIds {
+            broker: 1,
+            next_producer_id: 1000,
+            first_producer_id: Some(0),
+        });
+        // A reassignment under way: replicas 1, 2, 3 moving to 2, 3, 4.
+        image.apply(&MetadataRecord::PartitionChange {
+            topic_id: id,
+            partition: 0,
+            leader_epoch: 0,
+            leader: 1,
+            isr: vec![1, 2],
+            replicas: Some(vec![1, 2, 3, 4]),
+            reassignment: Some(Reassignment {
+                adding: vec![4],
+                removing: vec![1],
+            }),
+        });
+        let credential = ScramCredential {
+            salt: vec![1, 2],
+            stored_key: vec![3],
+            server_key: vec![4],
+            iterations: 4096,
+        };
+        image.apply(&MetadataRecord::scram_credential(
+            "alice",
+            ScramMechanism::from_type(1).unwrap(),
+            &credential,
+        ));
+        image
+    }
+
+    fn same_image(a: &MetadataImage, b: &MetadataImage) -> bool {
+        let names = |i: &MetadataImage| {
+            i.topic_names
+                .iter()
+                .map(|(k, v)| (*k, v.clone()))
+                .collect::<BTreeMap<_, _>>()
+        };
+        format!(
+            "{:?}",
+            (
+                &a.topics,
+                &a.broker_configs,
+                &a.acls,
+                &a.client_quotas,
+                &a.scram_credentials,
+                a.next_producer_id,
+                &a.brokers,
+                &a.reassignments
+            )
+        ) == format!(
+            "{:?}",
+            (
+                &b.topics,
+                &b.broker_configs,
+                &b.acls,
+                &b.client_quotas,
+                &b.scram_credentials,
+                b.next_producer_id,
+                &b.brokers,
+                &b.reassignments
+            )
+        ) && names(a) == names(b)
+    }
+
+    #[test]
+    fn an_image_rebuilds_from_its_records() {
+        let image = rich_image();
+        let mut rebuilt = MetadataImage::default();
+        image.to_records().iter().for_each(|r| rebuilt.apply(r));
+        assert!(same_image(&image, &rebuilt));
+        assert!(rebuilt.brokers[&3].fenced);
+    }
+
+    #[test]
+    fn snapshots_replace_the_log_and_a_corrupt_one_falls_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let image = rich_image();
+        let (snapshot_end, second_end) = {
+            let (mut log, _) = MetadataLog::open(dir.path(), false, 1024).unwrap();
+            for term in 1..=20 {
+                log.append(term, &[topic(&format!("t{term}"), 1)]).unwrap();
+            }
+            let first = log.write_snapshot(10, 10, image.to_records()).unwrap();
+            assert_eq!(snapshot_end_offset(&first), 10);
+            let second = log.write_snapshot(15, 15, image.to_records()).unwrap();
+            for term in 21..=40 {
+                log.append(term, &[topic(&format!("t{term}"), 1)]).unwrap();
+            }
+            // A third snapshot: the first is deleted, and the segments before the second.
+            log.write_snapshot(30, 30, image.to_records()).unwrap();
+            assert!(log.log_start_offset() > 0 && log.log_start_offset() <= 15);
+            log.close().unwrap();
+            (snapshot_end_offset(&first), snapshot_end_offset(&second))
+        };
+        let path = dir.path().join(METADATA_LOG_DIR);
+        assert!(!path.join(snapshot_file_name(snapshot_end, 10)).exists());
+        assert!(path.join(snapshot_file_name(second_end, 15)).exists());
+        let (_, stored) = MetadataLog::open(dir.path(), true, 1024).unwrap();
+        let snapshot = stored.snapshot.expect("the latest snapshot");
+        assert_eq!((snapshot.index, snapshot.term), (30, 30));
+        assert_eq!(
+            stored.entries.iter().map(|e| e.term).collect::<Vec<_>>(),
+            (31..=40).collect::<Vec<_>>()
+        );
+        let mut rebuilt = MetadataImage::default();
+        snapshot.data.iter().for_each(|r| rebuilt.apply(r));
+        assert!(same_image(&image, &rebuilt));
+
+        // A damaged latest snapshot: the one before and the log after it are used.
+        let latest = path.join(snapshot_file_name(30, 30));
+        let mut bytes = std::fs::read(&latest).unwrap();
+        let middle = bytes.len() / 2;
+        bytes[middle] ^= 0xff;
+        std::fs::write(&latest, bytes).unwrap();
+        let (_, stored) = MetadataLog::open(dir.path(), true, 1024).unwrap();
+        assert_eq!(stored.snapshot.as_ref().map(|s| s.index), Some(15));
+        assert_eq!(stored.entries.len(), 25);
+        assert_eq!(stored.entries[0].term, 16);
+    }
+
+    #[test]
+    fn a_snapshot_past_the_log_starts_it_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut log, _) = MetadataLog::open(dir.path(), false, 1024).unwrap();
+        log.append(1, &[topic("a", 1)]).unwrap();
+        // The leader's snapshot of entry 50, ending at offset 70.
+        let snapshot = MetadataSnapshot {
+            index: 50,
+            term: 4,
+            data: vec![MetadataRecord::SnapshotIndex {
+                index: 50,
+                end_offset: 70,
+            }],
+        };
+        log.store_snapshot(&snapshot).unwrap();
+        log.append(4, &[topic("b", 1)]).unwrap();
+        assert_eq!(log.end_offset_of(51), 71);
+        log.close().unwrap();
+        let (_, stored) = MetadataLog::open(dir.path(), true, 1024).unwrap();
+        assert_eq!(stored.snapshot_index(), 50);
+        assert_eq!(stored.entries.len(), 1);
+    }
+
     #[test]
     fn records_survive_reopen() {
         let dir = tempfile::tempdir().unwrap();
@@ -897,7 +1508,7 @@ mod tests {
             _ => unreachable!(),
         };
         {
-            let (mut log, stored) = MetadataLog::open(dir.path(), false).unwrap();
+            let (mut log, stored) = MetadataLog::open(dir.path(), false, 1 << 30).unwrap();
             assert!(stored.entries.is_empty());
             log.append(1, &[t.clone(), topic("gone", 1)]).unwrap();
             let gone_id = match &topic("x", 1) {
@@ -919,7 +1530,7 @@ mod tests {
             .unwrap();
             log.close().unwrap();
         }
-        let (mut log, stored) = MetadataLog::open(dir.path(), true).unwrap();
+        let (mut log, stored) = MetadataLog::open(dir.path(), true, 1 << 30).unwrap();
         assert_eq!(
             stored.entries.iter().map(|e| e.term).collect::<Vec<_>>(),
             [1, 1, 2]
@@ -936,7 +1547,7 @@ mod tests {
         log.truncate_from(2).unwrap();
         log.append(3, &[topic("later", 1)]).unwrap();
         log.close().unwrap();
-        let (_log, stored) = MetadataLog::open(dir.path(), true).unwrap();
+        let (_log, stored) = MetadataLog::open(dir.path(), true, 1 << 30).unwrap();
         assert_eq!(
             stored.entries.iter().map(|e| e.term).collect::<Vec<_>>(),
             [1, 3]

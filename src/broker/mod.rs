@@ -35,7 +35,7 @@ use tokio::task::JoinHandle;
 
 use config::BrokerConfig;
 use metadata::{MetadataImage, MetadataLog, MetadataRecord, TopicMeta};
-use quorum::node::CommittedBatch;
+use quorum::node::{Committed, CommittedBatch};
 use replica_manager::ReplicaManager;
 
 use crate::acl;
@@ -242,6 +242,42 @@ impl BrokerState {
         self.quorum.write(records).await
     }
 
+    /// Applies what the quorum committed, in order.
+    fn apply(&self, committed: Committed) {
+        match committed {
+            Committed::Entries(batch) => self.apply_committed(batch),
+            Committed::Snapshot(snapshot) => self.apply_snapshot(snapshot),
+        }
+    }
+
+    /// Replaces the image by a snapshot from the leader (this node was behind its log start),
+    /// removing the partitions of topics the snapshot no longer has.
+    fn apply_snapshot(&self, snapshot: metadata::MetadataSnapshot) {
+        let mut fresh = MetadataImage::default();
+        snapshot.data.iter().for_each(|r| fresh.apply(r));
+        let image = {
+            let mut image = self.image.write().unwrap_or_else(|e| e.into_inner());
+            for topic in image.topics.values() {
+                let kept = fresh
+                    .topics
+                    .get(&topic.name)
+                    .is_some_and(|t| t.id == topic.id);
+                if !kept {
+                    if let Err(e) = self.replicas.delete_topic(&topic.name) {
+                        tracing::error!(topic = %topic.name, error = %e, "cannot remove a deleted topic's partitions");
+                    }
+                }
+            }
+            *image = fresh;
+            image.clone()
+        };
+        if let Err(e) = self.sync_partitions(&image) {
+            tracing::error!(error = %e, "cannot open partitions");
+        }
+        self.quorum
+            .mark_snapshot_applied(snapshot.index, snapshot.term);
+    }
+
     /// Applies committed entries in order, and opens or removes partitions to match.
     fn apply_committed(&self, batch: CommittedBatch) {
         let Some(last) = batch.last().map(|(index, _)| *index) else {
@@ -275,6 +311,7 @@ impl BrokerState {
         self.quorum.mark_applied(last, &terms);
         // Leadership of an internal partition may have moved: load or unload coordinators.
         self.placement.metadata_changed.notify_one();
+        self.quorum.maybe_snapshot(last, &image);
     }
 
     /// Opens the logs of every partition this node hosts, and applies topic configs.
@@ -466,11 +503,26 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker> {
         .join(replica_manager::CLEAN_SHUTDOWN_FILE)
         .exists()
         || replicas_were_clean(&config);
-    let (metadata_log, stored) = MetadataLog::open(&metadata_dir, clean)?;
-    // What is known committed is applied before serving, as a single node always did.
+    let segment_bytes = config
+        .value("metadata.log.segment.bytes")
+        .and_then(|v| v.as_i64())
+        .unwrap_or(1 << 30)
+        .max(0) as u64;
+    let (metadata_log, stored) = MetadataLog::open(&metadata_dir, clean, segment_bytes)?;
+    // The latest snapshot, then what is known committed after it, is applied before serving,
+    // as a single node always did.
     let applied = quorum::node::known_committed(&config, &stored);
     let mut image = MetadataImage::default();
-    for entry in &stored.entries[..applied as usize] {
+    if let Some(snapshot) = &stored.snapshot {
+        snapshot.data.iter().for_each(|r| image.apply(r));
+        tracing::info!(
+            index = snapshot.index,
+            entries_after = stored.entries.len(),
+            "metadata loaded from a snapshot"
+        );
+    }
+    let after_snapshot = (applied - stored.snapshot_index()) as usize;
+    for entry in &stored.entries[..after_snapshot] {
         entry.payload.iter().for_each(|r| image.apply(r));
     }
     let (quorum, committed) = quorum::Quorum::start(&config, metadata_log, stored, applied)?;
@@ -599,7 +651,7 @@ async fn serve(
     listeners: Vec<(TcpListener, Arc<auth::ListenerSecurity>)>,
     metrics_listener: Option<TcpListener>,
     controller_listener: Option<TcpListener>,
-    mut committed: tokio::sync::mpsc::UnboundedReceiver<CommittedBatch>,
+    mut committed: tokio::sync::mpsc::UnboundedReceiver<Committed>,
     mut shutdown: watch::Receiver<bool>,
     _dir_locks: Vec<std::fs::File>,
 ) -> Result<()> {
@@ -625,7 +677,7 @@ async fn serve(
         loop {
             tokio::select! {
                 batch = committed.recv() => match batch {
-                    Some(batch) => applier.apply_committed(batch),
+                    Some(batch) => applier.apply(batch),
                     None => return Ok(()),
                 },
                 _ = applier_shutdown.changed() => return Ok(()),

@@ -684,8 +684,8 @@ pub fn format_with_records(
             let bootstrap = |e: crate::Error| {
                 StorageError::Bootstrap(format!("cannot write the initial metadata records: {e}"))
             };
-            let (mut log, _) =
-                crate::broker::metadata::MetadataLog::open(&dir, true).map_err(bootstrap)?;
+            let (mut log, _) = crate::broker::metadata::MetadataLog::open(&dir, true, 1 << 30)
+                .map_err(bootstrap)?;
             // Term 0: written before any controller was elected (every node formatted with
             // the same --add-scram holds the same first entry).
             log.append(0, records).map_err(bootstrap)?;

@@ -21,6 +21,7 @@ mod fuzz;
 mod groups;
 mod kcat;
 mod limits;
+mod metadata_snapshots;
 mod metrics;
 mod mirror;
 mod mock_cluster;

@@ -12,7 +12,8 @@ use super::raft::{Envelope, Raft, Role, Timing};
 use super::rpc::{self, Wire};
 use crate::broker::config::BrokerConfig;
 use crate::broker::metadata::{
-    MetadataEntry, MetadataLog, MetadataRecord, QuorumState, QuorumVoterId, StoredMetadata,
+    MetadataEntry, MetadataImage, MetadataLog, MetadataRecord, MetadataSnapshot, QuorumState,
+    QuorumVoterId, StoredMetadata,
 };
 use crate::protocol::ResponseError;
 use crate::{Error, Result};
@@ -25,6 +26,43 @@ const WRITE_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// Committed entries, in order, for the broker to apply.
 pub type CommittedBatch = Vec<(u64, MetadataEntry)>;
+
+/// What the broker applies next: committed entries, or a snapshot from the leader that
+/// replaces the whole image (this node was behind the leader's log start).
+#[derive(Debug)]
+pub enum Committed {
+    Entries(CommittedBatch),
+    Snapshot(MetadataSnapshot),
+}
+
+/// When a node snapshots its metadata (Kafka's metadata.log.max.record.bytes.between.snapshots
+/// and metadata.log.max.snapshot.interval.ms).
+#[derive(Debug, Clone, Copy)]
+struct SnapshotPolicy {
+    max_bytes: u64,
+    /// 0: no time-based snapshots.
+    interval: Duration,
+}
+
+/// The term of each applied entry after `start` (whose own term is `start_term`).
+#[derive(Debug, Default)]
+struct AppliedTerms {
+    start: u64,
+    start_term: u64,
+    terms: Vec<u64>,
+}
+
+impl AppliedTerms {
+    fn get(&self, index: u64) -> Option<u64> {
+        if index == self.start {
+            return Some(self.start_term);
+        }
+        if index < self.start {
+            return None;
+        }
+        self.terms.get((index - self.start - 1) as usize).copied()
+    }
+}
 
 /// A voter and where its CONTROLLER listener is (None for this node or an unknown port).
 #[derive(Debug, Clone)]
@@ -88,6 +126,10 @@ struct Inner {
     pub(super) leader_since: Instant,
     pub(super) heartbeats: HashMap<i32, Instant>,
     pub(super) proposed: HashMap<i32, Instant>,
+    last_snapshot: Instant,
+    /// The newest snapshot; the Raft core is compacted only up to the one before it, so a
+    /// follower a little behind still gets entries rather than a whole snapshot.
+    latest_snapshot: Option<MetadataSnapshot>,
 }
 
 /// This node's part in the quorum.
@@ -99,12 +141,13 @@ pub struct Quorum {
     own_endpoint: Option<String>,
     inner: Mutex<Inner>,
     peers: BTreeMap<i32, mpsc::Sender<Envelope<Vec<MetadataRecord>>>>,
-    committed: mpsc::UnboundedSender<CommittedBatch>,
+    committed: mpsc::UnboundedSender<Committed>,
     /// How connections on the CONTROLLER listener are made (plaintext or TLS).
     pub transport: rpc::Transport,
     applied: watch::Sender<u64>,
-    /// The term of every applied entry (entry `i` at `applied_terms[i - 1]`).
-    applied_terms: Mutex<Vec<u64>>,
+    /// The term of every applied entry since the last snapshot installed from a leader.
+    applied_terms: Mutex<AppliedTerms>,
+    snapshots: SnapshotPolicy,
 }
 
 /// The voters this node works with: `controller.quorum.voters`, or itself alone (a dynamic
@@ -131,17 +174,19 @@ pub fn voters_of(config: &BrokerConfig) -> Vec<Voter> {
 /// `quorum-state` says was applied before the stop.
 pub fn known_committed(config: &BrokerConfig, stored: &StoredMetadata) -> u64 {
     let voters = voters_of(config);
-    let len = stored.entries.len() as u64;
+    let start = stored.snapshot_index();
+    let len = start + stored.entries.len() as u64;
     // A sole voter commits alone; an observer stores committed entries only.
     if (voters.len() == 1 && voters[0].id == config.node_id) || !config.is_controller() {
         return len;
     }
+    // A snapshot holds committed entries only.
     stored
         .state
         .as_ref()
         .map(|s| s.applied_offset)
         .unwrap_or(0)
-        .min(len)
+        .clamp(start, len)
 }
 
 impl Quorum {
@@ -152,7 +197,7 @@ impl Quorum {
         storage: MetadataLog,
         stored: StoredMetadata,
         applied: u64,
-    ) -> Result<(Quorum, mpsc::UnboundedReceiver<CommittedBatch>)> {
+    ) -> Result<(Quorum, mpsc::UnboundedReceiver<Committed>)> {
         if config.controller_quorum_voters.is_empty()
             && config.controller_quorum_bootstrap_servers.len() > 1
         {
@@ -176,12 +221,36 @@ impl Quorum {
             election_ticks: (election_ms / TICK.as_millis() as u64).max(2) as u32,
             heartbeat_ticks: 2,
         };
-        let applied_terms: Vec<u64> = stored
-            .entries
-            .iter()
-            .take(applied as usize)
-            .map(|e| e.term)
-            .collect();
+        let start = stored.snapshot_index();
+        let stored_snapshot = stored.snapshot.clone();
+        let applied_terms = AppliedTerms {
+            start,
+            start_term: stored.snapshot.as_ref().map_or(0, |s| s.term),
+            terms: stored
+                .entries
+                .iter()
+                .take((applied - start) as usize)
+                .map(|e| e.term)
+                .collect(),
+        };
+        let number = |key: &str, default: i64| {
+            config
+                .value(key)
+                .and_then(|v| v.as_i64())
+                .unwrap_or(default)
+                .max(0) as u64
+        };
+        let snapshots = SnapshotPolicy {
+            max_bytes: number(
+                "metadata.log.max.record.bytes.between.snapshots",
+                20 * 1024 * 1024,
+            )
+            .max(1),
+            interval: Duration::from_millis(number(
+                "metadata.log.max.snapshot.interval.ms",
+                3_600_000,
+            )),
+        };
         let seed = crate::broker::now_ms() as u64 ^ (std::process::id() as u64) << 20;
         let raft = Raft::new(
             config.node_id,
@@ -189,6 +258,7 @@ impl Quorum {
             timing,
             seed,
             hard,
+            stored.snapshot,
             stored.entries,
             applied,
         );
@@ -226,12 +296,15 @@ impl Quorum {
                 leader_since: now,
                 heartbeats: HashMap::new(),
                 proposed: HashMap::new(),
+                last_snapshot: now,
+                latest_snapshot: stored_snapshot,
             }),
             peers,
             committed,
             transport,
             applied: watch::channel(applied).0,
             applied_terms: Mutex::new(applied_terms),
+            snapshots,
         };
         {
             let mut inner = quorum.lock();
@@ -250,6 +323,11 @@ impl Quorum {
         if ready.hard_state.is_some() {
             self.write_state(inner)?;
         }
+        if let Some(snapshot) = &ready.snapshot {
+            inner.storage.store_snapshot(snapshot)?;
+            inner.last_snapshot = Instant::now();
+            inner.latest_snapshot = Some(snapshot.clone());
+        }
         if let Some(first) = ready.first_changed {
             inner.storage.truncate_from(first)?;
             for entry in &ready.entries {
@@ -262,8 +340,11 @@ impl Quorum {
                 let _ = peer.try_send(envelope);
             }
         }
+        if let Some(snapshot) = ready.snapshot {
+            let _ = self.committed.send(Committed::Snapshot(snapshot));
+        }
         if !ready.committed.is_empty() {
-            let _ = self.committed.send(ready.committed);
+            let _ = self.committed.send(Committed::Entries(ready.committed));
         }
         Ok(())
     }
@@ -330,11 +411,60 @@ impl Quorum {
         result
     }
 
+    /// The broker replaced its image by a snapshot from the leader, up to entry `index`.
+    pub fn mark_snapshot_applied(&self, index: u64, term: u64) {
+        *self.applied_terms.lock().unwrap_or_else(|e| e.into_inner()) = AppliedTerms {
+            start: index,
+            start_term: term,
+            terms: Vec::new(),
+        };
+        self.mark_applied(index, &[]);
+    }
+
+    /// After the broker applied entries up to `index` (its image is `image`): snapshots the
+    /// image once enough bytes were logged since the last snapshot, or enough time passed, and
+    /// lets the log before it go.
+    pub fn maybe_snapshot(&self, index: u64, image: &MetadataImage) {
+        let mut inner = self.lock();
+        let inner = &mut *inner;
+        let bytes = inner.storage.bytes_since_snapshot;
+        let interval = self.snapshots.interval;
+        let due = bytes >= self.snapshots.max_bytes
+            || (bytes > 0 && !interval.is_zero() && inner.last_snapshot.elapsed() >= interval);
+        if !due || index <= inner.storage.snapshot_index() {
+            return;
+        }
+        let term = self
+            .applied_terms
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(index);
+        let Some(term) = term else {
+            return;
+        };
+        match inner
+            .storage
+            .write_snapshot(index, term, image.to_records())
+        {
+            Ok(snapshot) => {
+                inner.last_snapshot = Instant::now();
+                tracing::info!(index, term, "wrote a metadata snapshot");
+                if let Some(previous) = inner.latest_snapshot.replace(snapshot) {
+                    if inner.observer.is_none() {
+                        inner.raft.compact(previous.index, previous.data);
+                    }
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "cannot write a metadata snapshot"),
+        }
+    }
+
     /// The broker applied committed entries up to `index`; `terms` are theirs, in order.
     pub fn mark_applied(&self, index: u64, terms: &[u64]) {
         self.applied_terms
             .lock()
             .unwrap_or_else(|e| e.into_inner())
+            .terms
             .extend_from_slice(terms);
         {
             let mut inner = self.lock();
@@ -375,12 +505,24 @@ impl Quorum {
         if inner.raft.role() != Role::Leader {
             return Wire::NotLeader(inner.raft.leader());
         }
+        if after < inner.raft.log_start() {
+            // The entries it needs are only in the snapshot now.
+            if let Some(snapshot) = inner.raft.snapshot().cloned() {
+                inner
+                    .observers
+                    .insert(observer, (crate::broker::now_ms(), snapshot.index));
+                return Wire::FetchedSnapshot {
+                    leader: self.node_id,
+                    snapshot,
+                };
+            }
+        }
         let end = inner
             .raft
             .commit_index()
             .min(after.saturating_add(MAX_FETCH_ENTRIES));
         let entries = if after < end {
-            inner.raft.log()[after as usize..end as usize].to_vec()
+            inner.raft.entries(after + 1, end).to_vec()
         } else {
             Vec::new()
         };
@@ -442,9 +584,25 @@ impl Quorum {
                 }
                 let got = !batch.is_empty();
                 if got {
-                    let _ = self.committed.send(batch);
+                    let _ = self.committed.send(Committed::Entries(batch));
                 }
                 got
+            }
+            // Only a snapshot past what this node has (a stale answer must not move it back).
+            Ok(Wire::FetchedSnapshot { leader, snapshot })
+                if o.last_index == after && snapshot.index > after =>
+            {
+                o.leader = Some(leader);
+                if let Err(e) = inner.storage.store_snapshot(&snapshot) {
+                    tracing::error!(error = %e, "cannot store the leader's metadata snapshot");
+                    return false;
+                }
+                inner.last_snapshot = Instant::now();
+                inner.latest_snapshot = Some(snapshot.clone());
+                tracing::info!(index = snapshot.index, "installed the leader's snapshot");
+                o.last_index = snapshot.index;
+                let _ = self.committed.send(Committed::Snapshot(snapshot));
+                true
             }
             Ok(Wire::NotLeader(hint)) => {
                 o.leader = hint.filter(|h| *h != target);
@@ -603,7 +761,7 @@ impl Quorum {
             }
         }
         let terms = self.applied_terms.lock().unwrap_or_else(|e| e.into_inner());
-        Ok(terms.get(index as usize - 1) == Some(&term))
+        Ok(terms.get(index) == Some(term))
     }
 
     /// Closes the metadata log (clean shutdown).

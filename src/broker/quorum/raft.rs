@@ -20,9 +20,35 @@ use serde::{Deserialize, Serialize};
 /// A node id (Kafka's `node.id`).
 pub type NodeId = i32;
 
-/// What a payload must be able to say by itself: the entry a new leader appends.
+/// What a payload must be able to say by itself: the entry a new leader appends, and a change
+/// of the voter set (which, as in Kafka's KIP-853, goes through the log).
 pub trait Payload: Clone + std::fmt::Debug {
     fn leader_change(leader: NodeId, term: u64) -> Self;
+    /// An entry that makes `voters` the voter set.
+    fn voters_change(voters: Vec<NodeId>) -> Self;
+    /// The voter set this entry sets, if it does (for a snapshot's data: the voters then).
+    fn voters(&self) -> Option<Vec<NodeId>>;
+}
+
+/// Why a voter change was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VotersChangeRefused {
+    /// This node does not lead; the leader it knows of.
+    NotLeader(Option<NodeId>),
+    /// An earlier change is not committed yet, or the leader has not committed an entry of its
+    /// term (a change must wait for both, or two majorities could disagree).
+    Busy,
+    /// The new set must add or remove exactly one voter.
+    NotOneVoter,
+}
+
+/// The state after every entry up to `index` was applied, which replaces those entries (log
+/// compaction, Raft section 7; Kafka's metadata snapshots). `term` is the term of entry `index`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Snapshot<P> {
+    pub index: u64,
+    pub term: u64,
+    pub data: P,
 }
 
 /// One log entry: the term (Kafka's leader epoch) it was proposed in and what it carries.
@@ -58,6 +84,12 @@ pub enum Message<P> {
         success: bool,
         match_index: u64,
     },
+    /// The leader's snapshot, for a follower whose next entry the leader no longer has
+    /// (Kafka's FetchSnapshot). Answered with an `AppendReply`.
+    InstallSnapshot {
+        term: u64,
+        snapshot: Snapshot<P>,
+    },
 }
 
 impl<P> Message<P> {
@@ -66,7 +98,8 @@ impl<P> Message<P> {
             Message::RequestVote { term, .. }
             | Message::VoteReply { term, .. }
             | Message::Append { term, .. }
-            | Message::AppendReply { term, .. } => *term,
+            | Message::AppendReply { term, .. }
+            | Message::InstallSnapshot { term, .. } => *term,
         }
     }
 }
@@ -100,6 +133,10 @@ pub struct Timing {
 pub struct Ready<P> {
     /// New (term, voted_for) to persist.
     pub hard_state: Option<(u64, Option<NodeId>)>,
+    /// A snapshot received from the leader: persist it and drop every durable entry up to its
+    /// index (before the log changes below), and replace the applied state with it (before
+    /// applying `committed`).
+    pub snapshot: Option<Snapshot<P>>,
     /// Remove every durable entry from this index on, then append `entries` there.
     pub first_changed: Option<u64>,
     pub entries: Vec<Entry<P>>,
@@ -115,11 +152,22 @@ const MAX_APPEND_ENTRIES: usize = 64;
 #[derive(Debug)]
 pub struct Raft<P> {
     id: NodeId,
+    /// The voters configured at start, used until the log or a snapshot says otherwise.
+    configured: Vec<NodeId>,
+    /// The voter set in force: the latest one in the log, committed or not (Raft's
+    /// single-server membership change), and the index of the entry that set it (0: from the
+    /// snapshot or the configuration).
     voters: Vec<NodeId>,
+    voters_index: u64,
+    /// The voter set before that entry: a node removed by a change not yet committed still
+    /// campaigns, as the change may need it (Raft thesis, 4.2.2).
+    previous_voters: Vec<NodeId>,
     timing: Timing,
     term: u64,
     voted_for: Option<NodeId>,
-    /// Entry `i` (1-based) is `log[i - 1]`.
+    /// The entries up to `snapshot.index` live only in the snapshot.
+    snapshot: Option<Snapshot<P>>,
+    /// Entry `i` (1-based) is `log[i - log_start() - 1]`.
     log: Vec<Entry<P>>,
     commit: u64,
     /// Highest index handed to the driver as committed.
@@ -136,6 +184,7 @@ pub struct Raft<P> {
     heartbeat_elapsed: u32,
     rng: u64,
     hard_dirty: bool,
+    snapshot_installed: bool,
     first_changed: Option<u64>,
     outbox: Vec<Envelope<P>>,
     /// Test only: grant votes without the up-to-date check, to show the simulation catches it.
@@ -144,25 +193,33 @@ pub struct Raft<P> {
 }
 
 impl<P: Payload> Raft<P> {
-    /// A node restored from its durable state. `applied` entries were already applied by the
-    /// driver and are known committed (only true when they were committed before: a single
-    /// voter's whole log, or 0).
+    /// A node restored from its durable state: its latest snapshot and the entries after it.
+    /// Entries up to `applied` were already applied by the driver and are known committed
+    /// (only true when they were committed before: a single voter's whole log, or the
+    /// snapshot's).
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         id: NodeId,
         voters: Vec<NodeId>,
         timing: Timing,
         seed: u64,
         (term, voted_for): (u64, Option<NodeId>),
+        snapshot: Option<Snapshot<P>>,
         log: Vec<Entry<P>>,
         applied: u64,
     ) -> Raft<P> {
-        let applied = applied.min(log.len() as u64);
+        let start = snapshot.as_ref().map_or(0, |s| s.index);
+        let applied = applied.clamp(start, start + log.len() as u64);
         let mut raft = Raft {
             id,
+            configured: voters.clone(),
+            previous_voters: voters.clone(),
             voters,
+            voters_index: 0,
             timing,
             term,
             voted_for,
+            snapshot,
             log,
             commit: applied,
             handed_out: applied,
@@ -177,12 +234,14 @@ impl<P: Payload> Raft<P> {
             heartbeat_elapsed: 0,
             rng: seed ^ 0x9e37_79b9_7f4a_7c15 ^ (id as u64).wrapping_mul(0x1000_0000_01b3),
             hard_dirty: false,
+            snapshot_installed: false,
             first_changed: None,
             outbox: Vec::new(),
             #[cfg(test)]
             broken_votes: false,
         };
         raft.reset_timeout();
+        raft.refresh_voters();
         // A sole voter needs nobody's vote: it leads at once.
         if raft.voters == [id] {
             raft.campaign();
@@ -209,23 +268,60 @@ impl<P: Payload> Raft<P> {
         self.commit
     }
     pub fn last_index(&self) -> u64 {
-        self.log.len() as u64
+        self.log_start() + self.log.len() as u64
+    }
+    /// The last index the snapshot covers (0 without one); the log holds the entries after.
+    pub fn log_start(&self) -> u64 {
+        self.snapshot.as_ref().map_or(0, |s| s.index)
+    }
+    pub fn snapshot(&self) -> Option<&Snapshot<P>> {
+        self.snapshot.as_ref()
+    }
+    /// The entries from `from` (above the snapshot) up to `to`, inclusive.
+    pub fn entries(&self, from: u64, to: u64) -> &[Entry<P>] {
+        let start = self.log_start();
+        let from = from.max(start + 1);
+        let to = to.min(self.last_index());
+        if from > to {
+            return &[];
+        }
+        &self.log[(from - start - 1) as usize..(to - start) as usize]
     }
     pub fn voters(&self) -> &[NodeId] {
         &self.voters
     }
+    /// The entries after the snapshot.
     pub fn log(&self) -> &[Entry<P>] {
         &self.log
     }
-    /// The term of the entry at `index` (0 for index 0 or beyond the log).
+    /// The term of the entry at `index` (0 for index 0, beyond the log, or inside the
+    /// snapshot, whose entries are committed and so match everywhere).
     pub fn term_at(&self, index: u64) -> u64 {
-        if index == 0 {
+        let start = self.log_start();
+        if index == 0 || index < start {
             return 0;
         }
+        if index == start {
+            return self.snapshot.as_ref().map_or(0, |s| s.term);
+        }
         self.log
-            .get(index as usize - 1)
+            .get((index - start) as usize - 1)
             .map(|e| e.term)
             .unwrap_or(0)
+    }
+
+    /// The driver applied every entry up to `index` and made `data` the durable snapshot of
+    /// that state: the entries up to `index` are dropped. Ignored unless `index` is applied
+    /// and past the current snapshot.
+    pub fn compact(&mut self, index: u64, data: P) -> bool {
+        let start = self.log_start();
+        if index <= start || index > self.handed_out {
+            return false;
+        }
+        let term = self.term_at(index);
+        self.log.drain(..(index - start) as usize);
+        self.snapshot = Some(Snapshot { index, term, data });
+        true
     }
     /// The leader's view of how far each voter's log matches its own.
     pub fn match_indexes(&self) -> BTreeMap<NodeId, u64> {
@@ -268,6 +364,68 @@ impl<P: Payload> Raft<P> {
         self.first_changed = Some(self.first_changed.map_or(index, |f| f.min(index)));
     }
 
+    /// Re-derives the voter set from the log, the snapshot or the configuration; a leader
+    /// starts replicating to voters it did not know.
+    fn refresh_voters(&mut self) {
+        let start = self.log_start();
+        let mut from_log = self
+            .log
+            .iter()
+            .enumerate()
+            .rev()
+            .filter_map(|(i, e)| e.payload.voters().map(|v| (v, start + i as u64 + 1)));
+        let base = || {
+            let from_snapshot = self.snapshot.as_ref().and_then(|s| s.data.voters());
+            (from_snapshot.unwrap_or_else(|| self.configured.clone()), 0)
+        };
+        let (voters, index) = from_log.next().unwrap_or_else(base);
+        let previous = from_log.next().unwrap_or_else(base).0;
+        self.voters_index = index;
+        self.previous_voters = if index > 0 { previous } else { voters.clone() };
+        if voters == self.voters {
+            return;
+        }
+        tracing::info!(node = self.id, ?voters, "voter set changed");
+        self.voters = voters;
+        if self.role == Role::Leader {
+            let next = self.last_index() + 1;
+            for peer in self.peers() {
+                self.next_index.entry(peer).or_insert(next);
+                self.match_index.entry(peer).or_insert(0);
+            }
+        }
+    }
+
+    /// Proposes a new voter set (one voter added or removed) when this node leads: the index
+    /// and term to wait for. It takes effect as soon as it is in a log.
+    pub fn propose_voters(
+        &mut self,
+        voters: Vec<NodeId>,
+    ) -> Result<(u64, u64), VotersChangeRefused> {
+        if self.role != Role::Leader {
+            return Err(VotersChangeRefused::NotLeader(self.leader));
+        }
+        if self.voters_index > self.commit || self.term_at(self.commit) != self.term {
+            return Err(VotersChangeRefused::Busy);
+        }
+        let old: BTreeSet<NodeId> = self.voters.iter().copied().collect();
+        let new: BTreeSet<NodeId> = voters.iter().copied().collect();
+        if new.len() != voters.len()
+            || new.is_empty()
+            || old.symmetric_difference(&new).count() != 1
+        {
+            return Err(VotersChangeRefused::NotOneVoter);
+        }
+        self.append_local(Entry {
+            term: self.term,
+            payload: P::voters_change(voters),
+        });
+        let index = self.last_index();
+        self.broadcast_append();
+        self.maybe_commit();
+        Ok((index, self.term))
+    }
+
     fn peers(&self) -> Vec<NodeId> {
         self.voters
             .iter()
@@ -308,7 +466,9 @@ impl<P: Payload> Raft<P> {
     }
 
     fn campaign(&mut self) {
-        if !self.voters.contains(&self.id) {
+        let removed_pending =
+            self.voters_index > self.commit && self.previous_voters.contains(&self.id);
+        if !self.voters.contains(&self.id) && !removed_pending {
             return;
         }
         self.term += 1;
@@ -318,7 +478,7 @@ impl<P: Payload> Raft<P> {
         self.leader = None;
         self.votes = BTreeSet::from([self.id]);
         self.reset_timeout();
-        if self.votes.len() >= self.majority() {
+        if self.vote_count() >= self.majority() {
             self.become_leader();
             return;
         }
@@ -369,9 +529,21 @@ impl<P: Payload> Raft<P> {
         self.maybe_commit();
     }
 
+    /// Votes from nodes that are voters now.
+    fn vote_count(&self) -> usize {
+        self.votes
+            .iter()
+            .filter(|v| self.voters.contains(v))
+            .count()
+    }
+
     fn append_local(&mut self, entry: Entry<P>) {
+        let sets_voters = entry.payload.voters().is_some();
         self.log.push(entry);
         self.mark_changed(self.last_index());
+        if sets_voters {
+            self.refresh_voters();
+        }
     }
 
     /// Appends a payload when this node leads: its index and term, which the caller waits to
@@ -399,9 +571,18 @@ impl<P: Payload> Raft<P> {
     fn send_append(&mut self, peer: NodeId) {
         let next = self.next_index.get(&peer).copied().unwrap_or(1).max(1);
         let prev_index = (next - 1).min(self.last_index());
+        if prev_index < self.log_start() {
+            // The entries the peer needs next were compacted away: it gets the snapshot.
+            if let Some(snapshot) = self.snapshot.clone() {
+                let term = self.term;
+                self.send(peer, Message::InstallSnapshot { term, snapshot });
+            }
+            return;
+        }
         let prev_term = self.term_at(prev_index);
-        let end = (prev_index as usize + MAX_APPEND_ENTRIES).min(self.log.len());
-        let entries = self.log[prev_index as usize..end].to_vec();
+        let entries = self
+            .entries(prev_index + 1, prev_index + MAX_APPEND_ENTRIES as u64)
+            .to_vec();
         let message = Message::Append {
             term: self.term,
             prev_index,
@@ -413,6 +594,9 @@ impl<P: Payload> Raft<P> {
     }
 
     fn maybe_commit(&mut self) {
+        if self.voters.is_empty() {
+            return;
+        }
         let mut matched: Vec<u64> = self
             .voters
             .iter()
@@ -430,6 +614,14 @@ impl<P: Payload> Raft<P> {
         if candidate > self.commit && self.term_at(candidate) == self.term {
             self.commit = candidate;
         }
+        // A leader that removed itself leads until the removal commits, then steps down.
+        if self.role == Role::Leader
+            && !self.voters.contains(&self.id)
+            && self.voters_index <= self.commit
+        {
+            tracing::info!(node = self.id, "removed from the voters: stepping down");
+            self.become_follower(self.term, None);
+        }
     }
 
     /// Handles one message from a peer.
@@ -439,6 +631,14 @@ impl<P: Payload> Raft<P> {
             return;
         }
         let term = message.term();
+        // A node that heard from a leader within the election timeout ignores vote requests:
+        // a removed voter that does not know it cannot depose a working leader (Raft thesis,
+        // 4.2.3).
+        let leader_alive = self.role == Role::Leader
+            || (self.leader.is_some() && self.elapsed < self.timing.election_ticks);
+        if matches!(message, Message::RequestVote { .. }) && term > self.term && leader_alive {
+            return;
+        }
         if term > self.term {
             let leader = matches!(message, Message::Append { .. }).then_some(from);
             self.become_follower(term, leader);
@@ -453,7 +653,7 @@ impl<P: Payload> Raft<P> {
                         granted: false,
                     },
                 ),
-                Message::Append { .. } => self.send(
+                Message::Append { .. } | Message::InstallSnapshot { .. } => self.send(
                     from,
                     Message::AppendReply {
                         term: self.term,
@@ -476,8 +676,9 @@ impl<P: Payload> Raft<P> {
                 #[cfg(test)]
                 let up_to_date = up_to_date || self.broken_votes;
                 let free = self.voted_for.is_none() || self.voted_for == Some(from);
-                let granted =
-                    up_to_date && free && self.role != Role::Leader && self.voters.contains(&from);
+                // A candidate need not be a voter in this node's view: this node's voter set
+                // may be behind.
+                let granted = up_to_date && free && self.role != Role::Leader;
                 if granted {
                     self.voted_for = Some(from);
                     self.hard_dirty = true;
@@ -494,7 +695,7 @@ impl<P: Payload> Raft<P> {
             Message::VoteReply { granted, .. } => {
                 if self.role == Role::Candidate && granted {
                     self.votes.insert(from);
-                    if self.votes.len() >= self.majority() {
+                    if self.vote_count() >= self.majority() {
                         self.become_leader();
                     }
                 }
@@ -510,7 +711,11 @@ impl<P: Payload> Raft<P> {
                 self.role = Role::Follower;
                 self.leader = Some(from);
                 self.reset_timeout();
-                if prev_index > self.last_index() || self.term_at(prev_index) != prev_term {
+                // Below the snapshot every entry is committed, so it matches the leader's.
+                let start = self.log_start();
+                if prev_index > self.last_index()
+                    || (prev_index >= start && self.term_at(prev_index) != prev_term)
+                {
                     let hint = prev_index.saturating_sub(1).min(self.last_index());
                     self.send(
                         from,
@@ -525,6 +730,9 @@ impl<P: Payload> Raft<P> {
                 let count = entries.len() as u64;
                 for (i, entry) in entries.into_iter().enumerate() {
                     let index = prev_index + 1 + i as u64;
+                    if index <= start {
+                        continue;
+                    }
                     if index <= self.last_index() {
                         if self.term_at(index) == entry.term {
                             continue;
@@ -539,10 +747,13 @@ impl<P: Payload> Raft<P> {
                             );
                             return;
                         }
-                        self.log.truncate(index as usize - 1);
+                        self.log.truncate((index - start) as usize - 1);
                     }
                     self.log.push(entry);
                     self.mark_changed(index);
+                }
+                if count > 0 {
+                    self.refresh_voters();
                 }
                 let last_new = prev_index + count;
                 let commit = commit.min(last_new);
@@ -555,6 +766,23 @@ impl<P: Payload> Raft<P> {
                         term: self.term,
                         success: true,
                         match_index: last_new,
+                    },
+                );
+            }
+            Message::InstallSnapshot { snapshot, .. } => {
+                self.role = Role::Follower;
+                self.leader = Some(from);
+                self.reset_timeout();
+                let index = snapshot.index;
+                if index > self.commit {
+                    self.install_snapshot(snapshot);
+                }
+                self.send(
+                    from,
+                    Message::AppendReply {
+                        term: self.term,
+                        success: true,
+                        match_index: index,
                     },
                 );
             }
@@ -587,25 +815,48 @@ impl<P: Payload> Raft<P> {
         }
     }
 
+    /// Replaces the log up to the snapshot's index (past this node's commit) by the snapshot.
+    /// Entries after it are kept when the log holds the snapshot's last entry: they may have
+    /// been acknowledged to this leader already.
+    fn install_snapshot(&mut self, snapshot: Snapshot<P>) {
+        let start = self.log_start();
+        let index = snapshot.index;
+        if index <= self.last_index() && self.term_at(index) == snapshot.term {
+            self.log.drain(..(index - start) as usize);
+        } else {
+            self.log.clear();
+            self.mark_changed(index + 1);
+        }
+        tracing::info!(node = self.id, index, "installed the leader's snapshot");
+        self.snapshot = Some(snapshot);
+        self.commit = index;
+        self.handed_out = index;
+        self.snapshot_installed = true;
+        self.refresh_voters();
+    }
+
     /// What changed since the last call.
     pub fn take_ready(&mut self) -> Ready<P> {
         let hard_state =
             std::mem::take(&mut self.hard_dirty).then_some((self.term, self.voted_for));
-        let first_changed = self.first_changed.take();
+        let snapshot = std::mem::take(&mut self.snapshot_installed)
+            .then(|| self.snapshot.clone())
+            .flatten();
+        let start = self.log_start();
+        let first_changed = self.first_changed.take().map(|f| f.max(start + 1));
         let entries = match first_changed {
-            Some(first) => self.log[(first as usize - 1).min(self.log.len())..].to_vec(),
+            Some(first) => self.entries(first, self.last_index()).to_vec(),
             None => Vec::new(),
         };
         let mut committed = Vec::new();
         while self.handed_out < self.commit {
             self.handed_out += 1;
-            committed.push((
-                self.handed_out,
-                self.log[self.handed_out as usize - 1].clone(),
-            ));
+            let entry = self.log[(self.handed_out - start) as usize - 1].clone();
+            committed.push((self.handed_out, entry));
         }
         Ready {
             hard_state,
+            snapshot,
             first_changed,
             entries,
             messages: std::mem::take(&mut self.outbox),

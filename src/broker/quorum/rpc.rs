@@ -63,6 +63,12 @@ pub enum Wire {
         leader: i32,
         entries: Vec<crate::broker::metadata::MetadataEntry>,
     },
+    /// The observer is behind the leader's log start: the leader's snapshot instead (Kafka's
+    /// FetchSnapshot); it fetches the entries after it next.
+    FetchedSnapshot {
+        leader: i32,
+        snapshot: crate::broker::metadata::MetadataSnapshot,
+    },
     /// The receiver does not lead; it names the leader it knows of.
     NotLeader(Option<i32>),
 }
@@ -302,7 +308,8 @@ async fn connection(
             | Wire::HeartbeatReply { .. }
             | Wire::Status(_)
             | Wire::NotLeader(_)
-            | Wire::Fetched { .. } => None,
+            | Wire::Fetched { .. }
+            | Wire::FetchedSnapshot { .. } => None,
         };
         if let Some(answer) = answer {
             write_wire(&mut stream, &answer).await?;

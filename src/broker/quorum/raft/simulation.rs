@@ -6,6 +6,13 @@
 //! entry; every node's committed entries agree with the one committed history (never lost,
 //! never reordered, never replaced). At the end the network heals and every node must
 //! converge on the same committed log containing every acknowledged proposal exactly once.
+//!
+//! Membership changes too: a fourth node is added as a voter and voters (the leader among
+//! them) are removed, one at a time through the log; at the end the final voters converge.
+//!
+//! Every node compacts its log into a snapshot (its applied history) every few entries, so
+//! followers that fall behind catch up through `InstallSnapshot`; a snapshot must equal the
+//! committed history up to its index.
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
@@ -16,12 +23,33 @@ use super::*;
 enum Value {
     LeaderChange(NodeId, u64),
     Client(u64),
+    Voters(Vec<NodeId>),
+    /// A snapshot's data: the applied history it replaces.
+    History(Vec<Entry<Value>>),
 }
 
 impl Payload for Value {
     fn leader_change(leader: NodeId, term: u64) -> Self {
         Value::LeaderChange(leader, term)
     }
+    fn voters_change(voters: Vec<NodeId>) -> Self {
+        Value::Voters(voters)
+    }
+    fn voters(&self) -> Option<Vec<NodeId>> {
+        match self {
+            Value::Voters(v) => Some(v.clone()),
+            Value::History(h) => last_voters(h),
+            _ => None,
+        }
+    }
+}
+
+/// The voter set the last membership entry of `history` sets.
+fn last_voters(history: &[Entry<Value>]) -> Option<Vec<NodeId>> {
+    history.iter().rev().find_map(|e| match &e.payload {
+        Value::Voters(v) => Some(v.clone()),
+        _ => None,
+    })
 }
 
 #[derive(Debug, Clone)]
@@ -29,6 +57,8 @@ enum Event {
     Tick(usize),
     Deliver(Envelope<Value>),
     Propose(u64),
+    /// The leader adds the missing node as a voter, or removes a random voter.
+    ChangeVoters,
     Crash(usize),
     Restart(usize),
     Isolate(usize),
@@ -39,6 +69,8 @@ enum Event {
 #[derive(Debug, Default, Clone)]
 struct Disk {
     hard: (u64, Option<NodeId>),
+    snapshot: Option<Snapshot<Value>>,
+    /// The entries after the snapshot.
     log: Vec<Entry<Value>>,
 }
 
@@ -60,12 +92,16 @@ impl Rng {
     }
 }
 
-const IDS: [NodeId; 3] = [1, 2, 3];
+const IDS: [NodeId; 4] = [1, 2, 3, 4];
+/// The voters every node is configured with; node 4 joins only through a membership change.
+const CONFIGURED: [NodeId; 3] = [1, 2, 3];
 const TIMING: Timing = Timing {
     election_ticks: 10,
     heartbeat_ticks: 2,
 };
 const TICK: u64 = 10;
+/// A node snapshots once this many entries were applied since its last snapshot.
+const SNAPSHOT_EVERY: u64 = 8;
 
 struct Sim {
     seed: u64,
@@ -84,6 +120,11 @@ struct Sim {
     committed: Vec<Entry<Value>>,
     /// What each node has applied since its last restart.
     applied: Vec<u64>,
+    /// Each node's state machine: the entries it applied, in order (restored from its snapshot).
+    machines: Vec<Vec<Entry<Value>>>,
+    /// Snapshots taken locally and installed from a leader, over the run.
+    compactions: usize,
+    installs: usize,
     leaders: BTreeMap<u64, NodeId>,
     /// Proposals acknowledged to a client: value -> (index, term).
     pending: BTreeMap<u64, (usize, u64, u64)>,
@@ -110,6 +151,9 @@ impl Sim {
             lossy: true,
             committed: Vec::new(),
             applied: vec![0; IDS.len()],
+            machines: vec![Vec::new(); IDS.len()],
+            compactions: 0,
+            installs: 0,
             leaders: BTreeMap::new(),
             pending: BTreeMap::new(),
             acknowledged: BTreeMap::new(),
@@ -124,12 +168,21 @@ impl Sim {
 
     fn boot(&mut self, i: usize) -> Raft<Value> {
         let disk = self.disks[i].clone();
+        self.machines[i] = match &disk.snapshot {
+            Some(Snapshot {
+                data: Value::History(h),
+                ..
+            }) => h.clone(),
+            _ => Vec::new(),
+        };
+        self.applied[i] = self.machines[i].len() as u64;
         let mut raft = Raft::new(
             IDS[i],
-            IDS.to_vec(),
+            CONFIGURED.to_vec(),
             TIMING,
             self.seed.wrapping_add(self.rng.next()),
             disk.hard,
+            disk.snapshot,
             disk.log,
             0,
         );
@@ -152,7 +205,24 @@ impl Sim {
         IDS.iter().position(|x| *x == id).unwrap()
     }
 
-    /// Persists, then sends, then applies, as the driver does.
+    /// Checks that a node's snapshot and log agree with the committed history as far as both go.
+    fn agrees_with_history(&self, node: &Raft<Value>) -> bool {
+        let start = node.log_start() as usize;
+        if let Some(s) = node.snapshot() {
+            let Value::History(h) = &s.data else {
+                return false;
+            };
+            let n = h.len().min(self.committed.len());
+            if h.len() != start || h[..n] != self.committed[..n] {
+                return false;
+            }
+        }
+        let known = self.committed.len().saturating_sub(start);
+        let n = known.min(node.log().len());
+        node.log()[..n] == self.committed[start..start + n]
+    }
+
+    /// Persists, then sends, then applies, as the driver does; then maybe snapshots.
     fn process_ready(&mut self, i: usize) {
         let Some(node) = self.nodes[i].as_mut() else {
             return;
@@ -160,15 +230,27 @@ impl Sim {
         let ready = node.take_ready();
         let (term, role, id) = (node.term(), node.role(), node.id());
         let log_now: Vec<Entry<Value>> = node.log().to_vec();
+        let snapshot_now = node.snapshot().map(|s| s.index);
+        let last_index = node.last_index() as usize;
         if let Some(hard) = ready.hard_state {
             self.disks[i].hard = hard;
         }
+        if let Some(snapshot) = &ready.snapshot {
+            // Drop the durable entries the snapshot covers (the rest follow below).
+            let old_start = self.disks[i].snapshot.as_ref().map_or(0, |s| s.index);
+            let covered = ((snapshot.index - old_start) as usize).min(self.disks[i].log.len());
+            self.disks[i].log.drain(..covered);
+            self.disks[i].snapshot = Some(snapshot.clone());
+        }
         if let Some(first) = ready.first_changed {
+            let start = self.disks[i].snapshot.as_ref().map_or(0, |s| s.index);
             let disk = &mut self.disks[i].log;
-            disk.truncate(first as usize - 1);
+            disk.truncate((first - start - 1) as usize);
             disk.extend(ready.entries);
         }
-        if self.disks[i].log != log_now {
+        if self.disks[i].log != log_now
+            || self.disks[i].snapshot.as_ref().map(|s| s.index) != snapshot_now
+        {
             self.fail(format!("node {id}: durable log differs from memory"));
         }
         if role == Role::Leader {
@@ -179,9 +261,8 @@ impl Sim {
                 Some(_) => {}
                 None => {
                     self.leaders.insert(term, id);
-                    if log_now.len() < self.committed.len()
-                        || log_now[..self.committed.len()] != self.committed[..]
-                    {
+                    let node = self.nodes[i].as_ref().expect("running");
+                    if last_index < self.committed.len() || !self.agrees_with_history(node) {
                         self.fail(format!(
                             "new leader {id} of term {term} lacks committed entries"
                         ));
@@ -192,6 +273,24 @@ impl Sim {
         for envelope in ready.messages {
             self.transmit(envelope);
         }
+        if let Some(snapshot) = ready.snapshot {
+            let Value::History(history) = snapshot.data else {
+                self.fail(format!("node {id} installed a snapshot without history"));
+            };
+            let n = history.len().min(self.committed.len());
+            if history.len() as u64 != snapshot.index || history[..n] != self.committed[..n] {
+                self.fail(format!(
+                    "node {id} installed a snapshot at {} that disagrees with the history",
+                    snapshot.index
+                ));
+            }
+            if history.len() > self.committed.len() {
+                self.committed = history.clone();
+            }
+            self.installs += 1;
+            self.machines[i] = history;
+            self.applied[i] = snapshot.index;
+        }
         for (index, entry) in ready.committed {
             if index != self.applied[i] + 1 {
                 self.fail(format!(
@@ -200,6 +299,7 @@ impl Sim {
                 ));
             }
             self.applied[i] = index;
+            self.machines[i].push(entry.clone());
             let at = index as usize - 1;
             match self.committed.get(at) {
                 Some(known) if *known != entry => self.fail(format!(
@@ -217,6 +317,29 @@ impl Sim {
                 }
             }
         }
+        self.maybe_snapshot(i);
+    }
+
+    /// Snapshots a node's applied state every few entries, as the driver does past its
+    /// threshold, and makes it durable with the log prefix dropped.
+    fn maybe_snapshot(&mut self, i: usize) {
+        let applied = self.applied[i];
+        let Some(node) = self.nodes[i].as_mut() else {
+            return;
+        };
+        if applied < node.log_start() + SNAPSHOT_EVERY {
+            return;
+        }
+        let history = Value::History(self.machines[i].clone());
+        if !node.compact(applied, history) {
+            self.fail(format!("node {} refused to snapshot at {applied}", IDS[i]));
+        }
+        let snapshot = node.snapshot().cloned();
+        let disk = &mut self.disks[i];
+        let old_start = disk.snapshot.as_ref().map_or(0, |s| s.index);
+        disk.log.drain(..(applied - old_start) as usize);
+        disk.snapshot = snapshot;
+        self.compactions += 1;
     }
 
     fn transmit(&mut self, envelope: Envelope<Value>) {
@@ -256,6 +379,9 @@ impl Sim {
                     if faults && i == 0 {
                         self.maybe_fault();
                     }
+                    if faults && i == 0 && self.rng.chance(4) {
+                        self.schedule(self.now + 1, Event::ChangeVoters);
+                    }
                     if i == 0 && self.lossy && self.rng.chance(40) {
                         let v = self.seq;
                         self.schedule(self.now + 1, Event::Propose(v));
@@ -281,6 +407,26 @@ impl Sim {
                             self.pending.insert(v, (i, index, term));
                             self.process_ready(i);
                             break;
+                        }
+                    }
+                }
+                Event::ChangeVoters => {
+                    let leader = self
+                        .nodes
+                        .iter()
+                        .position(|n| n.as_ref().is_some_and(|n| n.role() == Role::Leader));
+                    if let Some(i) = leader {
+                        let node = self.nodes[i].as_mut().expect("leader runs");
+                        let mut voters = node.voters().to_vec();
+                        if voters.len() < IDS.len() {
+                            let missing = IDS.iter().find(|id| !voters.contains(id));
+                            voters.push(*missing.expect("a node is not a voter"));
+                        } else {
+                            let k = self.rng.below(voters.len() as u64) as usize;
+                            voters.remove(k);
+                        }
+                        if node.propose_voters(voters).is_ok() {
+                            self.process_ready(i);
                         }
                     }
                 }
@@ -320,20 +466,46 @@ impl Sim {
     }
 
     fn check_converged(&mut self) {
+        // Only the final voters must converge: a removed node hears from no leader.
+        let voters = last_voters(&self.committed).unwrap_or_else(|| CONFIGURED.to_vec());
         let commits: Vec<u64> = self
             .nodes
             .iter()
-            .map(|n| n.as_ref().unwrap().commit_index())
+            .map(|n| n.as_ref().unwrap())
+            .filter(|n| voters.contains(&n.id()))
+            .map(|n| n.commit_index())
             .collect();
         if commits.iter().any(|c| *c != commits[0]) || (commits[0] as usize) < self.committed.len()
         {
+            let states: Vec<String> = self
+                .nodes
+                .iter()
+                .flatten()
+                .map(|n| {
+                    format!(
+                        "{}: {:?} term {} voters {:?} commit {} last {} matches {:?}",
+                        n.id(),
+                        n.role(),
+                        n.term(),
+                        n.voters(),
+                        n.commit_index(),
+                        n.last_index(),
+                        n.match_indexes()
+                    )
+                })
+                .collect();
             self.fail(format!(
-                "no convergence after healing: commit indexes {commits:?}, history {}",
+                "no convergence after healing: commit indexes {commits:?}, history {}; {states:#?}",
                 self.committed.len()
             ));
         }
         for node in self.nodes.iter().flatten() {
-            if node.log()[..self.committed.len()] != self.committed[..] {
+            if !voters.contains(&node.id()) {
+                continue;
+            }
+            if (node.last_index() as usize) < self.committed.len()
+                || !self.agrees_with_history(node)
+            {
                 self.fail(format!(
                     "node {} disagrees with the committed history",
                     node.id()
@@ -358,7 +530,7 @@ impl Sim {
     }
 }
 
-fn run_seed(seed: u64) -> (usize, usize) {
+fn run_seed(seed: u64) -> (usize, usize, usize, usize, usize) {
     let mut sim = Sim::new(seed);
     sim.run_until(3_000, true);
     // Heal everything, restart the crashed, stop losing messages, and let the quorum settle.
@@ -377,27 +549,54 @@ fn run_seed(seed: u64) -> (usize, usize) {
     if !sim.acknowledged.keys().any(|v| *v > u64::MAX - 20) {
         sim.fail("no proposal committed after healing".into());
     }
-    (sim.committed.len(), sim.acknowledged.len())
+    (
+        sim.committed.len(),
+        sim.acknowledged.len(),
+        sim.compactions,
+        sim.installs,
+        sim.committed
+            .iter()
+            .filter(|e| matches!(e.payload, Value::Voters(_)))
+            .count(),
+    )
 }
 
 #[test]
 fn quorum_survives_crashes_partitions_and_loss_over_many_seeds() {
+    let first: u64 = std::env::var("KBOX_RAFT_FIRST_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
     let seeds: u64 = std::env::var("KBOX_RAFT_SEEDS")
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(2_000);
-    let (mut entries, mut acked) = (0, 0);
-    for seed in 0..seeds {
-        let (e, a) = run_seed(seed);
+    let (mut entries, mut acked, mut compactions, mut installs, mut changes) = (0, 0, 0, 0, 0);
+    for seed in first..first + seeds {
+        let (e, a, c, i, v) = run_seed(seed);
         entries += e;
         acked += a;
+        compactions += c;
+        installs += i;
+        changes += v;
     }
+    assert!(
+        changes as u64 > seeds,
+        "only {changes} committed voter changes"
+    );
+    // Snapshots are taken and shipped to lagging followers, not just possible.
+    assert!(compactions as u64 > seeds, "only {compactions} snapshots");
+    assert!(installs > 0, "no follower ever installed a snapshot");
     // The faults must not stop progress altogether: most proposals commit.
     assert!(
         acked as u64 > seeds * 10,
         "only {acked} acknowledged proposals over {seeds} seeds"
     );
-    eprintln!("{seeds} seeds: {entries} committed entries, {acked} acknowledged proposals");
+    eprintln!(
+        "{seeds} seeds: {entries} committed entries, {acked} acknowledged proposals, \
+         {compactions} snapshots taken, {installs} installed from a leader, \
+         {changes} voter changes committed"
+    );
 }
 
 #[test]
@@ -430,7 +629,7 @@ fn same_seed_same_history() {
 
 #[test]
 fn sole_voter_leads_and_commits_at_once() {
-    let mut raft: Raft<Value> = Raft::new(1, vec![1], TIMING, 1, (0, None), vec![], 0);
+    let mut raft: Raft<Value> = Raft::new(1, vec![1], TIMING, 1, (0, None), None, vec![], 0);
     assert_eq!(raft.role(), Role::Leader);
     let (index, term) = raft.propose(Value::Client(5)).unwrap();
     let ready = raft.take_ready();
