@@ -1333,3 +1333,163 @@ async fn transactions_survive_their_coordinator_kill() {
         );
     }
 }
+
+/// Creates a topic with three replicas through `bootstrap`.
+async fn create_replicated(bootstrap: &str, topic: &str) {
+    let (code, out, err) = kbox_output(
+        None,
+        args(&[
+            "topics",
+            "--bootstrap-server",
+            bootstrap,
+            "--create",
+            "--topic",
+            topic,
+        ])
+        .into_iter()
+        .chain(args(&[
+            "--partitions",
+            "3",
+            "--replication-factor",
+            "3",
+            "--config",
+            "min.insync.replicas=2",
+        ]))
+        .collect(),
+    )
+    .await;
+    assert_eq!(code, 0, "{out}{err}");
+}
+
+/// A confluent-kafka consume-transform-produce loop (send_offsets_to_transaction) copying a
+/// topic while its transaction coordinator is killed with -9: the output read_committed is
+/// exactly the input, each record once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn consume_transform_produce_survives_its_coordinator_kill() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut nodes, all) = start_three(dir.path(), "ctp-in", "3").await;
+    create_replicated(&all[0], "ctp-out").await;
+    let bootstrap = all.join(",");
+    let filled = crate::common::expect_script(
+        "python3",
+        &[
+            "tests/clients/confluent_eos.py",
+            "idempotent",
+            "--bootstrap",
+            &bootstrap,
+            "--topic",
+            "ctp-in",
+        ]
+        .into_iter()
+        .chain(["--count", "3000", "--partitions", "3"])
+        .collect::<Vec<_>>(),
+    );
+    assert_eq!(filled["consumed"], 3000, "{filled}");
+    let txn_id = "ctp-copier";
+    let mut copier = Command::new("python3")
+        .args([
+            "tests/clients/confluent_eos.py",
+            "process",
+            "--bootstrap",
+            &bootstrap,
+        ])
+        .args([
+            "--input",
+            "ctp-in",
+            "--output",
+            "ctp-out",
+            "--group",
+            "ctp-group",
+            "--txn-id",
+            txn_id,
+        ])
+        .args(["--batch", "100", "--pause-ms", "300", "--idle-ms", "6000"])
+        .current_dir(repo())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Progress: the group's committed input offsets (committed with each transaction).
+    let committed_input = || {
+        let out = Command::new(kbox_bin())
+            .args([
+                "consumer-groups",
+                "--bootstrap-server",
+                &bootstrap,
+                "--describe",
+                "--group",
+                "ctp-group",
+            ])
+            .output()
+            .ok()?;
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let sum: i64 = text
+            .lines()
+            .filter(|l| l.contains("ctp-in"))
+            .filter_map(|l| l.split_whitespace().nth(3)?.parse::<i64>().ok())
+            .sum();
+        Some(sum)
+    };
+    let copied_at_kill = wait_for(
+        "copies committed before the kill",
+        Duration::from_secs(90),
+        || {
+            assert!(
+                copier.try_wait().unwrap().is_none(),
+                "the copier exited early"
+            );
+            committed_input().filter(|n| *n >= 500)
+        },
+    );
+    let coordinator = wait_for(
+        "the transaction coordinator",
+        Duration::from_secs(10),
+        || coordinator_of(&all[0], "__transaction_state", txn_id),
+    );
+    assert!(
+        copier.try_wait().unwrap().is_none(),
+        "the copier still runs at the kill"
+    );
+    let index = nodes.iter().position(|n| n.id == coordinator).unwrap();
+    nodes[index].process.take().unwrap().kill9();
+    eprintln!(
+        "killed transaction coordinator {coordinator} with about {copied_at_kill} copies committed"
+    );
+    let status = wait_for("the copier to finish", Duration::from_secs(150), || {
+        copier.try_wait().unwrap()
+    });
+    let output = copier.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(status.success(), "copier: {stdout}\n{stderr}");
+    assert!(copied_at_kill < 3000, "the kill came mid-run");
+    let survivors: Vec<String> = nodes
+        .iter()
+        .filter(|n| n.process.is_some())
+        .map(|n| n.bootstrap.clone())
+        .collect();
+    let check = crate::common::expect_script(
+        "python3",
+        &[
+            "tests/clients/confluent_eos.py",
+            "check-output",
+            "--bootstrap",
+            &survivors.join(","),
+        ]
+        .into_iter()
+        .chain(["--input", "ctp-in", "--output", "ctp-out"])
+        .collect::<Vec<_>>(),
+    );
+    eprintln!("check-output: {check}");
+    assert_eq!(check["input"], 3000, "{check}");
+    assert_eq!(check["output"], 3000, "{check}");
+    assert_eq!(check["exact"], true, "{check}");
+    for node in nodes.iter_mut().filter(|n| n.process.is_some()) {
+        assert_eq!(
+            node.process.take().unwrap().terminate(),
+            Some(0),
+            "node {} stops cleanly",
+            node.id
+        );
+    }
+}
