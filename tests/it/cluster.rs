@@ -1077,7 +1077,7 @@ async fn a_group_spans_brokers_and_survives_its_coordinator_kill() {
     eprintln!("cluster_group: {summary}");
     assert!(output.success(), "{stdout}");
     assert_eq!(summary["missing"], 0, "{summary}");
-    assert!(consumed_at_kill < count as usize, "the kill came mid-run");
+    assert!(consumed_at_kill < count, "the kill came mid-run");
     // Every live broker names the same, new coordinator; the other broker refuses the group's
     // requests with NOT_COORDINATOR.
     for node in nodes.iter().filter(|n| n.process.is_some()) {
