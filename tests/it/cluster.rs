@@ -1493,3 +1493,98 @@ async fn consume_transform_produce_survives_its_coordinator_kill() {
         );
     }
 }
+
+/// FindCoordinator through one broker, raw: (error code, node id).
+async fn find_coordinator(bootstrap: &str, key: &str) -> (i16, i32) {
+    let connection = kbox::client::connection::BrokerConnection::connect(
+        bootstrap,
+        "test",
+        Duration::from_secs(10),
+    )
+    .await
+    .unwrap();
+    let mut request = kafka_protocol::messages::FindCoordinatorRequest::default();
+    request.key = kafka_protocol::protocol::StrBytes::from_string(key.to_string());
+    let version = connection
+        .version_capped::<kafka_protocol::messages::FindCoordinatorRequest>(3)
+        .unwrap();
+    let answer = connection
+        .send_at(&request, version, Duration::from_secs(10))
+        .await
+        .unwrap();
+    (answer.error_code, answer.node_id.0)
+}
+
+/// `offsets.topic.replication.factor=3` on a cluster with two live brokers: as Kafka,
+/// `__consumer_offsets` is not created with fewer replicas and FindCoordinator answers
+/// COORDINATOR_NOT_AVAILABLE; once the third broker is up, the group gets a coordinator that
+/// every broker names.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn internal_topics_wait_for_their_replication_factor() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut nodes = write_nodes(dir.path(), &["broker,controller"; 3], 3000);
+    for node in nodes.iter_mut().take(2) {
+        node.process = Some(KboxProcess::start_config(&node.config));
+    }
+    for b in nodes.iter().take(2).map(|n| n.bootstrap.clone()) {
+        wait_for("two brokers registered", Duration::from_secs(30), || {
+            (brokers_seen_by(&b) == [1, 2]).then_some(())
+        });
+    }
+    let (code, _) = find_coordinator(&nodes[0].bootstrap, "early-group").await;
+    assert_eq!(
+        code,
+        kafka_protocol::ResponseError::CoordinatorNotAvailable.code()
+    );
+    assert!(
+        describe_partitions(&nodes[0].bootstrap, "__consumer_offsets").is_none(),
+        "not created with fewer replicas than configured"
+    );
+
+    nodes[2].process = Some(KboxProcess::start_config(&nodes[2].config));
+    for b in nodes.iter().map(|n| n.bootstrap.clone()) {
+        wait_for(
+            "all three brokers registered",
+            Duration::from_secs(30),
+            || (brokers_seen_by(&b) == [1, 2, 3]).then_some(()),
+        );
+    }
+    let mut named = Vec::new();
+    for node in &nodes {
+        let answer = coordinator_named_by(&node.bootstrap, "early-group").await;
+        named.push(answer);
+    }
+    assert!(
+        named.iter().all(|n| *n == named[0] && (1..=3).contains(n)),
+        "{named:?}"
+    );
+    let rows = describe_partitions(&nodes[0].bootstrap, "__consumer_offsets").unwrap();
+    assert!(
+        rows.iter().all(|r| r.2.len() == 3),
+        "three replicas each: {rows:?}"
+    );
+    for node in nodes.iter_mut() {
+        assert_eq!(
+            node.process.take().unwrap().terminate(),
+            Some(0),
+            "node {} stops cleanly",
+            node.id
+        );
+    }
+}
+
+/// Asks until FindCoordinator answers without error; the node named.
+async fn coordinator_named_by(bootstrap: &str, key: &str) -> i32 {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (code, node) = find_coordinator(bootstrap, key).await;
+        if code == 0 {
+            return node;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no coordinator through {bootstrap}: error {code}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
