@@ -1563,6 +1563,104 @@ async fn internal_topics_wait_for_their_replication_factor() {
         rows.iter().all(|r| r.2.len() == 3),
         "three replicas each: {rows:?}"
     );
+
+    // A transaction over partitions with one replica each, spread over the brokers: the
+    // transaction coordinator hosts only some of them, so it writes the other markers
+    // through their leaders (WriteTxnMarkers).
+    let (code, out, err) = kbox_output(
+        None,
+        args(&[
+            "topics",
+            "--bootstrap-server",
+            &nodes[0].bootstrap,
+            "--create",
+            "--topic",
+            "spread",
+        ])
+        .into_iter()
+        .chain(args(&["--partitions", "6", "--replication-factor", "1"]))
+        .collect(),
+    )
+    .await;
+    assert_eq!(code, 0, "{out}{err}");
+    let leaders: std::collections::BTreeSet<i32> =
+        wait_for("the topic everywhere", Duration::from_secs(10), || {
+            describe_partitions(&nodes[2].bootstrap, "spread")
+        })
+        .iter()
+        .map(|r| r.1)
+        .collect();
+    assert!(
+        leaders.len() > 1,
+        "partitions on several brokers: {leaders:?}"
+    );
+    let input: String = (0..60).map(|i| format!("k{i}:line-{i}\n")).collect();
+    let mut producer = Command::new(kbox_bin())
+        .args([
+            "console-producer",
+            "--bootstrap-server",
+            &nodes[0].bootstrap,
+            "--topic",
+            "spread",
+        ])
+        .args([
+            "--transactional-id",
+            "spread-loader",
+            "--property",
+            "parse.key=true",
+            "--property",
+            "key.separator=:",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        producer
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    }
+    let done = producer.wait_with_output().unwrap();
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    let read = Command::new("kcat")
+        .args([
+            "-C",
+            "-b",
+            &nodes[1].bootstrap,
+            "-t",
+            "spread",
+            "-o",
+            "beginning",
+            "-e",
+            "-q",
+        ])
+        .args(["-X", "isolation.level=read_committed", "-f", "%p\n"])
+        .output()
+        .unwrap();
+    let partitions: Vec<String> = String::from_utf8_lossy(&read.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(
+        partitions.len(),
+        60,
+        "every committed line readable: {partitions:?}"
+    );
+    assert!(
+        partitions
+            .iter()
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
+            > 1
+    );
     for node in nodes.iter_mut() {
         assert_eq!(
             node.process.take().unwrap().terminate(),
