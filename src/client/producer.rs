@@ -688,20 +688,55 @@ impl Producer {
                 t
             })
             .collect();
-        let group_coordinator =
-            crate::client::group::protocol::find_coordinator(&self.client, group_id).await?;
-        let response = self.client.send_to(group_coordinator, &request).await?;
-        if let Some(code) = response
-            .topics
-            .iter()
-            .flat_map(|t| &t.partitions)
-            .map(|p| p.error_code)
-            .find(|c| *c != 0)
-        {
-            return Err(Error::from_code(code, Some("TxnOffsetCommit".into()))
-                .unwrap_or_else(|| Error::Message(format!("TxnOffsetCommit failed: {code}"))));
+        // The group's coordinator may move (or still be loading): find it again and retry
+        // until max.block.ms, as Java's producer does.
+        use kafka_protocol::ResponseError as E;
+        let deadline = Instant::now() + self.settings.max_block;
+        loop {
+            let outcome = match crate::client::group::protocol::find_coordinator(
+                &self.client,
+                group_id,
+            )
+            .await
+            {
+                Ok(node) => self.client.send_to(node, &request).await,
+                Err(e) => Err(e),
+            };
+            let failure = match outcome {
+                Ok(response) => {
+                    let Some(code) = response
+                        .topics
+                        .iter()
+                        .flat_map(|t| &t.partitions)
+                        .map(|p| p.error_code)
+                        .find(|c| *c != 0)
+                    else {
+                        return Ok(());
+                    };
+                    let error = Error::from_code(code, Some("TxnOffsetCommit".into()))
+                        .unwrap_or_else(|| {
+                            Error::Message(format!("TxnOffsetCommit failed: {code}"))
+                        });
+                    if !matches!(
+                        E::try_from_code(code),
+                        Some(
+                            E::NotCoordinator
+                                | E::CoordinatorNotAvailable
+                                | E::CoordinatorLoadInProgress
+                                | E::RequestTimedOut
+                        )
+                    ) {
+                        return Err(error);
+                    }
+                    error
+                }
+                Err(e) => e,
+            };
+            if Instant::now() + self.settings.retry_backoff >= deadline {
+                return Err(failure);
+            }
+            tokio::time::sleep(self.settings.retry_backoff).await;
         }
-        Ok(())
     }
 
     /// Flushes, then commits the transaction. A record that failed makes the commit fail (the

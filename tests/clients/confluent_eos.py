@@ -15,11 +15,12 @@
       "uncommitted_seen"}.
 
   confluent_eos.py process --bootstrap B --input I --output O --group G --txn-id X
-                   [--batch 50] [--die-after N] [--idle-ms 3000]
+                   [--batch 50] [--die-after N] [--idle-ms 3000] [--pause-ms 0]
       Consume-transform-produce: copies every record of I to O (value "copy:<value>") in
       transactions of --batch records with send_offsets_to_transaction. With --die-after N it
       kills itself (SIGKILL) after producing N records of an open transaction. Stops after
-      --idle-ms without records. Prints {"copied","transactions"}.
+      --idle-ms without records; --pause-ms waits after each commit. Prints
+      {"copied","transactions"}.
 
   confluent_eos.py fencing --bootstrap B --topic T
       A second producer with the same transactional id fences the first (whose commit must
@@ -249,6 +250,8 @@ def process(a):
             txns += 1
             open_txn = False
             in_txn = 0
+            if a.pause_ms:
+                time.sleep(a.pause_ms / 1000.0)  # paced, so a fault test can strike mid-run
     c.close()
     print(json.dumps({"copied": copied, "transactions": txns}))
 

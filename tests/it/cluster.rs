@@ -966,7 +966,7 @@ async fn a_group_spans_brokers_and_survives_its_coordinator_kill() {
     eprintln!("cluster_group: {summary}");
     assert!(output.success(), "{stdout}");
     assert_eq!(summary["missing"], 0, "{summary}");
-    assert!(consumed_at_kill < count as usize, "the kill came mid-run");
+    assert!(consumed_at_kill < count, "the kill came mid-run");
     // Every live broker names the same, new coordinator; the other broker refuses the group's
     // requests with NOT_COORDINATOR.
     for node in nodes.iter().filter(|n| n.process.is_some()) {
@@ -1220,5 +1220,358 @@ async fn transactions_survive_their_coordinator_kill() {
             "node {} stops cleanly",
             node.id
         );
+    }
+}
+
+/// Creates a topic with three replicas through `bootstrap`.
+async fn create_replicated(bootstrap: &str, topic: &str) {
+    let (code, out, err) = kbox_output(
+        None,
+        args(&[
+            "topics",
+            "--bootstrap-server",
+            bootstrap,
+            "--create",
+            "--topic",
+            topic,
+        ])
+        .into_iter()
+        .chain(args(&[
+            "--partitions",
+            "3",
+            "--replication-factor",
+            "3",
+            "--config",
+            "min.insync.replicas=2",
+        ]))
+        .collect(),
+    )
+    .await;
+    assert_eq!(code, 0, "{out}{err}");
+}
+
+/// A confluent-kafka consume-transform-produce loop (send_offsets_to_transaction) copying a
+/// topic while its transaction coordinator is killed with -9: the output read_committed is
+/// exactly the input, each record once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn consume_transform_produce_survives_its_coordinator_kill() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut nodes, all) = start_three(dir.path(), "ctp-in", "3").await;
+    create_replicated(&all[0], "ctp-out").await;
+    let bootstrap = all.join(",");
+    let filled = crate::common::expect_script(
+        "python3",
+        &[
+            "tests/clients/confluent_eos.py",
+            "idempotent",
+            "--bootstrap",
+            &bootstrap,
+            "--topic",
+            "ctp-in",
+        ]
+        .into_iter()
+        .chain(["--count", "3000", "--partitions", "3"])
+        .collect::<Vec<_>>(),
+    );
+    assert_eq!(filled["consumed"], 3000, "{filled}");
+    let txn_id = "ctp-copier";
+    let mut copier = Command::new("python3")
+        .args([
+            "tests/clients/confluent_eos.py",
+            "process",
+            "--bootstrap",
+            &bootstrap,
+        ])
+        .args([
+            "--input",
+            "ctp-in",
+            "--output",
+            "ctp-out",
+            "--group",
+            "ctp-group",
+            "--txn-id",
+            txn_id,
+        ])
+        .args(["--batch", "100", "--pause-ms", "300", "--idle-ms", "6000"])
+        .current_dir(repo())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Progress: the group's committed input offsets (committed with each transaction).
+    let committed_input = || {
+        let out = Command::new(kbox_bin())
+            .args([
+                "consumer-groups",
+                "--bootstrap-server",
+                &bootstrap,
+                "--describe",
+                "--group",
+                "ctp-group",
+            ])
+            .output()
+            .ok()?;
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let sum: i64 = text
+            .lines()
+            .filter(|l| l.contains("ctp-in"))
+            .filter_map(|l| l.split_whitespace().nth(3)?.parse::<i64>().ok())
+            .sum();
+        Some(sum)
+    };
+    let copied_at_kill = wait_for(
+        "copies committed before the kill",
+        Duration::from_secs(90),
+        || {
+            assert!(
+                copier.try_wait().unwrap().is_none(),
+                "the copier exited early"
+            );
+            committed_input().filter(|n| *n >= 500)
+        },
+    );
+    let coordinator = wait_for(
+        "the transaction coordinator",
+        Duration::from_secs(10),
+        || coordinator_of(&all[0], "__transaction_state", txn_id),
+    );
+    assert!(
+        copier.try_wait().unwrap().is_none(),
+        "the copier still runs at the kill"
+    );
+    let index = nodes.iter().position(|n| n.id == coordinator).unwrap();
+    nodes[index].process.take().unwrap().kill9();
+    eprintln!(
+        "killed transaction coordinator {coordinator} with about {copied_at_kill} copies committed"
+    );
+    let status = wait_for("the copier to finish", Duration::from_secs(150), || {
+        copier.try_wait().unwrap()
+    });
+    let output = copier.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(status.success(), "copier: {stdout}\n{stderr}");
+    assert!(copied_at_kill < 3000, "the kill came mid-run");
+    let survivors: Vec<String> = nodes
+        .iter()
+        .filter(|n| n.process.is_some())
+        .map(|n| n.bootstrap.clone())
+        .collect();
+    let check = crate::common::expect_script(
+        "python3",
+        &[
+            "tests/clients/confluent_eos.py",
+            "check-output",
+            "--bootstrap",
+            &survivors.join(","),
+        ]
+        .into_iter()
+        .chain(["--input", "ctp-in", "--output", "ctp-out"])
+        .collect::<Vec<_>>(),
+    );
+    eprintln!("check-output: {check}");
+    assert_eq!(check["input"], 3000, "{check}");
+    assert_eq!(check["output"], 3000, "{check}");
+    assert_eq!(check["exact"], true, "{check}");
+    for node in nodes.iter_mut().filter(|n| n.process.is_some()) {
+        assert_eq!(
+            node.process.take().unwrap().terminate(),
+            Some(0),
+            "node {} stops cleanly",
+            node.id
+        );
+    }
+}
+
+/// FindCoordinator through one broker, raw: (error code, node id).
+async fn find_coordinator(bootstrap: &str, key: &str) -> (i16, i32) {
+    let connection = kbox::client::connection::BrokerConnection::connect(
+        bootstrap,
+        "test",
+        Duration::from_secs(10),
+    )
+    .await
+    .unwrap();
+    let mut request = kafka_protocol::messages::FindCoordinatorRequest::default();
+    request.key = kafka_protocol::protocol::StrBytes::from_string(key.to_string());
+    let version = connection
+        .version_capped::<kafka_protocol::messages::FindCoordinatorRequest>(3)
+        .unwrap();
+    let answer = connection
+        .send_at(&request, version, Duration::from_secs(10))
+        .await
+        .unwrap();
+    (answer.error_code, answer.node_id.0)
+}
+
+/// `offsets.topic.replication.factor=3` on a cluster with two live brokers: as Kafka,
+/// `__consumer_offsets` is not created with fewer replicas and FindCoordinator answers
+/// COORDINATOR_NOT_AVAILABLE; once the third broker is up, the group gets a coordinator that
+/// every broker names.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn internal_topics_wait_for_their_replication_factor() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut nodes = write_nodes(dir.path(), &["broker,controller"; 3], 3000);
+    for node in nodes.iter_mut().take(2) {
+        node.process = Some(KboxProcess::start_config(&node.config));
+    }
+    for b in nodes.iter().take(2).map(|n| n.bootstrap.clone()) {
+        wait_for("two brokers registered", Duration::from_secs(30), || {
+            (brokers_seen_by(&b) == [1, 2]).then_some(())
+        });
+    }
+    let (code, _) = find_coordinator(&nodes[0].bootstrap, "early-group").await;
+    assert_eq!(
+        code,
+        kafka_protocol::ResponseError::CoordinatorNotAvailable.code()
+    );
+    assert!(
+        describe_partitions(&nodes[0].bootstrap, "__consumer_offsets").is_none(),
+        "not created with fewer replicas than configured"
+    );
+
+    nodes[2].process = Some(KboxProcess::start_config(&nodes[2].config));
+    for b in nodes.iter().map(|n| n.bootstrap.clone()) {
+        wait_for(
+            "all three brokers registered",
+            Duration::from_secs(30),
+            || (brokers_seen_by(&b) == [1, 2, 3]).then_some(()),
+        );
+    }
+    let mut named = Vec::new();
+    for node in &nodes {
+        let answer = coordinator_named_by(&node.bootstrap, "early-group").await;
+        named.push(answer);
+    }
+    assert!(
+        named.iter().all(|n| *n == named[0] && (1..=3).contains(n)),
+        "{named:?}"
+    );
+    let rows = describe_partitions(&nodes[0].bootstrap, "__consumer_offsets").unwrap();
+    assert!(
+        rows.iter().all(|r| r.2.len() == 3),
+        "three replicas each: {rows:?}"
+    );
+
+    // A transaction over partitions with one replica each, spread over the brokers: the
+    // transaction coordinator hosts only some of them, so it writes the other markers
+    // through their leaders (WriteTxnMarkers).
+    let (code, out, err) = kbox_output(
+        None,
+        args(&[
+            "topics",
+            "--bootstrap-server",
+            &nodes[0].bootstrap,
+            "--create",
+            "--topic",
+            "spread",
+        ])
+        .into_iter()
+        .chain(args(&["--partitions", "6", "--replication-factor", "1"]))
+        .collect(),
+    )
+    .await;
+    assert_eq!(code, 0, "{out}{err}");
+    let leaders: std::collections::BTreeSet<i32> =
+        wait_for("the topic everywhere", Duration::from_secs(10), || {
+            describe_partitions(&nodes[2].bootstrap, "spread")
+        })
+        .iter()
+        .map(|r| r.1)
+        .collect();
+    assert!(
+        leaders.len() > 1,
+        "partitions on several brokers: {leaders:?}"
+    );
+    let input: String = (0..60).map(|i| format!("k{i}:line-{i}\n")).collect();
+    let mut producer = Command::new(kbox_bin())
+        .args([
+            "console-producer",
+            "--bootstrap-server",
+            &nodes[0].bootstrap,
+            "--topic",
+            "spread",
+        ])
+        .args([
+            "--transactional-id",
+            "spread-loader",
+            "--property",
+            "parse.key=true",
+            "--property",
+            "key.separator=:",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        producer
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    }
+    let done = producer.wait_with_output().unwrap();
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    let read = Command::new("kcat")
+        .args([
+            "-C",
+            "-b",
+            &nodes[1].bootstrap,
+            "-t",
+            "spread",
+            "-o",
+            "beginning",
+            "-e",
+            "-q",
+        ])
+        .args(["-X", "isolation.level=read_committed", "-f", "%p\n"])
+        .output()
+        .unwrap();
+    let partitions: Vec<String> = String::from_utf8_lossy(&read.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(
+        partitions.len(),
+        60,
+        "every committed line readable: {partitions:?}"
+    );
+    assert!(
+        partitions
+            .iter()
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
+            > 1
+    );
+    for node in nodes.iter_mut() {
+        assert_eq!(
+            node.process.take().unwrap().terminate(),
+            Some(0),
+            "node {} stops cleanly",
+            node.id
+        );
+    }
+}
+
+/// Asks until FindCoordinator answers without error; the node named.
+async fn coordinator_named_by(bootstrap: &str, key: &str) -> i32 {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (code, node) = find_coordinator(bootstrap, key).await;
+        if code == 0 {
+            return node;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no coordinator through {bootstrap}: error {code}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }

@@ -441,6 +441,14 @@ mod tests {
         assert_eq!(java_string_hash("a"), 97);
         assert_eq!(java_string_hash("ab"), 97 * 31 + 98);
         assert_eq!(partition_for("a", 50), 97 % 50);
+        // Values Java gives: "hello".hashCode() = 99162322, "my-group" is negative, and
+        // "polygenelubricants" hashes to Integer.MIN_VALUE, which Kafka's Utils.abs maps to 0.
+        assert_eq!(java_string_hash("hello"), 99162322);
+        assert_eq!(partition_for("hello", 50), 22);
+        assert_eq!(java_string_hash("my-group"), -1906497762);
+        assert_eq!(partition_for("my-group", 50), 1906497762 % 50);
+        assert_eq!(java_string_hash("polygenelubricants"), i32::MIN);
+        assert_eq!(partition_for("polygenelubricants", 50), 0);
         // A hash that overflows to a negative number uses its absolute value.
         let h = java_string_hash("console-consumer-12345");
         assert_eq!(

@@ -12,7 +12,8 @@ use crate::broker::BrokerState;
 /// Adds (or, with `verify_only`, checks) the partitions; one error code per partition.
 async fn add(state: &BrokerState, version: i16, id: &str, pid: i64, epoch: i16, verify_only: bool, topics: &[AddPartitionsToTxnTopic]) -> Vec<AddPartitionsToTxnTopicResult> {
     let wanted: Vec<(String, i32)> = topics.iter().flat_map(|t| t.partitions.iter().map(move |p| (t.name.0.to_string(), *p))).collect();
-    let unknown: Vec<bool> = wanted.iter().map(|(t, p)| state.replicas.get(t, *p).is_none()).collect();
+    // Known to the metadata: on a cluster the coordinator need not host the partition.
+    let unknown: Vec<bool> = wanted.iter().map(|(t, p)| state.leader_of(t, *p).is_none()).collect();
     // Kafka's checks: WRITE on the transactional id (or CLUSTER_ACTION for a broker's
     // verify-only request), WRITE on each topic; the other partitions are not attempted.
     let id_allowed = if verify_only {

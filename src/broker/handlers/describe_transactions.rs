@@ -8,6 +8,11 @@ use kafka_protocol::ResponseError;
 use crate::broker::txn;
 use crate::broker::BrokerState;
 
+/// NOT_COORDINATOR (and the like) for an id another broker coordinates.
+async fn coordinated(state: &BrokerState, id: &str) -> Result<i32, ResponseError> {
+    crate::broker::placement::check(state, crate::broker::placement::Internal::Transactions, id).await
+}
+
 pub async fn handle(state: &BrokerState, _header: &RequestHeader, request: DescribeTransactionsRequest) -> Option<DescribeTransactionsResponse> {
     let all = txn::snapshot(state).await;
     let mut response = DescribeTransactionsResponse::default();
@@ -18,10 +23,11 @@ pub async fn handle(state: &BrokerState, _header: &RequestHeader, request: Descr
         s.producer_id = ProducerId(-1);
         s.producer_epoch = -1;
         s.transaction_start_time_ms = -1;
+        let authorized = state.authorized(crate::acl::AclOperation::Describe, crate::acl::ResourceType::TransactionalId, &id.0);
+        let elsewhere = if authorized { coordinated(state, &id.0).await.err() } else { None };
         match all.get(id.0.as_str()) {
-            _ if !state.authorized(crate::acl::AclOperation::Describe, crate::acl::ResourceType::TransactionalId, &id.0) => {
-                s.error_code = ResponseError::TransactionalIdAuthorizationFailed.code()
-            }
+            _ if !authorized => s.error_code = ResponseError::TransactionalIdAuthorizationFailed.code(),
+            _ if elsewhere.is_some() => s.error_code = elsewhere.map_or(0, |e| e.code()),
             None => s.error_code = ResponseError::TransactionalIdNotFound.code(),
             Some(m) => {
                 s.transaction_state = StrBytes::from_static_str(m.status.name());

@@ -817,9 +817,14 @@ pub fn has_pending_offset(state: &BrokerState, group: &str, topic: &str, partiti
     })
 }
 
-/// Every transactional id with its state, for Describe/ListTransactions.
+/// Every transactional id this node coordinates, with its state, for
+/// Describe/ListTransactions.
 pub async fn snapshot(state: &BrokerState) -> BTreeMap<String, TxnMeta> {
-    state.transactions.txns.lock().await.clone()
+    let mut all = state.transactions.txns.lock().await.clone();
+    all.retain(|id, _| {
+        super::placement::serves(state, super::placement::Internal::Transactions, id)
+    });
+    all
 }
 
 /// Locks the transactional ids from a blocking thread (the placement task, or start-up).
