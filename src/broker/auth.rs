@@ -65,6 +65,26 @@ pub fn listener_value(config: &BrokerConfig, listener: &str, key: &str) -> Optio
         .map(str::to_string)
 }
 
+/// A listener's JAAS config for one SASL mechanism: the key Kafka reads first
+/// (`listener.name.<l>.<mechanism>.sasl.jaas.config`) and its value, else the listener's
+/// `sasl.jaas.config`.
+fn listener_jaas(
+    config: &BrokerConfig,
+    listener: &str,
+    mechanism: &str,
+) -> (String, Option<String>) {
+    let key = format!(
+        "listener.name.{}.{}.sasl.jaas.config",
+        listener.to_ascii_lowercase(),
+        mechanism.to_ascii_lowercase()
+    );
+    let text = config
+        .given(&key)
+        .map(str::to_string)
+        .or_else(|| listener_value(config, listener, "sasl.jaas.config"));
+    (key, text)
+}
+
 /// How this broker connects to the others (follower fetches): the security protocol of
 /// `inter.broker.listener.name`, that listener's `ssl.*` settings for TLS (its trust store
 /// verifies the leader; its key store answers a client-certificate request), and for SASL the
@@ -102,16 +122,8 @@ pub fn inter_broker_client_security(
                     SUPPORTED_MECHANISMS.join(", ")
                 )));
             }
-            let key = format!(
-                "listener.name.{}.{}.sasl.jaas.config",
-                name.to_ascii_lowercase(),
-                mechanism.to_ascii_lowercase()
-            );
-            let text = config
-                .given(&key)
-                .map(str::to_string)
-                .or_else(|| get("sasl.jaas.config"))
-                .ok_or_else(|| {
+            let (key, text) = listener_jaas(config, &name, &mechanism);
+            let text = text.ok_or_else(|| {
                     Error::Message(format!(
                         "the inter-broker listener {name} uses SASL but has no JAAS config with this broker's login: set {key} with username=\"...\" password=\"...\""
                     ))
@@ -221,15 +233,8 @@ impl ListenerSecurity {
                 )));
             }
             if security.mechanisms.iter().any(|m| m == "PLAIN") {
-                let key = format!(
-                    "listener.name.{}.plain.sasl.jaas.config",
-                    name.to_ascii_lowercase()
-                );
-                let text = config
-                    .given(&key)
-                    .map(str::to_string)
-                    .or_else(|| get("sasl.jaas.config"))
-                    .ok_or_else(|| {
+                let (key, text) = listener_jaas(config, &name, "PLAIN");
+                let text = text.ok_or_else(|| {
                         Error::Message(format!(
                             "listener {name} enables PLAIN but has no JAAS config: set {key}=org.apache.kafka.common.security.plain.PlainLoginModule required user_alice=\"alice-secret\";"
                         ))

@@ -477,19 +477,21 @@ mod tests {
         crate::protocol::batch::test_batches::batch(n, 0, 1)
     }
 
+    /// Partition 0 on brokers 1, 2, 3 with this ISR, leader and epoch.
+    fn of_three(isr: &[i32], leader: i32, leader_epoch: i32) -> PartitionRecord {
+        PartitionRecord {
+            partition: 0,
+            replicas: vec![1, 2, 3],
+            isr: isr.to_vec(),
+            leader,
+            leader_epoch,
+        }
+    }
+
     fn leader_of_three(dir: &std::path::Path) -> Partition {
         let log = Log::create(dir, LogConfig::default()).unwrap();
         let p = Partition::new("t".into(), 0, Uuid::new_v4(), dir.to_path_buf(), log, 0);
-        p.update_from_metadata(
-            &PartitionRecord {
-                partition: 0,
-                replicas: vec![1, 2, 3],
-                isr: vec![1, 2, 3],
-                leader: 1,
-                leader_epoch: 0,
-            },
-            1,
-        );
+        p.update_from_metadata(&of_three(&[1, 2, 3], 1, 0), 1);
         p
     }
 
@@ -505,16 +507,7 @@ mod tests {
         assert_eq!(p.high_watermark(), 10);
         // Leader again in epoch 1 with five more records; follower 2 still ends in epoch 0, at
         // 12 (two records its old leader appended and never committed).
-        p.update_from_metadata(
-            &PartitionRecord {
-                partition: 0,
-                replicas: vec![1, 2, 3],
-                isr: vec![1, 2, 3],
-                leader: 1,
-                leader_epoch: 1,
-            },
-            1,
-        );
+        p.update_from_metadata(&of_three(&[1, 2, 3], 1, 1), 1);
         p.append_as_leader(batch(5)).await.unwrap();
         p.record_follower_fetch(3, 15, 1);
         assert_eq!(p.diverging_epoch(0, 12), Some((0, 10)));
@@ -544,16 +537,7 @@ mod tests {
         p.record_follower_fetch(3, 10, 0);
         assert_eq!(p.high_watermark(), 10);
         // Out of the ISR, a follower no longer holds the high watermark back.
-        p.update_from_metadata(
-            &PartitionRecord {
-                partition: 0,
-                replicas: vec![1, 2, 3],
-                isr: vec![1, 2],
-                leader: 1,
-                leader_epoch: 0,
-            },
-            1,
-        );
+        p.update_from_metadata(&of_three(&[1, 2], 1, 0), 1);
         p.append_as_leader(batch(5)).await.unwrap();
         assert_eq!(p.high_watermark(), 10);
         p.record_follower_fetch(2, 15, 0);
@@ -594,16 +578,7 @@ mod tests {
         let later = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
         let waiter = p.wait_for_high_watermark(info.last_offset, 0, 3, later);
         // Follower 3 is fenced: the ISR shrinks to two, then follower 2 replicates.
-        p.update_from_metadata(
-            &PartitionRecord {
-                partition: 0,
-                replicas: vec![1, 2, 3],
-                isr: vec![1, 2],
-                leader: 1,
-                leader_epoch: 0,
-            },
-            1,
-        );
+        p.update_from_metadata(&of_three(&[1, 2], 1, 0), 1);
         p.record_follower_fetch(2, 3, 0);
         assert_eq!(p.high_watermark(), 3);
         assert_eq!(waiter.await, Err(AckWait::NotEnoughReplicasAfterAppend));
@@ -621,16 +596,7 @@ mod tests {
         let later = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
         // Not polled until the end: the waiting request's task runs late on a busy broker.
         let waiter = p.wait_for_high_watermark(info.last_offset, epoch, 2, later);
-        p.update_from_metadata(
-            &PartitionRecord {
-                partition: 0,
-                replicas: vec![1, 2, 3],
-                isr: vec![2, 3],
-                leader: 2,
-                leader_epoch: 1,
-            },
-            1,
-        );
+        p.update_from_metadata(&of_three(&[2, 3], 2, 1), 1);
         // Truncated to where the logs agree, then the new leader's records at 5..15.
         p.truncate_to(5).unwrap();
         let mut theirs = batch(10).to_vec();
@@ -650,16 +616,7 @@ mod tests {
         // With no lag allowed, both followers are behind (3 never fetched at all after 0 ms).
         std::thread::sleep(std::time::Duration::from_millis(5));
         assert_eq!(p.wanted_isr(0, &|_| true), Some(vec![1]));
-        p.update_from_metadata(
-            &PartitionRecord {
-                partition: 0,
-                replicas: vec![1, 2, 3],
-                isr: vec![1],
-                leader: 1,
-                leader_epoch: 0,
-            },
-            1,
-        );
+        p.update_from_metadata(&of_three(&[1], 1, 0), 1);
         p.record_follower_fetch(2, 0, 0);
         assert_eq!(
             p.wanted_isr(60_000, &|_| true),

@@ -88,6 +88,14 @@ type Plan = Vec<((String, i32), Vec<i32>)>;
 type Changes = Vec<((String, i32), Option<Vec<i32>>)>;
 
 /// A reassignment JSON file: partitions and their target replicas (log dirs must be "any").
+/// The plan in `--reassignment-json-file`.
+fn plan_of(args: &ReassignPartitionsArgs) -> Result<Plan> {
+    parse_plan(&read(
+        &args.reassignment_json_file,
+        "reassignment-json-file",
+    )?)
+}
+
 fn parse_plan(text: &str) -> Result<Plan> {
     let json: serde_json::Value = serde_json::from_str(text)
         .map_err(|e| Error::Message(format!("The reassignment JSON is not valid JSON: {e}")))?;
@@ -326,10 +334,7 @@ async fn generate(admin: &Admin, args: &ReassignPartitionsArgs, json: bool) -> R
 }
 
 async fn execute(admin: &Admin, args: &ReassignPartitionsArgs, json: bool) -> Result<ExitStatus> {
-    let plan = parse_plan(&read(
-        &args.reassignment_json_file,
-        "reassignment-json-file",
-    )?)?;
+    let plan = plan_of(args)?;
     let running = admin.list_partition_reassignments().await?;
     if !args.additional && !running.is_empty() {
         return Err(Error::Message(CANNOT_EXECUTE_BECAUSE_OF_EXISTING.into()));
@@ -418,10 +423,7 @@ async fn execute(admin: &Admin, args: &ReassignPartitionsArgs, json: bool) -> Re
 }
 
 async fn verify(admin: &Admin, args: &ReassignPartitionsArgs, json: bool) -> Result<ExitStatus> {
-    let plan = parse_plan(&read(
-        &args.reassignment_json_file,
-        "reassignment-json-file",
-    )?)?;
+    let plan = plan_of(args)?;
     let running = admin.list_partition_reassignments().await?;
     let topics: Vec<String> = plan
         .iter()
@@ -600,10 +602,7 @@ async fn set_throttles(admin: &Admin, plan: &Plan, current: &Plan, rate: i64) ->
 }
 
 async fn cancel(admin: &Admin, args: &ReassignPartitionsArgs, json: bool) -> Result<ExitStatus> {
-    let plan = parse_plan(&read(
-        &args.reassignment_json_file,
-        "reassignment-json-file",
-    )?)?;
+    let plan = plan_of(args)?;
     let running = admin.list_partition_reassignments().await?;
     let active: Vec<(String, i32)> = plan
         .iter()
