@@ -56,20 +56,18 @@ fn run_scenario(scenario: &str) -> serde_json::Value {
     result
 }
 
+/// The scenario's report lists `count` timings under `key` (one per fault or recovery).
+fn assert_events(result: &serde_json::Value, key: &str, count: usize) {
+    let listed = result[key].as_array().map_or(0, |a| a.len());
+    assert_eq!(listed, count, "{key}: {result}");
+}
+
 /// kill -9 of partition 0's leader, three times, each restarted and back in every ISR.
 #[test]
 fn faults_leader_kill() {
     let result = run_scenario("leader-kill");
-    assert_eq!(
-        result["election_s"].as_array().unwrap().len(),
-        3,
-        "{result}"
-    );
-    assert_eq!(
-        result["isr_restored_s"].as_array().unwrap().len(),
-        3,
-        "{result}"
-    );
+    assert_events(&result, "election_s", 3);
+    assert_events(&result, "isr_restored_s", 3);
 }
 
 /// kill -9 of a follower: partition 0 keeps its leader and writes; the follower rejoins.
@@ -77,11 +75,7 @@ fn faults_leader_kill() {
 fn faults_follower_kill() {
     let result = run_scenario("follower-kill");
     assert!(result["acked_while_down"].as_i64().unwrap() > 0, "{result}");
-    assert_eq!(
-        result["isr_restored_s"].as_array().unwrap().len(),
-        1,
-        "{result}"
-    );
+    assert_events(&result, "isr_restored_s", 1);
 }
 
 /// SIGSTOP of partition 0's leader past the session timeout, then SIGCONT: a new leader is
@@ -90,16 +84,8 @@ fn faults_follower_kill() {
 #[test]
 fn faults_leader_pause() {
     let result = run_scenario("leader-pause");
-    assert_eq!(
-        result["election_s"].as_array().unwrap().len(),
-        1,
-        "{result}"
-    );
-    assert_eq!(
-        result["isr_restored_s"].as_array().unwrap().len(),
-        1,
-        "{result}"
-    );
+    assert_events(&result, "election_s", 1);
+    assert_events(&result, "isr_restored_s", 1);
 }
 
 /// SIGTERM of each broker in turn: a controlled shutdown hands leadership over, stops within
@@ -107,9 +93,5 @@ fn faults_leader_pause() {
 #[test]
 fn faults_rolling_restart() {
     let result = run_scenario("rolling-restart");
-    assert_eq!(
-        result["shutdown_s"].as_array().unwrap().len(),
-        3,
-        "{result}"
-    );
+    assert_events(&result, "shutdown_s", 3);
 }
