@@ -24,7 +24,7 @@ import time
 import uuid
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-KBOX = os.path.join(ROOT, "target", "release", "kbox")
+KBOX = os.path.join(os.environ.get("CARGO_TARGET_DIR") or os.path.join(ROOT, "target"), "release", "kbox")
 ROWS = []
 
 
