@@ -1020,6 +1020,17 @@ impl Batch {
         self.memory.bytes += size;
     }
 
+    /// Takes over `next`'s records (both batches open, never sent), its waiters and its memory.
+    fn absorb(&mut self, mut next: Batch) {
+        if let (BatchData::Open(builder), BatchData::Open(other)) = (&mut self.data, &next.data) {
+            builder.absorb(other);
+        }
+        self.timestamps.extend_from_slice(&next.timestamps);
+        self.pending.append(&mut next.pending);
+        self.bytes += next.bytes;
+        self.memory.bytes += std::mem::take(&mut next.memory.bytes);
+    }
+
     /// Adds record `index` of a `send_many` call as the waiter of the record just appended:
     /// a run of that call's records shares one entry.
     fn push_shared(&mut self, callback: &Arc<SharedCallback>, index: usize) {
@@ -1507,9 +1518,29 @@ impl SenderLoop {
                     break;
                 }
                 bytes += size;
-                // A backlog behind an in-flight batch was gathered into one open batch (see
-                // `append`), so one batch per partition is all a request needs.
                 let mut batch = queue.batches.pop_front().expect("ready head");
+                // A partition sends one batch per request: a backlog of batches that were
+                // never sent (waiting for a producer id or an in-flight slot) leaves as one,
+                // in order, up to max.request.size, instead of one round trip per batch.size.
+                let flushing = !self.flush_waiters.is_empty();
+                while let Some(next) = queue.batches.front() {
+                    // The last batch may still be filling; it leaves on its own linger.
+                    let closed = queue.batches.len() > 1 || flushing;
+                    let fits = closed
+                        && batch.is_open()
+                        && next.is_open()
+                        && next.attempts == 0
+                        && batch.attempts == 0
+                        && batch.stamp.is_none()
+                        && next.stamp.is_none()
+                        && bytes + next.bytes <= self.settings.max_request_size;
+                    if !fits {
+                        break;
+                    }
+                    let next = queue.batches.pop_front().expect("front exists");
+                    bytes += next.bytes;
+                    batch.absorb(next);
+                }
                 if let (Some((producer_id, epoch)), None) = (self.identity, batch.stamp) {
                     let next = self.sequences.entry(key.clone()).or_insert(0);
                     batch.stamp = Some(ProducerStamp {

@@ -78,6 +78,63 @@ fn put_field(buf: &mut BytesMut, bytes: Option<&[u8]>) {
     }
 }
 
+fn read_varint(buf: &mut &[u8]) -> Option<i64> {
+    let mut value: u64 = 0;
+    for shift in (0..64).step_by(7) {
+        let (&byte, rest) = buf.split_first()?;
+        *buf = rest;
+        value |= u64::from(byte & 0x7f) << shift;
+        if byte & 0x80 == 0 {
+            return Some(((value >> 1) as i64) ^ -((value & 1) as i64));
+        }
+    }
+    None
+}
+
+fn read_field<'a>(buf: &mut &'a [u8]) -> Option<Option<&'a [u8]>> {
+    let len = read_varint(buf)?;
+    if len < 0 {
+        return Some(None);
+    }
+    let len = usize::try_from(len).ok()?;
+    if buf.len() < len {
+        return None;
+    }
+    let (field, rest) = buf.split_at(len);
+    *buf = rest;
+    Some(Some(field))
+}
+
+/// The next length-prefixed record of a records section, `None` at its end.
+fn next_record<'a>(buf: &mut &'a [u8]) -> Option<&'a [u8]> {
+    read_field(buf).flatten()
+}
+
+type ParsedRecord<'a> = (
+    i64,
+    Option<&'a [u8]>,
+    Option<&'a [u8]>,
+    Vec<(&'a str, Option<&'a [u8]>)>,
+);
+
+/// Timestamp delta, key, value and headers of one record (without its length prefix).
+fn parse_record(mut r: &[u8]) -> Option<ParsedRecord<'_>> {
+    let (_attributes, rest) = r.split_first()?;
+    r = rest;
+    let timestamp_delta = read_varint(&mut r)?;
+    let _offset_delta = read_varint(&mut r)?;
+    let key = read_field(&mut r)?;
+    let value = read_field(&mut r)?;
+    let count = usize::try_from(read_varint(&mut r)?).ok()?;
+    let mut headers = Vec::with_capacity(count.min(r.len()));
+    for _ in 0..count {
+        let k = std::str::from_utf8(read_field(&mut r)?.unwrap_or_default()).ok()?;
+        let v = read_field(&mut r)?;
+        headers.push((k, v));
+    }
+    Some((timestamp_delta, key, value, headers))
+}
+
 impl BatchBuilder {
     /// An empty batch with room for about `capacity` bytes of records.
     pub fn with_capacity(capacity: usize) -> BatchBuilder {
@@ -141,6 +198,24 @@ impl BatchBuilder {
             put_field(&mut self.buf, v);
         }
         self.count += 1;
+    }
+
+    /// Appends every record of `other`, another open batch, after this batch's records (their
+    /// offset and timestamp deltas are rewritten): a backlog of batches leaves as one.
+    pub fn absorb(&mut self, other: &BatchBuilder) {
+        let mut rest = &other.buf[HEADER_SIZE..];
+        while let Some(record) = next_record(&mut rest) {
+            let Some((timestamp_delta, key, value, headers)) = parse_record(record) else {
+                debug_assert!(false, "a batch we built holds a record we cannot read");
+                return;
+            };
+            self.append(
+                other.base_timestamp.wrapping_add(timestamp_delta),
+                key,
+                value,
+                headers.into_iter(),
+            );
+        }
     }
 
     /// Writes the header (base offset 0, leader epoch -1, CreateTime) and returns the batch,
@@ -292,6 +367,32 @@ mod tests {
         let built = b.seal(Compression::None, producer).unwrap();
         assert_eq!(built, reference(&records, producer));
         super::super::batch::validate(&built).unwrap();
+    }
+
+    #[test]
+    fn absorbing_a_batch_equals_building_one() {
+        let big = vec![7u8; 300];
+        let records: Vec<(i64, Option<&[u8]>, Option<&[u8]>)> = vec![
+            (1_700_000_000_000, Some(b"k1"), Some(b"value one")),
+            (1_700_000_000_005, None, Some(&big)),
+            (1_699_999_999_990, Some(b""), None),
+            (1_700_000_000_009, Some(b"k4"), Some(b"v")),
+        ];
+        let headers = [("h", Some(&b"x"[..])), ("none", None)];
+        let mut whole = BatchBuilder::with_capacity(0);
+        let mut first = BatchBuilder::with_capacity(0);
+        let mut second = BatchBuilder::with_capacity(0);
+        for (i, (ts, k, v)) in records.iter().enumerate() {
+            whole.append(*ts, *k, *v, headers.into_iter());
+            let part = if i < 2 { &mut first } else { &mut second };
+            part.append(*ts, *k, *v, headers.into_iter());
+        }
+        first.absorb(&second);
+        assert_eq!(first.count(), 4);
+        assert_eq!(
+            first.seal(Compression::None, ProducerFields::NONE).unwrap(),
+            whole.seal(Compression::None, ProducerFields::NONE).unwrap()
+        );
     }
 
     #[test]
