@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Single-record latency with confluent-kafka (librdkafka): produce one record, flush, repeat.
 
-usage: rdkafka_latency.py --bootstrap HOST:PORT [--count N] [--acks 1|all]
+usage: rdkafka_latency.py --bootstrap HOST:PORT [--count N] [--acks 1|all] [--topic T]
 Prints a JSON summary (p50_ms, p99_ms, avg_ms) last on stdout.
 """
 import argparse
@@ -18,8 +18,9 @@ def main():
     ap.add_argument("--count", type=int, default=5000)
     ap.add_argument("--acks", default="1")
     ap.add_argument("--topic-config", action="append", default=[], help="key=value for the topic")
+    ap.add_argument("--topic", help="an existing topic to produce to (else a new one)")
     a = ap.parse_args()
-    topic = "lat-" + uuid.uuid4().hex[:8]
+    topic = a.topic or "lat-" + uuid.uuid4().hex[:8]
     if a.topic_config:
         from confluent_kafka.admin import AdminClient, NewTopic
         cfg = dict(kv.split("=", 1) for kv in a.topic_config)

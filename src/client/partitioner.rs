@@ -87,6 +87,35 @@ impl StickyPartitioner {
     pub fn partition(&self, topic: &str, partitions: usize, size: usize, batch_size: usize) -> i32 {
         let mut topics = self.topics.lock().unwrap_or_else(|p| p.into_inner());
         let current = topics.get(topic).copied();
+        let next = self.advance(current, partitions, size, batch_size);
+        // The common case updates in place: no key allocation per record.
+        match topics.get_mut(topic) {
+            Some(slot) => *slot = next,
+            None => {
+                topics.insert(topic.to_string(), next);
+            }
+        }
+        next.partition
+    }
+
+    /// Partitions a run of records (`send_many`) under one lock.
+    pub fn run(&self) -> StickyRun<'_> {
+        StickyRun {
+            owner: self,
+            topics: self.topics.lock().unwrap_or_else(|p| p.into_inner()),
+            last_topic: String::new(),
+            last: None,
+        }
+    }
+
+    /// The partition for a record given the topic's state, and the state after it.
+    fn advance(
+        &self,
+        current: Option<Sticky>,
+        partitions: usize,
+        size: usize,
+        batch_size: usize,
+    ) -> Sticky {
         let sticky = match current {
             Some(s) if (s.partition as usize) < partitions && s.bytes < batch_size => s,
             previous => {
@@ -104,18 +133,64 @@ impl StickyPartitioner {
                 }
             }
         };
-        let next = Sticky {
+        Sticky {
             partition: sticky.partition,
             bytes: sticky.bytes + size,
+        }
+    }
+}
+
+/// The sticky partitioner held for a run of records: one lock for the run, and the last
+/// topic's state kept at hand rather than hashed per record. Written back when the topic
+/// changes and when the run ends.
+pub struct StickyRun<'a> {
+    owner: &'a StickyPartitioner,
+    topics: std::sync::MutexGuard<'a, HashMap<String, Sticky>>,
+    last_topic: String,
+    last: Option<Sticky>,
+}
+
+impl StickyRun<'_> {
+    /// As [`StickyPartitioner::partition`].
+    pub fn partition(
+        &mut self,
+        topic: &str,
+        partitions: usize,
+        size: usize,
+        batch_size: usize,
+    ) -> i32 {
+        if self.last.is_none() || self.last_topic != topic {
+            self.write_back();
+            self.last_topic.clear();
+            self.last_topic.push_str(topic);
+            self.last = Some(self.topics.get(topic).copied().unwrap_or(Sticky {
+                partition: -1,
+                bytes: usize::MAX,
+            }));
+        }
+        let current = self.last.filter(|s| s.partition >= 0);
+        let next = self.owner.advance(current, partitions, size, batch_size);
+        self.last = Some(next);
+        next.partition
+    }
+
+    fn write_back(&mut self) {
+        let Some(state) = self.last.filter(|s| s.partition >= 0) else {
+            return;
         };
-        // The common case updates in place: no key allocation per record.
-        match topics.get_mut(topic) {
-            Some(slot) => *slot = next,
+        // The common case updates in place: no key allocation.
+        match self.topics.get_mut(self.last_topic.as_str()) {
+            Some(slot) => *slot = state,
             None => {
-                topics.insert(topic.to_string(), next);
+                self.topics.insert(self.last_topic.clone(), state);
             }
         }
-        sticky.partition
+    }
+}
+
+impl Drop for StickyRun<'_> {
+    fn drop(&mut self) {
+        self.write_back();
     }
 }
 
@@ -143,6 +218,21 @@ mod tests {
             let p = partition_for_key(b"some key", n);
             assert!((0..n as i32).contains(&p));
         }
+    }
+
+    #[test]
+    fn a_run_partitions_as_single_calls_do() {
+        let s = StickyPartitioner::new();
+        let mut run = s.run();
+        let first = run.partition("t", 6, 100, 1000);
+        let other = run.partition("u", 6, 100, 1000);
+        for _ in 0..9 {
+            assert_eq!(run.partition("t", 6, 100, 1000), first);
+        }
+        drop(run);
+        // The run's state was kept: "t" has had its batch, "u" has room left.
+        assert_ne!(s.partition("t", 6, 100, 1000), first);
+        assert_eq!(s.partition("u", 6, 100, 1000), other);
     }
 
     #[test]

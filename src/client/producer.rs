@@ -44,7 +44,8 @@ use super::cluster::{is_retriable, is_retriable_metadata_error, Client};
 use super::config::{Acks, ClientConfig, CompressionType};
 use super::interceptors::ProducerInterceptor;
 use super::partitioner::{partition_for_key, StickyPartitioner};
-use super::records::{encode_stamped_batch, ProducerRecord, ProducerStamp, RecordMetadata};
+use super::records::{ProducerRecord, ProducerStamp, RecordMetadata};
+use crate::protocol::batch_builder::{BatchBuilder, ProducerFields};
 use crate::{Error, Result};
 
 /// What happens when a record's fate is known.
@@ -169,6 +170,13 @@ struct Queued {
 enum Command {
     Send(String, i32, Queued),
     SendMany(Vec<(String, i32, Queued)>),
+    /// `send_many`'s fast path: records with their partitions, one callback for all (by
+    /// index), and the buffer memory of the whole chunk.
+    SendChunk {
+        records: Vec<(i32, ProducerRecord)>,
+        callback: Arc<SharedCallback>,
+        memory: OwnedSemaphorePermit,
+    },
     Flush(oneshot::Sender<()>),
     /// A transactional producer's id and epoch, from `init_transactions`.
     Identity(i64, i16),
@@ -211,7 +219,9 @@ impl Producer {
         let (commands, rx) = mpsc::unbounded_channel();
         let interceptors: Vec<Arc<dyn ProducerInterceptor>> = Vec::new();
         let txn_error: Arc<std::sync::Mutex<Option<String>>> = Arc::default();
+        let memory = Arc::new(Semaphore::new(settings.buffer_memory));
         let sender = SenderLoop {
+            memory: memory.clone(),
             txn_error: txn_error.clone(),
             client: client.clone(),
             settings: settings.clone(),
@@ -229,7 +239,7 @@ impl Producer {
         };
         let task = tokio::spawn(sender.run(rx));
         Ok(Producer {
-            memory: Arc::new(Semaphore::new(settings.buffer_memory)),
+            memory,
             client,
             settings,
             commands,
@@ -318,39 +328,70 @@ impl Producer {
         let deadline = Instant::now() + self.settings.max_block;
         let mut memory = self.reserve_memory(total, deadline).await?;
         let mut counts: Vec<(String, usize)> = Vec::new();
-        let mut prepared = Vec::with_capacity(records.len());
-        for (index, (record, size)) in records.into_iter().zip(sizes).enumerate() {
-            let count = match counts.iter().find(|(t, _)| *t == record.topic) {
-                Some((_, n)) => *n,
-                None => {
-                    let n = self.partition_count(&record.topic, deadline).await?;
-                    counts.push((record.topic.clone(), n));
-                    n
-                }
-            };
-            let partition = match self.partition_in(&record, size, count) {
-                Ok(p) => p,
-                Err(e) => {
-                    if !prepared.is_empty() {
-                        let _ = self.commands.send(Command::SendMany(prepared));
-                    }
-                    return Err(e);
-                }
-            };
-            let permit = memory
-                .split(size)
-                .expect("the chunk's permits cover every record");
-            prepared.push((
-                record.topic.clone(),
-                partition,
-                Queued {
-                    record,
-                    delivery: Delivery::Shared(callback.clone(), index),
-                    _memory: permit,
-                },
-            ));
+        for record in &records {
+            if !counts.iter().any(|(t, _)| *t == record.topic) {
+                let n = self.partition_count(&record.topic, deadline).await?;
+                counts.push((record.topic.clone(), n));
+            }
         }
-        self.enqueue_many(prepared).await
+        let mut partitioned = Vec::with_capacity(records.len());
+        let mut failure = None;
+        let mut taken = 0;
+        {
+            // One lock of the sticky partitioner for the whole chunk.
+            let mut sticky = self.sticky.run();
+            let mut last_count: Option<(&str, usize)> = None;
+            for (record, size) in records.into_iter().zip(sizes) {
+                let count = match last_count {
+                    Some((t, n)) if t == record.topic => n,
+                    _ => {
+                        let (t, n) = counts
+                            .iter()
+                            .find(|(t, _)| *t == record.topic)
+                            .expect("counted above");
+                        last_count = Some((t.as_str(), *n));
+                        *n
+                    }
+                };
+                let partition = match (record.partition, &record.key) {
+                    (None, None) => {
+                        Ok(sticky.partition(&record.topic, count, size, self.settings.batch_size))
+                    }
+                    _ => self.partition_in(&record, size, count),
+                };
+                match partition {
+                    Ok(partition) => partitioned.push((partition, record)),
+                    Err(e) => {
+                        // What was partitioned still goes; the caller learns of the failure.
+                        failure = Some(e);
+                        break;
+                    }
+                }
+                taken += size;
+            }
+        }
+        if failure.is_some() {
+            memory = memory
+                .split(taken)
+                .expect("the chunk's permits cover the records before the failure");
+        }
+        if self.settings.transactional_id.is_some() {
+            let tps: std::collections::HashSet<(String, i32)> = partitioned
+                .iter()
+                .map(|(p, r)| (r.topic.clone(), *p))
+                .collect();
+            self.add_partitions_to_transaction(tps.into_iter()).await?;
+        }
+        if !partitioned.is_empty() {
+            self.commands
+                .send(Command::SendChunk {
+                    records: partitioned,
+                    callback,
+                    memory,
+                })
+                .map_err(|_| Error::Message("the producer was closed".into()))?;
+        }
+        failure.map_or(Ok(()), Err)
     }
 
     /// Hands prepared records to the sender loop; in a transaction, their partitions are added
@@ -891,11 +932,73 @@ impl Producer {
     }
 }
 
-/// A batch on its way: the records and who waits for them.
+/// Who waits for a batch's records, in record order.
+enum Pending {
+    One(Delivery),
+    /// Records `first..first + count` of one `send_many` call, next to each other in the batch.
+    Shared {
+        callback: Arc<SharedCallback>,
+        first: usize,
+        count: usize,
+    },
+}
+
+/// Completes each record of a batch, in order: `result(i)` is the fate of the batch's i-th.
+fn complete_pending(
+    pending: Vec<Pending>,
+    mut result: impl FnMut(usize) -> Result<RecordMetadata>,
+) {
+    let mut position = 0;
+    for p in pending {
+        match p {
+            Pending::One(delivery) => {
+                delivery.complete(result(position));
+                position += 1;
+            }
+            Pending::Shared {
+                callback,
+                first,
+                count,
+            } => {
+                for i in 0..count {
+                    callback(first + i, result(position));
+                    position += 1;
+                }
+            }
+        }
+    }
+}
+
+/// Buffer memory held by a batch, given back to the producer's pool when the batch is done
+/// (one release per batch, not one per record).
+struct Memory {
+    pool: Arc<Semaphore>,
+    bytes: usize,
+}
+
+impl Drop for Memory {
+    fn drop(&mut self) {
+        if self.bytes > 0 {
+            self.pool.add_permits(self.bytes);
+        }
+    }
+}
+
+/// A batch's bytes: built record by record while open, sealed (header written) when first sent.
+enum BatchData {
+    Open(BatchBuilder),
+    Sealed(bytes::Bytes),
+}
+
+/// A batch on its way: the records, built in place, and who waits for them.
 struct Batch {
-    records: Vec<ProducerRecord>,
-    deliveries: Vec<Delivery>,
-    _memory: Vec<OwnedSemaphorePermit>,
+    data: BatchData,
+    /// Each record's timestamp, for its `RecordMetadata`.
+    timestamps: Vec<i64>,
+    pending: Vec<Pending>,
+    memory: Memory,
+    /// Estimated size (the sum of `ProducerRecord::estimated_size`), for batch.size and
+    /// max.request.size.
     bytes: usize,
     created: Instant,
     /// Earliest time of the next attempt (after a retriable failure).
@@ -903,6 +1006,132 @@ struct Batch {
     attempts: u32,
     /// Producer id, epoch and sequence, fixed when the batch is first sent (idempotence).
     stamp: Option<ProducerStamp>,
+}
+
+impl Batch {
+    fn new(pool: &Arc<Semaphore>, capacity: usize) -> Batch {
+        Batch {
+            data: BatchData::Open(BatchBuilder::with_capacity(capacity)),
+            timestamps: Vec::new(),
+            pending: Vec::new(),
+            memory: Memory {
+                pool: pool.clone(),
+                bytes: 0,
+            },
+            bytes: 0,
+            created: Instant::now(),
+            retry_at: None,
+            attempts: 0,
+            stamp: None,
+        }
+    }
+
+    fn count(&self) -> usize {
+        self.timestamps.len()
+    }
+
+    fn is_open(&self) -> bool {
+        matches!(self.data, BatchData::Open(_))
+    }
+
+    /// Appends a record to an open batch; `size` is its estimated size, whose buffer memory
+    /// the batch now holds.
+    fn append(&mut self, record: &ProducerRecord, size: usize, now_ms: i64) {
+        let BatchData::Open(builder) = &mut self.data else {
+            unreachable!("records are only appended to open batches");
+        };
+        let timestamp = record.timestamp.unwrap_or(now_ms);
+        builder.append(
+            timestamp,
+            record.key.as_deref(),
+            record.value.as_deref(),
+            record
+                .headers
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_deref())),
+        );
+        self.timestamps.push(timestamp);
+        self.bytes += size;
+        self.memory.bytes += size;
+    }
+
+    /// Takes over `next`'s records (both batches open, never sent), its waiters and its memory.
+    fn absorb(&mut self, mut next: Batch) {
+        if let (BatchData::Open(builder), BatchData::Open(other)) = (&mut self.data, &next.data) {
+            builder.absorb(other);
+        }
+        self.timestamps.extend_from_slice(&next.timestamps);
+        self.pending.append(&mut next.pending);
+        self.bytes += next.bytes;
+        self.memory.bytes += std::mem::take(&mut next.memory.bytes);
+    }
+
+    /// Adds record `index` of a `send_many` call as the waiter of the record just appended:
+    /// a run of that call's records shares one entry.
+    fn push_shared(&mut self, callback: &Arc<SharedCallback>, index: usize) {
+        if let Some(Pending::Shared {
+            callback: last,
+            first,
+            count,
+        }) = self.pending.last_mut()
+        {
+            if Arc::ptr_eq(last, callback) && *first + *count == index {
+                *count += 1;
+                return;
+            }
+        }
+        self.pending.push(Pending::Shared {
+            callback: callback.clone(),
+            first: index,
+            count: 1,
+        });
+    }
+
+    /// The bytes to send: the header is written (with the batch's stamp) the first time; a
+    /// batch re-stamped after a producer id reset gets its header rewritten.
+    fn seal(&mut self, compression: CompressionType) -> Result<bytes::Bytes> {
+        let fields = self.stamp.map_or(ProducerFields::NONE, |s| ProducerFields {
+            producer_id: s.producer_id,
+            epoch: s.epoch,
+            base_sequence: s.base_sequence,
+            transactional: s.transactional,
+        });
+        let data = std::mem::replace(&mut self.data, BatchData::Sealed(bytes::Bytes::new()));
+        let sealed = match data {
+            BatchData::Open(builder) => builder
+                .seal(compression.codec(), fields)
+                .map_err(|e| Error::Message(format!("cannot encode a record batch: {e}")))?,
+            BatchData::Sealed(bytes) => {
+                let header = crate::protocol::batch::BatchHeader::parse(&bytes)
+                    .map_err(|e| Error::Message(format!("sealed batch: {e}")))?;
+                if header.producer_id == fields.producer_id
+                    && header.producer_epoch == fields.epoch
+                    && header.base_sequence == fields.base_sequence
+                    && header.is_transactional() == fields.transactional
+                {
+                    bytes
+                } else {
+                    let mut copy = bytes::BytesMut::from(&bytes[..]);
+                    crate::protocol::batch::set_producer_fields(&mut copy, fields)
+                        .map_err(|e| Error::Message(format!("sealed batch: {e}")))?;
+                    copy.freeze()
+                }
+            }
+        };
+        self.data = BatchData::Sealed(sealed.clone());
+        Ok(sealed)
+    }
+}
+
+/// Looks a `(topic, partition)` key up without allocating the topic's `String`: it hashes as
+/// the owned tuple does.
+#[derive(Hash)]
+struct TopicPartitionRef<'a>(&'a str, i32);
+
+impl indexmap::Equivalent<(String, i32)> for TopicPartitionRef<'_> {
+    fn equivalent(&self, key: &(String, i32)) -> bool {
+        self.0 == key.0 && self.1 == key.1
+    }
 }
 
 #[derive(Default)]
@@ -926,6 +1155,8 @@ type InFlight = std::pin::Pin<
 struct SenderLoop {
     client: Client,
     settings: Settings,
+    /// The producer's `buffer.memory` pool: batches give their bytes back to it.
+    memory: Arc<Semaphore>,
     queues: IndexMap<(String, i32), PartitionQueue>,
     in_flight: FuturesUnordered<InFlight>,
     in_flight_per_node: std::collections::HashMap<i32, usize>,
@@ -1045,29 +1276,48 @@ impl SenderLoop {
                 }
             }
             Command::Send(topic, partition, queued) => {
-                let size = queued.record.estimated_size();
-                let batch_size = self.settings.batch_size;
-                let queue = self.queues.entry((topic, partition)).or_default();
-                let fits = queue.batches.back().is_some_and(|b| {
-                    b.attempts == 0 && (b.bytes + size <= batch_size || b.records.is_empty())
-                });
-                if !fits {
-                    queue.batches.push_back(Batch {
-                        records: Vec::new(),
-                        deliveries: Vec::new(),
-                        _memory: Vec::new(),
-                        bytes: 0,
-                        created: Instant::now(),
-                        retry_at: None,
-                        attempts: 0,
-                        stamp: None,
-                    });
+                let now_ms = crate::client::now_ms();
+                let index = self.queue_index(&topic, partition);
+                let Queued {
+                    record,
+                    delivery,
+                    _memory,
+                } = queued;
+                // The batch holds the record's memory from now on.
+                _memory.forget();
+                self.append(index, &record, now_ms)
+                    .pending
+                    .push(Pending::One(delivery));
+            }
+            Command::SendChunk {
+                records,
+                callback,
+                memory,
+            } => {
+                // The records' sizes add up to the chunk's permits: each batch gives back its
+                // share when it is done.
+                memory.forget();
+                let now_ms = crate::client::now_ms();
+                // Sticky partitioning sends runs of records to one partition: look the queue up
+                // once per run.
+                let mut last: Option<(usize, i32)> = None;
+                for (i, (partition, record)) in records.into_iter().enumerate() {
+                    let index = match last {
+                        Some((index, p))
+                            if p == partition
+                                && self
+                                    .queues
+                                    .get_index(index)
+                                    .is_some_and(|(k, _)| k.0 == record.topic) =>
+                        {
+                            index
+                        }
+                        _ => self.queue_index(&record.topic, partition),
+                    };
+                    last = Some((index, partition));
+                    let batch = self.append(index, &record, now_ms);
+                    batch.push_shared(&callback, i);
                 }
-                let batch = queue.batches.back_mut().expect("a batch was just ensured");
-                batch.bytes += size;
-                batch.records.push(queued.record);
-                batch.deliveries.push(queued.delivery);
-                batch._memory.push(queued._memory);
             }
             Command::Flush(tx) => self.flush_waiters.push(tx),
             Command::Identity(producer_id, epoch) => {
@@ -1075,6 +1325,49 @@ impl SenderLoop {
                 self.sequences.clear();
             }
         }
+    }
+
+    /// The index of a partition's queue, created when new.
+    fn queue_index(&mut self, topic: &str, partition: i32) -> usize {
+        match self
+            .queues
+            .get_index_of(&TopicPartitionRef(topic, partition))
+        {
+            Some(index) => index,
+            None => {
+                self.queues
+                    .insert_full((topic.to_string(), partition), PartitionQueue::default())
+                    .0
+            }
+        }
+    }
+
+    /// Appends a record to its partition's open batch, starting a new batch when it does not
+    /// fit. While the partition has a batch in flight, the open batch grows up to
+    /// max.request.size: it leaves as one request when the response comes back, instead of
+    /// one request (and round trip) per batch.size behind it.
+    fn append(&mut self, index: usize, record: &ProducerRecord, now_ms: i64) -> &mut Batch {
+        let size = record.estimated_size();
+        let batch_size = self.settings.batch_size;
+        let (_, queue) = self
+            .queues
+            .get_index_mut(index)
+            .expect("a queue index from queue_index");
+        let limit = if queue.in_flight {
+            batch_size.max(self.settings.max_request_size)
+        } else {
+            batch_size
+        };
+        let fits = queue.batches.back().is_some_and(|b| {
+            b.is_open() && b.attempts == 0 && (b.bytes + size <= limit || b.count() == 0)
+        });
+        if !fits {
+            let capacity = batch_size.min(1 << 20).max(size);
+            queue.batches.push_back(Batch::new(&self.memory, capacity));
+        }
+        let batch = queue.batches.back_mut().expect("a batch was just ensured");
+        batch.append(record, size, now_ms);
+        batch
     }
 
     fn is_idle(&self) -> bool {
@@ -1148,7 +1441,7 @@ impl SenderLoop {
                 .is_some_and(|b| b.created.elapsed() >= limit)
             {
                 let batch = queue.batches.pop_front().expect("checked front");
-                let n = batch.records.len();
+                let n = batch.count();
                 let ms = batch.created.elapsed().as_millis();
                 if self.settings.transactional_id.is_some() {
                     *self.txn_error.lock().unwrap_or_else(|e| e.into_inner()) =
@@ -1261,14 +1554,16 @@ impl SenderLoop {
                 }
                 bytes += size;
                 let mut batch = queue.batches.pop_front().expect("ready head");
-                // With one batch in flight per partition, a backlog would cost one round trip
-                // per batch.size: full batches waiting behind the head leave with it, in order,
-                // up to max.request.size.
+                // A partition sends one batch per request: a backlog of batches that were
+                // never sent (waiting for a producer id or an in-flight slot) leaves as one,
+                // in order, up to max.request.size, instead of one round trip per batch.size.
                 let flushing = !self.flush_waiters.is_empty();
                 while let Some(next) = queue.batches.front() {
                     // The last batch may still be filling; it leaves on its own linger.
                     let closed = queue.batches.len() > 1 || flushing;
                     let fits = closed
+                        && batch.is_open()
+                        && next.is_open()
                         && next.attempts == 0
                         && batch.attempts == 0
                         && batch.stamp.is_none()
@@ -1279,10 +1574,7 @@ impl SenderLoop {
                     }
                     let next = queue.batches.pop_front().expect("front exists");
                     bytes += next.bytes;
-                    batch.bytes += next.bytes;
-                    batch.records.extend(next.records);
-                    batch.deliveries.extend(next.deliveries);
-                    batch._memory.extend(next._memory);
+                    batch.absorb(next);
                 }
                 if let (Some((producer_id, epoch)), None) = (self.identity, batch.stamp) {
                     let next = self.sequences.entry(key.clone()).or_insert(0);
@@ -1292,10 +1584,23 @@ impl SenderLoop {
                         base_sequence: *next,
                         transactional: self.settings.transactional_id.is_some(),
                     });
-                    *next = increment_sequence(*next, batch.records.len() as i32);
+                    *next = increment_sequence(*next, batch.count() as i32);
                 }
+                let sealed = match batch.seal(self.settings.compression) {
+                    Ok(sealed) => sealed,
+                    Err(e) => {
+                        if batch.stamp.is_some() {
+                            self.reset_needed = true;
+                        }
+                        fail_batch(batch, || Error::Message(e.to_string()));
+                        continue;
+                    }
+                };
                 queue.in_flight = true;
-                batches.push((key.0, key.1, batch));
+                batches.push((key.0, key.1, sealed, batch));
+            }
+            if batches.is_empty() {
+                continue;
             }
             *self.in_flight_per_node.entry(node).or_default() += 1;
             self.in_flight.push(Box::pin(send_produce(
@@ -1388,21 +1693,26 @@ impl SenderLoop {
         base: i64,
         append_time: i64,
     ) {
-        if let Some(q) = self.queues.get_mut(&(topic.to_string(), partition)) {
+        if let Some(q) = self.queues.get_mut(&TopicPartitionRef(topic, partition)) {
             q.in_flight = false;
         }
-        for (i, (record, delivery)) in batch.records.into_iter().zip(batch.deliveries).enumerate() {
-            delivery.complete(Ok(RecordMetadata {
+        let Batch {
+            timestamps,
+            pending,
+            ..
+        } = batch;
+        complete_pending(pending, |i| {
+            Ok(RecordMetadata {
                 topic: topic.to_string(),
                 partition,
                 offset: if base < 0 { -1 } else { base + i as i64 },
                 timestamp: if append_time >= 0 {
                     append_time
                 } else {
-                    record.timestamp.unwrap_or(-1)
+                    timestamps.get(i).copied().unwrap_or(-1)
                 },
-            }));
-        }
+            })
+        });
     }
 
     /// Puts a failed batch back at the front of its queue, or fails its records when the
@@ -1446,9 +1756,7 @@ impl SenderLoop {
 }
 
 fn fail_batch(batch: Batch, make_error: impl Fn() -> Error) {
-    for delivery in batch.deliveries {
-        delivery.complete(Err(make_error()));
-    }
+    complete_pending(batch.pending, |_| Err(make_error()));
 }
 
 async fn sleep_until(when: Option<Instant>) {
@@ -1458,33 +1766,25 @@ async fn sleep_until(when: Option<Instant>) {
     }
 }
 
-/// Encodes the batches, sends one Produce request to `node` and returns the outcome.
+/// Sends one Produce request with the sealed batches to `node` and returns the outcome.
 async fn send_produce(
     client: Client,
     settings: Settings,
     node: i32,
-    batches: Vec<(String, i32, Batch)>,
+    batches: Vec<(String, i32, bytes::Bytes, Batch)>,
 ) -> (
     i32,
     Vec<(String, i32, Batch)>,
     Result<Option<ProduceResponse>>,
 ) {
-    let now_ms = crate::client::now_ms();
-    let encoded: Result<Vec<(String, i32, bytes::Bytes)>> = batches
-        .iter()
-        .map(|(topic, partition, batch)| {
-            Ok((
-                topic.clone(),
-                *partition,
-                encode_stamped_batch(&batch.records, settings.compression, now_ms, batch.stamp)?,
-            ))
-        })
-        .collect();
-    let result = match encoded {
-        Ok(encoded) => send_encoded(client, settings, node, encoded).await,
-        Err(e) => Err(e),
-    };
-    (node, batches, result)
+    let mut encoded = Vec::with_capacity(batches.len());
+    let mut kept = Vec::with_capacity(batches.len());
+    for (topic, partition, bytes, batch) in batches {
+        encoded.push((topic.clone(), partition, bytes));
+        kept.push((topic, partition, batch));
+    }
+    let result = send_encoded(client, settings, node, encoded).await;
+    (node, kept, result)
 }
 
 async fn send_encoded(

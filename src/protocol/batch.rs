@@ -280,6 +280,28 @@ pub fn set_log_append_time(batch: &mut [u8], timestamp: i64) -> Result<(), Batch
     set_crc(batch)
 }
 
+/// Overwrites producer id, epoch, base sequence and the transactional bit, and recomputes the
+/// CRC: a producer re-stamps a built batch after taking a new producer id.
+///
+/// # Errors
+///
+/// [`BatchError::Truncated`] when `batch` is shorter than a header.
+pub fn set_producer_fields(
+    batch: &mut [u8],
+    producer: super::batch_builder::ProducerFields,
+) -> Result<(), BatchError> {
+    let header = header_mut(batch)?;
+    let mut attributes = read_i16(header, ATTRIBUTES) & !TRANSACTIONAL_BIT;
+    if producer.transactional {
+        attributes |= TRANSACTIONAL_BIT;
+    }
+    header[ATTRIBUTES..ATTRIBUTES + 2].copy_from_slice(&attributes.to_be_bytes());
+    header[PRODUCER_ID..PRODUCER_ID + 8].copy_from_slice(&producer.producer_id.to_be_bytes());
+    header[PRODUCER_EPOCH..PRODUCER_EPOCH + 2].copy_from_slice(&producer.epoch.to_be_bytes());
+    header[BASE_SEQUENCE..BASE_SEQUENCE + 4].copy_from_slice(&producer.base_sequence.to_be_bytes());
+    set_crc(batch)
+}
+
 /// Recomputes the CRC of one whole batch (after its header fields were changed).
 ///
 /// # Errors

@@ -95,7 +95,10 @@ pub fn encode_request<R: Request>(
     body: &R,
 ) -> Result<Bytes, ProtocolError> {
     let api = ApiKey::try_from(R::KEY).map_err(|_| ProtocolError::UnknownApiKey(R::KEY))?;
-    let mut buf = BytesMut::with_capacity(64);
+    // Sized up front: a produce request carries megabytes of records, which would otherwise be
+    // copied again at each doubling of the buffer.
+    let body_size = body.compute_size(header.request_api_version).unwrap_or(0);
+    let mut buf = BytesMut::with_capacity(64 + body_size);
     buf.put_i32(0);
     header
         .encode(

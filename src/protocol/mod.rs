@@ -5,6 +5,7 @@
 //! versions, and the special rules of ApiVersions. Both the broker and the client use it.
 
 pub mod batch;
+pub mod batch_builder;
 pub mod codec;
 pub mod frame;
 

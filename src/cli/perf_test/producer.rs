@@ -215,7 +215,8 @@ impl Stats {
         }
         let latency_us = now.duration_since(sent_at).as_micros() as u64;
         self.total.record(bytes, latency_us);
-        if self.total.records > self.warmup {
+        // Steady-state figures exist only with --warmup-records.
+        if self.warmup > 0 && self.total.records > self.warmup {
             self.steady
                 .get_or_insert_with(|| Figures::new(now))
                 .record(bytes, latency_us);
