@@ -306,20 +306,7 @@ async fn preferred_election_moves_leadership_back() {
         out.contains("The inter-broker throttle limit was set to 10000000 B/s"),
         "{out}"
     );
-    let verified = wait_for(
-        "the reassignment to complete",
-        Duration::from_secs(30),
-        || {
-            let out = Command::new(crate::common::kbox_bin())
-                .args(["reassign-partitions", "--bootstrap-server", &b1, "--verify"])
-                .args(["--reassignment-json-file", plan])
-                .output()
-                .ok()?;
-            let text = String::from_utf8_lossy(&out.stdout).into_owned();
-            text.contains("Reassignment of partition moving-0 is completed.")
-                .then_some(text)
-        },
-    );
+    let verified = verified_complete(&b1, plan, "moving-0", "the reassignment to complete", 30);
     assert!(
         verified.starts_with("Status of partition reassignment:\n"),
         "{verified}"
@@ -406,19 +393,12 @@ async fn preferred_election_moves_leadership_back() {
         out.contains("leader.replication.throttled.replicas=0:1"),
         "{out}"
     );
-    let verified = wait_for(
+    let verified = verified_complete(
+        &b1,
+        slow_plan,
+        "slow-0",
         "the throttled move to complete",
-        Duration::from_secs(40),
-        || {
-            let out = Command::new(crate::common::kbox_bin())
-                .args(["reassign-partitions", "--bootstrap-server", &b1, "--verify"])
-                .args(["--reassignment-json-file", slow_plan])
-                .output()
-                .ok()?;
-            let text = String::from_utf8_lossy(&out.stdout).into_owned();
-            text.contains("Reassignment of partition slow-0 is completed.")
-                .then_some(text)
-        },
+        40,
     );
     let took = started.elapsed();
     assert!(
@@ -949,4 +929,29 @@ async fn replication_and_the_quorum_run_over_secured_listeners() {
     let shown = String::from_utf8_lossy(&out.stdout);
     assert!(shown.contains("Verify return code: 0 (ok)"), "{shown}");
     stop_all(&mut nodes);
+}
+
+/// Runs `reassign-partitions --verify` until it reports `partition` completed; its output.
+fn verified_complete(
+    bootstrap: &str,
+    plan: &str,
+    partition: &str,
+    what: &str,
+    seconds: u64,
+) -> String {
+    let done = format!("Reassignment of partition {partition} is completed.");
+    wait_for(what, Duration::from_secs(seconds), || {
+        let out = Command::new(crate::common::kbox_bin())
+            .args([
+                "reassign-partitions",
+                "--bootstrap-server",
+                bootstrap,
+                "--verify",
+            ])
+            .args(["--reassignment-json-file", plan])
+            .output()
+            .ok()?;
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        text.contains(&done).then_some(text)
+    })
 }
