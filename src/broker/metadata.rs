@@ -910,6 +910,7 @@ impl MetadataLog {
             flush_messages: 1,
             retention_ms: -1,
             segment_bytes: segment_bytes.max(1024),
+            oversized_batches_in_own_segment: true,
             ..LogConfig::default()
         };
         let log = Log::open(&path, config, 0, 0, had_clean_shutdown)?;

@@ -539,6 +539,7 @@ fn to_log_config(values: &IndexMap<&'static str, ConfigValue>) -> LogConfig {
             .unwrap_or(d.min_cleanable_dirty_ratio),
         min_compaction_lag_ms: long("min.compaction.lag.ms", d.min_compaction_lag_ms),
         max_compaction_lag_ms: long("max.compaction.lag.ms", d.max_compaction_lag_ms),
+        oversized_batches_in_own_segment: false,
     }
 }
 

@@ -47,6 +47,10 @@ pub struct LogConfig {
     pub min_compaction_lag_ms: i64,
     /// `max.compaction.lag.ms`.
     pub max_compaction_lag_ms: i64,
+    /// A batch larger than `segment.bytes` goes alone into a segment of its own instead of
+    /// being refused. Only for the metadata log, whose committed entries must always be
+    /// written (a follower that cannot write one is stuck), however small its segments.
+    pub oversized_batches_in_own_segment: bool,
 }
 
 impl Default for LogConfig {
@@ -70,6 +74,7 @@ impl Default for LogConfig {
             min_cleanable_dirty_ratio: 0.5,
             min_compaction_lag_ms: 0,
             max_compaction_lag_ms: i64::MAX,
+            oversized_batches_in_own_segment: false,
         }
     }
 }

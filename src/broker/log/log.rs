@@ -680,7 +680,7 @@ impl Log {
                     max: max_message,
                 });
             }
-            if header.size() > max_segment {
+            if header.size() > max_segment && !self.config.oversized_batches_in_own_segment {
                 return Err(LogError::RecordListTooLarge {
                     size: header.size(),
                     max: max_segment,
