@@ -1728,6 +1728,30 @@ mod tests {
         assert_contiguous(&read_all(&log), 0, 6);
     }
 
+    /// A batch larger than segment.bytes is refused, except by a log that gives it a segment of
+    /// its own (the metadata log, which must write every committed entry).
+    #[test]
+    fn a_batch_over_segment_bytes_is_refused_or_gets_its_own_segment() {
+        let big = || batch(3, NOW, 1_000);
+        let dir = tempfile::tempdir().unwrap();
+        let mut log = Log::create(dir.path(), small()).unwrap();
+        let err = log.append_as_leader(big(), 0, NOW).unwrap_err();
+        assert!(matches!(err, LogError::RecordListTooLarge { .. }), "{err}");
+        assert_eq!(log.log_end_offset(), 0);
+
+        let dir = tempfile::tempdir().unwrap();
+        let config = LogConfig {
+            oversized_batches_in_own_segment: true,
+            ..small()
+        };
+        let mut log = Log::create(dir.path(), config).unwrap();
+        append_n(&mut log, 1, NOW);
+        log.append_as_leader(big(), 0, NOW).unwrap();
+        append_n(&mut log, 1, NOW);
+        assert_eq!(log.segment_count(), 3, "the big batch sits alone");
+        assert_contiguous(&read_all(&log), 0, 9);
+    }
+
     #[test]
     fn several_batches_per_append_and_splitting_across_segments() {
         let dir = tempfile::tempdir().unwrap();
