@@ -17,7 +17,9 @@
 //!     deterministic simulation test), the node that persists and networks it, and the active
 //!     controller's decisions (registration, fencing, replica placement).
 //!   - [`broker::replica_manager`] and [`broker::partition`]: the partitions this node hosts, their
-//!     high watermarks, long-poll wake-ups, flushing, retention and checkpoints.
+//!     high watermarks, long-poll wake-ups, flushing, retention and checkpoints;
+//!     [`broker::replica_fetcher`] (followers fetch, leaders shrink and grow the ISR) and
+//!     [`broker::replication_throttle`] (the leader and follower throttles of reassignments).
 //!   - [`broker::log`]: the storage engine: segments with `.log`, `.index`, `.timeindex` files in
 //!     Kafka's byte formats, recovery after a crash, Kafka's checkpoint files.
 //!     The per-partition producer state (idempotence, open transactions, `.snapshot` and

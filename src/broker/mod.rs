@@ -20,6 +20,7 @@ pub mod quorum;
 pub mod quota;
 pub mod replica_fetcher;
 pub mod replica_manager;
+pub mod replication_throttle;
 pub mod response;
 pub mod storage_format;
 pub mod topic_config;
@@ -82,6 +83,8 @@ pub struct BrokerState {
     pub quotas: quota::QuotaManager,
     /// Connection counts and creation rates (max.connections, per IP, rates).
     pub connection_quotas: connection_quotas::ConnectionQuotas,
+    /// Bytes replicated under the leader and follower replication throttles.
+    pub replication_throttles: replication_throttle::ReplicationThrottles,
     /// Set on a clean shutdown: every heartbeat from then on asks to be fenced, so a regular one
     /// cannot unfence the broker while it hands its partitions over.
     pub shutting_down: std::sync::atomic::AtomicBool,
@@ -604,6 +607,7 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker> {
         placement: placement::Placement::default(),
         metrics: metrics::Metrics::default(),
         connection_quotas: connection_quotas::ConnectionQuotas::new(&config),
+        replication_throttles: Default::default(),
         quotas: quota::QuotaManager::new(
             Duration::from_secs(config.quota_window_size_seconds.max(1) as u64),
             config.quota_window_num.max(1) as usize,

@@ -20,6 +20,7 @@ use kafka_protocol::protocol::StrBytes;
 use tokio::sync::watch;
 
 use crate::broker::partition::Partition;
+use crate::broker::replication_throttle::{Side, Throttle};
 use crate::broker::BrokerState;
 use crate::client::connection::BrokerConnection;
 use crate::protocol::ResponseError;
@@ -138,9 +139,6 @@ async fn fetch_from(
     mut shutdown: watch::Receiver<bool>,
 ) {
     let mut connection: Option<Arc<BrokerConnection>> = None;
-    // Kafka's follower replication throttle: throttled partitions are left out of the
-    // fetches until the bytes fetched for them so far fit the rate; the others go on.
-    let mut throttled_until = tokio::time::Instant::now();
     loop {
         if *shutdown.borrow() {
             return;
@@ -154,13 +152,16 @@ async fn fetch_from(
         if partitions.is_empty() {
             return;
         }
-        let throttle = FollowerThrottle::of(&state);
+        // Kafka's follower replication throttle: throttled partitions are left out of the
+        // fetches until the bytes fetched for them so far fit the rate; the others go on.
+        let throttle = Throttle::of(&state, Side::Follower);
         if let Some(t) = &throttle {
-            if throttled_until > tokio::time::Instant::now() {
-                partitions.retain(|p| !t.applies_to(&p.topic, p.index));
+            let wait = state.replication_throttles.follower.wait();
+            if !wait.is_zero() {
+                partitions.retain(|p| !held_back(t, p, state.node_id));
                 if partitions.is_empty() {
                     tokio::select! {
-                        _ = tokio::time::sleep_until(throttled_until) => {}
+                        _ = tokio::time::sleep(wait) => {}
                         _ = shutdown.changed() => return,
                     }
                     continue;
@@ -194,10 +195,10 @@ async fn fetch_from(
             None => (false, 0),
         };
         if let Some(t) = &throttle {
-            if throttled_bytes > 0 {
-                let delay = Duration::from_secs_f64(throttled_bytes as f64 / t.rate as f64);
-                throttled_until = throttled_until.max(tokio::time::Instant::now()) + delay;
-            }
+            state
+                .replication_throttles
+                .follower
+                .record(throttled_bytes, t.rate);
         }
         if !ok {
             connection = None;
@@ -209,47 +210,10 @@ async fn fetch_from(
     }
 }
 
-/// `follower.replication.throttled.rate` for this broker (its dynamic value, else the
-/// cluster default) and the topics' `follower.replication.throttled.replicas` ("p:broker"
-/// entries or "*"), which name the replicas it applies to.
-struct FollowerThrottle {
-    rate: u64,
-    me: i32,
-    replicas: HashMap<String, String>,
-}
-
-impl FollowerThrottle {
-    fn of(state: &BrokerState) -> Option<FollowerThrottle> {
-        const KEY: &str = "follower.replication.throttled.rate";
-        let image = state.image();
-        let rate: u64 = image
-            .broker_configs
-            .get(&Some(state.node_id))
-            .and_then(|c| c.get(KEY))
-            .or_else(|| image.broker_configs.get(&None).and_then(|c| c.get(KEY)))?
-            .parse()
-            .ok()?;
-        let replicas = image
-            .topics
-            .values()
-            .filter_map(|t| {
-                let list = t.configs.get("follower.replication.throttled.replicas")?;
-                (!list.trim().is_empty()).then(|| (t.name.clone(), list.clone()))
-            })
-            .collect();
-        Some(FollowerThrottle {
-            rate: rate.max(1),
-            me: state.node_id,
-            replicas,
-        })
-    }
-
-    fn applies_to(&self, topic: &str, partition: i32) -> bool {
-        let wanted = format!("{partition}:{}", self.me);
-        self.replicas.get(topic).is_some_and(|list| {
-            list.trim() == "*" || list.split(',').any(|entry| entry.trim() == wanted)
-        })
-    }
+/// Is this follower's replica of `p` held to the follower throttle? Only while it is out of
+/// the ISR, as in Kafka.
+fn held_back(throttle: &Throttle, p: &Partition, me: i32) -> bool {
+    throttle.applies_to(&p.topic, p.index) && !p.isr().contains(&me)
 }
 
 /// One Fetch round for `partitions`: false when the round failed and should back off, and
@@ -258,7 +222,7 @@ async fn fetch_once(
     state: &BrokerState,
     connection: &BrokerConnection,
     partitions: &[Arc<Partition>],
-    throttle: Option<&FollowerThrottle>,
+    throttle: Option<&Throttle>,
 ) -> (bool, u64) {
     let Ok(version) = connection.version_for::<FetchRequest>() else {
         return (false, 0);
@@ -337,7 +301,7 @@ async fn fetch_once(
             else {
                 continue;
             };
-            if throttle.is_some_and(|t| t.applies_to(&p.topic, p.index)) {
+            if throttle.is_some_and(|t| held_back(t, p, state.node_id)) {
                 throttled_bytes += data.records.as_ref().map_or(0, |r| r.len() as u64);
             }
             if let Err(e) = apply_fetched(p, data) {

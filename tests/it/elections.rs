@@ -422,6 +422,71 @@ async fn preferred_election_moves_leadership_back() {
     .await;
     assert_eq!(code, 0);
     assert!(!out.contains("throttled.rate"), "{out}");
+
+    // The leader's side alone: broker 1 may send the new replica 20 KB/s of "leaderslow", a
+    // batch per fetch, so ten 10 KB batches take about 5 s although the follower is not
+    // throttled and the reassignment sets no throttle of its own.
+    create_topic(&b1, "leaderslow", &["--replica-assignment", "1"]).await;
+    for batch in 0..10 {
+        let records: Vec<String> = (0..10)
+            .map(|i| format!("{batch}{i:03}{}", "x".repeat(996)))
+            .collect();
+        let (ok, err) = produce(&b1, "leaderslow", "1", &records);
+        assert!(ok, "{err}");
+    }
+    for (entity_type, name, config) in [
+        ("brokers", "1", "leader.replication.throttled.rate=20000"),
+        (
+            "topics",
+            "leaderslow",
+            "leader.replication.throttled.replicas=0:1",
+        ),
+    ] {
+        let (code, out, err) = kbox(&[
+            "configs",
+            "--bootstrap-server",
+            &b1,
+            "--alter",
+            "--entity-type",
+            entity_type,
+            "--entity-name",
+            name,
+            "--add-config",
+            config,
+        ])
+        .await;
+        assert_eq!(code, 0, "{out}{err}");
+    }
+    let leader_plan = dir.path().join("leaderslow.json");
+    std::fs::write(
+        &leader_plan,
+        r#"{"version":1,"partitions":[{"topic":"leaderslow","partition":0,"replicas":[1,3]}]}"#,
+    )
+    .unwrap();
+    let leader_plan = leader_plan.to_str().unwrap();
+    let started = Instant::now();
+    let (code, out, err) = kbox(&[
+        "reassign-partitions",
+        "--bootstrap-server",
+        &b1,
+        "--execute",
+        "--reassignment-json-file",
+        leader_plan,
+    ])
+    .await;
+    assert_eq!(code, 0, "{out}{err}");
+    verified_complete(
+        &b1,
+        leader_plan,
+        "leaderslow-0",
+        "the leader-throttled move to complete",
+        40,
+    );
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_secs(4),
+        "100 KB sent at 20 KB/s in {took:?}"
+    );
     let (code, out, err) = kbox(&[
         "reassign-partitions",
         "--bootstrap-server",

@@ -12,7 +12,9 @@
 //! the high watermark; its fetch offset is its log end, which the leader records (moving the
 //! high watermark). When its last fetched epoch ends earlier in the leader's log, the answer is
 //! a diverging epoch (KIP-320) instead of records, and the follower truncates. Consumers may
-//! only fetch from the leader.
+//! only fetch from the leader. Under the leader replication throttle, a follower outside the
+//! ISR gets at most a second's worth of a throttled partition per fetch, and nothing while the
+//! leader's throttled bytes are over the rate.
 
 use std::pin::Pin;
 use std::sync::Arc;
@@ -27,6 +29,7 @@ use crate::broker::log::{FileSlice, LogError};
 use crate::broker::response::{self, ResponseFrame};
 use crate::protocol::ProtocolError;
 use crate::broker::partition::Partition;
+use crate::broker::replication_throttle::{Side, Throttle};
 use crate::broker::{quota, BrokerState};
 use crate::protocol::ResponseError;
 
@@ -91,6 +94,7 @@ pub async fn handle(state: &BrokerState, header: &RequestHeader, request: FetchR
     let deadline = Instant::now() + max_wait;
     let min_bytes = request.min_bytes.max(0) as usize;
     let max_bytes = if request.max_bytes <= 0 { i32::MAX as usize } else { request.max_bytes as usize };
+    let leader_throttle = if replica_id >= 0 { Throttle::of(state, Side::Leader) } else { None };
 
     loop {
         // Register for wake-ups before reading, so an append between the read and the wait
@@ -103,9 +107,23 @@ pub async fn handle(state: &BrokerState, header: &RequestHeader, request: FetchR
                 wakeups.push(n);
             }
         }
-        let (partitions, files, bytes, errors) = read_all(&wanted, max_bytes, read_committed, replica_id >= 0, header.request_api_version);
+        let reader = Reader {
+            max_bytes,
+            read_committed,
+            follower: replica_id >= 0,
+            version: header.request_api_version,
+            throttle: leader_throttle.as_ref().map(|t| LeaderThrottle {
+                throttle: t,
+                replica_id,
+                exceeded: state.replication_throttles.leader.exceeded(),
+            }),
+        };
+        let (partitions, files, bytes, errors, throttled_bytes) = reader.read_all(&wanted);
         let now = Instant::now();
         if bytes >= min_bytes || errors || now >= deadline || wakeups.is_empty() {
+            if let Some(t) = &leader_throttle {
+                state.replication_throttles.leader.record(throttled_bytes as u64, t.rate);
+            }
             let mut topics = topics;
             for (w, data) in wanted.iter().zip(partitions) {
                 if let (Ok(p), Some(records)) = (&w.partition, &data.records) {
@@ -140,51 +158,84 @@ pub async fn handle(state: &BrokerState, header: &RequestHeader, request: FetchR
     }
 }
 
-/// Reads every wanted partition once. Returns the partition answers, the file slices their
-/// placeholders stand for (in order), the bytes read, and whether any partition has an error
-/// (an error is answered at once).
-fn read_all(
-    wanted: &[Wanted],
+/// How one round reads the wanted partitions.
+struct Reader<'a> {
     max_bytes: usize,
     read_committed: bool,
     follower: bool,
     version: i16,
-) -> (Vec<PartitionData>, Vec<FileSlice>, usize, bool) {
-    let mut files = Vec::new();
-    let mut total = 0usize;
-    let mut errors = false;
-    let mut out = Vec::with_capacity(wanted.len());
-    for w in wanted {
-        let mut data = PartitionData::default();
-        data.partition_index = w.request.partition;
-        data.high_watermark = -1;
-        data.last_stable_offset = -1;
-        data.log_start_offset = -1;
-        data.preferred_read_replica = kafka_protocol::messages::BrokerId(-1);
-        data.aborted_transactions = if read_committed { Some(Vec::new()) } else { None };
-        match &w.partition {
-            Err(code) => {
-                data.error_code = code.code();
-                errors = true;
-            }
-            Ok(partition) => match read_one(partition, &w.request, max_bytes.saturating_sub(total), total == 0, read_committed, follower, &mut data, &mut files) {
-                Ok(n) => {
-                    total += n;
-                    // A diverging epoch is an answer the follower acts on at once.
-                    errors |= data.diverging_epoch.epoch >= 0;
-                }
+    throttle: Option<LeaderThrottle<'a>>,
+}
+
+/// The leader replication throttle as it stands for one follower's fetch.
+struct LeaderThrottle<'a> {
+    throttle: &'a Throttle,
+    replica_id: i32,
+    /// The leader's throttled bytes are over the rate: throttled partitions get nothing.
+    exceeded: bool,
+}
+
+impl LeaderThrottle<'_> {
+    /// The most a throttled partition may send to this follower now; `None` when the partition
+    /// is not held back (the follower is in its ISR, or the list does not name it).
+    fn limit(&self, partition: &Partition) -> Option<usize> {
+        let held = self.throttle.applies_to(&partition.topic, partition.index) && !partition.isr().contains(&self.replica_id);
+        held.then(|| if self.exceeded { 0 } else { usize::try_from(self.throttle.rate).unwrap_or(usize::MAX) })
+    }
+}
+
+impl Reader<'_> {
+    /// Reads every wanted partition once. Returns the partition answers, the file slices their
+    /// placeholders stand for (in order), the bytes read, whether any partition has an error
+    /// (an error is answered at once), and the bytes read under the leader throttle.
+    fn read_all(&self, wanted: &[Wanted]) -> (Vec<PartitionData>, Vec<FileSlice>, usize, bool, usize) {
+        let mut files = Vec::new();
+        let mut total = 0usize;
+        let mut throttled = 0usize;
+        let mut errors = false;
+        let mut out = Vec::with_capacity(wanted.len());
+        for w in wanted {
+            let mut data = PartitionData::default();
+            data.partition_index = w.request.partition;
+            data.high_watermark = -1;
+            data.last_stable_offset = -1;
+            data.log_start_offset = -1;
+            data.preferred_read_replica = kafka_protocol::messages::BrokerId(-1);
+            data.aborted_transactions = if self.read_committed { Some(Vec::new()) } else { None };
+            match &w.partition {
                 Err(code) => {
                     data.error_code = code.code();
                     errors = true;
                 }
-            },
+                Ok(partition) => {
+                    let throttle_limit = self.throttle.as_ref().and_then(|t| t.limit(partition));
+                    let budget = self.max_bytes.saturating_sub(total).min(throttle_limit.unwrap_or(usize::MAX));
+                    // A partition with nothing left under the throttle is skipped, not given
+                    // its first batch regardless of size.
+                    let first = total == 0 && throttle_limit != Some(0);
+                    match read_one(partition, &w.request, budget, first, self.read_committed, self.follower, &mut data, &mut files) {
+                        Ok(n) => {
+                            total += n;
+                            if throttle_limit.is_some() {
+                                throttled += n;
+                            }
+                            // A diverging epoch is an answer the follower acts on at once.
+                            errors |= data.diverging_epoch.epoch >= 0;
+                        }
+                        Err(code) => {
+                            data.error_code = code.code();
+                            errors = true;
+                        }
+                    }
+                }
+            }
+            if self.version < 5 {
+                data.log_start_offset = -1;
+            }
+            out.push(data);
         }
-        if version < 5 {
-            data.log_start_offset = -1;
-        }
-        out.push(data);
+        (out, files, total, errors, throttled)
     }
-    (out, files, total, errors)
 }
 
 fn read_one(
