@@ -230,6 +230,27 @@ impl BrokerState {
         self.image.read().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Another broker's address on the inter-broker listener (else on this broker's first
+    /// listener, else its first): where followers fetch and coordinators send markers.
+    pub fn inter_broker_address(&self, broker: i32) -> Option<String> {
+        let image = self.image();
+        let registration = image.brokers.get(&broker)?;
+        let inter_broker = self.config.inter_broker_listener_name.as_str();
+        let ours = self.endpoints.first().map(|e| e.listener.as_str());
+        let endpoint = registration
+            .endpoints
+            .iter()
+            .find(|e| e.listener == inter_broker)
+            .or_else(|| {
+                registration
+                    .endpoints
+                    .iter()
+                    .find(|e| Some(e.listener.as_str()) == ours)
+            })
+            .or_else(|| registration.endpoints.first())?;
+        Some(format!("{}:{}", endpoint.host, endpoint.port))
+    }
+
     /// The endpoint clients of the current request should use: the one of the listener the
     /// request came in on (Kafka answers per listener), else the first.
     pub fn advertised_endpoint(&self) -> Option<&Endpoint> {

@@ -110,27 +110,6 @@ async fn check_isr(state: &BrokerState, lag_ms: i64) {
     }
 }
 
-/// The leader's address on the inter-broker listener (else on this broker's first listener,
-/// else its first).
-fn leader_address(state: &BrokerState, leader: i32) -> Option<String> {
-    let image = state.image();
-    let broker = image.brokers.get(&leader)?;
-    let inter_broker = state.config.inter_broker_listener_name.as_str();
-    let ours = state.endpoints.first().map(|e| e.listener.as_str());
-    let endpoint = broker
-        .endpoints
-        .iter()
-        .find(|e| e.listener == inter_broker)
-        .or_else(|| {
-            broker
-                .endpoints
-                .iter()
-                .find(|e| Some(e.listener.as_str()) == ours)
-        })
-        .or_else(|| broker.endpoints.first())?;
-    Some(format!("{}:{}", endpoint.host, endpoint.port))
-}
-
 /// Fetches from one leader until this node follows nothing of it.
 async fn fetch_from(
     state: Arc<BrokerState>,
@@ -169,7 +148,7 @@ async fn fetch_from(
             }
         }
         if connection.as_ref().is_none_or(|c| c.is_closed()) {
-            connection = match leader_address(&state, leader) {
+            connection = match state.inter_broker_address(leader) {
                 Some(address) => {
                     let client_id = format!("kbox-replica-fetcher-{}", state.node_id);
                     match BrokerConnection::connect_secured(

@@ -911,7 +911,8 @@ async fn replication_and_the_quorum_run_over_secured_listeners() {
             .lines()
             .map(|l| {
                 if let Some(v) = l.strip_prefix("listeners=") {
-                    format!("listeners={v},{secure}")
+                    // First too: markers used to go in plaintext to a broker's first listener.
+                    format!("listeners={secure},{v}")
                 } else if let Some(v) = l.strip_prefix("advertised.listeners=") {
                     // First, where the old fetcher (plaintext to the first listener) would fail.
                     format!("advertised.listeners={secure},{v}")
@@ -993,6 +994,81 @@ async fn replication_and_the_quorum_run_over_secured_listeners() {
         .unwrap();
     let shown = String::from_utf8_lossy(&out.stdout);
     assert!(shown.contains("Verify return code: 0 (ok)"), "{shown}");
+    // A transaction over partitions led by all three brokers: the coordinator's markers
+    // reach the other leaders over the SASL_SSL inter-broker listener (the first advertised
+    // one), so read_committed readers see every line.
+    create_topic(
+        &b1,
+        "secure-txn",
+        &["--partitions", "3", "--replication-factor", "1"],
+    )
+    .await;
+    wait_for("partitions led everywhere", Duration::from_secs(20), || {
+        nodes
+            .iter()
+            .all(|n| {
+                describe_partitions(&n.bootstrap, "secure-txn")
+                    .is_some_and(|r| r.len() == 3 && r.iter().all(|p| p.1 >= 0))
+            })
+            .then_some(())
+    });
+    let mut producer = Command::new(crate::common::kbox_bin())
+        .args(["console-producer", "--bootstrap-server", &b1])
+        .args([
+            "--topic",
+            "secure-txn",
+            "--transactional-id",
+            "secure-loader",
+        ])
+        // Keyed lines: 30 keys spread over the three partitions.
+        .args([
+            "--property",
+            "parse.key=true",
+            "--property",
+            "key.separator=:",
+        ])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = producer.stdin.take().unwrap();
+        for (i, v) in values("t", 30).iter().enumerate() {
+            writeln!(stdin, "k{i}:{v}").unwrap();
+        }
+    }
+    let out = producer.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let read = Command::new("timeout")
+        .args([
+            "30",
+            "kcat",
+            "-C",
+            "-b",
+            &b1,
+            "-t",
+            "secure-txn",
+            "-o",
+            "beginning",
+            "-e",
+        ])
+        .args(["-X", "isolation.level=read_committed", "-f", "%p:%s\\n"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&read.stdout);
+    let mut seen: Vec<&str> = text.lines().map(|l| l.split_once(':').unwrap().1).collect();
+    seen.sort();
+    let mut expected = values("t", 30);
+    expected.sort();
+    assert_eq!(seen, expected, "read_committed after the transaction");
+    let partitions: std::collections::BTreeSet<&str> =
+        text.lines().map(|l| l.split_once(':').unwrap().0).collect();
+    assert_eq!(partitions.len(), 3, "{text}");
     stop_all(&mut nodes);
 }
 

@@ -486,7 +486,8 @@ async fn send_markers(
     out
 }
 
-/// A connection to another broker on this broker's first listener (its inter-broker one).
+/// A connection to another broker over the inter-broker listener, with its TLS and SASL
+/// settings (as followers fetch).
 async fn peer_connection(
     state: &BrokerState,
     broker: i32,
@@ -495,22 +496,20 @@ async fn peer_connection(
     if let Some(c) = peers.get(&broker).filter(|c| !c.is_closed()) {
         return Some(c.clone());
     }
-    let address = {
-        let image = state.image();
-        let registration = image.brokers.get(&broker)?;
-        let ours = state.endpoints.first().map(|e| e.listener.as_str());
-        let endpoint = registration
-            .endpoints
-            .iter()
-            .find(|e| Some(e.listener.as_str()) == ours)
-            .or_else(|| registration.endpoints.first())?;
-        format!("{}:{}", endpoint.host, endpoint.port)
+    let address = state.inter_broker_address(broker)?;
+    let security = match crate::broker::auth::inter_broker_client_security(&state.config) {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!(error = %e, "inter-broker security settings unusable; cannot send transaction markers");
+            return None;
+        }
     };
     let client_id = format!("kbox-txn-coordinator-{}", state.node_id);
-    let connection = crate::client::connection::BrokerConnection::connect(
+    let connection = crate::client::connection::BrokerConnection::connect_secured(
         &address,
         &client_id,
         MARKER_TIMEOUT + Duration::from_secs(5),
+        &security,
     )
     .await
     .ok()?;
