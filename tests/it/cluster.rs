@@ -140,6 +140,26 @@ pub(crate) fn wait_for<T>(
     }
 }
 
+/// Waits up to `timeout` for `child` to exit: its status and what it wrote to its piped stdout
+/// and stderr (empty when not piped).
+pub(crate) fn finished(
+    child: &mut std::process::Child,
+    what: &str,
+    timeout: Duration,
+) -> (std::process::ExitStatus, String, String) {
+    use std::io::Read;
+    let status = wait_for(what, timeout, || child.try_wait().unwrap());
+    let mut stdout = String::new();
+    if let Some(mut pipe) = child.stdout.take() {
+        pipe.read_to_string(&mut stdout).unwrap();
+    }
+    let mut stderr = String::new();
+    if let Some(mut pipe) = child.stderr.take() {
+        pipe.read_to_string(&mut stderr).unwrap();
+    }
+    (status, stdout, stderr)
+}
+
 pub(crate) fn brokers_seen_by(bootstrap: &str) -> Vec<i64> {
     kcat_metadata(bootstrap, None)
         .map(|m| broker_ids(&m))
@@ -950,17 +970,11 @@ async fn a_group_spans_brokers_and_survives_its_coordinator_kill() {
     });
     eprintln!("coordinator moved from {coordinator} to {moved}");
 
-    let output = wait_for("the members to finish", Duration::from_secs(120), || {
-        members.try_wait().unwrap()
-    });
-    let mut stdout = String::new();
-    use std::io::Read;
-    members
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut stdout)
-        .unwrap();
+    let (output, stdout, _) = finished(
+        &mut members,
+        "the members to finish",
+        Duration::from_secs(120),
+    );
     let summary: serde_json::Value =
         serde_json::from_str(stdout.lines().last().unwrap_or("{}")).unwrap_or_default();
     eprintln!("cluster_group: {summary}");
@@ -1127,17 +1141,11 @@ async fn transactions_survive_their_coordinator_kill() {
     killed_tx.send(()).unwrap();
     let done_at_kill = line_count(&outcomes);
     eprintln!("killed transaction coordinator {coordinator} after {done_at_kill} transactions");
-    let status = wait_for("the producer to finish", Duration::from_secs(150), || {
-        producer.try_wait().unwrap()
-    });
-    let mut stdout = String::new();
-    use std::io::Read;
-    producer
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut stdout)
-        .unwrap();
+    let (status, stdout, _) = finished(
+        &mut producer,
+        "the producer to finish",
+        Duration::from_secs(150),
+    );
     eprintln!("cluster_txn produce: {}", stdout.trim());
     assert!(status.success(), "{stdout}");
     assert!(done_at_kill < 50, "the kill came mid-run");
@@ -1154,18 +1162,11 @@ async fn transactions_survive_their_coordinator_kill() {
     );
 
     writer.join().unwrap();
-    let kbox_status = wait_for(
+    let (kbox_status, _, kbox_err) = finished(
+        &mut kbox_producer,
         "kbox's producer to finish",
         Duration::from_secs(120),
-        || kbox_producer.try_wait().unwrap(),
     );
-    let mut kbox_err = String::new();
-    kbox_producer
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut kbox_err)
-        .unwrap();
     assert!(kbox_status.success(), "kbox console-producer: {kbox_err}");
 
     let out = script("verify").output().unwrap();
@@ -1344,12 +1345,11 @@ async fn consume_transform_produce_survives_its_coordinator_kill() {
     eprintln!(
         "killed transaction coordinator {coordinator} with about {copied_at_kill} copies committed"
     );
-    let status = wait_for("the copier to finish", Duration::from_secs(150), || {
-        copier.try_wait().unwrap()
-    });
-    let output = copier.wait_with_output().unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let (status, stdout, stderr) = finished(
+        &mut copier,
+        "the copier to finish",
+        Duration::from_secs(150),
+    );
     assert!(status.success(), "copier: {stdout}\n{stderr}");
     assert!(copied_at_kill < 3000, "the kill came mid-run");
     let survivors: Vec<String> = nodes
