@@ -74,14 +74,20 @@ fn kcat_leaders(bootstrap: &str, topic: &str) -> Option<Vec<(i64, i64, Vec<i64>)
 
 /// Produces `values` to partition 0 with kcat; true when every one was acknowledged.
 fn produce(bootstrap: &str, topic: &str, acks: &str, values: &[String]) -> (bool, String) {
-    let mut child = Command::new("kcat")
-        .args(["-P", "-b", bootstrap, "-t", topic, "-p", "0"])
+    let mut kcat = Command::new("kcat");
+    kcat.args(["-P", "-b", bootstrap, "-t", topic, "-p", "0"])
         .args([
             "-X",
             &format!("acks={acks}"),
             "-X",
             "message.timeout.ms=10000",
-        ])
+        ]);
+    feed_lines(&mut kcat, values)
+}
+
+/// Runs a producer `command` with `lines` on its stdin: whether it succeeded, and its stderr.
+fn feed_lines(command: &mut Command, lines: &[String]) -> (bool, String) {
+    let mut child = command
         .stdin(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -89,8 +95,8 @@ fn produce(bootstrap: &str, topic: &str, acks: &str, values: &[String]) -> (bool
     {
         use std::io::Write;
         let mut stdin = child.stdin.take().unwrap();
-        for v in values {
-            writeln!(stdin, "{v}").unwrap();
+        for line in lines {
+            writeln!(stdin, "{line}").unwrap();
         }
     }
     let out = child.wait_with_output().unwrap();
@@ -275,25 +281,15 @@ async fn preferred_election_moves_leadership_back() {
     });
     let (ok, err) = produce(&b1, "moving", "all", &values("m", 10));
     assert!(ok, "{err}");
-    let plan = dir.path().join("plan.json");
-    std::fs::write(
-        &plan,
-        r#"{"version":1,"partitions":[{"topic":"moving","partition":0,"replicas":[2,3],"log_dirs":["any","any"]}]}"#,
-    )
-    .unwrap();
-    let plan = plan.to_str().unwrap();
-    let (code, out, err) = kbox(&[
-        "reassign-partitions",
-        "--bootstrap-server",
+    let (plan, out) = execute_plan(
         &b1,
-        "--execute",
-        "--reassignment-json-file",
-        plan,
-        "--throttle",
-        "10000000",
-    ])
+        dir.path(),
+        "plan.json",
+        r#"{"version":1,"partitions":[{"topic":"moving","partition":0,"replicas":[2,3],"log_dirs":["any","any"]}]}"#,
+        &["--throttle", "10000000"],
+    )
     .await;
-    assert_eq!(code, 0, "{out}{err}");
+    let plan = plan.as_str();
     assert!(
         out.contains(r#"{"version":1,"partitions":[{"topic":"moving","partition":0,"replicas":[1,2],"log_dirs":["any","any"]}]}"#),
         "{out}"
@@ -353,26 +349,16 @@ async fn preferred_election_moves_leadership_back() {
         .collect();
     let (ok, err) = produce(&b1, "slow", "1", &big);
     assert!(ok, "{err}");
-    let slow_plan = dir.path().join("slow.json");
-    std::fs::write(
-        &slow_plan,
-        r#"{"version":1,"partitions":[{"topic":"slow","partition":0,"replicas":[1,3]}]}"#,
-    )
-    .unwrap();
-    let slow_plan = slow_plan.to_str().unwrap();
     let started = Instant::now();
-    let (code, out, err) = kbox(&[
-        "reassign-partitions",
-        "--bootstrap-server",
+    let (slow_plan, _) = execute_plan(
         &b1,
-        "--execute",
-        "--reassignment-json-file",
-        slow_plan,
-        "--throttle",
-        "20000",
-    ])
+        dir.path(),
+        "slow.json",
+        r#"{"version":1,"partitions":[{"topic":"slow","partition":0,"replicas":[1,3]}]}"#,
+        &["--throttle", "20000"],
+    )
     .await;
-    assert_eq!(code, 0, "{out}{err}");
+    let slow_plan = slow_plan.as_str();
     let (code, out, _) = kbox(&[
         "configs",
         "--bootstrap-server",
@@ -457,27 +443,18 @@ async fn preferred_election_moves_leadership_back() {
         .await;
         assert_eq!(code, 0, "{out}{err}");
     }
-    let leader_plan = dir.path().join("leaderslow.json");
-    std::fs::write(
-        &leader_plan,
-        r#"{"version":1,"partitions":[{"topic":"leaderslow","partition":0,"replicas":[1,3]}]}"#,
-    )
-    .unwrap();
-    let leader_plan = leader_plan.to_str().unwrap();
     let started = Instant::now();
-    let (code, out, err) = kbox(&[
-        "reassign-partitions",
-        "--bootstrap-server",
+    let (leader_plan, _) = execute_plan(
         &b1,
-        "--execute",
-        "--reassignment-json-file",
-        leader_plan,
-    ])
+        dir.path(),
+        "leaderslow.json",
+        r#"{"version":1,"partitions":[{"topic":"leaderslow","partition":0,"replicas":[1,3]}]}"#,
+        &[],
+    )
     .await;
-    assert_eq!(code, 0, "{out}{err}");
     verified_complete(
         &b1,
-        leader_plan,
+        &leader_plan,
         "leaderslow-0",
         "the leader-throttled move to complete",
         40,
@@ -1012,38 +989,30 @@ async fn replication_and_the_quorum_run_over_secured_listeners() {
             })
             .then_some(())
     });
-    let mut producer = Command::new(crate::common::kbox_bin())
-        .args(["console-producer", "--bootstrap-server", &b1])
-        .args([
-            "--topic",
-            "secure-txn",
-            "--transactional-id",
-            "secure-loader",
-        ])
-        // Keyed lines: 30 keys spread over the three partitions.
-        .args([
-            "--property",
-            "parse.key=true",
-            "--property",
-            "key.separator=:",
-        ])
-        .stdin(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    {
-        use std::io::Write;
-        let mut stdin = producer.stdin.take().unwrap();
-        for (i, v) in values("t", 30).iter().enumerate() {
-            writeln!(stdin, "k{i}:{v}").unwrap();
-        }
-    }
-    let out = producer.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    // Keyed lines: 30 keys spread over the three partitions.
+    let lines: Vec<String> = values("t", 30)
+        .iter()
+        .enumerate()
+        .map(|(i, v)| format!("k{i}:{v}"))
+        .collect();
+    let (ok, err) = feed_lines(
+        Command::new(crate::common::kbox_bin())
+            .args(["console-producer", "--bootstrap-server", &b1])
+            .args([
+                "--topic",
+                "secure-txn",
+                "--transactional-id",
+                "secure-loader",
+            ])
+            .args([
+                "--property",
+                "parse.key=true",
+                "--property",
+                "key.separator=:",
+            ]),
+        &lines,
     );
+    assert!(ok, "{err}");
     let read = Command::new("timeout")
         .args([
             "30",
@@ -1070,6 +1039,32 @@ async fn replication_and_the_quorum_run_over_secured_listeners() {
         text.lines().map(|l| l.split_once(':').unwrap().0).collect();
     assert_eq!(partitions.len(), 3, "{text}");
     stop_all(&mut nodes);
+}
+
+/// Writes `plan` (reassignment JSON) to `dir/name` and runs `reassign-partitions --execute`
+/// with it and `extra` flags, which must succeed: the plan's path and the tool's output.
+async fn execute_plan(
+    bootstrap: &str,
+    dir: &std::path::Path,
+    name: &str,
+    plan: &str,
+    extra: &[&str],
+) -> (String, String) {
+    let path = dir.join(name);
+    std::fs::write(&path, plan).unwrap();
+    let path = path.to_str().unwrap().to_string();
+    let mut command = vec![
+        "reassign-partitions",
+        "--bootstrap-server",
+        bootstrap,
+        "--execute",
+        "--reassignment-json-file",
+        &path,
+    ];
+    command.extend_from_slice(extra);
+    let (code, out, err) = kbox(&command).await;
+    assert_eq!(code, 0, "{out}{err}");
+    (path, out)
 }
 
 /// Runs `reassign-partitions --verify` until it reports `partition` completed; its output.
