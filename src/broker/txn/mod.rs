@@ -81,11 +81,71 @@ type PendingOffsets = Vec<((String, i32), CommittedOffset)>;
 pub struct TxnCoordinator {
     /// The producer id block being handed out: (next, end).
     ids: tokio::sync::Mutex<(i64, i64)>,
-    txns: tokio::sync::Mutex<BTreeMap<String, TxnMeta>>,
+    /// The state of every transactional id this node coordinates. Held only to read or
+    /// replace an entry, never across an await.
+    txns: std::sync::Mutex<BTreeMap<String, TxnMeta>>,
+    /// One lock per transactional id, held through each change of that id (its record in
+    /// `__transaction_state`, the markers), so that different ids proceed side by side.
+    id_locks: std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// Shared by every change of an id, taken alone to load or unload a `__transaction_state`
+    /// partition: a change begun before leadership moved cannot store its state over what a
+    /// load read.
+    loading: tokio::sync::RwLock<()>,
     /// TxnOffsetCommit offsets by (group, producer id).
     pending_offsets: std::sync::Mutex<HashMap<(String, i64), PendingOffsets>>,
     /// Connections to the other brokers, for WriteTxnMarkers.
     peers: tokio::sync::Mutex<HashMap<i32, Arc<crate::client::connection::BrokerConnection>>>,
+}
+
+/// Held through one change of a transactional id.
+struct IdGuard<'a> {
+    _loading: tokio::sync::RwLockReadGuard<'a, ()>,
+    _id: tokio::sync::OwnedMutexGuard<()>,
+}
+
+/// Takes the lock of one transactional id (see [`TxnCoordinator::id_locks`]).
+async fn lock_id<'a>(state: &'a BrokerState, id: &str) -> IdGuard<'a> {
+    let loading = state.transactions.loading.read().await;
+    let lock = state
+        .transactions
+        .id_locks
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .entry(id.to_string())
+        .or_default()
+        .clone();
+    IdGuard {
+        _loading: loading,
+        _id: lock.lock_owned().await,
+    }
+}
+
+/// Waits, on a blocking thread (the placement task, or start-up), until no id is being
+/// changed, and keeps new changes out while the guard lives.
+fn block_changes(state: &BrokerState) -> tokio::sync::RwLockWriteGuard<'_, ()> {
+    loop {
+        if let Ok(guard) = state.transactions.loading.try_write() {
+            return guard;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+fn txns(state: &BrokerState) -> std::sync::MutexGuard<'_, BTreeMap<String, TxnMeta>> {
+    state
+        .transactions
+        .txns
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+}
+
+/// The state of `id`, copied (callers change the copy and store it back).
+fn meta_of(state: &BrokerState, id: &str) -> Option<TxnMeta> {
+    txns(state).get(id).cloned()
+}
+
+fn store(state: &BrokerState, id: &str, meta: TxnMeta) {
+    txns(state).insert(id.to_string(), meta);
 }
 
 /// Hands out a producer id, recording a new block in the metadata log when one runs out.
@@ -580,9 +640,9 @@ pub async fn init_producer_id(
         return Err(ResponseError::InvalidTransactionTimeout);
     }
     super::placement::check(state, super::placement::Internal::Transactions, id).await?;
-    let mut txns = state.transactions.txns.lock().await;
+    let _id = lock_id(state, id).await;
     let now = now_ms();
-    let mut meta = match txns.get(id) {
+    let mut meta = match meta_of(state, id) {
         None => TxnMeta {
             producer_id: allocate_producer_id(state).await?,
             producer_epoch: -1,
@@ -592,7 +652,7 @@ pub async fn init_producer_id(
             last_update_ms: now,
             start_ms: -1,
         },
-        Some(m) => m.clone(),
+        Some(m) => m,
     };
     if let Some((pid, epoch)) = expected.filter(|(pid, _)| *pid >= 0) {
         // KIP-360: a producer bumping its own epoch after an error.
@@ -626,7 +686,7 @@ pub async fn init_producer_id(
     meta.start_ms = -1;
     persist(state, id, Some(&meta)).await?;
     let answer = (meta.producer_id, meta.producer_epoch);
-    txns.insert(id.to_string(), meta);
+    store(state, id, meta);
     Ok(answer)
 }
 
@@ -640,12 +700,12 @@ pub async fn add_partitions(
     partitions: Vec<(String, i32)>,
 ) -> Result<(), ResponseError> {
     super::placement::check(state, super::placement::Internal::Transactions, id).await?;
-    let mut txns = state.transactions.txns.lock().await;
-    check_producer(txns.get(id), producer_id, epoch)?;
-    let Some(current) = txns.get(id) else {
+    let _id = lock_id(state, id).await;
+    let current = meta_of(state, id);
+    check_producer(current.as_ref(), producer_id, epoch)?;
+    let Some(mut meta) = current else {
         return Err(ResponseError::InvalidProducerIdMapping);
     };
-    let mut meta = current.clone();
     match meta.status {
         TxnStatus::PrepareCommit | TxnStatus::PrepareAbort => {
             return Err(ResponseError::ConcurrentTransactions)
@@ -670,7 +730,7 @@ pub async fn add_partitions(
     meta.partitions.extend(fresh);
     meta.last_update_ms = now;
     persist(state, id, Some(&meta)).await?;
-    txns.insert(id.to_string(), meta);
+    store(state, id, meta);
     Ok(())
 }
 
@@ -683,21 +743,20 @@ pub async fn end_txn(
     commit: bool,
 ) -> Result<(i64, i16), ResponseError> {
     super::placement::check(state, super::placement::Internal::Transactions, id).await?;
-    let mut txns = state.transactions.txns.lock().await;
-    let Some(current) = txns.get(id) else {
+    let _id = lock_id(state, id).await;
+    let Some(mut meta) = meta_of(state, id) else {
         return Err(ResponseError::InvalidProducerIdMapping);
     };
-    if current.producer_id != producer_id {
+    if meta.producer_id != producer_id {
         return Err(ResponseError::InvalidProducerIdMapping);
     }
-    if current.producer_epoch != epoch {
+    if meta.producer_epoch != epoch {
         return Err(ResponseError::ProducerFenced);
     }
-    let mut meta = current.clone();
     match (meta.status, commit) {
         (TxnStatus::Ongoing, _) => {
             let result = complete(state, id, &mut meta, commit).await;
-            txns.insert(id.to_string(), meta.clone());
+            store(state, id, meta.clone());
             result?;
         }
         (TxnStatus::CompleteCommit, true) | (TxnStatus::CompleteAbort, false) => {}
@@ -729,11 +788,11 @@ pub async fn txn_offset_commit(
     let partition =
         super::placement::check(state, super::placement::Internal::Offsets, group).await?;
     if super::placement::serves(state, super::placement::Internal::Transactions, id) {
-        let txns = state.transactions.txns.lock().await;
-        check_producer(txns.get(id), producer_id, epoch)?;
-        let meta = txns
-            .get(id)
-            .ok_or(ResponseError::InvalidProducerIdMapping)?;
+        // Waits for a change of the id in progress (an EndTxn sending markers).
+        let _id = lock_id(state, id).await;
+        let meta = meta_of(state, id);
+        check_producer(meta.as_ref(), producer_id, epoch)?;
+        let meta = meta.ok_or(ResponseError::InvalidProducerIdMapping)?;
         if meta.status != TxnStatus::Ongoing
             || !meta
                 .partitions
@@ -819,30 +878,19 @@ pub fn has_pending_offset(state: &BrokerState, group: &str, topic: &str, partiti
 /// Every transactional id this node coordinates, with its state, for
 /// Describe/ListTransactions.
 pub async fn snapshot(state: &BrokerState) -> BTreeMap<String, TxnMeta> {
-    let mut all = state.transactions.txns.lock().await.clone();
+    let mut all = txns(state).clone();
     all.retain(|id, _| {
         super::placement::serves(state, super::placement::Internal::Transactions, id)
     });
     all
 }
 
-/// Locks the transactional ids from a blocking thread (the placement task, or start-up).
-fn lock_txns_blocking(
-    state: &BrokerState,
-) -> tokio::sync::MutexGuard<'_, BTreeMap<String, TxnMeta>> {
-    loop {
-        if let Ok(guard) = state.transactions.txns.try_lock() {
-            return guard;
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
-}
-
 /// Drops the transactional ids of a `__transaction_state` partition this node no longer
 /// leads.
 pub fn unload_partition(state: &BrokerState, index: i32) {
     let partitions = txn_partitions(state);
-    let mut txns = lock_txns_blocking(state);
+    let _changes = block_changes(state);
+    let mut txns = txns(state);
     let before = txns.len();
     txns.retain(|id, _| partition_for(id, partitions) != index);
     if txns.len() < before {
@@ -858,6 +906,8 @@ pub fn unload_partition(state: &BrokerState, index: i32) {
 /// transactional id there. Transactions found in a Prepare state are finished by the
 /// background task; open ones time out as usual.
 pub fn load_partition(state: &BrokerState, index: i32) {
+    // Before reading: a change still running from an earlier leadership ends first.
+    let _changes = block_changes(state);
     let mut loaded = BTreeMap::new();
     {
         let Some(p) = state.replicas.get(TXN_TOPIC, index) else {
@@ -921,7 +971,7 @@ pub fn load_partition(state: &BrokerState, index: i32) {
         );
     }
     let partitions = txn_partitions(state);
-    let mut txns = lock_txns_blocking(state);
+    let mut txns = txns(state);
     txns.retain(|id, _| partition_for(id, partitions) != index);
     txns.extend(loaded);
 }
@@ -948,57 +998,58 @@ pub async fn background(state: Arc<BrokerState>, mut shutdown: tokio::sync::watc
 }
 
 async fn abort_timed_out(state: &BrokerState) {
-    let mut txns = state.transactions.txns.lock().await;
     let now = now_ms();
-    let ids: Vec<String> = txns
-        .iter()
-        .filter(|(id, _)| {
-            super::placement::serves(state, super::placement::Internal::Transactions, id)
-        })
-        .filter(|(_, m)| match m.status {
-            TxnStatus::Ongoing => now.saturating_sub(m.start_ms) > i64::from(m.timeout_ms),
-            TxnStatus::PrepareCommit | TxnStatus::PrepareAbort | TxnStatus::PrepareEpochFence => {
-                true
-            }
-            _ => false,
-        })
-        .map(|(id, _)| id.clone())
-        .collect();
+    let expiration = i64::from(state.config.transactional_id_expiration_ms);
+    let due = |m: &TxnMeta| match m.status {
+        TxnStatus::Ongoing => now.saturating_sub(m.start_ms) > i64::from(m.timeout_ms),
+        TxnStatus::PrepareCommit | TxnStatus::PrepareAbort | TxnStatus::PrepareEpochFence => true,
+        _ => false,
+    };
     // transactional.id.expiration.ms: ids idle that long with no open transaction are removed
     // (a tombstone in __transaction_state).
-    let expiration = i64::from(state.config.transactional_id_expiration_ms);
-    let expired: Vec<String> = txns
+    let expired = |m: &TxnMeta| {
+        matches!(
+            m.status,
+            TxnStatus::Empty | TxnStatus::CompleteCommit | TxnStatus::CompleteAbort
+        ) && now.saturating_sub(m.last_update_ms) > expiration
+    };
+    let candidates: Vec<String> = txns(state)
         .iter()
-        .filter(|(id, _)| {
-            super::placement::serves(state, super::placement::Internal::Transactions, id)
-        })
-        .filter(|(_, m)| {
-            matches!(
-                m.status,
-                TxnStatus::Empty | TxnStatus::CompleteCommit | TxnStatus::CompleteAbort
-            ) && now.saturating_sub(m.last_update_ms) > expiration
-        })
+        .filter(|(_, m)| due(m) || expired(m))
         .map(|(id, _)| id.clone())
         .collect();
-    for id in expired {
-        if persist(state, &id, None).await.is_ok() {
-            tracing::info!(transactional_id = %id, "expired a transactional id");
-            txns.remove(&id);
+    for id in candidates {
+        if !super::placement::serves(state, super::placement::Internal::Transactions, &id) {
+            continue;
         }
-    }
-    for id in ids {
-        let Some(mut meta) = txns.get(&id).cloned() else {
+        // Under the id's lock, looked at again: a request may have changed it meanwhile.
+        let _id = lock_id(state, &id).await;
+        let Some(mut meta) = meta_of(state, &id) else {
             continue;
         };
+        if expired(&meta) {
+            if persist(state, &id, None).await.is_ok() {
+                tracing::info!(transactional_id = %id, "expired a transactional id");
+                txns(state).remove(&id);
+                state
+                    .transactions
+                    .id_locks
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .remove(&id);
+            }
+            continue;
+        }
+        if !due(&meta) {
+            continue;
+        }
         let commit = meta.status == TxnStatus::PrepareCommit;
         if meta.status == TxnStatus::Ongoing {
             tracing::info!(transactional_id = %id, producer_id = meta.producer_id, "aborting a transaction past its timeout");
             meta.producer_epoch = meta.producer_epoch.saturating_add(1);
         }
         match complete(state, &id, &mut meta, commit).await {
-            Ok(()) => {
-                txns.insert(id, meta);
-            }
+            Ok(()) => store(state, &id, meta),
             Err(e) => {
                 tracing::warn!(transactional_id = %id, error = ?e, "cannot complete a transaction")
             }
