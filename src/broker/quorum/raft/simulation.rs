@@ -417,6 +417,15 @@ impl Sim {
                         .position(|n| n.as_ref().is_some_and(|n| n.role() == Role::Leader));
                     if let Some(i) = leader {
                         let node = self.nodes[i].as_mut().expect("leader runs");
+                        // In half the seeds the leader first replicates to the non-voters as
+                        // learners (the driver's catch-up before an add).
+                        if self.seed % 2 == 0 {
+                            for id in IDS {
+                                if !node.voters().contains(&id) {
+                                    node.add_learner(id);
+                                }
+                            }
+                        }
                         let mut voters = node.voters().to_vec();
                         if voters.len() < IDS.len() {
                             let missing = IDS.iter().find(|id| !voters.contains(id));
