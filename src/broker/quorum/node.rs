@@ -859,7 +859,10 @@ impl Quorum {
                     m.get(&id).copied().unwrap_or(-1)
                 }
             };
-            let directory_id = if me {
+            // A static quorum's voters have no directory id (Kafka shows none either).
+            let directory_id = if !self.dynamic {
+                None
+            } else if me {
                 Some(self.directory_id.clone())
             } else {
                 inner
