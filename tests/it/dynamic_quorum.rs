@@ -22,31 +22,47 @@ struct DynNode {
     dir: PathBuf,
 }
 
-/// Writes one broker,controller config per node (ids from 1) whose quorum is found through
-/// `bootstrap` (the controllers' host:port list), with no controller.quorum.voters.
+/// Writes one config per entry of `roles` (ids from 1) whose quorum is found through
+/// `bootstrap` (given the controllers' ports), with no controller.quorum.voters.
 fn write_dynamic_nodes(
     dir: &Path,
-    count: usize,
+    roles: &[&str],
     bootstrap: impl Fn(&[u16]) -> String,
 ) -> Vec<DynNode> {
-    let ports = free_ports(count * 2);
-    let controller_ports: Vec<u16> = (0..count).map(|i| ports[2 * i + 1]).collect();
+    let ports = free_ports(roles.len() * 2);
+    let controller_ports: Vec<u16> = (0..roles.len())
+        .filter(|i| roles[*i].contains("controller"))
+        .map(|i| ports[2 * i + 1])
+        .collect();
     let bootstrap = bootstrap(&controller_ports);
-    (0..count)
-        .map(|i| {
+    roles
+        .iter()
+        .enumerate()
+        .map(|(i, roles)| {
             let id = i as i32 + 1;
             let (broker, controller) = (ports[2 * i], ports[2 * i + 1]);
             let data = dir.join(format!("node{id}"));
-            let text = format!(
-                "process.roles=broker,controller\nnode.id={id}\n\
-                 listeners=PLAINTEXT://127.0.0.1:{broker},CONTROLLER://127.0.0.1:{controller}\n\
-                 advertised.listeners=PLAINTEXT://127.0.0.1:{broker}\n\
-                 controller.listener.names=CONTROLLER\ninter.broker.listener.name=PLAINTEXT\n\
+            let mut listeners = Vec::new();
+            if roles.contains("broker") {
+                listeners.push(format!("PLAINTEXT://127.0.0.1:{broker}"));
+            }
+            if roles.contains("controller") {
+                listeners.push(format!("CONTROLLER://127.0.0.1:{controller}"));
+            }
+            let mut text = format!(
+                "process.roles={roles}\nnode.id={id}\nlisteners={}\n\
+                 controller.listener.names=CONTROLLER\n\
                  listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT\n\
                  controller.quorum.bootstrap.servers={bootstrap}\n\
                  log.dirs={}\nbroker.heartbeat.interval.ms=250\nbroker.session.timeout.ms=1500\n",
+                listeners.join(","),
                 data.display()
             );
+            if roles.contains("broker") {
+                text.push_str(&format!(
+                    "advertised.listeners=PLAINTEXT://127.0.0.1:{broker}\ninter.broker.listener.name=PLAINTEXT\n"
+                ));
+            }
             let config = dir.join(format!("node{id}.properties"));
             std::fs::write(&config, text).unwrap();
             DynNode {
@@ -167,7 +183,9 @@ fn create_topic(bootstrap: &str, topic: &str) -> bool {
 fn a_standalone_controller_grows_to_three_fails_over_and_shrinks() {
     let dir = tempfile::tempdir().unwrap();
     // Every node finds the quorum through the first controller, as Kafka's docs do.
-    let nodes = write_dynamic_nodes(dir.path(), 3, |ports| format!("127.0.0.1:{}", ports[0]));
+    let nodes = write_dynamic_nodes(dir.path(), &["broker,controller"; 3], |ports| {
+        format!("127.0.0.1:{}", ports[0])
+    });
     format(&nodes[0], &["--standalone"]);
     format(&nodes[1], &["--no-initial-controllers"]);
     format(&nodes[2], &["--no-initial-controllers"]);
@@ -245,7 +263,9 @@ fn a_standalone_controller_grows_to_three_fails_over_and_shrinks() {
         err.contains("is already part of the set of voters"),
         "{err}"
     );
-    assert!(create_topic(&nodes[1].broker, "before-failover"));
+    wait_for("a topic created on three nodes", WAIT, || {
+        create_topic(&nodes[1].broker, "before-failover").then_some(())
+    });
 
     // kill -9 the active controller: the other two elect a leader and keep serving.
     first.kill9();
@@ -296,10 +316,13 @@ fn a_standalone_controller_grows_to_three_fails_over_and_shrinks() {
     drop((second, third));
 }
 
+/// Three controllers formatted with the same --initial-controllers, and a broker-only node that
+/// finds the leader through controller.quorum.bootstrap.servers.
 #[test]
 fn initial_controllers_elect_a_leader_and_serve() {
     let dir = tempfile::tempdir().unwrap();
-    let nodes = write_dynamic_nodes(dir.path(), 3, |ports| {
+    let roles = ["controller", "controller", "controller", "broker"];
+    let nodes = write_dynamic_nodes(dir.path(), &roles, |ports| {
         ports
             .iter()
             .map(|p| format!("127.0.0.1:{p}"))
@@ -335,8 +358,42 @@ fn initial_controllers_elect_a_leader_and_serve() {
             "{out}"
         );
     }
-    wait_for("a topic created", WAIT, || {
-        create_topic(&nodes[0].broker, "initial").then_some(())
+    // The broker follows the log (an observer) and serves what the controllers decide.
+    let (_, _, out) = wait_for("the broker observes", WAIT, || {
+        status(&nodes[0].controller)
+            .filter(|(_, _, out)| out.contains("CurrentObservers:       [{\"id\": 4}]"))
     });
+    assert!(
+        out.contains("CurrentObservers:       [{\"id\": 4}]"),
+        "{out}"
+    );
+    let broker = &nodes[3].broker;
+    wait_for("a topic created through the broker", WAIT, || {
+        let (code, out, _) = kbox(&[
+            "topics",
+            "--bootstrap-server",
+            broker,
+            "--create",
+            "--topic",
+            "initial",
+            "--partitions",
+            "2",
+            "--replication-factor",
+            "1",
+        ]);
+        (code == 0 && out.contains("Created topic")).then_some(())
+    });
+    let (code, out, err) = kbox(&[
+        "metadata-quorum",
+        "--bootstrap-server",
+        broker,
+        "describe",
+        "--status",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("CurrentVoters:          [{\"id\": 1, "),
+        "{out}"
+    );
     drop(processes);
 }
