@@ -1498,9 +1498,21 @@ mod tests {
         .unwrap();
         assert_eq!(
             MetaProperties::read(&d2).unwrap().unwrap().directory_id,
-            Some(voter_dir),
+            Some(voter_dir.clone()),
             "voter's directory id is used"
         );
+        // The initial voters are the metadata log's first entry (Kafka's VotersRecord).
+        let (_, stored) =
+            crate::broker::metadata::MetadataLog::open(&cfg2.metadata_log_dir, true, 1 << 30)
+                .unwrap();
+        match &stored.entries[0].payload[0] {
+            crate::broker::metadata::MetadataRecord::Voters { voters, endpoints } => {
+                assert_eq!(voters, &[1, 2]);
+                assert_eq!(endpoints[0].directory_id, voter_dir);
+                assert_eq!(endpoints[1].address(), "[::1]:9094");
+            }
+            other => panic!("first entry: {other:?}"),
+        }
 
         let d3 = root.path().join("d3");
         let cfg3 = cfg_for(&[&d3], None, dynamic_pairs);

@@ -449,6 +449,46 @@ mod tests {
     }
 
     #[test]
+    fn add_controller_reads_the_controller_config() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let config = dir.path().join("controller.properties");
+        let write = |extra: &str| {
+            std::fs::write(
+                &config,
+                format!(
+                    "process.roles=controller\nnode.id=4\nlog.dirs={}\ncontroller.listener.names=CONTROLLER\n\
+                     listeners=CONTROLLER://0.0.0.0:9093\n{extra}",
+                    data.display()
+                ),
+            )
+            .unwrap();
+        };
+        write("advertised.listeners=CONTROLLER://c4.example:9093\n");
+        let err = ControllerToAdd::from_file(&config).unwrap_err().to_string();
+        assert!(err.contains("Unable to read meta.properties"), "{err}");
+        std::fs::create_dir_all(&data).unwrap();
+        let id = crate::broker::storage_format::random_uuid();
+        crate::broker::storage_format::MetaProperties::new("c", 4, Some(id.clone()))
+            .write(&data)
+            .unwrap();
+        let controller = ControllerToAdd::from_file(&config).unwrap();
+        assert_eq!(
+            controller.added_line(false),
+            format!("Added controller 4 with directory id {id} and endpoints: CONTROLLER://c4.example:9093")
+        );
+        assert!(controller
+            .added_line(true)
+            .starts_with("DRY RUN of adding controller 4"));
+        write("process.roles=broker\n");
+        let err = ControllerToAdd::from_file(&config).unwrap_err().to_string();
+        assert!(
+            err.contains("process.roles did not contain 'controller'"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn status_and_replication_in_apache_format() {
         assert_eq!(
             status_text("abc", &info()),
