@@ -70,6 +70,9 @@ pub const JOIN_INTERVAL: Duration = Duration::from_secs(1);
 /// A learner not heard from for this long is no longer replicated to.
 const LEARNER_EXPIRY: Duration = Duration::from_secs(10);
 
+/// The queue of Raft messages to one peer's connection task.
+type PeerQueue = mpsc::Sender<Envelope<Vec<MetadataRecord>>>;
+
 /// Why a voter change was refused: a Kafka error code and its message.
 pub type VoterChangeError = (ResponseError, String);
 
@@ -139,7 +142,7 @@ struct Inner {
     /// Every voter endpoint the configuration or the log named, the latest by id.
     endpoints: BTreeMap<i32, VoterEndpoint>,
     /// The Raft connections: node id -> (address, queue). Follows the voters and learners.
-    peers: BTreeMap<i32, (String, mpsc::Sender<Envelope<Vec<MetadataRecord>>>)>,
+    peers: BTreeMap<i32, (String, PeerQueue)>,
     /// At the leader: controllers that asked to join, and when they last asked.
     joiners: BTreeMap<i32, (Instant, VoterEndpoint)>,
     /// A leader named by a join answer: where to reach it before the log says.
@@ -470,10 +473,10 @@ impl Quorum {
             .peers
             .retain(|id, (address, _)| wanted.get(id) == Some(address));
         for (id, address) in wanted {
-            if !inner.peers.contains_key(&id) {
+            if let std::collections::btree_map::Entry::Vacant(slot) = inner.peers.entry(id) {
                 tracing::debug!(peer = id, %address, "opening a Raft connection");
                 let queue = rpc::spawn_peer(self.transport.clone(), address.clone());
-                inner.peers.insert(id, (address, queue));
+                slot.insert((address, queue));
             }
         }
     }

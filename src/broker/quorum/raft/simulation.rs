@@ -419,7 +419,7 @@ impl Sim {
                         let node = self.nodes[i].as_mut().expect("leader runs");
                         // In half the seeds the leader first replicates to the non-voters as
                         // learners (the driver's catch-up before an add).
-                        if self.seed % 2 == 0 {
+                        if self.seed.is_multiple_of(2) {
                             for id in IDS {
                                 if !node.voters().contains(&id) {
                                     node.add_learner(id);
