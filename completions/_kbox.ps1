@@ -588,18 +588,23 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
         }
         'kbox;metadata-quorum' {
             [CompletionResult]::new('--bootstrap-server', '--bootstrap-server', [CompletionResultType]::ParameterName, 'A comma-separated list of host:port pairs to use for establishing the connection to the Kafka cluster')
-            [CompletionResult]::new('--command-config', '--command-config', [CompletionResultType]::ParameterName, 'Property file containing configs to be passed to Admin Client')
-            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Property file containing configs to be passed to Admin Client')
+            [CompletionResult]::new('--bootstrap-controller', '--bootstrap-controller', [CompletionResultType]::ParameterName, 'A comma-separated list of host:port pairs to use for establishing the connection to the Kafka controllers')
+            [CompletionResult]::new('--command-config', '--command-config', [CompletionResultType]::ParameterName, 'Property file containing configs to be passed to Admin Client. For add-controller, the file is used to specify the controller properties as well')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Property file containing configs to be passed to Admin Client. For add-controller, the file is used to specify the controller properties as well')
             [CompletionResult]::new('--log-level', '--log-level', [CompletionResultType]::ParameterName, 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster')
             [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'A client property, key=value, for every command that talks to a cluster (repeatable)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('describe', 'describe', [CompletionResultType]::ParameterValue, 'Describe the metadata quorum info')
+            [CompletionResult]::new('add-controller', 'add-controller', [CompletionResultType]::ParameterValue, 'Add a controller to the KRaft controller cluster')
+            [CompletionResult]::new('remove-controller', 'remove-controller', [CompletionResultType]::ParameterValue, 'Remove a controller from the KRaft controller cluster')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'kbox;metadata-quorum;describe' {
+            [CompletionResult]::new('--command-config', '--command-config', [CompletionResultType]::ParameterName, 'Property file containing configs to be passed to Admin Client. For add-controller, the file is used to specify the controller properties as well')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Property file containing configs to be passed to Admin Client. For add-controller, the file is used to specify the controller properties as well')
             [CompletionResult]::new('--log-level', '--log-level', [CompletionResultType]::ParameterName, 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster')
             [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'A client property, key=value, for every command that talks to a cluster (repeatable)')
@@ -610,12 +615,46 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'kbox;metadata-quorum;add-controller' {
+            [CompletionResult]::new('--command-config', '--command-config', [CompletionResultType]::ParameterName, 'Property file containing configs to be passed to Admin Client. For add-controller, the file is used to specify the controller properties as well')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Property file containing configs to be passed to Admin Client. For add-controller, the file is used to specify the controller properties as well')
+            [CompletionResult]::new('--log-level', '--log-level', [CompletionResultType]::ParameterName, 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster')
+            [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'A client property, key=value, for every command that talks to a cluster (repeatable)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'True if we should print what would be done, but not do it')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'kbox;metadata-quorum;remove-controller' {
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'The id of the controller to remove')
+            [CompletionResult]::new('--controller-id', '--controller-id', [CompletionResultType]::ParameterName, 'The id of the controller to remove')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'The directory ID of the controller to remove')
+            [CompletionResult]::new('--controller-directory-id', '--controller-directory-id', [CompletionResultType]::ParameterName, 'The directory ID of the controller to remove')
+            [CompletionResult]::new('--command-config', '--command-config', [CompletionResultType]::ParameterName, 'Property file containing configs to be passed to Admin Client. For add-controller, the file is used to specify the controller properties as well')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Property file containing configs to be passed to Admin Client. For add-controller, the file is used to specify the controller properties as well')
+            [CompletionResult]::new('--log-level', '--log-level', [CompletionResultType]::ParameterName, 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster')
+            [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'A client property, key=value, for every command that talks to a cluster (repeatable)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'True if we should print what would be done, but not do it')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'kbox;metadata-quorum;help' {
             [CompletionResult]::new('describe', 'describe', [CompletionResultType]::ParameterValue, 'Describe the metadata quorum info')
+            [CompletionResult]::new('add-controller', 'add-controller', [CompletionResultType]::ParameterValue, 'Add a controller to the KRaft controller cluster')
+            [CompletionResult]::new('remove-controller', 'remove-controller', [CompletionResultType]::ParameterValue, 'Remove a controller from the KRaft controller cluster')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'kbox;metadata-quorum;help;describe' {
+            break
+        }
+        'kbox;metadata-quorum;help;add-controller' {
+            break
+        }
+        'kbox;metadata-quorum;help;remove-controller' {
             break
         }
         'kbox;metadata-quorum;help;help' {
@@ -877,9 +916,17 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
         }
         'kbox;help;metadata-quorum' {
             [CompletionResult]::new('describe', 'describe', [CompletionResultType]::ParameterValue, 'Describe the metadata quorum info')
+            [CompletionResult]::new('add-controller', 'add-controller', [CompletionResultType]::ParameterValue, 'Add a controller to the KRaft controller cluster')
+            [CompletionResult]::new('remove-controller', 'remove-controller', [CompletionResultType]::ParameterValue, 'Remove a controller from the KRaft controller cluster')
             break
         }
         'kbox;help;metadata-quorum;describe' {
+            break
+        }
+        'kbox;help;metadata-quorum;add-controller' {
+            break
+        }
+        'kbox;help;metadata-quorum;remove-controller' {
             break
         }
         'kbox;help;log-dirs' {

@@ -172,8 +172,14 @@ _kbox() {
             kbox__subcmd__help,transactions)
                 cmd="kbox__subcmd__help__subcmd__transactions"
                 ;;
+            kbox__subcmd__help__subcmd__metadata__subcmd__quorum,add-controller)
+                cmd="kbox__subcmd__help__subcmd__metadata__subcmd__quorum__subcmd__add__subcmd__controller"
+                ;;
             kbox__subcmd__help__subcmd__metadata__subcmd__quorum,describe)
                 cmd="kbox__subcmd__help__subcmd__metadata__subcmd__quorum__subcmd__describe"
+                ;;
+            kbox__subcmd__help__subcmd__metadata__subcmd__quorum,remove-controller)
+                cmd="kbox__subcmd__help__subcmd__metadata__subcmd__quorum__subcmd__remove__subcmd__controller"
                 ;;
             kbox__subcmd__help__subcmd__perf__subcmd__test,consumer)
                 cmd="kbox__subcmd__help__subcmd__perf__subcmd__test__subcmd__consumer"
@@ -208,17 +214,29 @@ _kbox() {
             kbox__subcmd__help__subcmd__transactions,list)
                 cmd="kbox__subcmd__help__subcmd__transactions__subcmd__list"
                 ;;
+            kbox__subcmd__metadata__subcmd__quorum,add-controller)
+                cmd="kbox__subcmd__metadata__subcmd__quorum__subcmd__add__subcmd__controller"
+                ;;
             kbox__subcmd__metadata__subcmd__quorum,describe)
                 cmd="kbox__subcmd__metadata__subcmd__quorum__subcmd__describe"
                 ;;
             kbox__subcmd__metadata__subcmd__quorum,help)
                 cmd="kbox__subcmd__metadata__subcmd__quorum__subcmd__help"
                 ;;
+            kbox__subcmd__metadata__subcmd__quorum,remove-controller)
+                cmd="kbox__subcmd__metadata__subcmd__quorum__subcmd__remove__subcmd__controller"
+                ;;
+            kbox__subcmd__metadata__subcmd__quorum__subcmd__help,add-controller)
+                cmd="kbox__subcmd__metadata__subcmd__quorum__subcmd__help__subcmd__add__subcmd__controller"
+                ;;
             kbox__subcmd__metadata__subcmd__quorum__subcmd__help,describe)
                 cmd="kbox__subcmd__metadata__subcmd__quorum__subcmd__help__subcmd__describe"
                 ;;
             kbox__subcmd__metadata__subcmd__quorum__subcmd__help,help)
                 cmd="kbox__subcmd__metadata__subcmd__quorum__subcmd__help__subcmd__help"
+                ;;
+            kbox__subcmd__metadata__subcmd__quorum__subcmd__help,remove-controller)
+                cmd="kbox__subcmd__metadata__subcmd__quorum__subcmd__help__subcmd__remove__subcmd__controller"
                 ;;
             kbox__subcmd__perf__subcmd__test,consumer)
                 cmd="kbox__subcmd__perf__subcmd__test__subcmd__consumer"
@@ -1313,7 +1331,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__help__subcmd__metadata__subcmd__quorum)
-            opts="describe"
+            opts="describe add-controller remove-controller"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1326,7 +1344,35 @@ _kbox() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kbox__subcmd__help__subcmd__metadata__subcmd__quorum__subcmd__add__subcmd__controller)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kbox__subcmd__help__subcmd__metadata__subcmd__quorum__subcmd__describe)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kbox__subcmd__help__subcmd__metadata__subcmd__quorum__subcmd__remove__subcmd__controller)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1773,13 +1819,17 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__metadata__subcmd__quorum)
-            opts="-X -h --bootstrap-server --config --command-config --log-level --profile --help describe help"
+            opts="-X -h --bootstrap-server --bootstrap-controller --config --command-config --log-level --profile --help describe add-controller remove-controller help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --bootstrap-server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bootstrap-controller)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1810,13 +1860,55 @@ _kbox() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kbox__subcmd__metadata__subcmd__quorum__subcmd__describe)
-            opts="-X -h --status --replication --human-readable --log-level --profile --help"
+        kbox__subcmd__metadata__subcmd__quorum__subcmd__add__subcmd__controller)
+            opts="-X -h --dry-run --config --command-config --log-level --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --command-config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -X)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kbox__subcmd__metadata__subcmd__quorum__subcmd__describe)
+            opts="-X -h --status --replication --human-readable --config --command-config --log-level --profile --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --command-config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-level)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1837,8 +1929,22 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__metadata__subcmd__quorum__subcmd__help)
-            opts="describe help"
+            opts="describe add-controller remove-controller help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kbox__subcmd__metadata__subcmd__quorum__subcmd__help__subcmd__add__subcmd__controller)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1871,6 +1977,70 @@ _kbox() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kbox__subcmd__metadata__subcmd__quorum__subcmd__help__subcmd__remove__subcmd__controller)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kbox__subcmd__metadata__subcmd__quorum__subcmd__remove__subcmd__controller)
+            opts="-i -d -X -h --controller-id --controller-directory-id --dry-run --config --command-config --log-level --profile --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --controller-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --controller-directory-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --command-config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -X)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

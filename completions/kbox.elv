@@ -549,17 +549,22 @@ set edit:completion:arg-completer[kbox] = {|@words|
         }
         &'kbox;metadata-quorum'= {
             cand --bootstrap-server 'A comma-separated list of host:port pairs to use for establishing the connection to the Kafka cluster'
-            cand --command-config 'Property file containing configs to be passed to Admin Client'
-            cand --config 'Property file containing configs to be passed to Admin Client'
+            cand --bootstrap-controller 'A comma-separated list of host:port pairs to use for establishing the connection to the Kafka controllers'
+            cand --command-config 'Property file containing configs to be passed to Admin Client. For add-controller, the file is used to specify the controller properties as well'
+            cand --config 'Property file containing configs to be passed to Admin Client. For add-controller, the file is used to specify the controller properties as well'
             cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
             cand --profile 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster'
             cand -X 'A client property, key=value, for every command that talks to a cluster (repeatable)'
             cand -h 'Print help'
             cand --help 'Print help'
             cand describe 'Describe the metadata quorum info'
+            cand add-controller 'Add a controller to the KRaft controller cluster'
+            cand remove-controller 'Remove a controller from the KRaft controller cluster'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kbox;metadata-quorum;describe'= {
+            cand --command-config 'Property file containing configs to be passed to Admin Client. For add-controller, the file is used to specify the controller properties as well'
+            cand --config 'Property file containing configs to be passed to Admin Client. For add-controller, the file is used to specify the controller properties as well'
             cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
             cand --profile 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster'
             cand -X 'A client property, key=value, for every command that talks to a cluster (repeatable)'
@@ -569,11 +574,41 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'kbox;metadata-quorum;add-controller'= {
+            cand --command-config 'Property file containing configs to be passed to Admin Client. For add-controller, the file is used to specify the controller properties as well'
+            cand --config 'Property file containing configs to be passed to Admin Client. For add-controller, the file is used to specify the controller properties as well'
+            cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand --profile 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster'
+            cand -X 'A client property, key=value, for every command that talks to a cluster (repeatable)'
+            cand --dry-run 'True if we should print what would be done, but not do it'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'kbox;metadata-quorum;remove-controller'= {
+            cand -i 'The id of the controller to remove'
+            cand --controller-id 'The id of the controller to remove'
+            cand -d 'The directory ID of the controller to remove'
+            cand --controller-directory-id 'The directory ID of the controller to remove'
+            cand --command-config 'Property file containing configs to be passed to Admin Client. For add-controller, the file is used to specify the controller properties as well'
+            cand --config 'Property file containing configs to be passed to Admin Client. For add-controller, the file is used to specify the controller properties as well'
+            cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
+            cand --profile 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster'
+            cand -X 'A client property, key=value, for every command that talks to a cluster (repeatable)'
+            cand --dry-run 'True if we should print what would be done, but not do it'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'kbox;metadata-quorum;help'= {
             cand describe 'Describe the metadata quorum info'
+            cand add-controller 'Add a controller to the KRaft controller cluster'
+            cand remove-controller 'Remove a controller from the KRaft controller cluster'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kbox;metadata-quorum;help;describe'= {
+        }
+        &'kbox;metadata-quorum;help;add-controller'= {
+        }
+        &'kbox;metadata-quorum;help;remove-controller'= {
         }
         &'kbox;metadata-quorum;help;help'= {
         }
@@ -790,8 +825,14 @@ set edit:completion:arg-completer[kbox] = {|@words|
         }
         &'kbox;help;metadata-quorum'= {
             cand describe 'Describe the metadata quorum info'
+            cand add-controller 'Add a controller to the KRaft controller cluster'
+            cand remove-controller 'Remove a controller from the KRaft controller cluster'
         }
         &'kbox;help;metadata-quorum;describe'= {
+        }
+        &'kbox;help;metadata-quorum;add-controller'= {
+        }
+        &'kbox;help;metadata-quorum;remove-controller'= {
         }
         &'kbox;help;log-dirs'= {
         }

@@ -102,9 +102,16 @@ pub enum MetadataRecord {
     FenceBroker { id: i32 },
     /// A fenced broker is heartbeating again and caught up with the metadata.
     UnfenceBroker { id: i32 },
-    /// The controller quorum's voters from here on (Kafka's VotersRecord, KIP-853): a change
-    /// of one voter, through the log. In a snapshot: the voters as of it.
-    Voters { voters: Vec<i32> },
+    /// The controller quorum's voters from here on (Kafka's VotersRecord, KIP-853): the first
+    /// entry of a dynamic quorum's log (written by `storage format`), then a change of one
+    /// voter (or of a voter's endpoint) through the log. In a snapshot: the voters as of it.
+    /// `endpoints`: each voter's directory id and CONTROLLER endpoint (empty for a static
+    /// quorum, whose endpoints are in `controller.quorum.voters`).
+    Voters {
+        voters: Vec<i32>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        endpoints: Vec<VoterEndpoint>,
+    },
     /// The first record of a snapshot's data (never in the log): the last Raft entry the
     /// snapshot holds and the metadata log offset just past it (kbox numbers entries; the
     /// file name carries only the offset and epoch).
@@ -239,6 +246,8 @@ pub struct MetadataImage {
     pub reassignments: BTreeMap<(Uuid, i32), Reassignment>,
     /// The quorum's voters when the log changed them (None: as configured).
     pub voters: Option<Vec<i32>>,
+    /// Their directory ids and endpoints (a dynamic quorum).
+    pub voter_endpoints: Vec<VoterEndpoint>,
 }
 
 impl MetadataImage {
@@ -381,7 +390,10 @@ impl MetadataImage {
                 }
             }
             MetadataRecord::LeaderChange { .. } | MetadataRecord::SnapshotIndex { .. } => {}
-            MetadataRecord::Voters { voters } => self.voters = Some(voters.clone()),
+            MetadataRecord::Voters { voters, endpoints } => {
+                self.voters = Some(voters.clone());
+                self.voter_endpoints = endpoints.clone();
+            }
             MetadataRecord::RegisterBroker {
                 id,
                 endpoints,
@@ -543,6 +555,7 @@ impl MetadataImage {
         if let Some(voters) = &self.voters {
             out.push(MetadataRecord::Voters {
                 voters: voters.clone(),
+                endpoints: self.voter_endpoints.clone(),
             });
         }
         for b in self.brokers.values() {
@@ -630,13 +643,33 @@ impl crate::broker::quorum::raft::Payload for Vec<MetadataRecord> {
         vec![MetadataRecord::LeaderChange { leader, epoch }]
     }
     fn voters_change(voters: Vec<i32>) -> Self {
-        vec![MetadataRecord::Voters { voters }]
+        vec![MetadataRecord::Voters {
+            voters,
+            endpoints: Vec::new(),
+        }]
     }
     fn voters(&self) -> Option<Vec<i32>> {
         self.iter().rev().find_map(|r| match r {
-            MetadataRecord::Voters { voters } => Some(voters.clone()),
+            MetadataRecord::Voters { voters, .. } => Some(voters.clone()),
             _ => None,
         })
+    }
+}
+
+/// A voter of a dynamic quorum as the log names it (Kafka's VotersRecord.Voter).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VoterEndpoint {
+    pub id: i32,
+    /// Its metadata directory's `directory.id` (Kafka's base64 form).
+    pub directory_id: String,
+    pub host: String,
+    pub port: u16,
+}
+
+impl VoterEndpoint {
+    /// `host:port`, bracketing an IPv6 host.
+    pub fn address(&self) -> String {
+        crate::broker::config::format_host_port(&self.host, self.port)
     }
 }
 

@@ -553,12 +553,21 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker> {
     // The CONTROLLER listener, when other voters need to reach this one.
     let controller_socket = match config.controller_listeners().first() {
         Some(listener)
-            if config.is_controller() && (quorum.voter_ids().len() > 1 || !config.is_broker()) =>
+            if config.is_controller()
+                && (quorum.voter_ids().len() > 1 || !config.is_broker() || quorum.is_dynamic()) =>
         {
             let bind = listener.bind_address();
             let socket = TcpListener::bind(&bind)
                 .await
                 .map_err(|e| Error::Message(format!("cannot listen on {bind}: {e}")))?;
+            // Where other controllers reach this one (the port is known only now if it was 0).
+            let host = config
+                .advertised_controller_listeners
+                .first()
+                .and_then(|l| l.host.clone())
+                .or_else(|| listener.host.clone())
+                .unwrap_or_else(|| "localhost".into());
+            quorum.set_own_endpoint(host, socket.local_addr()?.port());
             // A controller-only node has no broker listener: this is its `listening` line.
             let what = if config.is_broker() {
                 "controller listener bound"

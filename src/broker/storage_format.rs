@@ -31,9 +31,10 @@
 //! The metadata version printed is [`METADATA_VERSION`], `4.1-IV1`, Kafka 4.1's latest
 //! production version (what `kafka-storage.sh format` prints without `--release-version`).
 //! Kafka also writes `bootstrap.checkpoint` (feature levels) into the metadata directory, and with
-//! `--standalone` / `--initial-controllers` a first quorum snapshot; kbox keeps its metadata in its
-//! own log (`broker::metadata`) and writes neither. It does give the metadata directory of an
-//! initial voter the voter's directory id, as Kafka does.
+//! `--standalone` / `--initial-controllers` a first quorum snapshot holding the VotersRecord;
+//! kbox keeps its metadata in its own log (`broker::metadata`) and writes the initial voters
+//! (ids, directory ids, CONTROLLER endpoints) as that log's first entry instead. It gives the
+//! metadata directory of an initial voter the voter's directory id, as Kafka does.
 //!
 //! # Info
 //!
@@ -680,6 +681,25 @@ pub fn format_with_records(
         ));
         fs::create_dir_all(&dir).map_err(io_err(&dir))?;
         MetaProperties::new(cluster_id, cfg.node_id, Some(directory_id)).write(&dir)?;
+        // A dynamic quorum's first entry names its initial voters (Kafka's bootstrap snapshot
+        // holds its VotersRecord): every initial controller formats the same one.
+        let mut first_entry: Vec<crate::broker::metadata::MetadataRecord> = Vec::new();
+        if let Some(voters) = voters.as_ref().filter(|_| dir == cfg.metadata_log_dir) {
+            first_entry.push(crate::broker::metadata::MetadataRecord::Voters {
+                voters: voters.iter().map(|v| v.node_id).collect(),
+                endpoints: voters
+                    .iter()
+                    .map(|v| crate::broker::metadata::VoterEndpoint {
+                        id: v.node_id,
+                        directory_id: v.directory_id.clone(),
+                        host: v.host.clone(),
+                        port: v.port,
+                    })
+                    .collect(),
+            });
+        }
+        first_entry.extend(records.iter().cloned());
+        let records = &first_entry[..];
         if dir == cfg.metadata_log_dir && !records.is_empty() {
             let bootstrap = |e: crate::Error| {
                 StorageError::Bootstrap(format!("cannot write the initial metadata records: {e}"))
@@ -1478,9 +1498,21 @@ mod tests {
         .unwrap();
         assert_eq!(
             MetaProperties::read(&d2).unwrap().unwrap().directory_id,
-            Some(voter_dir),
+            Some(voter_dir.clone()),
             "voter's directory id is used"
         );
+        // The initial voters are the metadata log's first entry (Kafka's VotersRecord).
+        let (_, stored) =
+            crate::broker::metadata::MetadataLog::open(&cfg2.metadata_log_dir, true, 1 << 30)
+                .unwrap();
+        match &stored.entries[0].payload[0] {
+            crate::broker::metadata::MetadataRecord::Voters { voters, endpoints } => {
+                assert_eq!(voters, &[1, 2]);
+                assert_eq!(endpoints[0].directory_id, voter_dir);
+                assert_eq!(endpoints[1].address(), "[::1]:9094");
+            }
+            other => panic!("first entry: {other:?}"),
+        }
 
         let d3 = root.path().join("d3");
         let cfg3 = cfg_for(&[&d3], None, dynamic_pairs);

@@ -774,6 +774,54 @@ impl Admin {
     }
 
     /// The metadata quorum: leader, epoch, high watermark, voters' progress (DescribeQuorum).
+    /// Adds a controller to a dynamic quorum's voters (KIP-853's AddRaftVoter), answered once
+    /// the change is committed. `endpoints`: (listener name, host, port).
+    pub async fn add_raft_voter(
+        &self,
+        id: i32,
+        directory_id: uuid::Uuid,
+        endpoints: &[(String, String, u16)],
+    ) -> Result<()> {
+        use kafka_protocol::messages::add_raft_voter_request::Listener;
+        use kafka_protocol::messages::AddRaftVoterRequest;
+        let mut request = AddRaftVoterRequest::default();
+        request.timeout_ms = 30_000;
+        request.voter_id = id;
+        request.voter_directory_id = directory_id;
+        request.listeners = endpoints
+            .iter()
+            .map(|(name, host, port)| {
+                let mut l = Listener::default();
+                l.name = StrBytes::from_string(name.clone());
+                l.host = StrBytes::from_string(host.clone());
+                l.port = *port;
+                l
+            })
+            .collect();
+        let conn = self.client.any_connection().await?;
+        let response = conn.send(&request).await?;
+        let message = response.error_message.as_ref().map(|m| m.to_string());
+        match Error::from_code(response.error_code, message) {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    /// Removes a controller from a dynamic quorum's voters (RemoveRaftVoter).
+    pub async fn remove_raft_voter(&self, id: i32, directory_id: uuid::Uuid) -> Result<()> {
+        use kafka_protocol::messages::RemoveRaftVoterRequest;
+        let mut request = RemoveRaftVoterRequest::default();
+        request.voter_id = id;
+        request.voter_directory_id = directory_id;
+        let conn = self.client.any_connection().await?;
+        let response = conn.send(&request).await?;
+        let message = response.error_message.as_ref().map(|m| m.to_string());
+        match Error::from_code(response.error_code, message) {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
     pub async fn describe_metadata_quorum(&self) -> Result<QuorumInfo> {
         use kafka_protocol::messages::describe_quorum_request::{PartitionData, TopicData};
         use kafka_protocol::messages::DescribeQuorumRequest;

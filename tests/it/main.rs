@@ -14,6 +14,7 @@ mod common;
 mod compaction;
 mod console;
 mod dump_log;
+mod dynamic_quorum;
 mod elections;
 mod eos;
 mod faults;

@@ -54,6 +54,11 @@ pub async fn handle(state: &BrokerState, header: &RequestHeader, request: Descri
                 let mut r = ReplicaState::default();
                 r.replica_id = BrokerId(v.id);
                 r.log_end_offset = v.log_end_offset;
+                if version >= 2 {
+                    if let Some(id) = v.directory_id.as_deref() {
+                        r.replica_directory_id = crate::broker::storage_format::uuid_from_kafka_string(id).unwrap_or_default();
+                    }
+                }
                 if version >= 1 {
                     r.last_fetch_timestamp = v.last_fetch_timestamp;
                     r.last_caught_up_timestamp = v.last_caught_up_timestamp;

@@ -112,6 +112,8 @@ api_table! {
     ListTransactions => list_transactions(ListTransactionsRequest),
     DescribeProducers => describe_producers(DescribeProducersRequest),
     DescribeQuorum => describe_quorum(DescribeQuorumRequest),
+    AddRaftVoter => add_raft_voter(AddRaftVoterRequest),
+    RemoveRaftVoter => remove_raft_voter(RemoveRaftVoterRequest),
     ElectLeaders => elect_leaders(ElectLeadersRequest),
     AlterPartitionReassignments => alter_partition_reassignments(AlterPartitionReassignmentsRequest),
     ListPartitionReassignments => list_partition_reassignments(ListPartitionReassignmentsRequest),

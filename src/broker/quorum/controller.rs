@@ -269,6 +269,19 @@ pub async fn run(
             }
         });
     }
+    if quorum.is_dynamic() && state.config.is_controller() {
+        // Until it is a voter, a controller asks the leader to replicate to it.
+        let (state, mut shutdown) = (state.clone(), shutdown.clone());
+        tokio::spawn(async move {
+            loop {
+                state.quorum.join_if_learner().await;
+                tokio::select! {
+                    _ = tokio::time::sleep(super::node::JOIN_INTERVAL) => {}
+                    _ = shutdown.changed() => return,
+                }
+            }
+        });
+    }
     let is_broker = state.config.is_broker();
     loop {
         tokio::select! {

@@ -2,7 +2,7 @@
 //! the peers, and the write path handlers use (propose here or at the leader, then wait until
 //! the entry is applied locally).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -13,7 +13,7 @@ use super::rpc::{self, Wire};
 use crate::broker::config::BrokerConfig;
 use crate::broker::metadata::{
     MetadataEntry, MetadataImage, MetadataLog, MetadataRecord, MetadataSnapshot, QuorumState,
-    QuorumVoterId, StoredMetadata,
+    QuorumVoterId, StoredMetadata, VoterEndpoint,
 };
 use crate::protocol::ResponseError;
 use crate::{Error, Result};
@@ -64,12 +64,17 @@ impl AppliedTerms {
     }
 }
 
-/// A voter and where its CONTROLLER listener is (None for this node or an unknown port).
-#[derive(Debug, Clone)]
-pub struct Voter {
-    pub id: i32,
-    pub address: Option<String>,
-}
+/// A controller that is not a voter sends `Wire::Join` this often, so the leader replicates
+/// to it (a learner) and `metadata-quorum add-controller` can add it once it caught up.
+pub const JOIN_INTERVAL: Duration = Duration::from_secs(1);
+/// A learner not heard from for this long is no longer replicated to.
+const LEARNER_EXPIRY: Duration = Duration::from_secs(10);
+
+/// The queue of Raft messages to one peer's connection task.
+type PeerQueue = mpsc::Sender<Envelope<Vec<MetadataRecord>>>;
+
+/// Why a voter change was refused: a Kafka error code and its message.
+pub type VoterChangeError = (ResponseError, String);
 
 /// A snapshot of the quorum for DescribeQuorum and `kbox metadata-quorum`, in metadata log
 /// offsets (not entry numbers) as Kafka reports them.
@@ -93,6 +98,9 @@ pub struct VoterStatus {
     pub last_caught_up_timestamp: i64,
     /// Its CONTROLLER endpoint (`host:port`), when known.
     pub endpoint: Option<String>,
+    /// Its metadata directory id (Kafka's base64), when known (a dynamic quorum).
+    #[serde(default)]
+    pub directory_id: Option<String>,
 }
 
 /// A node that is not a voter (process.roles=broker) follows the committed log by fetching
@@ -100,8 +108,9 @@ pub struct VoterStatus {
 #[derive(Debug)]
 struct Observer {
     last_index: u64,
-    leader: Option<i32>,
-    /// Which voter to ask next while no leader is known.
+    /// The leader and the address that answered as it.
+    leader: Option<(i32, String)>,
+    /// Which voter or bootstrap server to ask next while no leader is known.
     next: usize,
 }
 
@@ -130,17 +139,31 @@ struct Inner {
     /// The newest snapshot; the Raft core is compacted only up to the one before it, so a
     /// follower a little behind still gets entries rather than a whole snapshot.
     latest_snapshot: Option<MetadataSnapshot>,
+    /// Every voter endpoint the configuration or the log named, the latest by id.
+    endpoints: BTreeMap<i32, VoterEndpoint>,
+    /// The Raft connections: node id -> (address, queue). Follows the voters and learners.
+    peers: BTreeMap<i32, (String, PeerQueue)>,
+    /// At the leader: controllers that asked to join, and when they last asked.
+    joiners: BTreeMap<i32, (Instant, VoterEndpoint)>,
+    /// A leader named by a join answer: where to reach it before the log says.
+    hinted_leader: Option<(i32, String)>,
+    /// Which voter or bootstrap server a learner asks next.
+    join_next: usize,
 }
 
 /// This node's part in the quorum.
 #[derive(Debug)]
 pub struct Quorum {
     pub node_id: i32,
-    voters: Vec<Voter>,
-    /// This node's own CONTROLLER endpoint as the voters list names it.
-    own_endpoint: Option<String>,
+    /// This node's metadata directory id (Kafka's base64), empty when unknown.
+    pub directory_id: String,
+    /// A dynamic quorum (KIP-853): the voters and their endpoints live in the log.
+    dynamic: bool,
+    /// `controller.quorum.bootstrap.servers`: where to look for the leader.
+    bootstrap: Vec<String>,
+    /// This node's own CONTROLLER endpoint (the bound one once known).
+    own_endpoint: Mutex<Option<(String, u16)>>,
     inner: Mutex<Inner>,
-    peers: BTreeMap<i32, mpsc::Sender<Envelope<Vec<MetadataRecord>>>>,
     committed: mpsc::UnboundedSender<Committed>,
     /// How connections on the CONTROLLER listener are made (plaintext or TLS).
     pub transport: rpc::Transport,
@@ -150,34 +173,48 @@ pub struct Quorum {
     snapshots: SnapshotPolicy,
 }
 
-/// The voters this node works with: `controller.quorum.voters`, or itself alone (a dynamic
-/// quorum formatted with `--standalone`, and the embedded default).
-pub fn voters_of(config: &BrokerConfig) -> Vec<Voter> {
-    if config.controller_quorum_voters.is_empty() {
-        return vec![Voter {
-            id: config.node_id,
-            address: None,
-        }];
+/// The voters a node starts with before its log or snapshot says otherwise: those of
+/// `controller.quorum.voters`; none for a dynamic quorum (its log's first entry names them);
+/// itself alone for the embedded default.
+pub fn configured_voters(config: &BrokerConfig) -> Vec<i32> {
+    if !config.controller_quorum_voters.is_empty() {
+        return config
+            .controller_quorum_voters
+            .iter()
+            .map(|v| v.id)
+            .collect();
     }
-    config
-        .controller_quorum_voters
-        .iter()
-        .map(|v| Voter {
-            id: v.id,
-            address: (v.id != config.node_id && v.port != 0)
-                .then(|| crate::broker::config::format_host_port(&v.host, v.port)),
-        })
-        .collect()
+    if config.controller_quorum_bootstrap_servers.is_empty() {
+        return vec![config.node_id];
+    }
+    Vec::new()
+}
+
+/// The voter set the stored metadata says is in force (its latest Voters record), else the
+/// configured one. A dynamic controller whose log predates voters in the log (an older kbox
+/// formatted it with --standalone) is its only voter.
+fn stored_voters(config: &BrokerConfig, stored: &StoredMetadata) -> Vec<i32> {
+    use super::raft::Payload;
+    let from_log = stored.entries.iter().rev().find_map(|e| e.payload.voters());
+    let from_snapshot = || stored.snapshot.as_ref().and_then(|s| s.data.voters());
+    if let Some(voters) = from_log.or_else(from_snapshot) {
+        return voters;
+    }
+    let configured = configured_voters(config);
+    if configured.is_empty() && config.is_controller() && !stored.entries.is_empty() {
+        return vec![config.node_id];
+    }
+    configured
 }
 
 /// How many stored entries are known committed at start-up: all of a sole voter's, else what
 /// `quorum-state` says was applied before the stop.
 pub fn known_committed(config: &BrokerConfig, stored: &StoredMetadata) -> u64 {
-    let voters = voters_of(config);
+    let voters = stored_voters(config, stored);
     let start = stored.snapshot_index();
     let len = start + stored.entries.len() as u64;
     // A sole voter commits alone; an observer stores committed entries only.
-    if (voters.len() == 1 && voters[0].id == config.node_id) || !config.is_controller() {
+    if voters == [config.node_id] || !config.is_controller() {
         return len;
     }
     // A snapshot holds committed entries only.
@@ -189,6 +226,40 @@ pub fn known_committed(config: &BrokerConfig, stored: &StoredMetadata) -> u64 {
         .clamp(start, len)
 }
 
+/// The endpoints named by `records` (a Voters record), into `endpoints`.
+fn learn_endpoints(endpoints: &mut BTreeMap<i32, VoterEndpoint>, records: &[MetadataRecord]) {
+    for record in records {
+        if let MetadataRecord::Voters { endpoints: e, .. } = record {
+            for voter in e {
+                endpoints.insert(voter.id, voter.clone());
+            }
+        }
+    }
+}
+
+/// Where node `id`'s CONTROLLER listener is: the log's (or configuration's) endpoint for a
+/// voter, the join request's for a learner, else what a join answer or a fetch said.
+fn address_in(inner: &Inner, id: i32) -> Option<String> {
+    let from_log = || inner.endpoints.get(&id).filter(|e| e.port != 0);
+    let from_join = || inner.joiners.get(&id).map(|(_, e)| e);
+    let voter = inner.raft.voters().contains(&id);
+    let endpoint = if voter {
+        from_log().or_else(from_join)
+    } else {
+        from_join().or_else(from_log)
+    };
+    if let Some(e) = endpoint {
+        return Some(e.address());
+    }
+    let hinted = inner.hinted_leader.as_ref().filter(|(l, _)| *l == id);
+    let fetched = inner
+        .observer
+        .as_ref()
+        .and_then(|o| o.leader.as_ref())
+        .filter(|(l, _)| *l == id);
+    hinted.or(fetched).map(|(_, a)| a.clone())
+}
+
 impl Quorum {
     /// Starts this node's quorum member over its stored log; entries up to `applied` were
     /// already applied by the caller. Returns the receiver of newly committed entries.
@@ -198,14 +269,32 @@ impl Quorum {
         stored: StoredMetadata,
         applied: u64,
     ) -> Result<(Quorum, mpsc::UnboundedReceiver<Committed>)> {
-        if config.controller_quorum_voters.is_empty()
-            && config.controller_quorum_bootstrap_servers.len() > 1
-        {
-            return Err(Error::Message(
-                "a dynamic quorum of several controllers (controller.quorum.bootstrap.servers with --initial-controllers) is not supported yet: list the controllers in controller.quorum.voters".into(),
-            ));
+        let voters = stored_voters(config, &stored);
+        let mut endpoints = BTreeMap::new();
+        // A static quorum's endpoints are configured; a dynamic one's are in the log.
+        for v in &config.controller_quorum_voters {
+            endpoints.insert(
+                v.id,
+                VoterEndpoint {
+                    id: v.id,
+                    directory_id: String::new(),
+                    host: v.host.clone(),
+                    port: v.port,
+                },
+            );
         }
-        let voters = voters_of(config);
+        if let Some(snapshot) = &stored.snapshot {
+            learn_endpoints(&mut endpoints, &snapshot.data);
+        }
+        for entry in &stored.entries {
+            learn_endpoints(&mut endpoints, &entry.payload);
+        }
+        let directory_id =
+            crate::broker::storage_format::MetaProperties::read(&config.metadata_log_dir)
+                .ok()
+                .flatten()
+                .and_then(|m| m.directory_id)
+                .unwrap_or_default();
         let state = stored.state.clone().unwrap_or_default();
         let hard = (
             state.leader_epoch,
@@ -254,7 +343,7 @@ impl Quorum {
         let seed = crate::broker::now_ms() as u64 ^ (std::process::id() as u64) << 20;
         let raft = Raft::new(
             config.node_id,
-            voters.iter().map(|v| v.id).collect(),
+            voters,
             timing,
             seed,
             hard,
@@ -263,23 +352,33 @@ impl Quorum {
             applied,
         );
         let transport = rpc::Transport::from_config(config)?;
-        let mut peers = BTreeMap::new();
-        for v in &voters {
-            if let Some(address) = &v.address {
-                peers.insert(v.id, rpc::spawn_peer(transport.clone(), address.clone()));
-            }
-        }
         let (committed, committed_rx) = mpsc::unbounded_channel();
         let now = Instant::now();
         let own_endpoint = config
             .controller_quorum_voters
             .iter()
-            .find(|v| v.id == config.node_id && v.port != 0)
-            .map(|v| crate::broker::config::format_host_port(&v.host, v.port));
+            .find(|v| v.id == config.node_id)
+            .map(|v| (v.host.clone(), v.port))
+            .or_else(|| {
+                let listener = config.advertised_controller_listeners.first()?;
+                Some((
+                    listener.host.clone().unwrap_or_else(|| "localhost".into()),
+                    listener.port,
+                ))
+            })
+            .filter(|_| config.is_controller());
+        let dynamic = config.controller_quorum_voters.is_empty()
+            && !config.controller_quorum_bootstrap_servers.is_empty();
         let quorum = Quorum {
             node_id: config.node_id,
-            voters,
-            own_endpoint,
+            directory_id,
+            dynamic,
+            bootstrap: config
+                .controller_quorum_bootstrap_servers
+                .iter()
+                .map(|h| h.to_string())
+                .collect(),
+            own_endpoint: Mutex::new(own_endpoint),
             inner: Mutex::new(Inner {
                 raft,
                 observer: (!config.is_controller()).then_some(Observer {
@@ -298,8 +397,12 @@ impl Quorum {
                 proposed: HashMap::new(),
                 last_snapshot: now,
                 latest_snapshot: stored_snapshot,
+                endpoints,
+                peers: BTreeMap::new(),
+                joiners: BTreeMap::new(),
+                hinted_leader: None,
+                join_next: 0,
             }),
-            peers,
             committed,
             transport,
             applied: watch::channel(applied).0,
@@ -327,15 +430,18 @@ impl Quorum {
             inner.storage.store_snapshot(snapshot)?;
             inner.last_snapshot = Instant::now();
             inner.latest_snapshot = Some(snapshot.clone());
+            learn_endpoints(&mut inner.endpoints, &snapshot.data);
         }
         if let Some(first) = ready.first_changed {
             inner.storage.truncate_from(first)?;
             for entry in &ready.entries {
                 inner.storage.append(entry.term, &entry.payload)?;
+                learn_endpoints(&mut inner.endpoints, &entry.payload);
             }
         }
+        self.sync_peers(inner);
         for envelope in ready.messages {
-            if let Some(peer) = self.peers.get(&envelope.to) {
+            if let Some((_, peer)) = inner.peers.get(&envelope.to) {
                 // A full queue means the peer is not reading: Raft resends what matters.
                 let _ = peer.try_send(envelope);
             }
@@ -349,6 +455,32 @@ impl Quorum {
         Ok(())
     }
 
+    /// Opens a Raft connection to every voter, learner and the leader, at the address the log
+    /// (or a join) names, and closes the others: the peers follow the voter set.
+    fn sync_peers(&self, inner: &mut Inner) {
+        if inner.observer.is_some() {
+            return;
+        }
+        let mut ids: BTreeSet<i32> = inner.raft.voters().iter().copied().collect();
+        ids.extend(inner.raft.learners().iter().copied());
+        ids.extend(inner.raft.leader());
+        ids.remove(&self.node_id);
+        let wanted: BTreeMap<i32, String> = ids
+            .into_iter()
+            .filter_map(|id| Some((id, address_in(inner, id)?)))
+            .collect();
+        inner
+            .peers
+            .retain(|id, (address, _)| wanted.get(id) == Some(address));
+        for (id, address) in wanted {
+            if let std::collections::btree_map::Entry::Vacant(slot) = inner.peers.entry(id) {
+                tracing::debug!(peer = id, %address, "opening a Raft connection");
+                let queue = rpc::spawn_peer(self.transport.clone(), address.clone());
+                slot.insert((address, queue));
+            }
+        }
+    }
+
     fn write_state(&self, inner: &Inner) -> Result<()> {
         let state = QuorumState {
             cluster_id: String::new(),
@@ -356,10 +488,11 @@ impl Quorum {
             leader_epoch: inner.raft.term(),
             voted_id: inner.raft.voted_for().unwrap_or(-1),
             applied_offset: inner.applied,
-            current_voters: self
-                .voters
+            current_voters: inner
+                .raft
+                .voters()
                 .iter()
-                .map(|v| QuorumVoterId { voter_id: v.id })
+                .map(|v| QuorumVoterId { voter_id: *v })
                 .collect(),
             data_version: 0,
         };
@@ -370,6 +503,20 @@ impl Quorum {
     pub fn tick(&self) {
         let mut inner = self.lock();
         inner.raft.tick();
+        if inner.raft.role() == Role::Leader {
+            let inner = &mut *inner;
+            let expired: Vec<i32> = inner
+                .joiners
+                .iter()
+                .filter(|(_, (seen, _))| seen.elapsed() > LEARNER_EXPIRY)
+                .map(|(id, _)| *id)
+                .collect();
+            for id in expired {
+                inner.joiners.remove(&id);
+                inner.raft.remove_learner(id);
+            }
+            self.maybe_update_own_endpoint(inner);
+        }
         if let Err(e) = self.process_ready(&mut inner) {
             tracing::error!(error = %e, "metadata log write failed");
         }
@@ -494,9 +641,27 @@ impl Quorum {
     pub fn leader(&self) -> Option<i32> {
         let inner = self.lock();
         match &inner.observer {
-            Some(o) => o.leader,
+            Some(o) => o.leader.as_ref().map(|(l, _)| *l),
             None => inner.raft.leader(),
         }
+    }
+
+    /// Where to look for the leader while none is known: the voters the log names, then the
+    /// bootstrap servers.
+    fn candidates(&self, inner: &Inner) -> Vec<String> {
+        let mut out: Vec<String> = inner
+            .raft
+            .voters()
+            .iter()
+            .filter(|v| **v != self.node_id)
+            .filter_map(|v| address_in(inner, *v))
+            .collect();
+        for b in &self.bootstrap {
+            if !out.contains(b) {
+                out.push(b.clone());
+            }
+        }
+        out
     }
 
     /// At the leader: the committed entries after `after` for an observer.
@@ -539,22 +704,28 @@ impl Quorum {
     /// On an observer: one fetch from the leader (or, while none is known, the next voter).
     /// True when entries arrived (fetch again at once).
     pub async fn observer_fetch(&self) -> bool {
-        let (target, after) = {
-            let mut inner = self.lock();
-            let Some(o) = inner.observer.as_mut() else {
+        let (address, after) = {
+            let mut guard = self.lock();
+            let inner = &mut *guard;
+            let Some(o) = inner.observer.as_ref() else {
                 return false;
             };
-            let target = match o.leader {
-                Some(l) => l,
+            let (leader, after) = (o.leader.as_ref().map(|(l, _)| *l), o.last_index);
+            let address = match leader.and_then(|l| address_in(inner, l)) {
+                Some(address) => address,
                 None => {
+                    let candidates = self.candidates(inner);
+                    let Some(o) = inner.observer.as_mut() else {
+                        return false;
+                    };
                     o.next += 1;
-                    self.voters[o.next % self.voters.len()].id
+                    if candidates.is_empty() {
+                        return false;
+                    }
+                    candidates[o.next % candidates.len()].clone()
                 }
             };
-            (target, o.last_index)
-        };
-        let Some(address) = self.address_of(target) else {
-            return false;
+            (address, after)
         };
         let answer = rpc::call(
             &self.transport,
@@ -572,13 +743,14 @@ impl Quorum {
         };
         match answer {
             Ok(Wire::Fetched { leader, entries }) if o.last_index == after => {
-                o.leader = Some(leader);
+                o.leader = Some((leader, address));
                 let mut batch = Vec::with_capacity(entries.len());
                 for entry in entries {
                     if let Err(e) = inner.storage.append(entry.term, &entry.payload) {
                         tracing::error!(error = %e, "metadata log write failed");
                         break;
                     }
+                    learn_endpoints(&mut inner.endpoints, &entry.payload);
                     o.last_index += 1;
                     batch.push((o.last_index, entry));
                 }
@@ -592,7 +764,8 @@ impl Quorum {
             Ok(Wire::FetchedSnapshot { leader, snapshot })
                 if o.last_index == after && snapshot.index > after =>
             {
-                o.leader = Some(leader);
+                o.leader = Some((leader, address));
+                learn_endpoints(&mut inner.endpoints, &snapshot.data);
                 if let Err(e) = inner.storage.store_snapshot(&snapshot) {
                     tracing::error!(error = %e, "cannot store the leader's metadata snapshot");
                     return false;
@@ -605,7 +778,10 @@ impl Quorum {
                 true
             }
             Ok(Wire::NotLeader(hint)) => {
-                o.leader = hint.filter(|h| *h != target);
+                // The hint is followed once its address is known (from the log).
+                o.leader = hint
+                    .and_then(|h| Some((h, inner.endpoints.get(&h)?.address())))
+                    .filter(|(_, a)| *a != address);
                 false
             }
             _ => {
@@ -615,16 +791,29 @@ impl Quorum {
         }
     }
 
-    /// The CONTROLLER address of a voter.
+    /// The CONTROLLER address of a voter (or learner), when known.
     pub fn address_of(&self, id: i32) -> Option<String> {
-        self.voters
-            .iter()
-            .find(|v| v.id == id)
-            .and_then(|v| v.address.clone())
+        if id == self.node_id {
+            return None;
+        }
+        address_in(&self.lock(), id)
     }
 
+    /// The voters in force (the latest voter set in the log).
     pub fn voter_ids(&self) -> Vec<i32> {
-        self.voters.iter().map(|v| v.id).collect()
+        let inner = self.lock();
+        if inner.observer.is_some() {
+            // An observer's Raft core is unused: its log says.
+            let mut ids: Vec<i32> = inner.endpoints.keys().copied().collect();
+            ids.sort_unstable();
+            return ids;
+        }
+        inner.raft.voters().to_vec()
+    }
+
+    /// A dynamic quorum: voters and endpoints in the log (controller.quorum.bootstrap.servers).
+    pub fn is_dynamic(&self) -> bool {
+        self.dynamic
     }
 
     /// Runs `f` on the controller bookkeeping, reset whenever a new term of leadership begins.
@@ -656,37 +845,63 @@ impl Quorum {
         let inner = self.lock();
         let matches = inner.raft.match_indexes();
         let now = crate::broker::now_ms();
-        QuorumStatus {
-            leader_id: inner.raft.leader().unwrap_or(-1),
-            leader_epoch: inner.raft.term(),
-            high_watermark: inner.storage.end_offset_of(inner.raft.commit_index()),
-            voters: self
-                .voters
-                .iter()
-                .map(|v| {
-                    let me = v.id == self.node_id;
-                    let end = matches.get(&v.id).copied().unwrap_or(0);
-                    let stamp = |m: &HashMap<i32, i64>| {
-                        if me {
-                            now
-                        } else {
-                            m.get(&v.id).copied().unwrap_or(-1)
-                        }
-                    };
-                    VoterStatus {
-                        id: v.id,
-                        log_end_offset: inner.storage.end_offset_of(end),
-                        last_fetch_timestamp: stamp(&inner.last_contact),
-                        last_caught_up_timestamp: stamp(&inner.caught_up),
-                        endpoint: if me {
-                            self.own_endpoint.clone()
-                        } else {
-                            v.address.clone()
-                        },
-                    }
-                })
-                .collect(),
-            observers: inner
+        let own = self
+            .own_endpoint
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+            .filter(|(_, port)| *port != 0)
+            .map(|(host, port)| crate::broker::config::format_host_port(&host, port));
+        let replica = |id: i32| {
+            let me = id == self.node_id;
+            let end = matches.get(&id).copied().unwrap_or(0);
+            let stamp = |m: &HashMap<i32, i64>| {
+                if me {
+                    now
+                } else {
+                    m.get(&id).copied().unwrap_or(-1)
+                }
+            };
+            // A static quorum's voters have no directory id (Kafka shows none either).
+            let directory_id = if !self.dynamic {
+                None
+            } else if me {
+                Some(self.directory_id.clone())
+            } else {
+                inner
+                    .endpoints
+                    .get(&id)
+                    .or_else(|| inner.joiners.get(&id).map(|(_, e)| e))
+                    .map(|e| e.directory_id.clone())
+            };
+            VoterStatus {
+                id,
+                log_end_offset: inner.storage.end_offset_of(end),
+                last_fetch_timestamp: stamp(&inner.last_contact),
+                last_caught_up_timestamp: stamp(&inner.caught_up),
+                endpoint: if me {
+                    own.clone()
+                } else {
+                    address_in(&inner, id)
+                },
+                directory_id: directory_id.filter(|d| !d.is_empty()),
+            }
+        };
+        let voters: Vec<VoterStatus> = inner.raft.voters().iter().map(|v| replica(*v)).collect();
+        // Controllers catching up to be added (learners), then the brokers fetching the log.
+        let mut observers: Vec<VoterStatus> = inner
+            .raft
+            .learners()
+            .iter()
+            .filter(|l| !inner.raft.voters().contains(l) && inner.joiners.contains_key(l))
+            .map(|l| {
+                let mut r = replica(*l);
+                r.endpoint = None;
+                r
+            })
+            .collect();
+        observers.extend(
+            inner
                 .observers
                 .iter()
                 .map(|(id, (fetched, position))| VoterStatus {
@@ -699,8 +914,348 @@ impl Quorum {
                         -1
                     },
                     endpoint: None,
-                })
-                .collect(),
+                    directory_id: None,
+                }),
+        );
+        QuorumStatus {
+            leader_id: inner.raft.leader().unwrap_or(-1),
+            leader_epoch: inner.raft.term(),
+            high_watermark: inner.storage.end_offset_of(inner.raft.commit_index()),
+            voters,
+            observers,
+        }
+    }
+
+    /// This node's CONTROLLER listener is bound at `host:port` (the port is known only now
+    /// when configured as 0).
+    pub fn set_own_endpoint(&self, host: String, port: u16) {
+        *self.own_endpoint.lock().unwrap_or_else(|e| e.into_inner()) = Some((host, port));
+    }
+
+    /// This node as a voter record: its id, directory id and CONTROLLER endpoint.
+    pub fn own_voter(&self) -> Option<VoterEndpoint> {
+        let (host, port) = self
+            .own_endpoint
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()?;
+        (port != 0).then(|| VoterEndpoint {
+            id: self.node_id,
+            directory_id: self.directory_id.clone(),
+            host,
+            port,
+        })
+    }
+
+    /// At the leader of a dynamic quorum: when the log names another endpoint for this node
+    /// than the one it is bound at (a port 0 standalone, a moved node), commits the right one
+    /// (Kafka's UpdateRaftVoter).
+    fn maybe_update_own_endpoint(&self, inner: &mut Inner) {
+        if !self.dynamic || inner.raft.voter_change_pending() {
+            return;
+        }
+        let Some(me) = self.own_voter() else { return };
+        let Some(logged) = inner.endpoints.get(&self.node_id) else {
+            return;
+        };
+        if (logged.host.as_str(), logged.port) == (me.host.as_str(), me.port) {
+            return;
+        }
+        let me = VoterEndpoint {
+            directory_id: logged.directory_id.clone(),
+            ..me
+        };
+        let payload = self.voters_payload(inner, |endpoints| {
+            endpoints.retain(|e| e.id != me.id);
+            endpoints.push(me.clone());
+        });
+        if inner.raft.propose_voter_change(payload).is_ok() {
+            tracing::info!(endpoint = %me.address(), "updating this controller's endpoint in the voter set");
+            if let Err(e) = self.process_ready(inner) {
+                tracing::error!(error = %e, "metadata log write failed");
+            }
+        }
+    }
+
+    /// A Voters record for the current voters, changed by `change`.
+    fn voters_payload(
+        &self,
+        inner: &Inner,
+        change: impl FnOnce(&mut Vec<VoterEndpoint>),
+    ) -> Vec<MetadataRecord> {
+        let mut endpoints: Vec<VoterEndpoint> = inner
+            .raft
+            .voters()
+            .iter()
+            .filter_map(|v| inner.endpoints.get(v).cloned())
+            .collect();
+        change(&mut endpoints);
+        endpoints.sort_by_key(|e| e.id);
+        vec![MetadataRecord::Voters {
+            voters: endpoints.iter().map(|e| e.id).collect(),
+            endpoints,
+        }]
+    }
+
+    /// At the leader: a controller that is not a voter asks to be replicated to (it becomes a
+    /// learner, shown as an observer, until `add-controller` makes it a voter).
+    pub fn on_join(&self, joiner: VoterEndpoint) -> Wire {
+        let mut guard = self.lock();
+        let inner = &mut *guard;
+        if inner.raft.role() != Role::Leader {
+            let leader = inner.raft.leader();
+            let address = leader.and_then(|l| {
+                if l == self.node_id {
+                    None
+                } else {
+                    address_in(inner, l)
+                }
+            });
+            return Wire::Redirect(leader.zip(address));
+        }
+        let id = joiner.id;
+        if id != self.node_id {
+            inner.joiners.insert(id, (Instant::now(), joiner));
+            if !inner.raft.voters().contains(&id) {
+                inner.raft.add_learner(id);
+            }
+            if let Err(e) = self.process_ready(inner) {
+                tracing::error!(error = %e, "metadata log write failed");
+            }
+        }
+        Wire::Joined {
+            leader: self.node_id,
+        }
+    }
+
+    /// On a controller of a dynamic quorum that is not a voter: asks the leader (found through
+    /// the log's voters or controller.quorum.bootstrap.servers) to replicate to it.
+    pub async fn join_if_learner(&self) {
+        if !self.dynamic {
+            return;
+        }
+        let Some(me) = self.own_voter() else { return };
+        let address = {
+            let mut guard = self.lock();
+            let inner = &mut *guard;
+            if inner.observer.is_some() || inner.raft.voters().contains(&self.node_id) {
+                return;
+            }
+            let leader = inner
+                .raft
+                .leader()
+                .or(inner.hinted_leader.as_ref().map(|(l, _)| *l));
+            match leader.and_then(|l| address_in(inner, l)) {
+                Some(address) => address,
+                None => {
+                    let candidates = self.candidates(inner);
+                    if candidates.is_empty() {
+                        return;
+                    }
+                    inner.join_next += 1;
+                    candidates[inner.join_next % candidates.len()].clone()
+                }
+            }
+        };
+        let answer = rpc::call(&self.transport, &address, &Wire::Join(me)).await;
+        tracing::debug!(%address, ?answer, "asked to join the quorum as a learner");
+        let mut inner = self.lock();
+        match answer {
+            Ok(Wire::Joined { leader }) => inner.hinted_leader = Some((leader, address)),
+            Ok(Wire::Redirect(Some((leader, at)))) => inner.hinted_leader = Some((leader, at)),
+            _ => inner.hinted_leader = None,
+        }
+    }
+
+    /// At the leader: adds a voter (Kafka's AddRaftVoter): refused while another change is
+    /// pending, for a voter already in the set, for a node that does not answer on its
+    /// endpoint, and for one that is not a learner caught up with the log; otherwise returns
+    /// once the new voter set is committed.
+    pub async fn add_voter(
+        &self,
+        voter: VoterEndpoint,
+    ) -> std::result::Result<(), VoterChangeError> {
+        let id = voter.id;
+        self.check_change(|inner| {
+            if inner.raft.voters().contains(&id) {
+                return Err((
+                    ResponseError::DuplicateVoter,
+                    format!(
+                        "The voter id for ReplicaKey(id={id}, directoryId={}) is already part of the set of voters {:?}.",
+                        voter.directory_id,
+                        inner.raft.voters()
+                    ),
+                ));
+            }
+            Ok(())
+        })?;
+        // The new voter must answer on the endpoint it is added with.
+        let address = voter.address();
+        if rpc::call(&self.transport, &address, &Wire::DescribeQuorum)
+            .await
+            .is_err()
+        {
+            return Err((
+                ResponseError::RequestTimedOut,
+                format!("New voter {id} at {address} is not ready to receive requests"),
+            ));
+        }
+        let (index, term) = {
+            let mut guard = self.lock();
+            let inner = &mut *guard;
+            self.check_change_locked(inner)?;
+            let learner = inner.joiners.get(&id).filter(|(_, j)| {
+                voter.directory_id.is_empty() || j.directory_id == voter.directory_id
+            });
+            let matched = inner.raft.match_indexes().get(&id).copied().unwrap_or(0);
+            if learner.is_none() || matched < inner.raft.commit_index() {
+                return Err((
+                    ResponseError::RequestTimedOut,
+                    format!(
+                        "Aborted add voter operation for {id} since it is lagging behind: it is not a controller of this quorum catching up with the log (started with controller.quorum.bootstrap.servers and this directory id?)"
+                    ),
+                ));
+            }
+            let payload = self.voters_payload(inner, |endpoints| endpoints.push(voter.clone()));
+            self.propose_change(inner, payload)?
+        };
+        self.wait_change(index, term).await
+    }
+
+    /// At the leader: removes a voter (Kafka's RemoveRaftVoter), once committed.
+    pub async fn remove_voter(
+        &self,
+        id: i32,
+        directory_id: Option<String>,
+    ) -> std::result::Result<(), VoterChangeError> {
+        let (index, term) = {
+            let mut guard = self.lock();
+            let inner = &mut *guard;
+            self.check_change_locked(inner)?;
+            let voters = inner.raft.voters().to_vec();
+            let known_dir = inner.endpoints.get(&id).map(|e| e.directory_id.clone());
+            let dir_matches = match (&directory_id, &known_dir) {
+                (Some(asked), Some(known)) => asked == known,
+                _ => true,
+            };
+            if !voters.contains(&id) || !dir_matches || voters.len() == 1 {
+                return Err((
+                    ResponseError::VoterNotFound,
+                    format!(
+                        "Cannot remove voter ReplicaKey(id={id}, directoryId={}) from the set of voters {voters:?}",
+                        directory_id.unwrap_or_default()
+                    ),
+                ));
+            }
+            let payload = self.voters_payload(inner, |endpoints| endpoints.retain(|e| e.id != id));
+            self.propose_change(inner, payload)?
+        };
+        self.wait_change(index, term).await
+    }
+
+    /// A voter change asked of any node (`Wire::AddVoter` or `Wire::RemoveVoter`): made here
+    /// when this node leads, else forwarded to the leader, as Kafka forwards it.
+    pub async fn change_voters(&self, change: Wire) -> std::result::Result<(), VoterChangeError> {
+        if self.is_leader() {
+            return match change {
+                Wire::AddVoter(voter) => self.add_voter(voter).await,
+                Wire::RemoveVoter { id, directory_id } => self.remove_voter(id, directory_id).await,
+                _ => Err((ResponseError::InvalidRequest, "not a voter change".into())),
+            };
+        }
+        let not_leader = || {
+            (
+                ResponseError::NotLeaderOrFollower,
+                "No leader of the controller quorum is known here.".to_string(),
+            )
+        };
+        let leader = self.leader().ok_or_else(not_leader)?;
+        let address = self.address_of(leader).ok_or_else(not_leader)?;
+        match rpc::call(&self.transport, &address, &change).await {
+            Ok(Wire::VoterChanged(result)) => result.map_err(|(code, message)| {
+                let error =
+                    ResponseError::try_from_code(code).unwrap_or(ResponseError::UnknownServerError);
+                (error, message)
+            }),
+            Ok(Wire::NotLeader(_)) | Ok(Wire::Redirect(_)) => Err(not_leader()),
+            Ok(_) => Err((
+                ResponseError::UnknownServerError,
+                "unexpected answer".into(),
+            )),
+            Err(e) => Err((
+                ResponseError::RequestTimedOut,
+                format!("the leader did not answer: {e}"),
+            )),
+        }
+    }
+
+    fn check_change(
+        &self,
+        extra: impl FnOnce(&Inner) -> std::result::Result<(), VoterChangeError>,
+    ) -> std::result::Result<(), VoterChangeError> {
+        let inner = self.lock();
+        self.check_change_locked(&inner)?;
+        extra(&inner)
+    }
+
+    /// Refusals common to every voter change: not the leader, a static quorum, a change pending.
+    fn check_change_locked(&self, inner: &Inner) -> std::result::Result<(), VoterChangeError> {
+        if inner.raft.role() != Role::Leader {
+            return Err((
+                ResponseError::NotLeaderOrFollower,
+                format!(
+                    "This node is not the leader of the controller quorum (the leader is {}).",
+                    inner.raft.leader().unwrap_or(-1)
+                ),
+            ));
+        }
+        if !self.dynamic {
+            return Err((
+                ResponseError::UnsupportedVersion,
+                "Cluster doesn't support changing voters because the kraft.version feature is 0 (the quorum is static: controller.quorum.voters)".into(),
+            ));
+        }
+        if inner.raft.voter_change_pending() {
+            return Err((
+                ResponseError::RequestTimedOut,
+                "Request timed out waiting for voters to commit the latest voter change".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    fn propose_change(
+        &self,
+        inner: &mut Inner,
+        payload: Vec<MetadataRecord>,
+    ) -> std::result::Result<(u64, u64), VoterChangeError> {
+        let proposed = inner.raft.propose_voter_change(payload).map_err(|e| {
+            (
+                ResponseError::RequestTimedOut,
+                format!("Request timed out waiting for the leader to accept a voter change: {e:?}"),
+            )
+        })?;
+        if let Err(e) = self.process_ready(inner) {
+            return Err((ResponseError::UnknownServerError, e.to_string()));
+        }
+        tracing::info!(voters = ?inner.raft.voters(), "proposed a voter change");
+        Ok(proposed)
+    }
+
+    async fn wait_change(
+        &self,
+        index: u64,
+        term: u64,
+    ) -> std::result::Result<(), VoterChangeError> {
+        match self
+            .wait_applied(index, term, Instant::now() + WRITE_TIMEOUT)
+            .await
+        {
+            Ok(true) => Ok(()),
+            _ => Err((
+                ResponseError::RequestTimedOut,
+                "The voter change was not committed in time.".into(),
+            )),
         }
     }
 

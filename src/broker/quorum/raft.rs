@@ -179,6 +179,9 @@ pub struct Raft<P> {
     match_index: BTreeMap<NodeId, u64>,
     /// Peers that answered since the last check-quorum.
     active: BTreeSet<NodeId>,
+    /// Non-voters a leader replicates to (Kafka's observers that will be added as voters): they
+    /// catch up before a change makes them voters, and never count towards a majority.
+    learners: BTreeSet<NodeId>,
     elapsed: u32,
     timeout: u32,
     heartbeat_elapsed: u32,
@@ -229,6 +232,7 @@ impl<P: Payload> Raft<P> {
             next_index: BTreeMap::new(),
             match_index: BTreeMap::new(),
             active: BTreeSet::new(),
+            learners: BTreeSet::new(),
             elapsed: 0,
             timeout: 0,
             heartbeat_elapsed: 0,
@@ -389,11 +393,36 @@ impl<P: Payload> Raft<P> {
         self.voters = voters;
         if self.role == Role::Leader {
             let next = self.last_index() + 1;
-            for peer in self.peers() {
+            for peer in self.targets() {
                 self.next_index.entry(peer).or_insert(next);
                 self.match_index.entry(peer).or_insert(0);
             }
         }
+    }
+
+    /// Replicates to `id` without counting it towards a majority, while it is not a voter.
+    pub fn add_learner(&mut self, id: NodeId) {
+        if id == self.id || !self.learners.insert(id) || self.role != Role::Leader {
+            return;
+        }
+        let next = self.last_index() + 1;
+        self.next_index.entry(id).or_insert(next);
+        self.match_index.entry(id).or_insert(0);
+        self.send_append(id);
+    }
+
+    /// Stops replicating to a learner (a voter stays a replication target).
+    pub fn remove_learner(&mut self, id: NodeId) {
+        self.learners.remove(&id);
+    }
+
+    /// A voter change is in the log but not committed yet.
+    pub fn voter_change_pending(&self) -> bool {
+        self.voters_index > self.commit
+    }
+
+    pub fn learners(&self) -> &BTreeSet<NodeId> {
+        &self.learners
     }
 
     /// Proposes a new voter set (one voter added or removed) when this node leads: the index
@@ -402,23 +431,28 @@ impl<P: Payload> Raft<P> {
         &mut self,
         voters: Vec<NodeId>,
     ) -> Result<(u64, u64), VotersChangeRefused> {
+        self.propose_voter_change(P::voters_change(voters))
+    }
+
+    /// As [`Raft::propose_voters`], with the payload that sets the new voters (the driver's
+    /// carries each voter's endpoint). The same voters again is allowed: an endpoint update.
+    pub fn propose_voter_change(&mut self, payload: P) -> Result<(u64, u64), VotersChangeRefused> {
         if self.role != Role::Leader {
             return Err(VotersChangeRefused::NotLeader(self.leader));
         }
         if self.voters_index > self.commit || self.term_at(self.commit) != self.term {
             return Err(VotersChangeRefused::Busy);
         }
+        let voters = payload.voters().unwrap_or_default();
         let old: BTreeSet<NodeId> = self.voters.iter().copied().collect();
         let new: BTreeSet<NodeId> = voters.iter().copied().collect();
-        if new.len() != voters.len()
-            || new.is_empty()
-            || old.symmetric_difference(&new).count() != 1
+        if new.len() != voters.len() || new.is_empty() || old.symmetric_difference(&new).count() > 1
         {
             return Err(VotersChangeRefused::NotOneVoter);
         }
         self.append_local(Entry {
             term: self.term,
-            payload: P::voters_change(voters),
+            payload,
         });
         let index = self.last_index();
         self.broadcast_append();
@@ -426,12 +460,20 @@ impl<P: Payload> Raft<P> {
         Ok((index, self.term))
     }
 
+    /// The other voters (who votes).
     fn peers(&self) -> Vec<NodeId> {
         self.voters
             .iter()
             .copied()
             .filter(|v| *v != self.id)
             .collect()
+    }
+
+    /// Whom a leader replicates to: the other voters and the learners.
+    fn targets(&self) -> Vec<NodeId> {
+        let mut targets: BTreeSet<NodeId> = self.peers().into_iter().collect();
+        targets.extend(self.learners.iter().copied().filter(|l| *l != self.id));
+        targets.into_iter().collect()
     }
 
     /// Advances the clock by one tick.
@@ -446,7 +488,12 @@ impl<P: Payload> Raft<P> {
                 }
                 if self.elapsed >= self.timing.election_ticks * 2 {
                     self.elapsed = 0;
-                    if self.active.len() + 1 < self.majority() {
+                    let voters_heard = self
+                        .active
+                        .iter()
+                        .filter(|a| self.voters.contains(a))
+                        .count();
+                    if voters_heard + 1 < self.majority() {
                         tracing::info!(
                             node = self.id,
                             term = self.term,
@@ -517,8 +564,8 @@ impl<P: Payload> Raft<P> {
         self.elapsed = 0;
         self.active.clear();
         let next = self.last_index() + 1;
-        self.next_index = self.peers().into_iter().map(|p| (p, next)).collect();
-        self.match_index = self.peers().into_iter().map(|p| (p, 0)).collect();
+        self.next_index = self.targets().into_iter().map(|p| (p, next)).collect();
+        self.match_index = self.targets().into_iter().map(|p| (p, 0)).collect();
         tracing::info!(node = self.id, term = self.term, "elected leader");
         let entry = Entry {
             term: self.term,
@@ -563,7 +610,7 @@ impl<P: Payload> Raft<P> {
     }
 
     fn broadcast_append(&mut self) {
-        for peer in self.peers() {
+        for peer in self.targets() {
             self.send_append(peer);
         }
     }

@@ -6,6 +6,11 @@
 //! settings (server key store; trust store to verify peers; a client certificate when the
 //! listener asks for one), as Kafka's controller connections do; SASL there is refused at
 //! start-up (this JSON protocol has no SASL exchange).
+//!
+//! The same listener answers Kafka requests (as Kafka's controllers do for
+//! `--bootstrap-controller` tools: DescribeQuorum, AddRaftVoter, RemoveRaftVoter, ...): a frame
+//! whose body does not start as JSON (`{` or `"`) is a Kafka request (its API key's first byte
+//! is 0) and goes to the broker's dispatch.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,7 +22,7 @@ use tokio::sync::{mpsc, watch};
 
 use super::node::QuorumStatus;
 use super::raft::Envelope;
-use crate::broker::metadata::{BrokerEndpoint, MetadataRecord};
+use crate::broker::metadata::{BrokerEndpoint, MetadataRecord, VoterEndpoint};
 use crate::broker::BrokerState;
 use crate::{Error, Result};
 
@@ -71,6 +76,21 @@ pub enum Wire {
     },
     /// The receiver does not lead; it names the leader it knows of.
     NotLeader(Option<i32>),
+    /// A controller that is not a voter asks the leader to replicate to it (a learner).
+    Join(VoterEndpoint),
+    Joined {
+        leader: i32,
+    },
+    /// The receiver does not lead: the leader it knows of and its address.
+    Redirect(Option<(i32, String)>),
+    /// AddRaftVoter / RemoveRaftVoter forwarded to the leader.
+    AddVoter(VoterEndpoint),
+    RemoveVoter {
+        id: i32,
+        directory_id: Option<String>,
+    },
+    /// The outcome of a voter change: a Kafka error code and message on failure.
+    VoterChanged(std::result::Result<(), (i16, String)>),
 }
 
 /// A connection on the CONTROLLER listener, plaintext or TLS.
@@ -169,7 +189,8 @@ impl Transport {
     }
 }
 
-async fn read_wire(stream: &mut Stream) -> Result<Option<Wire>> {
+/// One frame's body, or None at a clean end of stream.
+async fn read_body(stream: &mut Stream) -> Result<Option<Vec<u8>>> {
     let mut len = [0u8; 4];
     match stream.read_exact(&mut len).await {
         Ok(_) => {}
@@ -184,9 +205,24 @@ async fn read_wire(stream: &mut Stream) -> Result<Option<Wire>> {
     }
     let mut body = vec![0u8; len];
     stream.read_exact(&mut body).await?;
-    serde_json::from_slice(&body)
-        .map(Some)
+    Ok(Some(body))
+}
+
+fn parse_wire(body: &[u8]) -> Result<Wire> {
+    serde_json::from_slice(body)
         .map_err(|e| Error::Message(format!("unreadable controller message: {e}")))
+}
+
+/// A JSON body starts with `{` or `"`; a Kafka request with its API key, whose first byte is 0.
+fn is_json(body: &[u8]) -> bool {
+    matches!(body.first(), Some(b'{') | Some(b'"'))
+}
+
+async fn read_wire(stream: &mut Stream) -> Result<Option<Wire>> {
+    match read_body(stream).await? {
+        Some(body) => parse_wire(&body).map(Some),
+        None => Ok(None),
+    }
 }
 
 async fn write_wire(stream: &mut Stream, wire: &Wire) -> Result<()> {
@@ -280,11 +316,27 @@ async fn connection(
     mut shutdown: watch::Receiver<bool>,
 ) -> Result<()> {
     loop {
-        let wire = tokio::select! {
-            wire = read_wire(&mut stream) => wire?,
+        let body = tokio::select! {
+            body = read_body(&mut stream) => body?,
             _ = shutdown.changed() => return Ok(()),
         };
-        let Some(wire) = wire else { return Ok(()) };
+        let Some(body) = body else { return Ok(()) };
+        if !is_json(&body) {
+            // A Kafka request (a tool given --bootstrap-controller).
+            let response =
+                crate::broker::handlers::dispatch(&state, bytes::Bytes::from(body)).await;
+            match response {
+                Ok(Some(frame)) => stream.write_all(&frame.to_bytes()?).await?,
+                Ok(None) => {}
+                Err(e) => {
+                    return Err(Error::Message(format!(
+                        "Kafka request on the controller listener: {e}"
+                    )))
+                }
+            }
+            continue;
+        }
+        let wire = parse_wire(&body)?;
         let quorum = &state.quorum;
         let answer = match wire {
             Wire::Raft(envelope) => {
@@ -303,16 +355,28 @@ async fn connection(
                 false => Wire::NotLeader(quorum.leader()),
             }),
             Wire::Fetch { observer, after } => Some(quorum.serve_fetch(observer, after)),
+            Wire::Join(joiner) => Some(quorum.on_join(joiner)),
+            Wire::AddVoter(voter) => Some(voter_changed(quorum.add_voter(voter).await)),
+            Wire::RemoveVoter { id, directory_id } => {
+                Some(voter_changed(quorum.remove_voter(id, directory_id).await))
+            }
             // Answers are never requests.
             Wire::Proposed(_)
             | Wire::HeartbeatReply { .. }
             | Wire::Status(_)
             | Wire::NotLeader(_)
             | Wire::Fetched { .. }
-            | Wire::FetchedSnapshot { .. } => None,
+            | Wire::FetchedSnapshot { .. }
+            | Wire::Joined { .. }
+            | Wire::Redirect(_)
+            | Wire::VoterChanged(_) => None,
         };
         if let Some(answer) = answer {
             write_wire(&mut stream, &answer).await?;
         }
     }
+}
+
+fn voter_changed(result: std::result::Result<(), super::node::VoterChangeError>) -> Wire {
+    Wire::VoterChanged(result.map_err(|(code, message)| (code.code(), message)))
 }
