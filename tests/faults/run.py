@@ -1102,6 +1102,9 @@ def controller_isolated(run):
     for p in led:
         run.wait_new_leader(p, victim, t0)
     run.steady_writes("writes while the old controller is cut off")
+    # What the cut-off node says meanwhile (the client still reaches it): a figure, not a
+    # promise; Raft's leader steps down once it hears from no majority.
+    run.figures["isolated_node_names_controller"] = c.active_controller(victim)
     heal(run, victim, t0)
     # One controller leader, named alike by all three (the isolated one stepped down).
     leaders = run.cluster_wait("one controller leader on every node", lambda: (
