@@ -412,13 +412,20 @@ class Cluster:
                         points[int(p)] = int(o)
         except (OSError, ValueError):
             pass
+        # The last line, not the largest: a truncation lowers the recovery point.
+        logged = {}
         flushed = re.compile(r"log flushed topic=(\S+) partition=(\d+) recovery_point=(\d+)")
         with open(self.log_path(n), errors="replace") as f:
             for m in flushed.finditer(f.read()):
                 if m.group(1) == topic:
-                    p, o = int(m.group(2)), int(m.group(3))
-                    points[p] = max(points.get(p, 0), o)
+                    logged[int(m.group(2))] = int(m.group(3))
+        for p, o in logged.items():
+            points[p] = max(points.get(p, 0), o)
         return points
+
+    def log_bytes(self, n, partition, topic=TOPIC):
+        d = self.partition_dir(n, partition, topic)
+        return sum(os.path.getsize(os.path.join(d, f)) for f in os.listdir(d) if f.endswith(".log"))
 
     def power_loss(self, n, rng, partitions, topic=TOPIC):
         """On stopped node n, what a power loss could leave of each partition's active segment:
@@ -985,9 +992,7 @@ def follower_power_loss(run):
     c.kill9(victim)
     run.fault("kill -9 of node %d, a follower of partition 0, and a power loss on its disk" % victim)
     t0 = run.faults[-1][1]
-    before = {p: os.path.getsize(os.path.join(c.partition_dir(victim, p), f))
-              for p in range(run.args.partitions)
-              for f in os.listdir(c.partition_dir(victim, p)) if f.endswith(".log")}
+    before = {p: c.log_bytes(victim, p) for p in range(run.args.partitions)}
     log_at = cut_power(run, victim)
     others = [n for n in (1, 2, 3) if n != victim]
 
@@ -1010,8 +1015,7 @@ def follower_power_loss(run):
         for p, (_, isr) in rows.items():
             if victim in isr and p not in rejoined:
                 rejoined.add(p)
-                size = sum(os.path.getsize(os.path.join(c.partition_dir(victim, p), f))
-                           for f in os.listdir(c.partition_dir(victim, p)) if f.endswith(".log"))
+                size = c.log_bytes(victim, p)
                 run.expect(size >= before[p], "node %d rejoined partition %d's ISR with %d bytes of %d" % (
                     victim, p, size, before[p]))
         return len(rejoined) == run.args.partitions and c.full_isr_everywhere(run.args.partitions)
