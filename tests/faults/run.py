@@ -967,8 +967,10 @@ def recovery_lines(cluster, n, since):
     with open(cluster.log_path(n), errors="replace") as f:
         f.seek(since)
         text = f.read()
-    return {"torn_tails_truncated": text.count("truncated invalid bytes at the end of the log"),
-            "indexes_rebuilt": text.count("corrupt index, rebuilding") + text.count("index file missing, rebuilding")}
+    # Index files are not counted: kbox writes index entries 512 at a time, so a segment of
+    # these sizes has none on disk yet, and recovery rebuilds the index of every segment it
+    # validates anyway.
+    return {"torn_tails_truncated": text.count("truncated invalid bytes at the end of the log")}
 
 
 def cut_power(run, n):
