@@ -388,11 +388,7 @@ impl Partition {
             self.advance_high_watermark(&log);
             // Only `flush.messages` makes the producer wait for the fsync; a rolled segment or
             // `flush.ms` is flushed by the background task, off the produce path (as Kafka does).
-            let unflushed = log.unflushed_messages();
-            (
-                info,
-                unflushed > 0 && unflushed >= log.config().flush_messages,
-            )
+            (info, flush_messages_due(&log))
         };
         self.appended.notify_waiters();
         if flush_due {
@@ -417,11 +413,7 @@ impl Partition {
             let mut log = self.log();
             let info = log.append_as_coordinator(records, self.leader_epoch(), now_ms())?;
             self.advance_high_watermark(&log);
-            let unflushed = log.unflushed_messages();
-            (
-                info,
-                unflushed > 0 && unflushed >= log.config().flush_messages,
-            )
+            (info, flush_messages_due(&log))
         };
         self.appended.notify_waiters();
         if flush_due {
@@ -443,7 +435,27 @@ impl Partition {
             .await
             .map_err(|e| LogError::InvalidRecord(format!("flush task failed: {e}")))?
             .map_err(|source| LogError::Io { path, source })?;
-        self.log().mark_flushed(&target, now_ms());
+        let recovery_point = {
+            let mut log = self.log();
+            log.mark_flushed(&target, now_ms());
+            log.recovery_point()
+        };
+        // Where this log is known durable, as it happens (the recovery-point checkpoint is only
+        // written every log.flush.offset.checkpoint.interval.ms): the power-loss fault tests
+        // cut the log past it.
+        tracing::debug!(target: "kbox::fsync", topic = %self.topic, partition = self.index, recovery_point, "log flushed");
+        Ok(())
+    }
+
+    /// At a follower, after an append: fsyncs when `flush.messages` asks for it, as Kafka does
+    /// for every append. The fetcher calls it before its next fetch, which is what lets the
+    /// leader count these records towards the high watermark, so with `flush.messages=1` an
+    /// acks=all write is acknowledged only once it is on disk on every in-sync replica.
+    pub async fn flush_if_messages_due(&self) -> Result<(), LogError> {
+        let due = flush_messages_due(&self.log());
+        if due {
+            self.flush().await?;
+        }
         Ok(())
     }
 
@@ -466,6 +478,12 @@ fn diverging_epoch_in(log: &Log, last_fetched_epoch: i32, fetch_offset: i64) -> 
     }
     let (epoch, end) = log.end_offset_for_epoch(last_fetched_epoch);
     (epoch >= 0 && (epoch < last_fetched_epoch || end < fetch_offset)).then_some((epoch, end))
+}
+
+/// Whether `flush.messages` asks for an fsync now (Kafka's unflushedMessages >= flushInterval).
+fn flush_messages_due(log: &Log) -> bool {
+    let unflushed = log.unflushed_messages();
+    unflushed > 0 && unflushed >= log.config().flush_messages
 }
 
 #[cfg(test)]
@@ -522,6 +540,38 @@ mod tests {
         p.record_follower_fetch(2, 10, 0);
         p.record_follower_fetch(2, 15, 1);
         assert_eq!(p.high_watermark(), 15);
+    }
+
+    /// With flush.messages=1 a follower's append is fsynced before its next fetch can let the
+    /// leader acknowledge it (all replicas losing power at once must keep every ack); with the
+    /// default flush.messages it is left to the background flush.
+    #[tokio::test]
+    async fn a_follower_fsyncs_its_appends_when_flush_messages_asks() {
+        for (flush_messages, durable) in [(1, 10), (i64::MAX, 0)] {
+            let dir = tempfile::tempdir().unwrap();
+            let config = LogConfig {
+                flush_messages,
+                ..LogConfig::default()
+            };
+            let log = Log::create(dir.path(), config).unwrap();
+            let p = Partition::new(
+                "t".into(),
+                0,
+                Uuid::new_v4(),
+                dir.path().to_path_buf(),
+                log,
+                0,
+            );
+            p.update_from_metadata(&of_three(&[1, 2, 3], 1, 0), 2);
+            p.append_as_follower(batch(10), 0).unwrap();
+            assert_eq!(p.log().recovery_point(), 0);
+            p.flush_if_messages_due().await.unwrap();
+            assert_eq!(
+                p.log().recovery_point(),
+                durable,
+                "flush.messages={flush_messages}"
+            );
+        }
     }
 
     #[tokio::test]

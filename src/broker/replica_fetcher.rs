@@ -286,6 +286,11 @@ async fn fetch_once(
             if let Err(e) = apply_fetched(p, data) {
                 tracing::debug!(topic = %p.topic, partition = p.index, error = ?e, "replica fetch");
                 ok = false;
+            } else if let Err(e) = p.flush_if_messages_due().await {
+                // The next fetch would tell the leader these records are safe here: not until
+                // they are on disk.
+                tracing::warn!(topic = %p.topic, partition = p.index, error = %e, "follower flush failed");
+                ok = false;
             }
         }
     }

@@ -2,7 +2,8 @@
 //! cluster, writes with confluent-kafka (acks=all, idempotent) into an RF=3,
 //! min.insync.replicas=2 topic, injects one fault and checks every acknowledged record is read
 //! back once, at its offset, in order, and that every replica holds the same log afterwards.
-//! `scripts/faults` runs the full set (more kills, longer phases, two more scenarios).
+//! `scripts/faults` runs the full set (more kills, longer phases, more scenarios: power loss
+//! on every node, network partitions as root).
 
 use std::sync::Mutex;
 
@@ -94,4 +95,14 @@ fn faults_leader_pause() {
 fn faults_rolling_restart() {
     let result = run_scenario("rolling-restart");
     assert_events(&result, "shutdown_s", 3);
+}
+
+/// kill -9 of a follower and a power loss on its disk (each partition's active segment cut, or
+/// 4 KiB pages zeroed, past its last fsync): it truncates the torn tails, stays out of every
+/// ISR until it caught up again, and ends with the leader's bytes.
+#[test]
+fn faults_follower_power_loss() {
+    let result = run_scenario("follower-power-loss");
+    assert_events(&result, "power_loss", 3);
+    assert_events(&result, "isr_restored_s", 1);
 }
