@@ -302,18 +302,35 @@ fn a_standalone_controller_grows_to_three_fails_over_and_shrinks() {
     wait_for("a topic created with two voters", WAIT, || {
         create_topic(&nodes[2].broker, "two-voters").then_some(())
     });
-    // A restarted voter knows the voters from its log.
-    let restarted = third.terminate();
-    assert_eq!(restarted, Some(0));
-    let third = KboxProcess::start_config(&nodes[2].config);
-    let (_, voters, _) = wait_for("the restarted voter's view", WAIT, || {
-        status(&nodes[2].controller).filter(|(_, v, _)| v.len() == 2)
+    // The leader, stopped and restarted at a new CONTROLLER port, knows the voters from its log:
+    // the other voter (which cannot be elected alone) answers it at the port its messages
+    // announce, it is elected again and records its new endpoint (UpdateRaftVoter).
+    let (leader, _, _) = status(&nodes[1].controller).unwrap();
+    let (mut moving, other) = if leader == 2 {
+        (second, third)
+    } else {
+        (third, second)
+    };
+    let (m, o) = if leader == 2 { (1, 2) } else { (2, 1) };
+    assert_eq!(moving.terminate(), Some(0));
+    let new_port = free_ports(1)[0];
+    let old = std::fs::read_to_string(&nodes[m].config).unwrap();
+    let moved = format!("127.0.0.1:{new_port}");
+    std::fs::write(&nodes[m].config, old.replace(&nodes[m].controller, &moved)).unwrap();
+    moving = KboxProcess::start_config(&nodes[m].config);
+    let (_, voters, out) = wait_for("the moved voter's new endpoint", WAIT, || {
+        status(&nodes[o].controller).filter(|(_, _, out)| {
+            out.contains(&format!("\"endpoints\": [\"CONTROLLER://{moved}\"]"))
+        })
     });
-    assert_eq!(voters, vec![2, 3]);
-    wait_for("a topic created after the restart", WAIT, || {
-        create_topic(&nodes[1].broker, "after-restart").then_some(())
+    assert_eq!(voters, vec![2, 3], "{out}");
+    wait_for("the moved voter's view", WAIT, || {
+        status(&moved).filter(|(_, v, out)| v.len() == 2 && out.contains(&moved))
     });
-    drop((second, third));
+    wait_for("a topic created after the move", WAIT, || {
+        create_topic(&nodes[o].broker, "after-move").then_some(())
+    });
+    drop((moving, other));
 }
 
 /// Three controllers formatted with the same --initial-controllers, and a broker-only node that
