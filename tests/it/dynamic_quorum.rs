@@ -400,6 +400,41 @@ fn initial_controllers_elect_a_leader_and_serve() {
         ]);
         (code == 0 && out.contains("Created topic")).then_some(())
     });
+    // Refused: a node that answers on its endpoint but is no controller following this quorum.
+    let stranger_dir = dir.path().join("stranger");
+    std::fs::create_dir_all(&stranger_dir).unwrap();
+    std::fs::write(
+        stranger_dir.join("meta.properties"),
+        format!(
+            "node.id=9\ndirectory.id={}\nversion=1\ncluster.id={CLUSTER_ID}\n",
+            ids[0]
+        ),
+    )
+    .unwrap();
+    let stranger = dir.path().join("stranger.properties");
+    std::fs::write(
+        &stranger,
+        format!(
+            "process.roles=controller\nnode.id=9\nlog.dirs={}\ncontroller.listener.names=CONTROLLER\n\
+             listeners=CONTROLLER://{}\n",
+            stranger_dir.display(),
+            nodes[1].controller
+        ),
+    )
+    .unwrap();
+    let (code, _, err) = quorum(
+        &nodes[0].controller,
+        &[
+            "add-controller",
+            "--command-config",
+            stranger.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("Aborted add voter operation for 9 since it is lagging behind"),
+        "{err}"
+    );
     let (code, out, err) = kbox(&[
         "metadata-quorum",
         "--bootstrap-server",
