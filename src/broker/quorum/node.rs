@@ -67,6 +67,8 @@ impl AppliedTerms {
 /// A controller that is not a voter sends `Wire::Join` this often, so the leader replicates
 /// to it (a learner) and `metadata-quorum add-controller` can add it once it caught up.
 pub const JOIN_INTERVAL: Duration = Duration::from_secs(1);
+/// Most controllers a leader replicates to as learners at once.
+const MAX_LEARNERS: usize = 64;
 /// A learner not heard from for this long is no longer replicated to.
 const LEARNER_EXPIRY: Duration = Duration::from_secs(10);
 
@@ -1037,6 +1039,10 @@ impl Quorum {
             return Wire::Redirect(leader.zip(address));
         }
         let id = joiner.id;
+        // A bound on what peers can make this leader replicate to.
+        if inner.joiners.len() >= MAX_LEARNERS && !inner.joiners.contains_key(&id) {
+            return Wire::NotLeader(Some(self.node_id));
+        }
         if id != self.node_id {
             inner.joiners.insert(id, (Instant::now(), joiner));
             if !inner.raft.voters().contains(&id) {
