@@ -673,8 +673,9 @@ impl Quorum {
             .filter(|v| **v != self.node_id)
             .filter_map(|v| address_in(inner, *v))
             .collect();
+        let own = self.own_voter().map(|me| me.address());
         for b in &self.bootstrap {
-            if !out.contains(b) {
+            if !out.contains(b) && own.as_ref() != Some(b) {
                 out.push(b.clone());
             }
         }
