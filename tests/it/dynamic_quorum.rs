@@ -302,18 +302,35 @@ fn a_standalone_controller_grows_to_three_fails_over_and_shrinks() {
     wait_for("a topic created with two voters", WAIT, || {
         create_topic(&nodes[2].broker, "two-voters").then_some(())
     });
-    // A restarted voter knows the voters from its log.
-    let restarted = third.terminate();
-    assert_eq!(restarted, Some(0));
-    let third = KboxProcess::start_config(&nodes[2].config);
-    let (_, voters, _) = wait_for("the restarted voter's view", WAIT, || {
-        status(&nodes[2].controller).filter(|(_, v, _)| v.len() == 2)
+    // The leader, stopped and restarted at a new CONTROLLER port, knows the voters from its log:
+    // the other voter (which cannot be elected alone) answers it at the port its messages
+    // announce, it is elected again and records its new endpoint (UpdateRaftVoter).
+    let (leader, _, _) = status(&nodes[1].controller).unwrap();
+    let (mut moving, other) = if leader == 2 {
+        (second, third)
+    } else {
+        (third, second)
+    };
+    let (m, o) = if leader == 2 { (1, 2) } else { (2, 1) };
+    assert_eq!(moving.terminate(), Some(0));
+    let new_port = free_ports(1)[0];
+    let old = std::fs::read_to_string(&nodes[m].config).unwrap();
+    let moved = format!("127.0.0.1:{new_port}");
+    std::fs::write(&nodes[m].config, old.replace(&nodes[m].controller, &moved)).unwrap();
+    moving = KboxProcess::start_config(&nodes[m].config);
+    let (_, voters, out) = wait_for("the moved voter's new endpoint", WAIT, || {
+        status(&nodes[o].controller).filter(|(_, _, out)| {
+            out.contains(&format!("\"endpoints\": [\"CONTROLLER://{moved}\"]"))
+        })
     });
-    assert_eq!(voters, vec![2, 3]);
-    wait_for("a topic created after the restart", WAIT, || {
-        create_topic(&nodes[1].broker, "after-restart").then_some(())
+    assert_eq!(voters, vec![2, 3], "{out}");
+    wait_for("the moved voter's view", WAIT, || {
+        status(&moved).filter(|(_, v, out)| v.len() == 2 && out.contains(&moved))
     });
-    drop((second, third));
+    wait_for("a topic created after the move", WAIT, || {
+        create_topic(&nodes[o].broker, "after-move").then_some(())
+    });
+    drop((moving, other));
 }
 
 /// Three controllers formatted with the same --initial-controllers, and a broker-only node that
@@ -383,6 +400,41 @@ fn initial_controllers_elect_a_leader_and_serve() {
         ]);
         (code == 0 && out.contains("Created topic")).then_some(())
     });
+    // Refused: a node that answers on its endpoint but is no controller following this quorum.
+    let stranger_dir = dir.path().join("stranger");
+    std::fs::create_dir_all(&stranger_dir).unwrap();
+    std::fs::write(
+        stranger_dir.join("meta.properties"),
+        format!(
+            "node.id=9\ndirectory.id={}\nversion=1\ncluster.id={CLUSTER_ID}\n",
+            ids[0]
+        ),
+    )
+    .unwrap();
+    let stranger = dir.path().join("stranger.properties");
+    std::fs::write(
+        &stranger,
+        format!(
+            "process.roles=controller\nnode.id=9\nlog.dirs={}\ncontroller.listener.names=CONTROLLER\n\
+             listeners=CONTROLLER://{}\n",
+            stranger_dir.display(),
+            nodes[1].controller
+        ),
+    )
+    .unwrap();
+    let (code, _, err) = quorum(
+        &nodes[0].controller,
+        &[
+            "add-controller",
+            "--command-config",
+            stranger.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("Aborted add voter operation for 9 since it is lagging behind"),
+        "{err}"
+    );
     let (code, out, err) = kbox(&[
         "metadata-quorum",
         "--bootstrap-server",

@@ -114,6 +114,7 @@ api_table! {
     DescribeQuorum => describe_quorum(DescribeQuorumRequest),
     AddRaftVoter => add_raft_voter(AddRaftVoterRequest),
     RemoveRaftVoter => remove_raft_voter(RemoveRaftVoterRequest),
+    UpdateRaftVoter => update_raft_voter(UpdateRaftVoterRequest),
     ElectLeaders => elect_leaders(ElectLeadersRequest),
     AlterPartitionReassignments => alter_partition_reassignments(AlterPartitionReassignmentsRequest),
     ListPartitionReassignments => list_partition_reassignments(ListPartitionReassignmentsRequest),

@@ -67,6 +67,8 @@ impl AppliedTerms {
 /// A controller that is not a voter sends `Wire::Join` this often, so the leader replicates
 /// to it (a learner) and `metadata-quorum add-controller` can add it once it caught up.
 pub const JOIN_INTERVAL: Duration = Duration::from_secs(1);
+/// Most controllers a leader replicates to as learners at once.
+const MAX_LEARNERS: usize = 64;
 /// A learner not heard from for this long is no longer replicated to.
 const LEARNER_EXPIRY: Duration = Duration::from_secs(10);
 
@@ -147,6 +149,9 @@ struct Inner {
     joiners: BTreeMap<i32, (Instant, VoterEndpoint)>,
     /// A leader named by a join answer: where to reach it before the log says.
     hinted_leader: Option<(i32, String)>,
+    /// Where peers said they are (in their Raft messages), which wins over the log: a voter
+    /// restarted at a new port must be answered before the log records its move.
+    announced: BTreeMap<i32, String>,
     /// Which voter or bootstrap server a learner asks next.
     join_next: usize,
 }
@@ -240,6 +245,9 @@ fn learn_endpoints(endpoints: &mut BTreeMap<i32, VoterEndpoint>, records: &[Meta
 /// Where node `id`'s CONTROLLER listener is: the log's (or configuration's) endpoint for a
 /// voter, the join request's for a learner, else what a join answer or a fetch said.
 fn address_in(inner: &Inner, id: i32) -> Option<String> {
+    if let Some(address) = inner.announced.get(&id) {
+        return Some(address.clone());
+    }
     let from_log = || inner.endpoints.get(&id).filter(|e| e.port != 0);
     let from_join = || inner.joiners.get(&id).map(|(_, e)| e);
     let voter = inner.raft.voters().contains(&id);
@@ -401,6 +409,7 @@ impl Quorum {
                 peers: BTreeMap::new(),
                 joiners: BTreeMap::new(),
                 hinted_leader: None,
+                announced: BTreeMap::new(),
                 join_next: 0,
             }),
             committed,
@@ -475,7 +484,8 @@ impl Quorum {
         for (id, address) in wanted {
             if let std::collections::btree_map::Entry::Vacant(slot) = inner.peers.entry(id) {
                 tracing::debug!(peer = id, %address, "opening a Raft connection");
-                let queue = rpc::spawn_peer(self.transport.clone(), address.clone());
+                let own_port = self.own_voter().map(|me| me.port);
+                let queue = rpc::spawn_peer(self.transport.clone(), address.clone(), own_port);
                 slot.insert((address, queue));
             }
         }
@@ -515,7 +525,6 @@ impl Quorum {
                 inner.joiners.remove(&id);
                 inner.raft.remove_learner(id);
             }
-            self.maybe_update_own_endpoint(inner);
         }
         if let Err(e) = self.process_ready(&mut inner) {
             tracing::error!(error = %e, "metadata log write failed");
@@ -524,7 +533,15 @@ impl Quorum {
 
     /// A message from a peer.
     pub fn step(&self, envelope: Envelope<Vec<MetadataRecord>>) {
+        self.step_from(envelope, None)
+    }
+
+    /// A message from a peer that says where its CONTROLLER listener is (`host:port`).
+    pub fn step_from(&self, envelope: Envelope<Vec<MetadataRecord>>, from: Option<String>) {
         let mut inner = self.lock();
+        if let Some(address) = from.filter(|_| self.dynamic && envelope.from != self.node_id) {
+            inner.announced.insert(envelope.from, address);
+        }
         if let super::raft::Message::AppendReply {
             success,
             match_index,
@@ -656,8 +673,9 @@ impl Quorum {
             .filter(|v| **v != self.node_id)
             .filter_map(|v| address_in(inner, *v))
             .collect();
+        let own = self.own_voter().map(|me| me.address());
         for b in &self.bootstrap {
-            if !out.contains(b) {
+            if !out.contains(b) && own.as_ref() != Some(b) {
                 out.push(b.clone());
             }
         }
@@ -947,34 +965,42 @@ impl Quorum {
         })
     }
 
-    /// At the leader of a dynamic quorum: when the log names another endpoint for this node
-    /// than the one it is bound at (a port 0 standalone, a moved node), commits the right one
-    /// (Kafka's UpdateRaftVoter).
-    fn maybe_update_own_endpoint(&self, inner: &mut Inner) {
-        if !self.dynamic || inner.raft.voter_change_pending() {
-            return;
-        }
-        let Some(me) = self.own_voter() else { return };
-        let Some(logged) = inner.endpoints.get(&self.node_id) else {
-            return;
-        };
-        if (logged.host.as_str(), logged.port) == (me.host.as_str(), me.port) {
-            return;
-        }
-        let me = VoterEndpoint {
-            directory_id: logged.directory_id.clone(),
-            ..me
-        };
-        let payload = self.voters_payload(inner, |endpoints| {
-            endpoints.retain(|e| e.id != me.id);
-            endpoints.push(me.clone());
-        });
-        if inner.raft.propose_voter_change(payload).is_ok() {
-            tracing::info!(endpoint = %me.address(), "updating this controller's endpoint in the voter set");
-            if let Err(e) = self.process_ready(inner) {
-                tracing::error!(error = %e, "metadata log write failed");
+    /// At the leader: a voter's new endpoint (Kafka's UpdateRaftVoter, sent by a voter whose
+    /// endpoint changed across a restart), committed through the log.
+    pub async fn update_voter(
+        &self,
+        voter: VoterEndpoint,
+    ) -> std::result::Result<(), VoterChangeError> {
+        let (index, term) = {
+            let mut guard = self.lock();
+            let inner = &mut *guard;
+            self.check_change_locked(inner)?;
+            let known = inner.endpoints.get(&voter.id);
+            let same_dir = known.is_some_and(|k| {
+                voter.directory_id.is_empty() || k.directory_id == voter.directory_id
+            });
+            if !inner.raft.voters().contains(&voter.id) || !same_dir {
+                return Err((
+                    ResponseError::VoterNotFound,
+                    format!(
+                        "Voter {} is not part of the set of voters {:?}",
+                        voter.id,
+                        inner.raft.voters()
+                    ),
+                ));
             }
-        }
+            let directory_id = known.map(|k| k.directory_id.clone()).unwrap_or_default();
+            let updated = VoterEndpoint {
+                directory_id,
+                ..voter
+            };
+            let payload = self.voters_payload(inner, |endpoints| {
+                endpoints.retain(|e| e.id != updated.id);
+                endpoints.push(updated.clone());
+            });
+            self.propose_change(inner, payload)?
+        };
+        self.wait_change(index, term).await
     }
 
     /// A Voters record for the current voters, changed by `change`.
@@ -1014,6 +1040,10 @@ impl Quorum {
             return Wire::Redirect(leader.zip(address));
         }
         let id = joiner.id;
+        // A bound on what peers can make this leader replicate to.
+        if inner.joiners.len() >= MAX_LEARNERS && !inner.joiners.contains_key(&id) {
+            return Wire::NotLeader(Some(self.node_id));
+        }
         if id != self.node_id {
             inner.joiners.insert(id, (Instant::now(), joiner));
             if !inner.raft.voters().contains(&id) {
@@ -1029,12 +1059,27 @@ impl Quorum {
     }
 
     /// On a controller of a dynamic quorum that is not a voter: asks the leader (found through
-    /// the log's voters or controller.quorum.bootstrap.servers) to replicate to it.
+    /// the log's voters or controller.quorum.bootstrap.servers) to replicate to it. On a voter
+    /// whose endpoint is not the one the log names: asks the leader to update it.
     pub async fn join_if_learner(&self) {
         if !self.dynamic {
             return;
         }
         let Some(me) = self.own_voter() else { return };
+        let moved = {
+            let inner = self.lock();
+            let logged = inner.endpoints.get(&self.node_id);
+            inner.raft.voters().contains(&self.node_id)
+                && logged.is_some_and(|l| (l.host.as_str(), l.port) != (me.host.as_str(), me.port))
+        };
+        if moved {
+            // A voter bound at another endpoint than the log names: tell the leader.
+            tracing::info!(endpoint = %me.address(), "asking the leader to update this controller's endpoint");
+            if let Err((error, message)) = self.change_voters(Wire::UpdateVoter(me)).await {
+                tracing::info!(?error, message, "endpoint update not made yet");
+            }
+            return;
+        }
         let address = {
             let mut guard = self.lock();
             let inner = &mut *guard;
@@ -1160,6 +1205,7 @@ impl Quorum {
             return match change {
                 Wire::AddVoter(voter) => self.add_voter(voter).await,
                 Wire::RemoveVoter { id, directory_id } => self.remove_voter(id, directory_id).await,
+                Wire::UpdateVoter(voter) => self.update_voter(voter).await,
                 _ => Err((ResponseError::InvalidRequest, "not a voter change".into())),
             };
         }
@@ -1169,24 +1215,35 @@ impl Quorum {
                 "No leader of the controller quorum is known here.".to_string(),
             )
         };
-        let leader = self.leader().ok_or_else(not_leader)?;
-        let address = self.address_of(leader).ok_or_else(not_leader)?;
-        match rpc::call(&self.transport, &address, &change).await {
-            Ok(Wire::VoterChanged(result)) => result.map_err(|(code, message)| {
-                let error =
-                    ResponseError::try_from_code(code).unwrap_or(ResponseError::UnknownServerError);
-                (error, message)
-            }),
-            Ok(Wire::NotLeader(_)) | Ok(Wire::Redirect(_)) => Err(not_leader()),
-            Ok(_) => Err((
-                ResponseError::UnknownServerError,
-                "unexpected answer".into(),
-            )),
-            Err(e) => Err((
-                ResponseError::RequestTimedOut,
-                format!("the leader did not answer: {e}"),
-            )),
+        // The leader if known, else every voter and bootstrap server (one of them leads: a
+        // voter restarted at a new endpoint is not reached by the leader until it asks).
+        let targets = match self.leader().and_then(|l| self.address_of(l)) {
+            Some(address) => vec![address],
+            None => self.candidates(&self.lock()),
+        };
+        let mut outcome = Err(not_leader());
+        for address in targets {
+            outcome = match rpc::call(&self.transport, &address, &change).await {
+                Ok(Wire::VoterChanged(result)) => result.map_err(|(code, message)| {
+                    let error = ResponseError::try_from_code(code)
+                        .unwrap_or(ResponseError::UnknownServerError);
+                    (error, message)
+                }),
+                Ok(_) => Err(not_leader()),
+                // A controller that does not answer: try the next one.
+                Err(e) => {
+                    outcome = Err((
+                        ResponseError::RequestTimedOut,
+                        format!("the controller at {address} did not answer: {e}"),
+                    ));
+                    continue;
+                }
+            };
+            if !matches!(&outcome, Err((ResponseError::NotLeaderOrFollower, _))) {
+                return outcome;
+            }
         }
+        outcome
     }
 
     fn check_change(

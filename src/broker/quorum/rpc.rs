@@ -48,7 +48,14 @@ pub struct BrokerHeartbeat {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum Wire {
-    Raft(Envelope<Vec<MetadataRecord>>),
+    /// A Raft message, with the port of the sender's CONTROLLER listener: a voter restarted at
+    /// a new port is answered there (at the address the message came from) before the log
+    /// records the move.
+    Raft {
+        envelope: Envelope<Vec<MetadataRecord>>,
+        #[serde(default)]
+        port: Option<u16>,
+    },
     /// A broker forwards a metadata write to the leader.
     Propose(Vec<MetadataRecord>),
     /// (index, term) to wait for, or the leader the receiver knows of.
@@ -89,6 +96,8 @@ pub enum Wire {
         id: i32,
         directory_id: Option<String>,
     },
+    /// UpdateRaftVoter: a voter's new endpoint.
+    UpdateVoter(VoterEndpoint),
     /// The outcome of a voter change: a Kafka error code and message on failure.
     VoterChanged(std::result::Result<(), (i16, String)>),
 }
@@ -253,6 +262,7 @@ pub async fn call(transport: &Transport, address: &str, request: &Wire) -> Resul
 pub fn spawn_peer(
     transport: Transport,
     address: String,
+    port: Option<u16>,
 ) -> mpsc::Sender<Envelope<Vec<MetadataRecord>>> {
     let (tx, mut rx) = mpsc::channel::<Envelope<Vec<MetadataRecord>>>(PEER_QUEUE);
     tokio::spawn(async move {
@@ -269,7 +279,7 @@ pub fn spawn_peer(
             let Some(stream) = connection.as_mut() else {
                 continue;
             };
-            let wire = Wire::Raft(envelope);
+            let wire = Wire::Raft { envelope, port };
             let written =
                 tokio::time::timeout(Duration::from_secs(1), write_wire(stream, &wire)).await;
             if !matches!(written, Ok(Ok(()))) {
@@ -300,7 +310,7 @@ pub async fn serve(
                             return;
                         }
                     };
-                    if let Err(e) = connection(state, stream, shutdown).await {
+                    if let Err(e) = connection(state, stream, peer, shutdown).await {
                         tracing::debug!(error = %e, "controller connection closed");
                     }
                 });
@@ -313,6 +323,7 @@ pub async fn serve(
 async fn connection(
     state: Arc<BrokerState>,
     mut stream: Stream,
+    peer: std::net::SocketAddr,
     mut shutdown: watch::Receiver<bool>,
 ) -> Result<()> {
     loop {
@@ -339,8 +350,10 @@ async fn connection(
         let wire = parse_wire(&body)?;
         let quorum = &state.quorum;
         let answer = match wire {
-            Wire::Raft(envelope) => {
-                quorum.step(envelope);
+            Wire::Raft { envelope, port } => {
+                let from = port
+                    .map(|p| crate::broker::config::format_host_port(&peer.ip().to_string(), p));
+                quorum.step_from(envelope, from);
                 None
             }
             Wire::Propose(records) => Some(Wire::Proposed(quorum.propose_local(records))),
@@ -360,6 +373,7 @@ async fn connection(
             Wire::RemoveVoter { id, directory_id } => {
                 Some(voter_changed(quorum.remove_voter(id, directory_id).await))
             }
+            Wire::UpdateVoter(voter) => Some(voter_changed(quorum.update_voter(voter).await)),
             // Answers are never requests.
             Wire::Proposed(_)
             | Wire::HeartbeatReply { .. }
