@@ -897,10 +897,17 @@ impl Quorum {
                 log_end_offset: inner.storage.end_offset_of(end),
                 last_fetch_timestamp: stamp(&inner.last_contact),
                 last_caught_up_timestamp: stamp(&inner.caught_up),
+                // The endpoint the log records (what the voter registered), not the address a
+                // message last came from.
                 endpoint: if me {
                     own.clone()
                 } else {
-                    address_in(&inner, id)
+                    inner
+                        .endpoints
+                        .get(&id)
+                        .filter(|e| e.port != 0)
+                        .map(|e| e.address())
+                        .or_else(|| address_in(&inner, id))
                 },
                 directory_id: directory_id.filter(|d| !d.is_empty()),
             }
