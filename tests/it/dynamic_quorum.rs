@@ -302,6 +302,23 @@ fn a_standalone_controller_grows_to_three_fails_over_and_shrinks() {
     wait_for("a topic created with two voters", WAIT, || {
         create_topic(&nodes[2].broker, "two-voters").then_some(())
     });
+    // Removed while it was down, controller 1 restarts on its old log, which still names it a
+    // voter: it cannot disturb the two voters, and it says how to bring it back.
+    let removed = KboxProcess::start_config(&nodes[0].config);
+    assert!(
+        removed
+            .wait_for_log(
+                "this controller is not a voter of the quorum any more",
+                Duration::from_secs(60)
+            )
+            .is_some(),
+        "the removed controller did not say it was removed"
+    );
+    assert_eq!(
+        status(&nodes[1].controller).map(|(_, v, _)| v),
+        Some(vec![2, 3])
+    );
+    drop(removed);
     // The leader, stopped and restarted at a new CONTROLLER port, knows the voters from its log:
     // the other voter (which cannot be elected alone) answers it at the port its messages
     // announce, it is elected again and records its new endpoint (UpdateRaftVoter).

@@ -154,6 +154,9 @@ struct Inner {
     announced: BTreeMap<i32, String>,
     /// Which voter or bootstrap server a learner asks next.
     join_next: usize,
+    /// Since when this voter (in its own view) has known no leader: see
+    /// [`Quorum::warn_if_removed`].
+    leaderless_since: Option<Instant>,
 }
 
 /// This node's part in the quorum.
@@ -241,6 +244,10 @@ fn learn_endpoints(endpoints: &mut BTreeMap<i32, VoterEndpoint>, records: &[Meta
         }
     }
 }
+
+/// How long a dynamic-quorum voter goes without a leader before it checks whether it was
+/// removed.
+const REMOVED_CHECK_AFTER: Duration = Duration::from_secs(10);
 
 /// Where node `id`'s CONTROLLER listener is: the log's (or configuration's) endpoint for a
 /// voter, the join request's for a learner, else what a join answer or a fetch said.
@@ -411,6 +418,7 @@ impl Quorum {
                 hinted_leader: None,
                 announced: BTreeMap::new(),
                 join_next: 0,
+                leaderless_since: None,
             }),
             committed,
             transport,
@@ -1087,6 +1095,7 @@ impl Quorum {
             }
             return;
         }
+        self.warn_if_removed().await;
         let address = {
             let mut guard = self.lock();
             let inner = &mut *guard;
@@ -1116,6 +1125,50 @@ impl Quorum {
             Ok(Wire::Joined { leader }) => inner.hinted_leader = Some((leader, address)),
             Ok(Wire::Redirect(Some((leader, at)))) => inner.hinted_leader = Some((leader, at)),
             _ => inner.hinted_leader = None,
+        }
+    }
+
+    /// A controller removed from the quorum while it was down still finds itself a voter in its
+    /// log: it campaigns, and the voters, which hear from their leader, ignore it. After
+    /// [`REMOVED_CHECK_AFTER`] without a leader it asks the other controllers, and says what to
+    /// do when the leader's voters no longer include it.
+    async fn warn_if_removed(&self) {
+        let addresses = {
+            let mut inner = self.lock();
+            let leaderless =
+                inner.raft.voters().contains(&self.node_id) && inner.raft.leader().is_none();
+            let now = Instant::now();
+            match (leaderless, inner.leaderless_since) {
+                (false, _) => {
+                    inner.leaderless_since = None;
+                    return;
+                }
+                (true, None) => {
+                    inner.leaderless_since = Some(now);
+                    return;
+                }
+                (true, Some(since)) if now.duration_since(since) >= REMOVED_CHECK_AFTER => {
+                    inner.leaderless_since = Some(now);
+                    self.candidates(&inner)
+                }
+                _ => return,
+            }
+        };
+        for address in addresses {
+            let Ok(Wire::Status(status)) =
+                rpc::call(&self.transport, &address, &Wire::DescribeQuorum).await
+            else {
+                continue;
+            };
+            if status.leader_id >= 0 && !status.voters.iter().any(|v| v.id == self.node_id) {
+                let voters: Vec<i32> = status.voters.iter().map(|v| v.id).collect();
+                tracing::error!(
+                    leader = status.leader_id,
+                    ?voters,
+                    "this controller is not a voter of the quorum any more (it was removed while it was down), so it cannot rejoin with its old log: stop it, delete its metadata log directory, format it again with `kbox storage format --no-initial-controllers` and add it with `kbox metadata-quorum add-controller`"
+                );
+            }
+            return;
         }
     }
 
