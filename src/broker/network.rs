@@ -2,11 +2,16 @@
 //!
 //! A connection reads one frame, hands it to [`handlers::dispatch`](super::handlers::dispatch),
 //! writes the response, then reads the next: responses leave in request order, as Kafka
-//! guarantees, and a slow peer only stalls its own socket. A malformed frame, an unknown API key
+//! guarantees, and a slow peer only stalls its own socket. A request may release the
+//! connection before it is done ([`release_connection`]: a produce waiting for its fsync or
+//! its replicas); then the next requests are read and started meanwhile (up to
+//! [`MAX_IN_FLIGHT`]), and the answers still leave in request order. A malformed frame, an unknown API key
 //! or an unsupported version closes that connection (as Kafka does) and nothing else.
 
 use std::sync::Arc;
 use std::time::Duration;
+
+use futures::stream::{FuturesOrdered, StreamExt};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt, BufWriter};
 use tokio::net::{TcpListener, TcpStream};
@@ -18,7 +23,7 @@ use super::log::FileSlice;
 use super::response::{Part, ResponseFrame};
 use super::BrokerState;
 use crate::protocol::codec::RequestPreamble;
-use crate::protocol::frame::read_frame;
+use crate::protocol::frame::FrameReader;
 use crate::protocol::{ApiKey, ProtocolError};
 use crate::security::stream::{MaybeTls, MaybeTlsWrite};
 use crate::Result;
@@ -43,6 +48,8 @@ pub const ANONYMOUS: &str = "User:ANONYMOUS";
 tokio::task_local! {
     /// The session of the request being handled.
     static SESSION: Session;
+    /// Signals the connection that the request being handled released it.
+    static RELEASE: std::cell::Cell<Option<tokio::sync::oneshot::Sender<()>>>;
 }
 
 /// The session of the request being handled (`None` outside a connection task, e.g. in tests
@@ -150,9 +157,20 @@ async fn serve_connection(
     };
     let (mut reader, writer) = stream.split();
     let mut writer = BufWriter::with_capacity(64 * 1024, writer);
-    loop {
+    let mut frames = FrameReader::default();
+    // Requests that released the connection (a produce waiting for its fsync or its
+    // replicas): they finish concurrently, and their responses leave in request order.
+    let mut in_flight: FuturesOrdered<RequestFuture<'_>> = FuturesOrdered::new();
+    'connection: loop {
         let frame = tokio::select! {
-            frame = tokio::time::timeout(idle, read_frame(&mut reader, auth::frame_limit(&auth, max))) => match frame {
+            biased;
+            Some(answer) = in_flight.next(), if !in_flight.is_empty() => {
+                if !write_answer(&mut writer, answer, peer, &state).await {
+                    break;
+                }
+                continue;
+            }
+            frame = tokio::time::timeout(idle, frames.next(&mut reader, auth::frame_limit(&auth, max))), if in_flight.len() < MAX_IN_FLIGHT => match frame {
                 Ok(frame) => frame,
                 Err(_) => {
                     tracing::debug!(%peer, "closing a connection idle for connections.max.idle.ms");
@@ -175,6 +193,7 @@ async fn serve_connection(
         };
         if auth::expects_raw_token(&auth) {
             // After SaslHandshake v0 the frames are bare SASL tokens, answered the same way.
+            // No request is in flight: only produce releases the connection.
             let Some(reply) = auth::raw_token(&state, &auth, &frame).await else {
                 break;
             };
@@ -196,18 +215,42 @@ async fn serve_connection(
                 break;
             }
         }
-        let request = SESSION.scope(session.clone(), handlers::dispatch(&state, frame));
-        match auth::scope(auth.clone(), request).await {
-            Ok(Some(response)) => {
-                if let Err(e) = write_frame(&mut writer, &response, &state.metrics).await {
-                    tracing::debug!(%peer, error = %e, "write failed");
-                    break;
+        let (release, mut released) = tokio::sync::oneshot::channel();
+        let mut request: RequestFuture<'_> = Box::pin(RELEASE.scope(
+            std::cell::Cell::new(Some(release)),
+            SESSION.scope(
+                session.clone(),
+                auth::scope(auth.clone(), handlers::dispatch(&state, frame)),
+            ),
+        ));
+        // Run the request until it answers or releases the connection, finishing earlier
+        // requests meanwhile.
+        let mut may_release = true;
+        let answer = loop {
+            tokio::select! {
+                answer = &mut request => break Some(answer),
+                r = &mut released, if may_release => match r {
+                    Ok(()) => break None,
+                    Err(_) => may_release = false,
+                },
+                Some(earlier) = in_flight.next(), if !in_flight.is_empty() => {
+                    if !write_answer(&mut writer, earlier, peer, &state).await {
+                        break 'connection;
+                    }
                 }
             }
-            Ok(None) => {} // acks=0 produce: Kafka sends nothing back
-            Err(e) => {
-                log_protocol_error(peer, &e);
-                break;
+        };
+        match answer {
+            None => in_flight.push_back(request),
+            Some(answer) => {
+                while let Some(earlier) = in_flight.next().await {
+                    if !write_answer(&mut writer, earlier, peer, &state).await {
+                        break 'connection;
+                    }
+                }
+                if !write_answer(&mut writer, answer, peer, &state).await {
+                    break;
+                }
             }
         }
         let (principal, close) = auth::snapshot(&auth);
@@ -236,6 +279,55 @@ async fn serve_connection(
             }
         }
     }
+    // Requests already started are answered (shutdown lets a connection finish its requests).
+    while let Some(answer) = in_flight.next().await {
+        if !write_answer(&mut writer, answer, peer, &state).await {
+            break;
+        }
+    }
+}
+
+/// How many requests of one connection may be in progress at once (Kafka clients send up
+/// to max.in.flight.requests.per.connection, 5 by default; librdkafka more).
+const MAX_IN_FLIGHT: usize = 8;
+
+/// A request being handled: its answer, or the error that closes the connection.
+type RequestFuture<'a> = std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<Option<ResponseFrame>, ProtocolError>> + Send + 'a>,
+>;
+
+/// Writes a request's answer; false when the connection must close.
+async fn write_answer(
+    writer: &mut BufWriter<BrokerWriter>,
+    answer: Result<Option<ResponseFrame>, ProtocolError>,
+    peer: std::net::SocketAddr,
+    state: &BrokerState,
+) -> bool {
+    match answer {
+        Ok(Some(response)) => match write_frame(writer, &response, &state.metrics).await {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::debug!(%peer, error = %e, "write failed");
+                false
+            }
+        },
+        Ok(None) => true, // acks=0 produce: Kafka sends nothing back
+        Err(e) => {
+            log_protocol_error(peer, &e);
+            false
+        }
+    }
+}
+
+/// Lets the connection read and start its next request while this one finishes (a produce
+/// waiting for an fsync or for its replicas). Its answer still leaves in request order.
+/// Call only once nothing the next request may depend on is left to do.
+pub fn release_connection() {
+    let _ = RELEASE.try_with(|release| {
+        if let Some(release) = release.take() {
+            let _ = release.send(());
+        }
+    });
 }
 
 /// File parts at most this long are read and sent with the bytes around them: one write beats

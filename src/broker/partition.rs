@@ -382,6 +382,19 @@ impl Partition {
     /// Appends a producer's batches as leader and, when `flush.messages` asks for it
     /// (`flush.messages=1` makes every write durable before its ack), fsyncs before returning.
     pub async fn append_as_leader(&self, records: Bytes) -> Result<AppendInfo, LogError> {
+        let (info, flush_due) = self.append_as_leader_unflushed(records)?;
+        if flush_due {
+            self.flush().await?;
+        }
+        Ok(info)
+    }
+
+    /// Appends like [`Self::append_as_leader`] but leaves the fsync to the caller: true when
+    /// `flush.messages` asks for one before the ack ([`Self::flush`]).
+    pub fn append_as_leader_unflushed(
+        &self,
+        records: Bytes,
+    ) -> Result<(AppendInfo, bool), LogError> {
         let (info, flush_due) = {
             let mut log = self.log();
             let info = log.append_as_leader(records, self.leader_epoch(), now_ms())?;
@@ -391,10 +404,7 @@ impl Partition {
             (info, flush_messages_due(&log))
         };
         self.appended.notify_waiters();
-        if flush_due {
-            self.flush().await?;
-        }
-        Ok(info)
+        Ok((info, flush_due))
     }
 
     /// The last stable offset: below it every transaction is decided. read_committed fetches

@@ -3,7 +3,7 @@
 //! The length is untrusted: it is checked against the configured maximum before a single byte of
 //! the body is reserved, so a peer cannot make us allocate what it never sends.
 
-use bytes::{Bytes, BytesMut};
+use bytes::{Buf, Bytes, BytesMut};
 use tokio::io::{AsyncRead, AsyncReadExt};
 
 use super::ProtocolError;
@@ -36,6 +36,52 @@ pub async fn read_frame<R: AsyncRead + Unpin>(
     }
 }
 
+/// How much a [`FrameReader`] asks the socket for while it waits for a frame's length.
+const READ_AHEAD: usize = 16 * 1024;
+
+/// Reads frames like [`read_frame`], but keeps what it has read in its own buffer, so a
+/// `next` future dropped midway (a `select!` that took another branch) loses nothing.
+#[derive(Debug, Default)]
+pub struct FrameReader {
+    buf: BytesMut,
+}
+
+impl FrameReader {
+    /// The next frame's body; `None` at end of stream on a frame boundary. The declared length
+    /// is checked against `max_bytes` before anything is reserved for the body.
+    ///
+    /// # Errors
+    ///
+    /// [`ProtocolError::FrameSize`], [`ProtocolError::Truncated`] (end of stream mid-frame),
+    /// [`ProtocolError::Io`].
+    pub async fn next<R: AsyncRead + Unpin>(
+        &mut self,
+        reader: &mut R,
+        max_bytes: usize,
+    ) -> Result<Option<Bytes>, ProtocolError> {
+        loop {
+            if let Some(length) = self.buf.get(..4) {
+                let declared = i32::from_be_bytes([length[0], length[1], length[2], length[3]]);
+                let len = check_length(declared, max_bytes)?;
+                if self.buf.len() - 4 >= len {
+                    self.buf.advance(4);
+                    return Ok(Some(self.buf.split_to(len).freeze()));
+                }
+                self.buf.reserve(4 + len - self.buf.len());
+            } else {
+                self.buf.reserve(READ_AHEAD);
+            }
+            if reader.read_buf(&mut self.buf).await? == 0 {
+                return if self.buf.len() < 4 {
+                    Ok(None)
+                } else {
+                    Err(ProtocolError::Truncated)
+                };
+            }
+        }
+    }
+}
+
 /// Validates a declared frame length; the only place a peer's length becomes a `usize`.
 pub fn check_length(declared: i32, max_bytes: usize) -> Result<usize, ProtocolError> {
     match usize::try_from(declared) {
@@ -50,6 +96,50 @@ pub fn check_length(declared: i32, max_bytes: usize) -> Result<usize, ProtocolEr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn frame_reader_reads_frames_split_anywhere() {
+        let (mut client, mut server) = tokio::io::duplex(64);
+        let writer = tokio::spawn(async move {
+            use tokio::io::AsyncWriteExt;
+            let mut bytes = Vec::new();
+            for body in [&b"abc"[..], b"", &[7u8; 300]] {
+                bytes.extend_from_slice(&(body.len() as u32).to_be_bytes());
+                bytes.extend_from_slice(body);
+            }
+            for piece in bytes.chunks(5) {
+                client.write_all(piece).await.unwrap();
+            }
+        });
+        let mut frames = FrameReader::default();
+        assert_eq!(
+            &frames.next(&mut server, 1000).await.unwrap().unwrap()[..],
+            b"abc"
+        );
+        assert!(frames
+            .next(&mut server, 1000)
+            .await
+            .unwrap()
+            .unwrap()
+            .is_empty());
+        assert_eq!(
+            frames.next(&mut server, 1000).await.unwrap().unwrap().len(),
+            300
+        );
+        writer.await.unwrap();
+        assert!(frames.next(&mut server, 1000).await.unwrap().is_none());
+
+        let mut too_big: &[u8] = &[0, 0, 4, 0, 1];
+        assert!(matches!(
+            FrameReader::default().next(&mut too_big, 1000).await,
+            Err(ProtocolError::FrameSize { .. })
+        ));
+        let mut cut: &[u8] = &[0, 0, 0, 3, 1];
+        assert!(matches!(
+            FrameReader::default().next(&mut cut, 1000).await,
+            Err(ProtocolError::Truncated)
+        ));
+    }
 
     #[tokio::test]
     async fn reads_frames_and_rejects_bad_lengths() {

@@ -27,6 +27,7 @@ mod metrics;
 mod mirror;
 mod mock_cluster;
 mod perf;
+mod pipelining;
 mod quotas;
 mod real_clients;
 mod security;

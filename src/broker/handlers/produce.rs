@@ -35,6 +35,9 @@ pub async fn handle(state: &BrokerState, header: &RequestHeader, request: Produc
         .transactional_id
         .as_ref()
         .is_none_or(|id| state.authorized(AclOperation::Write, ResourceType::TransactionalId, id));
+    // First append everything, then wait (fsync, replicas): the connection is released in
+    // between, so the client's next request is read and appended while this one waits.
+    let mut waits = Vec::new();
     for topic in request.topic_data {
         let name = if by_id {
             state.image().topic_by_id(&topic.topic_id).map(|t| t.name.clone())
@@ -72,20 +75,22 @@ pub async fn handle(state: &BrokerState, header: &RequestHeader, request: Produc
                     Err((ResponseError::NotEnoughReplicas, None))
                 }
                 // The leader epoch is read before appending: acks wait only while it lasts.
-                (Some(partition), Some(records)) => match (partition.leader_epoch(), partition.append_as_leader(records).await) {
-                    (epoch, Ok(info)) => {
+                (Some(partition), Some(records)) => match (partition.leader_epoch(), partition.append_as_leader_unflushed(records)) {
+                    (epoch, Ok((info, flush))) => {
                         state.metrics.produced(&partition.topic, info.bytes as u64, info.record_count.max(0) as u64);
-                        if acks == -1 && info.last_offset >= 0 {
-                            let min_isr = state.min_insync_replicas(&partition.topic).max(0) as usize;
-                            match partition.wait_for_high_watermark(info.last_offset, epoch, min_isr, ack_deadline).await {
-                                Ok(()) => Ok(info),
-                                Err(AckWait::TimedOut) => Err((ResponseError::RequestTimedOut, None)),
-                                Err(AckWait::NotLeader) => Err((ResponseError::NotLeaderOrFollower, None)),
-                                Err(AckWait::NotEnoughReplicasAfterAppend) => Err((ResponseError::NotEnoughReplicasAfterAppend, None)),
-                            }
-                        } else {
-                            Ok(info)
+                        let replicas = acks == -1 && info.last_offset >= 0;
+                        if flush || replicas {
+                            waits.push(Wait {
+                                topic: response.responses.len(),
+                                index: topic_response.partition_responses.len(),
+                                partition,
+                                epoch,
+                                last_offset: info.last_offset,
+                                flush,
+                                replicas,
+                            });
                         }
+                        Ok(info)
                     }
                     (_, Err(e)) => {
                         tracing::debug!(topic = %partition.topic, partition = partition.index, error = %e, "produce rejected");
@@ -101,20 +106,67 @@ pub async fn handle(state: &BrokerState, header: &RequestHeader, request: Produc
                         p.log_start_offset = info.log_start_offset;
                     }
                 }
-                Err((code, message)) => {
-                    p.error_code = code.code();
-                    if header.request_api_version >= 8 {
-                        p.error_message = message.map(StrBytes::from_string);
-                    }
-                }
+                Err((code, message)) => set_error(&mut p, header.request_api_version, code, message),
             }
             topic_response.partition_responses.push(p);
         }
         response.responses.push(topic_response);
     }
+    if !waits.is_empty() {
+        crate::broker::network::release_connection();
+    }
+    for wait in waits {
+        let error = if wait.flush {
+            wait.partition.flush().await.err().map(|e| {
+                tracing::warn!(topic = %wait.partition.topic, partition = wait.partition.index, error = %e, "produce: fsync failed");
+                (e.response_error(), Some(e.to_string()))
+            })
+        } else {
+            None
+        };
+        let error = match error {
+            None if wait.replicas => {
+                let min_isr = state.min_insync_replicas(&wait.partition.topic).max(0) as usize;
+                match wait.partition.wait_for_high_watermark(wait.last_offset, wait.epoch, min_isr, ack_deadline).await {
+                    Ok(()) => None,
+                    Err(AckWait::TimedOut) => Some((ResponseError::RequestTimedOut, None)),
+                    Err(AckWait::NotLeader) => Some((ResponseError::NotLeaderOrFollower, None)),
+                    Err(AckWait::NotEnoughReplicasAfterAppend) => Some((ResponseError::NotEnoughReplicasAfterAppend, None)),
+                }
+            }
+            other => other,
+        };
+        if let Some((code, message)) = error {
+            let p = &mut response.responses[wait.topic].partition_responses[wait.index];
+            p.base_offset = -1;
+            p.log_append_time_ms = -1;
+            p.log_start_offset = -1;
+            set_error(p, header.request_api_version, code, message);
+        }
+    }
     if acks == 0 {
         None
     } else {
         Some(response)
+    }
+}
+
+/// A partition appended to whose answer waits for an fsync or for its replicas.
+struct Wait {
+    /// Where its answer is in the response.
+    topic: usize,
+    index: usize,
+    partition: std::sync::Arc<crate::broker::partition::Partition>,
+    /// The leader epoch read before appending.
+    epoch: i32,
+    last_offset: i64,
+    flush: bool,
+    replicas: bool,
+}
+
+fn set_error(p: &mut PartitionProduceResponse, version: i16, code: ResponseError, message: Option<String>) {
+    p.error_code = code.code();
+    if version >= 8 {
+        p.error_message = message.map(StrBytes::from_string);
     }
 }

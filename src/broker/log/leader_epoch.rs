@@ -4,8 +4,16 @@
 //! the leader "where does my epoch end?" (OffsetForLeaderEpoch) and truncates what diverged.
 //! File format (see [`super::checkpoint`]): `0`, the count, then `epoch startOffset` lines.
 //! Entries are strictly increasing in both epoch and start offset.
+//!
+//! An append changes the cache in memory only (a new epoch's first append must not wait for a
+//! file creation and two fsyncs); the log's flush writes the file before the recovery point
+//! passes the new entry, as Kafka does since KAFKA-15046. Entries past the recovery point are
+//! re-derived from the batches by recovery. Truncations write the file at once. Writes are
+//! serialized and carry the cache's generation, so a flush's older snapshot never overwrites
+//! a newer file (say, a truncation's that happened while the flush ran).
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use super::checkpoint::{read_checkpoint, write_checkpoint};
 use super::error::Result;
@@ -32,6 +40,40 @@ pub struct EpochEntry {
 pub struct LeaderEpochCache {
     path: PathBuf,
     entries: Vec<EpochEntry>,
+    /// Counts changes to `entries`.
+    generation: u64,
+    /// The generation the file holds; locked while the file is written.
+    persisted: Arc<Mutex<u64>>,
+}
+
+/// The cache's entries at one generation, to write to the file without the log's lock.
+#[derive(Debug)]
+pub struct EpochSnapshot {
+    path: PathBuf,
+    entries: Vec<EpochEntry>,
+    generation: u64,
+    persisted: Arc<Mutex<u64>>,
+}
+
+impl EpochSnapshot {
+    /// Writes and fsyncs the file, unless a newer generation is already there.
+    ///
+    /// # Errors
+    ///
+    /// [`super::LogError::Io`] when the checkpoint cannot be written.
+    pub fn write(&self) -> Result<()> {
+        let mut persisted = self.persisted.lock().unwrap_or_else(|e| e.into_inner());
+        if *persisted >= self.generation {
+            return Ok(());
+        }
+        let lines = self
+            .entries
+            .iter()
+            .map(|e| format!("{} {}", e.epoch, e.start_offset));
+        write_checkpoint(&self.path, self.entries.len(), lines)?;
+        *persisted = self.generation;
+        Ok(())
+    }
 }
 
 impl LeaderEpochCache {
@@ -63,10 +105,14 @@ impl LeaderEpochCache {
         let mut cache = LeaderEpochCache {
             path,
             entries: Vec::new(),
+            generation: 0,
+            persisted: Arc::new(Mutex::new(0)),
         };
         for entry in read {
             cache.insert(entry);
         }
+        // What was read is what the file holds.
+        cache.generation = 0;
         Ok(cache)
     }
 
@@ -80,25 +126,45 @@ impl LeaderEpochCache {
         self.entries.last().map(|e| e.epoch)
     }
 
-    /// Records that `epoch` starts at `start_offset` and writes the file if that changed
-    /// anything. Entries that would break monotonicity (same or higher epoch, same or higher
-    /// start offset) are removed first, as Kafka does. Negative values are ignored.
+    /// Records that `epoch` starts at `start_offset`. Entries that would break monotonicity
+    /// (same or higher epoch, same or higher start offset) are removed first, as Kafka does;
+    /// negative values are ignored. Returns whether anything changed. A new entry stays in
+    /// memory ([`Self::unpersisted`] gives what to write); removing entries writes the file at
+    /// once, like a truncation.
     ///
     /// # Errors
     ///
     /// [`super::LogError::Io`] when the checkpoint cannot be written.
     pub fn assign(&mut self, epoch: i32, start_offset: i64) -> Result<bool> {
-        if epoch < 0
-            || start_offset < 0
-            || !self.insert(EpochEntry {
-                epoch,
-                start_offset,
-            })
-        {
+        if epoch < 0 || start_offset < 0 {
             return Ok(false);
         }
-        self.write()?;
+        let before = self.entries.len();
+        if !self.insert(EpochEntry {
+            epoch,
+            start_offset,
+        }) {
+            return Ok(false);
+        }
+        if self.entries.len() <= before {
+            self.write()?;
+        }
         Ok(true)
+    }
+
+    /// The entries to write when the file is behind memory (appends since the last write).
+    pub fn unpersisted(&self) -> Option<EpochSnapshot> {
+        let persisted = *self.persisted.lock().unwrap_or_else(|e| e.into_inner());
+        (self.generation > persisted).then(|| self.snapshot())
+    }
+
+    fn snapshot(&self) -> EpochSnapshot {
+        EpochSnapshot {
+            path: self.path.clone(),
+            entries: self.entries.clone(),
+            generation: self.generation,
+            persisted: Arc::clone(&self.persisted),
+        }
     }
 
     /// The OffsetForLeaderEpoch answer for `requested`: the largest known epoch at or below it
@@ -189,15 +255,14 @@ impl LeaderEpochCache {
             self.entries.pop();
         }
         self.entries.push(entry);
+        self.generation += 1;
         true
     }
 
-    fn write(&self) -> Result<()> {
-        let lines = self
-            .entries
-            .iter()
-            .map(|e| format!("{} {}", e.epoch, e.start_offset));
-        write_checkpoint(&self.path, self.entries.len(), lines)
+    /// Writes the file now (truncations: a stale file could resurrect removed epochs).
+    fn write(&mut self) -> Result<()> {
+        self.generation += 1;
+        self.snapshot().write()
     }
 }
 
@@ -221,11 +286,36 @@ mod tests {
         assert!(!cache.assign(0, 10).unwrap(), "same epoch later: no change");
         assert!(cache.assign(2, 150).unwrap());
         assert!(!cache.assign(-1, 160).unwrap());
-        let text = std::fs::read_to_string(dir.path().join(LEADER_EPOCH_CHECKPOINT)).unwrap();
+        let path = dir.path().join(LEADER_EPOCH_CHECKPOINT);
+        assert!(!path.exists(), "appends change memory only");
+        cache.unpersisted().unwrap().write().unwrap();
+        assert!(cache.unpersisted().is_none());
+        let text = std::fs::read_to_string(&path).unwrap();
         assert_eq!(text, "0\n2\n0 0\n2 150\n");
         let reloaded = LeaderEpochCache::load(dir.path()).unwrap();
         assert_eq!(entries(&reloaded), vec![(0, 0), (2, 150)]);
         assert_eq!(reloaded.latest_epoch(), Some(2));
+    }
+
+    #[test]
+    fn a_stale_snapshot_never_overwrites_a_newer_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cache = LeaderEpochCache::load(dir.path()).unwrap();
+        cache.assign(1, 0).unwrap();
+        cache.assign(2, 10).unwrap();
+        // A flush takes its snapshot, then a truncation writes before the flush does.
+        let flush = cache.unpersisted().unwrap();
+        cache.truncate_from_end(10).unwrap();
+        flush.write().unwrap();
+        let reloaded = LeaderEpochCache::load(dir.path()).unwrap();
+        assert_eq!(entries(&reloaded), vec![(1, 0)]);
+        // Removing entries to add one writes at once too.
+        cache.assign(3, 20).unwrap();
+        cache.unpersisted().unwrap().write().unwrap();
+        cache.assign(2, 15).unwrap();
+        assert!(cache.unpersisted().is_none());
+        let reloaded = LeaderEpochCache::load(dir.path()).unwrap();
+        assert_eq!(entries(&reloaded), vec![(1, 0), (2, 15)]);
     }
 
     #[test]

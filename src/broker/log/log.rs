@@ -29,7 +29,7 @@ use super::cleaner::{CleanPlan, CleanSource, Cleaned, CLEANED_SUFFIX, SWAP_SUFFI
 use super::config::{LogConfig, TimestampType};
 use super::error::{io_err, LogError, Result};
 use super::file_slice::FileSlice;
-use super::leader_epoch::{EpochEntry, LeaderEpochCache};
+use super::leader_epoch::{EpochEntry, EpochSnapshot, LeaderEpochCache};
 use super::producer_state::{self, AbortedTxn, PendingUpdate, ProducerState};
 use super::recovery::{load_segments, remove_files, RecoveryReport};
 use super::segment::{
@@ -95,6 +95,9 @@ pub struct FlushTarget {
     pub dir: Option<Arc<File>>,
     /// The log end offset when the target was taken.
     pub up_to_offset: i64,
+    /// The leader epoch entries not yet in `leader-epoch-checkpoint`: written before the
+    /// recovery point passes them (recovery re-derives only epochs past it).
+    epochs: Option<EpochSnapshot>,
     seq: u64,
     truncations: u64,
     segments: Vec<i64>,
@@ -103,10 +106,11 @@ pub struct FlushTarget {
 impl FlushTarget {
     /// Nothing to fsync.
     pub fn is_empty(&self) -> bool {
-        self.files.is_empty() && self.dir.is_none()
+        self.files.is_empty() && self.dir.is_none() && self.epochs.is_none()
     }
 
-    /// Fsyncs every file (data only) and the directory. Call without holding the log's lock.
+    /// Fsyncs every file (data only) and the directory, then writes the leader epoch
+    /// checkpoint if it is behind. Call without holding the log's lock.
     ///
     /// # Errors
     ///
@@ -117,6 +121,12 @@ impl FlushTarget {
         }
         if let Some(dir) = &self.dir {
             dir.sync_all()?;
+        }
+        if let Some(epochs) = &self.epochs {
+            epochs.write().map_err(|e| match e {
+                LogError::Io { source, .. } => source,
+                other => io::Error::other(other.to_string()),
+            })?;
         }
         Ok(())
     }
@@ -1323,6 +1333,7 @@ impl Log {
             files,
             dir,
             up_to_offset: self.log_end_offset(),
+            epochs: self.epochs.unpersisted(),
             seq: self.write_seq,
             truncations: self.truncations,
             segments,
@@ -1818,7 +1829,10 @@ mod tests {
         assert_eq!(log.end_offset_for_epoch(5), (5, 8));
         assert_eq!(log.end_offset_for_epoch(3), (3, 6));
         assert_eq!(log.end_offset_for_epoch(4), (3, 6));
-        let text = fs::read_to_string(dir.path().join("leader-epoch-checkpoint")).unwrap();
+        let path = dir.path().join("leader-epoch-checkpoint");
+        assert!(!path.exists(), "written by the flush, not the append");
+        log.flush_all(NOW).unwrap();
+        let text = fs::read_to_string(&path).unwrap();
         assert_eq!(text, "0\n3\n0 0\n3 4\n5 6\n");
 
         assert!(log.truncate_to(5).unwrap());
@@ -1836,6 +1850,32 @@ mod tests {
                 start_offset: 0
             }]
         );
+    }
+
+    #[test]
+    fn epochs_past_the_recovery_point_are_recovered_after_a_crash() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut log = Log::create(dir.path(), LogConfig::default()).unwrap();
+        log.append_as_leader(batch(2, NOW, 1), 0, NOW).unwrap();
+        log.append_as_leader(batch(2, NOW, 1), 1, NOW).unwrap();
+        log.flush_all(NOW).unwrap();
+        log.append_as_leader(batch(2, NOW, 1), 4, NOW).unwrap();
+        // Killed: the file lacks epoch 4, which starts past the recovery point.
+        let log = reopen(log, false);
+        let epochs: Vec<_> = log
+            .leader_epochs()
+            .iter()
+            .map(|e| (e.epoch, e.start_offset))
+            .collect();
+        assert_eq!(epochs, vec![(0, 0), (1, 2), (4, 4)]);
+        // A flush taken before a truncation does not bring the removed epoch back.
+        let mut log = log;
+        let target = log.flush_target().unwrap();
+        log.truncate_to(4).unwrap();
+        target.sync().unwrap();
+        log.mark_flushed(&target, NOW);
+        let log = reopen(log, true);
+        assert_eq!(log.latest_epoch(), Some(1));
     }
 
     #[test]
