@@ -398,12 +398,18 @@ def main():
         # (batch.size=16384, linger.ms=5); perf-test measures from send to acknowledgement.
         paced = "paced-" + uuid.uuid4().hex[:6]
         create_topic(addr, paced, 1)
+        # The first records wait for metadata and the connection: --warmup-records leaves them
+        # out of the steady-state figures (Apache's tool has the same option).
         s = kbox_json(["perf-test", "producer", "--topic", paced, "--num-records", str(200_000 // scale),
                        "--record-size", "1000", "--throughput", "20000", "--bootstrap-server", addr,
+                       "--warmup-records", str(20_000 // scale),
                        "--producer-props", "acks=1", "--format", "json"])
-        row("produce p50 at 20 MB/s, 1 KB, acks=1 (kbox perf-test producer --throughput 20000)",
-            s["p50_ms"], None, "no goal", "ms")
-        row("produce p99 at 20 MB/s, 1 KB, acks=1 (kbox perf-test producer --throughput 20000)",
+        steady = s.get("steady_state", s)
+        row("produce p50 at 20 MB/s, 1 KB, acks=1, after 20k warm-up records (perf-test --throughput 20000)",
+            steady["p50_ms"], None, "no goal", "ms")
+        row("produce p99 at 20 MB/s, 1 KB, acks=1, after 20k warm-up records (perf-test --throughput 20000)",
+            steady["p99_ms"], None, "goal < 2 ms", "ms")
+        row("produce p99 at 20 MB/s, 1 KB, acks=1, all records (start-up included)",
             s["p99_ms"], None, "goal < 2 ms", "ms")
 
         # 5. Start-up: kbox topics --list against the running broker.
