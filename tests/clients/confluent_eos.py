@@ -83,14 +83,22 @@ def read_all(bootstrap, topic, isolation, expect=None, idle=5.0, deadline=60.0):
         "auto.offset.reset": "earliest",
         "isolation.level": isolation,
     })
-    c.subscribe([topic])
+    # The idle time counts from the assignment: joining the group can take longer than `idle`
+    # on a loaded machine, and nothing can be read before it.
+    assigned = []
+
+    def on_assign(consumer, partitions):
+        assigned.append(time.time())
+
+    c.subscribe([topic], on_assign=on_assign)
     out = []
     start = time.time()
     last = time.time()
     while time.time() - start < deadline:
         m = c.poll(0.5)
         if m is None:
-            if time.time() - last > idle and (expect is None or len(out) >= expect):
+            quiet_since = max([last] + assigned[-1:])
+            if assigned and time.time() - quiet_since > idle and (expect is None or len(out) >= expect):
                 break
             continue
         if m.error():
