@@ -7,11 +7,10 @@
 use kafka_protocol::messages::{AddRaftVoterRequest, AddRaftVoterResponse, RequestHeader};
 use kafka_protocol::protocol::StrBytes;
 
+use super::voter_changes;
 use crate::acl::AclOperation;
-use crate::broker::metadata::VoterEndpoint;
 use crate::broker::quorum::rpc::Wire;
 use crate::broker::BrokerState;
-use crate::protocol::ResponseError;
 
 pub async fn handle(
     state: &BrokerState,
@@ -19,42 +18,20 @@ pub async fn handle(
     request: AddRaftVoterRequest,
 ) -> Option<AddRaftVoterResponse> {
     let mut response = AddRaftVoterResponse::default();
-    let mut fail = |error: ResponseError, message: String| {
-        response.error_code = error.code();
-        response.error_message = Some(StrBytes::from_string(message));
-    };
-    if !state.authorized_on_cluster(AclOperation::Alter) {
-        fail(ResponseError::ClusterAuthorizationFailed, "Cluster authorization failed.".into());
-        return Some(response);
-    }
-    if let Some(id) = request.cluster_id.as_ref().filter(|c| !c.is_empty() && c.as_str() != state.cluster_id) {
-        fail(ResponseError::InconsistentClusterId, format!("The cluster id {id} is not this cluster's."));
-        return Some(response);
-    }
-    // The endpoint on the controller listener the quorum uses.
-    let names = &state.config.controller_listener_names;
-    let listener = request
+    let listeners: Vec<(&str, &str, u16)> = request
         .listeners
         .iter()
-        .find(|l| names.iter().any(|n| n == l.name.as_str()))
-        .or_else(|| request.listeners.first());
-    let Some(listener) = listener else {
-        fail(ResponseError::InvalidRequest, "The new voter names no endpoint.".into());
-        return Some(response);
+        .map(|l| (l.name.as_str(), l.host.as_str(), l.port))
+        .collect();
+    let outcome = match voter_changes::check(state, AclOperation::Alter, request.cluster_id.as_ref())
+        .and_then(|()| voter_changes::endpoint(state, request.voter_id, request.voter_directory_id, &listeners))
+    {
+        Ok(voter) => state.quorum.change_voters(Wire::AddVoter(voter)).await,
+        Err(refused) => Err(refused),
     };
-    let directory_id = if request.voter_directory_id.is_nil() {
-        String::new()
-    } else {
-        crate::broker::storage_format::uuid_to_kafka_string(request.voter_directory_id)
-    };
-    let voter = VoterEndpoint {
-        id: request.voter_id,
-        directory_id,
-        host: listener.host.to_string(),
-        port: listener.port,
-    };
-    if let Err((error, message)) = state.quorum.change_voters(Wire::AddVoter(voter)).await {
-        fail(error, message);
+    if let Err((error, message)) = outcome {
+        response.error_code = error.code();
+        response.error_message = Some(StrBytes::from_string(message));
     }
     Some(response)
 }

@@ -11,6 +11,8 @@ use kafka_protocol::protocol::{Encodable, HeaderVersion, Message};
 
 use super::response::ResponseFrame;
 use super::BrokerState;
+
+pub mod voter_changes;
 use crate::protocol::codec::{
     decode_body, decode_request_header, encode_response, RequestPreamble,
 };

@@ -7,10 +7,10 @@
 use kafka_protocol::messages::{RemoveRaftVoterRequest, RemoveRaftVoterResponse, RequestHeader};
 use kafka_protocol::protocol::StrBytes;
 
+use super::voter_changes;
 use crate::acl::AclOperation;
 use crate::broker::quorum::rpc::Wire;
 use crate::broker::BrokerState;
-use crate::protocol::ResponseError;
 
 pub async fn handle(
     state: &BrokerState,
@@ -18,26 +18,19 @@ pub async fn handle(
     request: RemoveRaftVoterRequest,
 ) -> Option<RemoveRaftVoterResponse> {
     let mut response = RemoveRaftVoterResponse::default();
-    let mut fail = |error: ResponseError, message: String| {
-        response.error_code = error.code();
-        response.error_message = Some(StrBytes::from_string(message));
-    };
-    if !state.authorized_on_cluster(AclOperation::Alter) {
-        fail(ResponseError::ClusterAuthorizationFailed, "Cluster authorization failed.".into());
-        return Some(response);
-    }
-    if let Some(id) = request.cluster_id.as_ref().filter(|c| !c.is_empty() && c.as_str() != state.cluster_id) {
-        fail(ResponseError::InconsistentClusterId, format!("The cluster id {id} is not this cluster's."));
-        return Some(response);
-    }
     let directory_id = (!request.voter_directory_id.is_nil())
         .then(|| crate::broker::storage_format::uuid_to_kafka_string(request.voter_directory_id));
     let change = Wire::RemoveVoter {
         id: request.voter_id,
         directory_id,
     };
-    if let Err((error, message)) = state.quorum.change_voters(change).await {
-        fail(error, message);
+    let outcome = match voter_changes::check(state, AclOperation::Alter, request.cluster_id.as_ref()) {
+        Ok(()) => state.quorum.change_voters(change).await,
+        Err(refused) => Err(refused),
+    };
+    if let Err((error, message)) = outcome {
+        response.error_code = error.code();
+        response.error_message = Some(StrBytes::from_string(message));
     }
     Some(response)
 }

@@ -8,11 +8,10 @@ use kafka_protocol::messages::update_raft_voter_response::CurrentLeader;
 use kafka_protocol::messages::{BrokerId, RequestHeader, UpdateRaftVoterRequest, UpdateRaftVoterResponse};
 use kafka_protocol::protocol::StrBytes;
 
+use super::voter_changes;
 use crate::acl::AclOperation;
-use crate::broker::metadata::VoterEndpoint;
 use crate::broker::quorum::rpc::Wire;
 use crate::broker::BrokerState;
-use crate::protocol::ResponseError;
 
 pub async fn handle(
     state: &BrokerState,
@@ -33,36 +32,18 @@ pub async fn handle(
         leader.port = port.parse().unwrap_or(-1);
     }
     response.current_leader = leader;
-    if !state.authorized_on_cluster(AclOperation::ClusterAction) {
-        response.error_code = ResponseError::ClusterAuthorizationFailed.code();
-        return Some(response);
-    }
-    if request.cluster_id.as_ref().is_some_and(|c| !c.is_empty() && c.as_str() != state.cluster_id) {
-        response.error_code = ResponseError::InconsistentClusterId.code();
-        return Some(response);
-    }
-    let names = &state.config.controller_listener_names;
-    let listener = request
+    let listeners: Vec<(&str, &str, u16)> = request
         .listeners
         .iter()
-        .find(|l| names.iter().any(|n| n == l.name.as_str()))
-        .or_else(|| request.listeners.first());
-    let Some(listener) = listener else {
-        response.error_code = ResponseError::InvalidRequest.code();
-        return Some(response);
+        .map(|l| (l.name.as_str(), l.host.as_str(), l.port))
+        .collect();
+    let outcome = match voter_changes::check(state, AclOperation::ClusterAction, request.cluster_id.as_ref())
+        .and_then(|()| voter_changes::endpoint(state, request.voter_id, request.voter_directory_id, &listeners))
+    {
+        Ok(voter) => quorum.change_voters(Wire::UpdateVoter(voter)).await,
+        Err(refused) => Err(refused),
     };
-    let directory_id = if request.voter_directory_id.is_nil() {
-        String::new()
-    } else {
-        crate::broker::storage_format::uuid_to_kafka_string(request.voter_directory_id)
-    };
-    let voter = VoterEndpoint {
-        id: request.voter_id,
-        directory_id,
-        host: listener.host.to_string(),
-        port: listener.port,
-    };
-    if let Err((error, _)) = quorum.change_voters(Wire::UpdateVoter(voter)).await {
+    if let Err((error, _)) = outcome {
         response.error_code = error.code();
     }
     Some(response)
