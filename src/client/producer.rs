@@ -6,14 +6,9 @@
 //! broker carries at most one batch per partition, and up to
 //! `max.in.flight.requests.per.connection` requests are in flight per broker.
 //!
-//! Ordering: without idempotence a partition has at most one batch in flight, so a retried
-//! batch can never be overtaken by a later one of the same partition (Java needs
-//! max.in.flight=1 or idempotence for that; kbox gives it always). With idempotence a
-//! partition has up to `max.in.flight.requests.per.connection` (at most 5) batches in flight,
-//! as in Java: the sequence numbers keep the order. A failed batch goes back into its queue in
-//! sequence order, and a later batch that the broker refused as out of order because an
-//! earlier one was not written (OUT_OF_ORDER_SEQUENCE_NUMBER while its sequence is not the
-//! next after the last acknowledged one) is retried behind it, as Java's producer does.
+//! Ordering: a partition has at most one batch in flight, so a retried batch can never be
+//! overtaken by a later one of the same partition (Java needs max.in.flight=1 or idempotence
+//! for that; kbox gives it always and keeps throughput by pipelining across partitions).
 //! Retriable errors (leader moved, timeouts, lost connections) are retried after
 //! `retry.backoff.ms` with fresh metadata, until `delivery.timeout.ms` has passed.
 //!
@@ -240,7 +235,6 @@ impl Producer {
             init: None,
             init_retry_at: None,
             sequences: Default::default(),
-            acked_sequences: Default::default(),
             reset_needed: false,
         };
         let task = tokio::spawn(sender.run(rx));
@@ -1143,8 +1137,7 @@ impl indexmap::Equivalent<(String, i32)> for TopicPartitionRef<'_> {
 #[derive(Default)]
 struct PartitionQueue {
     batches: VecDeque<Batch>,
-    /// Batches of this partition in flight.
-    in_flight: usize,
+    in_flight: bool,
 }
 
 type InFlight = std::pin::Pin<
@@ -1178,8 +1171,6 @@ struct SenderLoop {
     init_retry_at: Option<Instant>,
     /// The next sequence of each partition.
     sequences: std::collections::HashMap<(String, i32), i32>,
-    /// The sequence after the last acknowledged batch of each partition.
-    acked_sequences: std::collections::HashMap<(String, i32), i32>,
     /// A stamped batch failed for good: take a new producer id before sending more.
     reset_needed: bool,
     /// A transactional batch failed: the transaction can only abort.
@@ -1332,7 +1323,6 @@ impl SenderLoop {
             Command::Identity(producer_id, epoch) => {
                 self.identity = Some((producer_id, epoch));
                 self.sequences.clear();
-                self.acked_sequences.clear();
             }
         }
     }
@@ -1363,7 +1353,7 @@ impl SenderLoop {
             .queues
             .get_index_mut(index)
             .expect("a queue index from queue_index");
-        let limit = if queue.in_flight > 0 {
+        let limit = if queue.in_flight {
             batch_size.max(self.settings.max_request_size)
         } else {
             batch_size
@@ -1384,35 +1374,17 @@ impl SenderLoop {
         self.in_flight.is_empty() && self.queues.values().all(|q| q.batches.is_empty())
     }
 
-    /// How many batches of one partition may be in flight: several only with idempotence,
-    /// whose sequence numbers keep them in order.
-    fn in_flight_per_partition(&self) -> usize {
-        if self.settings.idempotence && self.identity.is_some() {
-            self.settings.max_in_flight.clamp(1, 5)
-        } else {
-            1
-        }
-    }
-
     /// Whether a partition's head batch may leave now.
     fn head_ready(&self, queue: &PartitionQueue, now: Instant) -> bool {
         let Some(head) = queue.batches.front() else {
             return false;
         };
-        if queue.in_flight >= self.in_flight_per_partition()
-            || head.retry_at.is_some_and(|t| t > now)
-        {
+        if queue.in_flight || head.retry_at.is_some_and(|t| t > now) {
             return false;
         }
-        // With a batch in flight the open one grows up to max.request.size (see `append`):
-        // full means another batch is behind it.
-        let full = if queue.in_flight > 0 {
-            queue.batches.len() > 1
-        } else {
-            queue.batches.len() > 1 || head.bytes >= self.settings.batch_size
-        };
         !self.flush_waiters.is_empty()
-            || full
+            || queue.batches.len() > 1
+            || head.bytes >= self.settings.batch_size
             || now >= head.created + self.settings.linger
             || head.attempts > 0
     }
@@ -1425,9 +1397,8 @@ impl SenderLoop {
         if let Some(t) = self.init_retry_at {
             earliest(t.max(now));
         }
-        let per_partition = self.in_flight_per_partition();
         for q in self.queues.values() {
-            if q.in_flight >= per_partition {
+            if q.in_flight {
                 continue;
             }
             if let Some(head) = q.batches.front() {
@@ -1447,7 +1418,7 @@ impl SenderLoop {
         if let Some(oldest) = self
             .queues
             .values()
-            .filter(|q| q.in_flight == 0)
+            .filter(|q| !q.in_flight)
             .filter_map(|q| q.batches.front())
             .map(|b| b.created + self.settings.delivery_timeout)
             .min()
@@ -1461,7 +1432,7 @@ impl SenderLoop {
     fn expire_batches(&mut self) {
         let limit = self.settings.delivery_timeout;
         for ((topic, partition), queue) in self.queues.iter_mut() {
-            if queue.in_flight > 0 {
+            if queue.in_flight {
                 continue;
             }
             while queue
@@ -1522,7 +1493,6 @@ impl SenderLoop {
             self.reset_needed = false;
             self.identity = None;
             self.sequences.clear();
-            self.acked_sequences.clear();
             for queue in self.queues.values_mut() {
                 for batch in &mut queue.batches {
                     batch.stamp = None;
@@ -1626,7 +1596,7 @@ impl SenderLoop {
                         continue;
                     }
                 };
-                queue.in_flight += 1;
+                queue.in_flight = true;
                 batches.push((key.0, key.1, sealed, batch));
             }
             if batches.is_empty() {
@@ -1724,18 +1694,7 @@ impl SenderLoop {
         append_time: i64,
     ) {
         if let Some(q) = self.queues.get_mut(&TopicPartitionRef(topic, partition)) {
-            q.in_flight = q.in_flight.saturating_sub(1);
-        }
-        if let Some(stamp) = &batch.stamp {
-            let next = increment_sequence(stamp.base_sequence, batch.count() as i32);
-            let acked = self
-                .acked_sequences
-                .entry((topic.to_string(), partition))
-                .or_insert(next);
-            // Answers of one connection come in order, but completions may be polled out of it.
-            if next > *acked || (*acked - next) > i32::MAX / 2 {
-                *acked = next;
-            }
+            q.in_flight = false;
         }
         let Batch {
             timestamps,
@@ -1766,44 +1725,17 @@ impl SenderLoop {
         kafka_error: Option<(i16, Option<String>)>,
         network_error: &str,
     ) {
-        // OUT_OF_ORDER_SEQUENCE_NUMBER for a batch that is not the next after the last
-        // acknowledged one: an earlier batch was not written (it failed and is retried), so
-        // this one follows it again.
-        let behind_a_failed_batch = kafka_error.as_ref().is_some_and(|(code, _)| {
-            *code == kafka_protocol::ResponseError::OutOfOrderSequenceNumber.code()
-        }) && batch.stamp.as_ref().is_some_and(|stamp| {
-            let acked = self
-                .acked_sequences
-                .get(&(topic.clone(), partition))
-                .copied()
-                .unwrap_or(0);
-            stamp.base_sequence != acked
-        });
         let queue = self.queues.entry((topic.clone(), partition)).or_default();
-        queue.in_flight = queue.in_flight.saturating_sub(1);
-        let retriable = behind_a_failed_batch
-            || kafka_error
-                .as_ref()
-                .is_none_or(|(code, _)| is_retriable(*code));
+        queue.in_flight = false;
+        let retriable = kafka_error
+            .as_ref()
+            .is_none_or(|(code, _)| is_retriable(*code));
         let in_time =
             batch.created.elapsed() + self.settings.retry_backoff < self.settings.delivery_timeout;
         if retriable && in_time && batch.attempts < self.settings.retries {
             batch.attempts += 1;
             batch.retry_at = Some(Instant::now() + self.settings.retry_backoff);
-            // Stamped batches go back in sequence order (several may have been in flight).
-            let at = match &batch.stamp {
-                Some(stamp) => queue
-                    .batches
-                    .iter()
-                    .position(|b| {
-                        b.stamp
-                            .as_ref()
-                            .is_none_or(|s| s.base_sequence > stamp.base_sequence)
-                    })
-                    .unwrap_or(queue.batches.len()),
-                None => 0,
-            };
-            queue.batches.insert(at, batch);
+            queue.batches.push_front(batch);
             return;
         }
         let make_error = || match &kafka_error {
