@@ -6,9 +6,6 @@ use kafka_protocol::messages::{
     ApiKey, ApiVersionsRequest, ApiVersionsResponse, MetadataRequest, ProduceRequest, RequestHeader,
 };
 use kafka_protocol::protocol::{Decodable, Request, StrBytes};
-use kafka_protocol::records::{
-    Compression, Record, RecordBatchEncoder, RecordEncodeOptions, TimestampType,
-};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -156,31 +153,7 @@ async fn a_batch_with_a_bad_crc_is_refused_and_nothing_is_written() {
     let r = call(&mut s, 9, &md).await;
     assert_eq!(r.topics[0].error_code, 0);
 
-    let record = Record {
-        transactional: false,
-        control: false,
-        partition_leader_epoch: 0,
-        producer_id: -1,
-        producer_epoch: -1,
-        timestamp_type: TimestampType::Creation,
-        offset: 0,
-        sequence: -1,
-        timestamp: 1,
-        key: None,
-        value: Some(Bytes::from_static(b"hello")),
-        headers: Default::default(),
-        delete_horizon: false,
-    };
-    let mut batch = BytesMut::new();
-    RecordBatchEncoder::encode(
-        &mut batch,
-        [record].iter(),
-        &RecordEncodeOptions {
-            version: 2,
-            compression: Compression::None,
-        },
-    )
-    .unwrap();
+    let mut batch = crate::common::one_record_batch(b"hello");
     let last = batch.len() - 1;
     batch[last] ^= 0xff; // corrupt the value: the CRC no longer matches
 

@@ -350,3 +350,33 @@ pub async fn topic_with_records(
     }
     producer.close().await.unwrap();
 }
+
+/// A record batch (v2, uncompressed, no producer id) holding one record with `value`, as a
+/// plain producer sends it.
+pub fn one_record_batch(value: &'static [u8]) -> bytes::BytesMut {
+    use kafka_protocol::records::{
+        Compression, Record, RecordBatchEncoder, RecordEncodeOptions, TimestampType,
+    };
+    let record = Record {
+        transactional: false,
+        control: false,
+        partition_leader_epoch: 0,
+        producer_id: -1,
+        producer_epoch: -1,
+        timestamp_type: TimestampType::Creation,
+        offset: 0,
+        sequence: -1,
+        timestamp: 1,
+        key: None,
+        value: Some(bytes::Bytes::from_static(value)),
+        headers: Default::default(),
+        delete_horizon: false,
+    };
+    let mut batch = bytes::BytesMut::new();
+    let options = RecordEncodeOptions {
+        version: 2,
+        compression: Compression::None,
+    };
+    RecordBatchEncoder::encode(&mut batch, [record].iter(), &options).unwrap();
+    batch
+}

@@ -1,12 +1,9 @@
 //! A connection with several requests in flight: produces that wait for their fsync release
 //! the connection, yet every answer leaves in request order.
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use kafka_protocol::messages::{ApiVersionsRequest, ProduceRequest, RequestHeader};
 use kafka_protocol::protocol::{Request, StrBytes};
-use kafka_protocol::records::{
-    Compression, Record, RecordBatchEncoder, RecordEncodeOptions, TimestampType,
-};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 
@@ -24,27 +21,7 @@ fn frame<R: Request>(correlation_id: i32, version: i16, body: &R) -> Bytes {
 }
 
 fn produce(topic: &str, value: &'static [u8]) -> ProduceRequest {
-    let record = Record {
-        transactional: false,
-        control: false,
-        partition_leader_epoch: 0,
-        producer_id: -1,
-        producer_epoch: -1,
-        timestamp_type: TimestampType::Creation,
-        offset: 0,
-        sequence: -1,
-        timestamp: 1,
-        key: None,
-        value: Some(Bytes::from_static(value)),
-        headers: Default::default(),
-        delete_horizon: false,
-    };
-    let mut batch = BytesMut::new();
-    let options = RecordEncodeOptions {
-        version: 2,
-        compression: Compression::None,
-    };
-    RecordBatchEncoder::encode(&mut batch, [record].iter(), &options).unwrap();
+    let batch = crate::common::one_record_batch(value);
     let mut data = kafka_protocol::messages::produce_request::PartitionProduceData::default();
     data.index = 0;
     data.records = Some(batch.freeze());
