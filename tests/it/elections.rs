@@ -625,22 +625,9 @@ async fn unclean_election_is_off_by_default_and_loses_records_when_on() {
     });
     let (ok, err) = produce(&b1, "u", "all", &values("a", 5));
     assert!(ok, "{err}");
-    // Broker 3 (follower) dies: the ISR shrinks to [2], which takes 5 more records alone.
-    nodes[2].process.take().unwrap().kill9();
-    wait_for("the ISR without broker 3", Duration::from_secs(20), || {
-        describe_partitions(&b1, "u").filter(|r| r[0].2 == [2])
-    });
-    let (ok, err) = produce(&b1, "u", "all", &values("b", 5));
-    assert!(ok, "{err}");
-    // Broker 2 dies, broker 3 returns (at once: two of three controllers make the quorum):
-    // 3 is live but out of sync.
-    nodes[1].process.take().unwrap().kill9();
-    nodes[2].process = Some(KboxProcess::start_config(&nodes[2].config));
+    leave_broker_3_behind(&mut nodes, &b1, "all", &values("b", 5));
     wait_for("the partition offline", Duration::from_secs(20), || {
         describe_partitions(&b1, "u").filter(|r| r[0].1 == -1)
-    });
-    wait_for("broker 3 unfenced", Duration::from_secs(30), || {
-        (brokers_seen_by(&b1) == [1, 3]).then_some(())
     });
     // Broker 3 may have been unfenced before broker 2's fencing reached it: wait for its view too.
     let b3 = nodes[2].bootstrap.clone();
@@ -700,17 +687,7 @@ async fn unclean_election_is_off_by_default_and_loses_records_when_on() {
     wait_for("broker 3 back in the ISR", Duration::from_secs(30), || {
         describe_partitions(&b1, "u").filter(|r| r[0].2 == [2, 3])
     });
-    nodes[2].process.take().unwrap().kill9();
-    wait_for("the ISR without broker 3", Duration::from_secs(20), || {
-        describe_partitions(&b1, "u").filter(|r| r[0].2 == [2])
-    });
-    let (ok, err) = produce(&b1, "u", "1", &values("c", 5));
-    assert!(ok, "{err}");
-    nodes[1].process.take().unwrap().kill9();
-    nodes[2].process = Some(KboxProcess::start_config(&nodes[2].config));
-    wait_for("broker 3 unfenced", Duration::from_secs(30), || {
-        (brokers_seen_by(&b1) == [1, 3]).then_some(())
-    });
+    leave_broker_3_behind(&mut nodes, &b1, "1", &values("c", 5));
     let (code, out, err) = kbox(&[
         "configs",
         "--bootstrap-server",
@@ -1039,6 +1016,23 @@ async fn replication_and_the_quorum_run_over_secured_listeners() {
         text.lines().map(|l| l.split_once(':').unwrap().0).collect();
     assert_eq!(partitions.len(), 3, "{text}");
     stop_all(&mut nodes);
+}
+
+/// Topic "u" (replicas [2, 3]) loses its in-sync follower: broker 3 dies, the ISR shrinks to
+/// [2], which takes `values` alone (with `acks`); then broker 2 dies and broker 3 returns at once
+/// (two of three controllers make the quorum), live but out of sync. Waits until it is unfenced.
+fn leave_broker_3_behind(nodes: &mut [Node], bootstrap: &str, acks: &str, values: &[String]) {
+    nodes[2].process.take().unwrap().kill9();
+    wait_for("the ISR without broker 3", Duration::from_secs(20), || {
+        describe_partitions(bootstrap, "u").filter(|r| r[0].2 == [2])
+    });
+    let (ok, err) = produce(bootstrap, "u", acks, values);
+    assert!(ok, "{err}");
+    nodes[1].process.take().unwrap().kill9();
+    nodes[2].process = Some(KboxProcess::start_config(&nodes[2].config));
+    wait_for("broker 3 unfenced", Duration::from_secs(30), || {
+        (brokers_seen_by(bootstrap) == [1, 3]).then_some(())
+    });
 }
 
 /// Writes `plan` (reassignment JSON) to `dir/name` and runs `reassign-partitions --execute`
