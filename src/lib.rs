@@ -5,8 +5,9 @@
 //! A request travels top to bottom; a newcomer can read the modules in this order.
 //!
 //! - [`protocol`]: the wire. Framing with checked lengths ([`protocol::frame`]), request and
-//!   response headers ([`protocol::codec`]), and the zero-copy record batch header
-//!   ([`protocol::batch`]). Message bodies come from the `kafka-protocol` crate.
+//!   response headers ([`protocol::codec`]), the zero-copy record batch header
+//!   ([`protocol::batch`]), and encoding around record batches without copying them
+//!   ([`protocol::splice`], the crate's one `unsafe`). Message bodies come from the `kafka-protocol` crate.
 //! - [`broker`]: the server.
 //!   - [`broker::network`]: the listener and one task per connection (read frame, dispatch, write).
 //!   - [`broker::handlers`]: one file per Kafka API (`produce.rs`, `fetch.rs`, ...); the table in

@@ -7,10 +7,9 @@
 //!
 //! The message itself is still encoded by `kafka-protocol`: the Fetch handler gives each
 //! partition a *placeholder* as its records (a slice of one shared zeroed region, of the file
-//! slice's exact length), and [`SplicingBuf`] — the buffer the encoder writes into — recognises
-//! the placeholder when the encoder copies it in and puts the file slice there instead.
+//! slice's exact length), and the splicing buffer it encodes into (`protocol::splice`)
+//! recognises the placeholder when the encoder copies it in and puts the file slice there instead.
 
-use std::collections::VecDeque;
 use std::sync::OnceLock;
 
 use bytes::{BufMut, Bytes, BytesMut};
@@ -18,6 +17,7 @@ use kafka_protocol::messages::ResponseHeader;
 use kafka_protocol::protocol::{Encodable, HeaderVersion};
 
 use crate::broker::log::FileSlice;
+use crate::protocol::splice::{Piece, Splice, SplicingBuf};
 use crate::protocol::ProtocolError;
 
 /// One piece of a response frame.
@@ -93,11 +93,7 @@ pub fn encode_spliced<T: Encodable + HeaderVersion>(
     files: Vec<FileSlice>,
 ) -> Result<ResponseFrame, ProtocolError> {
     let encode_error = |what, source| ProtocolError::Encode { what, source };
-    let mut buf = SplicingBuf {
-        current: BytesMut::with_capacity(256),
-        parts: Vec::with_capacity(files.len() * 2 + 2),
-        pending: files.into(),
-    };
+    let mut buf = SplicingBuf::new(files);
     let mut header = ResponseHeader::default();
     header.correlation_id = correlation_id;
     header
@@ -105,86 +101,29 @@ pub fn encode_spliced<T: Encodable + HeaderVersion>(
         .map_err(|e| encode_error("response header", e))?;
     body.encode(&mut buf, version)
         .map_err(|e| encode_error("response body", e))?;
-    if !buf.pending.is_empty() {
-        return Err(encode_error(
+    let pieces = buf.finish().map_err(|missing| {
+        encode_error(
             "response body",
-            anyhow::anyhow!(
-                "{} record placeholders were not met while encoding",
-                buf.pending.len()
-            ),
-        ));
-    }
-    let mut parts = buf.parts;
-    parts.push(Part::Bytes(buf.current.freeze()));
+            anyhow::anyhow!("{missing} record placeholders were not met while encoding"),
+        )
+    })?;
+    let mut parts: Vec<Part> = Vec::with_capacity(pieces.len() + 1);
+    parts.push(Part::Bytes(Bytes::new()));
+    parts.extend(pieces.into_iter().map(|piece| match piece {
+        Piece::Encoded(bytes) => Part::Bytes(bytes),
+        Piece::Spliced(file) => Part::File(file),
+    }));
     let size: usize = parts.iter().map(Part::len).sum();
     let size = i32::try_from(size)
         .map_err(|_| encode_error("response", anyhow::anyhow!("larger than 2 GiB")))?;
-    parts.insert(0, Part::Bytes(Bytes::copy_from_slice(&size.to_be_bytes())));
+    parts[0] = Part::Bytes(Bytes::copy_from_slice(&size.to_be_bytes()));
     Ok(ResponseFrame { parts })
 }
 
-/// The buffer `kafka-protocol` encodes into: bytes go to `current`; a placeholder closes
-/// `current` and adds the file slice it stands for.
-struct SplicingBuf {
-    current: BytesMut,
-    parts: Vec<Part>,
-    pending: VecDeque<FileSlice>,
-}
-
-impl SplicingBuf {
-    /// Splices the next file slice in if `src` is its placeholder.
-    fn splice(&mut self, src: &[u8]) -> bool {
-        let is_next = self.pending.front().is_some_and(|f| f.len == src.len())
-            && std::ptr::eq(src.as_ptr(), zeroed_region().as_ptr());
-        if !is_next {
-            return false;
-        }
-        if let Some(file) = self.pending.pop_front() {
-            let before = self.current.split().freeze();
-            self.parts.push(Part::Bytes(before));
-            self.parts.push(Part::File(file));
-        }
-        true
-    }
-}
-
-impl kafka_protocol::protocol::buf::ByteBufMut for SplicingBuf {
-    // Only record batch encoding seeks back into its buffer (for sizes and CRCs); message
-    // encoding writes strictly forward, so these only ever touch `current`.
-    fn offset(&self) -> usize {
-        self.current.len()
-    }
-    fn seek(&mut self, offset: usize) {
-        self.current.resize(offset, 0);
-    }
-    fn range(&mut self, r: std::ops::Range<usize>) -> &mut [u8] {
-        &mut self.current[r]
-    }
-}
-
-// The crate's one use of `unsafe`: `BufMut` is an unsafe trait (its implementor promises that
-// `chunk_mut` and `advance_mut` describe initialised capacity). Every method forwards to
-// `BytesMut`, which keeps those promises; only `put_slice`, a safe method, is intercepted.
-#[allow(unsafe_code)]
-unsafe impl BufMut for SplicingBuf {
-    fn remaining_mut(&self) -> usize {
-        self.current.remaining_mut()
-    }
-
-    unsafe fn advance_mut(&mut self, cnt: usize) {
-        // SAFETY: the caller upholds `BufMut::advance_mut`'s contract for `current`, whose
-        // `chunk_mut` it was given.
-        unsafe { self.current.advance_mut(cnt) }
-    }
-
-    fn chunk_mut(&mut self) -> &mut bytes::buf::UninitSlice {
-        self.current.chunk_mut()
-    }
-
-    fn put_slice(&mut self, src: &[u8]) {
-        if !self.splice(src) {
-            self.current.put_slice(src);
-        }
+/// A file slice's stand-in is its placeholder: the start of the zeroed region, at its length.
+impl Splice for FileSlice {
+    fn is_encoded_as(&self, src: &[u8]) -> bool {
+        self.len == src.len() && std::ptr::eq(src.as_ptr(), zeroed_region().as_ptr())
     }
 }
 

@@ -1,27 +1,29 @@
 //! One connection to one broker (TCP, or TLS over TCP, with an optional SASL login), with
 //! pipelined requests matched by correlation id.
 //!
-//! A writer task sends frames in the order they were queued; a reader task hands each response
+//! A writer task sends frames in the order they were queued, record batches straight from the
+//! producer's buffers (vectored writes); a reader task hands each response
 //! to whoever is waiting for its correlation id. Callers therefore never block each other: many
 //! requests can be in flight on one connection, as Kafka allows. When either side fails, every
 //! waiting caller gets the error and the connection is marked closed, so the owner reconnects.
 
 use std::collections::HashMap;
+use std::io::IoSlice;
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
+use bytes::{Buf, Bytes};
 use kafka_protocol::messages::{
     ApiVersionsRequest, RequestHeader, SaslAuthenticateRequest, SaslHandshakeRequest,
 };
 use kafka_protocol::protocol::{Request, StrBytes};
-use tokio::io::{AsyncWriteExt, BufWriter};
+use tokio::io::{AsyncWrite, AsyncWriteExt, BufWriter};
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot};
 
 use super::security::{ClientSecurity, SaslLogin};
-use crate::protocol::codec::{decode_response, encode_request};
+use crate::protocol::codec::{decode_response, encode_request, encode_request_spliced};
 use crate::protocol::frame::read_frame;
 use crate::protocol::{ApiKey, ProtocolError, ResponseError, VersionRange};
 use crate::security::scram::{self, ScramClient, ScramMechanism};
@@ -35,7 +37,8 @@ pub const MAX_RESPONSE_BYTES: usize = 1024 * 1024 * 1024;
 type Reply = oneshot::Sender<Result<Bytes>>;
 
 struct Outgoing {
-    frame: Bytes,
+    /// The request's bytes, in runs to write in order (record batches are runs of their own).
+    frame: Vec<Bytes>,
     correlation_id: i32,
     /// `None` for requests the broker never answers (acks=0 produce); such requests complete
     /// through `written` once their bytes are on the socket.
@@ -218,7 +221,7 @@ impl BrokerConnection {
                     StrBytes::from_static_str(env!("CARGO_PKG_VERSION"));
             }
             let frame = self
-                .send_raw_at(&request, version, self.request_timeout)
+                .send_raw_at(&request, Vec::new(), version, self.request_timeout)
                 .await?;
             // An older broker answers a version it does not know with a v0 body carrying
             // UNSUPPORTED_VERSION and its own ranges (bytes 4..6 are the error code).
@@ -344,7 +347,20 @@ impl BrokerConnection {
         version: i16,
         timeout: Duration,
     ) -> Result<R::Response> {
-        let mut body = self.send_raw_at(request, version, timeout).await?;
+        self.send_with_batches_at(request, Vec::new(), version, timeout)
+            .await
+    }
+
+    /// Like [`send_at`](Self::send_at) for a request carrying record batches: `batches` are its
+    /// records fields in encoding order, written to the socket from where they are, uncopied.
+    pub async fn send_with_batches_at<R: Request>(
+        &self,
+        request: &R,
+        batches: Vec<Bytes>,
+        version: i16,
+        timeout: Duration,
+    ) -> Result<R::Response> {
+        let mut body = self.send_raw_at(request, batches, version, timeout).await?;
         let (_, response) = decode_response::<R>(&mut body, version).map_err(|e| {
             Error::Message(format!(
                 "{} v{version} response from {}: {e}",
@@ -359,10 +375,11 @@ impl BrokerConnection {
     async fn send_raw_at<R: Request>(
         &self,
         request: &R,
+        batches: Vec<Bytes>,
         version: i16,
         timeout: Duration,
     ) -> Result<Bytes> {
-        let (correlation_id, frame) = self.frame(request, version)?;
+        let (correlation_id, frame) = self.frame(request, batches, version)?;
         let (tx, rx) = oneshot::channel();
         self.enqueue(Outgoing {
             frame,
@@ -387,8 +404,13 @@ impl BrokerConnection {
     }
 
     /// Sends a request the broker will not answer (acks=0 produce); completes once written.
-    pub async fn send_no_response<R: Request>(&self, request: &R, version: i16) -> Result<()> {
-        let (correlation_id, frame) = self.frame(request, version)?;
+    pub async fn send_no_response<R: Request>(
+        &self,
+        request: &R,
+        batches: Vec<Bytes>,
+        version: i16,
+    ) -> Result<()> {
+        let (correlation_id, frame) = self.frame(request, batches, version)?;
         let (tx, rx) = oneshot::channel();
         self.enqueue(Outgoing {
             frame,
@@ -399,14 +421,24 @@ impl BrokerConnection {
         rx.await.map_err(|_| self.closed_error())?
     }
 
-    fn frame<R: Request>(&self, request: &R, version: i16) -> Result<(i32, Bytes)> {
+    fn frame<R: Request>(
+        &self,
+        request: &R,
+        batches: Vec<Bytes>,
+        version: i16,
+    ) -> Result<(i32, Vec<Bytes>)> {
         let correlation_id = self.next_correlation_id.fetch_add(1, Ordering::Relaxed);
         let mut header = RequestHeader::default();
         header.request_api_key = R::KEY;
         header.request_api_version = version;
         header.correlation_id = correlation_id;
         header.client_id = Some(StrBytes::from_string(self.client_id.clone()));
-        Ok((correlation_id, encode_request(&header, request)?))
+        let frame = if batches.is_empty() {
+            vec![encode_request(&header, request)?]
+        } else {
+            encode_request_spliced(&header, request, batches)?
+        };
+        Ok((correlation_id, frame))
     }
 
     fn enqueue(&self, outgoing: Outgoing) -> Result<()> {
@@ -466,7 +498,7 @@ async fn write_loop(
             }
             break;
         }
-        let mut failed = None;
+        let mut runs = Vec::with_capacity(batch.len() * 2);
         for out in batch {
             if let Some(reply) = out.reply {
                 lock(&pending).insert(out.correlation_id, reply);
@@ -474,18 +506,13 @@ async fn write_loop(
             if let Some(w) = out.written {
                 written_waiters.push(w);
             }
-            if failed.is_none() {
-                if let Err(e) = writer.write_all(&out.frame).await {
-                    failed = Some(e);
-                }
-            }
+            runs.extend(out.frame.into_iter().filter(|run| !run.is_empty()));
         }
-        if failed.is_none() {
-            if let Err(e) = writer.flush().await {
-                failed = Some(e);
-            }
-        }
-        match failed {
+        let written = match write_runs(&mut writer, runs).await {
+            Ok(()) => writer.flush().await,
+            Err(e) => Err(e),
+        };
+        match written.err() {
             None => {
                 for w in written_waiters.drain(..) {
                     let _ = w.send(Ok(()));
@@ -506,6 +533,39 @@ async fn write_loop(
         }
     }
     let _ = writer.shutdown().await;
+}
+
+/// Writes `runs` in order with vectored writes. `BufWriter` gathers small runs into its buffer
+/// and hands runs larger than the buffer (record batches) to the socket's `writev` as they are.
+async fn write_runs<W: AsyncWrite + Unpin>(
+    writer: &mut BufWriter<W>,
+    mut runs: Vec<Bytes>,
+) -> std::io::Result<()> {
+    // Linux takes at most 1,024 slices per writev.
+    const MAX_SLICES: usize = 1024;
+    let mut next = 0;
+    while next < runs.len() {
+        let slices: Vec<IoSlice<'_>> = runs[next..]
+            .iter()
+            .take(MAX_SLICES)
+            .map(|run| IoSlice::new(run))
+            .collect();
+        let mut n = writer.write_vectored(&slices).await?;
+        if n == 0 {
+            return Err(std::io::ErrorKind::WriteZero.into());
+        }
+        while n > 0 {
+            let run = &mut runs[next];
+            if n >= run.len() {
+                n -= run.len();
+                next += 1;
+            } else {
+                run.advance(n);
+                n = 0;
+            }
+        }
+    }
+    Ok(())
 }
 
 async fn read_loop(

@@ -1820,14 +1820,23 @@ async fn send_encoded(
     request.acks = settings.acks.wire_value();
     request.timeout_ms = settings.request_timeout.as_millis().min(i32::MAX as u128) as i32;
     request.topic_data = topics.into_values().collect();
+    // The batches go to the socket from their own buffers, in the order they are encoded.
+    let batches: Vec<bytes::Bytes> = request
+        .topic_data
+        .iter()
+        .flat_map(|t| &t.partition_data)
+        .filter_map(|p| p.records.clone())
+        .filter(|records| !records.is_empty())
+        .collect();
     if settings.acks == Acks::None {
-        conn.send_no_response(&request, version).await?;
+        conn.send_no_response(&request, batches, version).await?;
         return Ok(None);
     }
     // The broker may hold the request up to timeout_ms for acks=all; allow for that.
     let response = conn
-        .send_at(
+        .send_with_batches_at(
             &request,
+            batches,
             version,
             settings.request_timeout + Duration::from_secs(5),
         )

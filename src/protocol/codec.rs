@@ -4,6 +4,7 @@ use bytes::{Buf, BufMut, Bytes, BytesMut};
 use kafka_protocol::messages::{RequestHeader, ResponseHeader};
 use kafka_protocol::protocol::{Decodable, Encodable, HeaderVersion, Request};
 
+use super::splice::{Piece, SplicingBuf};
 use super::{ApiKey, ProtocolError};
 
 /// The first three fields of every request header, identical in all header versions.
@@ -122,6 +123,49 @@ pub fn encode_request<R: Request>(
     Ok(buf.freeze())
 }
 
+/// Encodes a request frame whose record batches stay where they are: `batches` are the
+/// message's records fields, in the order the encoder meets them (topics, then partitions).
+/// The frame comes back as runs to write in order (the size prefix, encoded bytes, batches).
+pub fn encode_request_spliced<R: Request>(
+    header: &RequestHeader,
+    body: &R,
+    batches: Vec<Bytes>,
+) -> Result<Vec<Bytes>, ProtocolError> {
+    let api = ApiKey::try_from(R::KEY).map_err(|_| ProtocolError::UnknownApiKey(R::KEY))?;
+    let mut buf = SplicingBuf::new(batches);
+    header
+        .encode(
+            &mut buf,
+            api.request_header_version(header.request_api_version),
+        )
+        .map_err(|source| ProtocolError::Encode {
+            what: "request header",
+            source,
+        })?;
+    body.encode(&mut buf, header.request_api_version)
+        .map_err(|source| ProtocolError::Encode {
+            what: "request body",
+            source,
+        })?;
+    let pieces = buf.finish().map_err(|missing| ProtocolError::Encode {
+        what: "request body",
+        source: anyhow::anyhow!("{missing} record batches were not met while encoding"),
+    })?;
+    let mut runs = Vec::with_capacity(pieces.len() + 1);
+    runs.push(Bytes::new());
+    runs.extend(pieces.into_iter().map(|piece| match piece {
+        Piece::Encoded(bytes) | Piece::Spliced(bytes) => bytes,
+    }));
+    let len = i32::try_from(runs.iter().map(Bytes::len).sum::<usize>()).map_err(|_| {
+        ProtocolError::Encode {
+            what: "request",
+            source: anyhow::anyhow!("larger than 2 GiB"),
+        }
+    })?;
+    runs[0] = Bytes::copy_from_slice(&len.to_be_bytes());
+    Ok(runs)
+}
+
 /// Decodes a response frame body (without the length prefix) for the client side.
 pub fn decode_response<R: Request>(
     frame: &mut Bytes,
@@ -172,5 +216,40 @@ mod tests {
         let _: MetadataRequest = decode_body(&mut body, 12, "metadata").unwrap();
         assert!(RequestPreamble::peek(&[0, 18, 0]).is_none());
         let _ = ApiVersionsRequest::default();
+    }
+
+    #[test]
+    fn spliced_produce_frames_equal_copied_frames_in_every_version() {
+        use kafka_protocol::messages::produce_request::{PartitionProduceData, TopicProduceData};
+        use kafka_protocol::messages::{ProduceRequest, TopicName};
+        let batches = [Bytes::from(vec![1u8; 300]), Bytes::from(vec![2u8; 5])];
+        let mut topic = TopicProduceData::default();
+        topic.name = TopicName("t".into());
+        for (i, batch) in batches.iter().enumerate() {
+            let mut p = PartitionProduceData::default();
+            p.index = i as i32;
+            p.records = Some(batch.clone());
+            topic.partition_data.push(p);
+        }
+        let mut request = ProduceRequest::default();
+        request.acks = -1;
+        request.topic_data = vec![topic];
+        for version in [3i16, 8, 9, 12] {
+            let mut header = RequestHeader::default();
+            header.request_api_key = ApiKey::Produce as i16;
+            header.request_api_version = version;
+            header.correlation_id = 5;
+            let copied = encode_request(&header, &request).unwrap();
+            let runs = encode_request_spliced(&header, &request, batches.to_vec()).unwrap();
+            assert_eq!(runs.concat(), copied.to_vec(), "version {version}");
+            let kept = runs
+                .iter()
+                .filter(|r| batches.iter().any(|b| std::ptr::eq(r.as_ptr(), b.as_ptr())))
+                .count();
+            assert_eq!(
+                kept, 2,
+                "both batches left by reference in version {version}"
+            );
+        }
     }
 }

@@ -1,0 +1,159 @@
+//! Encoding a message without copying its record data: the one module with `unsafe`.
+//!
+//! Record batches are most of the bytes of Produce requests and Fetch responses. `kafka-protocol`
+//! encodes a message into one buffer, which would copy every batch into it. Instead the caller
+//! encodes into a [`SplicingBuf`] and names the pieces it wants left out ("spliced"): when the
+//! encoder copies in a slice that is one of them, the buffer closes the bytes encoded so far and
+//! records the piece itself. The frame comes out as a list of byte runs and pieces, in wire
+//! order, to be written with vectored writes or `sendfile`.
+//!
+//! A piece is recognised by address and length ([`Splice::is_encoded_as`]): the client passes the
+//! batch's own `Bytes` as the message's records; the broker's Fetch passes a placeholder slice
+//! standing for a segment file range (`broker::response`).
+
+use std::collections::VecDeque;
+
+use bytes::{BufMut, Bytes, BytesMut};
+
+/// Something that can take the place of a slice the encoder writes.
+pub trait Splice {
+    /// Whether `src` (what the encoder is copying in) is this piece's stand-in.
+    fn is_encoded_as(&self, src: &[u8]) -> bool;
+}
+
+/// A batch given to the encoder as itself: found by its own address.
+impl Splice for Bytes {
+    fn is_encoded_as(&self, src: &[u8]) -> bool {
+        self.len() == src.len() && std::ptr::eq(self.as_ptr(), src.as_ptr())
+    }
+}
+
+/// One run of an encoded frame.
+#[derive(Debug, Clone)]
+pub enum Piece<P> {
+    Encoded(Bytes),
+    Spliced(P),
+}
+
+/// The buffer `kafka-protocol` encodes into: bytes go to `current`; a spliced piece's stand-in
+/// closes `current` and adds the piece.
+pub struct SplicingBuf<P> {
+    current: BytesMut,
+    pieces: Vec<Piece<P>>,
+    pending: VecDeque<P>,
+}
+
+impl<P: Splice> SplicingBuf<P> {
+    /// A buffer that splices `pending`, which the encoder must meet in this order.
+    pub fn new(pending: Vec<P>) -> Self {
+        SplicingBuf {
+            current: BytesMut::with_capacity(256),
+            pieces: Vec::with_capacity(pending.len() * 2 + 1),
+            pending: pending.into(),
+        }
+    }
+
+    /// The frame's pieces in order, or the number of pieces whose stand-in never came.
+    pub fn finish(mut self) -> Result<Vec<Piece<P>>, usize> {
+        if !self.pending.is_empty() {
+            return Err(self.pending.len());
+        }
+        if !self.current.is_empty() {
+            self.pieces.push(Piece::Encoded(self.current.freeze()));
+        }
+        Ok(self.pieces)
+    }
+
+    /// Splices the next piece in if `src` is its stand-in.
+    fn splice(&mut self, src: &[u8]) -> bool {
+        if !self.pending.front().is_some_and(|p| p.is_encoded_as(src)) {
+            return false;
+        }
+        if let Some(piece) = self.pending.pop_front() {
+            if !self.current.is_empty() {
+                let before = self.current.split().freeze();
+                self.pieces.push(Piece::Encoded(before));
+            }
+            self.pieces.push(Piece::Spliced(piece));
+        }
+        true
+    }
+}
+
+impl<P: Splice> kafka_protocol::protocol::buf::ByteBufMut for SplicingBuf<P> {
+    // Only record batch encoding seeks back into its buffer (for sizes and CRCs); message
+    // encoding writes strictly forward, so these only ever touch `current`.
+    fn offset(&self) -> usize {
+        self.current.len()
+    }
+    fn seek(&mut self, offset: usize) {
+        self.current.resize(offset, 0);
+    }
+    fn range(&mut self, r: std::ops::Range<usize>) -> &mut [u8] {
+        &mut self.current[r]
+    }
+}
+
+// The crate's one use of `unsafe`: `BufMut` is an unsafe trait (its implementor promises that
+// `chunk_mut` and `advance_mut` describe initialised capacity). Every method forwards to
+// `BytesMut`, which keeps those promises; only `put_slice`, a safe method, is intercepted.
+#[allow(unsafe_code)]
+unsafe impl<P: Splice> BufMut for SplicingBuf<P> {
+    fn remaining_mut(&self) -> usize {
+        self.current.remaining_mut()
+    }
+
+    unsafe fn advance_mut(&mut self, cnt: usize) {
+        // SAFETY: the caller upholds `BufMut::advance_mut`'s contract for `current`, whose
+        // `chunk_mut` it was given.
+        unsafe { self.current.advance_mut(cnt) }
+    }
+
+    fn chunk_mut(&mut self) -> &mut bytes::buf::UninitSlice {
+        self.current.chunk_mut()
+    }
+
+    fn put_slice(&mut self, src: &[u8]) {
+        if !self.splice(src) {
+            self.current.put_slice(src);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_spliced_slice_is_kept_by_reference_and_others_are_copied() {
+        let batch = Bytes::from(vec![7u8; 100]);
+        let same_content = vec![7u8; 100];
+        let mut buf = SplicingBuf::new(vec![batch.clone()]);
+        buf.put_slice(b"head");
+        buf.put_slice(&same_content); // equal bytes elsewhere: copied
+        buf.put_slice(&batch);
+        buf.put_slice(b"tail");
+        let pieces = buf.finish().unwrap();
+        assert_eq!(pieces.len(), 3);
+        match &pieces[1] {
+            Piece::Spliced(b) => assert!(std::ptr::eq(b.as_ptr(), batch.as_ptr())),
+            other => panic!("expected the batch, got {other:?}"),
+        }
+        match (&pieces[0], &pieces[2]) {
+            (Piece::Encoded(a), Piece::Encoded(b)) => {
+                assert_eq!(a.len(), 4 + 100);
+                assert_eq!(&b[..], b"tail");
+            }
+            other => panic!("unexpected pieces {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_piece_never_met_is_reported() {
+        let batch = Bytes::from_static(b"abc");
+        let mut buf = SplicingBuf::new(vec![batch]);
+        let elsewhere = b"abc".to_vec(); // the same bytes at another address
+        buf.put_slice(&elsewhere);
+        assert_eq!(buf.finish().unwrap_err(), 1);
+    }
+}
