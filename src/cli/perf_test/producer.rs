@@ -18,6 +18,27 @@ use crate::cli::ExitStatus;
 use crate::client::{Producer, ProducerRecord, RecordMetadata};
 use crate::{Error, Result};
 
+/// Starts a thread that ticks once every `interval` from `start`, for throttled runs. Tokio's
+/// timer wakes on whole milliseconds, so its sleeps of a fraction of one last up to 2 ms and the
+/// records left in uneven bursts: the part-filled batch at the end of each burst waited for the
+/// next one (p95 and p99 near 2.5 ms at 20 MB/s). A thread's sleep keeps sub-millisecond time.
+/// A tick that is not taken holds the thread back, and the thread ends when the receiver goes.
+fn pace(start: Instant, interval: f64) -> tokio::sync::mpsc::Receiver<()> {
+    let (tx, rx) = tokio::sync::mpsc::channel(1);
+    std::thread::spawn(move || {
+        for n in 0u64.. {
+            let due = start + Duration::from_secs_f64(n as f64 * interval);
+            if let Some(wait) = due.checked_duration_since(Instant::now()) {
+                std::thread::sleep(wait);
+            }
+            if tx.blocking_send(()).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
 /// Apache's window length.
 const WINDOW: Duration = Duration::from_secs(5);
 /// Records handed to the producer at once when unthrottled.
@@ -351,19 +372,16 @@ pub async fn run(args: ProducerPerfArgs) -> Result<ExitStatus> {
     } else {
         CHUNK
     };
+    let mut ticks = throttled.then(|| pace(start, chunk as f64 / args.throughput));
     let mut rng = FastRng::seeded();
     let mut sent = 0u64;
     let interrupted = crate::cli::common::interrupted();
     tokio::pin!(interrupted);
     while sent < args.num_records {
-        if throttled {
-            let due = Duration::from_secs_f64(sent as f64 / args.throughput);
-            let elapsed = start.elapsed();
-            if due > elapsed {
-                tokio::select! {
-                    _ = tokio::time::sleep(due - elapsed) => {}
-                    _ = &mut interrupted => break,
-                }
+        if let Some(ticks) = &mut ticks {
+            tokio::select! {
+                _ = ticks.recv() => {}
+                _ = &mut interrupted => break,
             }
         }
         let n = chunk.min((args.num_records - sent) as usize);
