@@ -38,6 +38,10 @@ use super::segment::{
 };
 use crate::protocol::batch::{self, BatchHeader};
 
+/// One batch to write, in two parts that follow each other on disk: its header (patched by the
+/// leader) and the rest, or the whole batch and nothing.
+type BatchParts<'a> = [&'a [u8]; 2];
+
 /// The result of an append.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AppendInfo {
@@ -564,39 +568,60 @@ impl Log {
                 return Ok(info);
             }
         }
-        let valid_len = headers.iter().map(BatchHeader::size).sum();
-        let mut buf = records
-            .try_into_mut()
-            .unwrap_or_else(|shared| BytesMut::from(&shared[..]));
-        buf.truncate(valid_len);
-
         let log_append_time =
             (self.config.timestamp_type == TimestampType::LogAppendTime).then_some(now_ms);
+        // The broker sets each batch's offsets and leader epoch, which lie in its header and
+        // outside the CRC: the headers are patched in copies and the records after them are
+        // written from the request's own buffer, never copied in user space. LogAppendTime also
+        // changes the CRC, which covers the records: those batches are copied whole.
+        let valid_len = headers.iter().map(BatchHeader::size).sum();
+        let mut whole = log_append_time.map(|_| BytesMut::from(&records[..valid_len]));
+        let mut heads: Vec<[u8; batch::HEADER_SIZE]> = Vec::new();
         let mut next_offset = self.log_end_offset();
         let mut position = 0;
         let mut pending = PendingUpdate::default();
         for header in &mut headers {
-            let bytes = &mut buf[position..position + header.size()];
+            let size = header.size();
+            let bytes: &mut [u8] = match &mut whole {
+                Some(copy) => &mut copy[position..position + size],
+                None => {
+                    let mut head = [0u8; batch::HEADER_SIZE];
+                    head.copy_from_slice(&records[position..position + batch::HEADER_SIZE]);
+                    heads.push(head);
+                    heads.last_mut().expect("just pushed")
+                }
+            };
             batch::set_base_offset(bytes, next_offset)?;
             batch::set_partition_leader_epoch(bytes, leader_epoch)?;
             if let Some(ts) = log_append_time {
                 batch::set_log_append_time(bytes, ts)?;
             }
             *header = BatchHeader::parse(bytes)?;
+            // The control record follows the header, untouched by the patching.
             let marker = header
                 .is_control()
-                .then(|| producer_state::read_marker(bytes))
+                .then(|| producer_state::read_marker(&records[position..position + size]))
                 .flatten();
             self.producers
                 .check_batch(&mut pending, header, marker, validate)?;
             next_offset = header.next_offset();
-            position += header.size();
+            position += size;
+        }
+        let mut parts: Vec<BatchParts<'_>> = Vec::with_capacity(headers.len());
+        let mut position = 0;
+        for (i, header) in headers.iter().enumerate() {
+            let end = position + header.size();
+            parts.push(match &whole {
+                Some(copy) => [&copy[position..end], &[]],
+                None => [&heads[i][..], &records[position + batch::HEADER_SIZE..end]],
+            });
+            position = end;
         }
         let lso_before = self
             .producers
             .first_unstable_offset()
             .unwrap_or_else(|| self.log_end_offset());
-        self.write_batches(&buf, &headers, now_ms)?;
+        self.write_batches(&parts, &headers, now_ms)?;
         if leader_epoch >= 0 {
             self.epochs.assign(leader_epoch, headers[0].base_offset)?;
         }
@@ -649,24 +674,26 @@ impl Log {
                 log_end_offset,
             });
         }
-        let valid_len = headers.iter().map(BatchHeader::size).sum();
         // Followers build the producer state too, so a new leader has it.
         let mut pending = PendingUpdate::default();
+        let mut parts: Vec<BatchParts<'_>> = Vec::with_capacity(headers.len());
         let mut position = 0;
         for header in &headers {
+            let batch = &records[position..position + header.size()];
             let marker = header
                 .is_control()
-                .then(|| producer_state::read_marker(&records[position..position + header.size()]))
+                .then(|| producer_state::read_marker(batch))
                 .flatten();
             self.producers
                 .check_batch(&mut pending, header, marker, false)?;
+            parts.push([batch, &[]]);
             position += header.size();
         }
         let lso_before = self
             .producers
             .first_unstable_offset()
             .unwrap_or_else(|| self.log_end_offset());
-        self.write_batches(&records[..valid_len], &headers, now_ms)?;
+        self.write_batches(&parts, &headers, now_ms)?;
         for header in &headers {
             if header.partition_leader_epoch >= 0 {
                 self.epochs
@@ -704,9 +731,14 @@ impl Log {
 
     /// Writes validated batches, rolling first when the active segment cannot take them. The
     /// batches go in as few writes as possible: one per segment they land in.
-    fn write_batches(&mut self, buf: &[u8], headers: &[BatchHeader], now_ms: i64) -> Result<()> {
+    fn write_batches(
+        &mut self,
+        batches: &[BatchParts<'_>],
+        headers: &[BatchHeader],
+        now_ms: i64,
+    ) -> Result<()> {
         let max_segment = max_segment_bytes(&self.config);
-        let (mut i, mut start) = (0, 0);
+        let mut i = 0;
         while i < headers.len() {
             let first = headers[i];
             let (mut j, mut bytes, mut max_timestamp) = (i, 0u64, -1);
@@ -731,10 +763,10 @@ impl Log {
                 self.roll_to(base, now_ms)?;
             }
             let seq = self.next_seq();
-            let end = start + bytes as usize;
+            let parts: Vec<&[u8]> = batches[i..j].iter().flatten().copied().collect();
             self.active_mut()
-                .append(&buf[start..end], &headers[i..j], seq)?;
-            (i, start) = (j, end);
+                .append_parts(&parts, &headers[i..j], seq)?;
+            i = j;
         }
         Ok(())
     }

@@ -294,10 +294,18 @@ impl Segment {
     /// Appends `buf`, the concatenation of the batches described by `headers` (already
     /// validated, offsets assigned), and indexes them.
     pub(crate) fn append(&mut self, buf: &[u8], headers: &[BatchHeader], seq: u64) -> Result<()> {
+        self.append_parts(&[buf], headers, seq)
+    }
+
+    /// Appends like [`Self::append`] the batches given as consecutive parts, in one write.
+    pub(crate) fn append_parts(
+        &mut self,
+        parts: &[&[u8]],
+        headers: &[BatchHeader],
+        seq: u64,
+    ) -> Result<()> {
         let start = self.size;
-        self.log
-            .write_all_at(buf, start)
-            .map_err(io_err(&self.log_path))?;
+        write_all_parts_at(&self.log, parts, start).map_err(io_err(&self.log_path))?;
         if start == 0 {
             self.rolling_timestamp = headers.iter().map(|h| h.max_timestamp).max();
         }
@@ -920,6 +928,51 @@ impl<'f> BatchReader<'f> {
         let from = (position - self.buf_start) as usize;
         &self.buf[from..from + len]
     }
+}
+
+/// Writes `parts` one after the other at `position`: one `pwritev` on Linux, so batches given as
+/// a patched header and the request's own record bytes need no copy into one buffer.
+#[cfg(target_os = "linux")]
+fn write_all_parts_at(file: &File, parts: &[&[u8]], mut position: u64) -> io::Result<()> {
+    // Linux takes at most 1,024 slices per call.
+    const MAX_SLICES: usize = 1024;
+    let mut parts: Vec<&[u8]> = parts.iter().copied().filter(|p| !p.is_empty()).collect();
+    let mut next = 0;
+    while next < parts.len() {
+        let slices: Vec<io::IoSlice<'_>> = parts[next..]
+            .iter()
+            .take(MAX_SLICES)
+            .map(|p| io::IoSlice::new(p))
+            .collect();
+        let mut written = match rustix::io::pwritev(file, &slices, position) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(n) => n,
+            Err(rustix::io::Errno::INTR) => continue,
+            Err(e) => return Err(e.into()),
+        };
+        position += written as u64;
+        while written > 0 {
+            let part = &mut parts[next];
+            if written >= part.len() {
+                written -= part.len();
+                next += 1;
+            } else {
+                *part = &part[written..];
+                written = 0;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Writes `parts` one after the other at `position`.
+#[cfg(not(target_os = "linux"))]
+fn write_all_parts_at(file: &File, parts: &[&[u8]], mut position: u64) -> io::Result<()> {
+    for part in parts {
+        file.write_all_at(part, position)?;
+        position += part.len() as u64;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
