@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use bytes::{Buf, Bytes};
+use bytes::Bytes;
 use kafka_protocol::messages::{
     ApiVersionsRequest, RequestHeader, SaslAuthenticateRequest, SaslHandshakeRequest,
 };
@@ -25,6 +25,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::security::{ClientSecurity, SaslLogin};
 use crate::protocol::codec::{decode_response, encode_request, encode_request_spliced};
 use crate::protocol::frame::read_frame;
+use crate::protocol::splice::advance_runs;
 use crate::protocol::{ApiKey, ProtocolError, ResponseError, VersionRange};
 use crate::security::scram::{self, ScramClient, ScramMechanism};
 use crate::security::stream::{MaybeTls, MaybeTlsRead, MaybeTlsWrite};
@@ -550,20 +551,11 @@ async fn write_runs<W: AsyncWrite + Unpin>(
             .take(MAX_SLICES)
             .map(|run| IoSlice::new(run))
             .collect();
-        let mut n = writer.write_vectored(&slices).await?;
+        let n = writer.write_vectored(&slices).await?;
         if n == 0 {
             return Err(std::io::ErrorKind::WriteZero.into());
         }
-        while n > 0 {
-            let run = &mut runs[next];
-            if n >= run.len() {
-                n -= run.len();
-                next += 1;
-            } else {
-                run.advance(n);
-                n = 0;
-            }
-        }
+        advance_runs(&mut runs, &mut next, n);
     }
     Ok(())
 }

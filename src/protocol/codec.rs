@@ -2,6 +2,7 @@
 
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 use kafka_protocol::messages::{RequestHeader, ResponseHeader};
+use kafka_protocol::protocol::buf::ByteBufMut;
 use kafka_protocol::protocol::{Decodable, Encodable, HeaderVersion, Request};
 
 use super::splice::{Piece, SplicingBuf};
@@ -95,32 +96,38 @@ pub fn encode_request<R: Request>(
     header: &RequestHeader,
     body: &R,
 ) -> Result<Bytes, ProtocolError> {
-    let api = ApiKey::try_from(R::KEY).map_err(|_| ProtocolError::UnknownApiKey(R::KEY))?;
     // Sized up front: a produce request carries megabytes of records, which would otherwise be
     // copied again at each doubling of the buffer.
     let body_size = body.compute_size(header.request_api_version).unwrap_or(0);
     let mut buf = BytesMut::with_capacity(64 + body_size);
     buf.put_i32(0);
-    header
-        .encode(
-            &mut buf,
-            api.request_header_version(header.request_api_version),
-        )
-        .map_err(|source| ProtocolError::Encode {
-            what: "request header",
-            source,
-        })?;
-    body.encode(&mut buf, header.request_api_version)
-        .map_err(|source| ProtocolError::Encode {
-            what: "request body",
-            source,
-        })?;
+    encode_request_into(&mut buf, header, body)?;
     let len = i32::try_from(buf.len() - 4).map_err(|_| ProtocolError::Encode {
         what: "request",
         source: anyhow::anyhow!("larger than 2 GiB"),
     })?;
     buf[..4].copy_from_slice(&len.to_be_bytes());
     Ok(buf.freeze())
+}
+
+/// Encodes a request's header and body (no size prefix) into `buf`.
+fn encode_request_into<R: Request, B: ByteBufMut>(
+    buf: &mut B,
+    header: &RequestHeader,
+    body: &R,
+) -> Result<(), ProtocolError> {
+    let api = ApiKey::try_from(R::KEY).map_err(|_| ProtocolError::UnknownApiKey(R::KEY))?;
+    header
+        .encode(buf, api.request_header_version(header.request_api_version))
+        .map_err(|source| ProtocolError::Encode {
+            what: "request header",
+            source,
+        })?;
+    body.encode(buf, header.request_api_version)
+        .map_err(|source| ProtocolError::Encode {
+            what: "request body",
+            source,
+        })
 }
 
 /// Encodes a request frame whose record batches stay where they are: `batches` are the
@@ -131,22 +138,8 @@ pub fn encode_request_spliced<R: Request>(
     body: &R,
     batches: Vec<Bytes>,
 ) -> Result<Vec<Bytes>, ProtocolError> {
-    let api = ApiKey::try_from(R::KEY).map_err(|_| ProtocolError::UnknownApiKey(R::KEY))?;
     let mut buf = SplicingBuf::new(batches);
-    header
-        .encode(
-            &mut buf,
-            api.request_header_version(header.request_api_version),
-        )
-        .map_err(|source| ProtocolError::Encode {
-            what: "request header",
-            source,
-        })?;
-    body.encode(&mut buf, header.request_api_version)
-        .map_err(|source| ProtocolError::Encode {
-            what: "request body",
-            source,
-        })?;
+    encode_request_into(&mut buf, header, body)?;
     let pieces = buf.finish().map_err(|missing| ProtocolError::Encode {
         what: "request body",
         source: anyhow::anyhow!("{missing} record batches were not met while encoding"),

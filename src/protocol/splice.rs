@@ -13,7 +13,7 @@
 
 use std::collections::VecDeque;
 
-use bytes::{BufMut, Bytes, BytesMut};
+use bytes::{Buf, BufMut, Bytes, BytesMut};
 
 /// Something that can take the place of a slice the encoder writes.
 pub trait Splice {
@@ -116,6 +116,24 @@ unsafe impl<P: Splice> BufMut for SplicingBuf<P> {
     fn put_slice(&mut self, src: &[u8]) {
         if !self.splice(src) {
             self.current.put_slice(src);
+        }
+    }
+}
+
+/// After a vectored write of `written` bytes from `runs[*next..]`: moves `next` past the runs
+/// written whole and advances the one written in part.
+pub fn advance_runs<B: Buf>(runs: &mut [B], next: &mut usize, mut written: usize) {
+    while written > 0 {
+        let Some(run) = runs.get_mut(*next) else {
+            return;
+        };
+        let left = run.remaining();
+        if written >= left {
+            written -= left;
+            *next += 1;
+        } else {
+            run.advance(written);
+            written = 0;
         }
     }
 }

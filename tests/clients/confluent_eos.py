@@ -75,6 +75,11 @@ def create(bootstrap, topic, partitions):
             log("create %s: %s (retrying)" % (topic, e))  # a connection cut by a test's proxy
 
 
+# How the last read_all went, for the summaries: a check that read too little says whether
+# its consumer was ever assigned partitions, and what errors it saw.
+LAST_READ = {}
+
+
 def read_all(bootstrap, topic, isolation, expect=None, idle=5.0, deadline=60.0):
     c = Consumer({
         "bootstrap.servers": bootstrap,
@@ -92,6 +97,7 @@ def read_all(bootstrap, topic, isolation, expect=None, idle=5.0, deadline=60.0):
 
     c.subscribe([topic], on_assign=on_assign)
     out = []
+    errors = []
     start = time.time()
     last = time.time()
     while time.time() - start < deadline:
@@ -104,10 +110,15 @@ def read_all(bootstrap, topic, isolation, expect=None, idle=5.0, deadline=60.0):
         if m.error():
             if m.error().code() != KafkaError._PARTITION_EOF:
                 log("consume error: %s" % m.error())
+                errors.append(str(m.error()))
             continue
         last = time.time()
         out.append((m.partition(), m.offset(), m.value().decode()))
     c.close()
+    LAST_READ.clear()
+    LAST_READ.update({"read_seconds": round(time.time() - start, 1),
+                      "assigned_after": [round(t - start, 1) for t in assigned],
+                      "read_errors": errors[:5]})
     return out
 
 
@@ -177,8 +188,11 @@ def check_sequence(bootstrap, topic, count):
             if v in seen:
                 dups += 1
             seen.add(v)
-    return {"consumed": len(records), "duplicates": dups, "reorders": reorders,
-            "missing": count - len(seen)}
+    summary = {"consumed": len(records), "duplicates": dups, "reorders": reorders,
+               "missing": count - len(seen)}
+    if len(seen) < count:
+        summary["check"] = dict(LAST_READ)
+    return summary
 
 
 def alternate(a):

@@ -944,23 +944,14 @@ fn write_all_parts_at(file: &File, parts: &[&[u8]], mut position: u64) -> io::Re
             .take(MAX_SLICES)
             .map(|p| io::IoSlice::new(p))
             .collect();
-        let mut written = match rustix::io::pwritev(file, &slices, position) {
+        let written = match rustix::io::pwritev(file, &slices, position) {
             Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
             Ok(n) => n,
             Err(rustix::io::Errno::INTR) => continue,
             Err(e) => return Err(e.into()),
         };
         position += written as u64;
-        while written > 0 {
-            let part = &mut parts[next];
-            if written >= part.len() {
-                written -= part.len();
-                next += 1;
-            } else {
-                *part = &part[written..];
-                written = 0;
-            }
-        }
+        crate::protocol::splice::advance_runs(&mut parts, &mut next, written);
     }
     Ok(())
 }
