@@ -344,7 +344,31 @@ impl BrokerConnection {
         version: i16,
         timeout: Duration,
     ) -> Result<R::Response> {
-        let mut body = self.send_raw_at(request, version, timeout).await?;
+        let body = self.send_raw_at(request, version, timeout).await?;
+        self.decode::<R>(body, version)
+    }
+
+    /// Queues a request now and returns the wait for its response. Requests are written in
+    /// the order they are queued: a caller that must keep several requests in order (the
+    /// producer's batches of one partition) queues each before the next.
+    pub fn start_at<R: Request + 'static>(
+        self: &Arc<Self>,
+        request: &R,
+        version: i16,
+        timeout: Duration,
+    ) -> Result<impl std::future::Future<Output = Result<R::Response>> + Send + 'static>
+    where
+        R::Response: Send,
+    {
+        let reply = self.queue_request(request, version)?;
+        let conn = self.clone();
+        Ok(async move {
+            let body = conn.wait_for_reply(R::KEY, reply, timeout).await?;
+            conn.decode::<R>(body, version)
+        })
+    }
+
+    fn decode<R: Request>(&self, mut body: Bytes, version: i16) -> Result<R::Response> {
         let (_, response) = decode_response::<R>(&mut body, version).map_err(|e| {
             Error::Message(format!(
                 "{} v{version} response from {}: {e}",
@@ -362,6 +386,15 @@ impl BrokerConnection {
         version: i16,
         timeout: Duration,
     ) -> Result<Bytes> {
+        let reply = self.queue_request(request, version)?;
+        self.wait_for_reply(R::KEY, reply, timeout).await
+    }
+
+    fn queue_request<R: Request>(
+        &self,
+        request: &R,
+        version: i16,
+    ) -> Result<oneshot::Receiver<Result<Bytes>>> {
         let (correlation_id, frame) = self.frame(request, version)?;
         let (tx, rx) = oneshot::channel();
         self.enqueue(Outgoing {
@@ -370,7 +403,16 @@ impl BrokerConnection {
             reply: Some(tx),
             written: None,
         })?;
-        match tokio::time::timeout(timeout, rx).await {
+        Ok(rx)
+    }
+
+    async fn wait_for_reply(
+        &self,
+        api_key: i16,
+        reply: oneshot::Receiver<Result<Bytes>>,
+        timeout: Duration,
+    ) -> Result<Bytes> {
+        match tokio::time::timeout(timeout, reply).await {
             Ok(Ok(result)) => result,
             Ok(Err(_)) => Err(self.closed_error()),
             Err(_) => {
@@ -378,7 +420,7 @@ impl BrokerConnection {
                 self.close();
                 Err(Error::Timeout(format!(
                     "{} request to {} after {} ms",
-                    api_name(R::KEY),
+                    api_name(api_key),
                     self.addr,
                     timeout.as_millis()
                 )))
