@@ -2288,6 +2288,38 @@ mod tests {
         }
     }
 
+    /// The connection dies with five batches in flight, after the broker wrote the first three:
+    /// all five are retried in order, the three written ones are answered with their first
+    /// offsets (duplicates), and nothing is written twice.
+    #[tokio::test]
+    async fn batches_lost_with_their_connection_are_retried_in_order_and_written_once() {
+        let mut h = Harness::new();
+        let mut log = FakePartition::default();
+        h.send();
+        h.settle(&mut log);
+        let mut in_flight = Vec::new();
+        for _ in 0..5 {
+            h.send();
+            in_flight.extend(h.sender.take_requests());
+        }
+        assert_eq!(Harness::sequences(&in_flight), vec![1, 2, 3, 4, 5]);
+        for (i, (node, batches)) in in_flight.into_iter().enumerate() {
+            let mut kept = Vec::new();
+            for (topic, partition, _, batch) in batches {
+                if i < 3 {
+                    let stamp = batch.stamp.as_ref().unwrap();
+                    assert_eq!(log.append(stamp.base_sequence, batch.count()).0, 0);
+                }
+                kept.push((topic, partition, batch));
+            }
+            let lost = Err(Error::Message("connection to the broker was closed".into()));
+            h.sender.complete(node, kept, lost);
+        }
+        h.settle(&mut log);
+        assert_eq!(log.sequences(), (0..6).collect::<Vec<_>>());
+        assert_eq!(h.offsets(), (0..6).collect::<Vec<_>>());
+    }
+
     /// A broker with no state for the producer takes any sequence: if the second batch
     /// reached it before the first (which failed), the first could never be written after it.
     /// The sender never lets that happen, so the fake partition's first write is sequence 0.
