@@ -22,6 +22,7 @@
 //!   sequence is not the next after the last acknowledged one) is retried behind it, as Java's
 //!   producer does. A batch keeps its sequence across retries; only a new producer id (taken
 //!   when nothing is in flight) renumbers the queued batches from 0.
+//!
 //! Retriable errors (leader moved, timeouts, lost connections) are retried after
 //! `retry.backoff.ms` with fresh metadata, until `delivery.timeout.ms` has passed.
 //!
@@ -1146,6 +1147,9 @@ struct PartitionQueue {
     acked_sequence: Option<i32>,
 }
 
+/// A batch on its way: topic, partition, the encoded batch, and the batch.
+type SealedBatch = (String, i32, bytes::Bytes, Batch);
+
 type InFlight = std::pin::Pin<
     Box<
         dyn std::future::Future<
@@ -1608,7 +1612,7 @@ impl SenderLoop {
 
     /// Takes the batches that may leave now off their queues, stamped and sealed, as one
     /// request per broker, and counts them in flight.
-    fn take_requests(&mut self) -> Vec<(i32, Vec<(String, i32, bytes::Bytes, Batch)>)> {
+    fn take_requests(&mut self) -> Vec<(i32, Vec<SealedBatch>)> {
         let mut requests = Vec::new();
         if !self.identity_ready() {
             return requests;
@@ -2039,7 +2043,7 @@ mod tests {
         }
     }
 
-    type Request = (i32, Vec<(String, i32, bytes::Bytes, Batch)>);
+    type Request = (i32, Vec<SealedBatch>);
 
     struct Harness {
         sender: SenderLoop,
