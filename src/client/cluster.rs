@@ -273,6 +273,14 @@ impl Client {
         self.state().metadata.clone()
     }
 
+    /// Replaces the cached metadata (unit tests of code that only reads it).
+    #[cfg(test)]
+    pub(crate) fn set_cached_metadata(&self, metadata: ClusterMetadata) {
+        let mut state = self.state();
+        state.metadata = Arc::new(metadata);
+        state.refreshed_at = Some(Instant::now());
+    }
+
     /// A connection to any broker: an open one if there is one, else a bootstrap server.
     pub async fn any_connection(&self) -> Result<Arc<BrokerConnection>> {
         {

@@ -348,20 +348,36 @@ impl BrokerConnection {
         version: i16,
         timeout: Duration,
     ) -> Result<R::Response> {
-        self.send_with_batches_at(request, Vec::new(), version, timeout)
-            .await
+        let body = self
+            .send_raw_at(request, Vec::new(), version, timeout)
+            .await?;
+        self.decode::<R>(body, version)
     }
 
-    /// Like [`send_at`](Self::send_at) for a request carrying record batches: `batches` are its
-    /// records fields in encoding order, written to the socket from where they are, uncopied.
-    pub async fn send_with_batches_at<R: Request>(
-        &self,
+    /// Queues a request now and returns the wait for its response. Requests are written in
+    /// the order they are queued: a caller that must keep several requests in order (the
+    /// producer's batches of one partition) queues each before the next. `batches` are the
+    /// request's records fields in encoding order, written to the socket from where they are,
+    /// uncopied (empty for requests without records).
+    pub fn start_at<R: Request + 'static>(
+        self: &Arc<Self>,
         request: &R,
         batches: Vec<Bytes>,
         version: i16,
         timeout: Duration,
-    ) -> Result<R::Response> {
-        let mut body = self.send_raw_at(request, batches, version, timeout).await?;
+    ) -> Result<impl std::future::Future<Output = Result<R::Response>> + Send + 'static>
+    where
+        R::Response: Send,
+    {
+        let reply = self.queue_request(request, batches, version)?;
+        let conn = self.clone();
+        Ok(async move {
+            let body = conn.wait_for_reply(R::KEY, reply, timeout).await?;
+            conn.decode::<R>(body, version)
+        })
+    }
+
+    fn decode<R: Request>(&self, mut body: Bytes, version: i16) -> Result<R::Response> {
         let (_, response) = decode_response::<R>(&mut body, version).map_err(|e| {
             Error::Message(format!(
                 "{} v{version} response from {}: {e}",
@@ -380,6 +396,16 @@ impl BrokerConnection {
         version: i16,
         timeout: Duration,
     ) -> Result<Bytes> {
+        let reply = self.queue_request(request, batches, version)?;
+        self.wait_for_reply(R::KEY, reply, timeout).await
+    }
+
+    fn queue_request<R: Request>(
+        &self,
+        request: &R,
+        batches: Vec<Bytes>,
+        version: i16,
+    ) -> Result<oneshot::Receiver<Result<Bytes>>> {
         let (correlation_id, frame) = self.frame(request, batches, version)?;
         let (tx, rx) = oneshot::channel();
         self.enqueue(Outgoing {
@@ -388,7 +414,16 @@ impl BrokerConnection {
             reply: Some(tx),
             written: None,
         })?;
-        match tokio::time::timeout(timeout, rx).await {
+        Ok(rx)
+    }
+
+    async fn wait_for_reply(
+        &self,
+        api_key: i16,
+        reply: oneshot::Receiver<Result<Bytes>>,
+        timeout: Duration,
+    ) -> Result<Bytes> {
+        match tokio::time::timeout(timeout, reply).await {
             Ok(Ok(result)) => result,
             Ok(Err(_)) => Err(self.closed_error()),
             Err(_) => {
@@ -396,7 +431,7 @@ impl BrokerConnection {
                 self.close();
                 Err(Error::Timeout(format!(
                     "{} request to {} after {} ms",
-                    api_name(R::KEY),
+                    api_name(api_key),
                     self.addr,
                     timeout.as_millis()
                 )))

@@ -6,9 +6,23 @@
 //! broker carries at most one batch per partition, and up to
 //! `max.in.flight.requests.per.connection` requests are in flight per broker.
 //!
-//! Ordering: a partition has at most one batch in flight, so a retried batch can never be
-//! overtaken by a later one of the same partition (Java needs max.in.flight=1 or idempotence
-//! for that; kbox gives it always and keeps throughput by pipelining across partitions).
+//! Ordering: without idempotence a partition has at most one batch in flight, so a retried
+//! batch can never be overtaken by a later one of the same partition (Java needs
+//! max.in.flight=1 or idempotence for that; kbox gives it always). With idempotence a
+//! partition has up to `max.in.flight.requests.per.connection` (at most 5) batches in flight,
+//! as in Java: the sequence numbers keep the order, as long as these rules hold:
+//! - requests reach each broker in the order they were built (see [`Turn`]);
+//! - until the broker acknowledged a first batch of the partition under the current producer
+//!   id and epoch, only one batch is in flight: a broker with no state for a producer takes
+//!   any sequence from it (Kafka's rule), so a later batch that got there first would be
+//!   written and the first one refused for good;
+//! - a failed batch goes back into its queue in sequence order and leaves again only when
+//!   nothing else of its partition is in flight; a later batch that the broker refused as out
+//!   of order because an earlier one was not written (OUT_OF_ORDER_SEQUENCE_NUMBER while its
+//!   sequence is not the next after the last acknowledged one) is retried behind it, as Java's
+//!   producer does. A batch keeps its sequence across retries; only a new producer id (taken
+//!   when nothing is in flight) renumbers the queued batches from 0.
+//!
 //! Retriable errors (leader moved, timeouts, lost connections) are retried after
 //! `retry.backoff.ms` with fresh metadata, until `delivery.timeout.ms` has passed.
 //!
@@ -220,23 +234,12 @@ impl Producer {
         let interceptors: Vec<Arc<dyn ProducerInterceptor>> = Vec::new();
         let txn_error: Arc<std::sync::Mutex<Option<String>>> = Arc::default();
         let memory = Arc::new(Semaphore::new(settings.buffer_memory));
-        let sender = SenderLoop {
-            memory: memory.clone(),
-            txn_error: txn_error.clone(),
-            client: client.clone(),
-            settings: settings.clone(),
-            queues: IndexMap::new(),
-            in_flight: FuturesUnordered::new(),
-            in_flight_per_node: Default::default(),
-            flush_waiters: Vec::new(),
-            refreshing: None,
-            waiting_for_leaders: false,
-            identity: None,
-            init: None,
-            init_retry_at: None,
-            sequences: Default::default(),
-            reset_needed: false,
-        };
+        let sender = SenderLoop::new(
+            client.clone(),
+            settings.clone(),
+            memory.clone(),
+            txn_error.clone(),
+        );
         let task = tokio::spawn(sender.run(rx));
         Ok(Producer {
             memory,
@@ -1137,8 +1140,15 @@ impl indexmap::Equivalent<(String, i32)> for TopicPartitionRef<'_> {
 #[derive(Default)]
 struct PartitionQueue {
     batches: VecDeque<Batch>,
-    in_flight: bool,
+    /// Batches of this partition in flight.
+    in_flight: usize,
+    /// Idempotence: the sequence after the last batch the broker acknowledged under the
+    /// current producer id and epoch; `None` until the first acknowledgement.
+    acked_sequence: Option<i32>,
 }
+
+/// A batch on its way: topic, partition, the encoded batch, and the batch.
+type SealedBatch = (String, i32, bytes::Bytes, Batch);
 
 type InFlight = std::pin::Pin<
     Box<
@@ -1171,6 +1181,9 @@ struct SenderLoop {
     init_retry_at: Option<Instant>,
     /// The next sequence of each partition.
     sequences: std::collections::HashMap<(String, i32), i32>,
+    /// Per broker, the signal that the newest request was handed to the connection: the next
+    /// request waits for it, so requests reach each broker in the order they were built.
+    last_enqueued: std::collections::HashMap<i32, oneshot::Receiver<()>>,
     /// A stamped batch failed for good: take a new producer id before sending more.
     reset_needed: bool,
     /// A transactional batch failed: the transaction can only abort.
@@ -1214,6 +1227,32 @@ fn increment_sequence(sequence: i32, increment: i32) -> i32 {
 }
 
 impl SenderLoop {
+    fn new(
+        client: Client,
+        settings: Settings,
+        memory: Arc<Semaphore>,
+        txn_error: Arc<std::sync::Mutex<Option<String>>>,
+    ) -> SenderLoop {
+        SenderLoop {
+            memory,
+            txn_error,
+            client,
+            settings,
+            queues: IndexMap::new(),
+            in_flight: FuturesUnordered::new(),
+            in_flight_per_node: Default::default(),
+            flush_waiters: Vec::new(),
+            refreshing: None,
+            waiting_for_leaders: false,
+            identity: None,
+            init: None,
+            init_retry_at: None,
+            sequences: Default::default(),
+            last_enqueued: Default::default(),
+            reset_needed: false,
+        }
+    }
+
     async fn run(mut self, mut commands: mpsc::UnboundedReceiver<Command>) {
         let mut open = true;
         loop {
@@ -1323,6 +1362,7 @@ impl SenderLoop {
             Command::Identity(producer_id, epoch) => {
                 self.identity = Some((producer_id, epoch));
                 self.sequences.clear();
+                self.forget_acknowledged_sequences();
             }
         }
     }
@@ -1353,7 +1393,7 @@ impl SenderLoop {
             .queues
             .get_index_mut(index)
             .expect("a queue index from queue_index");
-        let limit = if queue.in_flight {
+        let limit = if queue.in_flight > 0 {
             batch_size.max(self.settings.max_request_size)
         } else {
             batch_size
@@ -1374,17 +1414,51 @@ impl SenderLoop {
         self.in_flight.is_empty() && self.queues.values().all(|q| q.batches.is_empty())
     }
 
+    /// How many batches of one partition may be in flight now. Several only with idempotence,
+    /// whose sequence numbers keep them in order, and only once the broker acknowledged one
+    /// under the current producer id: a broker with no state for a producer accepts any
+    /// sequence from it (Kafka's rule, so that a producer whose state was deleted with the
+    /// log can go on), so a later batch that overtook the first one would be written before
+    /// it. And while a batch is retried it is alone in flight (as Java's producer): nothing
+    /// after it may be written ahead of it.
+    fn in_flight_limit(&self, queue: &PartitionQueue) -> usize {
+        let retrying = queue.batches.front().is_some_and(|b| b.attempts > 0);
+        if self.settings.idempotence
+            && self.identity.is_some()
+            && queue.acked_sequence.is_some()
+            && !retrying
+        {
+            self.settings.max_in_flight.clamp(1, 5)
+        } else {
+            1
+        }
+    }
+
+    /// Forgets which sequences were acknowledged (a new producer id or epoch).
+    fn forget_acknowledged_sequences(&mut self) {
+        for queue in self.queues.values_mut() {
+            queue.acked_sequence = None;
+        }
+    }
+
     /// Whether a partition's head batch may leave now.
     fn head_ready(&self, queue: &PartitionQueue, now: Instant) -> bool {
         let Some(head) = queue.batches.front() else {
             return false;
         };
-        if queue.in_flight || head.retry_at.is_some_and(|t| t > now) {
+        if queue.in_flight >= self.in_flight_limit(queue) || head.retry_at.is_some_and(|t| t > now)
+        {
             return false;
         }
+        // With a batch in flight the open one grows up to max.request.size (see `append`):
+        // full means another batch is behind it.
+        let full = if queue.in_flight > 0 {
+            queue.batches.len() > 1
+        } else {
+            queue.batches.len() > 1 || head.bytes >= self.settings.batch_size
+        };
         !self.flush_waiters.is_empty()
-            || queue.batches.len() > 1
-            || head.bytes >= self.settings.batch_size
+            || full
             || now >= head.created + self.settings.linger
             || head.attempts > 0
     }
@@ -1398,7 +1472,7 @@ impl SenderLoop {
             earliest(t.max(now));
         }
         for q in self.queues.values() {
-            if q.in_flight {
+            if q.in_flight >= self.in_flight_limit(q) {
                 continue;
             }
             if let Some(head) = q.batches.front() {
@@ -1418,7 +1492,7 @@ impl SenderLoop {
         if let Some(oldest) = self
             .queues
             .values()
-            .filter(|q| !q.in_flight)
+            .filter(|q| q.in_flight == 0)
             .filter_map(|q| q.batches.front())
             .map(|b| b.created + self.settings.delivery_timeout)
             .min()
@@ -1432,7 +1506,7 @@ impl SenderLoop {
     fn expire_batches(&mut self) {
         let limit = self.settings.delivery_timeout;
         for ((topic, partition), queue) in self.queues.iter_mut() {
-            if queue.in_flight {
+            if queue.in_flight > 0 {
                 continue;
             }
             while queue
@@ -1493,6 +1567,7 @@ impl SenderLoop {
             self.reset_needed = false;
             self.identity = None;
             self.sequences.clear();
+            self.forget_acknowledged_sequences();
             for queue in self.queues.values_mut() {
                 for batch in &mut queue.batches {
                     batch.stamp = None;
@@ -1517,10 +1592,30 @@ impl SenderLoop {
         false
     }
 
-    /// Builds and sends one request per broker with ready batches, within the in-flight limit.
+    /// Builds and sends one request per broker with ready batches, within the in-flight limits.
     fn drain(&mut self) {
+        for (node, batches) in self.take_requests() {
+            let (queued, next_turn) = oneshot::channel();
+            let turn = Turn {
+                after: self.last_enqueued.insert(node, next_turn),
+                queued,
+            };
+            self.in_flight.push(Box::pin(send_produce(
+                self.client.clone(),
+                self.settings.clone(),
+                node,
+                batches,
+                turn,
+            )));
+        }
+    }
+
+    /// Takes the batches that may leave now off their queues, stamped and sealed, as one
+    /// request per broker, and counts them in flight.
+    fn take_requests(&mut self) -> Vec<(i32, Vec<SealedBatch>)> {
+        let mut requests = Vec::new();
         if !self.identity_ready() {
-            return;
+            return requests;
         }
         let now = Instant::now();
         let metadata = self.client.cached_metadata();
@@ -1596,20 +1691,16 @@ impl SenderLoop {
                         continue;
                     }
                 };
-                queue.in_flight = true;
+                queue.in_flight += 1;
                 batches.push((key.0, key.1, sealed, batch));
             }
             if batches.is_empty() {
                 continue;
             }
             *self.in_flight_per_node.entry(node).or_default() += 1;
-            self.in_flight.push(Box::pin(send_produce(
-                self.client.clone(),
-                self.settings.clone(),
-                node,
-                batches,
-            )));
+            requests.push((node, batches));
         }
+        requests
     }
 
     /// Handles the outcome of one produce request.
@@ -1694,7 +1785,18 @@ impl SenderLoop {
         append_time: i64,
     ) {
         if let Some(q) = self.queues.get_mut(&TopicPartitionRef(topic, partition)) {
-            q.in_flight = false;
+            q.in_flight = q.in_flight.saturating_sub(1);
+            if let Some(stamp) = &batch.stamp {
+                let next = increment_sequence(stamp.base_sequence, batch.count() as i32);
+                // Answers of one connection come in order, but completions may be polled out
+                // of it: keep the newest (sequences wrap after i32::MAX).
+                let newer = q
+                    .acked_sequence
+                    .is_none_or(|acked| next > acked || (acked - next) > i32::MAX / 2);
+                if newer {
+                    q.acked_sequence = Some(next);
+                }
+            }
         }
         let Batch {
             timestamps,
@@ -1725,17 +1827,52 @@ impl SenderLoop {
         kafka_error: Option<(i16, Option<String>)>,
         network_error: &str,
     ) {
-        let queue = self.queues.entry((topic.clone(), partition)).or_default();
-        queue.in_flight = false;
-        let retriable = kafka_error
+        // OUT_OF_ORDER_SEQUENCE_NUMBER for a batch that is not the next after the last
+        // acknowledged one: an earlier batch was not written (it failed and is retried), so
+        // this one follows it again.
+        let acked = self
+            .queues
+            .get(&TopicPartitionRef(&topic, partition))
+            .and_then(|q| q.acked_sequence)
+            .unwrap_or(0);
+        let behind_a_failed_batch = kafka_error.as_ref().is_some_and(|(code, _)| {
+            *code == kafka_protocol::ResponseError::OutOfOrderSequenceNumber.code()
+        }) && batch
+            .stamp
             .as_ref()
-            .is_none_or(|(code, _)| is_retriable(*code));
+            .is_some_and(|stamp| stamp.base_sequence != acked);
+        tracing::debug!(
+            "{topic}-{partition}: batch at sequence {:?} ({} records, attempt {}) failed: {:?} {network_error}",
+            batch.stamp.as_ref().map(|s| s.base_sequence),
+            batch.count(),
+            batch.attempts,
+            kafka_error
+        );
+        let queue = self.queues.entry((topic.clone(), partition)).or_default();
+        queue.in_flight = queue.in_flight.saturating_sub(1);
+        let retriable = behind_a_failed_batch
+            || kafka_error
+                .as_ref()
+                .is_none_or(|(code, _)| is_retriable(*code));
         let in_time =
             batch.created.elapsed() + self.settings.retry_backoff < self.settings.delivery_timeout;
         if retriable && in_time && batch.attempts < self.settings.retries {
             batch.attempts += 1;
             batch.retry_at = Some(Instant::now() + self.settings.retry_backoff);
-            queue.batches.push_front(batch);
+            // Stamped batches go back in sequence order (several may have been in flight).
+            let at = match &batch.stamp {
+                Some(stamp) => queue
+                    .batches
+                    .iter()
+                    .position(|b| {
+                        b.stamp
+                            .as_ref()
+                            .is_none_or(|s| s.base_sequence > stamp.base_sequence)
+                    })
+                    .unwrap_or(queue.batches.len()),
+                None => 0,
+            };
+            queue.batches.insert(at, batch);
             return;
         }
         let make_error = || match &kafka_error {
@@ -1766,12 +1903,24 @@ async fn sleep_until(when: Option<Instant>) {
     }
 }
 
+/// A produce request's place in its broker's line: requests are handed to the connection in
+/// the order the sender built them. Each one waits until the one before it was queued (or
+/// failed), as each may first have to wait for the connection; without that, a later batch of
+/// a partition could reach the broker before an earlier one.
+struct Turn {
+    /// Resolves once the previous request to the broker was queued or gave up.
+    after: Option<oneshot::Receiver<()>>,
+    /// Sent (or dropped) once this request was queued or gave up.
+    queued: oneshot::Sender<()>,
+}
+
 /// Sends one Produce request with the sealed batches to `node` and returns the outcome.
 async fn send_produce(
     client: Client,
     settings: Settings,
     node: i32,
     batches: Vec<(String, i32, bytes::Bytes, Batch)>,
+    turn: Turn,
 ) -> (
     i32,
     Vec<(String, i32, Batch)>,
@@ -1783,7 +1932,7 @@ async fn send_produce(
         encoded.push((topic.clone(), partition, bytes));
         kept.push((topic, partition, batch));
     }
-    let result = send_encoded(client, settings, node, encoded).await;
+    let result = send_encoded(client, settings, node, encoded, turn).await;
     (node, kept, result)
 }
 
@@ -1792,7 +1941,12 @@ async fn send_encoded(
     settings: Settings,
     node: i32,
     encoded: Vec<(String, i32, bytes::Bytes)>,
+    turn: Turn,
 ) -> Result<Option<ProduceResponse>> {
+    if let Some(previous) = turn.after {
+        // Dropped or sent: either way the previous request is no longer ahead of this one.
+        let _ = previous.await;
+    }
     let conn = client.connection(node).await?;
     let version = conn.version_for::<ProduceRequest>()?;
     let metadata = client.cached_metadata();
@@ -1830,16 +1984,374 @@ async fn send_encoded(
         .collect();
     if settings.acks == Acks::None {
         conn.send_no_response(&request, batches, version).await?;
+        let _ = turn.queued.send(());
         return Ok(None);
     }
     // The broker may hold the request up to timeout_ms for acks=all; allow for that.
-    let response = conn
-        .send_with_batches_at(
-            &request,
-            batches,
-            version,
-            settings.request_timeout + Duration::from_secs(5),
-        )
-        .await?;
-    Ok(Some(response))
+    let response = conn.start_at(
+        &request,
+        batches,
+        version,
+        settings.request_timeout + Duration::from_secs(5),
+    )?;
+    let _ = turn.queued.send(());
+    Ok(Some(response.await?))
+}
+
+#[cfg(test)]
+mod tests {
+    //! The sender's ordering rules, driven without a network: requests are taken off the
+    //! sender as it builds them and answered by a fake partition that judges sequences as
+    //! Kafka's broker does.
+    use super::*;
+    use crate::client::cluster::{BrokerInfo, ClusterMetadata, PartitionInfo, TopicInfo};
+    use kafka_protocol::messages::produce_response::{
+        PartitionProduceResponse, TopicProduceResponse,
+    };
+
+    const NOT_LEADER_OR_FOLLOWER: i16 = 6;
+    const OUT_OF_ORDER_SEQUENCE_NUMBER: i16 = 45;
+
+    /// One partition's log as a broker keeps it: the written batches (base sequence, record
+    /// count) at their offsets, and Kafka's sequence rule for one producer: with no state for
+    /// the producer any sequence is taken, else only the one after the last written batch; a
+    /// retry of a written batch gets its first offsets back.
+    #[derive(Default)]
+    struct FakePartition {
+        written: Vec<(i32, usize, i64)>,
+        next_offset: i64,
+    }
+
+    impl FakePartition {
+        /// The error code and base offset the broker answers a batch with.
+        fn append(&mut self, base_sequence: i32, count: usize) -> (i16, i64) {
+            if let Some(&(_, _, offset)) = self
+                .written
+                .iter()
+                .find(|(s, n, _)| *s == base_sequence && *n == count)
+            {
+                return (0, offset);
+            }
+            if let Some(&(last_base, last_count, _)) = self.written.last() {
+                if base_sequence != last_base + last_count as i32 {
+                    return (OUT_OF_ORDER_SEQUENCE_NUMBER, -1);
+                }
+            }
+            let offset = self.next_offset;
+            self.written.push((base_sequence, count, offset));
+            self.next_offset += count as i64;
+            (0, offset)
+        }
+
+        /// The sequences of the written records, in log order.
+        fn sequences(&self) -> Vec<i32> {
+            self.written
+                .iter()
+                .flat_map(|&(base, count, _)| base..base + count as i32)
+                .collect()
+        }
+    }
+
+    type Request = (i32, Vec<SealedBatch>);
+
+    struct Harness {
+        sender: SenderLoop,
+        deliveries: Vec<oneshot::Receiver<Result<RecordMetadata>>>,
+        /// Keeps the metadata's broker address a listening port nobody answers.
+        _listener: std::net::TcpListener,
+    }
+
+    impl Harness {
+        /// A sender for topic `t` (one partition, led by broker 1) that already has producer
+        /// id 7, epoch 0; every batch leaves at once (linger.ms=0) and retries at once.
+        fn new() -> Harness {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            let port = listener.local_addr().unwrap().port();
+            let mut config = ClientConfig::new();
+            config
+                .set("bootstrap.servers", format!("127.0.0.1:{port}"))
+                .set("acks", "all")
+                .set("linger.ms", "0")
+                .set("retry.backoff.ms", "0");
+            let client = Client::new(config).unwrap();
+            client.set_cached_metadata(ClusterMetadata {
+                cluster_id: None,
+                controller_id: 1,
+                brokers: [(
+                    1,
+                    BrokerInfo {
+                        node_id: 1,
+                        host: "127.0.0.1".into(),
+                        port: port.into(),
+                        rack: None,
+                    },
+                )]
+                .into(),
+                topics: [(
+                    "t".to_string(),
+                    TopicInfo {
+                        name: "t".into(),
+                        id: Default::default(),
+                        is_internal: false,
+                        partitions: vec![PartitionInfo {
+                            partition: 0,
+                            leader: 1,
+                            leader_epoch: 0,
+                            replicas: vec![1],
+                            isr: vec![1],
+                            offline: vec![],
+                            error_code: 0,
+                        }],
+                        error_code: 0,
+                    },
+                )]
+                .into(),
+            });
+            let settings = Settings::from_config(client.config()).unwrap();
+            let memory = Arc::new(Semaphore::new(settings.buffer_memory));
+            let mut sender = SenderLoop::new(client, settings, memory, Arc::default());
+            sender.identity = Some((7, 0));
+            Harness {
+                sender,
+                deliveries: Vec::new(),
+                _listener: listener,
+            }
+        }
+
+        /// Queues the next record (its value is its number) on partition 0.
+        fn send(&mut self) {
+            let record = ProducerRecord::new("t", self.deliveries.len().to_string());
+            let permit = self
+                .sender
+                .memory
+                .clone()
+                .try_acquire_many_owned(record.estimated_size() as u32)
+                .unwrap();
+            let (tx, rx) = oneshot::channel();
+            self.deliveries.push(rx);
+            self.sender.accept(Command::Send(
+                "t".into(),
+                0,
+                Queued {
+                    record,
+                    delivery: Delivery::Future(tx),
+                    _memory: permit,
+                },
+            ));
+        }
+
+        /// The base sequences of the batches of partition 0 in a set of requests.
+        fn sequences(requests: &[Request]) -> Vec<i32> {
+            requests
+                .iter()
+                .flat_map(|(_, batches)| batches)
+                .map(|(_, _, _, b)| b.stamp.as_ref().unwrap().base_sequence)
+                .collect()
+        }
+
+        /// Answers one request: `error` for its batch when given, else the partition's verdict.
+        fn answer(&mut self, request: Request, log: &mut FakePartition, error: Option<i16>) {
+            let (node, batches) = request;
+            let mut topic = TopicProduceResponse::default();
+            topic.name = TopicName(StrBytes::from_static_str("t"));
+            let mut kept = Vec::new();
+            for (t, partition, _, batch) in batches {
+                let stamp = batch.stamp.as_ref().unwrap();
+                let (code, base) = match error {
+                    Some(code) => (code, -1),
+                    None => log.append(stamp.base_sequence, batch.count()),
+                };
+                let mut p = PartitionProduceResponse::default();
+                p.index = partition;
+                p.error_code = code;
+                p.base_offset = base;
+                topic.partition_responses.push(p);
+                kept.push((t, partition, batch));
+            }
+            let mut response = ProduceResponse::default();
+            response.responses.push(topic);
+            self.sender.complete(node, kept, Ok(Some(response)));
+        }
+
+        /// Sends and answers (through `log`) until nothing is left, checking that a retried
+        /// batch leaves only when nothing else of its partition is in flight.
+        fn settle(&mut self, log: &mut FakePartition) {
+            for round in 0..100 {
+                // Everything the sender lets go before any answer comes back.
+                let mut requests = Vec::new();
+                loop {
+                    let more = self.sender.take_requests();
+                    if more.is_empty() {
+                        break;
+                    }
+                    requests.extend(more);
+                }
+                if requests.is_empty() {
+                    assert!(
+                        self.sender.is_idle(),
+                        "stuck with work left (round {round})"
+                    );
+                    return;
+                }
+                // Nothing is in flight at the start of a round: a retried batch may only be
+                // the first to leave, so at most one per round.
+                let retried: Vec<usize> = requests
+                    .iter()
+                    .flat_map(|(_, b)| b)
+                    .enumerate()
+                    .filter(|(_, (_, _, _, b))| b.attempts > 0)
+                    .map(|(i, _)| i)
+                    .collect();
+                assert!(retried.is_empty() || retried == [0], "a retry leaves alone");
+                for request in requests {
+                    self.answer(request, log, None);
+                }
+            }
+            panic!("no end after 100 rounds");
+        }
+
+        /// Every record's offset, in send order (each must have succeeded).
+        fn offsets(&mut self) -> Vec<i64> {
+            self.deliveries
+                .iter_mut()
+                .map(|rx| rx.try_recv().expect("delivered").expect("written").offset)
+                .collect()
+        }
+    }
+
+    #[tokio::test]
+    async fn a_partition_sends_one_batch_until_the_first_is_acknowledged() {
+        let mut h = Harness::new();
+        let mut log = FakePartition::default();
+        h.send();
+        let first = h.sender.take_requests();
+        assert_eq!(Harness::sequences(&first), vec![0]);
+        h.send();
+        assert!(
+            h.sender.take_requests().is_empty(),
+            "the broker has no state for the producer yet: a second batch could overtake"
+        );
+        for request in first {
+            h.answer(request, &mut log, None);
+        }
+        // Acknowledged: now up to five batches in flight.
+        let mut in_flight = h.sender.take_requests();
+        for _ in 0..5 {
+            h.send();
+            in_flight.extend(h.sender.take_requests());
+        }
+        assert_eq!(Harness::sequences(&in_flight), vec![1, 2, 3, 4, 5]);
+        for request in in_flight {
+            h.answer(request, &mut log, None);
+        }
+        h.settle(&mut log);
+        assert_eq!(log.sequences(), (0..7).collect::<Vec<_>>());
+        assert_eq!(h.offsets(), (0..7).collect::<Vec<_>>());
+    }
+
+    /// The first of five batches in flight fails with a retriable error, the four behind it
+    /// are refused as out of order (their answers polled in any order): all are retried in
+    /// sequence order, one at a time, and each record is written once, in order.
+    #[tokio::test]
+    async fn a_failed_batch_is_retried_before_the_ones_refused_behind_it() {
+        for answer_order in [[0, 1, 2, 3, 4], [4, 2, 0, 3, 1], [3, 4, 1, 2, 0]] {
+            let mut h = Harness::new();
+            let mut log = FakePartition::default();
+            h.send();
+            h.settle(&mut log);
+            let mut in_flight = Vec::new();
+            for _ in 0..5 {
+                h.send();
+                in_flight.extend(h.sender.take_requests());
+            }
+            assert_eq!(Harness::sequences(&in_flight), vec![1, 2, 3, 4, 5]);
+            // Records that come meanwhile wait behind the retries.
+            h.send();
+            h.send();
+            let mut in_flight: Vec<Option<Request>> = in_flight.into_iter().map(Some).collect();
+            // The first batch reaches the broker and fails (not written); the others then
+            // reach it in order and are refused, as the log's last batch is still the first.
+            let verdicts: Vec<Option<i16>> = (0..5)
+                .map(|i| {
+                    let (_, batches) = in_flight[i].as_ref().unwrap();
+                    let (_, _, _, batch) = &batches[0];
+                    if i == 0 {
+                        Some(NOT_LEADER_OR_FOLLOWER)
+                    } else {
+                        let stamp = batch.stamp.as_ref().unwrap();
+                        Some(log.append(stamp.base_sequence, batch.count()).0)
+                            .filter(|code| *code != 0)
+                    }
+                })
+                .collect();
+            assert!(verdicts[1..]
+                .iter()
+                .all(|v| *v == Some(OUT_OF_ORDER_SEQUENCE_NUMBER)));
+            for i in answer_order {
+                let request = in_flight[i].take().unwrap();
+                h.answer(request, &mut log, verdicts[i]);
+            }
+            h.settle(&mut log);
+            assert_eq!(
+                log.sequences(),
+                (0..8).collect::<Vec<_>>(),
+                "{answer_order:?}"
+            );
+            assert_eq!(h.offsets(), (0..8).collect::<Vec<_>>(), "{answer_order:?}");
+        }
+    }
+
+    /// The connection dies with five batches in flight, after the broker wrote the first three:
+    /// all five are retried in order, the three written ones are answered with their first
+    /// offsets (duplicates), and nothing is written twice.
+    #[tokio::test]
+    async fn batches_lost_with_their_connection_are_retried_in_order_and_written_once() {
+        let mut h = Harness::new();
+        let mut log = FakePartition::default();
+        h.send();
+        h.settle(&mut log);
+        let mut in_flight = Vec::new();
+        for _ in 0..5 {
+            h.send();
+            in_flight.extend(h.sender.take_requests());
+        }
+        assert_eq!(Harness::sequences(&in_flight), vec![1, 2, 3, 4, 5]);
+        for (i, (node, batches)) in in_flight.into_iter().enumerate() {
+            let mut kept = Vec::new();
+            for (topic, partition, _, batch) in batches {
+                if i < 3 {
+                    let stamp = batch.stamp.as_ref().unwrap();
+                    assert_eq!(log.append(stamp.base_sequence, batch.count()).0, 0);
+                }
+                kept.push((topic, partition, batch));
+            }
+            let lost = Err(Error::Message("connection to the broker was closed".into()));
+            h.sender.complete(node, kept, lost);
+        }
+        h.settle(&mut log);
+        assert_eq!(log.sequences(), (0..6).collect::<Vec<_>>());
+        assert_eq!(h.offsets(), (0..6).collect::<Vec<_>>());
+    }
+
+    /// A broker with no state for the producer takes any sequence: if the second batch
+    /// reached it before the first (which failed), the first could never be written after it.
+    /// The sender never lets that happen, so the fake partition's first write is sequence 0.
+    #[tokio::test]
+    async fn a_first_batch_that_fails_is_not_overtaken() {
+        let mut h = Harness::new();
+        let mut log = FakePartition::default();
+        h.send();
+        let first = h.sender.take_requests();
+        for _ in 0..4 {
+            h.send();
+            assert!(h.sender.take_requests().is_empty());
+        }
+        for request in first {
+            h.answer(request, &mut log, Some(NOT_LEADER_OR_FOLLOWER));
+        }
+        h.settle(&mut log);
+        assert_eq!(log.written[0].0, 0);
+        assert_eq!(log.sequences(), (0..5).collect::<Vec<_>>());
+        assert_eq!(h.offsets(), (0..5).collect::<Vec<_>>());
+    }
 }

@@ -288,8 +288,14 @@ impl ProducerState {
                         h.base_sequence, h.producer_epoch
                     )));
                 }
-            } else if let Some(last) = entry.last_seq() {
-                if !in_sequence(last, h.base_sequence) {
+            } else {
+                // As Kafka (ProducerAppendInfo.checkSequence): a producer this partition has no
+                // state for may start at any sequence (its state may have gone with the head
+                // of the log); a known one must go on from its last batch, or from 0 when an
+                // epoch bump (a marker) left it none.
+                let known = current.is_some_and(|c| c.epoch >= 0);
+                let last = entry.last_seq().unwrap_or(-1);
+                if known && !in_sequence(last, h.base_sequence) {
                     return Err(LogError::OutOfOrderSequence(format!(
                         "out of order sequence for producer {pid}: {} (incoming), {last} (last appended)",
                         h.base_sequence
@@ -610,6 +616,38 @@ mod tests {
         }
         assert!(s.find_duplicate(&header(8, 3, 1, 1, 0, false)).is_none());
         assert!(s.find_duplicate(&header(8, 3, 2, 1, 0, false)).is_some());
+    }
+
+    /// Kafka's rule for a producer with no state here: any sequence (a producer whose state
+    /// went with the head of the log goes on). With state, only the next one; after a marker
+    /// bumped the epoch and left no batches, only 0.
+    #[test]
+    fn unknown_producers_start_anywhere_known_ones_go_on() {
+        let mut s = ProducerState::default();
+        append(&mut s, header(9, 0, 40, 2, 0, false)).unwrap();
+        assert!(matches!(
+            append(&mut s, header(9, 0, 45, 1, 2, false)),
+            Err(LogError::OutOfOrderSequence(_))
+        ));
+        append(&mut s, header(9, 0, 42, 1, 2, false)).unwrap();
+
+        let mut s = ProducerState::default();
+        append(&mut s, header(3, 0, 0, 2, 0, true)).unwrap();
+        let mut marker = header(3, 1, -1, 1, 2, true);
+        marker.attributes |= 1 << 5; // control
+        let mut pending = PendingUpdate::default();
+        let abort = Marker {
+            commit: false,
+            coordinator_epoch: 0,
+        };
+        s.check_batch(&mut pending, &marker, Some(abort), true)
+            .unwrap();
+        s.apply(pending, 2);
+        assert!(matches!(
+            append(&mut s, header(3, 1, 2, 1, 3, false)),
+            Err(LogError::OutOfOrderSequence(_))
+        ));
+        append(&mut s, header(3, 1, 0, 1, 3, false)).unwrap();
     }
 
     #[test]
