@@ -1059,6 +1059,13 @@ impl Batch {
     }
 
     /// Takes over `next`'s records (both batches open, never sent), its waiters and its memory.
+    /// Makes room for `additional` bytes of records about to be absorbed.
+    fn reserve(&mut self, additional: usize) {
+        if let BatchData::Open(builder) = &mut self.data {
+            builder.reserve(additional);
+        }
+    }
+
     fn absorb(&mut self, mut next: Batch) {
         if let (BatchData::Open(builder), BatchData::Open(other)) = (&mut self.data, &next.data) {
             builder.absorb(other);
@@ -1653,6 +1660,7 @@ impl SenderLoop {
                 // never sent (waiting for a producer id or an in-flight slot) leaves as one,
                 // in order, up to max.request.size, instead of one round trip per batch.size.
                 let flushing = !self.flush_waiters.is_empty();
+                let mut reserved = false;
                 while let Some(next) = queue.batches.front() {
                     // The last batch may still be filling; it leaves on its own linger.
                     let closed = queue.batches.len() > 1 || flushing;
@@ -1666,6 +1674,12 @@ impl SenderLoop {
                         && bytes + next.bytes <= self.settings.max_request_size;
                     if !fits {
                         break;
+                    }
+                    if !reserved {
+                        // At most what is queued, within the request's limit: one allocation.
+                        let queued: usize = queue.batches.iter().map(|b| b.bytes).sum();
+                        batch.reserve(queued.min(self.settings.max_request_size - bytes));
+                        reserved = true;
                     }
                     let next = queue.batches.pop_front().expect("front exists");
                     bytes += next.bytes;

@@ -200,6 +200,12 @@ impl BatchBuilder {
         self.count += 1;
     }
 
+    /// Makes room for `additional` more bytes of records at once (before absorbing a backlog:
+    /// growing by doubling would copy the batch again at every step).
+    pub fn reserve(&mut self, additional: usize) {
+        self.buf.reserve(additional);
+    }
+
     /// Appends every record of `other`, another open batch, after this batch's records (their
     /// offset and timestamp deltas are rewritten): a backlog of batches leaves as one.
     pub fn absorb(&mut self, other: &BatchBuilder) {
