@@ -2154,6 +2154,20 @@ mod tests {
             ));
         }
 
+        /// Sends one batch and has it written (so several may be in flight), then puts five
+        /// one-batch requests in flight, sequences 1 to 5.
+        fn five_in_flight(&mut self, log: &mut FakePartition) -> Vec<Request> {
+            self.send();
+            self.settle(log);
+            let mut in_flight = Vec::new();
+            for _ in 0..5 {
+                self.send();
+                in_flight.extend(self.sender.take_requests());
+            }
+            assert_eq!(Harness::sequences(&in_flight), vec![1, 2, 3, 4, 5]);
+            in_flight
+        }
+
         /// The base sequences of the batches of partition 0 in a set of requests.
         fn sequences(requests: &[Request]) -> Vec<i32> {
             requests
@@ -2271,14 +2285,7 @@ mod tests {
         for answer_order in [[0, 1, 2, 3, 4], [4, 2, 0, 3, 1], [3, 4, 1, 2, 0]] {
             let mut h = Harness::new();
             let mut log = FakePartition::default();
-            h.send();
-            h.settle(&mut log);
-            let mut in_flight = Vec::new();
-            for _ in 0..5 {
-                h.send();
-                in_flight.extend(h.sender.take_requests());
-            }
-            assert_eq!(Harness::sequences(&in_flight), vec![1, 2, 3, 4, 5]);
+            let in_flight = h.five_in_flight(&mut log);
             // Records that come meanwhile wait behind the retries.
             h.send();
             h.send();
@@ -2322,14 +2329,7 @@ mod tests {
     async fn batches_lost_with_their_connection_are_retried_in_order_and_written_once() {
         let mut h = Harness::new();
         let mut log = FakePartition::default();
-        h.send();
-        h.settle(&mut log);
-        let mut in_flight = Vec::new();
-        for _ in 0..5 {
-            h.send();
-            in_flight.extend(h.sender.take_requests());
-        }
-        assert_eq!(Harness::sequences(&in_flight), vec![1, 2, 3, 4, 5]);
+        let in_flight = h.five_in_flight(&mut log);
         for (i, (node, batches)) in in_flight.into_iter().enumerate() {
             let mut kept = Vec::new();
             for (topic, partition, _, batch) in batches {
