@@ -701,6 +701,44 @@ fn kbox_tools_reach_secured_listeners_through_client_properties() {
     got.sort_unstable();
     assert_eq!(got, ["a", "b", "c"]);
 
+    // Batches larger than the client's write buffer go to the TLS stream as they are (vectored
+    // writes, no copy into a request frame): produce 3,000 x 1 KB in large batches over mutual
+    // TLS, then read every record back.
+    let (code, out, err) = run_kbox(&[
+        "perf-test",
+        "producer",
+        "--bootstrap-server",
+        &broker.addr("SSL"),
+        "--producer.config",
+        &mtls,
+        "--topic",
+        "secured",
+        "--num-records",
+        "3000",
+        "--record-size",
+        "1000",
+        "--throughput",
+        "-1",
+        "--producer-props",
+        "batch.size=1000000",
+        "linger.ms=50",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) = run_kbox(&[
+        "console-consumer",
+        "--bootstrap-server",
+        &broker.addr("SSL"),
+        "--consumer.config",
+        &mtls,
+        "--topic",
+        "secured",
+        "--from-beginning",
+        "--max-messages",
+        "3003",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.lines().filter(|l| l.len() == 1000).count(), 3000);
+
     // The SCRAM credentials can be listed (never their secrets) and removed.
     let (code, out, _) = run_kbox(&[
         "configs",
