@@ -684,18 +684,22 @@ fn kbox_tools_reach_secured_listeners_through_client_properties() {
             ),
         ],
     );
-    let (code, out, err) = run_kbox(&[
-        "console-consumer",
-        "--bootstrap-server",
-        &broker.addr("SSL"),
-        "--consumer.config",
-        &mtls,
-        "--topic",
-        "secured",
-        "--from-beginning",
-        "--max-messages",
-        "3",
-    ]);
+    let ssl = broker.addr("SSL");
+    let read_secured = |max: &str| {
+        run_kbox(&[
+            "console-consumer",
+            "--bootstrap-server",
+            &ssl,
+            "--consumer.config",
+            &mtls,
+            "--topic",
+            "secured",
+            "--from-beginning",
+            "--max-messages",
+            max,
+        ])
+    };
+    let (code, out, err) = read_secured("3");
     assert_eq!(code, 0, "{err}");
     let mut got: Vec<&str> = out.lines().collect();
     got.sort_unstable();
@@ -708,7 +712,7 @@ fn kbox_tools_reach_secured_listeners_through_client_properties() {
         "perf-test",
         "producer",
         "--bootstrap-server",
-        &broker.addr("SSL"),
+        &ssl,
         "--producer.config",
         &mtls,
         "--topic",
@@ -724,18 +728,7 @@ fn kbox_tools_reach_secured_listeners_through_client_properties() {
         "linger.ms=50",
     ]);
     assert_eq!(code, 0, "{out}{err}");
-    let (code, out, err) = run_kbox(&[
-        "console-consumer",
-        "--bootstrap-server",
-        &broker.addr("SSL"),
-        "--consumer.config",
-        &mtls,
-        "--topic",
-        "secured",
-        "--from-beginning",
-        "--max-messages",
-        "3003",
-    ]);
+    let (code, out, err) = read_secured("3003");
     assert_eq!(code, 0, "{err}");
     assert_eq!(out.lines().filter(|l| l.len() == 1000).count(), 3000);
 
