@@ -1058,7 +1058,6 @@ impl Batch {
         self.memory.bytes += size;
     }
 
-    /// Takes over `next`'s records (both batches open, never sent), its waiters and its memory.
     /// Makes room for `additional` bytes of records about to be absorbed.
     fn reserve(&mut self, additional: usize) {
         if let BatchData::Open(builder) = &mut self.data {
@@ -1066,6 +1065,7 @@ impl Batch {
         }
     }
 
+    /// Takes over `next`'s records (both batches open, never sent), its waiters and its memory.
     fn absorb(&mut self, mut next: Batch) {
         if let (BatchData::Open(builder), BatchData::Open(other)) = (&mut self.data, &next.data) {
             builder.absorb(other);
