@@ -101,22 +101,14 @@ pub fn encode_spliced<T: Encodable + HeaderVersion>(
         .map_err(|e| encode_error("response header", e))?;
     body.encode(&mut buf, version)
         .map_err(|e| encode_error("response body", e))?;
-    let pieces = buf.finish().map_err(|missing| {
-        encode_error(
-            "response body",
-            anyhow::anyhow!("{missing} record placeholders were not met while encoding"),
-        )
-    })?;
-    let mut parts: Vec<Part> = Vec::with_capacity(pieces.len() + 1);
-    parts.push(Part::Bytes(Bytes::new()));
-    parts.extend(pieces.into_iter().map(|piece| match piece {
-        Piece::Encoded(bytes) => Part::Bytes(bytes),
-        Piece::Spliced(file) => Part::File(file),
-    }));
-    let size: usize = parts.iter().map(Part::len).sum();
-    let size = i32::try_from(size)
-        .map_err(|_| encode_error("response", anyhow::anyhow!("larger than 2 GiB")))?;
-    parts[0] = Part::Bytes(Bytes::copy_from_slice(&size.to_be_bytes()));
+    let parts = buf
+        .finish_frame("response")?
+        .into_iter()
+        .map(|piece| match piece {
+            Piece::Encoded(bytes) => Part::Bytes(bytes),
+            Piece::Spliced(file) => Part::File(file),
+        })
+        .collect();
     Ok(ResponseFrame { parts })
 }
 
@@ -124,6 +116,9 @@ pub fn encode_spliced<T: Encodable + HeaderVersion>(
 impl Splice for FileSlice {
     fn is_encoded_as(&self, src: &[u8]) -> bool {
         self.len == src.len() && std::ptr::eq(src.as_ptr(), zeroed_region().as_ptr())
+    }
+    fn wire_len(&self) -> usize {
+        self.len
     }
 }
 

@@ -140,23 +140,13 @@ pub fn encode_request_spliced<R: Request>(
 ) -> Result<Vec<Bytes>, ProtocolError> {
     let mut buf = SplicingBuf::new(batches);
     encode_request_into(&mut buf, header, body)?;
-    let pieces = buf.finish().map_err(|missing| ProtocolError::Encode {
-        what: "request body",
-        source: anyhow::anyhow!("{missing} record batches were not met while encoding"),
-    })?;
-    let mut runs = Vec::with_capacity(pieces.len() + 1);
-    runs.push(Bytes::new());
-    runs.extend(pieces.into_iter().map(|piece| match piece {
-        Piece::Encoded(bytes) | Piece::Spliced(bytes) => bytes,
-    }));
-    let len = i32::try_from(runs.iter().map(Bytes::len).sum::<usize>()).map_err(|_| {
-        ProtocolError::Encode {
-            what: "request",
-            source: anyhow::anyhow!("larger than 2 GiB"),
-        }
-    })?;
-    runs[0] = Bytes::copy_from_slice(&len.to_be_bytes());
-    Ok(runs)
+    let frame = buf.finish_frame("request")?;
+    Ok(frame
+        .into_iter()
+        .map(|piece| match piece {
+            Piece::Encoded(bytes) | Piece::Spliced(bytes) => bytes,
+        })
+        .collect())
 }
 
 /// Decodes a response frame body (without the length prefix) for the client side.

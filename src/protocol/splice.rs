@@ -15,16 +15,23 @@ use std::collections::VecDeque;
 
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 
+use super::ProtocolError;
+
 /// Something that can take the place of a slice the encoder writes.
 pub trait Splice {
     /// Whether `src` (what the encoder is copying in) is this piece's stand-in.
     fn is_encoded_as(&self, src: &[u8]) -> bool;
+    /// How many bytes the piece puts on the wire.
+    fn wire_len(&self) -> usize;
 }
 
 /// A batch given to the encoder as itself: found by its own address.
 impl Splice for Bytes {
     fn is_encoded_as(&self, src: &[u8]) -> bool {
         self.len() == src.len() && std::ptr::eq(self.as_ptr(), src.as_ptr())
+    }
+    fn wire_len(&self) -> usize {
+        self.len()
     }
 }
 
@@ -53,15 +60,33 @@ impl<P: Splice> SplicingBuf<P> {
         }
     }
 
-    /// The frame's pieces in order, or the number of pieces whose stand-in never came.
-    pub fn finish(mut self) -> Result<Vec<Piece<P>>, usize> {
+    /// The whole frame of a `what` ("request", "response"): its 4-byte size, then the pieces
+    /// in order. An error when the stand-in of a piece never came, or past 2 GiB.
+    pub fn finish_frame(mut self, what: &'static str) -> Result<Vec<Piece<P>>, ProtocolError> {
+        let encode_error = |source| ProtocolError::Encode { what, source };
         if !self.pending.is_empty() {
-            return Err(self.pending.len());
+            return Err(encode_error(anyhow::anyhow!(
+                "{} spliced record sets were not met while encoding",
+                self.pending.len()
+            )));
         }
         if !self.current.is_empty() {
             self.pieces.push(Piece::Encoded(self.current.freeze()));
         }
-        Ok(self.pieces)
+        let size: usize = self
+            .pieces
+            .iter()
+            .map(|piece| match piece {
+                Piece::Encoded(bytes) => bytes.len(),
+                Piece::Spliced(spliced) => spliced.wire_len(),
+            })
+            .sum();
+        let size =
+            i32::try_from(size).map_err(|_| encode_error(anyhow::anyhow!("larger than 2 GiB")))?;
+        let mut frame = Vec::with_capacity(self.pieces.len() + 1);
+        frame.push(Piece::Encoded(Bytes::copy_from_slice(&size.to_be_bytes())));
+        frame.append(&mut self.pieces);
+        Ok(frame)
     }
 
     /// Splices the next piece in if `src` is its stand-in.
@@ -151,13 +176,17 @@ mod tests {
         buf.put_slice(&same_content); // equal bytes elsewhere: copied
         buf.put_slice(&batch);
         buf.put_slice(b"tail");
-        let pieces = buf.finish().unwrap();
-        assert_eq!(pieces.len(), 3);
-        match &pieces[1] {
+        let pieces = buf.finish_frame("request").unwrap();
+        assert_eq!(pieces.len(), 4);
+        match &pieces[0] {
+            Piece::Encoded(size) => assert_eq!(&size[..], &(4 + 100 + 100 + 4i32).to_be_bytes()),
+            other => panic!("expected the size, got {other:?}"),
+        }
+        match &pieces[2] {
             Piece::Spliced(b) => assert!(std::ptr::eq(b.as_ptr(), batch.as_ptr())),
             other => panic!("expected the batch, got {other:?}"),
         }
-        match (&pieces[0], &pieces[2]) {
+        match (&pieces[1], &pieces[3]) {
             (Piece::Encoded(a), Piece::Encoded(b)) => {
                 assert_eq!(a.len(), 4 + 100);
                 assert_eq!(&b[..], b"tail");
@@ -172,6 +201,10 @@ mod tests {
         let mut buf = SplicingBuf::new(vec![batch]);
         let elsewhere = b"abc".to_vec(); // the same bytes at another address
         buf.put_slice(&elsewhere);
-        assert_eq!(buf.finish().unwrap_err(), 1);
+        let error = buf.finish_frame("request").unwrap_err().to_string();
+        assert!(
+            error.contains("1 spliced record sets were not met"),
+            "{error}"
+        );
     }
 }
