@@ -8,7 +8,6 @@
 //! waiting caller gets the error and the connection is marked closed, so the owner reconnects.
 
 use std::collections::HashMap;
-use std::io::IoSlice;
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -25,7 +24,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::security::{ClientSecurity, SaslLogin};
 use crate::protocol::codec::{decode_response, encode_request, encode_request_spliced};
 use crate::protocol::frame::read_frame;
-use crate::protocol::splice::advance_runs;
+use crate::protocol::splice::{advance_runs, io_slices};
 use crate::protocol::{ApiKey, ProtocolError, ResponseError, VersionRange};
 use crate::security::scram::{self, ScramClient, ScramMechanism};
 use crate::security::stream::{MaybeTls, MaybeTlsRead, MaybeTlsWrite};
@@ -577,16 +576,9 @@ async fn write_runs<W: AsyncWrite + Unpin>(
     writer: &mut BufWriter<W>,
     mut runs: Vec<Bytes>,
 ) -> std::io::Result<()> {
-    // Linux takes at most 1,024 slices per writev.
-    const MAX_SLICES: usize = 1024;
     let mut next = 0;
     while next < runs.len() {
-        let slices: Vec<IoSlice<'_>> = runs[next..]
-            .iter()
-            .take(MAX_SLICES)
-            .map(|run| IoSlice::new(run))
-            .collect();
-        let n = writer.write_vectored(&slices).await?;
+        let n = writer.write_vectored(&io_slices(&runs[next..])).await?;
         if n == 0 {
             return Err(std::io::ErrorKind::WriteZero.into());
         }

@@ -12,6 +12,7 @@
 //! standing for a segment file range (`broker::response`).
 
 use std::collections::VecDeque;
+use std::io::IoSlice;
 
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 
@@ -143,6 +144,15 @@ unsafe impl<P: Splice> BufMut for SplicingBuf<P> {
             self.current.put_slice(src);
         }
     }
+}
+
+/// The slices for one vectored write of `runs`, at most as many as Linux takes per call.
+pub fn io_slices<B: AsRef<[u8]>>(runs: &[B]) -> Vec<IoSlice<'_>> {
+    const MAX_SLICES: usize = 1024;
+    runs.iter()
+        .take(MAX_SLICES)
+        .map(|run| IoSlice::new(run.as_ref()))
+        .collect()
 }
 
 /// After a vectored write of `written` bytes from `runs[*next..]`: moves `next` past the runs

@@ -934,24 +934,18 @@ impl<'f> BatchReader<'f> {
 /// a patched header and the request's own record bytes need no copy into one buffer.
 #[cfg(target_os = "linux")]
 fn write_all_parts_at(file: &File, parts: &[&[u8]], mut position: u64) -> io::Result<()> {
-    // Linux takes at most 1,024 slices per call.
-    const MAX_SLICES: usize = 1024;
+    use crate::protocol::splice::{advance_runs, io_slices};
     let mut parts: Vec<&[u8]> = parts.iter().copied().filter(|p| !p.is_empty()).collect();
     let mut next = 0;
     while next < parts.len() {
-        let slices: Vec<io::IoSlice<'_>> = parts[next..]
-            .iter()
-            .take(MAX_SLICES)
-            .map(|p| io::IoSlice::new(p))
-            .collect();
-        let written = match rustix::io::pwritev(file, &slices, position) {
+        let written = match rustix::io::pwritev(file, &io_slices(&parts[next..]), position) {
             Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
             Ok(n) => n,
             Err(rustix::io::Errno::INTR) => continue,
             Err(e) => return Err(e.into()),
         };
         position += written as u64;
-        crate::protocol::splice::advance_runs(&mut parts, &mut next, written);
+        advance_runs(&mut parts, &mut next, written);
     }
     Ok(())
 }
