@@ -172,14 +172,6 @@ async fn a_batch_with_a_bad_crc_is_refused_and_nothing_is_written() {
         r.responses[0].partition_responses[0].error_code, 2,
         "CORRUPT_MESSAGE"
     );
-    let partition = broker
-        .broker
-        .as_ref()
-        .unwrap()
-        .state
-        .replicas
-        .get("crc", 0)
-        .unwrap();
-    assert_eq!(partition.high_watermark(), 0);
+    assert_eq!(broker.partition("crc", 0).high_watermark(), 0);
     broker.stop().await;
 }

@@ -44,6 +44,17 @@ impl TestBroker {
         self._dir.path()
     }
 
+    /// The broker's own partition `topic`-`index` (to look at its log directly).
+    pub fn partition(&self, topic: &str, index: i32) -> Arc<kbox::broker::partition::Partition> {
+        self.broker
+            .as_ref()
+            .expect("the broker is running")
+            .state
+            .replicas
+            .get(topic, index)
+            .unwrap_or_else(|| panic!("no partition {topic}-{index}"))
+    }
+
     pub async fn stop(mut self) {
         if let Some(b) = self.broker.take() {
             b.shutdown().await.unwrap();

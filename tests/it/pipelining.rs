@@ -93,13 +93,5 @@ async fn answers_leave_in_request_order_while_produces_wait_for_their_fsync() {
     }
     assert_eq!(offsets, vec![0, 1, 2, 3, 4, 5], "appended in request order");
     // Every acknowledged record is durable: the recovery point covers them all.
-    let partition = broker
-        .broker
-        .as_ref()
-        .unwrap()
-        .state
-        .replicas
-        .get("piped", 0)
-        .unwrap();
-    assert_eq!(partition.log().recovery_point(), 6);
+    assert_eq!(broker.partition("piped", 0).log().recovery_point(), 6);
 }
