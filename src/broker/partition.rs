@@ -15,7 +15,7 @@ use bytes::Bytes;
 use tokio::sync::Notify;
 use uuid::Uuid;
 
-use crate::broker::log::{AppendInfo, Log, LogError};
+use crate::broker::log::{AppendInfo, FlushScope, Log, LogError};
 use crate::broker::metadata::PartitionRecord;
 use crate::broker::now_ms;
 
@@ -432,11 +432,21 @@ impl Partition {
         Ok(info)
     }
 
-    /// Fsyncs everything appended so far. Whoever holds the flush lock syncs for all the
-    /// writers queued behind it; they then find nothing left to sync.
+    /// Fsyncs the records appended so far: what an acknowledgement waits for. Whoever holds
+    /// the flush lock syncs for all the writers queued behind it; they then find nothing left
+    /// to sync. Indexes follow in the background ([`Self::flush_everything`]).
     pub async fn flush(&self) -> Result<(), LogError> {
+        self.flush_scope(FlushScope::Records).await
+    }
+
+    /// Fsyncs records, indexes and leader epochs, which moves the recovery point.
+    pub async fn flush_everything(&self) -> Result<(), LogError> {
+        self.flush_scope(FlushScope::Everything).await
+    }
+
+    async fn flush_scope(&self, scope: FlushScope) -> Result<(), LogError> {
         let _turn = self.flush_lock.lock().await;
-        let target = self.log().flush_target()?;
+        let target = self.log().flush_target(scope)?;
         if target.is_empty() {
             return Ok(());
         }
@@ -445,15 +455,15 @@ impl Partition {
             .await
             .map_err(|e| LogError::InvalidRecord(format!("flush task failed: {e}")))?
             .map_err(|source| LogError::Io { path, source })?;
-        let recovery_point = {
+        let flushed_offset = {
             let mut log = self.log();
             log.mark_flushed(&target, now_ms());
-            log.recovery_point()
+            log.flushed_offset()
         };
-        // Where this log is known durable, as it happens (the recovery-point checkpoint is only
-        // written every log.flush.offset.checkpoint.interval.ms): the power-loss fault tests
-        // cut the log past it.
-        tracing::debug!(target: "kbox::fsync", topic = %self.topic, partition = self.index, recovery_point, "log flushed");
+        // Where this log's records are known durable, as it happens (the recovery-point
+        // checkpoint is only written every log.flush.offset.checkpoint.interval.ms): the
+        // power-loss fault tests cut the log past it.
+        tracing::debug!(target: "kbox::fsync", topic = %self.topic, partition = self.index, flushed_offset, "log flushed");
         Ok(())
     }
 
@@ -574,10 +584,10 @@ mod tests {
             );
             p.update_from_metadata(&of_three(&[1, 2, 3], 1, 0), 2);
             p.append_as_follower(batch(10), 0).unwrap();
-            assert_eq!(p.log().recovery_point(), 0);
+            assert_eq!(p.log().flushed_offset(), 0);
             p.flush_if_messages_due().await.unwrap();
             assert_eq!(
-                p.log().recovery_point(),
+                p.log().flushed_offset(),
                 durable,
                 "flush.messages={flush_messages}"
             );

@@ -365,7 +365,7 @@ impl ReplicaManager {
         for p in self.all() {
             let due = p.log().flush_due(now_ms());
             if due {
-                if let Err(e) = p.flush().await {
+                if let Err(e) = p.flush_everything().await {
                     tracing::warn!(topic = %p.topic, partition = p.index, error = %e, "flush failed");
                 }
             }

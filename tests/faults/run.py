@@ -270,7 +270,7 @@ class Cluster:
 
     def start(self, n):
         logf = open(self.log_path(n), "a")
-        # kbox::fsync: each flush's recovery point, for the power-loss scenarios.
+        # kbox::fsync: each flush's flushed offset, for the power-loss scenarios.
         env = dict(os.environ, RUST_LOG=os.environ.get("RUST_LOG", "info,kbox::fsync=debug"))
         # Nodes must not outlive the driver, however it ends: setpriv execs kbox with a parent-death
         # signal (a preexec_fn is not safe with the producer's threads running).
@@ -408,8 +408,8 @@ class Cluster:
     def durable_offsets(self, n, topic=TOPIC):
         """{partition: the offset below which node n's log is known fsynced}: the larger of
         Kafka's recovery-point-offset-checkpoint (written every
-        log.flush.offset.checkpoint.interval.ms) and the last recovery point the node logged
-        after an fsync (target kbox::fsync)."""
+        log.flush.offset.checkpoint.interval.ms) and the last flushed offset (records fsynced) the
+        node logged after an fsync (target kbox::fsync)."""
         points = {}
         try:
             with open(os.path.join(self.data_dir(n), "recovery-point-offset-checkpoint")) as f:
@@ -421,7 +421,7 @@ class Cluster:
             pass
         # The last line, not the largest: a truncation lowers the recovery point.
         logged = {}
-        flushed = re.compile(r"log flushed topic=(\S+) partition=(\d+) recovery_point=(\d+)")
+        flushed = re.compile(r"log flushed topic=(\S+) partition=(\d+) flushed_offset=(\d+)")
         with open(self.log_path(n), errors="replace") as f:
             for m in flushed.finditer(f.read()):
                 if m.group(1) == topic:

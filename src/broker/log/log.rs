@@ -1,13 +1,16 @@
 //! [`Log`]: one partition's log, a sequence of segments in one directory.
 //!
 //! Offsets: the log holds `[log_start_offset, log_end_offset)`. The *log end offset* (LEO) is
-//! the next offset to assign. The *recovery point* is the offset up to which everything is known
-//! to be fsynced; a crash only makes the log re-validate from there.
+//! the next offset to assign. The *recovery point* is the offset up to which everything (records,
+//! indexes, leader epochs) is known to be fsynced; a crash only makes the log re-validate from
+//! there. The *flushed offset* is where the records alone are fsynced: what an acknowledgement
+//! with `flush.messages=1` waits for. Indexes and epochs below it are rebuilt by recovery, so
+//! they are synced later, in the background ([`FlushScope`]).
 //!
 //! Locking: the caller keeps the `Log` in a `Mutex`. Everything here is quick except fsync and
 //! the bulk read of fetched bytes, which happen outside the lock: [`Log::read`] returns a
 //! [`FileSlice`] to read later, and [`Log::flush_target`] returns the files to fsync, after which
-//! [`Log::mark_flushed`] advances the recovery point (group commit: one fsync covers every
+//! [`Log::mark_flushed`] advances the flushed offset or the recovery point (group commit: one fsync covers every
 //! append made before it).
 //!
 //! Deletion: segments removed by retention or DeleteRecords are renamed `*.deleted` and their
@@ -90,10 +93,22 @@ pub struct TimestampOffset {
     pub leader_epoch: Option<i32>,
 }
 
+/// What a flush makes durable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FlushScope {
+    /// The records only (segment `.log` files and the directory): enough for an
+    /// acknowledgement, since recovery rebuilds indexes past the recovery point. Moves the
+    /// flushed offset.
+    Records,
+    /// Records, indexes and leader epochs: moves the recovery point, which recovery trusts.
+    Everything,
+}
+
 /// What an fsync must cover to make the log durable up to `up_to_offset`.
 #[derive(Debug)]
 pub struct FlushTarget {
-    /// Segment files (log and indexes) written since their last fsync.
+    /// Segment files written since their last fsync (the `.log` files, and with
+    /// [`FlushScope::Everything`] the indexes).
     pub files: Vec<Arc<File>>,
     /// The partition directory, when segments were created since its last fsync.
     pub dir: Option<Arc<File>>,
@@ -105,6 +120,7 @@ pub struct FlushTarget {
     seq: u64,
     truncations: u64,
     segments: Vec<i64>,
+    scope: FlushScope,
 }
 
 impl FlushTarget {
@@ -175,6 +191,8 @@ pub struct Log {
     segments: BTreeMap<i64, Segment>,
     log_start_offset: i64,
     recovery_point: i64,
+    /// Records are fsynced below this; never below the recovery point.
+    flushed_offset: i64,
     epochs: LeaderEpochCache,
     /// Incremented by every change to a segment, so a flush knows what it covered.
     write_seq: u64,
@@ -249,6 +267,7 @@ impl Log {
             segments,
             log_start_offset: log_start_offset.max(0),
             recovery_point: 0,
+            flushed_offset: 0,
             epochs,
             write_seq: 1,
             dir_modified_seq: 0,
@@ -272,6 +291,7 @@ impl Log {
         } else {
             recovery_point.min(leo).max(0)
         };
+        log.flushed_offset = log.recovery_point;
         log.epochs.truncate_from_end(leo)?;
         log.epochs.truncate_from_start(log.log_start_offset)?;
         log.load_aborted_txns()?;
@@ -467,6 +487,11 @@ impl Log {
     /// Offset up to which the log is known to be fsynced.
     pub fn recovery_point(&self) -> i64 {
         self.recovery_point
+    }
+
+    /// The offset below which the records are fsynced (at least the recovery point).
+    pub fn flushed_offset(&self) -> i64 {
+        self.flushed_offset
     }
 
     /// Total bytes of all segments' log files.
@@ -1274,6 +1299,7 @@ impl Log {
         self.epochs.truncate_from_end(log_end_offset)?;
         self.log_start_offset = self.log_start_offset.min(log_end_offset);
         self.recovery_point = self.recovery_point.min(log_end_offset);
+        self.flushed_offset = self.flushed_offset.min(log_end_offset);
         self.first_dirty_offset = self.first_dirty_offset.min(log_end_offset);
         self.producers.truncate_aborted(log_end_offset);
         let active_base = self.active().base_offset();
@@ -1306,6 +1332,7 @@ impl Log {
         remove_files(&files)?;
         self.log_start_offset = offset;
         self.recovery_point = offset;
+        self.flushed_offset = offset;
         self.first_dirty_offset = offset;
         self.producers = ProducerState::default();
         self.snapshot_due = None;
@@ -1315,9 +1342,9 @@ impl Log {
         self.epochs.clear()
     }
 
-    /// Messages appended since the recovery point (Kafka's `unflushedMessages`).
+    /// Messages appended since the records were last fsynced (Kafka's `unflushedMessages`).
     pub fn unflushed_messages(&self) -> i64 {
-        self.log_end_offset() - self.recovery_point
+        self.log_end_offset() - self.flushed_offset
     }
 
     /// When the last flush completed (or the log was opened).
@@ -1325,7 +1352,8 @@ impl Log {
         self.last_flush_ms
     }
 
-    /// Whether a flush is due: a rolled segment is not yet fsynced, or `flush.messages` /
+    /// Whether a background [`FlushScope::Everything`] flush is due: a rolled segment is not
+    /// yet fsynced, indexes lag the records fsynced for acknowledgements, or `flush.messages` /
     /// `flush.ms` say so.
     pub fn flush_due(&self, now_ms: i64) -> bool {
         let active_base = self.active().base_offset();
@@ -1335,25 +1363,31 @@ impl Log {
             .any(|s| s.base_offset() != active_base && s.modified_seq > s.synced_seq);
         let unflushed = self.unflushed_messages();
         sealed_unsynced
+            || self.recovery_point < self.flushed_offset
             || (unflushed > 0 && unflushed >= self.config.flush_messages)
             || (unflushed > 0 && now_ms.saturating_sub(self.last_flush_ms) >= self.config.flush_ms)
     }
 
-    /// What to fsync to make everything appended so far durable. Writes pending index entries
-    /// to the OS first. Run [`FlushTarget::sync`] without the lock, then [`Log::mark_flushed`].
+    /// What to fsync to make everything appended so far durable, in `scope`. For
+    /// [`FlushScope::Everything`] writes pending index entries to the OS first. Run
+    /// [`FlushTarget::sync`] without the lock, then [`Log::mark_flushed`].
     ///
     /// # Errors
     ///
     /// [`LogError::Io`] when index entries cannot be written or files opened.
-    pub fn flush_target(&mut self) -> Result<FlushTarget> {
+    pub fn flush_target(&mut self, scope: FlushScope) -> Result<FlushTarget> {
         let mut files = Vec::new();
         let mut segments = Vec::new();
-        for segment in self
-            .segments
-            .values_mut()
-            .filter(|s| s.modified_seq > s.synced_seq)
-        {
-            files.extend(segment.sync_handles()?);
+        for segment in self.segments.values_mut() {
+            match scope {
+                FlushScope::Everything if segment.modified_seq > segment.synced_seq => {
+                    files.extend(segment.sync_handles()?);
+                }
+                FlushScope::Records if segment.modified_seq > segment.records_synced_seq => {
+                    files.push(segment.log_handle());
+                }
+                _ => continue,
+            }
             segments.push(segment.base_offset());
         }
         let dir = if self.dir_modified_seq > self.dir_synced_seq {
@@ -1365,29 +1399,41 @@ impl Log {
             files,
             dir,
             up_to_offset: self.log_end_offset(),
-            epochs: self.epochs.unpersisted(),
+            epochs: match scope {
+                FlushScope::Everything => self.epochs.unpersisted(),
+                FlushScope::Records => None,
+            },
             seq: self.write_seq,
             truncations: self.truncations,
             segments,
+            scope,
         })
     }
 
-    /// Records that `target` was fsynced: the recovery point moves up to its offset (never
-    /// down). Ignored if the log was truncated since the target was taken.
+    /// Records that `target` was fsynced: the flushed offset (and for
+    /// [`FlushScope::Everything`] the recovery point) moves up to its offset, never down.
+    /// Ignored if the log was truncated since the target was taken.
     pub fn mark_flushed(&mut self, target: &FlushTarget, now_ms: i64) {
         if target.truncations != self.truncations {
             return;
         }
+        let everything = target.scope == FlushScope::Everything;
         for base in &target.segments {
             if let Some(segment) = self.segments.get_mut(base) {
-                segment.synced_seq = segment.synced_seq.max(target.seq);
+                segment.records_synced_seq = segment.records_synced_seq.max(target.seq);
+                if everything {
+                    segment.synced_seq = segment.synced_seq.max(target.seq);
+                }
             }
         }
         if target.dir.is_some() {
             self.dir_synced_seq = self.dir_synced_seq.max(target.seq);
         }
         let up_to = target.up_to_offset.min(self.log_end_offset());
-        self.recovery_point = self.recovery_point.max(up_to);
+        self.flushed_offset = self.flushed_offset.max(up_to);
+        if everything {
+            self.recovery_point = self.recovery_point.max(up_to);
+        }
         self.last_flush_ms = now_ms;
     }
 
@@ -1397,7 +1443,7 @@ impl Log {
     ///
     /// [`LogError::Io`].
     pub fn flush_all(&mut self, now_ms: i64) -> Result<()> {
-        let target = self.flush_target()?;
+        let target = self.flush_target(FlushScope::Everything)?;
         target.sync().map_err(io_err(&self.dir))?;
         self.mark_flushed(&target, now_ms);
         Ok(())
@@ -1902,7 +1948,7 @@ mod tests {
         assert_eq!(epochs, vec![(0, 0), (1, 2), (4, 4)]);
         // A flush taken before a truncation does not bring the removed epoch back.
         let mut log = log;
-        let target = log.flush_target().unwrap();
+        let target = log.flush_target(FlushScope::Everything).unwrap();
         log.truncate_to(4).unwrap();
         target.sync().unwrap();
         log.mark_flushed(&target, NOW);
@@ -2483,7 +2529,7 @@ mod tests {
             log.flush_due(NOW),
             "6 unflushed messages >= flush.messages 5"
         );
-        let target = log.flush_target().unwrap();
+        let target = log.flush_target(FlushScope::Everything).unwrap();
         assert_eq!(target.up_to_offset, 6);
         assert_eq!(target.files.len(), 3);
         assert!(target.dir.is_some());
@@ -2498,7 +2544,7 @@ mod tests {
             ),
             (6, 3, NOW + 5)
         );
-        let next = log.flush_target().unwrap();
+        let next = log.flush_target(FlushScope::Everything).unwrap();
         assert!(next.dir.is_none());
         assert_eq!(next.files.len(), 3, "the active segment changed again");
 
@@ -2518,7 +2564,56 @@ mod tests {
         assert!(log.flush_due(NOW));
         log.flush_all(NOW).unwrap();
         assert!(!log.flush_due(NOW));
-        assert!(log.flush_target().unwrap().is_empty());
+        assert!(log.flush_target(FlushScope::Everything).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_records_flush_leaves_indexes_and_the_recovery_point_to_the_background() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut log = Log::create(
+            dir.path(),
+            LogConfig {
+                flush_messages: 1,
+                ..small()
+            },
+        )
+        .unwrap();
+        append_n(&mut log, 3, NOW);
+        let first = log.log_end_offset();
+        let target = log.flush_target(FlushScope::Records).unwrap();
+        assert_eq!(target.files.len(), 1, "the .log file alone");
+        assert!(target.dir.is_some(), "a new segment's name must be durable too");
+        target.sync().unwrap();
+        log.mark_flushed(&target, NOW);
+        assert_eq!(
+            (log.flushed_offset(), log.recovery_point(), log.unflushed_messages()),
+            (first, 0, 0)
+        );
+        assert!(
+            log.flush_due(NOW),
+            "the indexes lag the records: the background flush is due"
+        );
+        assert!(log.flush_target(FlushScope::Records).unwrap().is_empty());
+        let everything = log.flush_target(FlushScope::Everything).unwrap();
+        assert_eq!(everything.files.len(), 3, "indexes not synced yet");
+        everything.sync().unwrap();
+        log.mark_flushed(&everything, NOW);
+        assert_eq!((log.flushed_offset(), log.recovery_point()), (first, first));
+        assert!(!log.flush_due(NOW));
+
+        // A crash with the recovery point checkpointed there and more records fsynced: those
+        // are validated again and their index entries rebuilt.
+        append_n(&mut log, 3, NOW);
+        let target = log.flush_target(FlushScope::Records).unwrap();
+        target.sync().unwrap();
+        log.mark_flushed(&target, NOW);
+        let end = log.log_end_offset();
+        drop(log);
+        let log = Log::open(dir.path(), small(), first, 0, false).unwrap();
+        assert_eq!(log.log_end_offset(), end);
+        // From the last index entry below the recovery point: the new three and maybe one more.
+        let validated = log.recovery_report().batches_validated;
+        assert!((3..6).contains(&validated), "validated {validated}");
     }
 
     #[test]

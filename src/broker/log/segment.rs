@@ -111,9 +111,11 @@ pub(crate) struct Segment {
     rolling_timestamp: Option<i64>,
     /// When this segment object was created or loaded (fallback for `segment.ms`).
     created_ms: i64,
-    /// Log-wide write sequence of the last change, and the sequence covered by the last fsync.
+    /// Log-wide write sequence of the last change, the sequence covered by the last fsync of
+    /// every file, and by the last fsync of the `.log` file.
     pub(crate) modified_seq: u64,
     pub(crate) synced_seq: u64,
+    pub(crate) records_synced_seq: u64,
 }
 
 impl Segment {
@@ -238,6 +240,7 @@ impl Segment {
             created_ms: now_ms,
             modified_seq: 0,
             synced_seq: 0,
+            records_synced_seq: 0,
         }
     }
 
@@ -720,6 +723,11 @@ impl Segment {
                 .map_err(io_err(&self.log_path))?;
         }
         Ok(())
+    }
+
+    /// The `.log` file, for an fsync of the records alone.
+    pub(crate) fn log_handle(&self) -> Arc<File> {
+        self.log.clone()
     }
 
     /// Writes pending index entries and returns the files an fsync must cover.
