@@ -119,6 +119,7 @@ def bench_scale(scale, fio_synced_mbps, six_partition_mbps):
     # acks=all with an fsync before every acknowledgement, against fio's fdatasync-per-MiB rate.
     b = Broker()
     try:
+        quiet_disk()
         topic = "synced-" + uuid.uuid4().hex[:6]
         subprocess.run([KBOX, "topics", "--bootstrap-server", b.addr, "--create", "--topic", topic,
                         "--partitions", "1", "--config", "flush.messages=1"], check=True, capture_output=True)
@@ -132,6 +133,7 @@ def bench_scale(scale, fio_synced_mbps, six_partition_mbps):
         payload_dir = tempfile.mkdtemp(prefix="kbox-bench-payload-")
         data = payload_file(payload_dir, count, 1000)
         synced_kcat = "synced-kcat-" + uuid.uuid4().hex[:6]
+        quiet_disk()
         subprocess.run([KBOX, "topics", "--bootstrap-server", b.addr, "--create", "--topic", synced_kcat,
                         "--partitions", "1", "--config", "flush.messages=1"], check=True, capture_output=True)
         secs = timed(["kcat", "-P", "-b", b.addr, "-t", synced_kcat, "-X", "acks=all", "-l", data],
@@ -153,6 +155,7 @@ def bench_scale(scale, fio_synced_mbps, six_partition_mbps):
     b = Broker()
     data_dir = b.dir
     try:
+        quiet_disk()
         topic = "wide-" + uuid.uuid4().hex[:6]
         subprocess.run([KBOX, "topics", "--bootstrap-server", b.addr, "--create", "--topic", topic,
                         "--partitions", "1000"], check=True, capture_output=True)
@@ -161,6 +164,7 @@ def bench_scale(scale, fio_synced_mbps, six_partition_mbps):
                        "--producer-props", "acks=1", "batch.size=16384", "linger.ms=5", "--format", "json"])
         wide = s["bytes"] / s["seconds"] / 1e6
         six = "six-" + uuid.uuid4().hex[:6]
+        quiet_disk()
         subprocess.run([KBOX, "topics", "--bootstrap-server", b.addr, "--create", "--topic", six,
                         "--partitions", "6"], check=True, capture_output=True)
         s = kbox_json(["perf-test", "producer", "--topic", six, "--num-records", str(200_000 // scale),
@@ -253,6 +257,14 @@ def children_cpu_ms():
     return (r.ru_utime + r.ru_stime) * 1000
 
 
+def quiet_disk():
+    """Writes back the dirty pages earlier runs left (GBs after the produce runs) before a
+    figure that waits on the disk. An fdatasync on ext4 commits the journal, which in ordered
+    mode first writes out other files' newly allocated data: without this, the fsync figures
+    measure the previous runs' writeback, which fio's reference (run on a quiet disk) never sees."""
+    os.sync()
+
+
 def timed(cmd, **kw):
     start = time.monotonic()
     subprocess.run(cmd, check=True, **kw)
@@ -310,7 +322,9 @@ def bench_disk(tmp):
                            capture_output=True, text=True, check=True)
         job = json.loads(r.stdout)["jobs"][0]["write"]
         return job["bw_bytes"] / 1e6, job["iops"]
+    quiet_disk()
     buffered, _ = fio("--bs=1m")
+    quiet_disk()
     synced, _ = fio("--bs=1m", "--fdatasync=1", "--size=256m")
     _, small_iops = fio("--bs=4k", "--fdatasync=1", "--size=8m")
     return buffered, synced, small_iops
@@ -411,6 +425,7 @@ def main():
         # Latency under load: 1 KB records paced at 20 MB/s, acks=1, the producer's defaults
         # (batch.size=16384, linger.ms=5); perf-test measures from send to acknowledgement.
         paced = "paced-" + uuid.uuid4().hex[:6]
+        quiet_disk()
         create_topic(addr, paced, 1)
         # The first records wait for metadata and the connection: --warmup-records leaves them
         # out of the steady-state figures (Apache's tool has the same option).

@@ -405,11 +405,9 @@ class Cluster:
     def partition_dir(self, n, partition, topic=TOPIC):
         return os.path.join(self.data_dir(n), "%s-%d" % (topic, partition))
 
-    def durable_offsets(self, n, topic=TOPIC):
-        """{partition: the offset below which node n's log is known fsynced}: the larger of
-        Kafka's recovery-point-offset-checkpoint (written every
-        log.flush.offset.checkpoint.interval.ms) and the last flushed offset (records fsynced) the
-        node logged after an fsync (target kbox::fsync)."""
+    def checkpointed_offsets(self, n, topic=TOPIC):
+        """{partition: Kafka's recovery-point-offset-checkpoint of node n}: below it records,
+        indexes and leader epochs are fsynced."""
         points = {}
         try:
             with open(os.path.join(self.data_dir(n), "recovery-point-offset-checkpoint")) as f:
@@ -419,6 +417,13 @@ class Cluster:
                         points[int(p)] = int(o)
         except (OSError, ValueError):
             pass
+        return points
+
+    def durable_offsets(self, n, topic=TOPIC):
+        """{partition: the offset below which node n's records are known fsynced}: the larger of
+        the checkpointed recovery point (written every log.flush.offset.checkpoint.interval.ms)
+        and the last flushed offset the node logged after an fsync (target kbox::fsync)."""
+        points = self.checkpointed_offsets(n, topic)
         # The last line, not the largest: a truncation lowers the recovery point.
         logged = {}
         flushed = re.compile(r"log flushed topic=(\S+) partition=(\d+) flushed_offset=(\d+)")
@@ -436,9 +441,12 @@ class Cluster:
 
     def power_loss(self, n, rng, partitions, topic=TOPIC):
         """On stopped node n, what a power loss could leave of each partition's active segment:
-        cut at a random byte past its last fsync, or random 4 KiB pages there zeroed. Returns
-        one dict per partition saying what was done."""
+        cut at a random byte past its last fsync, or random 4 KiB pages there zeroed; and half
+        the time its index files cut past the entries the checkpointed recovery point covers
+        (indexes are fsynced only before that point moves). Returns one dict per partition
+        saying what was done."""
         durable = self.durable_offsets(n, topic)
+        checkpointed = self.checkpointed_offsets(n, topic)
         done = []
         for p in range(partitions):
             d = self.partition_dir(n, p, topic)
@@ -470,8 +478,31 @@ class Cluster:
             # already) must be found and truncated by recovery.
             what["torn"] = (what["mode"] == "zeroed pages" and any(any(data[page:page + 4096]) for page in what["pages"])) or (
                 what["mode"] == "cut" and what["at"] not in {pos for pos, _ in boundaries})
+            if rng.random() < 0.5:
+                what["index_entries_lost"] = cut_indexes(path, base, checkpointed.get(p, 0), rng)
             done.append(what)
         return done
+
+
+def cut_indexes(log_path, base, recovery_point, rng):
+    """Truncates a segment's .index and .timeindex at a random whole entry past those whose
+    offset is below the recovery point. Returns how many entries each lost."""
+    lost = {}
+    # (suffix, entry size, where the relative offset sits in an entry)
+    for suffix, size, at in ((".index", 8, 0), (".timeindex", 12, 8)):
+        path = log_path[:-len(".log")] + suffix
+        try:
+            with open(path, "rb") as f:
+                data = f.read()
+        except OSError:
+            continue
+        entries = len(data) // size
+        offsets = [base + int.from_bytes(data[i * size + at:i * size + at + 4], "big") for i in range(entries)]
+        keep = sum(1 for o in offsets if o < recovery_point)
+        cut = rng.randint(keep, entries)
+        os.truncate(path, cut * size)
+        lost[suffix] = entries - cut
+    return lost
 
 
 def batch_boundaries(data):
