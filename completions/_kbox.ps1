@@ -62,6 +62,8 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'A client property, key=value, for every command that talks to a cluster (repeatable)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('random-uuid', 'random-uuid', [CompletionResultType]::ParameterValue, 'Print a new random cluster id (22 base64 characters)')
             [CompletionResult]::new('format', 'format', [CompletionResultType]::ParameterValue, 'Write meta.properties into every log directory of a config')
             [CompletionResult]::new('info', 'info', [CompletionResultType]::ParameterValue, 'Show the log directories of a config and any problem with them')
@@ -74,6 +76,8 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'A client property, key=value, for every command that talks to a cluster (repeatable)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'kbox;storage;format' {
@@ -96,6 +100,8 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             [CompletionResult]::new('--no-initial-controllers', '--no-initial-controllers', [CompletionResultType]::ParameterName, 'Do not write initial controllers (a controller joining an existing quorum)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'kbox;storage;info' {
@@ -107,6 +113,8 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'A client property, key=value, for every command that talks to a cluster (repeatable)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'kbox;storage;help' {
@@ -138,6 +146,8 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             [CompletionResult]::new('--daemon', '--daemon', [CompletionResultType]::ParameterName, 'Run in the background, logging to $LOG_DIR/kafkaServer.out (Apache''s -daemon)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'kbox;server-stop' {
@@ -148,6 +158,8 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'A client property, key=value, for every command that talks to a cluster (repeatable)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'kbox;consumer-groups' {
@@ -186,6 +198,8 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation at a terminal before --execute or --delete')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'kbox;get-offsets' {
@@ -202,6 +216,8 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             [CompletionResult]::new('--exclude-internal-topics', '--exclude-internal-topics', [CompletionResultType]::ParameterName, 'Leave out internal topics')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'kbox;configs' {
@@ -234,6 +250,8 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Suppress console prompts')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'kbox;delete-records' {
@@ -247,6 +265,8 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation at a terminal')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'kbox;dump-log' {
@@ -271,6 +291,8 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             [CompletionResult]::new('--skip-record-metadata', '--skip-record-metadata', [CompletionResultType]::ParameterName, 'Print only the record contents, not each record''s offset, timestamp and sizes')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'kbox;topics' {
@@ -305,6 +327,8 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Delete without asking (kbox asks only when a person is at the terminal)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'kbox;console-producer' {
@@ -338,6 +362,8 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             [CompletionResult]::new('--sync', '--sync', [CompletionResultType]::ParameterName, 'Send each record synchronously')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'kbox;console-consumer' {
@@ -370,6 +396,8 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             [CompletionResult]::new('--enable-systest-events', '--enable-systest-events', [CompletionResultType]::ParameterName, 'Log lifecycle events of the consumer (accepted for compatibility)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'kbox;mirror-maker' {
@@ -387,6 +415,8 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             [CompletionResult]::new('--sync-group-offsets', '--sync-group-offsets', [CompletionResultType]::ParameterName, 'Also translate the source''s consumer-group offsets and commit them on the target at each offset commit (MirrorMaker 2''s sync.group.offsets), so consumers can fail over')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'kbox;perf-test' {
@@ -395,6 +425,8 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'A client property, key=value, for every command that talks to a cluster (repeatable)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('producer', 'producer', [CompletionResultType]::ParameterValue, 'kafka-producer-perf-test.sh: produce a fixed number of records and report throughput and latency')
             [CompletionResult]::new('consumer', 'consumer', [CompletionResultType]::ParameterValue, 'kafka-consumer-perf-test.sh: consume a number of records through a group')
             [CompletionResult]::new('e2e', 'e2e', [CompletionResultType]::ParameterValue, 'kafka-e2e-latency.sh: produce one record at a time and time its arrival at a consumer')
@@ -424,6 +456,8 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             [CompletionResult]::new('--print-metrics', '--print-metrics', [CompletionResultType]::ParameterName, 'Print the client''s metrics at the end')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'kbox;perf-test;consumer' {
@@ -451,6 +485,8 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             [CompletionResult]::new('--hide-header', '--hide-header', [CompletionResultType]::ParameterName, 'Leave out the header line')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'kbox;perf-test;e2e' {
@@ -460,6 +496,8 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'A client property, key=value, for every command that talks to a cluster (repeatable)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'kbox;perf-test;help' {
@@ -488,6 +526,8 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'A client property, key=value, for every command that talks to a cluster (repeatable)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'kbox;broker-api-versions' {
@@ -499,6 +539,8 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'A client property, key=value, for every command that talks to a cluster (repeatable)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'kbox;cluster-id' {
@@ -511,6 +553,8 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'A client property, key=value, for every command that talks to a cluster (repeatable)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'kbox;acls' {
@@ -542,6 +586,8 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Assume yes to all queries and do not prompt')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'kbox;leader-election' {
@@ -559,6 +605,8 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             [CompletionResult]::new('--all-topic-partitions', '--all-topic-partitions', [CompletionResultType]::ParameterName, 'Elect on every eligible partition')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'kbox;reassign-partitions' {
@@ -584,6 +632,8 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             [CompletionResult]::new('--preserve-throttles', '--preserve-throttles', [CompletionResultType]::ParameterName, 'Do not modify broker or topic throttles')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'kbox;metadata-quorum' {
@@ -596,6 +646,8 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'A client property, key=value, for every command that talks to a cluster (repeatable)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('describe', 'describe', [CompletionResultType]::ParameterValue, 'Describe the metadata quorum info')
             [CompletionResult]::new('add-controller', 'add-controller', [CompletionResultType]::ParameterValue, 'Add a controller to the KRaft controller cluster')
             [CompletionResult]::new('remove-controller', 'remove-controller', [CompletionResultType]::ParameterValue, 'Remove a controller from the KRaft controller cluster')
@@ -613,6 +665,8 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             [CompletionResult]::new('--human-readable', '--human-readable', [CompletionResultType]::ParameterName, 'Human-readable output (with --replication)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'kbox;metadata-quorum;add-controller' {
@@ -624,6 +678,8 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'True if we should print what would be done, but not do it')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'kbox;metadata-quorum;remove-controller' {
@@ -639,6 +695,8 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'True if we should print what would be done, but not do it')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'kbox;metadata-quorum;help' {
@@ -671,6 +729,8 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             [CompletionResult]::new('--describe', '--describe', [CompletionResultType]::ParameterName, 'Describe the log directories (the only action)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'kbox;transactions' {
@@ -681,6 +741,8 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'A client property, key=value, for every command that talks to a cluster (repeatable)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List transactions')
             [CompletionResult]::new('describe', 'describe', [CompletionResultType]::ParameterValue, 'Describe the state of a transaction')
             [CompletionResult]::new('describe-producers', 'describe-producers', [CompletionResultType]::ParameterValue, 'Describe the states of a partition''s active producers')
@@ -697,6 +759,8 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'A client property, key=value, for every command that talks to a cluster (repeatable)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'kbox;transactions;describe' {
@@ -708,6 +772,8 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'A client property, key=value, for every command that talks to a cluster (repeatable)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'kbox;transactions;describe-producers' {
@@ -720,6 +786,8 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'A client property, key=value, for every command that talks to a cluster (repeatable)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'kbox;transactions;abort' {
@@ -736,6 +804,8 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'A client property, key=value, for every command that talks to a cluster (repeatable)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'kbox;transactions;find-hanging' {
@@ -750,6 +820,8 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'A client property, key=value, for every command that talks to a cluster (repeatable)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'kbox;transactions;help' {
@@ -787,6 +859,8 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'A client property, key=value, for every command that talks to a cluster (repeatable)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'kbox;install-links' {
@@ -796,6 +870,8 @@ Register-ArgumentCompleter -Native -CommandName 'kbox' -ScriptBlock {
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Replace files or links that already exist under those names')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'kbox;kcat' {

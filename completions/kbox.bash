@@ -355,7 +355,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__acls)
-            opts="-X -h --bootstrap-server --command-config --add --remove --list --topic --cluster --group --transactional-id --delegation-token --user-principal --resource-pattern-type --operation --allow-principal --deny-principal --principal --allow-host --deny-host --producer --consumer --idempotent --force --format --log-level --profile --help"
+            opts="-X -h -V --bootstrap-server --command-config --add --remove --list --topic --cluster --group --transactional-id --delegation-token --user-principal --resource-pattern-type --operation --allow-principal --deny-principal --principal --allow-host --deny-host --producer --consumer --idempotent --force --format --log-level --profile --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -441,7 +441,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__broker__subcmd__api__subcmd__versions)
-            opts="-X -h --bootstrap-server --command-config --format --log-level --profile --help"
+            opts="-X -h -V --bootstrap-server --command-config --format --log-level --profile --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -479,7 +479,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__cluster__subcmd__id)
-            opts="-X -h --bootstrap-server --command-config --config --format --log-level --profile --help"
+            opts="-X -h -V --bootstrap-server --command-config --config --format --log-level --profile --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -521,7 +521,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__completions)
-            opts="-X -h --generate-files --log-level --profile --help bash elvish fish powershell zsh"
+            opts="-X -h -V --generate-files --log-level --profile --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -551,7 +551,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__configs)
-            opts="-X -h --bootstrap-server --command-config --describe --alter --all --entity-type --entity-name --entity-default --topic --broker --broker-defaults --broker-logger --group --user --user-defaults --client --client-defaults --ip --ip-defaults --add-config --add-config-file --delete-config --force --format --log-level --profile --help"
+            opts="-X -h -V --bootstrap-server --command-config --describe --alter --all --entity-type --entity-name --entity-default --topic --broker --broker-defaults --broker-logger --group --user --user-defaults --client --client-defaults --ip --ip-defaults --add-config --add-config-file --delete-config --force --format --log-level --profile --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -637,7 +637,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__console__subcmd__consumer)
-            opts="-X -h --bootstrap-server --topic --include --partition --offset --from-beginning --group --max-messages --timeout-ms --skip-message-on-error --isolation-level --consumer-property --command-property --consumer.config --command-config --property --formatter-property --formatter-config --formatter --key-deserializer --value-deserializer --enable-systest-events --print-format --format --log-level --profile --help"
+            opts="-X -h -V --bootstrap-server --topic --include --partition --offset --from-beginning --group --max-messages --timeout-ms --skip-message-on-error --isolation-level --consumer-property --command-property --consumer.config --command-config --property --formatter-property --formatter-config --formatter --key-deserializer --value-deserializer --enable-systest-events --print-format --format --log-level --profile --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -747,7 +747,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__console__subcmd__producer)
-            opts="-X -h --bootstrap-server --topic --producer-property --command-property --producer.config --command-config --property --reader-property --reader-config --compression-codec --request-required-acks --sync --batch-size --max-partition-memory-bytes --timeout --message-send-max-retries --retry-backoff-ms --request-timeout-ms --metadata-expiry-ms --max-block-ms --max-memory-bytes --socket-buffer-size --line-reader --transactional-id --transaction-duration-ms --log-level --profile --help"
+            opts="-X -h -V --bootstrap-server --topic --producer-property --command-property --producer.config --command-config --property --reader-property --reader-config --compression-codec --request-required-acks --sync --batch-size --max-partition-memory-bytes --timeout --message-send-max-retries --retry-backoff-ms --request-timeout-ms --metadata-expiry-ms --max-block-ms --max-memory-bytes --socket-buffer-size --line-reader --transactional-id --transaction-duration-ms --log-level --profile --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -869,7 +869,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__consumer__subcmd__groups)
-            opts="-X -h --bootstrap-server --command-config --list --describe --delete --reset-offsets --delete-offsets --group --all-groups --topic --all-topics --offsets --members --state --type --verbose --timeout --dry-run --execute --export --to-offset --to-earliest --to-latest --to-current --shift-by --to-datetime --by-duration --from-file --yes --format --log-level --profile --help"
+            opts="-X -h -V --bootstrap-server --command-config --list --describe --delete --reset-offsets --delete-offsets --group --all-groups --topic --all-topics --offsets --members --state --type --verbose --timeout --dry-run --execute --export --to-offset --to-earliest --to-latest --to-current --shift-by --to-datetime --by-duration --from-file --yes --format --log-level --profile --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -947,7 +947,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__delete__subcmd__records)
-            opts="-X -h --bootstrap-server --command-config --offset-json-file --yes --format --log-level --profile --help"
+            opts="-X -h -V --bootstrap-server --command-config --offset-json-file --yes --format --log-level --profile --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -989,7 +989,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__dump__subcmd__log)
-            opts="-X -h --files --print-data-log --verify-index-only --index-sanity-check --max-message-size --max-bytes --deep-iteration --value-decoder-class --key-decoder-class --offsets-decoder --transaction-log-decoder --cluster-metadata-decoder --remote-log-metadata-decoder --share-group-state-decoder --skip-record-metadata --format --log-level --profile --help"
+            opts="-X -h -V --files --print-data-log --verify-index-only --index-sanity-check --max-message-size --max-bytes --deep-iteration --value-decoder-class --key-decoder-class --offsets-decoder --transaction-log-decoder --cluster-metadata-decoder --remote-log-metadata-decoder --share-group-state-decoder --skip-record-metadata --format --log-level --profile --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1039,7 +1039,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__get__subcmd__offsets)
-            opts="-X -h --bootstrap-server --topic-partitions --topic --partitions --time --command-config --exclude-internal-topics --format --log-level --profile --help"
+            opts="-X -h -V --bootstrap-server --topic-partitions --topic --partitions --time --command-config --exclude-internal-topics --format --log-level --profile --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1667,7 +1667,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__install__subcmd__links)
-            opts="-X -h --force --log-level --profile --help"
+            opts="-X -h -V --force --log-level --profile --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1719,7 +1719,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__leader__subcmd__election)
-            opts="-X -h --bootstrap-server --election-type --topic --partition --all-topic-partitions --path-to-json-file --admin.config --command-config --format --log-level --profile --help"
+            opts="-X -h -V --bootstrap-server --election-type --topic --partition --all-topic-partitions --path-to-json-file --admin.config --command-config --format --log-level --profile --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1777,7 +1777,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__log__subcmd__dirs)
-            opts="-X -h --bootstrap-server --describe --broker-list --topic-list --command-config --log-level --profile --help"
+            opts="-X -h -V --bootstrap-server --describe --broker-list --topic-list --command-config --log-level --profile --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1819,7 +1819,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__metadata__subcmd__quorum)
-            opts="-X -h --bootstrap-server --bootstrap-controller --config --command-config --log-level --profile --help describe add-controller remove-controller help"
+            opts="-X -h -V --bootstrap-server --bootstrap-controller --config --command-config --log-level --profile --help --version describe add-controller remove-controller help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1861,7 +1861,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__metadata__subcmd__quorum__subcmd__add__subcmd__controller)
-            opts="-X -h --dry-run --config --command-config --log-level --profile --help"
+            opts="-X -h -V --dry-run --config --command-config --log-level --profile --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1895,7 +1895,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__metadata__subcmd__quorum__subcmd__describe)
-            opts="-X -h --status --replication --human-readable --config --command-config --log-level --profile --help"
+            opts="-X -h -V --status --replication --human-readable --config --command-config --log-level --profile --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1999,7 +1999,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__metadata__subcmd__quorum__subcmd__remove__subcmd__controller)
-            opts="-i -d -X -h --controller-id --controller-directory-id --dry-run --config --command-config --log-level --profile --help"
+            opts="-i -d -X -h -V --controller-id --controller-directory-id --dry-run --config --command-config --log-level --profile --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2049,7 +2049,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__mirror__subcmd__maker)
-            opts="-X -h --consumer.config --producer.config --include --num.streams --offset.commit.interval.ms --abort.on.send.failure --no-create-topics --stats-interval --sync-group-offsets --log-level --profile --help"
+            opts="-X -h -V --consumer.config --producer.config --include --num.streams --offset.commit.interval.ms --abort.on.send.failure --no-create-topics --stats-interval --sync-group-offsets --log-level --profile --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2103,7 +2103,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__perf__subcmd__test)
-            opts="-X -h --log-level --profile --help producer consumer e2e help"
+            opts="-X -h -V --log-level --profile --help --version producer consumer e2e help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2129,7 +2129,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__perf__subcmd__test__subcmd__consumer)
-            opts="-X -h --bootstrap-server --topic --include --num-records --messages --group --from-latest --fetch-size --socket-buffer-size --consumer.config --command-config --command-property --print-metrics --show-detailed-stats --reporting-interval --timeout --date-format --hide-header --format --log-level --profile --help"
+            opts="-X -h -V --bootstrap-server --topic --include --num-records --messages --group --from-latest --fetch-size --socket-buffer-size --consumer.config --command-config --command-property --print-metrics --show-detailed-stats --reporting-interval --timeout --date-format --hide-header --format --log-level --profile --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2215,7 +2215,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__perf__subcmd__test__subcmd__e2e)
-            opts="-X -h --format --log-level --profile --help"
+            opts="-X -h -V --format --log-level --profile --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2315,7 +2315,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__perf__subcmd__test__subcmd__producer)
-            opts="-X -h --topic --num-records --record-size --payload-file --payload-monotonic --payload-delimiter --throughput --producer-props --producer.config --command-property --command-config --bootstrap-server --print-metrics --transactional-id --transaction-duration-ms --warmup-records --format --log-level --profile --help"
+            opts="-X -h -V --topic --num-records --record-size --payload-file --payload-monotonic --payload-delimiter --throughput --producer-props --producer.config --command-property --command-config --bootstrap-server --print-metrics --transactional-id --transaction-duration-ms --warmup-records --format --log-level --profile --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2401,7 +2401,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__reassign__subcmd__partitions)
-            opts="-X -h --bootstrap-server --command-config --generate --execute --verify --cancel --list --reassignment-json-file --topics-to-move-json-file --broker-list --disable-rack-aware --throttle --replica-alter-log-dirs-throttle --timeout --additional --preserve-throttles --format --log-level --profile --help"
+            opts="-X -h -V --bootstrap-server --command-config --generate --execute --verify --cancel --list --reassignment-json-file --topics-to-move-json-file --broker-list --disable-rack-aware --throttle --replica-alter-log-dirs-throttle --timeout --additional --preserve-throttles --format --log-level --profile --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2463,7 +2463,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__server__subcmd__start)
-            opts="-X -h --override --daemon --listen --data-dir --log-level --profile --help"
+            opts="-X -h -V --override --daemon --listen --data-dir --log-level --profile --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2501,7 +2501,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__server__subcmd__stop)
-            opts="-X -h --node-id --process-role --log-level --profile --help"
+            opts="-X -h -V --node-id --process-role --log-level --profile --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2535,7 +2535,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__shell)
-            opts="-X -h --bootstrap-server --command-config --log-level --profile --help"
+            opts="-X -h -V --bootstrap-server --command-config --log-level --profile --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2569,7 +2569,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__storage)
-            opts="-X -h --log-level --profile --help random-uuid format info help"
+            opts="-X -h -V --log-level --profile --help --version random-uuid format info help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2595,7 +2595,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__storage__subcmd__format)
-            opts="-c -t -g -s -I -N -S -X -h --config --cluster-id --ignore-formatted --standalone --initial-controllers --no-initial-controllers --add-scram --log-level --profile --help"
+            opts="-c -t -g -s -I -N -S -X -h -V --config --cluster-id --ignore-formatted --standalone --initial-controllers --no-initial-controllers --add-scram --log-level --profile --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2723,7 +2723,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__storage__subcmd__info)
-            opts="-c -X -h --config --format --log-level --profile --help"
+            opts="-c -X -h -V --config --format --log-level --profile --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2761,7 +2761,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__storage__subcmd__random__subcmd__uuid)
-            opts="-X -h --log-level --profile --help"
+            opts="-X -h -V --log-level --profile --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2787,7 +2787,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__topics)
-            opts="-y -X -h --bootstrap-server --command-config --list --create --delete --alter --describe --topic --topic-id --config --delete-config --partitions --replication-factor --replica-assignment --under-replicated-partitions --unavailable-partitions --under-min-isr-partitions --at-min-isr-partitions --topics-with-overrides --if-exists --if-not-exists --exclude-internal --partition-size-limit-per-response --format --yes --log-level --profile --help"
+            opts="-y -X -h -V --bootstrap-server --command-config --list --create --delete --alter --describe --topic --topic-id --config --delete-config --partitions --replication-factor --replica-assignment --under-replicated-partitions --unavailable-partitions --under-min-isr-partitions --at-min-isr-partitions --topics-with-overrides --if-exists --if-not-exists --exclude-internal --partition-size-limit-per-response --format --yes --log-level --profile --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2857,7 +2857,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__transactions)
-            opts="-X -h --bootstrap-server --command-config --log-level --profile --help list describe describe-producers abort find-hanging help"
+            opts="-X -h -V --bootstrap-server --command-config --log-level --profile --help --version list describe describe-producers abort find-hanging help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2891,7 +2891,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__transactions__subcmd__abort)
-            opts="-X -h --topic --partition --start-offset --producer-id --producer-epoch --coordinator-epoch --bootstrap-server --command-config --log-level --profile --help"
+            opts="-X -h -V --topic --partition --start-offset --producer-id --producer-epoch --coordinator-epoch --bootstrap-server --command-config --log-level --profile --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2949,7 +2949,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__transactions__subcmd__describe)
-            opts="-X -h --transactional-id --bootstrap-server --command-config --log-level --profile --help"
+            opts="-X -h -V --transactional-id --bootstrap-server --command-config --log-level --profile --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2987,7 +2987,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__transactions__subcmd__describe__subcmd__producers)
-            opts="-X -h --topic --partition --bootstrap-server --command-config --log-level --profile --help"
+            opts="-X -h -V --topic --partition --bootstrap-server --command-config --log-level --profile --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3029,7 +3029,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__transactions__subcmd__find__subcmd__hanging)
-            opts="-X -h --broker-id --topic --partition --max-transaction-timeout --bootstrap-server --command-config --log-level --profile --help"
+            opts="-X -h -V --broker-id --topic --partition --max-transaction-timeout --bootstrap-server --command-config --log-level --profile --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3177,7 +3177,7 @@ _kbox() {
             return 0
             ;;
         kbox__subcmd__transactions__subcmd__list)
-            opts="-X -h --bootstrap-server --command-config --log-level --profile --help"
+            opts="-X -h -V --bootstrap-server --command-config --log-level --profile --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

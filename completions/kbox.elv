@@ -58,6 +58,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand -X 'A client property, key=value, for every command that talks to a cluster (repeatable)'
             cand -h 'Print help'
             cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
             cand random-uuid 'Print a new random cluster id (22 base64 characters)'
             cand format 'Write meta.properties into every log directory of a config'
             cand info 'Show the log directories of a config and any problem with them'
@@ -69,6 +71,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand -X 'A client property, key=value, for every command that talks to a cluster (repeatable)'
             cand -h 'Print help'
             cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'kbox;storage;format'= {
             cand -c 'The server.properties of the node'
@@ -90,6 +94,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand --no-initial-controllers 'Do not write initial controllers (a controller joining an existing quorum)'
             cand -h 'Print help'
             cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'kbox;storage;info'= {
             cand -c 'c'
@@ -100,6 +106,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand -X 'A client property, key=value, for every command that talks to a cluster (repeatable)'
             cand -h 'Print help'
             cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'kbox;storage;help'= {
             cand random-uuid 'Print a new random cluster id (22 base64 characters)'
@@ -125,6 +133,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand --daemon 'Run in the background, logging to $LOG_DIR/kafkaServer.out (Apache''s -daemon)'
             cand -h 'Print help'
             cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'kbox;server-stop'= {
             cand --node-id 'Stop only the node with this node.id'
@@ -134,6 +144,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand -X 'A client property, key=value, for every command that talks to a cluster (repeatable)'
             cand -h 'Print help'
             cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'kbox;consumer-groups'= {
             cand --bootstrap-server 'REQUIRED: the server(s) to connect to'
@@ -171,6 +183,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand --yes 'Do not ask for confirmation at a terminal before --execute or --delete'
             cand -h 'Print help'
             cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'kbox;get-offsets'= {
             cand --bootstrap-server 'REQUIRED. The server(s) to connect to in the form HOST1:PORT1,HOST2:PORT2'
@@ -186,6 +200,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand --exclude-internal-topics 'Leave out internal topics'
             cand -h 'Print help'
             cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'kbox;configs'= {
             cand --bootstrap-server 'The Kafka server(s) to connect to'
@@ -217,6 +233,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand --force 'Suppress console prompts'
             cand -h 'Print help'
             cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'kbox;delete-records'= {
             cand --bootstrap-server 'REQUIRED: the server to connect to'
@@ -229,6 +247,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand --yes 'Do not ask for confirmation at a terminal'
             cand -h 'Print help'
             cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'kbox;dump-log'= {
             cand --files 'REQUIRED: The comma separated list of data and index log files to be dumped'
@@ -252,6 +272,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand --skip-record-metadata 'Print only the record contents, not each record''s offset, timestamp and sizes'
             cand -h 'Print help'
             cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'kbox;topics'= {
             cand --bootstrap-server 'REQUIRED: The Kafka server to connect to'
@@ -285,6 +307,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand --yes 'Delete without asking (kbox asks only when a person is at the terminal)'
             cand -h 'Print help'
             cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'kbox;console-producer'= {
             cand --bootstrap-server 'REQUIRED: The server(s) to connect to'
@@ -317,6 +341,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand --sync 'Send each record synchronously'
             cand -h 'Print help'
             cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'kbox;console-consumer'= {
             cand --bootstrap-server 'REQUIRED: The server(s) to connect to'
@@ -348,6 +374,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand --enable-systest-events 'Log lifecycle events of the consumer (accepted for compatibility)'
             cand -h 'Print help'
             cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'kbox;mirror-maker'= {
             cand --consumer.config 'REQUIRED: consumer properties for the source cluster (bootstrap.servers, group.id, ...)'
@@ -364,6 +392,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand --sync-group-offsets 'Also translate the source''s consumer-group offsets and commit them on the target at each offset commit (MirrorMaker 2''s sync.group.offsets), so consumers can fail over'
             cand -h 'Print help'
             cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'kbox;perf-test'= {
             cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
@@ -371,6 +401,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand -X 'A client property, key=value, for every command that talks to a cluster (repeatable)'
             cand -h 'Print help'
             cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
             cand producer 'kafka-producer-perf-test.sh: produce a fixed number of records and report throughput and latency'
             cand consumer 'kafka-consumer-perf-test.sh: consume a number of records through a group'
             cand e2e 'kafka-e2e-latency.sh: produce one record at a time and time its arrival at a consumer'
@@ -399,6 +431,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand --print-metrics 'Print the client''s metrics at the end'
             cand -h 'Print help'
             cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'kbox;perf-test;consumer'= {
             cand --bootstrap-server 'The broker list'
@@ -425,6 +459,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand --hide-header 'Leave out the header line'
             cand -h 'Print help'
             cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'kbox;perf-test;e2e'= {
             cand --format '`json` prints one summary object instead of Apache''s lines'
@@ -433,6 +469,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand -X 'A client property, key=value, for every command that talks to a cluster (repeatable)'
             cand -h 'Print help'
             cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'kbox;perf-test;help'= {
             cand producer 'kafka-producer-perf-test.sh: produce a fixed number of records and report throughput and latency'
@@ -455,6 +493,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand -X 'A client property, key=value, for every command that talks to a cluster (repeatable)'
             cand -h 'Print help'
             cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'kbox;broker-api-versions'= {
             cand --bootstrap-server 'REQUIRED. The server(s) to connect to in the form HOST1:PORT1,HOST2:PORT2'
@@ -465,6 +505,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand -X 'A client property, key=value, for every command that talks to a cluster (repeatable)'
             cand -h 'Print help'
             cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'kbox;cluster-id'= {
             cand --bootstrap-server 'REQUIRED. The server(s) to connect to in the form HOST1:PORT1,HOST2:PORT2'
@@ -476,6 +518,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand -X 'A client property, key=value, for every command that talks to a cluster (repeatable)'
             cand -h 'Print help'
             cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'kbox;acls'= {
             cand --bootstrap-server 'REQUIRED. The server(s) to connect to in the form HOST1:PORT1,HOST2:PORT2'
@@ -506,6 +550,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand --force 'Assume yes to all queries and do not prompt'
             cand -h 'Print help'
             cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'kbox;leader-election'= {
             cand --bootstrap-server 'REQUIRED: host:port of a broker; several may be given, comma-separated'
@@ -522,6 +568,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand --all-topic-partitions 'Elect on every eligible partition'
             cand -h 'Print help'
             cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'kbox;reassign-partitions'= {
             cand --bootstrap-server 'The server(s) to use for bootstrapping'
@@ -546,6 +594,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand --preserve-throttles 'Do not modify broker or topic throttles'
             cand -h 'Print help'
             cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'kbox;metadata-quorum'= {
             cand --bootstrap-server 'A comma-separated list of host:port pairs to use for establishing the connection to the Kafka cluster'
@@ -557,6 +607,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand -X 'A client property, key=value, for every command that talks to a cluster (repeatable)'
             cand -h 'Print help'
             cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
             cand describe 'Describe the metadata quorum info'
             cand add-controller 'Add a controller to the KRaft controller cluster'
             cand remove-controller 'Remove a controller from the KRaft controller cluster'
@@ -573,6 +625,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand --human-readable 'Human-readable output (with --replication)'
             cand -h 'Print help'
             cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'kbox;metadata-quorum;add-controller'= {
             cand --command-config 'Property file containing configs to be passed to Admin Client. For add-controller, the file is used to specify the controller properties as well'
@@ -583,6 +637,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand --dry-run 'True if we should print what would be done, but not do it'
             cand -h 'Print help'
             cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'kbox;metadata-quorum;remove-controller'= {
             cand -i 'The id of the controller to remove'
@@ -597,6 +653,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand --dry-run 'True if we should print what would be done, but not do it'
             cand -h 'Print help'
             cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'kbox;metadata-quorum;help'= {
             cand describe 'Describe the metadata quorum info'
@@ -623,6 +681,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand --describe 'Describe the log directories (the only action)'
             cand -h 'Print help'
             cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'kbox;transactions'= {
             cand --bootstrap-server 'REQUIRED. The server(s) to connect to in the form HOST1:PORT1,HOST2:PORT2'
@@ -632,6 +692,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand -X 'A client property, key=value, for every command that talks to a cluster (repeatable)'
             cand -h 'Print help'
             cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
             cand list 'List transactions'
             cand describe 'Describe the state of a transaction'
             cand describe-producers 'Describe the states of a partition''s active producers'
@@ -647,6 +709,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand -X 'A client property, key=value, for every command that talks to a cluster (repeatable)'
             cand -h 'Print help'
             cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'kbox;transactions;describe'= {
             cand --transactional-id 'The transactional id'
@@ -657,6 +721,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand -X 'A client property, key=value, for every command that talks to a cluster (repeatable)'
             cand -h 'Print help'
             cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'kbox;transactions;describe-producers'= {
             cand --topic 'topic'
@@ -668,6 +734,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand -X 'A client property, key=value, for every command that talks to a cluster (repeatable)'
             cand -h 'Print help'
             cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'kbox;transactions;abort'= {
             cand --topic 'topic'
@@ -683,6 +751,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand -X 'A client property, key=value, for every command that talks to a cluster (repeatable)'
             cand -h 'Print help'
             cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'kbox;transactions;find-hanging'= {
             cand --broker-id 'Look at every partition led by this broker'
@@ -696,6 +766,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand -X 'A client property, key=value, for every command that talks to a cluster (repeatable)'
             cand -h 'Print help'
             cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'kbox;transactions;help'= {
             cand list 'List transactions'
@@ -725,6 +797,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand -X 'A client property, key=value, for every command that talks to a cluster (repeatable)'
             cand -h 'Print help'
             cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'kbox;install-links'= {
             cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'
@@ -733,6 +807,8 @@ set edit:completion:arg-completer[kbox] = {|@words|
             cand --force 'Replace files or links that already exist under those names'
             cand -h 'Print help'
             cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'kbox;kcat'= {
             cand --log-level 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides'

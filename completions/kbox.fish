@@ -59,6 +59,7 @@ complete -c kbox -n "__fish_kbox_using_subcommand storage; and not __fish_seen_s
 complete -c kbox -n "__fish_kbox_using_subcommand storage; and not __fish_seen_subcommand_from random-uuid format info help" -l profile -d 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster' -r
 complete -c kbox -n "__fish_kbox_using_subcommand storage; and not __fish_seen_subcommand_from random-uuid format info help" -s X -d 'A client property, key=value, for every command that talks to a cluster (repeatable)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand storage; and not __fish_seen_subcommand_from random-uuid format info help" -s h -l help -d 'Print help'
+complete -c kbox -n "__fish_kbox_using_subcommand storage; and not __fish_seen_subcommand_from random-uuid format info help" -s V -l version -d 'Print version'
 complete -c kbox -n "__fish_kbox_using_subcommand storage; and not __fish_seen_subcommand_from random-uuid format info help" -f -a "random-uuid" -d 'Print a new random cluster id (22 base64 characters)'
 complete -c kbox -n "__fish_kbox_using_subcommand storage; and not __fish_seen_subcommand_from random-uuid format info help" -f -a "format" -d 'Write meta.properties into every log directory of a config'
 complete -c kbox -n "__fish_kbox_using_subcommand storage; and not __fish_seen_subcommand_from random-uuid format info help" -f -a "info" -d 'Show the log directories of a config and any problem with them'
@@ -67,6 +68,7 @@ complete -c kbox -n "__fish_kbox_using_subcommand storage; and __fish_seen_subco
 complete -c kbox -n "__fish_kbox_using_subcommand storage; and __fish_seen_subcommand_from random-uuid" -l profile -d 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster' -r
 complete -c kbox -n "__fish_kbox_using_subcommand storage; and __fish_seen_subcommand_from random-uuid" -s X -d 'A client property, key=value, for every command that talks to a cluster (repeatable)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand storage; and __fish_seen_subcommand_from random-uuid" -s h -l help -d 'Print help'
+complete -c kbox -n "__fish_kbox_using_subcommand storage; and __fish_seen_subcommand_from random-uuid" -s V -l version -d 'Print version'
 complete -c kbox -n "__fish_kbox_using_subcommand storage; and __fish_seen_subcommand_from format" -s c -l config -d 'The server.properties of the node' -r -F
 complete -c kbox -n "__fish_kbox_using_subcommand storage; and __fish_seen_subcommand_from format" -s t -l cluster-id -d 'The cluster id (from `kbox storage random-uuid`)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand storage; and __fish_seen_subcommand_from format" -s I -l initial-controllers -d 'The initial controllers of a dynamic quorum: id@host:port:directory-id,...' -r
@@ -78,6 +80,7 @@ complete -c kbox -n "__fish_kbox_using_subcommand storage; and __fish_seen_subco
 complete -c kbox -n "__fish_kbox_using_subcommand storage; and __fish_seen_subcommand_from format" -s s -l standalone -d 'Format a single-node dynamic controller quorum with this node as its voter'
 complete -c kbox -n "__fish_kbox_using_subcommand storage; and __fish_seen_subcommand_from format" -s N -l no-initial-controllers -d 'Do not write initial controllers (a controller joining an existing quorum)'
 complete -c kbox -n "__fish_kbox_using_subcommand storage; and __fish_seen_subcommand_from format" -s h -l help -d 'Print help'
+complete -c kbox -n "__fish_kbox_using_subcommand storage; and __fish_seen_subcommand_from format" -s V -l version -d 'Print version'
 complete -c kbox -n "__fish_kbox_using_subcommand storage; and __fish_seen_subcommand_from info" -s c -l config -r -F
 complete -c kbox -n "__fish_kbox_using_subcommand storage; and __fish_seen_subcommand_from info" -l format -d 'Output format: Apache\'s text or JSON' -r -f -a "text\t''
 json\t''"
@@ -85,6 +88,7 @@ complete -c kbox -n "__fish_kbox_using_subcommand storage; and __fish_seen_subco
 complete -c kbox -n "__fish_kbox_using_subcommand storage; and __fish_seen_subcommand_from info" -l profile -d 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster' -r
 complete -c kbox -n "__fish_kbox_using_subcommand storage; and __fish_seen_subcommand_from info" -s X -d 'A client property, key=value, for every command that talks to a cluster (repeatable)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand storage; and __fish_seen_subcommand_from info" -s h -l help -d 'Print help'
+complete -c kbox -n "__fish_kbox_using_subcommand storage; and __fish_seen_subcommand_from info" -s V -l version -d 'Print version'
 complete -c kbox -n "__fish_kbox_using_subcommand storage; and __fish_seen_subcommand_from help" -f -a "random-uuid" -d 'Print a new random cluster id (22 base64 characters)'
 complete -c kbox -n "__fish_kbox_using_subcommand storage; and __fish_seen_subcommand_from help" -f -a "format" -d 'Write meta.properties into every log directory of a config'
 complete -c kbox -n "__fish_kbox_using_subcommand storage; and __fish_seen_subcommand_from help" -f -a "info" -d 'Show the log directories of a config and any problem with them'
@@ -97,12 +101,14 @@ complete -c kbox -n "__fish_kbox_using_subcommand server-start" -l profile -d 'C
 complete -c kbox -n "__fish_kbox_using_subcommand server-start" -s X -d 'A client property, key=value, for every command that talks to a cluster (repeatable)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand server-start" -l daemon -d 'Run in the background, logging to $LOG_DIR/kafkaServer.out (Apache\'s -daemon)'
 complete -c kbox -n "__fish_kbox_using_subcommand server-start" -s h -l help -d 'Print help'
+complete -c kbox -n "__fish_kbox_using_subcommand server-start" -s V -l version -d 'Print version'
 complete -c kbox -n "__fish_kbox_using_subcommand server-stop" -l node-id -d 'Stop only the node with this node.id' -r
 complete -c kbox -n "__fish_kbox_using_subcommand server-stop" -l process-role -d 'Stop only nodes with this role (broker or controller)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand server-stop" -l log-level -d 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides' -r
 complete -c kbox -n "__fish_kbox_using_subcommand server-stop" -l profile -d 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster' -r
 complete -c kbox -n "__fish_kbox_using_subcommand server-stop" -s X -d 'A client property, key=value, for every command that talks to a cluster (repeatable)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand server-stop" -s h -l help -d 'Print help'
+complete -c kbox -n "__fish_kbox_using_subcommand server-stop" -s V -l version -d 'Print version'
 complete -c kbox -n "__fish_kbox_using_subcommand consumer-groups" -l bootstrap-server -d 'REQUIRED: the server(s) to connect to' -r
 complete -c kbox -n "__fish_kbox_using_subcommand consumer-groups" -l command-config -d 'Property file with configs for the admin client' -r -F
 complete -c kbox -n "__fish_kbox_using_subcommand consumer-groups" -l group -d 'The consumer group(s) to act on' -r
@@ -138,6 +144,7 @@ complete -c kbox -n "__fish_kbox_using_subcommand consumer-groups" -l to-latest 
 complete -c kbox -n "__fish_kbox_using_subcommand consumer-groups" -l to-current -d 'Reset to the current committed offset'
 complete -c kbox -n "__fish_kbox_using_subcommand consumer-groups" -l yes -d 'Do not ask for confirmation at a terminal before --execute or --delete'
 complete -c kbox -n "__fish_kbox_using_subcommand consumer-groups" -s h -l help -d 'Print help'
+complete -c kbox -n "__fish_kbox_using_subcommand consumer-groups" -s V -l version -d 'Print version'
 complete -c kbox -n "__fish_kbox_using_subcommand get-offsets" -l bootstrap-server -d 'REQUIRED. The server(s) to connect to in the form HOST1:PORT1,HOST2:PORT2' -r
 complete -c kbox -n "__fish_kbox_using_subcommand get-offsets" -l topic-partitions -d 'Comma separated topic-partition patterns: topic-regex(:N | :N-M | :N- | :-M)?' -r
 complete -c kbox -n "__fish_kbox_using_subcommand get-offsets" -l topic -d 'The topic (a regular expression). All topics when absent' -r
@@ -151,6 +158,7 @@ complete -c kbox -n "__fish_kbox_using_subcommand get-offsets" -l profile -d 'Cl
 complete -c kbox -n "__fish_kbox_using_subcommand get-offsets" -s X -d 'A client property, key=value, for every command that talks to a cluster (repeatable)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand get-offsets" -l exclude-internal-topics -d 'Leave out internal topics'
 complete -c kbox -n "__fish_kbox_using_subcommand get-offsets" -s h -l help -d 'Print help'
+complete -c kbox -n "__fish_kbox_using_subcommand get-offsets" -s V -l version -d 'Print version'
 complete -c kbox -n "__fish_kbox_using_subcommand configs" -l bootstrap-server -d 'The Kafka server(s) to connect to' -r
 complete -c kbox -n "__fish_kbox_using_subcommand configs" -l command-config -d 'Property file with configs for the admin client' -r -F
 complete -c kbox -n "__fish_kbox_using_subcommand configs" -l entity-type -d 'topics, brokers, broker-loggers, groups, users, clients or ips; users and clients may be given together (quotas of a user\'s client)' -r
@@ -180,6 +188,7 @@ complete -c kbox -n "__fish_kbox_using_subcommand configs" -l client-defaults -d
 complete -c kbox -n "__fish_kbox_using_subcommand configs" -l ip-defaults -d 'Shorthand for --entity-type ips --entity-default'
 complete -c kbox -n "__fish_kbox_using_subcommand configs" -l force -d 'Suppress console prompts'
 complete -c kbox -n "__fish_kbox_using_subcommand configs" -s h -l help -d 'Print help'
+complete -c kbox -n "__fish_kbox_using_subcommand configs" -s V -l version -d 'Print version'
 complete -c kbox -n "__fish_kbox_using_subcommand delete-records" -l bootstrap-server -d 'REQUIRED: the server to connect to' -r
 complete -c kbox -n "__fish_kbox_using_subcommand delete-records" -l command-config -d 'Property file with configs for the admin client' -r -F
 complete -c kbox -n "__fish_kbox_using_subcommand delete-records" -l offset-json-file -d 'REQUIRED: {"partitions":[{"topic":"foo","partition":1,"offset":1}],"version":1}; offset -1 means the high watermark' -r -F
@@ -190,6 +199,7 @@ complete -c kbox -n "__fish_kbox_using_subcommand delete-records" -l profile -d 
 complete -c kbox -n "__fish_kbox_using_subcommand delete-records" -s X -d 'A client property, key=value, for every command that talks to a cluster (repeatable)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand delete-records" -l yes -d 'Do not ask for confirmation at a terminal'
 complete -c kbox -n "__fish_kbox_using_subcommand delete-records" -s h -l help -d 'Print help'
+complete -c kbox -n "__fish_kbox_using_subcommand delete-records" -s V -l version -d 'Print version'
 complete -c kbox -n "__fish_kbox_using_subcommand dump-log" -l files -d 'REQUIRED: The comma separated list of data and index log files to be dumped' -r
 complete -c kbox -n "__fish_kbox_using_subcommand dump-log" -l max-message-size -d 'Size of the largest message (accepted for compatibility)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand dump-log" -l max-bytes -d 'Read at most this many bytes of each .log file' -r
@@ -211,6 +221,7 @@ complete -c kbox -n "__fish_kbox_using_subcommand dump-log" -l remote-log-metada
 complete -c kbox -n "__fish_kbox_using_subcommand dump-log" -l share-group-state-decoder -d 'Decode records as share group state (not supported)'
 complete -c kbox -n "__fish_kbox_using_subcommand dump-log" -l skip-record-metadata -d 'Print only the record contents, not each record\'s offset, timestamp and sizes'
 complete -c kbox -n "__fish_kbox_using_subcommand dump-log" -s h -l help -d 'Print help'
+complete -c kbox -n "__fish_kbox_using_subcommand dump-log" -s V -l version -d 'Print version'
 complete -c kbox -n "__fish_kbox_using_subcommand topics" -l bootstrap-server -d 'REQUIRED: The Kafka server to connect to' -r
 complete -c kbox -n "__fish_kbox_using_subcommand topics" -l command-config -d 'Property file containing configs to be passed to Admin Client' -r -F
 complete -c kbox -n "__fish_kbox_using_subcommand topics" -l topic -d 'The topic to create, alter, describe or delete; a regular expression except with --create' -r
@@ -241,6 +252,7 @@ complete -c kbox -n "__fish_kbox_using_subcommand topics" -l if-not-exists -d 'W
 complete -c kbox -n "__fish_kbox_using_subcommand topics" -l exclude-internal -d 'Exclude internal topics when listing or describing topics'
 complete -c kbox -n "__fish_kbox_using_subcommand topics" -s y -l yes -d 'Delete without asking (kbox asks only when a person is at the terminal)'
 complete -c kbox -n "__fish_kbox_using_subcommand topics" -s h -l help -d 'Print help'
+complete -c kbox -n "__fish_kbox_using_subcommand topics" -s V -l version -d 'Print version'
 complete -c kbox -n "__fish_kbox_using_subcommand console-producer" -l bootstrap-server -d 'REQUIRED: The server(s) to connect to' -r
 complete -c kbox -n "__fish_kbox_using_subcommand console-producer" -l topic -d 'REQUIRED: The topic to produce messages to' -r
 complete -c kbox -n "__fish_kbox_using_subcommand console-producer" -l producer-property -d 'Producer config properties (key=value), repeatable (old name of --command-property)' -r
@@ -270,6 +282,7 @@ complete -c kbox -n "__fish_kbox_using_subcommand console-producer" -l profile -
 complete -c kbox -n "__fish_kbox_using_subcommand console-producer" -s X -d 'A client property, key=value, for every command that talks to a cluster (repeatable)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand console-producer" -l sync -d 'Send each record synchronously'
 complete -c kbox -n "__fish_kbox_using_subcommand console-producer" -s h -l help -d 'Print help'
+complete -c kbox -n "__fish_kbox_using_subcommand console-producer" -s V -l version -d 'Print version'
 complete -c kbox -n "__fish_kbox_using_subcommand console-consumer" -l bootstrap-server -d 'REQUIRED: The server(s) to connect to' -r
 complete -c kbox -n "__fish_kbox_using_subcommand console-consumer" -l topic -d 'The topic to consume on' -r
 complete -c kbox -n "__fish_kbox_using_subcommand console-consumer" -l include -d 'Regular expression of the topics to consume (instead of --topic)' -r
@@ -299,6 +312,7 @@ complete -c kbox -n "__fish_kbox_using_subcommand console-consumer" -l from-begi
 complete -c kbox -n "__fish_kbox_using_subcommand console-consumer" -l skip-message-on-error -d 'Skip a message that cannot be printed instead of stopping'
 complete -c kbox -n "__fish_kbox_using_subcommand console-consumer" -l enable-systest-events -d 'Log lifecycle events of the consumer (accepted for compatibility)'
 complete -c kbox -n "__fish_kbox_using_subcommand console-consumer" -s h -l help -d 'Print help'
+complete -c kbox -n "__fish_kbox_using_subcommand console-consumer" -s V -l version -d 'Print version'
 complete -c kbox -n "__fish_kbox_using_subcommand mirror-maker" -l consumer.config -d 'REQUIRED: consumer properties for the source cluster (bootstrap.servers, group.id, ...)' -r -F
 complete -c kbox -n "__fish_kbox_using_subcommand mirror-maker" -l producer.config -d 'REQUIRED: producer properties for the target cluster (bootstrap.servers, ...)' -r -F
 complete -c kbox -n "__fish_kbox_using_subcommand mirror-maker" -l include -d 'Regular expression of the topics to mirror' -r
@@ -312,10 +326,12 @@ complete -c kbox -n "__fish_kbox_using_subcommand mirror-maker" -s X -d 'A clien
 complete -c kbox -n "__fish_kbox_using_subcommand mirror-maker" -l no-create-topics -d 'Do not create missing topics on the target'
 complete -c kbox -n "__fish_kbox_using_subcommand mirror-maker" -l sync-group-offsets -d 'Also translate the source\'s consumer-group offsets and commit them on the target at each offset commit (MirrorMaker 2\'s sync.group.offsets), so consumers can fail over'
 complete -c kbox -n "__fish_kbox_using_subcommand mirror-maker" -s h -l help -d 'Print help'
+complete -c kbox -n "__fish_kbox_using_subcommand mirror-maker" -s V -l version -d 'Print version'
 complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and not __fish_seen_subcommand_from producer consumer e2e help" -l log-level -d 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides' -r
 complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and not __fish_seen_subcommand_from producer consumer e2e help" -l profile -d 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster' -r
 complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and not __fish_seen_subcommand_from producer consumer e2e help" -s X -d 'A client property, key=value, for every command that talks to a cluster (repeatable)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and not __fish_seen_subcommand_from producer consumer e2e help" -s h -l help -d 'Print help'
+complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and not __fish_seen_subcommand_from producer consumer e2e help" -s V -l version -d 'Print version'
 complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and not __fish_seen_subcommand_from producer consumer e2e help" -f -a "producer" -d 'kafka-producer-perf-test.sh: produce a fixed number of records and report throughput and latency'
 complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and not __fish_seen_subcommand_from producer consumer e2e help" -f -a "consumer" -d 'kafka-consumer-perf-test.sh: consume a number of records through a group'
 complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and not __fish_seen_subcommand_from producer consumer e2e help" -f -a "e2e" -d 'kafka-e2e-latency.sh: produce one record at a time and time its arrival at a consumer'
@@ -342,6 +358,7 @@ complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and __fish_seen_sub
 complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and __fish_seen_subcommand_from producer" -l payload-monotonic -d 'Payload is the record\'s number, as text'
 complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and __fish_seen_subcommand_from producer" -l print-metrics -d 'Print the client\'s metrics at the end'
 complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and __fish_seen_subcommand_from producer" -s h -l help -d 'Print help'
+complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and __fish_seen_subcommand_from producer" -s V -l version -d 'Print version'
 complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and __fish_seen_subcommand_from consumer" -l bootstrap-server -d 'The broker list' -r
 complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and __fish_seen_subcommand_from consumer" -l topic -d 'The topic to consume from' -r
 complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and __fish_seen_subcommand_from consumer" -l include -d 'A regular expression of topics to consume (instead of --topic)' -r
@@ -365,12 +382,14 @@ complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and __fish_seen_sub
 complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and __fish_seen_subcommand_from consumer" -l show-detailed-stats -d 'A row per reporting interval instead of one summary row'
 complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and __fish_seen_subcommand_from consumer" -l hide-header -d 'Leave out the header line'
 complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and __fish_seen_subcommand_from consumer" -s h -l help -d 'Print help'
+complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and __fish_seen_subcommand_from consumer" -s V -l version -d 'Print version'
 complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and __fish_seen_subcommand_from e2e" -l format -d '`json` prints one summary object instead of Apache\'s lines' -r -f -a "text\t''
 json\t''"
 complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and __fish_seen_subcommand_from e2e" -l log-level -d 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides' -r
 complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and __fish_seen_subcommand_from e2e" -l profile -d 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster' -r
 complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and __fish_seen_subcommand_from e2e" -s X -d 'A client property, key=value, for every command that talks to a cluster (repeatable)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and __fish_seen_subcommand_from e2e" -s h -l help -d 'Print help'
+complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and __fish_seen_subcommand_from e2e" -s V -l version -d 'Print version'
 complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and __fish_seen_subcommand_from help" -f -a "producer" -d 'kafka-producer-perf-test.sh: produce a fixed number of records and report throughput and latency'
 complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and __fish_seen_subcommand_from help" -f -a "consumer" -d 'kafka-consumer-perf-test.sh: consume a number of records through a group'
 complete -c kbox -n "__fish_kbox_using_subcommand perf-test; and __fish_seen_subcommand_from help" -f -a "e2e" -d 'kafka-e2e-latency.sh: produce one record at a time and time its arrival at a consumer'
@@ -380,6 +399,7 @@ complete -c kbox -n "__fish_kbox_using_subcommand completions" -l log-level -d '
 complete -c kbox -n "__fish_kbox_using_subcommand completions" -l profile -d 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster' -r
 complete -c kbox -n "__fish_kbox_using_subcommand completions" -s X -d 'A client property, key=value, for every command that talks to a cluster (repeatable)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c kbox -n "__fish_kbox_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c kbox -n "__fish_kbox_using_subcommand broker-api-versions" -l bootstrap-server -d 'REQUIRED. The server(s) to connect to in the form HOST1:PORT1,HOST2:PORT2' -r
 complete -c kbox -n "__fish_kbox_using_subcommand broker-api-versions" -l command-config -d 'Property file with configs for the admin client' -r -F
 complete -c kbox -n "__fish_kbox_using_subcommand broker-api-versions" -l format -d 'Output format: Apache\'s text or JSON' -r -f -a "text\t''
@@ -388,6 +408,7 @@ complete -c kbox -n "__fish_kbox_using_subcommand broker-api-versions" -l log-le
 complete -c kbox -n "__fish_kbox_using_subcommand broker-api-versions" -l profile -d 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster' -r
 complete -c kbox -n "__fish_kbox_using_subcommand broker-api-versions" -s X -d 'A client property, key=value, for every command that talks to a cluster (repeatable)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand broker-api-versions" -s h -l help -d 'Print help'
+complete -c kbox -n "__fish_kbox_using_subcommand broker-api-versions" -s V -l version -d 'Print version'
 complete -c kbox -n "__fish_kbox_using_subcommand cluster-id" -l bootstrap-server -d 'REQUIRED. The server(s) to connect to in the form HOST1:PORT1,HOST2:PORT2' -r
 complete -c kbox -n "__fish_kbox_using_subcommand cluster-id" -l config -l command-config -d 'Property file with configs for the admin client' -r -F
 complete -c kbox -n "__fish_kbox_using_subcommand cluster-id" -l format -d 'Output format: Apache\'s text or JSON' -r -f -a "text\t''
@@ -396,6 +417,7 @@ complete -c kbox -n "__fish_kbox_using_subcommand cluster-id" -l log-level -d 'L
 complete -c kbox -n "__fish_kbox_using_subcommand cluster-id" -l profile -d 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster' -r
 complete -c kbox -n "__fish_kbox_using_subcommand cluster-id" -s X -d 'A client property, key=value, for every command that talks to a cluster (repeatable)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand cluster-id" -s h -l help -d 'Print help'
+complete -c kbox -n "__fish_kbox_using_subcommand cluster-id" -s V -l version -d 'Print version'
 complete -c kbox -n "__fish_kbox_using_subcommand acls" -l bootstrap-server -d 'REQUIRED. The server(s) to connect to in the form HOST1:PORT1,HOST2:PORT2' -r
 complete -c kbox -n "__fish_kbox_using_subcommand acls" -l command-config -d 'A property file containing configs to be passed to the admin client' -r -F
 complete -c kbox -n "__fish_kbox_using_subcommand acls" -l topic -d 'Topic to which ACLs should be added or removed; \'*\' means all topics (repeatable)' -r
@@ -424,6 +446,7 @@ complete -c kbox -n "__fish_kbox_using_subcommand acls" -l consumer -d 'Consumer
 complete -c kbox -n "__fish_kbox_using_subcommand acls" -l idempotent -d 'With --producer: also IDEMPOTENT_WRITE on the cluster'
 complete -c kbox -n "__fish_kbox_using_subcommand acls" -l force -d 'Assume yes to all queries and do not prompt'
 complete -c kbox -n "__fish_kbox_using_subcommand acls" -s h -l help -d 'Print help'
+complete -c kbox -n "__fish_kbox_using_subcommand acls" -s V -l version -d 'Print version'
 complete -c kbox -n "__fish_kbox_using_subcommand leader-election" -l bootstrap-server -d 'REQUIRED: host:port of a broker; several may be given, comma-separated' -r
 complete -c kbox -n "__fish_kbox_using_subcommand leader-election" -l election-type -d 'REQUIRED: "PREFERRED" (only where the preferred replica does not lead) or "UNCLEAN" (only where no leader exists)' -r -f -a "PREFERRED\t''
 UNCLEAN\t''"
@@ -439,6 +462,7 @@ complete -c kbox -n "__fish_kbox_using_subcommand leader-election" -l profile -d
 complete -c kbox -n "__fish_kbox_using_subcommand leader-election" -s X -d 'A client property, key=value, for every command that talks to a cluster (repeatable)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand leader-election" -l all-topic-partitions -d 'Elect on every eligible partition'
 complete -c kbox -n "__fish_kbox_using_subcommand leader-election" -s h -l help -d 'Print help'
+complete -c kbox -n "__fish_kbox_using_subcommand leader-election" -s V -l version -d 'Print version'
 complete -c kbox -n "__fish_kbox_using_subcommand reassign-partitions" -l bootstrap-server -d 'The server(s) to use for bootstrapping' -r
 complete -c kbox -n "__fish_kbox_using_subcommand reassign-partitions" -l command-config -d 'Property file containing configs to be passed to the admin client' -r -F
 complete -c kbox -n "__fish_kbox_using_subcommand reassign-partitions" -l reassignment-json-file -d '{"partitions":[{"topic":"foo","partition":1,"replicas":[1,2,3],"log_dirs":["any","any","any"]}],"version":1}' -r -F
@@ -461,6 +485,7 @@ complete -c kbox -n "__fish_kbox_using_subcommand reassign-partitions" -l disabl
 complete -c kbox -n "__fish_kbox_using_subcommand reassign-partitions" -l additional -d 'Execute in addition to reassignments already running'
 complete -c kbox -n "__fish_kbox_using_subcommand reassign-partitions" -l preserve-throttles -d 'Do not modify broker or topic throttles'
 complete -c kbox -n "__fish_kbox_using_subcommand reassign-partitions" -s h -l help -d 'Print help'
+complete -c kbox -n "__fish_kbox_using_subcommand reassign-partitions" -s V -l version -d 'Print version'
 complete -c kbox -n "__fish_kbox_using_subcommand metadata-quorum; and not __fish_seen_subcommand_from describe add-controller remove-controller help" -l bootstrap-server -d 'A comma-separated list of host:port pairs to use for establishing the connection to the Kafka cluster' -r
 complete -c kbox -n "__fish_kbox_using_subcommand metadata-quorum; and not __fish_seen_subcommand_from describe add-controller remove-controller help" -l bootstrap-controller -d 'A comma-separated list of host:port pairs to use for establishing the connection to the Kafka controllers' -r
 complete -c kbox -n "__fish_kbox_using_subcommand metadata-quorum; and not __fish_seen_subcommand_from describe add-controller remove-controller help" -l command-config -l config -d 'Property file containing configs to be passed to Admin Client. For add-controller, the file is used to specify the controller properties as well' -r -F
@@ -468,6 +493,7 @@ complete -c kbox -n "__fish_kbox_using_subcommand metadata-quorum; and not __fis
 complete -c kbox -n "__fish_kbox_using_subcommand metadata-quorum; and not __fish_seen_subcommand_from describe add-controller remove-controller help" -l profile -d 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster' -r
 complete -c kbox -n "__fish_kbox_using_subcommand metadata-quorum; and not __fish_seen_subcommand_from describe add-controller remove-controller help" -s X -d 'A client property, key=value, for every command that talks to a cluster (repeatable)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand metadata-quorum; and not __fish_seen_subcommand_from describe add-controller remove-controller help" -s h -l help -d 'Print help'
+complete -c kbox -n "__fish_kbox_using_subcommand metadata-quorum; and not __fish_seen_subcommand_from describe add-controller remove-controller help" -s V -l version -d 'Print version'
 complete -c kbox -n "__fish_kbox_using_subcommand metadata-quorum; and not __fish_seen_subcommand_from describe add-controller remove-controller help" -f -a "describe" -d 'Describe the metadata quorum info'
 complete -c kbox -n "__fish_kbox_using_subcommand metadata-quorum; and not __fish_seen_subcommand_from describe add-controller remove-controller help" -f -a "add-controller" -d 'Add a controller to the KRaft controller cluster'
 complete -c kbox -n "__fish_kbox_using_subcommand metadata-quorum; and not __fish_seen_subcommand_from describe add-controller remove-controller help" -f -a "remove-controller" -d 'Remove a controller from the KRaft controller cluster'
@@ -480,12 +506,14 @@ complete -c kbox -n "__fish_kbox_using_subcommand metadata-quorum; and __fish_se
 complete -c kbox -n "__fish_kbox_using_subcommand metadata-quorum; and __fish_seen_subcommand_from describe" -l replication -d 'Detailed information about the status of replication'
 complete -c kbox -n "__fish_kbox_using_subcommand metadata-quorum; and __fish_seen_subcommand_from describe" -l human-readable -d 'Human-readable output (with --replication)'
 complete -c kbox -n "__fish_kbox_using_subcommand metadata-quorum; and __fish_seen_subcommand_from describe" -s h -l help -d 'Print help'
+complete -c kbox -n "__fish_kbox_using_subcommand metadata-quorum; and __fish_seen_subcommand_from describe" -s V -l version -d 'Print version'
 complete -c kbox -n "__fish_kbox_using_subcommand metadata-quorum; and __fish_seen_subcommand_from add-controller" -l command-config -l config -d 'Property file containing configs to be passed to Admin Client. For add-controller, the file is used to specify the controller properties as well' -r -F
 complete -c kbox -n "__fish_kbox_using_subcommand metadata-quorum; and __fish_seen_subcommand_from add-controller" -l log-level -d 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides' -r
 complete -c kbox -n "__fish_kbox_using_subcommand metadata-quorum; and __fish_seen_subcommand_from add-controller" -l profile -d 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster' -r
 complete -c kbox -n "__fish_kbox_using_subcommand metadata-quorum; and __fish_seen_subcommand_from add-controller" -s X -d 'A client property, key=value, for every command that talks to a cluster (repeatable)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand metadata-quorum; and __fish_seen_subcommand_from add-controller" -l dry-run -d 'True if we should print what would be done, but not do it'
 complete -c kbox -n "__fish_kbox_using_subcommand metadata-quorum; and __fish_seen_subcommand_from add-controller" -s h -l help -d 'Print help'
+complete -c kbox -n "__fish_kbox_using_subcommand metadata-quorum; and __fish_seen_subcommand_from add-controller" -s V -l version -d 'Print version'
 complete -c kbox -n "__fish_kbox_using_subcommand metadata-quorum; and __fish_seen_subcommand_from remove-controller" -s i -l controller-id -d 'The id of the controller to remove' -r
 complete -c kbox -n "__fish_kbox_using_subcommand metadata-quorum; and __fish_seen_subcommand_from remove-controller" -s d -l controller-directory-id -d 'The directory ID of the controller to remove' -r
 complete -c kbox -n "__fish_kbox_using_subcommand metadata-quorum; and __fish_seen_subcommand_from remove-controller" -l command-config -l config -d 'Property file containing configs to be passed to Admin Client. For add-controller, the file is used to specify the controller properties as well' -r -F
@@ -494,6 +522,7 @@ complete -c kbox -n "__fish_kbox_using_subcommand metadata-quorum; and __fish_se
 complete -c kbox -n "__fish_kbox_using_subcommand metadata-quorum; and __fish_seen_subcommand_from remove-controller" -s X -d 'A client property, key=value, for every command that talks to a cluster (repeatable)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand metadata-quorum; and __fish_seen_subcommand_from remove-controller" -l dry-run -d 'True if we should print what would be done, but not do it'
 complete -c kbox -n "__fish_kbox_using_subcommand metadata-quorum; and __fish_seen_subcommand_from remove-controller" -s h -l help -d 'Print help'
+complete -c kbox -n "__fish_kbox_using_subcommand metadata-quorum; and __fish_seen_subcommand_from remove-controller" -s V -l version -d 'Print version'
 complete -c kbox -n "__fish_kbox_using_subcommand metadata-quorum; and __fish_seen_subcommand_from help" -f -a "describe" -d 'Describe the metadata quorum info'
 complete -c kbox -n "__fish_kbox_using_subcommand metadata-quorum; and __fish_seen_subcommand_from help" -f -a "add-controller" -d 'Add a controller to the KRaft controller cluster'
 complete -c kbox -n "__fish_kbox_using_subcommand metadata-quorum; and __fish_seen_subcommand_from help" -f -a "remove-controller" -d 'Remove a controller from the KRaft controller cluster'
@@ -507,12 +536,14 @@ complete -c kbox -n "__fish_kbox_using_subcommand log-dirs" -l profile -d 'Clien
 complete -c kbox -n "__fish_kbox_using_subcommand log-dirs" -s X -d 'A client property, key=value, for every command that talks to a cluster (repeatable)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand log-dirs" -l describe -d 'Describe the log directories (the only action)'
 complete -c kbox -n "__fish_kbox_using_subcommand log-dirs" -s h -l help -d 'Print help'
+complete -c kbox -n "__fish_kbox_using_subcommand log-dirs" -s V -l version -d 'Print version'
 complete -c kbox -n "__fish_kbox_using_subcommand transactions; and not __fish_seen_subcommand_from list describe describe-producers abort find-hanging help" -l bootstrap-server -d 'REQUIRED. The server(s) to connect to in the form HOST1:PORT1,HOST2:PORT2' -r
 complete -c kbox -n "__fish_kbox_using_subcommand transactions; and not __fish_seen_subcommand_from list describe describe-producers abort find-hanging help" -l command-config -d 'Property file with configs for the admin client' -r -F
 complete -c kbox -n "__fish_kbox_using_subcommand transactions; and not __fish_seen_subcommand_from list describe describe-producers abort find-hanging help" -l log-level -d 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides' -r
 complete -c kbox -n "__fish_kbox_using_subcommand transactions; and not __fish_seen_subcommand_from list describe describe-producers abort find-hanging help" -l profile -d 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster' -r
 complete -c kbox -n "__fish_kbox_using_subcommand transactions; and not __fish_seen_subcommand_from list describe describe-producers abort find-hanging help" -s X -d 'A client property, key=value, for every command that talks to a cluster (repeatable)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand transactions; and not __fish_seen_subcommand_from list describe describe-producers abort find-hanging help" -s h -l help -d 'Print help'
+complete -c kbox -n "__fish_kbox_using_subcommand transactions; and not __fish_seen_subcommand_from list describe describe-producers abort find-hanging help" -s V -l version -d 'Print version'
 complete -c kbox -n "__fish_kbox_using_subcommand transactions; and not __fish_seen_subcommand_from list describe describe-producers abort find-hanging help" -f -a "list" -d 'List transactions'
 complete -c kbox -n "__fish_kbox_using_subcommand transactions; and not __fish_seen_subcommand_from list describe describe-producers abort find-hanging help" -f -a "describe" -d 'Describe the state of a transaction'
 complete -c kbox -n "__fish_kbox_using_subcommand transactions; and not __fish_seen_subcommand_from list describe describe-producers abort find-hanging help" -f -a "describe-producers" -d 'Describe the states of a partition\'s active producers'
@@ -525,6 +556,7 @@ complete -c kbox -n "__fish_kbox_using_subcommand transactions; and __fish_seen_
 complete -c kbox -n "__fish_kbox_using_subcommand transactions; and __fish_seen_subcommand_from list" -l profile -d 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster' -r
 complete -c kbox -n "__fish_kbox_using_subcommand transactions; and __fish_seen_subcommand_from list" -s X -d 'A client property, key=value, for every command that talks to a cluster (repeatable)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand transactions; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c kbox -n "__fish_kbox_using_subcommand transactions; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c kbox -n "__fish_kbox_using_subcommand transactions; and __fish_seen_subcommand_from describe" -l transactional-id -d 'The transactional id' -r
 complete -c kbox -n "__fish_kbox_using_subcommand transactions; and __fish_seen_subcommand_from describe" -l bootstrap-server -d 'REQUIRED. The server(s) to connect to in the form HOST1:PORT1,HOST2:PORT2' -r
 complete -c kbox -n "__fish_kbox_using_subcommand transactions; and __fish_seen_subcommand_from describe" -l command-config -d 'Property file with configs for the admin client' -r -F
@@ -532,6 +564,7 @@ complete -c kbox -n "__fish_kbox_using_subcommand transactions; and __fish_seen_
 complete -c kbox -n "__fish_kbox_using_subcommand transactions; and __fish_seen_subcommand_from describe" -l profile -d 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster' -r
 complete -c kbox -n "__fish_kbox_using_subcommand transactions; and __fish_seen_subcommand_from describe" -s X -d 'A client property, key=value, for every command that talks to a cluster (repeatable)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand transactions; and __fish_seen_subcommand_from describe" -s h -l help -d 'Print help'
+complete -c kbox -n "__fish_kbox_using_subcommand transactions; and __fish_seen_subcommand_from describe" -s V -l version -d 'Print version'
 complete -c kbox -n "__fish_kbox_using_subcommand transactions; and __fish_seen_subcommand_from describe-producers" -l topic -r
 complete -c kbox -n "__fish_kbox_using_subcommand transactions; and __fish_seen_subcommand_from describe-producers" -l partition -r
 complete -c kbox -n "__fish_kbox_using_subcommand transactions; and __fish_seen_subcommand_from describe-producers" -l bootstrap-server -d 'REQUIRED. The server(s) to connect to in the form HOST1:PORT1,HOST2:PORT2' -r
@@ -540,6 +573,7 @@ complete -c kbox -n "__fish_kbox_using_subcommand transactions; and __fish_seen_
 complete -c kbox -n "__fish_kbox_using_subcommand transactions; and __fish_seen_subcommand_from describe-producers" -l profile -d 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster' -r
 complete -c kbox -n "__fish_kbox_using_subcommand transactions; and __fish_seen_subcommand_from describe-producers" -s X -d 'A client property, key=value, for every command that talks to a cluster (repeatable)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand transactions; and __fish_seen_subcommand_from describe-producers" -s h -l help -d 'Print help'
+complete -c kbox -n "__fish_kbox_using_subcommand transactions; and __fish_seen_subcommand_from describe-producers" -s V -l version -d 'Print version'
 complete -c kbox -n "__fish_kbox_using_subcommand transactions; and __fish_seen_subcommand_from abort" -l topic -r
 complete -c kbox -n "__fish_kbox_using_subcommand transactions; and __fish_seen_subcommand_from abort" -l partition -r
 complete -c kbox -n "__fish_kbox_using_subcommand transactions; and __fish_seen_subcommand_from abort" -l start-offset -d 'The first offset of the transaction to abort' -r
@@ -552,6 +586,7 @@ complete -c kbox -n "__fish_kbox_using_subcommand transactions; and __fish_seen_
 complete -c kbox -n "__fish_kbox_using_subcommand transactions; and __fish_seen_subcommand_from abort" -l profile -d 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster' -r
 complete -c kbox -n "__fish_kbox_using_subcommand transactions; and __fish_seen_subcommand_from abort" -s X -d 'A client property, key=value, for every command that talks to a cluster (repeatable)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand transactions; and __fish_seen_subcommand_from abort" -s h -l help -d 'Print help'
+complete -c kbox -n "__fish_kbox_using_subcommand transactions; and __fish_seen_subcommand_from abort" -s V -l version -d 'Print version'
 complete -c kbox -n "__fish_kbox_using_subcommand transactions; and __fish_seen_subcommand_from find-hanging" -l broker-id -d 'Look at every partition led by this broker' -r
 complete -c kbox -n "__fish_kbox_using_subcommand transactions; and __fish_seen_subcommand_from find-hanging" -l topic -d 'Look at this topic\'s partitions' -r
 complete -c kbox -n "__fish_kbox_using_subcommand transactions; and __fish_seen_subcommand_from find-hanging" -l partition -d 'With --topic: only this partition' -r
@@ -562,6 +597,7 @@ complete -c kbox -n "__fish_kbox_using_subcommand transactions; and __fish_seen_
 complete -c kbox -n "__fish_kbox_using_subcommand transactions; and __fish_seen_subcommand_from find-hanging" -l profile -d 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster' -r
 complete -c kbox -n "__fish_kbox_using_subcommand transactions; and __fish_seen_subcommand_from find-hanging" -s X -d 'A client property, key=value, for every command that talks to a cluster (repeatable)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand transactions; and __fish_seen_subcommand_from find-hanging" -s h -l help -d 'Print help'
+complete -c kbox -n "__fish_kbox_using_subcommand transactions; and __fish_seen_subcommand_from find-hanging" -s V -l version -d 'Print version'
 complete -c kbox -n "__fish_kbox_using_subcommand transactions; and __fish_seen_subcommand_from help" -f -a "list" -d 'List transactions'
 complete -c kbox -n "__fish_kbox_using_subcommand transactions; and __fish_seen_subcommand_from help" -f -a "describe" -d 'Describe the state of a transaction'
 complete -c kbox -n "__fish_kbox_using_subcommand transactions; and __fish_seen_subcommand_from help" -f -a "describe-producers" -d 'Describe the states of a partition\'s active producers'
@@ -574,11 +610,13 @@ complete -c kbox -n "__fish_kbox_using_subcommand shell" -l log-level -d 'Log le
 complete -c kbox -n "__fish_kbox_using_subcommand shell" -l profile -d 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster' -r
 complete -c kbox -n "__fish_kbox_using_subcommand shell" -s X -d 'A client property, key=value, for every command that talks to a cluster (repeatable)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand shell" -s h -l help -d 'Print help'
+complete -c kbox -n "__fish_kbox_using_subcommand shell" -s V -l version -d 'Print version'
 complete -c kbox -n "__fish_kbox_using_subcommand install-links" -l log-level -d 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides' -r
 complete -c kbox -n "__fish_kbox_using_subcommand install-links" -l profile -d 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster' -r
 complete -c kbox -n "__fish_kbox_using_subcommand install-links" -s X -d 'A client property, key=value, for every command that talks to a cluster (repeatable)' -r
 complete -c kbox -n "__fish_kbox_using_subcommand install-links" -l force -d 'Replace files or links that already exist under those names'
 complete -c kbox -n "__fish_kbox_using_subcommand install-links" -s h -l help -d 'Print help'
+complete -c kbox -n "__fish_kbox_using_subcommand install-links" -s V -l version -d 'Print version'
 complete -c kbox -n "__fish_kbox_using_subcommand kcat" -l log-level -d 'Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides' -r
 complete -c kbox -n "__fish_kbox_using_subcommand kcat" -l profile -d 'Client profile: a named cluster in $KBOX_PROFILES or ~/.config/kbox/profiles, for every command that talks to a cluster' -r
 complete -c kbox -n "__fish_kbox_using_subcommand kcat" -s X -d 'A client property, key=value, for every command that talks to a cluster (repeatable)' -r
