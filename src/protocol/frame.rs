@@ -3,12 +3,10 @@
 //! The length is untrusted: it is checked against the configured maximum before a single byte of
 //! the body is reserved, so a peer cannot make us allocate what it never sends.
 
-use std::collections::VecDeque;
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use bytes::{Buf, Bytes, BytesMut};
 use tokio::io::{AsyncRead, AsyncReadExt};
 
+use super::recycle::{RecycleBudget, Recycler};
 use super::ProtocolError;
 
 /// Kafka's default `socket.request.max.bytes` (100 MiB).
@@ -45,32 +43,28 @@ const READ_AHEAD: usize = 16 * 1024;
 /// Frames at least this large are read into recycled buffers.
 const RECYCLE_MIN: usize = 64 * 1024;
 /// Buffers a reader keeps for reuse: the frames in flight on its connection and a few more.
-const SPARES_PER_READER: usize = 8;
-/// Bytes all readers together may keep for reuse; past it large frames get fresh buffers.
-const SPARE_BYTES_BUDGET: usize = 64 * 1024 * 1024;
-static SPARE_BYTES: AtomicUsize = AtomicUsize::new(0);
+const KEPT_PER_READER: usize = 8;
+/// What all readers together may keep for reuse; past it large frames get fresh buffers.
+static KEPT_BY_READERS: RecycleBudget = RecycleBudget::new(64 * 1024 * 1024);
 
 /// Reads frames like [`read_frame`], but keeps what it has read in its own buffer, so a
 /// `next` future dropped midway (a `select!` that took another branch) loses nothing.
 ///
-/// Large frames (produce requests) are read into buffers recycled from earlier frames once
-/// their handlers dropped them: a fresh buffer per MiB received cost the broker about 250 page
-/// faults and as many zeroed pages, the bulk of its page faults under produce load. The reader
-/// keeps a reference to each large frame it hands out and takes the memory back when that
-/// reference is the last.
-#[derive(Debug, Default)]
+/// Large frames (produce requests) are read into the memory of earlier ones their handlers
+/// dropped ([`Recycler`]): before, page faults on fresh buffers were nearly all of the broker's
+/// under produce load.
+#[derive(Debug)]
 pub struct FrameReader {
     buf: BytesMut,
-    /// Large frames handed out, oldest first; reusable once nobody else holds them.
-    spares: VecDeque<Bytes>,
-    /// Buffers taken back for reuse so far.
-    reused: u64,
+    recycler: Recycler,
 }
 
-impl Drop for FrameReader {
-    fn drop(&mut self) {
-        let kept: usize = self.spares.iter().map(Bytes::len).sum();
-        SPARE_BYTES.fetch_sub(kept, Ordering::Relaxed);
+impl Default for FrameReader {
+    fn default() -> FrameReader {
+        FrameReader {
+            buf: BytesMut::new(),
+            recycler: Recycler::new(KEPT_PER_READER, Some(&KEPT_BY_READERS)),
+        }
     }
 }
 
@@ -95,12 +89,12 @@ impl FrameReader {
                     self.buf.advance(4);
                     let frame = self.buf.split_to(len).freeze();
                     if len >= RECYCLE_MIN {
-                        self.keep(&frame);
+                        self.recycler.keep(&frame);
                     }
                     return Ok(Some(frame));
                 }
                 if len >= RECYCLE_MIN && self.buf.capacity() < 4 + len {
-                    if let Some(mut spare) = self.take_spare() {
+                    if let Some(mut spare) = self.recycler.take() {
                         spare.reserve(4 + len);
                         spare.extend_from_slice(&self.buf);
                         self.buf = spare;
@@ -118,41 +112,6 @@ impl FrameReader {
                 };
             }
         }
-    }
-}
-
-impl FrameReader {
-    /// Remembers a large frame for reuse, within the readers' shared budget.
-    fn keep(&mut self, frame: &Bytes) {
-        if self.spares.len() >= SPARES_PER_READER {
-            if let Some(oldest) = self.spares.pop_front() {
-                SPARE_BYTES.fetch_sub(oldest.len(), Ordering::Relaxed);
-            }
-        }
-        let reserved = SPARE_BYTES.fetch_add(frame.len(), Ordering::Relaxed);
-        if reserved + frame.len() > SPARE_BYTES_BUDGET {
-            SPARE_BYTES.fetch_sub(frame.len(), Ordering::Relaxed);
-            return;
-        }
-        self.spares.push_back(frame.clone());
-    }
-
-    /// The oldest kept frame whose handler is done with it, emptied, with all its memory.
-    fn take_spare(&mut self) -> Option<BytesMut> {
-        for _ in 0..self.spares.len() {
-            let frame = self.spares.pop_front()?;
-            let len = frame.len();
-            match frame.try_into_mut() {
-                Ok(mut spare) => {
-                    SPARE_BYTES.fetch_sub(len, Ordering::Relaxed);
-                    self.reused += 1;
-                    spare.clear();
-                    return Some(spare);
-                }
-                Err(in_use) => self.spares.push_back(in_use),
-            }
-        }
-        None
     }
 }
 
@@ -229,7 +188,7 @@ mod tests {
         let second = frames.next(&mut stream, 1 << 20).await.unwrap().unwrap();
         drop(first);
         let third = frames.next(&mut stream, 1 << 20).await.unwrap().unwrap();
-        assert_eq!(frames.reused, 1, "the dropped frame's buffer was taken back");
+        assert_eq!(frames.recycler.reused, 1, "the dropped frame's buffer was taken back");
         assert!(second.iter().all(|&b| b == 2), "a held frame is never reused");
         assert!(third.iter().all(|&b| b == 3));
     }

@@ -8,6 +8,7 @@ pub mod batch;
 pub mod batch_builder;
 pub mod codec;
 pub mod frame;
+pub mod recycle;
 pub mod splice;
 
 pub use kafka_protocol::error::ResponseError;
