@@ -38,7 +38,13 @@ use crate::Result;
 
 /// kbox: a Kafka broker and every Kafka tool in one binary.
 #[derive(Debug, Parser)]
-#[command(name = "kbox", version, propagate_version = true, about, max_term_width = 100)]
+#[command(
+    name = "kbox",
+    version,
+    propagate_version = true,
+    about,
+    max_term_width = 100
+)]
 pub struct Cli {
     /// Log level for messages on stderr (error, warn, info, debug, trace); RUST_LOG overrides.
     #[arg(long, global = true, default_value = "info", value_name = "LEVEL")]

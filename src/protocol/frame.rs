@@ -188,8 +188,14 @@ mod tests {
         let second = frames.next(&mut stream, 1 << 20).await.unwrap().unwrap();
         drop(first);
         let third = frames.next(&mut stream, 1 << 20).await.unwrap().unwrap();
-        assert_eq!(frames.recycler.reused, 1, "the dropped frame's buffer was taken back");
-        assert!(second.iter().all(|&b| b == 2), "a held frame is never reused");
+        assert_eq!(
+            frames.recycler.reused, 1,
+            "the dropped frame's buffer was taken back"
+        );
+        assert!(
+            second.iter().all(|&b| b == 2),
+            "a held frame is never reused"
+        );
         assert!(third.iter().all(|&b| b == 3));
     }
 

@@ -118,13 +118,20 @@ fn apache_tool_names_reach_the_same_commands() {
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim().len(), 22);
 
     // Every Apache tool takes --version (joptsimple's CommandDefaultOptions).
-    for tool in ["kafka-topics.sh", "kafka-producer-perf-test.sh", "kafka-server-start.sh"] {
+    for tool in [
+        "kafka-topics.sh",
+        "kafka-producer-perf-test.sh",
+        "kafka-server-start.sh",
+    ] {
         let link = dir.path().join(tool);
         std::os::unix::fs::symlink(kbox_bin(), &link).unwrap();
         let out = Command::new(&link).arg("--version").output().unwrap();
         assert!(out.status.success(), "{tool} --version");
         let version = String::from_utf8_lossy(&out.stdout);
-        assert!(version.trim_end().ends_with(env!("CARGO_PKG_VERSION")), "{version}");
+        assert!(
+            version.trim_end().ends_with(env!("CARGO_PKG_VERSION")),
+            "{version}"
+        );
     }
 }
 

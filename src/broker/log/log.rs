@@ -2582,11 +2582,18 @@ mod tests {
         let first = log.log_end_offset();
         let target = log.flush_target(FlushScope::Records).unwrap();
         assert_eq!(target.files.len(), 1, "the .log file alone");
-        assert!(target.dir.is_some(), "a new segment's name must be durable too");
+        assert!(
+            target.dir.is_some(),
+            "a new segment's name must be durable too"
+        );
         target.sync().unwrap();
         log.mark_flushed(&target, NOW);
         assert_eq!(
-            (log.flushed_offset(), log.recovery_point(), log.unflushed_messages()),
+            (
+                log.flushed_offset(),
+                log.recovery_point(),
+                log.unflushed_messages()
+            ),
             (first, 0, 0)
         );
         assert!(

@@ -50,6 +50,8 @@ pub use config::{LogConfig, TimestampType};
 pub use error::{LogError, Result};
 pub use file_slice::FileSlice;
 pub use leader_epoch::{EpochEntry, LeaderEpochCache};
-pub use log::{AppendInfo, DeletedSegments, FlushScope, FlushTarget, Log, ReadInfo, TimestampOffset};
+pub use log::{
+    AppendInfo, DeletedSegments, FlushScope, FlushTarget, Log, ReadInfo, TimestampOffset,
+};
 pub use recovery::{remove_files, RecoveryReport};
 pub(crate) use segment::decode_records;
