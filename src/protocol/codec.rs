@@ -83,12 +83,7 @@ pub fn encode_response_with_header_version<T: Encodable>(
             what: "response body",
             source,
         })?;
-    let len = i32::try_from(buf.len() - 4).map_err(|_| ProtocolError::Encode {
-        what: "response",
-        source: anyhow::anyhow!("larger than 2 GiB"),
-    })?;
-    buf[..4].copy_from_slice(&len.to_be_bytes());
-    Ok(buf.freeze())
+    finish_frame(buf, "response")
 }
 
 /// Encodes a whole request frame for the client side.
@@ -102,8 +97,13 @@ pub fn encode_request<R: Request>(
     let mut buf = BytesMut::with_capacity(64 + body_size);
     buf.put_i32(0);
     encode_request_into(&mut buf, header, body)?;
+    finish_frame(buf, "request")
+}
+
+/// Fills in the 4-byte size prefix reserved at the start of `buf`, a whole encoded frame.
+fn finish_frame(mut buf: BytesMut, what: &'static str) -> Result<Bytes, ProtocolError> {
     let len = i32::try_from(buf.len() - 4).map_err(|_| ProtocolError::Encode {
-        what: "request",
+        what,
         source: anyhow::anyhow!("larger than 2 GiB"),
     })?;
     buf[..4].copy_from_slice(&len.to_be_bytes());

@@ -10,8 +10,8 @@
 //! Locking: the caller keeps the `Log` in a `Mutex`. Everything here is quick except fsync and
 //! the bulk read of fetched bytes, which happen outside the lock: [`Log::read`] returns a
 //! [`FileSlice`] to read later, and [`Log::flush_target`] returns the files to fsync, after which
-//! [`Log::mark_flushed`] advances the flushed offset or the recovery point (group commit: one fsync covers every
-//! append made before it).
+//! [`Log::mark_flushed`] advances the flushed offset or the recovery point (group commit: one
+//! fsync covers every append made before it).
 //!
 //! Deletion: segments removed by retention or DeleteRecords are renamed `*.deleted` and their
 //! paths returned in [`DeletedSegments`], for the caller to remove after
