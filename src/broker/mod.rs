@@ -402,9 +402,14 @@ impl BrokerState {
     pub fn leader_of(&self, topic: &str, partition: i32) -> Option<i32> {
         let image = self.image();
         let t = image.topics.get(topic)?;
-        t.partitions
-            .iter()
-            .find(|p| p.partition == partition)
+        // Partitions are kept in index order: look at the index first (a produce to 1,000
+        // partitions asks once per partition).
+        let at_index = usize::try_from(partition)
+            .ok()
+            .and_then(|i| t.partitions.get(i))
+            .filter(|p| p.partition == partition);
+        at_index
+            .or_else(|| t.partitions.iter().find(|p| p.partition == partition))
             .map(|p| p.leader)
     }
 

@@ -60,6 +60,7 @@ use super::interceptors::ProducerInterceptor;
 use super::partitioner::{partition_for_key, StickyPartitioner};
 use super::records::{ProducerRecord, ProducerStamp, RecordMetadata};
 use crate::protocol::batch_builder::{BatchBuilder, ProducerFields};
+use crate::protocol::recycle::Recycler;
 use crate::{Error, Result};
 
 /// What happens when a record's fate is known.
@@ -1012,9 +1013,9 @@ struct Batch {
 }
 
 impl Batch {
-    fn new(pool: &Arc<Semaphore>, capacity: usize) -> Batch {
+    fn new(pool: &Arc<Semaphore>, builder: BatchBuilder) -> Batch {
         Batch {
-            data: BatchData::Open(BatchBuilder::with_capacity(capacity)),
+            data: BatchData::Open(builder),
             timestamps: Vec::new(),
             pending: Vec::new(),
             memory: Memory {
@@ -1169,9 +1170,19 @@ type InFlight = std::pin::Pin<
     >,
 >;
 
+/// Sealed batches at least this large have their memory reused for new batches once their
+/// request is answered ([`Recycler`]): fresh buffers of a MiB cost the producer a third of
+/// its CPU in page faults and zeroed pages, and growing a batch copies it each time.
+const RECYCLED_BATCH_MIN: usize = 64 * 1024;
+/// Enough for the batches of `max.in.flight.requests.per.connection` requests and the ones
+/// filling behind them.
+const RECYCLED_BATCHES_KEPT: usize = 16;
+
 struct SenderLoop {
     client: Client,
     settings: Settings,
+    /// Large sealed batches whose memory new batches take back once they are done.
+    spare_buffers: Recycler,
     /// The producer's `buffer.memory` pool: batches give their bytes back to it.
     memory: Arc<Semaphore>,
     queues: IndexMap<(String, i32), PartitionQueue>,
@@ -1247,6 +1258,7 @@ impl SenderLoop {
             settings,
             queues: IndexMap::new(),
             in_flight: FuturesUnordered::new(),
+            spare_buffers: Recycler::new(RECYCLED_BATCHES_KEPT, None),
             in_flight_per_node: Default::default(),
             flush_waiters: Vec::new(),
             refreshing: None,
@@ -1263,15 +1275,27 @@ impl SenderLoop {
     async fn run(mut self, mut commands: mpsc::UnboundedReceiver<Command>) {
         let mut open = true;
         loop {
+            // Set when records keep coming faster than they are accepted: this task then
+            // yields once per request's worth, so that the tasks it spawned (InitProducerId,
+            // connections) run on this worker too; tokio would otherwise only run them once the
+            // task's cooperative budget is spent, after about 128 chunks of records.
+            let mut busy = false;
             let wake = self.next_wake();
             tokio::select! {
                 cmd = commands.recv(), if open => match cmd {
                     Some(cmd) => {
-                        self.accept(cmd);
-                        // Take whatever else is queued before deciding what to send.
-                        while let Ok(cmd) = commands.try_recv() {
-                            self.accept(cmd);
+                        // Take what else is queued before deciding what to send, up to about
+                        // one request's worth: a caller that hands over records faster than
+                        // they are accepted would otherwise keep this loop from sending
+                        // anything until buffer.memory is full.
+                        let mut accepted = self.accept(cmd);
+                        while accepted < self.settings.max_request_size {
+                            let Ok(cmd) = commands.try_recv() else {
+                                break;
+                            };
+                            accepted += self.accept(cmd);
                         }
+                        busy = accepted >= self.settings.max_request_size;
                     }
                     None => {
                         open = false;
@@ -1311,16 +1335,21 @@ impl SenderLoop {
                     return;
                 }
             }
+            if busy {
+                tokio::task::yield_now().await;
+            }
         }
     }
 
-    fn accept(&mut self, cmd: Command) {
+    /// Queues a command's records; returns their estimated size.
+    fn accept(&mut self, cmd: Command) -> usize {
         match cmd {
-            Command::SendMany(all) => {
-                for (topic, partition, queued) in all {
-                    self.accept(Command::Send(topic, partition, queued));
-                }
-            }
+            Command::SendMany(all) => all
+                .into_iter()
+                .map(|(topic, partition, queued)| {
+                    self.accept(Command::Send(topic, partition, queued))
+                })
+                .sum(),
             Command::Send(topic, partition, queued) => {
                 let now_ms = crate::client::now_ms();
                 let index = self.queue_index(&topic, partition);
@@ -1330,10 +1359,12 @@ impl SenderLoop {
                     _memory,
                 } = queued;
                 // The batch holds the record's memory from now on.
+                let size = _memory.num_permits();
                 _memory.forget();
                 self.append(index, &record, now_ms)
                     .pending
                     .push(Pending::One(delivery));
+                size
             }
             Command::SendChunk {
                 records,
@@ -1342,6 +1373,7 @@ impl SenderLoop {
             } => {
                 // The records' sizes add up to the chunk's permits: each batch gives back its
                 // share when it is done.
+                let size = memory.num_permits();
                 memory.forget();
                 let now_ms = crate::client::now_ms();
                 // Sticky partitioning sends runs of records to one partition: look the queue up
@@ -1364,12 +1396,17 @@ impl SenderLoop {
                     let batch = self.append(index, &record, now_ms);
                     batch.push_shared(&callback, i);
                 }
+                size
             }
-            Command::Flush(tx) => self.flush_waiters.push(tx),
+            Command::Flush(tx) => {
+                self.flush_waiters.push(tx);
+                0
+            }
             Command::Identity(producer_id, epoch) => {
                 self.identity = Some((producer_id, epoch));
                 self.sequences.clear();
                 self.forget_acknowledged_sequences();
+                0
             }
         }
     }
@@ -1409,8 +1446,11 @@ impl SenderLoop {
             b.is_open() && b.attempts == 0 && (b.bytes + size <= limit || b.count() == 0)
         });
         if !fits {
-            let capacity = batch_size.min(1 << 20).max(size);
-            queue.batches.push_back(Batch::new(&self.memory, capacity));
+            let builder = match self.spare_buffers.take() {
+                Some(buffer) => BatchBuilder::in_buffer(buffer),
+                None => BatchBuilder::with_capacity(batch_size.min(1 << 20).max(size)),
+            };
+            queue.batches.push_back(Batch::new(&self.memory, builder));
         }
         let batch = queue.batches.back_mut().expect("a batch was just ensured");
         batch.append(record, size, now_ms);
@@ -1696,7 +1736,12 @@ impl SenderLoop {
                     *next = increment_sequence(*next, batch.count() as i32);
                 }
                 let sealed = match batch.seal(self.settings.compression) {
-                    Ok(sealed) => sealed,
+                    Ok(sealed) => {
+                        if sealed.len() >= RECYCLED_BATCH_MIN {
+                            self.spare_buffers.keep(&sealed);
+                        }
+                        sealed
+                    }
                     Err(e) => {
                         if batch.stamp.is_some() {
                             self.reset_needed = true;
@@ -1946,7 +1991,14 @@ async fn send_produce(
         encoded.push((topic.clone(), partition, bytes));
         kept.push((topic, partition, batch));
     }
-    let result = send_encoded(client, settings, node, encoded, turn).await;
+    // Its own task: the request is written and its answer read on whichever worker is free,
+    // while the sender task goes on batching records.
+    let result = match tokio::spawn(send_encoded(client, settings, node, encoded, turn)).await {
+        Ok(result) => result,
+        Err(e) => Err(Error::Message(format!(
+            "the produce request's task failed: {e}"
+        ))),
+    };
     (node, kept, result)
 }
 
@@ -2134,7 +2186,11 @@ mod tests {
 
         /// Queues the next record (its value is its number) on partition 0.
         fn send(&mut self) {
-            let record = ProducerRecord::new("t", self.deliveries.len().to_string());
+            self.send_record(ProducerRecord::new("t", self.deliveries.len().to_string()));
+        }
+
+        /// Queues `record` on partition 0.
+        fn send_record(&mut self, record: ProducerRecord) {
             let permit = self
                 .sender
                 .memory
@@ -2275,6 +2331,41 @@ mod tests {
         h.settle(&mut log);
         assert_eq!(log.sequences(), (0..7).collect::<Vec<_>>());
         assert_eq!(h.offsets(), (0..7).collect::<Vec<_>>());
+    }
+
+    /// Where the bytes of the first batch of a set of requests start.
+    fn first_batch_memory(requests: &[Request]) -> *const u8 {
+        requests[0].1[0].2.as_ptr()
+    }
+
+    #[tokio::test]
+    async fn a_large_batch_lends_its_memory_to_a_later_one_once_answered() {
+        let mut h = Harness::new();
+        let mut log = FakePartition::default();
+        let large = || ProducerRecord::new("t", vec![b'x'; 100_000]);
+        h.send_record(large());
+        let first = h.sender.take_requests();
+        let memory = first_batch_memory(&first);
+        for request in first {
+            h.answer(request, &mut log, None);
+        }
+        // In flight, the second batch's memory is still the request's: the third gets fresh.
+        h.send_record(large());
+        let second = h.sender.take_requests();
+        assert_eq!(
+            first_batch_memory(&second),
+            memory,
+            "the answered batch's memory"
+        );
+        assert_eq!(h.sender.spare_buffers.reused, 1);
+        h.send_record(large());
+        let third = h.sender.take_requests();
+        assert_ne!(first_batch_memory(&third), memory, "memory still in flight");
+        for request in second.into_iter().chain(third) {
+            h.answer(request, &mut log, None);
+        }
+        h.settle(&mut log);
+        assert_eq!(h.offsets(), vec![0, 1, 2]);
     }
 
     /// The first of five batches in flight fails with a retriable error, the four behind it

@@ -138,7 +138,12 @@ fn parse_record(mut r: &[u8]) -> Option<ParsedRecord<'_>> {
 impl BatchBuilder {
     /// An empty batch with room for about `capacity` bytes of records.
     pub fn with_capacity(capacity: usize) -> BatchBuilder {
-        let mut buf = BytesMut::with_capacity(HEADER_SIZE + capacity);
+        BatchBuilder::in_buffer(BytesMut::with_capacity(HEADER_SIZE + capacity))
+    }
+
+    /// An empty batch built in `buf`'s memory (a buffer taken back from an earlier batch).
+    pub fn in_buffer(mut buf: BytesMut) -> BatchBuilder {
+        buf.clear();
         buf.put_bytes(0, HEADER_SIZE);
         BatchBuilder {
             buf,

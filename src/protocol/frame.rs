@@ -3,7 +3,7 @@
 //! The length is untrusted: it is checked against the configured maximum before a single byte of
 //! the body is reserved, so a peer cannot make us allocate what it never sends.
 
-use bytes::{Buf, Bytes, BytesMut};
+use bytes::{Buf, BufMut, Bytes, BytesMut};
 use tokio::io::{AsyncRead, AsyncReadExt};
 
 use super::recycle::{RecycleBudget, Recycler};
@@ -29,12 +29,16 @@ pub async fn read_frame<R: AsyncRead + Unpin>(
     }
     let declared = i32::from_be_bytes(len_buf);
     let len = check_length(declared, max_bytes)?;
-    let mut body = BytesMut::zeroed(len);
-    match reader.read_exact(&mut body).await {
-        Ok(_) => Ok(Some(body.freeze())),
-        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Err(ProtocolError::Truncated),
-        Err(e) => Err(e.into()),
+    // Read into spare capacity: zeroing the body first would cost as much as the copy.
+    let mut body = BytesMut::with_capacity(len);
+    while body.len() < len {
+        let missing = len - body.len();
+        let mut rest = (&mut body).limit(missing);
+        if reader.read_buf(&mut rest).await? == 0 {
+            return Err(ProtocolError::Truncated);
+        }
     }
+    Ok(Some(body.freeze()))
 }
 
 /// How much a [`FrameReader`] asks the socket for while it waits for a frame's length.
