@@ -5,7 +5,8 @@
 //! A request travels top to bottom; a newcomer can read the modules in this order.
 //!
 //! - [`protocol`]: the wire. Framing with checked lengths ([`protocol::frame`], reading large
-//!   frames into reused memory: [`protocol::recycle`]), request and
+//!   frames into reused memory: [`protocol::recycle`], which the producer's batches use too),
+//!   request and
 //!   response headers ([`protocol::codec`]), the zero-copy record batch header
 //!   ([`protocol::batch`]), and encoding around record batches without copying them
 //!   ([`protocol::splice`], the crate's one `unsafe`). Message bodies come from the `kafka-protocol` crate.

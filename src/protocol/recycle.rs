@@ -4,7 +4,8 @@
 //! blocks straight back to the kernel, so the next one costs ~250 page faults and as many
 //! zeroed pages. A [`Recycler`] keeps
 //! one more reference to each large buffer it is shown and hands the memory out again once that
-//! reference is the last.
+//! reference is the last. The broker's frame readers use one per connection; the producer one
+//! for its sealed batches, whose memory later batches take once their request was answered.
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicUsize, Ordering};
