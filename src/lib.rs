@@ -9,7 +9,7 @@
 //!   request and
 //!   response headers ([`protocol::codec`]), the zero-copy record batch header
 //!   ([`protocol::batch`]), and encoding around record batches without copying them
-//!   ([`protocol::splice`], the crate's one `unsafe`). Message bodies come from the `kafka-protocol` crate.
+//!   ([`protocol::splice`]). Message bodies come from the `kafka-protocol` crate.
 //! - [`broker`]: the server.
 //!   - [`broker::network`]: the listener and one task per connection (read frame, dispatch, write).
 //!   - [`broker::handlers`]: one file per Kafka API (`produce.rs`, `fetch.rs`, ...); the table in
@@ -44,6 +44,8 @@
 //!   broker's side, [`client::security`] the client's).
 //! - [`properties`]: Java `.properties` files, as Kafka reads them.
 //! - [`error`]: the crate's [`Error`]; only `main` turns it into a message and an exit code.
+//! - [`unsafe_code`]: the crate's only `unsafe`, two small pieces with why each is sound:
+//!   the splicing buffer's `BufMut` impl and a socket's receive low-water mark.
 //! - [`fuzzing`]: entry points the fuzzers (`fuzz/`, `tests/it/fuzz.rs`) feed arbitrary bytes.
 
 pub mod acl;
@@ -55,5 +57,6 @@ pub mod fuzzing;
 pub mod properties;
 pub mod protocol;
 pub mod security;
+pub mod unsafe_code;
 
 pub use error::{Error, Result};

@@ -421,7 +421,7 @@ fn write_json(r: &ConsumerRecord, out: &mut Vec<u8>) {
         .map(|(k, v)| serde_json::json!({"key": k, "value": json_bytes(v.as_deref())}))
         .collect();
     let value = serde_json::json!({
-        "topic": r.topic,
+        "topic": &*r.topic,
         "partition": r.partition,
         "offset": r.offset,
         "timestamp": r.timestamp,

@@ -135,7 +135,7 @@ pub async fn run(args: MirrorMakerArgs) -> Result<ExitStatus> {
         // Source position of each record sent, for offset translation (same-partition topics).
         let mut origins: Vec<Option<(String, i32, i64)>> = Vec::with_capacity(batch.len());
         for r in batch {
-            let counts = match known_topics.get(&r.topic) {
+            let counts = match known_topics.get(&*r.topic) {
                 Some(c) => *c,
                 None => {
                     let c = prepare_topic(
@@ -146,7 +146,7 @@ pub async fn run(args: MirrorMakerArgs) -> Result<ExitStatus> {
                         &mut created,
                     )
                     .await?;
-                    known_topics.insert(r.topic.clone(), c);
+                    known_topics.insert(r.topic.to_string(), c);
                     c
                 }
             };
@@ -154,14 +154,14 @@ pub async fn run(args: MirrorMakerArgs) -> Result<ExitStatus> {
             bytes_total += r.value.as_ref().map_or(0, |v| v.len()) as u64
                 + r.key.as_ref().map_or(0, |k| k.len()) as u64;
             window_bytes += r.value.as_ref().map_or(0, |v| v.len()) as u64;
-            pending.insert((r.topic.clone(), r.partition), r.offset + 1);
+            pending.insert((r.topic.to_string(), r.partition), r.offset + 1);
             let same_partition = source_partitions == target_partitions;
             origins.push(
                 (group_sync.is_some() && same_partition)
-                    .then(|| (r.topic.clone(), r.partition, r.offset)),
+                    .then(|| (r.topic.to_string(), r.partition, r.offset)),
             );
             to_send.push(ProducerRecord {
-                topic: r.topic,
+                topic: r.topic.to_string(),
                 partition: (source_partitions == target_partitions).then_some(r.partition),
                 key: r.key,
                 value: r.value,

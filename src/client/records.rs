@@ -5,6 +5,8 @@
 //! batch cut off at the end of a fetch response (Kafka sends partial batches) simply ends the
 //! walk, and control batches (transaction markers) never reach the user.
 
+use std::sync::Arc;
+
 use bytes::{Bytes, BytesMut};
 use indexmap::IndexMap;
 use kafka_protocol::protocol::StrBytes;
@@ -81,7 +83,9 @@ pub struct RecordMetadata {
 /// A record read from a partition.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConsumerRecord {
-    pub topic: String,
+    /// Shared by every record of a fetch: cloning it per record is a reference count, not an
+    /// allocation.
+    pub topic: Arc<str>,
     pub partition: i32,
     pub offset: i64,
     pub timestamp: i64,
@@ -185,7 +189,7 @@ pub fn encode_stamped_batch(
 /// the consumer asked for). With `check_crcs`, each batch's CRC is verified first.
 #[derive(Debug)]
 pub struct RecordDecoder {
-    topic: String,
+    topic: Arc<str>,
     partition: i32,
     data: Bytes,
     pos: usize,
@@ -211,7 +215,7 @@ impl RecordDecoder {
         check_crcs: bool,
     ) -> Self {
         RecordDecoder {
-            topic: topic.to_string(),
+            topic: Arc::from(topic),
             partition,
             data,
             pos: 0,
@@ -301,6 +305,7 @@ impl RecordDecoder {
             batch::TimestampType::LogAppendTime => TimestampKind::LogAppendTime,
             _ => TimestampKind::CreateTime,
         };
+        out.reserve(set.records.len());
         for r in set.records {
             if r.offset < self.from_offset {
                 continue;

@@ -21,6 +21,24 @@ pub async fn read_frame<R: AsyncRead + Unpin>(
     reader: &mut R,
     max_bytes: usize,
 ) -> Result<Option<Bytes>, ProtocolError> {
+    read_frame_watermarked(reader, max_bytes, |_| {}).await
+}
+
+/// Bodies at least this large are read with a low-water mark (see [`read_frame_watermarked`]).
+pub const WATERMARKED_MIN: usize = 256 * 1024;
+/// The highest mark set: larger marks left the sender waiting for the reader (measured).
+pub const WATERMARK_MAX: usize = 256 * 1024;
+
+/// [`read_frame`] for a reader that can wait for many bytes at once: before each read of a
+/// body of [`WATERMARKED_MIN`] bytes or more, `low_water` is told how many to wait for (the
+/// bytes still missing, at most [`WATERMARK_MAX`]), and `low_water(1)` once the body is in.
+/// `low_water` must never ask for more than the stream will bring, which the missing bytes of
+/// the frame being read never are.
+pub async fn read_frame_watermarked<R: AsyncRead + Unpin>(
+    reader: &mut R,
+    max_bytes: usize,
+    mut low_water: impl FnMut(usize),
+) -> Result<Option<Bytes>, ProtocolError> {
     let mut len_buf = [0u8; 4];
     match reader.read_exact(&mut len_buf).await {
         Ok(_) => {}
@@ -29,15 +47,22 @@ pub async fn read_frame<R: AsyncRead + Unpin>(
     }
     let declared = i32::from_be_bytes(len_buf);
     let len = check_length(declared, max_bytes)?;
+    let watermarked = len >= WATERMARKED_MIN;
     // Read into spare capacity: zeroing the body first was 4% of a consumer's CPU, a pass over
     // memory the copy from the socket writes anyway.
     let mut body = BytesMut::with_capacity(len);
     while body.len() < len {
         let missing = len - body.len();
+        if watermarked {
+            low_water(missing.min(WATERMARK_MAX));
+        }
         let mut rest = (&mut body).limit(missing);
         if reader.read_buf(&mut rest).await? == 0 {
             return Err(ProtocolError::Truncated);
         }
+    }
+    if watermarked {
+        low_water(1);
     }
     Ok(Some(body.freeze()))
 }
@@ -62,6 +87,8 @@ static KEPT_BY_READERS: RecycleBudget = RecycleBudget::new(64 * 1024 * 1024);
 pub struct FrameReader {
     buf: BytesMut,
     recycler: Recycler,
+    /// A low-water mark is set on the socket (see [`FrameReader::next_watermarked`]).
+    watermarked: bool,
 }
 
 impl Default for FrameReader {
@@ -69,6 +96,7 @@ impl Default for FrameReader {
         FrameReader {
             buf: BytesMut::new(),
             recycler: Recycler::new(KEPT_PER_READER, Some(&KEPT_BY_READERS)),
+            watermarked: false,
         }
     }
 }
@@ -86,11 +114,26 @@ impl FrameReader {
         reader: &mut R,
         max_bytes: usize,
     ) -> Result<Option<Bytes>, ProtocolError> {
+        self.next_watermarked(reader, max_bytes, |_| {}).await
+    }
+
+    /// [`FrameReader::next`] with a low-water mark while a large body comes in, as
+    /// [`read_frame_watermarked`] sets it.
+    pub async fn next_watermarked<R: AsyncRead + Unpin>(
+        &mut self,
+        reader: &mut R,
+        max_bytes: usize,
+        mut low_water: impl FnMut(usize),
+    ) -> Result<Option<Bytes>, ProtocolError> {
         loop {
             if let Some(length) = self.buf.get(..4) {
                 let declared = i32::from_be_bytes([length[0], length[1], length[2], length[3]]);
                 let len = check_length(declared, max_bytes)?;
                 if self.buf.len() - 4 >= len {
+                    if self.watermarked {
+                        low_water(1);
+                        self.watermarked = false;
+                    }
                     self.buf.advance(4);
                     let frame = self.buf.split_to(len).freeze();
                     if len >= RECYCLE_MIN {
@@ -106,6 +149,12 @@ impl FrameReader {
                     }
                 }
                 self.buf.reserve(4 + len - self.buf.len());
+                // The buffer holds only this frame's bytes, so the socket will bring at least
+                // the missing ones.
+                if len >= WATERMARKED_MIN {
+                    low_water((4 + len - self.buf.len()).min(WATERMARK_MAX));
+                    self.watermarked = true;
+                }
             } else {
                 self.buf.reserve(READ_AHEAD);
             }
@@ -177,6 +226,99 @@ mod tests {
             FrameReader::default().next(&mut cut, 1000).await,
             Err(ProtocolError::Truncated)
         ));
+    }
+
+    fn frames_of(sizes: &[usize]) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        for &size in sizes {
+            bytes.extend_from_slice(&(size as u32).to_be_bytes());
+            bytes.extend(std::iter::repeat_n(7u8, size));
+        }
+        bytes
+    }
+
+    async fn read_one(
+        reader: &str,
+        frames: &mut FrameReader,
+        stream: &mut tokio::io::DuplexStream,
+        marks: &mut Vec<usize>,
+    ) -> Bytes {
+        let record = |n| marks.push(n);
+        let frame = match reader {
+            "read_frame" => read_frame_watermarked(stream, 1 << 30, record).await,
+            _ => frames.next_watermarked(stream, 1 << 30, record).await,
+        };
+        frame.unwrap().unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_large_body_is_read_with_a_mark_never_above_its_missing_bytes() {
+        let big = WATERMARKED_MIN * 2 + 1000;
+        let bytes = frames_of(&[big, 10]);
+        for reader in ["read_frame", "FrameReader"] {
+            let (mut client, mut server) = tokio::io::duplex(64 * 1024);
+            let bytes = bytes.clone();
+            let writer = tokio::spawn(async move {
+                use tokio::io::AsyncWriteExt;
+                client.write_all(&bytes).await.unwrap();
+                client
+            });
+            let mut marks = Vec::new();
+            let mut frames = FrameReader::default();
+            let frame = read_one(reader, &mut frames, &mut server, &mut marks).await;
+            assert_eq!(frame.len(), big);
+            assert_eq!(marks.first(), Some(&WATERMARK_MAX), "{reader}");
+            assert_eq!(
+                marks.last(),
+                Some(&1),
+                "{reader}: the mark is lifted at the end"
+            );
+            assert!(
+                marks.iter().all(|&m| m <= WATERMARK_MAX),
+                "{reader}: {marks:?}"
+            );
+            marks.clear();
+            let frame = read_one(reader, &mut frames, &mut server, &mut marks).await;
+            assert_eq!(frame.len(), 10);
+            assert!(marks.is_empty(), "{reader}: a small frame sets no mark");
+            drop(writer.await.unwrap());
+        }
+    }
+
+    /// The kernel's side: a mark left higher than what is coming would hang the connection.
+    #[tokio::test]
+    async fn a_small_frame_after_a_large_one_arrives_on_a_marked_socket() {
+        use std::os::fd::AsFd;
+        use tokio::io::AsyncWriteExt;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (first_read, wait_for_first) = tokio::sync::oneshot::channel::<()>();
+        let writer = tokio::spawn(async move {
+            let mut socket = tokio::net::TcpStream::connect(addr).await.unwrap();
+            socket.write_all(&frames_of(&[3_000_000])).await.unwrap();
+            // The small frame leaves only once the large one was read, and the socket stays
+            // open: only the marks decide whether the reader is woken for it.
+            wait_for_first.await.unwrap();
+            socket.write_all(&frames_of(&[5])).await.unwrap();
+            socket
+        });
+        let (socket, _) = listener.accept().await.unwrap();
+        let fd = socket.as_fd().try_clone_to_owned().unwrap();
+        let (mut read_half, _write_half) = socket.into_split();
+        let mark = |n: usize| crate::unsafe_code::set_receive_low_water(fd.as_fd(), n).unwrap();
+        let mut frames = FrameReader::default();
+        let read_both = async {
+            let first = frames.next_watermarked(&mut read_half, 1 << 30, mark).await;
+            first_read.send(()).unwrap();
+            let second = frames.next_watermarked(&mut read_half, 1 << 30, mark).await;
+            (first, second)
+        };
+        let (first, second) = tokio::time::timeout(std::time::Duration::from_secs(20), read_both)
+            .await
+            .expect("the reader hung on its low-water mark");
+        assert_eq!(first.unwrap().unwrap().len(), 3_000_000);
+        assert_eq!(second.unwrap().unwrap().len(), 5);
+        drop(writer.await.unwrap());
     }
 
     #[tokio::test]

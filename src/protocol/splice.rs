@@ -1,4 +1,4 @@
-//! Encoding a message without copying its record data: the one module with `unsafe`.
+//! Encoding a message without copying its record data.
 //!
 //! Record batches are most of the bytes of Produce requests and Fetch responses. `kafka-protocol`
 //! encodes a message into one buffer, which would copy every batch into it. Instead the caller
@@ -14,7 +14,7 @@
 use std::collections::VecDeque;
 use std::io::IoSlice;
 
-use bytes::{Buf, BufMut, Bytes, BytesMut};
+use bytes::{Buf, Bytes, BytesMut};
 
 use super::ProtocolError;
 
@@ -45,8 +45,9 @@ pub enum Piece<P> {
 
 /// The buffer `kafka-protocol` encodes into: bytes go to `current`; a spliced piece's stand-in
 /// closes `current` and adds the piece.
+/// Its `BufMut` impl, which `kafka-protocol` writes through, is in [`crate::unsafe_code`].
 pub struct SplicingBuf<P> {
-    current: BytesMut,
+    pub(crate) current: BytesMut,
     pieces: Vec<Piece<P>>,
     pending: VecDeque<P>,
 }
@@ -91,7 +92,7 @@ impl<P: Splice> SplicingBuf<P> {
     }
 
     /// Splices the next piece in if `src` is its stand-in.
-    fn splice(&mut self, src: &[u8]) -> bool {
+    pub(crate) fn splice(&mut self, src: &[u8]) -> bool {
         if !self.pending.front().is_some_and(|p| p.is_encoded_as(src)) {
             return false;
         }
@@ -117,32 +118,6 @@ impl<P: Splice> kafka_protocol::protocol::buf::ByteBufMut for SplicingBuf<P> {
     }
     fn range(&mut self, r: std::ops::Range<usize>) -> &mut [u8] {
         &mut self.current[r]
-    }
-}
-
-// The crate's one use of `unsafe`: `BufMut` is an unsafe trait (its implementor promises that
-// `chunk_mut` and `advance_mut` describe initialised capacity). Every method forwards to
-// `BytesMut`, which keeps those promises; only `put_slice`, a safe method, is intercepted.
-#[allow(unsafe_code)]
-unsafe impl<P: Splice> BufMut for SplicingBuf<P> {
-    fn remaining_mut(&self) -> usize {
-        self.current.remaining_mut()
-    }
-
-    unsafe fn advance_mut(&mut self, cnt: usize) {
-        // SAFETY: the caller upholds `BufMut::advance_mut`'s contract for `current`, whose
-        // `chunk_mut` it was given.
-        unsafe { self.current.advance_mut(cnt) }
-    }
-
-    fn chunk_mut(&mut self) -> &mut bytes::buf::UninitSlice {
-        self.current.chunk_mut()
-    }
-
-    fn put_slice(&mut self, src: &[u8]) {
-        if !self.splice(src) {
-            self.current.put_slice(src);
-        }
     }
 }
 
@@ -176,6 +151,7 @@ pub fn advance_runs<B: Buf>(runs: &mut [B], next: &mut usize, mut written: usize
 #[cfg(test)]
 mod tests {
     use super::*;
+    use bytes::BufMut;
 
     #[test]
     fn a_spliced_slice_is_kept_by_reference_and_others_are_copied() {

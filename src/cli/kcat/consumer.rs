@@ -224,7 +224,7 @@ pub async fn run(opts: &Options, stop: &Stop) -> Result<ExitStatus> {
             if !running {
                 break;
             }
-            let tp = (record.topic.clone(), record.partition);
+            let tp = (record.topic.to_string(), record.partition);
             let Some(state) = progress.get_mut(&tp) else {
                 continue;
             };
@@ -579,7 +579,7 @@ pub async fn run_group(opts: &Options, stop: &Stop) -> Result<ExitStatus> {
         let metadata = client.cached_metadata();
         let mut unprinted: HashMap<TopicPartition, i64> = HashMap::new();
         for record in &records {
-            let tp = (record.topic.clone(), record.partition);
+            let tp = (record.topic.to_string(), record.partition);
             // Fetched from the committed offset before -o moved the partition: not wanted.
             if reseeked.contains(&tp) {
                 continue;
