@@ -114,32 +114,36 @@ def ready_after_start(data_dir):
     return b, b.ready_ms + (time.monotonic() - start) * 1000
 
 
-def bench_scale(scale, fio_synced_mbps, six_partition_mbps):
+def bench_scale(scale, rounds, fio_synced_mbps):
     """Issue 5's durability, start-up and scale figures, each on a fresh broker."""
     # acks=all with an fsync before every acknowledgement, against fio's fdatasync-per-MiB rate.
     b = Broker()
     try:
-        quiet_disk()
-        topic = "synced-" + uuid.uuid4().hex[:6]
-        subprocess.run([KBOX, "topics", "--bootstrap-server", b.addr, "--create", "--topic", topic,
-                        "--partitions", "1", "--config", "flush.messages=1"], check=True, capture_output=True)
-        s = kbox_json(["perf-test", "producer", "--topic", topic, "--num-records", str(100_000 // scale),
-                       "--record-size", "1000", "--throughput", "-1", "--bootstrap-server", b.addr,
-                       "--producer-props", "acks=all", "--format", "json"])
-        row("produce acks=all, fsync before every ack (flush.messages=1), 1 KB",
-            s["bytes"] / s["seconds"] / 1e6, fio_synced_mbps, "fio 1 MiB writes + fdatasync", "MB/s")
-        # The same with librdkafka as the client (it pipelines requests per connection too).
+        # kbox perf-test, then kcat (librdkafka pipelines requests per connection too), taking
+        # turns `rounds` times; the medians are reported.
         count = 100_000 // scale
         payload_dir = tempfile.mkdtemp(prefix="kbox-bench-payload-")
         data = payload_file(payload_dir, count, 1000)
+        topic = "synced-" + uuid.uuid4().hex[:6]
         synced_kcat = "synced-kcat-" + uuid.uuid4().hex[:6]
-        quiet_disk()
-        subprocess.run([KBOX, "topics", "--bootstrap-server", b.addr, "--create", "--topic", synced_kcat,
-                        "--partitions", "1", "--config", "flush.messages=1"], check=True, capture_output=True)
-        secs = timed(["kcat", "-P", "-b", b.addr, "-t", synced_kcat, "-X", "acks=all", "-l", data],
-                     stderr=subprocess.DEVNULL)
+        for name in (topic, synced_kcat):
+            subprocess.run([KBOX, "topics", "--bootstrap-server", b.addr, "--create", "--topic", name,
+                            "--partitions", "1", "--config", "flush.messages=1"], check=True, capture_output=True)
+        kbox_rates, kcat_rates = [], []
+        for _ in range(rounds):
+            quiet_disk()
+            s = kbox_json(["perf-test", "producer", "--topic", topic, "--num-records", str(count),
+                           "--record-size", "1000", "--throughput", "-1", "--bootstrap-server", b.addr,
+                           "--producer-props", "acks=all", "--format", "json"])
+            kbox_rates.append(s["bytes"] / s["seconds"] / 1e6)
+            quiet_disk()
+            secs = timed(["kcat", "-P", "-b", b.addr, "-t", synced_kcat, "-X", "acks=all", "-l", data],
+                         stderr=subprocess.DEVNULL)
+            kcat_rates.append(count * 1000 / secs / 1e6)
         shutil.rmtree(payload_dir, ignore_errors=True)
-        row("produce acks=all, flush.messages=1, 1 KB, kcat -P as the client", count * 1000 / secs / 1e6,
+        row("produce acks=all, fsync before every ack (flush.messages=1), 1 KB",
+            statistics.median(kbox_rates), fio_synced_mbps, "fio 1 MiB writes + fdatasync", "MB/s")
+        row("produce acks=all, flush.messages=1, 1 KB, kcat -P as the client", statistics.median(kcat_rates),
             fio_synced_mbps, "fio 1 MiB writes + fdatasync", "MB/s")
         ref = subprocess.run([sys.executable, os.path.join(ROOT, "bench", "rdkafka_latency.py"),
                               "--bootstrap", b.addr, "--count", str(2000 // scale), "--acks", "all",
@@ -159,19 +163,21 @@ def bench_scale(scale, fio_synced_mbps, six_partition_mbps):
         topic = "wide-" + uuid.uuid4().hex[:6]
         subprocess.run([KBOX, "topics", "--bootstrap-server", b.addr, "--create", "--topic", topic,
                         "--partitions", "1000"], check=True, capture_output=True)
-        s = kbox_json(["perf-test", "producer", "--topic", topic, "--num-records", str(200_000 // scale),
-                       "--record-size", "1000", "--throughput", "-1", "--bootstrap-server", b.addr,
-                       "--producer-props", "acks=1", "batch.size=16384", "linger.ms=5", "--format", "json"])
-        wide = s["bytes"] / s["seconds"] / 1e6
         six = "six-" + uuid.uuid4().hex[:6]
-        quiet_disk()
         subprocess.run([KBOX, "topics", "--bootstrap-server", b.addr, "--create", "--topic", six,
                         "--partitions", "6"], check=True, capture_output=True)
-        s = kbox_json(["perf-test", "producer", "--topic", six, "--num-records", str(200_000 // scale),
-                       "--record-size", "1000", "--throughput", "-1", "--bootstrap-server", b.addr,
-                       "--producer-props", "acks=1", "batch.size=16384", "linger.ms=5", "--format", "json"])
+        wide_rates, six_rates = [], []
+        for _ in range(rounds):
+            for name, rates in ((topic, wide_rates), (six, six_rates)):
+                quiet_disk()
+                s = kbox_json(["perf-test", "producer", "--topic", name, "--num-records", str(200_000 // scale),
+                               "--record-size", "1000", "--throughput", "-1", "--bootstrap-server", b.addr,
+                               "--producer-props", "acks=1", "batch.size=16384", "linger.ms=5",
+                               "--format", "json"])
+                rates.append(s["bytes"] / s["seconds"] / 1e6)
+        wide = statistics.median(wide_rates)
         row("produce 1 KB across 1,000 partitions (batch.size=16384)", wide,
-            s["bytes"] / s["seconds"] / 1e6, "same over 6 partitions", "MB/s")
+            statistics.median(six_rates), "same over 6 partitions", "MB/s")
     finally:
         b.stop(keep=True)
     b, ms = ready_after_start(data_dir)
@@ -334,7 +340,11 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--json", help="also write the figures to this file")
     ap.add_argument("--quick", action="store_true", help="smaller runs (a smoke test of the bench)")
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="runs per throughput and latency figure, kbox and reference taking turns; "
+                         "the median is reported (default 3)")
     a = ap.parse_args()
+    rounds = max(1, a.rounds)
     scale = 10 if a.quick else 1
     tmp = tempfile.mkdtemp(prefix="kbox-bench-data-")
     broker = Broker(metrics=True)
@@ -345,49 +355,58 @@ def main():
         net = bench_network()
         disk = bench_disk(tmp)
 
-        # 1. Produce: kcat (librdkafka) vs kbox perf-test producer, acks=1.
+        # 1. Produce: kcat (librdkafka) vs kbox perf-test producer, acks=1. Each figure is the
+        #    median of `rounds` runs, kcat's and kbox's taking turns, so a burst of load from
+        #    elsewhere on the machine lands on one run of one side, not on the figure.
+        median = statistics.median
         for count, size in [(1_000_000 // scale, 100), (200_000 // scale, 1000)]:
             for partitions in (1, 6):
                 data = payload_file(tmp, count, size)
-                t_kcat = "kcat-%d-%d-%s" % (size, partitions, uuid.uuid4().hex[:6])
-                create_topic(addr, t_kcat, partitions)
-                cpu = children_cpu_ms()
-                secs = timed(["kcat", "-P", "-b", addr, "-t", t_kcat, "-X", "acks=1", "-l", data],
-                             stderr=subprocess.DEVNULL)
-                kcat_cpu = children_cpu_ms() - cpu
-                kcat_rate = count * size / secs / 1e6
-                t_kbox = "kbox-%d-%d-%s" % (size, partitions, uuid.uuid4().hex[:6])
-                create_topic(addr, t_kbox, partitions)
-                cpu = children_cpu_ms()
-                s = kbox_json(["perf-test", "producer", "--topic", t_kbox, "--num-records", str(count),
-                               "--record-size", str(size), "--throughput", "-1", "--bootstrap-server", addr,
-                               "--producer-props", "acks=1", "batch.size=1000000", "linger.ms=5",
-                               "--format", "json"])
-                kbox_cpu = children_cpu_ms() - cpu
-                kbox_rate = s["bytes"] / s["seconds"] / 1e6
+                kcat_rates, kcat_cpus, kbox_rates, kbox_cpus = [], [], [], []
+                for _ in range(rounds):
+                    t_kcat = "kcat-%d-%d-%s" % (size, partitions, uuid.uuid4().hex[:6])
+                    create_topic(addr, t_kcat, partitions)
+                    cpu = children_cpu_ms()
+                    secs = timed(["kcat", "-P", "-b", addr, "-t", t_kcat, "-X", "acks=1", "-l", data],
+                                 stderr=subprocess.DEVNULL)
+                    kcat_cpus.append(children_cpu_ms() - cpu)
+                    kcat_rates.append(count * size / secs / 1e6)
+                    t_kbox = "kbox-%d-%d-%s" % (size, partitions, uuid.uuid4().hex[:6])
+                    create_topic(addr, t_kbox, partitions)
+                    cpu = children_cpu_ms()
+                    s = kbox_json(["perf-test", "producer", "--topic", t_kbox, "--num-records", str(count),
+                                   "--record-size", str(size), "--throughput", "-1", "--bootstrap-server", addr,
+                                   "--producer-props", "acks=1", "batch.size=1000000", "linger.ms=5",
+                                   "--format", "json"])
+                    kbox_cpus.append(children_cpu_ms() - cpu)
+                    kbox_rates.append(s["bytes"] / s["seconds"] / 1e6)
                 row("produce %dk x %d B, %d partition(s), acks=1" % (count // 1000, size, partitions),
-                    kbox_rate, kcat_rate, "kcat -P", "MB/s")
+                    median(kbox_rates), median(kcat_rates), "kcat -P", "MB/s")
                 # CPU time is steadier than wall time on a shared machine.
                 row("producer CPU time, %dk x %d B, %d partition(s)" % (count // 1000, size, partitions),
-                    kbox_cpu, kcat_cpu, "kcat -P", "ms", higher_is_better=False)
+                    median(kbox_cpus), median(kcat_cpus), "kcat -P", "ms", higher_is_better=False)
 
                 # 2. Consume what kcat wrote: kcat -C vs kbox perf-test consumer vs console-consumer.
                 if partitions == 6:
                     # The produce runs above leave hundreds of MB to write back; the kernel's
                     # flusher would take its CPU from whichever consumer runs when it wakes.
                     quiet_disk()
-                    secs = timed(["kcat", "-C", "-b", addr, "-t", t_kcat, "-o", "beginning", "-e", "-q"],
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                    kcat_c = count * size / secs / 1e6
-                    s = kbox_json(["perf-test", "consumer", "--bootstrap-server", addr, "--topic", t_kcat,
-                                   "--messages", str(count), "--format", "json"])
+                    kcat_c, perf_c, console_c = [], [], []
+                    for _ in range(rounds):
+                        secs = timed(["kcat", "-C", "-b", addr, "-t", t_kcat, "-o", "beginning", "-e", "-q"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                        kcat_c.append(count * size / secs / 1e6)
+                        s = kbox_json(["perf-test", "consumer", "--bootstrap-server", addr, "--topic", t_kcat,
+                                       "--messages", str(count), "--format", "json"])
+                        perf_c.append(s["bytes"] / s["seconds"] / 1e6)
+                        secs = timed([KBOX, "console-consumer", "--bootstrap-server", addr, "--topic", t_kcat,
+                                      "--from-beginning", "--max-messages", str(count)],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                        console_c.append(count * size / secs / 1e6)
                     row("consume %dk x %d B (perf-test consumer)" % (count // 1000, size),
-                        s["bytes"] / s["seconds"] / 1e6, kcat_c, "kcat -C -e", "MB/s")
-                    secs = timed([KBOX, "console-consumer", "--bootstrap-server", addr, "--topic", t_kcat,
-                                  "--from-beginning", "--max-messages", str(count)],
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                        median(perf_c), median(kcat_c), "kcat -C -e", "MB/s")
                     row("consume %dk x %d B (console-consumer > /dev/null)" % (count // 1000, size),
-                        count * size / secs / 1e6, kcat_c, "kcat -C -e", "MB/s")
+                        median(console_c), median(kcat_c), "kcat -C -e", "MB/s")
 
         # Zero copy: how the consumers' fetched record bytes left the broker.
         fetched = broker.metric("kbox_fetch_record_bytes_total")
@@ -410,15 +429,18 @@ def main():
         # 4. Latency: one record at a time, produce -> consume (kbox e2e), and librdkafka's
         #    produce+flush round trip against the same broker.
         # 6. Durability, start-up and scale (fresh brokers).
-        bench_scale(scale, disk[1] if disk else None, None)
+        bench_scale(scale, rounds, disk[1] if disk else None)
         bench_cluster(scale)
 
         s = kbox_json(["perf-test", "e2e", addr, "e2e-" + uuid.uuid4().hex[:6], str(5000 // scale), "1", "100",
                        "--format", "json"])
-        ref = subprocess.run([sys.executable, os.path.join(ROOT, "bench", "rdkafka_latency.py"),
-                              "--bootstrap", addr, "--count", str(5000 // scale)],
-                             capture_output=True, text=True, check=True)
-        ref = json.loads(ref.stdout.strip().splitlines()[-1])
+        refs = []
+        for _ in range(rounds):
+            ref = subprocess.run([sys.executable, os.path.join(ROOT, "bench", "rdkafka_latency.py"),
+                                  "--bootstrap", addr, "--count", str(5000 // scale)],
+                                 capture_output=True, text=True, check=True)
+            refs.append(json.loads(ref.stdout.strip().splitlines()[-1]))
+        ref = {k: statistics.median(r[k] for r in refs) for k in ("p50_ms", "p99_ms")}
         row("produce+flush p50, acks=1 (confluent-kafka round trip)", ref["p50_ms"], None, "goal 0.22 ms", "ms")
         row("produce+flush p99, acks=1 (confluent-kafka round trip)", ref["p99_ms"], None, "goal 0.3 ms", "ms")
         row("end to end p50, acks=1 (kbox perf-test e2e: produce, ack, fetch)", s["p50_ms"], None,
