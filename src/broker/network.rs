@@ -8,7 +8,6 @@
 //! [`MAX_IN_FLIGHT`]), and the answers still leave in request order. A malformed frame, an unknown API key
 //! or an unsupported version closes that connection (as Kafka does) and nothing else.
 
-use std::os::fd::AsFd;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -27,7 +26,6 @@ use crate::protocol::codec::RequestPreamble;
 use crate::protocol::frame::FrameReader;
 use crate::protocol::{ApiKey, ProtocolError};
 use crate::security::stream::{MaybeTls, MaybeTlsWrite};
-use crate::unsafe_code::set_receive_low_water;
 use crate::Result;
 
 /// Who is on the other end of a connection: what authorization and logs need to know.
@@ -157,20 +155,9 @@ async fn serve_connection(
         listener: security.name.clone(),
         muted_until: Arc::default(),
     };
-    // As the client does for fetches (`client::connection`): large requests are read in a few
-    // big reads. A duplicate of a plain socket's descriptor, so `reader` stays free to borrow.
-    let socket = match &stream {
-        MaybeTls::Plain(tcp) => tcp.as_fd().try_clone_to_owned().ok(),
-        MaybeTls::Tls(_) => None,
-    };
-    let low_water = |bytes: usize| {
-        if let Some(socket) = &socket {
-            if let Err(e) = set_receive_low_water(socket.as_fd(), bytes) {
-                tracing::debug!("SO_RCVLOWAT {bytes}: {e}");
-            }
-        }
-    };
     let (mut reader, writer) = stream.split();
+    // Large requests (produce) wait for many bytes per read, as the client's fetches do.
+    let low_water = reader.receive_low_water();
     let mut writer = BufWriter::with_capacity(64 * 1024, writer);
     let mut frames = FrameReader::default();
     // Requests that released the connection (a produce waiting for its fsync or its
@@ -185,7 +172,7 @@ async fn serve_connection(
                 }
                 continue;
             }
-            frame = tokio::time::timeout(idle, frames.next_watermarked(&mut reader, auth::frame_limit(&auth, max), low_water)), if in_flight.len() < MAX_IN_FLIGHT => match frame {
+            frame = tokio::time::timeout(idle, frames.next_watermarked(&mut reader, auth::frame_limit(&auth, max), |n| low_water.set(n))), if in_flight.len() < MAX_IN_FLIGHT => match frame {
                 Ok(frame) => frame,
                 Err(_) => {
                     tracing::debug!(%peer, "closing a connection idle for connections.max.idle.ms");

@@ -8,7 +8,6 @@
 //! waiting caller gets the error and the connection is marked closed, so the owner reconnects.
 
 use std::collections::HashMap;
-use std::os::fd::AsFd;
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -29,7 +28,6 @@ use crate::protocol::splice::{advance_runs, io_slices};
 use crate::protocol::{ApiKey, ProtocolError, ResponseError, VersionRange};
 use crate::security::scram::{self, ScramClient, ScramMechanism};
 use crate::security::stream::{MaybeTls, MaybeTlsRead, MaybeTlsWrite};
-use crate::unsafe_code::set_receive_low_water;
 use crate::{Error, Result};
 
 /// The largest response frame a client accepts; a bound so a broken peer cannot make us
@@ -594,23 +592,11 @@ async fn read_loop(
     pending: Arc<Mutex<HashMap<i32, Reply>>>,
     closed: Arc<AtomicBool>,
 ) {
-    // A plain socket's own descriptor (a duplicate, so the read half stays free to borrow):
-    // large responses (fetches) are then read in a few big reads rather than one per segment
-    // that arrives, which halved a consumer's context switches. Over TLS, the TLS layer may
-    // hold bytes already read, so the socket could never reach the mark.
-    let socket = match &read_half {
-        MaybeTlsRead::Plain(tcp) => tcp.as_ref().as_fd().try_clone_to_owned().ok(),
-        MaybeTlsRead::Tls(_) => None,
-    };
-    let low_water = |bytes: usize| {
-        if let Some(socket) = &socket {
-            if let Err(e) = set_receive_low_water(socket.as_fd(), bytes) {
-                tracing::debug!("SO_RCVLOWAT {bytes}: {e}");
-            }
-        }
-    };
+    // Large responses (fetches) wait for many bytes per read.
+    let low_water = read_half.receive_low_water();
     let reason = loop {
-        match read_frame_watermarked(&mut read_half, MAX_RESPONSE_BYTES, low_water).await {
+        match read_frame_watermarked(&mut read_half, MAX_RESPONSE_BYTES, |n| low_water.set(n)).await
+        {
             Ok(Some(frame)) => {
                 if frame.len() < 4 {
                     break "response shorter than its header".to_string();
