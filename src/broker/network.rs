@@ -157,7 +157,7 @@ async fn serve_connection(
     };
     let (mut reader, writer) = stream.split();
     // Large requests (produce) wait for many bytes per read, as the client's fetches do.
-    let low_water = reader.receive_low_water();
+    let mut low_water = reader.receive_low_water();
     let mut writer = BufWriter::with_capacity(64 * 1024, writer);
     let mut frames = FrameReader::default();
     // Requests that released the connection (a produce waiting for its fsync or its

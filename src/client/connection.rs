@@ -593,7 +593,7 @@ async fn read_loop(
     closed: Arc<AtomicBool>,
 ) {
     // Large responses (fetches) wait for many bytes per read.
-    let low_water = read_half.receive_low_water();
+    let mut low_water = read_half.receive_low_water();
     let reason = loop {
         match read_frame_watermarked(&mut read_half, MAX_RESPONSE_BYTES, |n| low_water.set(n)).await
         {

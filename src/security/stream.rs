@@ -107,28 +107,41 @@ impl<T> MaybeTlsRead<T> {
     /// the read half stays free to borrow while reading.
     pub fn receive_low_water(&self) -> ReceiveLowWater {
         match self {
-            MaybeTlsRead::Plain(tcp) => {
-                ReceiveLowWater(tcp.as_ref().as_fd().try_clone_to_owned().ok())
-            }
+            MaybeTlsRead::Plain(tcp) => ReceiveLowWater {
+                socket: tcp.as_ref().as_fd().try_clone_to_owned().ok(),
+                mark: 1,
+            },
             // The TLS layer may hold bytes already read from the socket, so the socket could
             // never reach a mark of the bytes a frame still misses.
-            MaybeTlsRead::Tls(_) => ReceiveLowWater(None),
+            MaybeTlsRead::Tls(_) => ReceiveLowWater {
+                socket: None,
+                mark: 1,
+            },
         }
     }
 }
 
 /// Sets `SO_RCVLOWAT` on a plain socket; does nothing for TLS ([`MaybeTlsRead::receive_low_water`]).
 #[derive(Debug)]
-pub struct ReceiveLowWater(Option<OwnedFd>);
+pub struct ReceiveLowWater {
+    socket: Option<OwnedFd>,
+    /// The mark last set (1, the kernel's default, at first): a read loop asks for the same
+    /// mark many times in a row, and only changes cost a system call.
+    mark: usize,
+}
 
 impl ReceiveLowWater {
     /// The socket wakes its reader once `bytes` are queued. Failing only makes reads wake more
     /// often, so an error is logged, not returned.
-    pub fn set(&self, bytes: usize) {
-        if let Some(socket) = &self.0 {
-            if let Err(e) = set_receive_low_water(socket.as_fd(), bytes) {
-                tracing::debug!("SO_RCVLOWAT {bytes}: {e}");
-            }
+    pub fn set(&mut self, bytes: usize) {
+        let Some(socket) = &self.socket else {
+            return;
+        };
+        if std::mem::replace(&mut self.mark, bytes) == bytes {
+            return;
+        }
+        if let Err(e) = set_receive_low_water(socket.as_fd(), bytes) {
+            tracing::debug!("SO_RCVLOWAT {bytes}: {e}");
         }
     }
 }
