@@ -29,6 +29,12 @@ pub const WATERMARKED_MIN: usize = 256 * 1024;
 /// The highest mark set: larger marks left the sender waiting for the reader (measured).
 pub const WATERMARK_MAX: usize = 256 * 1024;
 
+/// The mark to set before reading more of a body of `len` bytes of which `missing` are still
+/// to come; `None` for bodies too small to be worth it.
+fn watermark(len: usize, missing: usize) -> Option<usize> {
+    (len >= WATERMARKED_MIN).then(|| missing.min(WATERMARK_MAX))
+}
+
 /// [`read_frame`] for a reader that can wait for many bytes at once: before each read of a
 /// body of [`WATERMARKED_MIN`] bytes or more, `low_water` is told how many to wait for (the
 /// bytes still missing, at most [`WATERMARK_MAX`]), and `low_water(1)` once the body is in.
@@ -47,21 +53,22 @@ pub async fn read_frame_watermarked<R: AsyncRead + Unpin>(
     }
     let declared = i32::from_be_bytes(len_buf);
     let len = check_length(declared, max_bytes)?;
-    let watermarked = len >= WATERMARKED_MIN;
     // Read into spare capacity: zeroing the body first was 4% of a consumer's CPU, a pass over
     // memory the copy from the socket writes anyway.
     let mut body = BytesMut::with_capacity(len);
+    let mut marked = false;
     while body.len() < len {
         let missing = len - body.len();
-        if watermarked {
-            low_water(missing.min(WATERMARK_MAX));
+        if let Some(mark) = watermark(len, missing) {
+            low_water(mark);
+            marked = true;
         }
         let mut rest = (&mut body).limit(missing);
         if reader.read_buf(&mut rest).await? == 0 {
             return Err(ProtocolError::Truncated);
         }
     }
-    if watermarked {
+    if marked {
         low_water(1);
     }
     Ok(Some(body.freeze()))
@@ -151,8 +158,8 @@ impl FrameReader {
                 self.buf.reserve(4 + len - self.buf.len());
                 // The buffer holds only this frame's bytes, so the socket will bring at least
                 // the missing ones.
-                if len >= WATERMARKED_MIN {
-                    low_water((4 + len - self.buf.len()).min(WATERMARK_MAX));
+                if let Some(mark) = watermark(len, 4 + len - self.buf.len()) {
+                    low_water(mark);
                     self.watermarked = true;
                 }
             } else {
@@ -288,7 +295,7 @@ mod tests {
     /// The kernel's side: a mark left higher than what is coming would hang the connection.
     #[tokio::test]
     async fn a_small_frame_after_a_large_one_arrives_on_a_marked_socket() {
-        use std::os::fd::AsFd;
+        use crate::security::stream::MaybeTlsRead;
         use tokio::io::AsyncWriteExt;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -303,14 +310,19 @@ mod tests {
             socket
         });
         let (socket, _) = listener.accept().await.unwrap();
-        let fd = socket.as_fd().try_clone_to_owned().unwrap();
-        let (mut read_half, _write_half) = socket.into_split();
-        let mark = |n: usize| crate::unsafe_code::set_receive_low_water(fd.as_fd(), n).unwrap();
+        let (read_half, _write_half) = socket.into_split();
+        // The handle the broker and the client use, with its skipping of unchanged marks.
+        let mut read_half = MaybeTlsRead::<tokio::net::TcpStream>::Plain(read_half);
+        let mut low_water = read_half.receive_low_water();
         let mut frames = FrameReader::default();
         let read_both = async {
-            let first = frames.next_watermarked(&mut read_half, 1 << 30, mark).await;
+            let first = frames
+                .next_watermarked(&mut read_half, 1 << 30, |n| low_water.set(n))
+                .await;
             first_read.send(()).unwrap();
-            let second = frames.next_watermarked(&mut read_half, 1 << 30, mark).await;
+            let second = frames
+                .next_watermarked(&mut read_half, 1 << 30, |n| low_water.set(n))
+                .await;
             (first, second)
         };
         let (first, second) = tokio::time::timeout(std::time::Duration::from_secs(20), read_both)
