@@ -1153,6 +1153,9 @@ struct PartitionQueue {
     /// Idempotence: the sequence after the last batch the broker acknowledged under the
     /// current producer id and epoch; `None` until the first acknowledgement.
     acked_sequence: Option<i32>,
+    /// Why its last attempt was retried or it could not leave (no leader known): named
+    /// when its records expire, which otherwise says only how long they waited.
+    last_problem: Option<String>,
 }
 
 /// A batch on its way: topic, partition, the encoded batch, and the batch.
@@ -1197,6 +1200,8 @@ struct SenderLoop {
     /// InitProducerId under way: `Ok(None)` when the broker does not support it.
     init: Option<tokio::task::JoinHandle<Result<Option<(i64, i16)>>>>,
     init_retry_at: Option<Instant>,
+    /// Why the last InitProducerId failed, until one succeeds.
+    init_problem: Option<String>,
     /// The next sequence of each partition.
     sequences: std::collections::HashMap<(String, i32), i32>,
     /// Per broker, the signal that the newest request was handed to the connection: the next
@@ -1266,6 +1271,7 @@ impl SenderLoop {
             identity: None,
             init: None,
             init_retry_at: None,
+            init_problem: None,
             sequences: Default::default(),
             last_enqueued: Default::default(),
             reset_needed: false,
@@ -1307,7 +1313,10 @@ impl SenderLoop {
                 done = async { self.init.as_mut().expect("guarded").await }, if self.init.is_some() => {
                     self.init = None;
                     match done {
-                        Ok(Ok(Some(identity))) => self.identity = Some(identity),
+                        Ok(Ok(Some(identity))) => {
+                            self.identity = Some(identity);
+                            self.init_problem = None;
+                        }
                         Ok(Ok(None)) if !self.settings.idempotence_required => {
                             tracing::debug!("the broker has no InitProducerId: producing without idempotence");
                             self.settings.idempotence = false;
@@ -1315,10 +1324,12 @@ impl SenderLoop {
                         Ok(Ok(None)) => self.fail_all("the broker does not support idempotent producers (InitProducerId)"),
                         Ok(Err(e)) => {
                             tracing::debug!("InitProducerId failed: {e}");
+                            self.init_problem = Some(format!("no producer id: InitProducerId failed: {e}"));
                             self.init_retry_at = Some(Instant::now() + self.settings.retry_backoff);
                         }
                         Err(e) => {
                             tracing::debug!("InitProducerId task failed: {e}");
+                            self.init_problem = Some(format!("no producer id: InitProducerId failed: {e}"));
                             self.init_retry_at = Some(Instant::now() + self.settings.retry_backoff);
                         }
                     }
@@ -1564,13 +1575,19 @@ impl SenderLoop {
                 let batch = queue.batches.pop_front().expect("checked front");
                 let n = batch.count();
                 let ms = batch.created.elapsed().as_millis();
+                let why = match (&self.identity, &self.init_problem, &queue.last_problem) {
+                    (None, Some(problem), _) | (_, _, Some(problem)) => {
+                        format!(" (last problem: {problem})")
+                    }
+                    _ => String::new(),
+                };
                 if self.settings.transactional_id.is_some() {
                     *self.txn_error.lock().unwrap_or_else(|e| e.into_inner()) =
                         Some(format!("{n} record(s) for {topic}-{partition} expired"));
                 }
                 fail_batch(batch, || {
                     Error::Timeout(format!(
-                        "Expiring {n} record(s) for {topic}-{partition}:{ms} ms has passed since batch creation"
+                        "Expiring {n} record(s) for {topic}-{partition}:{ms} ms has passed since batch creation{why}"
                     ))
                 });
             }
@@ -1667,14 +1684,20 @@ impl SenderLoop {
         let now = Instant::now();
         let metadata = self.client.cached_metadata();
         let mut per_node: IndexMap<i32, Vec<(String, i32)>> = IndexMap::new();
-        let mut missing_leader = false;
+        let mut without_leader = Vec::new();
         for (key, queue) in &self.queues {
             if !self.head_ready(queue, now) {
                 continue;
             }
             match metadata.leader(&key.0, key.1) {
                 Some(node) => per_node.entry(node).or_default().push(key.clone()),
-                None => missing_leader = true,
+                None => without_leader.push(key.clone()),
+            }
+        }
+        let missing_leader = !without_leader.is_empty();
+        for key in without_leader {
+            if let Some(queue) = self.queues.get_mut(&key) {
+                queue.last_problem = Some("no leader known for the partition".into());
             }
         }
         self.waiting_for_leaders = missing_leader;
@@ -1909,6 +1932,11 @@ impl SenderLoop {
         );
         let queue = self.queues.entry((topic.clone(), partition)).or_default();
         queue.in_flight = queue.in_flight.saturating_sub(1);
+        queue.last_problem = Some(match &kafka_error {
+            Some((code, message)) => Error::from_code(*code, message.clone())
+                .map_or_else(|| format!("error {code}"), |e| e.to_string()),
+            None => network_error.to_string(),
+        });
         let retriable = behind_a_failed_batch
             || kafka_error
                 .as_ref()
@@ -2441,6 +2469,22 @@ mod tests {
     /// A broker with no state for the producer takes any sequence: if the second batch
     /// reached it before the first (which failed), the first could never be written after it.
     /// The sender never lets that happen, so the fake partition's first write is sequence 0.
+    #[tokio::test]
+    async fn records_that_expire_name_why_they_could_not_leave() {
+        let mut h = Harness::new();
+        h.sender.settings.delivery_timeout = Duration::from_millis(20);
+        let mut metadata = h.sender.client.cached_metadata().as_ref().clone();
+        metadata.topics.get_mut("t").unwrap().partitions[0].leader = -1;
+        h.sender.client.set_cached_metadata(metadata);
+        h.send();
+        assert!(h.sender.take_requests().is_empty(), "no leader to send to");
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        h.sender.expire_batches();
+        let err = h.deliveries[0].try_recv().unwrap().unwrap_err().to_string();
+        assert!(err.contains("Expiring 1 record(s) for t-0:"), "{err}");
+        assert!(err.ends_with("(last problem: no leader known for the partition)"), "{err}");
+    }
+
     #[tokio::test]
     async fn a_first_batch_that_fails_is_not_overtaken() {
         let mut h = Harness::new();

@@ -205,5 +205,40 @@ async fn producer_reports_errors_per_record() {
     assert_eq!(md.offset, -1);
     fire.close().await.unwrap();
     producer.close().await.unwrap();
+
+    // Records retried until delivery.timeout.ms fail with the reason they kept failing:
+    // acks=all to a topic that wants more in-sync replicas than one broker has.
+    let admin = Admin::new(config(&broker)).unwrap();
+    let created = admin
+        .create_topics(
+            &[NewTopic {
+                name: "needs-two".into(),
+                partitions: 1,
+                replication_factor: 1,
+                configs: vec![("min.insync.replicas".into(), "2".into())],
+                ..Default::default()
+            }],
+            false,
+        )
+        .await
+        .unwrap();
+    assert!(created[0].1.is_ok(), "{created:?}");
+    let mut pc = config(&broker);
+    pc.set("acks", "all")
+        .set("delivery.timeout.ms", "1500")
+        .set("request.timeout.ms", "1000")
+        .set("linger.ms", "0")
+        .set("retry.backoff.ms", "50");
+    let waiting = Producer::new(pc).unwrap();
+    let err = waiting
+        .send(ProducerRecord::new("needs-two", "z"))
+        .await
+        .unwrap()
+        .await
+        .unwrap_err()
+        .to_string();
+    // As Java: the last retriable error, once no retry fits in the time left.
+    assert!(err.contains("NotEnoughReplicas"), "{err}");
+    let _ = waiting.close().await;
     broker.stop().await;
 }

@@ -195,6 +195,11 @@ impl Drop for KboxProcess {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        // A failing test shows what its brokers logged (captured, printed with the failure).
+        if std::thread::panicking() {
+            let log = self.log.lock().unwrap_or_else(|e| e.into_inner());
+            eprintln!("--- log of the kbox at {} ---\n{log}", self.addr);
+        }
     }
 }
 
