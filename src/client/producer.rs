@@ -2482,7 +2482,10 @@ mod tests {
         h.sender.expire_batches();
         let err = h.deliveries[0].try_recv().unwrap().unwrap_err().to_string();
         assert!(err.contains("Expiring 1 record(s) for t-0:"), "{err}");
-        assert!(err.ends_with("(last problem: no leader known for the partition)"), "{err}");
+        assert!(
+            err.ends_with("(last problem: no leader known for the partition)"),
+            "{err}"
+        );
     }
 
     #[tokio::test]
