@@ -1337,7 +1337,7 @@ impl SenderLoop {
                 _ = sleep_until(wake) => {}
             }
             self.expire_batches();
-            self.drain();
+            let urgent = self.drain();
             if self.is_idle() {
                 for w in self.flush_waiters.drain(..) {
                     let _ = w.send(());
@@ -1346,7 +1346,11 @@ impl SenderLoop {
                     return;
                 }
             }
-            if busy {
+            // A request task just spawned waits in this worker's next-task slot, where no
+            // other worker takes it from: with records still coming, this task would run on
+            // and the request leave only later (measured: the first request of a run waited 4
+            // to 16 ms). That matters when the broker has nothing else of ours to work on.
+            if busy || urgent {
                 tokio::task::yield_now().await;
             }
         }
@@ -1438,9 +1442,10 @@ impl SenderLoop {
     }
 
     /// Appends a record to its partition's open batch, starting a new batch when it does not
-    /// fit. While the partition has a batch in flight, the open batch grows up to
-    /// max.request.size: it leaves as one request when the response comes back, instead of
-    /// one request (and round trip) per batch.size behind it.
+    /// fit. While the partition has a batch in flight, or one waiting ahead of the open one
+    /// (for a producer id, for the first answer), the open batch grows up to
+    /// max.request.size: it leaves as one request when its turn comes, instead of one request
+    /// (and round trip) per batch.size, or many batch.size buffers copied into one.
     fn append(&mut self, index: usize, record: &ProducerRecord, now_ms: i64) -> &mut Batch {
         let size = record.estimated_size();
         let batch_size = self.settings.batch_size;
@@ -1448,7 +1453,7 @@ impl SenderLoop {
             .queues
             .get_index_mut(index)
             .expect("a queue index from queue_index");
-        let limit = if queue.in_flight > 0 {
+        let limit = if queue.in_flight > 0 || queue.batches.len() > 1 {
             batch_size.max(self.settings.max_request_size)
         } else {
             batch_size
@@ -1657,21 +1662,28 @@ impl SenderLoop {
     }
 
     /// Builds and sends one request per broker with ready batches, within the in-flight limits.
-    fn drain(&mut self) {
-        for (node, batches) in self.take_requests() {
+    /// True when one went to a broker that had none in flight (nothing of ours keeps it busy
+    /// until this one arrives).
+    fn drain(&mut self) -> bool {
+        let requests = self.take_requests();
+        let urgent = requests
+            .iter()
+            .any(|(node, _)| self.in_flight_per_node.get(node) == Some(&1));
+        for (node, batches) in requests {
             let (queued, next_turn) = oneshot::channel();
             let turn = Turn {
                 after: self.last_enqueued.insert(node, next_turn),
                 queued,
             };
-            self.in_flight.push(Box::pin(send_produce(
+            self.in_flight.push(send_produce(
                 self.client.clone(),
                 self.settings.clone(),
                 node,
                 batches,
                 turn,
-            )));
+            ));
         }
+        urgent
     }
 
     /// Takes the batches that may leave now off their queues, stamped and sealed, as one
@@ -2001,18 +2013,16 @@ struct Turn {
     queued: oneshot::Sender<()>,
 }
 
-/// Sends one Produce request with the sealed batches to `node` and returns the outcome.
-async fn send_produce(
+/// Sends one Produce request with the sealed batches to `node`; the future gives the outcome.
+/// The request's task is spawned now, not when the future is first polled: the sender task
+/// may go on batching records for a while before it polls its requests again.
+fn send_produce(
     client: Client,
     settings: Settings,
     node: i32,
     batches: Vec<(String, i32, bytes::Bytes, Batch)>,
     turn: Turn,
-) -> (
-    i32,
-    Vec<(String, i32, Batch)>,
-    Result<Option<ProduceResponse>>,
-) {
+) -> InFlight {
     let mut encoded = Vec::with_capacity(batches.len());
     let mut kept = Vec::with_capacity(batches.len());
     for (topic, partition, bytes, batch) in batches {
@@ -2021,13 +2031,16 @@ async fn send_produce(
     }
     // Its own task: the request is written and its answer read on whichever worker is free,
     // while the sender task goes on batching records.
-    let result = match tokio::spawn(send_encoded(client, settings, node, encoded, turn)).await {
-        Ok(result) => result,
-        Err(e) => Err(Error::Message(format!(
-            "the produce request's task failed: {e}"
-        ))),
-    };
-    (node, kept, result)
+    let task = tokio::spawn(send_encoded(client, settings, node, encoded, turn));
+    Box::pin(async move {
+        let result = match task.await {
+            Ok(result) => result,
+            Err(e) => Err(Error::Message(format!(
+                "the produce request's task failed: {e}"
+            ))),
+        };
+        (node, kept, result)
+    })
 }
 
 async fn send_encoded(

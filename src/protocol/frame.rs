@@ -133,7 +133,8 @@ impl FrameReader {
         mut low_water: impl FnMut(usize),
     ) -> Result<Option<Bytes>, ProtocolError> {
         loop {
-            if let Some(length) = self.buf.get(..4) {
+            // How much the next read may take.
+            let limit = if let Some(length) = self.buf.get(..4) {
                 let declared = i32::from_be_bytes([length[0], length[1], length[2], length[3]]);
                 let len = check_length(declared, max_bytes)?;
                 if self.buf.len() - 4 >= len {
@@ -155,17 +156,29 @@ impl FrameReader {
                         self.buf = spare;
                     }
                 }
-                self.buf.reserve(4 + len - self.buf.len());
+                let missing = 4 + len - self.buf.len();
+                self.buf.reserve(missing);
                 // The buffer holds only this frame's bytes, so the socket will bring at least
                 // the missing ones.
-                if let Some(mark) = watermark(len, 4 + len - self.buf.len()) {
+                if let Some(mark) = watermark(len, missing) {
                     low_water(mark);
                     self.watermarked = true;
                 }
+                // A large frame is read up to its last byte and not past it: the next frame's
+                // first bytes would be left in this frame's buffer, then copied into one of
+                // their own (5% of the broker's CPU under 1 MiB produce requests). A small one
+                // may bring the next small requests with it.
+                if len >= RECYCLE_MIN {
+                    missing
+                } else {
+                    missing.max(READ_AHEAD)
+                }
             } else {
+                // At most READ_AHEAD: the buffer may be a large frame's reclaimed memory.
                 self.buf.reserve(READ_AHEAD);
-            }
-            if reader.read_buf(&mut self.buf).await? == 0 {
+                READ_AHEAD
+            };
+            if reader.read_buf(&mut (&mut self.buf).limit(limit)).await? == 0 {
                 return if self.buf.len() < 4 {
                     Ok(None)
                 } else {
@@ -233,6 +246,34 @@ mod tests {
             FrameReader::default().next(&mut cut, 1000).await,
             Err(ProtocolError::Truncated)
         ));
+    }
+
+    #[tokio::test]
+    async fn a_large_frame_is_read_without_the_bytes_of_the_next() {
+        // Everything is in the stream at once: a read may take as much as the buffer holds.
+        let sizes = [1024 * 1024, 200 * 1024, 200 * 1024, 100];
+        let mut stream = Vec::new();
+        for (i, size) in sizes.iter().enumerate() {
+            stream.extend_from_slice(&(*size as u32).to_be_bytes());
+            stream.extend(std::iter::repeat_n(i as u8, *size));
+        }
+        let mut reader = &stream[..];
+        let mut frames = FrameReader::default();
+        for (i, size) in sizes.iter().enumerate() {
+            let frame = frames.next(&mut reader, 2 << 20).await.unwrap().unwrap();
+            assert_eq!(frame.len(), *size);
+            assert!(frame.iter().all(|b| *b == i as u8));
+            if *size >= RECYCLE_MIN {
+                // A recycled buffer is larger than the frame read into it: without the limit
+                // the next frame's first bytes would sit here, to be copied out again.
+                assert!(
+                    frames.buf.is_empty(),
+                    "frame {i}: {} bytes of the next",
+                    frames.buf.len()
+                );
+            }
+            drop(frame);
+        }
     }
 
     fn frames_of(sizes: &[usize]) -> Vec<u8> {

@@ -411,6 +411,10 @@ pub async fn run(args: ProducerPerfArgs) -> Result<ExitStatus> {
             _ = &mut interrupted => break,
         }
         sent += n as u64;
+        // Handing records over takes no await that waits while buffer.memory has room: without
+        // a yield this loop keeps its worker until the buffer is full, and the producer's
+        // connections (the first to the leader, its ApiVersions) wait that long to start.
+        tokio::task::yield_now().await;
         if let Some(bar) = &bar {
             bar.set_position(sent);
         }
