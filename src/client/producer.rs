@@ -2483,6 +2483,24 @@ mod tests {
     /// reached it before the first (which failed), the first could never be written after it.
     /// The sender never lets that happen, so the fake partition's first write is sequence 0.
     #[tokio::test]
+    async fn a_backlog_behind_a_waiting_batch_grows_one_batch_not_many() {
+        let mut h = Harness::new();
+        // 100 KB while nothing is in flight (as while InitProducerId is under way): the first
+        // batch stops at batch.size, the one behind it takes all the rest.
+        for _ in 0..100 {
+            h.send_record(ProducerRecord::new("t", vec![7u8; 1000]));
+        }
+        let queue = &h.sender.queues[0];
+        assert_eq!(queue.batches.len(), 2, "batch.size is 16 KiB");
+        assert!(queue.batches[0].bytes <= h.sender.settings.batch_size);
+        assert!(
+            queue.batches[1].count() > 80,
+            "{}",
+            queue.batches[1].count()
+        );
+    }
+
+    #[tokio::test]
     async fn records_that_expire_name_why_they_could_not_leave() {
         let mut h = Harness::new();
         h.sender.settings.delivery_timeout = Duration::from_millis(20);
