@@ -1477,20 +1477,22 @@ impl SenderLoop {
         self.in_flight.is_empty() && self.queues.values().all(|q| q.batches.is_empty())
     }
 
-    /// How many batches of one partition may be in flight now. Several only with idempotence,
-    /// whose sequence numbers keep them in order, and only once the broker acknowledged one
-    /// under the current producer id: a broker with no state for a producer accepts any
-    /// sequence from it (Kafka's rule, so that a producer whose state was deleted with the
-    /// log can go on), so a later batch that overtook the first one would be written before
-    /// it. And while a batch is retried it is alone in flight (as Java's producer): nothing
-    /// after it may be written ahead of it.
+    /// How many batches of one partition may be in flight now. Without idempotence
+    /// `max.in.flight.requests.per.connection`, as Java's producer: a batch retried after a
+    /// later one was written lands behind it (Java documents it; 1 keeps the order). With
+    /// idempotence at most 5, and only once the broker acknowledged one under the current
+    /// producer id: a broker with no state for a producer accepts any sequence from it
+    /// (Kafka's rule, so that a producer whose state was deleted with the log can go on), so a
+    /// later batch that overtook the first one would be written before it. And while a batch
+    /// is retried it is alone in flight (as Java's producer): nothing after it may be written
+    /// ahead of it.
     fn in_flight_limit(&self, queue: &PartitionQueue) -> usize {
         let retrying = queue.batches.front().is_some_and(|b| b.attempts > 0);
-        if self.settings.idempotence
-            && self.identity.is_some()
-            && queue.acked_sequence.is_some()
-            && !retrying
-        {
+        if retrying {
+            1
+        } else if !self.settings.idempotence {
+            self.settings.max_in_flight.max(1)
+        } else if self.identity.is_some() && queue.acked_sequence.is_some() {
             self.settings.max_in_flight.clamp(1, 5)
         } else {
             1
@@ -1958,7 +1960,8 @@ impl SenderLoop {
         if retriable && in_time && batch.attempts < self.settings.retries {
             batch.attempts += 1;
             batch.retry_at = Some(Instant::now() + self.settings.retry_backoff);
-            // Stamped batches go back in sequence order (several may have been in flight).
+            // Stamped batches go back in sequence order, others in the order they were made
+            // (several may have been in flight).
             let at = match &batch.stamp {
                 Some(stamp) => queue
                     .batches
@@ -1969,7 +1972,11 @@ impl SenderLoop {
                             .is_none_or(|s| s.base_sequence > stamp.base_sequence)
                     })
                     .unwrap_or(queue.batches.len()),
-                None => 0,
+                None => queue
+                    .batches
+                    .iter()
+                    .position(|b| b.created > batch.created)
+                    .unwrap_or(queue.batches.len()),
             };
             queue.batches.insert(at, batch);
             return;
@@ -2482,6 +2489,21 @@ mod tests {
     /// A broker with no state for the producer takes any sequence: if the second batch
     /// reached it before the first (which failed), the first could never be written after it.
     /// The sender never lets that happen, so the fake partition's first write is sequence 0.
+    #[tokio::test]
+    async fn without_idempotence_a_partition_has_max_in_flight_batches_out() {
+        let mut h = Harness::new();
+        h.sender.settings.idempotence = false;
+        h.sender.identity = None;
+        let mut out = Vec::new();
+        for _ in 0..7 {
+            h.send();
+            out.extend(h.sender.take_requests());
+        }
+        // As Java's producer: max.in.flight.requests.per.connection (5) requests unanswered.
+        assert_eq!(out.len(), 5, "five in flight, the rest waits");
+        assert!(out.iter().all(|(_, b)| b[0].3.stamp.is_none()));
+    }
+
     #[tokio::test]
     async fn a_backlog_behind_a_waiting_batch_grows_one_batch_not_many() {
         let mut h = Harness::new();
