@@ -7,7 +7,7 @@ use kbox::client::admin::{AlterOp, ResourceType};
 use kbox::client::partitioner::partition_for_key;
 use kbox::client::{Admin, ClientConfig, Consumer, NewTopic, OffsetSpec, Producer, ProducerRecord};
 
-use crate::common::TestBroker;
+use crate::common::{create_topic_with, TestBroker};
 
 fn config(broker: &TestBroker) -> ClientConfig {
     ClientConfig::with_bootstrap(&broker.addr.to_string())
@@ -208,21 +208,8 @@ async fn producer_reports_errors_per_record() {
 
     // Records retried until delivery.timeout.ms fail with the reason they kept failing:
     // acks=all to a topic that wants more in-sync replicas than one broker has.
-    let admin = Admin::new(config(&broker)).unwrap();
-    let created = admin
-        .create_topics(
-            &[NewTopic {
-                name: "needs-two".into(),
-                partitions: 1,
-                replication_factor: 1,
-                configs: vec![("min.insync.replicas".into(), "2".into())],
-                ..Default::default()
-            }],
-            false,
-        )
-        .await
-        .unwrap();
-    assert!(created[0].1.is_ok(), "{created:?}");
+    let bootstrap = broker.addr.to_string();
+    create_topic_with(&bootstrap, "needs-two", 1, &[("min.insync.replicas", "2")]).await;
     let mut pc = config(&broker);
     pc.set("acks", "all")
         .set("delivery.timeout.ms", "1500")

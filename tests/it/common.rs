@@ -324,6 +324,16 @@ pub fn args(list: &[&str]) -> Vec<String> {
 
 /// Creates a topic with `partitions` partitions (one replica), asserting it was created.
 pub async fn create_topic(bootstrap: &str, topic: &str, partitions: i32) {
+    create_topic_with(bootstrap, topic, partitions, &[]).await;
+}
+
+/// [`create_topic`] with topic configs.
+pub async fn create_topic_with(
+    bootstrap: &str,
+    topic: &str,
+    partitions: i32,
+    configs: &[(&str, &str)],
+) {
     let admin =
         kbox::client::Admin::new(kbox::client::ClientConfig::with_bootstrap(bootstrap)).unwrap();
     let created = admin
@@ -332,6 +342,10 @@ pub async fn create_topic(bootstrap: &str, topic: &str, partitions: i32) {
                 name: topic.into(),
                 partitions,
                 replication_factor: 1,
+                configs: configs
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
                 ..Default::default()
             }],
             false,
