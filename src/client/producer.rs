@@ -1329,7 +1329,7 @@ impl SenderLoop {
                         }
                         Err(e) => {
                             tracing::debug!("InitProducerId task failed: {e}");
-                            self.init_problem = Some(format!("no producer id: InitProducerId failed: {e}"));
+                            self.init_problem = Some(format!("no producer id: InitProducerId task failed: {e}"));
                             self.init_retry_at = Some(Instant::now() + self.settings.retry_backoff);
                         }
                     }
@@ -1882,6 +1882,8 @@ impl SenderLoop {
     ) {
         if let Some(q) = self.queues.get_mut(&TopicPartitionRef(topic, partition)) {
             q.in_flight = q.in_flight.saturating_sub(1);
+            // Written: an earlier problem no longer explains anything.
+            q.last_problem = None;
             if let Some(stamp) = &batch.stamp {
                 let next = increment_sequence(stamp.base_sequence, batch.count() as i32);
                 // Answers of one connection come in order, but completions may be polled out
