@@ -123,14 +123,21 @@ def ready_after_start(data_dir):
     return b, b.ready_ms + (time.monotonic() - start) * 1000
 
 
+def fio(tmp, *extra):
+    """One fio job of sequential writes in `tmp` (512 MB unless `extra` says otherwise):
+    (MB/s, operations/s)."""
+    r = subprocess.run(["fio", "--name=seq", "--directory=" + tmp, "--rw=write", "--size=512m",
+                        "--output-format=json", "--unlink=1"] + list(extra),
+                       capture_output=True, text=True, check=True)
+    job = json.loads(r.stdout)["jobs"][0]["write"]
+    return job["bw_bytes"] / 1e6, job["iops"]
+
+
 def fio_synced(tmp):
     """fio's rate of sequential 1 MiB writes with an fdatasync after each (MB/s), or None."""
     if not shutil.which("fio"):
         return None
-    r = subprocess.run(["fio", "--name=seq", "--directory=" + tmp, "--rw=write", "--size=256m",
-                        "--bs=1m", "--fdatasync=1", "--output-format=json", "--unlink=1"],
-                       capture_output=True, text=True, check=True)
-    return json.loads(r.stdout)["jobs"][0]["write"]["bw_bytes"] / 1e6
+    return fio(tmp, "--bs=1m", "--fdatasync=1", "--size=256m")[0]
 
 
 def bench_scale(scale, rounds, tmp):
@@ -344,17 +351,11 @@ def bench_network():
 def bench_disk(tmp):
     if not shutil.which("fio"):
         return None
-    def fio(*extra):
-        r = subprocess.run(["fio", "--name=seq", "--directory=" + tmp, "--rw=write", "--size=512m",
-                            "--output-format=json", "--unlink=1"] + list(extra),
-                           capture_output=True, text=True, check=True)
-        job = json.loads(r.stdout)["jobs"][0]["write"]
-        return job["bw_bytes"] / 1e6, job["iops"]
     quiet_disk()
-    buffered, _ = fio("--bs=1m")
+    buffered, _ = fio(tmp, "--bs=1m")
     quiet_disk()
-    synced, _ = fio("--bs=1m", "--fdatasync=1", "--size=256m")
-    _, small_iops = fio("--bs=4k", "--fdatasync=1", "--size=8m")
+    synced = fio_synced(tmp)
+    _, small_iops = fio(tmp, "--bs=4k", "--fdatasync=1", "--size=8m")
     return buffered, synced, small_iops
 
 
@@ -441,9 +442,10 @@ def main():
                 "%.0f MB served, %.0f MB by sendfile" % (served / 1e6, fetched.get("sendfile", 0) / 1e6),
                 "B/B")
 
-        # 3. Ceilings, for the absolute figures above. fio runs only now: on this machine the
-        #    disk stays slow for minutes after fio's GB of writes, and produce runs right after
-        #    it measured that (kcat and kbox alike at 300-400 MB/s instead of 0.8-1.3 GB/s).
+        # 3. Ceilings, for the absolute figures above. fio runs only now, after the produce
+        #    figures rather than before them: in runs with fio first, kcat and kbox alike made
+        #    300-400 MB/s with 1 KB records, 0.8-1.3 GB/s in one without (fio then produce on
+        #    their own showed no slowdown: the disk also drifts within a run).
         disk = bench_disk(tmp)
         if net:
             row("loopback, one TCP stream (iperf3)", net, None, "ceiling for produce/consume", "MB/s")
