@@ -431,7 +431,8 @@ impl<'a> Batch<'a> {
                 path.display()
             ))
         })?;
-        let valid = bytes.len() >= HEADER_SIZE && crc32c::crc32c(&bytes[21..]) == header.crc;
+        let valid = bytes.len() >= HEADER_SIZE
+            && crate::protocol::batch::crc32c(&bytes[21..]) == header.crc;
         Ok(Batch {
             header,
             position,
@@ -1783,7 +1784,7 @@ mod tests {
         b.extend_from_slice(&(-1i32).to_be_bytes());
         b.extend_from_slice(&(records.len() as i32).to_be_bytes());
         b.extend_from_slice(&data);
-        let crc = crc32c::crc32c(&b[21..]);
+        let crc = crate::protocol::batch::crc32c(&b[21..]);
         b[17..21].copy_from_slice(&crc.to_be_bytes());
         b
     }

@@ -186,7 +186,8 @@ pub fn encode_stamped_batch(
 /// Decodes the records of a fetched partition buffer one batch at a time.
 ///
 /// Records before `from_offset` are skipped (a compressed batch may start before the position
-/// the consumer asked for). With `check_crcs`, each batch's CRC is verified first.
+/// the consumer asked for). Every decoded batch's CRC is verified (kafka-protocol's decoder
+/// always does); with `check_crcs`, so is that of every batch passed over undecoded.
 #[derive(Debug)]
 pub struct RecordDecoder {
     topic: Arc<str>,
@@ -260,17 +261,8 @@ impl RecordDecoder {
             ))
         })?;
         let len = range.len();
-        if self.check_crcs {
-            batch::validate(&rest[range]).map_err(|e| {
-                Error::Message(format!(
-                    "corrupt record batch in {}-{} at offset {}: {e}",
-                    self.topic, self.partition, header.base_offset
-                ))
-            })?;
-        }
-        let start = self.pos;
-        self.pos += len;
-        self.next_offset = self.next_offset.max(header.next_offset());
+        // Aborted transactions that start by this batch's end are being walked through (safe to
+        // run again if this batch turns out corrupt below: nothing is left to pop).
         while self
             .aborted
             .front()
@@ -280,27 +272,45 @@ impl RecordDecoder {
                 self.aborting.insert(pid);
             }
         }
+        // kafka-protocol's decoder checks the CRC of every batch it decodes, so only a batch
+        // passed over undecoded (a control batch, an aborted or already-read one) is checked
+        // here: each batch's CRC is computed once.
+        let passed_over = header.is_control()
+            || (header.is_transactional() && self.aborting.contains(&header.producer_id))
+            || header.last_offset() < self.from_offset;
+        if self.check_crcs && passed_over {
+            batch::validate(&rest[range]).map_err(|e| {
+                Error::Message(format!(
+                    "corrupt record batch in {}-{} at offset {}: {e}",
+                    self.topic, self.partition, header.base_offset
+                ))
+            })?;
+        }
+        let start = self.pos;
         if header.is_control() {
             let marker =
                 crate::broker::log::producer_state::read_marker(&self.data[start..start + len]);
             if marker.is_some_and(|m| !m.commit) {
                 self.aborting.remove(&header.producer_id);
             }
-            return Ok(true);
         }
-        if header.is_transactional() && self.aborting.contains(&header.producer_id) {
+        let set = if passed_over {
+            None
+        } else {
+            let mut slice = self.data.slice(start..start + len);
+            Some(RecordBatchDecoder::decode(&mut slice).map_err(|e| {
+                Error::Message(format!(
+                    "cannot decode a record batch of {}-{} at offset {}: {e}",
+                    self.topic, self.partition, header.base_offset
+                ))
+            })?)
+        };
+        // Accepted: a corrupt batch above left the position on it, as Kafka's consumer does.
+        self.pos += len;
+        self.next_offset = self.next_offset.max(header.next_offset());
+        let Some(set) = set else {
             return Ok(true);
-        }
-        if header.last_offset() < self.from_offset {
-            return Ok(true);
-        }
-        let mut slice = self.data.slice(start..start + len);
-        let set = RecordBatchDecoder::decode(&mut slice).map_err(|e| {
-            Error::Message(format!(
-                "cannot decode a record batch of {}-{} at offset {}: {e}",
-                self.topic, self.partition, header.base_offset
-            ))
-        })?;
+        };
         let kind = match header.timestamp_type() {
             batch::TimestampType::LogAppendTime => TimestampKind::LogAppendTime,
             _ => TimestampKind::CreateTime,
@@ -338,6 +348,25 @@ impl RecordDecoder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_corrupt_batch_is_an_error_whether_decoded_or_passed_over() {
+        let records = vec![ProducerRecord::new("t", "value")];
+        let mut corrupt = encode_batch(&records, CompressionType::None, 0)
+            .unwrap()
+            .to_vec();
+        let last = corrupt.len() - 1;
+        corrupt[last] ^= 0xff;
+        let corrupt = Bytes::from(corrupt);
+        // Decoded (from offset 0), then passed over (the consumer wants offset 1 onwards).
+        for from_offset in [0, 1] {
+            let mut decoder = RecordDecoder::new("t", 0, corrupt.clone(), from_offset, true);
+            let e = decoder.next_batch(&mut Vec::new()).unwrap_err().to_string();
+            assert!(e.contains("t-0 at offset 0"), "{e}");
+            assert!(e.contains("CRC") || e.contains("Cyclic redundancy"), "{e}");
+            assert_eq!(decoder.next_offset(), from_offset, "not accepted");
+        }
+    }
 
     #[test]
     fn encode_then_decode_every_codec() {

@@ -421,7 +421,7 @@ impl ProducerState {
         }
         let mut out = Vec::with_capacity(body.len() + 6);
         out.put_i16(SNAPSHOT_VERSION);
-        out.put_u32(crc32c::crc32c(&body));
+        out.put_u32(crate::protocol::batch::crc32c(&body));
         out.extend_from_slice(&body);
         out
     }
@@ -442,7 +442,7 @@ impl ProducerState {
             return Err(corrupt("unknown snapshot version"));
         }
         let crc = buf.get_u32();
-        if crc32c::crc32c(buf) != crc {
+        if crate::protocol::batch::crc32c(buf) != crc {
             return Err(corrupt("snapshot CRC mismatch"));
         }
         let count = buf.get_i32();
