@@ -133,6 +133,14 @@ def fio(tmp, *extra):
     return job["bw_bytes"] / 1e6, job["iops"]
 
 
+def fio_buffered(tmp, nbytes):
+    """fio's rate of buffered sequential 1 MiB writes of `nbytes` (MB/s), or None: what the
+    page cache and the disk take at that moment, the ceiling of a produce run of as many bytes."""
+    if not shutil.which("fio"):
+        return None
+    return fio(tmp, "--bs=1m", "--size=%dm" % max(1, nbytes >> 20))[0]
+
+
 def fio_synced(tmp):
     """fio's rate of sequential 1 MiB writes with an fdatasync after each (MB/s), or None."""
     if not shutil.which("fio"):
@@ -383,8 +391,11 @@ def main():
         for count, size in [(1_000_000 // scale, 100), (200_000 // scale, 1000)]:
             for partitions in (1, 6):
                 data = payload_file(tmp, count, size)
-                kcat_rates, kcat_cpus, kbox_rates, kbox_cpus = [], [], [], []
+                kcat_rates, kcat_cpus, kbox_rates, kbox_cpus, fio_rates = [], [], [], [], []
                 for _ in range(rounds):
+                    # The disk's ceiling in this round: it drifts within a run on this machine.
+                    quiet_disk()
+                    fio_rates.append(fio_buffered(tmp, count * size))
                     # Each run starts with the earlier runs' data written back: the rounds write
                     # GBs, and past the kernel's dirty limits writes are throttled.
                     quiet_disk()
@@ -407,6 +418,11 @@ def main():
                     kbox_rates.append(s["bytes"] / s["seconds"] / 1e6)
                 row("produce %dk x %d B, %d partition(s), acks=1" % (count // 1000, size, partitions),
                     kbox_rates, kcat_rates, "kcat -P", "MB/s")
+                fio_rates = [r for r in fio_rates if r]
+                if fio_rates:
+                    row("produce %dk x %d B, %d partition(s), against the disk's rate then"
+                        % (count // 1000, size, partitions), kbox_rates, fio_rates,
+                        "fio buffered 1 MiB writes, same rounds", "MB/s")
                 # CPU time is steadier than wall time on a shared machine.
                 row("producer CPU time, %dk x %d B, %d partition(s)" % (count // 1000, size, partitions),
                     kbox_cpus, kcat_cpus, "kcat -P", "ms", higher_is_better=False)

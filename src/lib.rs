@@ -8,7 +8,8 @@
 //!   frames into reused memory: [`protocol::recycle`], which the producer's batches use too),
 //!   request and
 //!   response headers ([`protocol::codec`]), the zero-copy record batch header
-//!   ([`protocol::batch`]), and encoding around record batches without copying them
+//!   ([`protocol::batch`]), building and reading the records inside a batch
+//!   ([`protocol::batch_builder`], [`protocol::batch_reader`]), and encoding around record batches without copying them
 //!   ([`protocol::splice`]). Message bodies come from the `kafka-protocol` crate.
 //! - [`broker`]: the server.
 //!   - [`broker::network`]: the listener and one task per connection (read frame, dispatch, write).

@@ -84,6 +84,15 @@ pub enum BatchError {
     /// `lastOffsetDelta` is negative.
     #[error("invalid last offset delta {0}")]
     BadLastOffsetDelta(i32),
+    /// A record inside the batch does not parse.
+    #[error("malformed record: {0}")]
+    BadRecord(String),
+    /// The attributes name a codec Kafka does not define.
+    #[error("unknown compression codec {0}")]
+    UnknownCompression(u8),
+    /// The records section did not decompress.
+    #[error("cannot decompress the records: {0}")]
+    Decompress(String),
 }
 
 /// How a batch's timestamps are to be read (attribute bit 3).

@@ -6,6 +6,7 @@
 
 pub mod batch;
 pub mod batch_builder;
+pub mod batch_reader;
 pub mod codec;
 pub mod frame;
 pub mod recycle;
