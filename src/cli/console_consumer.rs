@@ -237,11 +237,27 @@ impl Formatter {
         })
     }
 
-    fn field(&self, d: Deserializer, bytes: Option<&[u8]>) -> std::result::Result<Vec<u8>, String> {
+    /// Appends a field as its deserializer prints it (`null.literal` for a null).
+    fn field(
+        &self,
+        d: Deserializer,
+        bytes: Option<&[u8]>,
+        out: &mut Vec<u8>,
+    ) -> std::result::Result<(), String> {
         match bytes {
-            None => Ok(self.null_literal.clone()),
-            Some(b) => d.render(b),
+            None => out.extend_from_slice(&self.null_literal),
+            // The bytes as they are: appended without a copy of their own first.
+            Some(b)
+                if matches!(
+                    d,
+                    Deserializer::String | Deserializer::ByteArray | Deserializer::Uuid
+                ) =>
+            {
+                out.extend_from_slice(b)
+            }
+            Some(b) => out.extend_from_slice(&d.render(b)?),
         }
+        Ok(())
     }
 
     /// One record in Apache's layout; separators only between printed fields.
@@ -303,17 +319,17 @@ impl Formatter {
                     }
                     out.extend_from_slice(k.as_bytes());
                     out.push(b':');
-                    out.extend_from_slice(&self.field(self.headers, v.as_deref())?);
+                    self.field(self.headers, v.as_deref(), out)?;
                 }
             }
             sep(out, fields_after(5));
         }
         if self.print_key {
-            out.extend_from_slice(&self.field(self.key, r.key.as_deref())?);
+            self.field(self.key, r.key.as_deref(), out)?;
             sep(out, self.print_value);
         }
         if self.print_value {
-            out.extend_from_slice(&self.field(self.value, r.value.as_deref())?);
+            self.field(self.value, r.value.as_deref(), out)?;
             out.extend_from_slice(&self.line_separator);
         }
         Ok(())
@@ -624,11 +640,14 @@ pub async fn run(args: ConsoleConsumerArgs) -> Result<ExitStatus> {
             continue;
         }
         last_record = Instant::now();
+        // The whole poll's output is formatted into `buf` and written at once: a write that
+        // large passes BufWriter by, so each value is copied once on its way to stdout.
+        buf.clear();
         for r in records {
             if args.max_messages.is_some_and(|m| count >= m) {
                 break;
             }
-            buf.clear();
+            let record_start = buf.len();
             if args.format == OutputFormat::Json {
                 write_json(&r, &mut buf);
             } else if let Some(fmt) = &args.print_format {
@@ -638,19 +657,22 @@ pub async fn run(args: ConsoleConsumerArgs) -> Result<ExitStatus> {
                 // Apache logs each record's value; the value alone is what remains visible.
                 let _ = formatter.write(&r, &mut buf);
             } else if let Err(e) = formatter.write(&r, &mut buf) {
+                buf.truncate(record_start);
                 if args.skip_message_on_error {
                     eprintln!("Error processing message, skipping this message: {e}");
                     count += 1;
                     continue;
                 }
+                // The records before this one are printed first, as Apache's would have been.
+                let _ = stdout.write_all(&buf);
                 break 'consume Err(Error::Message(format!(
                     "Error processing message, terminating consumer process: {e}"
                 )));
             }
-            if let Err(e) = stdout.write_all(&buf) {
-                break 'consume Err(e.into());
-            }
             count += 1;
+        }
+        if let Err(e) = stdout.write_all(&buf) {
+            break Err(e.into());
         }
         if let Err(e) = stdout.flush() {
             break Err(e.into());
