@@ -392,12 +392,10 @@ def main():
             for partitions in (1, 6):
                 data = payload_file(tmp, count, size)
                 kcat_rates, kcat_cpus, kbox_rates, kbox_cpus, fio_rates = [], [], [], [], []
-                for _ in range(rounds):
-                    # The disk's ceiling in this round: it drifts within a run on this machine.
-                    quiet_disk()
-                    fio_rates.append(fio_buffered(tmp, count * size))
-                    # Each run starts with the earlier runs' data written back: the rounds write
-                    # GBs, and past the kernel's dirty limits writes are throttled.
+                t_kcat = None
+
+                def run_kcat():
+                    nonlocal t_kcat
                     quiet_disk()
                     t_kcat = "kcat-%d-%d-%s" % (size, partitions, uuid.uuid4().hex[:6])
                     create_topic(addr, t_kcat, partitions)
@@ -406,6 +404,8 @@ def main():
                                  stderr=subprocess.DEVNULL)
                     kcat_cpus.append(children_cpu_ms() - cpu)
                     kcat_rates.append(count * size / secs / 1e6)
+
+                def run_kbox():
                     quiet_disk()
                     t_kbox = "kbox-%d-%d-%s" % (size, partitions, uuid.uuid4().hex[:6])
                     create_topic(addr, t_kbox, partitions)
@@ -416,6 +416,17 @@ def main():
                                    "--format", "json"])
                     kbox_cpus.append(children_cpu_ms() - cpu)
                     kbox_rates.append(s["bytes"] / s["seconds"] / 1e6)
+
+                for r in range(rounds):
+                    # The disk's ceiling in this round: it drifts within a run on this machine.
+                    quiet_disk()
+                    fio_rates.append(fio_buffered(tmp, count * size))
+                    # Each run starts with the earlier runs' data written back (quiet_disk): the
+                    # rounds write GBs, and past the kernel's dirty limits writes are throttled.
+                    # Who goes right after fio alternates: in rounds where the disk had slowed,
+                    # the run after fio's could be twice as fast as the next, or half.
+                    for run in ((run_kcat, run_kbox) if r % 2 == 0 else (run_kbox, run_kcat)):
+                        run()
                 row("produce %dk x %d B, %d partition(s), acks=1" % (count // 1000, size, partitions),
                     kbox_rates, kcat_rates, "kcat -P", "MB/s")
                 fio_rates = [r for r in fio_rates if r]
