@@ -205,8 +205,10 @@ def bench_scale(scale, rounds, tmp):
         subprocess.run([KBOX, "topics", "--bootstrap-server", b.addr, "--create", "--topic", six,
                         "--partitions", "6"], check=True, capture_output=True)
         wide_rates, six_rates = [], []
-        for _ in range(rounds):
-            for name, rates in ((topic, wide_rates), (six, six_rates)):
+        for r in range(rounds):
+            # Alternating who goes first, as the produce rounds do.
+            pair = ((topic, wide_rates), (six, six_rates))
+            for name, rates in pair if r % 2 == 0 else pair[::-1]:
                 quiet_disk()
                 s = kbox_json(["perf-test", "producer", "--topic", name, "--num-records", str(200_000 // scale),
                                "--record-size", "1000", "--throughput", "-1", "--bootstrap-server", b.addr,

@@ -82,8 +82,11 @@ impl StickyPartitioner {
         (*s % below.max(1) as u64) as usize
     }
 
-    /// The partition for a keyless record of `size` bytes; moves on once `batch_size` bytes
-    /// went to the current one.
+    /// The partition for a keyless record of `size` bytes; moves on before a record that would
+    /// not fit in the current partition's `batch_size` bytes. Like Java's partitioner (which
+    /// switches only once the batch is full), a stay fills one batch: moving on after the
+    /// record that overflows it left a batch of that one record behind at every switch (half
+    /// the batches of 1 KB records, each its own write on the broker).
     pub fn partition(&self, topic: &str, partitions: usize, size: usize, batch_size: usize) -> i32 {
         let mut topics = self.topics.lock().unwrap_or_else(|p| p.into_inner());
         let current = topics.get(topic).copied();
@@ -117,7 +120,7 @@ impl StickyPartitioner {
         batch_size: usize,
     ) -> Sticky {
         let sticky = match current {
-            Some(s) if (s.partition as usize) < partitions && s.bytes < batch_size => s,
+            Some(s) if (s.partition as usize) < partitions && s.bytes + size <= batch_size => s,
             previous => {
                 let mut next = self.random(partitions) as i32;
                 if partitions > 1 {
@@ -243,5 +246,21 @@ mod tests {
             assert_eq!(s.partition("t", 6, 100, 1000), first);
         }
         assert_ne!(s.partition("t", 6, 100, 1000), first);
+    }
+
+    #[test]
+    fn sticky_moves_on_before_a_record_that_would_start_a_second_batch() {
+        // Three records of 300 fill a batch of 1000 as the producer counts it; a fourth would
+        // open a second batch of one record.
+        let s = StickyPartitioner::new();
+        let first = s.partition("t", 6, 300, 1000);
+        assert_eq!(s.partition("t", 6, 300, 1000), first);
+        assert_eq!(s.partition("t", 6, 300, 1000), first);
+        let next = s.partition("t", 6, 300, 1000);
+        assert_ne!(next, first);
+        // A record larger than a batch still goes somewhere, alone.
+        let big = s.partition("t", 6, 5000, 1000);
+        assert_ne!(big, next);
+        assert_ne!(s.partition("t", 6, 300, 1000), big);
     }
 }
