@@ -326,6 +326,11 @@ def create_topic(addr, topic, partitions):
                     "--partitions", str(partitions)], check=True, capture_output=True)
 
 
+def delete_topic(addr, topic):
+    subprocess.run([KBOX, "topics", "--bootstrap-server", addr, "--delete", "--topic", topic],
+                   check=True, capture_output=True)
+
+
 def payload_file(tmp, count, size):
     path = os.path.join(tmp, "payload-%d-%d" % (count, size))
     if not os.path.exists(path):
@@ -394,10 +399,10 @@ def main():
             for partitions in (1, 6):
                 data = payload_file(tmp, count, size)
                 kcat_rates, kcat_cpus, kbox_rates, kbox_cpus, fio_rates = [], [], [], [], []
-                t_kcat = None
-
+                # Each run's topic is deleted after it: its data leaves the page cache, as fio's
+                # file does. In the disk's slow phases a run that followed one whose data stayed
+                # cached was two to three times slower than one that followed fio.
                 def run_kcat():
-                    nonlocal t_kcat
                     quiet_disk()
                     t_kcat = "kcat-%d-%d-%s" % (size, partitions, uuid.uuid4().hex[:6])
                     create_topic(addr, t_kcat, partitions)
@@ -406,6 +411,7 @@ def main():
                                  stderr=subprocess.DEVNULL)
                     kcat_cpus.append(children_cpu_ms() - cpu)
                     kcat_rates.append(count * size / secs / 1e6)
+                    delete_topic(addr, t_kcat)
 
                 def run_kbox():
                     quiet_disk()
@@ -418,6 +424,7 @@ def main():
                                    "--format", "json"])
                     kbox_cpus.append(children_cpu_ms() - cpu)
                     kbox_rates.append(s["bytes"] / s["seconds"] / 1e6)
+                    delete_topic(addr, t_kbox)
 
                 for r in range(rounds):
                     # The disk's ceiling in this round: it drifts within a run on this machine.
@@ -425,8 +432,7 @@ def main():
                     fio_rates.append(fio_buffered(tmp, count * size))
                     # Each run starts with the earlier runs' data written back (quiet_disk): the
                     # rounds write GBs, and past the kernel's dirty limits writes are throttled.
-                    # Who goes right after fio alternates: in rounds where the disk had slowed,
-                    # the run after fio's could be twice as fast as the next, or half.
+                    # Who goes right after fio alternates as well.
                     for run in ((run_kcat, run_kbox) if r % 2 == 0 else (run_kbox, run_kcat)):
                         run()
                 row("produce %dk x %d B, %d partition(s), acks=1" % (count // 1000, size, partitions),
@@ -440,10 +446,14 @@ def main():
                 row("producer CPU time, %dk x %d B, %d partition(s)" % (count // 1000, size, partitions),
                     kbox_cpus, kcat_cpus, "kcat -P", "ms", higher_is_better=False)
 
-                # 2. Consume what kcat wrote: kcat -C vs kbox perf-test consumer vs console-consumer.
+                # 2. Consume what kcat writes: kcat -C vs kbox perf-test consumer vs console-consumer.
                 if partitions == 6:
-                    # The produce runs above leave hundreds of MB to write back; the kernel's
-                    # flusher would take its CPU from whichever consumer runs when it wakes.
+                    t_kcat = "consume-%d-%s" % (size, uuid.uuid4().hex[:6])
+                    create_topic(addr, t_kcat, partitions)
+                    subprocess.run(["kcat", "-P", "-b", addr, "-t", t_kcat, "-X", "acks=1", "-l", data],
+                                   check=True, stderr=subprocess.DEVNULL)
+                    # kcat leaves hundreds of MB to write back; the kernel's flusher would take
+                    # its CPU from whichever consumer runs when it wakes.
                     quiet_disk()
                     kcat_c, perf_c, console_c = [], [], []
                     for _ in range(rounds):
@@ -461,6 +471,7 @@ def main():
                         perf_c, kcat_c, "kcat -C -e", "MB/s")
                     row("consume %dk x %d B (console-consumer > /dev/null)" % (count // 1000, size),
                         console_c, kcat_c, "kcat -C -e", "MB/s")
+                    delete_topic(addr, t_kcat)
 
         # Zero copy: how the consumers' fetched record bytes left the broker.
         fetched = broker.metric("kbox_fetch_record_bytes_total")
