@@ -445,6 +445,15 @@ pub(crate) mod test_batches {
         Compression, Record, RecordBatchEncoder, RecordEncodeOptions, TimestampType,
     };
 
+    /// Every codec Kafka defines.
+    pub(crate) const ALL_COMPRESSIONS: [Compression; 5] = [
+        Compression::None,
+        Compression::Gzip,
+        Compression::Snappy,
+        Compression::Lz4,
+        Compression::Zstd,
+    ];
+
     /// One record with the given offset delta and timestamp, as a producer would send it.
     pub(crate) fn record(offset: i64, timestamp: i64, value: &[u8]) -> Record {
         Record {
@@ -490,7 +499,7 @@ pub(crate) mod test_batches {
 
 #[cfg(test)]
 mod tests {
-    use super::test_batches::{batch, encode, record};
+    use super::test_batches::{batch, encode, record, ALL_COMPRESSIONS};
     use super::*;
     use bytes::{Bytes, BytesMut};
     use kafka_protocol::records::{Compression, RecordBatchDecoder};
@@ -524,14 +533,6 @@ mod tests {
         }
         !crc
     }
-
-    const ALL_COMPRESSIONS: [Compression; 5] = [
-        Compression::None,
-        Compression::Gzip,
-        Compression::Snappy,
-        Compression::Lz4,
-        Compression::Zstd,
-    ];
 
     fn three_records(compression: Compression) -> Bytes {
         let records: Vec<_> = (0..3)

@@ -294,6 +294,7 @@ impl BatchBuilder {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocol::batch::test_batches::ALL_COMPRESSIONS;
     use kafka_protocol::records::{
         Record, RecordBatchDecoder, RecordBatchEncoder, RecordEncodeOptions, TimestampType,
     };
@@ -408,13 +409,7 @@ mod tests {
 
     #[test]
     fn headers_and_compression_decode_back() {
-        for compression in [
-            Compression::None,
-            Compression::Gzip,
-            Compression::Snappy,
-            Compression::Lz4,
-            Compression::Zstd,
-        ] {
+        for compression in ALL_COMPRESSIONS {
             let mut b = BatchBuilder::with_capacity(0);
             for i in 0..50u8 {
                 let value = vec![i; 20];

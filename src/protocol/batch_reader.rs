@@ -110,14 +110,7 @@ impl Records {
             end: self.buf.len(),
         };
         let length = section.varint("record length")?;
-        let length = usize::try_from(length)
-            .map_err(|_| BatchError::BadRecord(format!("negative record length {length}")))?;
-        if length > section.left() {
-            return Err(BatchError::BadRecord(format!(
-                "record of {length} bytes, {} left in the batch",
-                section.left()
-            )));
-        }
+        let length = section.fitting(length, "record", "batch")?;
         let mut record = Cursor {
             buf: &self.buf,
             pos: section.pos,
@@ -201,20 +194,24 @@ impl Cursor<'_> {
             .map_err(|_| BatchError::BadRecord(format!("{what} {v} is not a 32-bit int")))
     }
 
+    /// `len`, read from the bytes, if it is not negative and that many bytes are left.
+    fn fitting(&self, len: i32, what: &str, within: &str) -> Result<usize, BatchError> {
+        match usize::try_from(len) {
+            Ok(len) if len <= self.left() => Ok(len),
+            _ => Err(BatchError::BadRecord(format!(
+                "{what} of {len} bytes, {} left in the {within}",
+                self.left()
+            ))),
+        }
+    }
+
     /// A varint length then that many bytes; length -1 is null.
     fn nullable_bytes(&mut self, what: &str) -> Result<Option<Bytes>, BatchError> {
         let len = self.varint(what)?;
         if len == -1 {
             return Ok(None);
         }
-        let len = usize::try_from(len)
-            .map_err(|_| BatchError::BadRecord(format!("{what} length {len}")))?;
-        if len > self.left() {
-            return Err(BatchError::BadRecord(format!(
-                "{what} of {len} bytes, {} left in the record",
-                self.left()
-            )));
-        }
+        let len = self.fitting(len, what, "record")?;
         let bytes = self.buf.slice(self.pos..self.pos + len);
         self.pos += len;
         Ok(Some(bytes))
@@ -224,7 +221,7 @@ impl Cursor<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::batch::test_batches::{encode, record};
+    use crate::protocol::batch::test_batches::{encode, record, ALL_COMPRESSIONS};
     use crate::protocol::batch_builder::{BatchBuilder, ProducerFields};
     use kafka_protocol::records::Compression;
 
@@ -247,13 +244,7 @@ mod tests {
 
     #[test]
     fn reads_back_every_codec_with_repeated_and_null_headers() {
-        for compression in [
-            Compression::None,
-            Compression::Gzip,
-            Compression::Snappy,
-            Compression::Lz4,
-            Compression::Zstd,
-        ] {
+        for compression in ALL_COMPRESSIONS {
             let records: Vec<ReadRecord> = read_records(&built(compression))
                 .unwrap()
                 .collect::<Result<_, _>>()
