@@ -228,12 +228,12 @@ mod tests {
     fn built(compression: Compression) -> Bytes {
         let mut b = BatchBuilder::with_capacity(0);
         for i in 0..30u8 {
-            let value = vec![i; 40];
+            let value = [i; 40];
             let key = [i];
             b.append(
                 1000 + i64::from(i) * 3,
-                (i % 3 != 0).then_some(&key[..]),
-                (i % 5 != 0).then_some(&value[..]),
+                (!i.is_multiple_of(3)).then_some(&key[..]),
+                (!i.is_multiple_of(5)).then_some(&value[..]),
                 [("h", Some(&b"x"[..])), ("h", None), ("é", Some(&[i][..]))].into_iter(),
             );
         }
@@ -254,8 +254,11 @@ mod tests {
                 let b = i as u8;
                 assert_eq!(r.offset, 100 + i as i64);
                 assert_eq!(r.timestamp, 1000 + i as i64 * 3);
-                assert_eq!(r.key.as_deref(), (b % 3 != 0).then_some(&[b][..]));
-                assert_eq!(r.value, (b % 5 != 0).then(|| Bytes::from(vec![b; 40])));
+                assert_eq!(r.key.as_deref(), (!b.is_multiple_of(3)).then_some(&[b][..]));
+                assert_eq!(
+                    r.value,
+                    (!b.is_multiple_of(5)).then(|| Bytes::from(vec![b; 40]))
+                );
                 let expected = [
                     ("h".to_string(), Some(Bytes::from_static(b"x"))),
                     ("h".to_string(), None),
