@@ -289,17 +289,13 @@ impl RecordDecoder {
         let passed_over = header.is_control()
             || (header.is_transactional() && self.aborting.contains(&header.producer_id))
             || header.last_offset() < self.from_offset;
-        let records = if passed_over {
-            None
-        } else {
-            Some(batch_reader::read_records(&whole).map_err(corrupt)?)
-        };
-        let kind = match header.timestamp_type() {
-            batch::TimestampType::LogAppendTime => TimestampKind::LogAppendTime,
-            _ => TimestampKind::CreateTime,
-        };
-        let before = out.len();
-        if let Some(records) = records {
+        if !passed_over {
+            let records = batch_reader::read_records(&whole).map_err(corrupt)?;
+            let kind = match header.timestamp_type() {
+                batch::TimestampType::LogAppendTime => TimestampKind::LogAppendTime,
+                _ => TimestampKind::CreateTime,
+            };
+            let before = out.len();
             // A record takes at least 7 bytes: a lying recordCount cannot reserve more.
             out.reserve((header.record_count.max(0) as usize).min(len / 7));
             for r in records {
