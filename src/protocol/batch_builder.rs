@@ -40,6 +40,8 @@ impl ProducerFields {
 pub struct BatchBuilder {
     buf: BytesMut,
     count: i32,
+    /// The header's lastOffsetDelta: the last record's, or more (see `extend_to`).
+    last_offset_delta: i32,
     base_timestamp: i64,
     max_timestamp: i64,
 }
@@ -148,6 +150,7 @@ impl BatchBuilder {
         BatchBuilder {
             buf,
             count: 0,
+            last_offset_delta: 0,
             base_timestamp: 0,
             max_timestamp: i64::MIN,
         }
@@ -171,12 +174,26 @@ impl BatchBuilder {
         value: Option<&[u8]>,
         headers: impl Iterator<Item = (&'a str, Option<&'a [u8]>)> + Clone,
     ) {
+        self.append_at(self.count, timestamp, key, value, headers);
+    }
+
+    /// Appends one record at `offset_delta` from the batch's base offset: records in offset
+    /// order, gaps allowed (the log cleaner keeps each record's offset).
+    pub fn append_at<'a>(
+        &mut self,
+        offset_delta: i32,
+        timestamp: i64,
+        key: Option<&[u8]>,
+        value: Option<&[u8]>,
+        headers: impl Iterator<Item = (&'a str, Option<&'a [u8]>)> + Clone,
+    ) {
         if self.count == 0 {
             self.base_timestamp = timestamp;
         }
         self.max_timestamp = self.max_timestamp.max(timestamp);
         let timestamp_delta = timestamp.wrapping_sub(self.base_timestamp);
-        let offset_delta = i64::from(self.count);
+        self.last_offset_delta = offset_delta;
+        let offset_delta = i64::from(offset_delta);
         let mut header_count = 0usize;
         let mut headers_size = 0usize;
         for (k, v) in headers.clone() {
@@ -203,6 +220,13 @@ impl BatchBuilder {
             put_field(&mut self.buf, v);
         }
         self.count += 1;
+    }
+
+    /// The batch claims offsets up to `last_offset_delta`, past its last record: a batch the
+    /// log cleaner thinned keeps its original last offset, as Kafka's cleaner does, so the
+    /// producer state read back from it (last offset, last sequence) stays what it was.
+    pub fn extend_to(&mut self, last_offset_delta: i32) {
+        self.last_offset_delta = self.last_offset_delta.max(last_offset_delta);
     }
 
     /// Makes room for `additional` more bytes of records at once (before absorbing a backlog:
@@ -279,7 +303,7 @@ impl BatchBuilder {
         header.put_i8(MAGIC_V2);
         header.put_u32(0);
         header.put_i16(attributes);
-        header.put_i32((count - 1).max(0));
+        header.put_i32(self.last_offset_delta);
         header.put_i64(if count == 0 { -1 } else { self.base_timestamp });
         header.put_i64(max_timestamp);
         header.put_i64(producer.producer_id);

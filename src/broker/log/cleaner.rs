@@ -26,16 +26,18 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use bytes::BytesMut;
-use kafka_protocol::records::{RecordBatchEncoder, RecordEncodeOptions};
+use bytes::Bytes;
+use kafka_protocol::records::Compression;
 
 use super::config::LogConfig;
 use super::error::{io_err, LogError, Result};
 use super::segment::{
-    decode_records, file_name, max_segment_bytes, BatchReader, Scan, Segment, INDEX_SUFFIX,
-    LOG_SUFFIX, TIME_INDEX_SUFFIX,
+    file_name, max_segment_bytes, BatchReader, Scan, Segment, INDEX_SUFFIX, LOG_SUFFIX,
+    TIME_INDEX_SUFFIX,
 };
 use crate::protocol::batch::{self, BatchHeader, TimestampType};
+use crate::protocol::batch_builder::{BatchBuilder, ProducerFields};
+use crate::protocol::batch_reader::{self, ReadRecord};
 
 /// Suffix of the cleaner's output while it is being written.
 pub(crate) const CLEANED_SUFFIX: &str = ".cleaned";
@@ -188,8 +190,7 @@ impl CleanPlan {
                 if header.is_control() || header.last_offset() < self.first_dirty {
                     return Ok(());
                 }
-                let records = decode(&self.dir, source, header, bytes)?;
-                for record in records.records {
+                for record in read_records(&self.dir, source, header, bytes)? {
                     if record.offset < self.first_dirty {
                         continue;
                     }
@@ -265,15 +266,15 @@ impl CleanPlan {
             // Transaction markers stay: they carry no key, and readers need them.
             return out.push(bytes);
         }
-        let decoded = decode(&self.dir, source, header, bytes)?;
-        let total = decoded.records.len();
+        let records = read_records(&self.dir, source, header, bytes)?;
+        let total = records.len();
         stats.records_read += total as u64;
         // How old the batch is, for tombstones: its max timestamp (the append time with
         // LogAppendTime, the producer's clock otherwise).
         let age = self.now_ms.saturating_sub(header.max_timestamp);
         let tombstone_expired = age > self.config.delete_retention_ms;
         let mut kept = Vec::with_capacity(total);
-        for record in decoded.records {
+        for record in records {
             let Some(key) = &record.key else { continue };
             if record.offset < self.log_start_offset {
                 continue;
@@ -298,33 +299,48 @@ impl CleanPlan {
         if kept.len() == total {
             return out.push(bytes);
         }
-        let Some(first_offset) = kept.first().map(|r| r.offset) else {
+        if kept.is_empty() {
             return Ok(());
-        };
-        if header.producer_id < 0 {
-            // Without a producer id the batch's base sequence must stay -1; the encoder derives
-            // it from the first record's sequence minus its offset delta.
-            for record in &mut kept {
-                record.sequence = (record.offset - first_offset) as i32 - 1;
-            }
         }
-        let mut encoded = BytesMut::new();
-        let options = RecordEncodeOptions {
-            version: batch::MAGIC_V2,
-            compression: decoded.compression,
+        // Kafka's cleaner keeps the batch's base offset, last offset, producer fields and
+        // leader epoch: only records leave (each keeps its offset and all of its headers).
+        let mut builder = BatchBuilder::with_capacity(bytes.len());
+        for r in &kept {
+            builder.append_at(
+                r.offset.saturating_sub(header.base_offset) as i32,
+                r.timestamp,
+                r.key.as_deref(),
+                r.value.as_deref(),
+                r.headers.iter().map(|(k, v)| (k.as_str(), v.as_deref())),
+            );
+        }
+        builder.extend_to(header.last_offset_delta);
+        let producer = ProducerFields {
+            producer_id: header.producer_id,
+            epoch: header.producer_epoch,
+            base_sequence: header.base_sequence,
+            transactional: header.is_transactional(),
         };
-        RecordBatchEncoder::encode(&mut encoded, kept.iter(), &options)
-            .map_err(|e| corrupt(&self.dir, source, header, format!("cannot re-encode: {e}")))?;
+        let fail = |e: String| corrupt(&self.dir, source, header, format!("cannot re-encode: {e}"));
+        let codec = match header.compression() {
+            0 => Compression::None,
+            1 => Compression::Gzip,
+            2 => Compression::Snappy,
+            3 => Compression::Lz4,
+            4 => Compression::Zstd,
+            other => return Err(fail(format!("unknown compression codec {other}"))),
+        };
+        let mut cleaned = builder
+            .seal(codec, producer)
+            .map_err(|e| fail(format!("{e:#}")))?
+            .to_vec();
+        batch::set_base_offset(&mut cleaned, header.base_offset)?;
+        batch::set_partition_leader_epoch(&mut cleaned, header.partition_leader_epoch)?;
         if header.timestamp_type() == TimestampType::LogAppendTime {
-            // The encoder writes CreateTime batches: put the append time back.
-            let ranges = batch::batches(&encoded)
-                .map(|item| item.map(|(_, range)| range))
-                .collect::<std::result::Result<Vec<_>, _>>()?;
-            for range in ranges {
-                batch::set_log_append_time(&mut encoded[range], header.max_timestamp)?;
-            }
+            // The builder writes CreateTime batches: put the append time back.
+            batch::set_log_append_time(&mut cleaned, header.max_timestamp)?;
         }
-        out.push(&encoded)
+        out.push(&cleaned)
     }
 }
 
@@ -407,13 +423,16 @@ fn for_each_batch(
     }
 }
 
-fn decode(
+/// Every record of one batch, whatever its compression, all of each record's headers kept.
+fn read_records(
     dir: &Path,
     source: &CleanSource,
     header: &BatchHeader,
     bytes: &[u8],
-) -> Result<kafka_protocol::records::RecordSet> {
-    decode_records(bytes).map_err(|reason| corrupt(dir, source, header, reason))
+) -> Result<Vec<ReadRecord>> {
+    batch_reader::read_records(&Bytes::copy_from_slice(bytes))
+        .and_then(|records| records.collect())
+        .map_err(|e| corrupt(dir, source, header, format!("cannot decode records: {e}")))
 }
 
 fn corrupt(dir: &Path, source: &CleanSource, header: &BatchHeader, reason: String) -> LogError {
@@ -564,6 +583,94 @@ mod tests {
         // The second cleaning merged the small cleaned segments into one (plus the active one).
         assert!(segments_before > 4);
         assert_eq!(log.segment_count(), 2);
+    }
+
+    #[test]
+    fn a_thinned_batch_keeps_its_offsets_producer_fields_and_every_header() {
+        use crate::protocol::batch::{self, BatchHeader};
+        use crate::protocol::batch_builder::{BatchBuilder, ProducerFields};
+        use crate::protocol::batch_reader::read_records;
+
+        let dir = tempfile::tempdir().unwrap();
+        let mut log = Log::create(dir.path(), compacted()).unwrap();
+        // An idempotent producer's batch of k0..k3, each record with a repeated header key.
+        let mut b = BatchBuilder::with_capacity(0);
+        for k in 0..4 {
+            let key = format!("k{k}");
+            b.append(
+                NOW + k,
+                Some(key.as_bytes()),
+                Some(b"old"),
+                [("h", Some(&b"1"[..])), ("h", Some(&b"2"[..]))].into_iter(),
+            );
+        }
+        for (round, compression) in [Compression::None, Compression::Lz4]
+            .into_iter()
+            .enumerate()
+        {
+            let producer = ProducerFields {
+                producer_id: 7,
+                epoch: 1,
+                base_sequence: 4 * round as i32,
+                transactional: false,
+            };
+            let first_offset = log.log_end_offset();
+            log.append_as_leader(b_clone(&b, compression, producer), 0, NOW)
+                .unwrap();
+            // k0 and k3 again: they leave the first batch, from its front and from its end.
+            put(
+                &mut log,
+                &[("k0", Some("new")), ("k3", Some("new"))],
+                NOW,
+                compression,
+            );
+            log.roll(NOW).unwrap();
+            clean(&mut log, NOW).expect("a dirty log is due");
+
+            let read = log.read(first_offset, 1 << 20, i64::MAX, true).unwrap();
+            let bytes = read.records.read_bytes().unwrap();
+            let thinned = BatchHeader::parse(&bytes).unwrap();
+            assert_eq!(thinned.base_offset, first_offset, "{compression:?}");
+            assert_eq!(thinned.last_offset_delta, 3, "the original last offset");
+            assert_eq!(thinned.record_count, 2);
+            assert_eq!(
+                (
+                    thinned.producer_id,
+                    thinned.producer_epoch,
+                    thinned.base_sequence
+                ),
+                (7, 1, producer.base_sequence)
+            );
+            assert_eq!(thinned.compression(), compression as u8);
+            batch::validate(&bytes[..thinned.size()]).unwrap();
+            let records: Vec<_> = read_records(&bytes.slice(..thinned.size()))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            let kept: Vec<_> = records
+                .iter()
+                .map(|r| (r.offset - first_offset, r.key.clone().unwrap()))
+                .collect();
+            assert_eq!(kept, [(1, Bytes::from("k1")), (2, Bytes::from("k2"))]);
+            for r in &records {
+                assert_eq!(r.timestamp, NOW + r.offset - first_offset);
+                let values: Vec<_> = r
+                    .headers
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.clone()))
+                    .collect();
+                assert_eq!(
+                    values,
+                    [("h", Some(Bytes::from("1"))), ("h", Some(Bytes::from("2")))]
+                );
+            }
+        }
+
+        fn b_clone(b: &BatchBuilder, compression: Compression, producer: ProducerFields) -> Bytes {
+            let mut copy = BatchBuilder::with_capacity(0);
+            copy.absorb(b);
+            copy.seal(compression, producer).unwrap()
+        }
     }
 
     #[test]
