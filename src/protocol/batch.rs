@@ -196,6 +196,23 @@ impl BatchHeader {
         (self.attributes & COMPRESSION_MASK) as u8
     }
 
+    /// The compression codec, as the codecs' crate names it.
+    ///
+    /// # Errors
+    ///
+    /// [`BatchError::UnknownCompression`] for ids 5-7, which Kafka does not define.
+    pub fn codec(&self) -> Result<kafka_protocol::records::Compression, BatchError> {
+        use kafka_protocol::records::Compression;
+        match self.compression() {
+            0 => Ok(Compression::None),
+            1 => Ok(Compression::Gzip),
+            2 => Ok(Compression::Snappy),
+            3 => Ok(Compression::Lz4),
+            4 => Ok(Compression::Zstd),
+            other => Err(BatchError::UnknownCompression(other)),
+        }
+    }
+
     /// Whether timestamps are the producer's or the broker's.
     pub fn timestamp_type(&self) -> TimestampType {
         if self.attributes & TIMESTAMP_TYPE_BIT != 0 {

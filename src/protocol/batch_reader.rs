@@ -11,6 +11,7 @@
 
 use bytes::Bytes;
 use kafka_protocol::compression::Decompressor;
+use kafka_protocol::records::Compression;
 
 use super::batch::{BatchError, BatchHeader, HEADER_SIZE};
 
@@ -43,7 +44,7 @@ pub fn read_records(batch: &Bytes) -> Result<Records, BatchError> {
         });
     };
     let section = batch.slice_ref(section);
-    let records = decompress(section, header.compression())?;
+    let records = decompress(section, header.codec()?)?;
     Ok(Records {
         buf: records,
         pos: 0,
@@ -53,16 +54,15 @@ pub fn read_records(batch: &Bytes) -> Result<Records, BatchError> {
     })
 }
 
-fn decompress(mut section: Bytes, codec: u8) -> Result<Bytes, BatchError> {
+fn decompress(mut section: Bytes, codec: Compression) -> Result<Bytes, BatchError> {
     use kafka_protocol::compression::{Gzip, Lz4, Snappy, Zstd};
     let take = |buf: &mut Bytes| Ok(std::mem::take(buf));
     let result = match codec {
-        0 => return Ok(section),
-        1 => Gzip::decompress(&mut section, take),
-        2 => Snappy::decompress(&mut section, take),
-        3 => Lz4::decompress(&mut section, take),
-        4 => Zstd::decompress(&mut section, take),
-        other => return Err(BatchError::UnknownCompression(other)),
+        Compression::None => return Ok(section),
+        Compression::Gzip => Gzip::decompress(&mut section, take),
+        Compression::Snappy => Snappy::decompress(&mut section, take),
+        Compression::Lz4 => Lz4::decompress(&mut section, take),
+        Compression::Zstd => Zstd::decompress(&mut section, take),
     };
     result.map_err(|e| BatchError::Decompress(format!("{e:#}")))
 }
@@ -223,7 +223,6 @@ mod tests {
     use super::*;
     use crate::protocol::batch::test_batches::{encode, record, ALL_COMPRESSIONS};
     use crate::protocol::batch_builder::{BatchBuilder, ProducerFields};
-    use kafka_protocol::records::Compression;
 
     fn built(compression: Compression) -> Bytes {
         let mut b = BatchBuilder::with_capacity(0);

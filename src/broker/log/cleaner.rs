@@ -27,7 +27,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use bytes::Bytes;
-use kafka_protocol::records::Compression;
 
 use super::config::LogConfig;
 use super::error::{io_err, LogError, Result};
@@ -322,14 +321,7 @@ impl CleanPlan {
             transactional: header.is_transactional(),
         };
         let fail = |e: String| corrupt(&self.dir, source, header, format!("cannot re-encode: {e}"));
-        let codec = match header.compression() {
-            0 => Compression::None,
-            1 => Compression::Gzip,
-            2 => Compression::Snappy,
-            3 => Compression::Lz4,
-            4 => Compression::Zstd,
-            other => return Err(fail(format!("unknown compression codec {other}"))),
-        };
+        let codec = header.codec().map_err(|e| fail(e.to_string()))?;
         let mut cleaned = builder
             .seal(codec, producer)
             .map_err(|e| fail(format!("{e:#}")))?
