@@ -1158,6 +1158,16 @@ struct PartitionQueue {
     last_problem: Option<String>,
 }
 
+/// The partitions one drain takes for a broker's next request.
+struct NextRequest {
+    /// (queue index, place in the drain's pass)
+    partitions: Vec<(usize, usize)>,
+    /// Their head batches' estimated size.
+    bytes: usize,
+    /// Full, or the broker has max.in.flight requests out.
+    closed: bool,
+}
+
 /// A batch on its way: topic, partition, the encoded batch, and the batch.
 type SealedBatch = (String, i32, bytes::Bytes, Batch);
 
@@ -1195,6 +1205,12 @@ struct SenderLoop {
     refreshing: Option<tokio::task::JoinHandle<()>>,
     /// A ready batch's partition had no known leader at the last drain.
     waiting_for_leaders: bool,
+    /// Where the next drain starts looking at partitions: after the last one that sent a
+    /// batch, so that each gets its turn (Java's drainIndex).
+    drain_from: usize,
+    /// When the oldest batch not in flight reaches delivery.timeout.ms (from `next_wake`):
+    /// `expire_batches` looks at every partition only then.
+    expiry_due: Option<Instant>,
     /// The producer id and epoch (idempotence), once InitProducerId answered.
     identity: Option<(i64, i16)>,
     /// InitProducerId under way: `Ok(None)` when the broker does not support it.
@@ -1268,6 +1284,8 @@ impl SenderLoop {
             flush_waiters: Vec::new(),
             refreshing: None,
             waiting_for_leaders: false,
+            drain_from: 0,
+            expiry_due: None,
             identity: None,
             init: None,
             init_retry_at: None,
@@ -1336,7 +1354,9 @@ impl SenderLoop {
                 }
                 _ = sleep_until(wake) => {}
             }
-            self.expire_batches();
+            if self.expiry_due.is_some_and(|due| Instant::now() >= due) {
+                self.expire_batches();
+            }
             let urgent = self.drain();
             if self.is_idle() {
                 for w in self.flush_waiters.drain(..) {
@@ -1528,41 +1548,44 @@ impl SenderLoop {
             || head.attempts > 0
     }
 
-    /// When something may become ready without any event: a linger or a retry backoff ending.
-    fn next_wake(&self) -> Option<Instant> {
+    /// When something may become ready without any event: a linger or a retry backoff ending,
+    /// or a batch reaching delivery.timeout.ms (noted in `expiry_due`). One pass over the
+    /// partitions: with 1,000 of them this runs for every chunk of records and every answer.
+    fn next_wake(&mut self) -> Option<Instant> {
         let now = Instant::now();
         let mut wake: Option<Instant> = None;
-        let mut earliest = |t: Instant| wake = Some(wake.map_or(t, |w: Instant| w.min(t)));
+        let mut expiry: Option<Instant> = None;
+        let earliest = |slot: &mut Option<Instant>, t: Instant| {
+            *slot = Some(slot.map_or(t, |w| w.min(t)));
+        };
         if let Some(t) = self.init_retry_at {
-            earliest(t.max(now));
+            earliest(&mut wake, t.max(now));
         }
         for q in self.queues.values() {
+            let Some(head) = q.batches.front() else {
+                continue;
+            };
+            if q.in_flight == 0 {
+                // Delivery timeouts must fire even when nothing else happens.
+                earliest(&mut expiry, head.created + self.settings.delivery_timeout);
+            }
             if q.in_flight >= self.in_flight_limit(q) {
                 continue;
             }
-            if let Some(head) = q.batches.front() {
-                // A head that is ready but could not leave waits for an event (a response
-                // frees an in-flight slot), not for the clock: no busy loop.
-                let t = head.retry_at.unwrap_or(head.created + self.settings.linger);
-                if t > now {
-                    earliest(t);
-                }
+            // A head that is ready but could not leave waits for an event (a response frees
+            // an in-flight slot), not for the clock: no busy loop.
+            let t = head.retry_at.unwrap_or(head.created + self.settings.linger);
+            if t > now {
+                earliest(&mut wake, t);
             }
         }
         if self.waiting_for_leaders {
             // Some ready batch has no known leader: look again after a backoff.
-            earliest(now + self.settings.retry_backoff);
+            earliest(&mut wake, now + self.settings.retry_backoff);
         }
-        // Delivery timeouts must fire even when nothing else happens.
-        if let Some(oldest) = self
-            .queues
-            .values()
-            .filter(|q| q.in_flight == 0)
-            .filter_map(|q| q.batches.front())
-            .map(|b| b.created + self.settings.delivery_timeout)
-            .min()
-        {
-            earliest(oldest.max(now));
+        self.expiry_due = expiry;
+        if let Some(due) = expiry {
+            earliest(&mut wake, due.max(now));
         }
         wake
     }
@@ -1697,20 +1720,62 @@ impl SenderLoop {
         }
         let now = Instant::now();
         let metadata = self.client.cached_metadata();
-        let mut per_node: IndexMap<i32, Vec<(String, i32)>> = IndexMap::new();
+        // Ready partitions per leader, as (queue index, place in this pass), in turn from
+        // where the last drain stopped. A leader's request is full at max.request.size, and
+        // once every broker's is full (or has max.in.flight requests out) the rest wait for
+        // the next drain: with 1,000 partitions, most of them.
+        let count = self.queues.len();
+        let start = if count == 0 {
+            0
+        } else {
+            self.drain_from % count
+        };
+        let mut per_node: IndexMap<i32, NextRequest> = IndexMap::new();
+        let mut closed_nodes = 0;
         let mut without_leader = Vec::new();
-        for (key, queue) in &self.queues {
+        let all_closed = |closed: usize| closed >= metadata.brokers.len().max(1);
+        for step in 0..count {
+            let index = (start + step) % count;
+            let (key, queue) = self.queues.get_index(index).expect("an index below len");
             if !self.head_ready(queue, now) {
                 continue;
             }
-            match metadata.leader(&key.0, key.1) {
-                Some(node) => per_node.entry(node).or_default().push(key.clone()),
-                None => without_leader.push(key.clone()),
+            let Some(node) = metadata.leader(&key.0, key.1) else {
+                without_leader.push(index);
+                continue;
+            };
+            let request = match per_node.entry(node) {
+                indexmap::map::Entry::Occupied(e) => e.into_mut(),
+                indexmap::map::Entry::Vacant(e) => {
+                    let busy = self.in_flight_per_node.get(&node).copied().unwrap_or(0)
+                        >= self.settings.max_in_flight;
+                    closed_nodes += usize::from(busy);
+                    e.insert(NextRequest {
+                        partitions: Vec::new(),
+                        bytes: 0,
+                        closed: busy,
+                    })
+                }
+            };
+            if request.closed {
+                if all_closed(closed_nodes) {
+                    break;
+                }
+                continue;
+            }
+            request.partitions.push((index, step));
+            request.bytes += queue.batches.front().map_or(0, |b| b.bytes);
+            if request.bytes >= self.settings.max_request_size {
+                request.closed = true;
+                closed_nodes += 1;
+                if all_closed(closed_nodes) {
+                    break;
+                }
             }
         }
         let missing_leader = !without_leader.is_empty();
-        for key in without_leader {
-            if let Some(queue) = self.queues.get_mut(&key) {
+        for index in without_leader {
+            if let Some((_, queue)) = self.queues.get_index_mut(index) {
                 queue.last_problem = Some("no leader known for the partition".into());
             }
         }
@@ -1718,15 +1783,18 @@ impl SenderLoop {
         if missing_leader {
             self.refresh_metadata();
         }
-        for (node, keys) in per_node {
-            let busy = self.in_flight_per_node.get(&node).copied().unwrap_or(0);
-            if busy >= self.settings.max_in_flight {
+        let mut last_step = None;
+        for (node, request) in per_node {
+            if request.partitions.is_empty() {
                 continue;
             }
             let mut batches = Vec::new();
             let mut bytes = 0;
-            for key in keys {
-                let queue = self.queues.get_mut(&key).expect("key from the map");
+            for (index, step) in request.partitions {
+                let (key, queue) = self
+                    .queues
+                    .get_index_mut(index)
+                    .expect("an index below len");
                 let size = queue.batches.front().map_or(0, |b| b.bytes);
                 if !batches.is_empty() && bytes + size > self.settings.max_request_size {
                     break;
@@ -1763,7 +1831,10 @@ impl SenderLoop {
                     batch.absorb(next);
                 }
                 if let (Some((producer_id, epoch)), None) = (self.identity, batch.stamp) {
-                    let next = self.sequences.entry(key.clone()).or_insert(0);
+                    if !self.sequences.contains_key(key) {
+                        self.sequences.insert(key.clone(), 0);
+                    }
+                    let next = self.sequences.get_mut(key).expect("just ensured");
                     batch.stamp = Some(ProducerStamp {
                         producer_id,
                         epoch,
@@ -1788,13 +1859,17 @@ impl SenderLoop {
                     }
                 };
                 queue.in_flight += 1;
-                batches.push((key.0, key.1, sealed, batch));
+                last_step = last_step.max(Some(step));
+                batches.push((key.0.clone(), key.1, sealed, batch));
             }
             if batches.is_empty() {
                 continue;
             }
             *self.in_flight_per_node.entry(node).or_default() += 1;
             requests.push((node, batches));
+        }
+        if let Some(step) = last_step {
+            self.drain_from = (start + step + 1) % count.max(1);
         }
         requests
     }
@@ -2241,6 +2316,11 @@ mod tests {
 
         /// Queues `record` on partition 0.
         fn send_record(&mut self, record: ProducerRecord) {
+            self.send_to(0, record);
+        }
+
+        /// Queues `record` on `partition`.
+        fn send_to(&mut self, partition: i32, record: ProducerRecord) {
             let permit = self
                 .sender
                 .memory
@@ -2251,7 +2331,7 @@ mod tests {
             self.deliveries.push(rx);
             self.sender.accept(Command::Send(
                 "t".into(),
-                0,
+                partition,
                 Queued {
                     record,
                     delivery: Delivery::Future(tx),
@@ -2504,6 +2584,41 @@ mod tests {
         // As Java's producer: max.in.flight.requests.per.connection (5) requests unanswered.
         assert_eq!(out.len(), 5, "five in flight, the rest waits");
         assert!(out.iter().all(|(_, b)| b[0].3.stamp.is_none()));
+    }
+
+    #[tokio::test]
+    async fn a_full_request_leaves_the_next_partitions_first_in_the_next_one() {
+        let mut h = Harness::new();
+        h.sender.settings.idempotence = false;
+        h.sender.identity = None;
+        // Topic t with four partitions; a request holds two of these records' batches.
+        let mut metadata = h.sender.client.cached_metadata().as_ref().clone();
+        let topic = metadata.topics.get_mut("t").unwrap();
+        let first = topic.partitions[0].clone();
+        topic.partitions = (0..4)
+            .map(|partition| PartitionInfo {
+                partition,
+                ..first.clone()
+            })
+            .collect();
+        h.sender.client.set_cached_metadata(metadata);
+        let record = || ProducerRecord::new("t", "x".repeat(100));
+        h.sender.settings.max_request_size = 2 * record().estimated_size() + 10;
+        let partitions = |requests: Vec<(i32, Vec<SealedBatch>)>| -> Vec<i32> {
+            requests
+                .into_iter()
+                .flat_map(|(_, batches)| batches.into_iter().map(|b| b.1))
+                .collect()
+        };
+        for p in 0..4 {
+            h.send_to(p, record());
+        }
+        assert_eq!(partitions(h.sender.take_requests()), vec![0, 1]);
+        // Partitions 0 and 1 have records again; 2 and 3 waited longer and go first.
+        h.send_to(0, record());
+        h.send_to(1, record());
+        assert_eq!(partitions(h.sender.take_requests()), vec![2, 3]);
+        assert_eq!(partitions(h.sender.take_requests()), vec![0, 1]);
     }
 
     #[tokio::test]
