@@ -49,13 +49,16 @@ import os
 import signal
 import sys
 import time
+import traceback
 
-from confluent_kafka import Consumer, KafkaError, KafkaException, Producer
+from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 
 
 def log(msg):
-    sys.stderr.write("confluent_eos: %s\n" % msg)
+    now = time.time()
+    stamp = time.strftime("%H:%M:%S", time.gmtime(now)) + ".%03d" % (now % 1 * 1000)
+    sys.stderr.write("confluent_eos %s: %s\n" % (stamp, msg))
     sys.stderr.flush()
 
 
@@ -226,6 +229,9 @@ def alternate(a):
 
 
 def process(a):
+    """A consume-transform-produce loop written as confluent-kafka documents it: a retriable
+    error retries the call, an abortable one aborts the transaction and rewinds the consumer to
+    the group's committed offsets, a fatal one ends the run."""
     create(a.bootstrap, a.output, 3)
     c = Consumer({
         "bootstrap.servers": a.bootstrap, "group.id": a.group, "enable.auto.commit": False,
@@ -235,17 +241,55 @@ def process(a):
     })
     p = Producer({"bootstrap.servers": a.bootstrap, "transactional.id": a.txn_id, "linger.ms": 1})
     p.init_transactions(60)
-    c.subscribe([a.input])
-    copied = txns = in_txn = 0
+    c.subscribe([a.input],
+                on_assign=lambda _, tps: log("assigned %s" % [t.partition for t in tps]),
+                on_revoke=lambda _, tps: log("revoked %s" % [t.partition for t in tps]))
+    counts = {"copied": 0, "transactions": 0, "aborted": 0, "retried": 0}
+
+    def retrying(what, call):
+        """`call` until it succeeds or fails other than retriably: False when the transaction
+        must be aborted."""
+        while True:
+            try:
+                call()
+                return True
+            except KafkaException as e:
+                err = e.args[0]
+                log("%s: %s (retriable %s, abortable %s, fatal %s)" % (
+                    what, err, err.retriable(), err.txn_requires_abort(), err.fatal()))
+                if err.txn_requires_abort():
+                    return False
+                if not err.retriable():
+                    raise
+                counts["retried"] += 1
+
+    def end_transaction():
+        """Commits the open transaction with the consumer's positions, or aborts it and
+        rewinds the consumer (its records are read again in the next one)."""
+        committed = (retrying("send_offsets_to_transaction", lambda: p.send_offsets_to_transaction(
+            c.position(c.assignment()), c.consumer_group_metadata(), 30))
+            and retrying("commit_transaction", lambda: p.commit_transaction(30)))
+        if committed:
+            counts["transactions"] += 1
+            log("committed transaction %d: %d copied, assignment %s" % (
+                counts["transactions"], counts["copied"], [tp.partition for tp in c.assignment()]))
+            return
+        retrying("abort_transaction", lambda: p.abort_transaction(30))
+        counts["aborted"] += 1
+        for tp in c.committed(c.assignment(), 30):
+            # Nothing committed yet: back to the start, as auto.offset.reset=earliest would.
+            c.seek(TopicPartition(tp.topic, tp.partition, tp.offset if tp.offset >= 0 else OFFSET_BEGINNING))
+        log("aborted a transaction and rewound to the committed offsets")
+
     last = time.time()
     open_txn = False
+    in_txn = 0
+    last_error = None
     while True:
         m = c.poll(0.2)
         if m is None:
             if open_txn:
-                p.send_offsets_to_transaction(c.position(c.assignment()), c.consumer_group_metadata(), 30)
-                p.commit_transaction(30)
-                txns += 1
+                end_transaction()
                 open_txn = False
                 in_txn = 0
             if not c.assignment():
@@ -254,28 +298,29 @@ def process(a):
                 break
             continue
         if m.error():
+            if str(m.error()) != last_error:
+                last_error = str(m.error())
+                log("consumer: %s" % last_error)
             continue
         last = time.time()
         if not open_txn:
             p.begin_transaction()
             open_txn = True
         p.produce(a.output, value=b"copy:" + m.value(), partition=m.partition())
-        copied += 1
+        counts["copied"] += 1
         in_txn += 1
-        if a.die_after and copied >= a.die_after:
+        if a.die_after and counts["copied"] >= a.die_after:
             p.flush(10)
-            log("killing myself mid-transaction after %d records" % copied)
+            log("killing myself mid-transaction after %d records" % counts["copied"])
             os.kill(os.getpid(), signal.SIGKILL)
         if in_txn >= a.batch:
-            p.send_offsets_to_transaction(c.position(c.assignment()), c.consumer_group_metadata(), 30)
-            p.commit_transaction(30)
-            txns += 1
+            end_transaction()
             open_txn = False
             in_txn = 0
             if a.pause_ms:
                 time.sleep(a.pause_ms / 1000.0)  # paced, so a fault test can strike mid-run
     c.close()
-    print(json.dumps({"copied": copied, "transactions": txns}))
+    print(json.dumps(counts))
 
 
 def check_output(a):
@@ -379,8 +424,17 @@ def main():
     ap.add_argument("--idle-ms", type=int, default=3000)
     ap.add_argument("--txn-timeout-ms", type=int, default=600000)
     a = ap.parse_args()
-    {"idempotent": idempotent, "alternate": alternate, "process": process,
-     "check-output": check_output, "count": count, "fencing": fencing, "check": check, "open": leave_open}[a.mode](a)
+    run = {"idempotent": idempotent, "alternate": alternate, "process": process,
+           "check-output": check_output, "count": count, "fencing": fencing, "check": check,
+           "open": leave_open}[a.mode]
+    try:
+        run(a)
+    except Exception:
+        # Ends at once: an unclosed consumer can block the interpreter's exit for minutes
+        # (librdkafka leaving the group from a destructor), hiding the error behind a timeout.
+        log(traceback.format_exc())
+        sys.stdout.flush()
+        os._exit(1)
 
 
 if __name__ == "__main__":

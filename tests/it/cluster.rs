@@ -148,7 +148,19 @@ pub(crate) fn finished(
     timeout: Duration,
 ) -> (std::process::ExitStatus, String, String) {
     use std::io::Read;
-    let status = wait_for(what, timeout, || child.try_wait().unwrap());
+    let deadline = Instant::now() + timeout;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if Instant::now() >= deadline {
+            // Stopped so its output can be read and shown: it says where it hung.
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
     let mut stdout = String::new();
     if let Some(mut pipe) = child.stdout.take() {
         pipe.read_to_string(&mut stdout).unwrap();
@@ -157,6 +169,9 @@ pub(crate) fn finished(
     if let Some(mut pipe) = child.stderr.take() {
         pipe.read_to_string(&mut stderr).unwrap();
     }
+    let Some(status) = status else {
+        panic!("timed out waiting for {what}; it printed:\n{stdout}\n{stderr}");
+    };
     (status, stdout, stderr)
 }
 
@@ -1351,6 +1366,7 @@ async fn consume_transform_produce_survives_its_coordinator_kill() {
         Duration::from_secs(150),
     );
     assert!(status.success(), "copier: {stdout}\n{stderr}");
+    eprintln!("copier: {stdout}\n{stderr}");
     assert!(copied_at_kill < 3000, "the kill came mid-run");
     let survivors: Vec<String> = nodes
         .iter()
