@@ -210,10 +210,11 @@ def bench_scale(scale, rounds, tmp):
         subprocess.run([KBOX, "topics", "--bootstrap-server", b.addr, "--create", "--topic", six,
                         "--partitions", "6"], check=True, capture_output=True)
         # kbox's producer lets a partition's open batch grow past batch.size while one is in
-        # flight, so over six partitions it sends batches of up to a MiB; over 1,000 it sends
-        # batch.size ones. kcat (librdkafka) keeps batch.size batches over both, so its pair
-        # shows what the partition count alone costs the broker. Its sticky partitioner would
-        # stay on one partition for 10 ms (several MB here): off, so that records spread.
+        # flight, so over six partitions it sends batches of up to a MiB; over 1,000, 26 KB on
+        # average. kcat (librdkafka) keeps batch.size batches over both, so its pair shows what
+        # the partition count alone costs the broker. Its sticky partitioner would stay on one
+        # partition for 10 ms (several MB here), so that 200 MB would reach a few dozen of the
+        # 1,000 partitions: off, so that records spread over all of them.
         count = 200_000 // scale
         data = payload_file(tmp, count, 1000)
         runs = {(client, name): ([], []) for client in ("kbox", "kcat") for name in (topic, six)}
