@@ -125,17 +125,20 @@ fn broker_ids(metadata: &serde_json::Value) -> Vec<i64> {
 
 /// Polls `check` until it holds (these are conditions on other processes, not readiness
 /// sleeps: each poll asks the cluster again).
-pub(crate) fn wait_for<T>(
-    what: &str,
-    timeout: Duration,
-    mut check: impl FnMut() -> Option<T>,
-) -> T {
+pub(crate) fn wait_for<T>(what: &str, timeout: Duration, check: impl FnMut() -> Option<T>) -> T {
+    poll_for(timeout, check).unwrap_or_else(|| panic!("timed out waiting for {what}"))
+}
+
+/// As [`wait_for`], but `None` once `timeout` has passed.
+fn poll_for<T>(timeout: Duration, mut check: impl FnMut() -> Option<T>) -> Option<T> {
     let deadline = Instant::now() + timeout;
     loop {
         if let Some(v) = check() {
-            return v;
+            return Some(v);
         }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        if Instant::now() >= deadline {
+            return None;
+        }
         std::thread::sleep(Duration::from_millis(100));
     }
 }
@@ -148,19 +151,12 @@ pub(crate) fn finished(
     timeout: Duration,
 ) -> (std::process::ExitStatus, String, String) {
     use std::io::Read;
-    let deadline = Instant::now() + timeout;
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break Some(status);
-        }
-        if Instant::now() >= deadline {
-            // Stopped so its output can be read and shown: it says where it hung.
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
+    let status = poll_for(timeout, || child.try_wait().unwrap());
+    if status.is_none() {
+        // Stopped so its output can be read and shown: it says where it hung.
+        let _ = child.kill();
+        let _ = child.wait();
+    }
     let mut stdout = String::new();
     if let Some(mut pipe) = child.stdout.take() {
         pipe.read_to_string(&mut stdout).unwrap();
