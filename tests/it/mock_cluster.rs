@@ -61,10 +61,13 @@ async fn produce_fetch_and_groups_against_librdkafka_mock() {
     // owner's revocation commit lands (it does not wait for members to rejoin), so a re-read
     // is tolerated here; exactly-once sharing is asserted against kbox's coordinator.
     let seen: Arc<Mutex<HashMap<String, String>>> = Arc::default();
+    // Each member's assignment after its latest poll.
+    let assignments: Arc<Mutex<HashMap<usize, Vec<_>>>> = Arc::default();
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let mut members = Vec::new();
     for m in 0..3 {
         let seen = seen.clone();
+        let assignments = assignments.clone();
         let stop = stop.clone();
         let bootstrap = bootstrap.clone();
         members.push(tokio::spawn(async move {
@@ -78,6 +81,7 @@ async fn produce_fetch_and_groups_against_librdkafka_mock() {
                     let value = String::from_utf8(r.value.unwrap().to_vec()).unwrap();
                     seen.lock().unwrap().insert(value, format!("member{m}"));
                 }
+                assignments.lock().unwrap().insert(m, gc.assignment());
             }
             let owned = gc.assignment();
             gc.close().await.unwrap();
@@ -93,8 +97,23 @@ async fn produce_fetch_and_groups_against_librdkafka_mock() {
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    // Let the group settle so every member holds its final share, then stop.
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    // Stop once the group has settled: all three members polled, and between them they hold
+    // the six partitions, each once.
+    let settled = || {
+        let assignments = assignments.lock().unwrap();
+        let held: Vec<_> = assignments.values().flatten().collect();
+        let distinct: HashSet<_> = held.iter().collect();
+        assignments.len() == 3 && held.len() == 6 && distinct.len() == 6
+    };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !settled() {
+        assert!(
+            Instant::now() < deadline,
+            "the group did not settle: {:?}",
+            assignments.lock().unwrap()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     let mut owned_all = Vec::new();
     for m in members {
