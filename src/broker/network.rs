@@ -5,13 +5,17 @@
 //! guarantees, and a slow peer only stalls its own socket. A request may release the
 //! connection before it is done ([`release_connection`]: a produce waiting for its fsync or
 //! its replicas); then the next requests are read and started meanwhile (up to
-//! [`MAX_IN_FLIGHT`]), and the answers still leave in request order. A malformed frame, an unknown API key
+//! [`MAX_IN_FLIGHT`]), and the answers still leave in request order. Answers to small requests
+//! that a client sent before it had the earlier answers (librdkafka pipelines its produce
+//! requests) may share one send, a few at a time; an answer never waits for a request that
+//! waits (a long poll) or for a large one. A malformed frame, an unknown API key
 //! or an unsupported version closes that connection (as Kafka does) and nothing else.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use futures::stream::{FuturesOrdered, StreamExt};
+use futures::FutureExt;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt, BufWriter};
 use tokio::net::{TcpListener, TcpStream};
@@ -163,23 +167,61 @@ async fn serve_connection(
     // Requests that released the connection (a produce waiting for its fsync or its
     // replicas): they finish concurrently, and their responses leave in request order.
     let mut in_flight: FuturesOrdered<RequestFuture<'_>> = FuturesOrdered::new();
+    // Answers written since the last flush. A client that pipelines (librdkafka keeps many
+    // produce requests in flight) gets the answers to the requests that had already arrived in
+    // one send, not one send (and one wake-up on its side) per answer. One that waits for
+    // each answer gets it at once: it is flushed before the next request is looked for.
+    let mut unflushed = 0usize;
+    let mut pipelining = Pipelining::default();
     'connection: loop {
-        let frame = tokio::select! {
-            biased;
-            Some(answer) = in_flight.next(), if !in_flight.is_empty() => {
-                if !write_answer(&mut writer, answer, peer, &state).await {
-                    break;
-                }
-                continue;
+        if unflushed > 0 && (!pipelining.likely() || unflushed >= MAX_UNFLUSHED_ANSWERS) {
+            if writer.flush().await.is_err() {
+                break;
             }
-            frame = tokio::time::timeout(idle, frames.next_watermarked(&mut reader, auth::frame_limit(&auth, max), |n| low_water.set(n))), if in_flight.len() < MAX_IN_FLIGHT => match frame {
-                Ok(frame) => frame,
-                Err(_) => {
-                    tracing::debug!(%peer, "closing a connection idle for connections.max.idle.ms");
-                    break;
+            unflushed = 0;
+        }
+        // A request already in the socket is taken without waiting. This is no extra read:
+        // the wait below would start with the same one.
+        let mut next = None;
+        if in_flight.len() < MAX_IN_FLIGHT {
+            next = frames
+                .next_watermarked(&mut reader, auth::frame_limit(&auth, max), |n| {
+                    low_water.set(n)
+                })
+                .now_or_never();
+            pipelining.saw(next.is_some(), unflushed > 0);
+        }
+        // Held answers never wait for a large request's handling (a produce of a MiB takes
+        // most of a millisecond to append): only small requests gain from sharing a send.
+        let large_next =
+            matches!(&next, Some(Ok(Some(frame))) if frame.len() >= HOLD_FOR_REQUESTS_BELOW);
+        if (next.is_none() || large_next) && unflushed > 0 {
+            if writer.flush().await.is_err() {
+                break;
+            }
+            unflushed = 0;
+        }
+        let frame = if let Some(frame) = next {
+            frame
+        } else {
+            tokio::select! {
+                biased;
+                Some(answer) = in_flight.next(), if !in_flight.is_empty() => {
+                    if !write_answer(&mut writer, answer, peer, &state).await {
+                        break;
+                    }
+                    unflushed += 1;
+                    continue;
                 }
-            },
-            _ = shutdown.changed() => break,
+                frame = tokio::time::timeout(idle, frames.next_watermarked(&mut reader, auth::frame_limit(&auth, max), |n| low_water.set(n))), if in_flight.len() < MAX_IN_FLIGHT => match frame {
+                    Ok(frame) => frame,
+                    Err(_) => {
+                        tracing::debug!(%peer, "closing a connection idle for connections.max.idle.ms");
+                        break;
+                    }
+                },
+                _ = shutdown.changed() => break,
+            }
         };
         let frame = match frame {
             Ok(Some(frame)) => frame,
@@ -207,6 +249,7 @@ async fn serve_connection(
                 break;
             }
             session.principal = auth::snapshot(&auth).0;
+            unflushed = 0;
             continue;
         }
         if let Some(api) =
@@ -229,6 +272,16 @@ async fn serve_connection(
         // requests meanwhile.
         let mut may_release = true;
         let answer = loop {
+            if unflushed > 0 {
+                // Answers already written leave before this request may wait (a long poll).
+                if let Some(answer) = (&mut request).now_or_never() {
+                    break Some(answer);
+                }
+                if writer.flush().await.is_err() {
+                    break 'connection;
+                }
+                unflushed = 0;
+            }
             tokio::select! {
                 answer = &mut request => break Some(answer),
                 r = &mut released, if may_release => match r {
@@ -239,6 +292,7 @@ async fn serve_connection(
                     if !write_answer(&mut writer, earlier, peer, &state).await {
                         break 'connection;
                     }
+                    unflushed += 1;
                 }
             }
         };
@@ -249,15 +303,18 @@ async fn serve_connection(
                     if !write_answer(&mut writer, earlier, peer, &state).await {
                         break 'connection;
                     }
+                    unflushed += 1;
                 }
                 if !write_answer(&mut writer, answer, peer, &state).await {
                     break;
                 }
+                unflushed += 1;
             }
         }
         let (principal, close) = auth::snapshot(&auth);
         session.principal = principal;
         if close {
+            let _ = writer.flush().await;
             // A failed login: its answer is written. Let the peer read it and hang up first
             // (some clients drop an answer that arrives together with the close), and close
             // ourselves after a moment if it does not.
@@ -275,6 +332,10 @@ async fn serve_connection(
             .unwrap_or_else(|e| e.into_inner())
             .take();
         if let Some(until) = muted {
+            if writer.flush().await.is_err() {
+                break;
+            }
+            unflushed = 0;
             tokio::select! {
                 _ = tokio::time::sleep_until(until.into()) => {}
                 _ = shutdown.changed() => break,
@@ -287,11 +348,54 @@ async fn serve_connection(
             break;
         }
     }
+    let _ = writer.flush().await;
 }
 
 /// How many requests of one connection may be in progress at once (Kafka clients send up
 /// to max.in.flight.requests.per.connection, 5 by default; librdkafka more).
 const MAX_IN_FLIGHT: usize = 8;
+
+/// At most this many answers wait in the connection's buffer for the requests behind them.
+/// Few: a client with a window of five requests (Java's and kafka-python's default) must get
+/// answers back while the broker still has requests of it to handle, or the broker idles
+/// while the client refills its window.
+const MAX_UNFLUSHED_ANSWERS: usize = 3;
+
+/// Answers are held only for requests smaller than this.
+const HOLD_FOR_REQUESTS_BELOW: usize = 64 * 1024;
+
+/// Whether a client sends requests before it has its earlier answers, judged from whether the
+/// next request was already in the socket. While it does, answers are held until no request
+/// is waiting (a look costs a read that finds nothing); a client that waits for each answer
+/// gets it before that read.
+#[derive(Debug, Default)]
+struct Pipelining {
+    seen: bool,
+    /// Looks in a row, with answers held, that found no request.
+    misses: u32,
+}
+
+impl Pipelining {
+    /// After this many fruitless looks in a row answers are flushed first again.
+    const MAX_MISSES: u32 = 4;
+
+    fn likely(&self) -> bool {
+        self.seen
+    }
+
+    /// Records a look for the next request: `found`, and whether answers were held for it.
+    fn saw(&mut self, found: bool, holding: bool) {
+        if found {
+            self.seen = true;
+            self.misses = 0;
+        } else if holding {
+            self.misses += 1;
+            if self.misses >= Self::MAX_MISSES {
+                *self = Pipelining::default();
+            }
+        }
+    }
+}
 
 /// A request being handled: its answer, or the error that closes the connection.
 type RequestFuture<'a> = std::pin::Pin<
@@ -336,7 +440,8 @@ pub fn release_connection() {
 /// a flush plus a `sendfile` for a few records.
 const SENDFILE_MIN: usize = 16 * 1024;
 
-/// Writes one response: bytes through the buffer, large file parts with `sendfile`.
+/// Writes one response: bytes into the buffer, large file parts with `sendfile`. What stays
+/// in the buffer is flushed by the caller, who knows whether more answers follow at once.
 async fn write_frame(
     writer: &mut BufWriter<BrokerWriter>,
     frame: &ResponseFrame,
@@ -363,7 +468,7 @@ async fn write_frame(
             }
         }
     }
-    writer.flush().await
+    Ok(())
 }
 
 /// Sends a file slice with `sendfile(2)`: the kernel copies from the page cache to the socket.
@@ -483,4 +588,34 @@ fn log_protocol_error(peer: std::net::SocketAddr, error: &ProtocolError) {
         }
     }
     tracing::warn!(%peer, error = %error, "closing connection");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Pipelining;
+
+    #[test]
+    fn a_client_is_taken_as_pipelining_once_a_request_was_waiting_until_four_looks_find_none() {
+        let mut p = Pipelining::default();
+        assert!(!p.likely(), "a new client waits for each answer");
+        // Nothing found while nothing was held says nothing.
+        p.saw(false, false);
+        assert!(!p.likely());
+        p.saw(true, false);
+        assert!(p.likely(), "a request was already there");
+        for _ in 0..Pipelining::MAX_MISSES - 1 {
+            p.saw(false, true);
+            assert!(p.likely(), "a few empty looks are expected between bursts");
+        }
+        p.saw(true, true);
+        for _ in 0..Pipelining::MAX_MISSES - 1 {
+            p.saw(false, true);
+        }
+        assert!(p.likely(), "a found request starts the count again");
+        p.saw(false, true);
+        assert!(
+            !p.likely(),
+            "four empty looks in a row: answers are flushed first again"
+        );
+    }
 }

@@ -1,8 +1,11 @@
 //! A connection with several requests in flight: produces that wait for their fsync release
-//! the connection, yet every answer leaves in request order.
+//! the connection, yet every answer leaves in request order. Answers to requests that arrived
+//! together may leave together, but never wait for a request that waits (a long poll).
 
 use bytes::Bytes;
-use kafka_protocol::messages::{ApiVersionsRequest, ProduceRequest, RequestHeader};
+use std::time::Duration;
+
+use kafka_protocol::messages::{ApiVersionsRequest, FetchRequest, ProduceRequest, RequestHeader};
 use kafka_protocol::protocol::{Request, StrBytes};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
@@ -21,6 +24,10 @@ fn frame<R: Request>(correlation_id: i32, version: i16, body: &R) -> Bytes {
 }
 
 fn produce(topic: &str, value: &'static [u8]) -> ProduceRequest {
+    produce_with_acks(topic, value, -1)
+}
+
+fn produce_with_acks(topic: &str, value: &'static [u8], acks: i16) -> ProduceRequest {
     let batch = crate::common::one_record_batch(value);
     let mut data = kafka_protocol::messages::produce_request::PartitionProduceData::default();
     data.index = 0;
@@ -29,7 +36,7 @@ fn produce(topic: &str, value: &'static [u8]) -> ProduceRequest {
     t.name = kafka_protocol::messages::TopicName(StrBytes::from_string(topic.to_string()));
     t.partition_data = vec![data];
     let mut request = ProduceRequest::default();
-    request.acks = -1;
+    request.acks = acks;
     request.timeout_ms = 30_000;
     request.topic_data = vec![t];
     request
@@ -95,4 +102,87 @@ async fn answers_leave_in_request_order_while_produces_wait_for_their_fsync() {
     // Every acknowledged record is durable: the records are fsynced past them all (indexes and
     // the recovery point follow in the background).
     assert_eq!(broker.partition("piped", 0).log().flushed_offset(), 6);
+}
+
+#[tokio::test]
+async fn an_answer_written_before_a_long_poll_leaves_without_waiting_for_it() {
+    let broker = TestBroker::start().await;
+    crate::common::create_topic(&broker.addr.to_string(), "polled", 1).await;
+    let mut s = TcpStream::connect(broker.addr).await.unwrap();
+    // A produce, then a fetch of the partition's end that waits up to a minute for a byte:
+    // sent in one write, so the produce's answer is written while the fetch is already read.
+    let mut fetch = FetchRequest::default();
+    fetch.replica_id = kafka_protocol::messages::BrokerId(-1);
+    fetch.max_wait_ms = 60_000;
+    fetch.min_bytes = 1;
+    fetch.max_bytes = 1 << 20;
+    let mut partition = kafka_protocol::messages::fetch_request::FetchPartition::default();
+    partition.partition = 0;
+    partition.fetch_offset = 1;
+    partition.partition_max_bytes = 1 << 20;
+    let mut topic = kafka_protocol::messages::fetch_request::FetchTopic::default();
+    topic.topic = kafka_protocol::messages::TopicName(StrBytes::from_static_str("polled"));
+    topic.partitions = vec![partition];
+    fetch.topics = vec![topic];
+    let mut bytes = frame(1, 9, &produce_with_acks("polled", b"first", 1)).to_vec();
+    bytes.extend_from_slice(&frame(2, 12, &fetch));
+    s.write_all(&bytes).await.unwrap();
+
+    // The produce's answer arrives while the fetch still waits (well inside its minute).
+    let mut answer = tokio::time::timeout(Duration::from_secs(30), read_frame(&mut s, 1 << 20))
+        .await
+        .expect("the produce's answer did not wait for the long poll")
+        .unwrap()
+        .expect("an answer");
+    let (correlation, response) = decode_response::<ProduceRequest>(&mut answer, 9).unwrap();
+    assert_eq!(correlation, 1);
+    assert_eq!(response.responses[0].partition_responses[0].base_offset, 0);
+
+    // A record from another connection ends the long poll, whose answer follows.
+    let mut other = TcpStream::connect(broker.addr).await.unwrap();
+    other
+        .write_all(&frame(3, 9, &produce_with_acks("polled", b"second", 1)))
+        .await
+        .unwrap();
+    read_frame(&mut other, 1 << 20)
+        .await
+        .unwrap()
+        .expect("an answer");
+    let mut answer = read_frame(&mut s, 1 << 20)
+        .await
+        .unwrap()
+        .expect("an answer");
+    let (correlation, response) = decode_response::<FetchRequest>(&mut answer, 12).unwrap();
+    assert_eq!(correlation, 2);
+    let p = &response.responses[0].partitions[0];
+    assert_eq!(p.error_code, 0);
+    assert!(
+        p.records.as_ref().is_some_and(|r| !r.is_empty()),
+        "the fetch returns the second record"
+    );
+}
+
+#[tokio::test]
+async fn answers_to_requests_sent_together_all_arrive_in_order() {
+    let broker = TestBroker::start().await;
+    crate::common::create_topic(&broker.addr.to_string(), "together", 1).await;
+    let mut s = TcpStream::connect(broker.addr).await.unwrap();
+    // Twenty acks=1 produces in one write: more than the broker holds before it flushes.
+    let mut bytes = Vec::new();
+    for i in 0..20 {
+        bytes.extend_from_slice(&frame(i, 9, &produce_with_acks("together", b"v", 1)));
+    }
+    s.write_all(&bytes).await.unwrap();
+    for i in 0..20 {
+        let mut answer = read_frame(&mut s, 1 << 20)
+            .await
+            .unwrap()
+            .expect("an answer");
+        let (correlation, response) = decode_response::<ProduceRequest>(&mut answer, 9).unwrap();
+        assert_eq!(correlation, i, "answers in request order");
+        assert_eq!(
+            response.responses[0].partition_responses[0].base_offset,
+            i as i64
+        );
+    }
 }
