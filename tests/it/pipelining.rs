@@ -42,6 +42,19 @@ fn produce_with_acks(topic: &str, value: &'static [u8], acks: i16) -> ProduceReq
     request
 }
 
+/// A broker with a one-partition topic, and a raw connection to it.
+async fn broker_with_topic(topic: &str) -> (TestBroker, TcpStream) {
+    let broker = TestBroker::start().await;
+    crate::common::create_topic(&broker.addr.to_string(), topic, 1).await;
+    let socket = TcpStream::connect(broker.addr).await.unwrap();
+    (broker, socket)
+}
+
+/// The next answer on a raw connection.
+async fn next_answer(s: &mut TcpStream) -> Bytes {
+    read_frame(s, 1 << 20).await.unwrap().expect("an answer")
+}
+
 #[tokio::test]
 async fn answers_leave_in_request_order_while_produces_wait_for_their_fsync() {
     let broker = TestBroker::start().await;
@@ -78,20 +91,14 @@ async fn answers_leave_in_request_order_while_produces_wait_for_their_fsync() {
 
     let mut offsets = Vec::new();
     for (i, _) in values.iter().enumerate() {
-        let mut answer = read_frame(&mut s, 1 << 20)
-            .await
-            .unwrap()
-            .expect("an answer");
+        let mut answer = next_answer(&mut s).await;
         let (correlation, response) = decode_response::<ProduceRequest>(&mut answer, 9).unwrap();
         assert_eq!(correlation, 10 * i as i32, "answers in request order");
         let p = &response.responses[0].partition_responses[0];
         assert_eq!(p.error_code, 0);
         offsets.push(p.base_offset);
         if i == 2 {
-            let mut answer = read_frame(&mut s, 1 << 20)
-                .await
-                .unwrap()
-                .expect("an answer");
+            let mut answer = next_answer(&mut s).await;
             let (correlation, versions) =
                 decode_response::<ApiVersionsRequest>(&mut answer, 3).unwrap();
             assert_eq!(correlation, 25, "ApiVersions answered in its turn");
@@ -106,9 +113,7 @@ async fn answers_leave_in_request_order_while_produces_wait_for_their_fsync() {
 
 #[tokio::test]
 async fn an_answer_written_before_a_long_poll_leaves_without_waiting_for_it() {
-    let broker = TestBroker::start().await;
-    crate::common::create_topic(&broker.addr.to_string(), "polled", 1).await;
-    let mut s = TcpStream::connect(broker.addr).await.unwrap();
+    let (broker, mut s) = broker_with_topic("polled").await;
     // A produce, then a fetch of the partition's end that waits up to a minute for a byte:
     // sent in one write, so the produce's answer is written while the fetch is already read.
     let mut fetch = FetchRequest::default();
@@ -129,11 +134,9 @@ async fn an_answer_written_before_a_long_poll_leaves_without_waiting_for_it() {
     s.write_all(&bytes).await.unwrap();
 
     // The produce's answer arrives while the fetch still waits (well inside its minute).
-    let mut answer = tokio::time::timeout(Duration::from_secs(30), read_frame(&mut s, 1 << 20))
+    let mut answer = tokio::time::timeout(Duration::from_secs(30), next_answer(&mut s))
         .await
-        .expect("the produce's answer did not wait for the long poll")
-        .unwrap()
-        .expect("an answer");
+        .expect("the produce's answer did not wait for the long poll");
     let (correlation, response) = decode_response::<ProduceRequest>(&mut answer, 9).unwrap();
     assert_eq!(correlation, 1);
     assert_eq!(response.responses[0].partition_responses[0].base_offset, 0);
@@ -144,14 +147,8 @@ async fn an_answer_written_before_a_long_poll_leaves_without_waiting_for_it() {
         .write_all(&frame(3, 9, &produce_with_acks("polled", b"second", 1)))
         .await
         .unwrap();
-    read_frame(&mut other, 1 << 20)
-        .await
-        .unwrap()
-        .expect("an answer");
-    let mut answer = read_frame(&mut s, 1 << 20)
-        .await
-        .unwrap()
-        .expect("an answer");
+    next_answer(&mut other).await;
+    let mut answer = next_answer(&mut s).await;
     let (correlation, response) = decode_response::<FetchRequest>(&mut answer, 12).unwrap();
     assert_eq!(correlation, 2);
     let p = &response.responses[0].partitions[0];
@@ -164,9 +161,7 @@ async fn an_answer_written_before_a_long_poll_leaves_without_waiting_for_it() {
 
 #[tokio::test]
 async fn answers_to_requests_sent_together_all_arrive_in_order() {
-    let broker = TestBroker::start().await;
-    crate::common::create_topic(&broker.addr.to_string(), "together", 1).await;
-    let mut s = TcpStream::connect(broker.addr).await.unwrap();
+    let (_broker, mut s) = broker_with_topic("together").await;
     // Twenty acks=1 produces in one write: more than the broker holds before it flushes.
     let mut bytes = Vec::new();
     for i in 0..20 {
@@ -174,10 +169,7 @@ async fn answers_to_requests_sent_together_all_arrive_in_order() {
     }
     s.write_all(&bytes).await.unwrap();
     for i in 0..20 {
-        let mut answer = read_frame(&mut s, 1 << 20)
-            .await
-            .unwrap()
-            .expect("an answer");
+        let mut answer = next_answer(&mut s).await;
         let (correlation, response) = decode_response::<ProduceRequest>(&mut answer, 9).unwrap();
         assert_eq!(correlation, i, "answers in request order");
         assert_eq!(
