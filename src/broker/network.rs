@@ -174,11 +174,11 @@ async fn serve_connection(
     let mut unflushed = 0usize;
     let mut pipelining = Pipelining::default();
     'connection: loop {
-        if unflushed > 0 && (!pipelining.likely() || unflushed >= MAX_UNFLUSHED_ANSWERS) {
-            if writer.flush().await.is_err() {
-                break;
-            }
-            unflushed = 0;
+        if unflushed > 0
+            && (!pipelining.likely() || unflushed >= MAX_UNFLUSHED_ANSWERS)
+            && !send_answers(&mut writer, &mut unflushed).await
+        {
+            break;
         }
         // A request already in the socket is taken without waiting. This is no extra read:
         // the wait below would start with the same one.
@@ -195,11 +195,8 @@ async fn serve_connection(
         // most of a millisecond to append): only small requests gain from sharing a send.
         let large_next =
             matches!(&next, Some(Ok(Some(frame))) if frame.len() >= HOLD_FOR_REQUESTS_BELOW);
-        if (next.is_none() || large_next) && unflushed > 0 {
-            if writer.flush().await.is_err() {
-                break;
-            }
-            unflushed = 0;
+        if (next.is_none() || large_next) && !send_answers(&mut writer, &mut unflushed).await {
+            break;
         }
         let frame = if let Some(frame) = next {
             frame
@@ -277,10 +274,9 @@ async fn serve_connection(
                 if let Some(answer) = (&mut request).now_or_never() {
                     break Some(answer);
                 }
-                if writer.flush().await.is_err() {
+                if !send_answers(&mut writer, &mut unflushed).await {
                     break 'connection;
                 }
-                unflushed = 0;
             }
             tokio::select! {
                 answer = &mut request => break Some(answer),
@@ -332,10 +328,9 @@ async fn serve_connection(
             .unwrap_or_else(|e| e.into_inner())
             .take();
         if let Some(until) = muted {
-            if writer.flush().await.is_err() {
+            if !send_answers(&mut writer, &mut unflushed).await {
                 break;
             }
-            unflushed = 0;
             tokio::select! {
                 _ = tokio::time::sleep_until(until.into()) => {}
                 _ = shutdown.changed() => break,
@@ -401,6 +396,15 @@ impl Pipelining {
 type RequestFuture<'a> = std::pin::Pin<
     Box<dyn std::future::Future<Output = Result<Option<ResponseFrame>, ProtocolError>> + Send + 'a>,
 >;
+
+/// Sends the answers written since the last send; false when the connection must close.
+async fn send_answers(writer: &mut BufWriter<BrokerWriter>, unflushed: &mut usize) -> bool {
+    if *unflushed == 0 {
+        return true;
+    }
+    *unflushed = 0;
+    writer.flush().await.is_ok()
+}
 
 /// Writes a request's answer; false when the connection must close.
 async fn write_answer(
