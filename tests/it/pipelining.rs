@@ -42,10 +42,10 @@ fn produce_with_acks(topic: &str, value: &'static [u8], acks: i16) -> ProduceReq
     request
 }
 
-/// A broker with a one-partition topic, and a raw connection to it.
-async fn broker_with_topic(topic: &str) -> (TestBroker, TcpStream) {
+/// A broker with a one-partition topic (with `configs`), and a raw connection to it.
+async fn broker_with_topic(topic: &str, configs: &[(&str, &str)]) -> (TestBroker, TcpStream) {
     let broker = TestBroker::start().await;
-    crate::common::create_topic(&broker.addr.to_string(), topic, 1).await;
+    crate::common::create_topic_with(&broker.addr.to_string(), topic, 1, configs).await;
     let socket = TcpStream::connect(broker.addr).await.unwrap();
     (broker, socket)
 }
@@ -57,28 +57,9 @@ async fn next_answer(s: &mut TcpStream) -> Bytes {
 
 #[tokio::test]
 async fn answers_leave_in_request_order_while_produces_wait_for_their_fsync() {
-    let broker = TestBroker::start().await;
-    let bootstrap = broker.addr.to_string();
-    let admin =
-        kbox::client::Admin::new(kbox::client::ClientConfig::with_bootstrap(&bootstrap)).unwrap();
-    let created = admin
-        .create_topics(
-            &[kbox::client::NewTopic {
-                name: "piped".into(),
-                partitions: 1,
-                replication_factor: 1,
-                configs: vec![("flush.messages".into(), "1".into())],
-                ..Default::default()
-            }],
-            false,
-        )
-        .await
-        .unwrap();
-    created[0].1.as_ref().unwrap();
-
+    let (broker, mut s) = broker_with_topic("piped", &[("flush.messages", "1")]).await;
     // Everything in one write: the broker reads the next request while a produce waits for
     // its fsync, and an ApiVersions in between is answered at once but sent in its turn.
-    let mut s = TcpStream::connect(broker.addr).await.unwrap();
     let values: [&'static [u8]; 6] = [b"a", b"b", b"c", b"d", b"e", b"f"];
     let mut bytes = Vec::new();
     for (i, value) in values.iter().enumerate() {
@@ -113,7 +94,7 @@ async fn answers_leave_in_request_order_while_produces_wait_for_their_fsync() {
 
 #[tokio::test]
 async fn an_answer_written_before_a_long_poll_leaves_without_waiting_for_it() {
-    let (broker, mut s) = broker_with_topic("polled").await;
+    let (broker, mut s) = broker_with_topic("polled", &[]).await;
     // A produce, then a fetch of the partition's end that waits up to a minute for a byte:
     // sent in one write, so the produce's answer is written while the fetch is already read.
     let mut fetch = FetchRequest::default();
@@ -161,7 +142,7 @@ async fn an_answer_written_before_a_long_poll_leaves_without_waiting_for_it() {
 
 #[tokio::test]
 async fn answers_to_requests_sent_together_all_arrive_in_order() {
-    let (_broker, mut s) = broker_with_topic("together").await;
+    let (_broker, mut s) = broker_with_topic("together", &[]).await;
     // Twenty acks=1 produces in one write: more than the broker holds before it flushes.
     let mut bytes = Vec::new();
     for i in 0..20 {
