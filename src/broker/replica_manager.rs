@@ -5,6 +5,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
+use indexmap::IndexMap;
+
 use uuid::Uuid;
 
 use crate::broker::log::{
@@ -12,6 +14,7 @@ use crate::broker::log::{
 };
 use crate::broker::metadata::TopicMeta;
 use crate::broker::now_ms;
+use crate::protocol::TopicPartitionRef;
 use crate::Result;
 
 /// Kafka's marker of a clean shutdown, one per log directory.
@@ -41,7 +44,7 @@ struct DirState {
 #[derive(Debug)]
 pub struct ReplicaManager {
     log_dirs: Vec<PathBuf>,
-    partitions: RwLock<HashMap<TopicPartition, Arc<crate::broker::partition::Partition>>>,
+    partitions: RwLock<IndexMap<TopicPartition, Arc<crate::broker::partition::Partition>>>,
     startup: std::sync::Mutex<HashMap<PathBuf, DirState>>,
 }
 
@@ -97,7 +100,7 @@ impl ReplicaManager {
         }
         Ok(ReplicaManager {
             log_dirs: log_dirs.to_vec(),
-            partitions: RwLock::new(HashMap::new()),
+            partitions: RwLock::new(IndexMap::new()),
             startup: std::sync::Mutex::new(startup),
         })
     }
@@ -200,7 +203,7 @@ impl ReplicaManager {
         self.partitions
             .read()
             .unwrap_or_else(|e| e.into_inner())
-            .get(&(topic.to_string(), partition))
+            .get(&TopicPartitionRef(topic, partition))
             .cloned()
     }
 
@@ -227,7 +230,7 @@ impl ReplicaManager {
             .partitions
             .write()
             .unwrap_or_else(|e| e.into_inner())
-            .remove(&(topic.to_string(), partition));
+            .swap_remove(&TopicPartitionRef(topic, partition));
         if let Some(p) = removed {
             tracing::info!(
                 topic,
@@ -258,7 +261,9 @@ impl ReplicaManager {
         let removed: Vec<_> = {
             let mut parts = self.partitions.write().unwrap_or_else(|e| e.into_inner());
             let keys: Vec<_> = parts.keys().filter(|(t, _)| t == topic).cloned().collect();
-            keys.into_iter().filter_map(|k| parts.remove(&k)).collect()
+            keys.into_iter()
+                .filter_map(|k| parts.swap_remove(&k))
+                .collect()
         };
         for p in removed {
             Self::delete_partition_dir(&p)?;

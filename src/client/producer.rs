@@ -61,6 +61,7 @@ use super::partitioner::{partition_for_key, StickyPartitioner};
 use super::records::{ProducerRecord, ProducerStamp, RecordMetadata};
 use crate::protocol::batch_builder::{BatchBuilder, ProducerFields};
 use crate::protocol::recycle::Recycler;
+use crate::protocol::TopicPartitionRef;
 use crate::{Error, Result};
 
 /// What happens when a record's fate is known.
@@ -1131,17 +1132,6 @@ impl Batch {
         };
         self.data = BatchData::Sealed(sealed.clone());
         Ok(sealed)
-    }
-}
-
-/// Looks a `(topic, partition)` key up without allocating the topic's `String`: it hashes as
-/// the owned tuple does.
-#[derive(Hash)]
-struct TopicPartitionRef<'a>(&'a str, i32);
-
-impl indexmap::Equivalent<(String, i32)> for TopicPartitionRef<'_> {
-    fn equivalent(&self, key: &(String, i32)) -> bool {
-        self.0 == key.0 && self.1 == key.1
     }
 }
 

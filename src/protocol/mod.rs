@@ -16,6 +16,18 @@ pub use kafka_protocol::error::ResponseError;
 pub use kafka_protocol::messages::ApiKey;
 pub use kafka_protocol::protocol::{StrBytes, VersionRange};
 
+/// Looks a `(topic, partition)` key up in an `IndexMap` without allocating the topic's
+/// `String`: it hashes as the owned tuple does. The broker looks a partition up for every
+/// batch it is sent, the producer for every run of records.
+#[derive(Hash)]
+pub struct TopicPartitionRef<'a>(pub &'a str, pub i32);
+
+impl indexmap::Equivalent<(String, i32)> for TopicPartitionRef<'_> {
+    fn equivalent(&self, key: &(String, i32)) -> bool {
+        self.0 == key.0 && self.1 == key.1
+    }
+}
+
 /// Errors of the wire layer. Each one ends the connection it happened on.
 #[derive(Debug, thiserror::Error)]
 pub enum ProtocolError {
