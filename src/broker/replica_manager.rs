@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
 use indexmap::IndexMap;
-
 use uuid::Uuid;
 
 use crate::broker::log::{
